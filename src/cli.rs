@@ -1,0 +1,251 @@
+//! Command-line interface, exactly as `PRODUCT.md` fixes it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keyboard-driven review and management of an X (Twitter) block list.
+#[derive(Debug, Parser)]
+#[command(name = "xblocks", version, about, long_about = None)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do; without one, the TUI on the stored account.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options shared by every command, each with an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Base URL of the X API.
+    #[arg(
+        long,
+        env = "XBLOCKS_API_BASE",
+        default_value = "https://api.x.com",
+        global = true
+    )]
+    pub api_base: String,
+    /// Base URL of the OAuth authorize pages.
+    #[arg(
+        long,
+        env = "XBLOCKS_AUTH_BASE",
+        default_value = "https://x.com",
+        global = true
+    )]
+    pub auth_base: String,
+    /// Profile name: one stored account per profile.
+    #[arg(
+        long,
+        env = "XBLOCKS_PROFILE",
+        default_value = "default",
+        global = true
+    )]
+    pub profile: String,
+    /// Configuration directory (default: the platform config dir).
+    #[arg(long, env = "XBLOCKS_CONFIG_DIR", global = true)]
+    pub config_dir: Option<PathBuf>,
+    /// Exit with code 3 instead of waiting out a rate limit.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The TUI against an in-process emulator with seeded blocked accounts.
+    Demo(DemoArgs),
+    /// The X API emulator as a standalone HTTP server.
+    Emulator(EmulatorArgs),
+    /// Sign in (OAuth 2.0 Authorization Code + PKCE, or OAuth 1.0a with --oauth1).
+    Login(LoginArgs),
+    /// Revoke the token at the API and delete it locally.
+    Logout,
+    /// Show the signed-in account, auth kind, scopes and capability.
+    Whoami,
+    /// Export the whole block list.
+    Export(ExportArgs),
+    /// Block (or unblock) every account listed in a file.
+    Import(ImportArgs),
+    /// Block accounts: @username, username or numeric id.
+    Block(TargetArgs),
+    /// Unblock accounts: @username, username or numeric id.
+    Unblock(TargetArgs),
+    /// Mute accounts (available on pay-per-use).
+    Mute(TargetArgs),
+    /// Unmute accounts.
+    Unmute(TargetArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+}
+
+/// API plan the emulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Tier {
+    /// Block writes refused with 403, as real X does outside Enterprise.
+    PayPerUse,
+    /// Everything allowed.
+    #[default]
+    Enterprise,
+}
+
+/// `xblocks demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Number of seeded blocked accounts.
+    #[arg(long, default_value_t = 5000)]
+    pub users: usize,
+    /// Seed of the generated world.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// API plan to emulate.
+    #[arg(long, value_enum, default_value_t = Tier::Enterprise)]
+    pub tier: Tier,
+    /// Length of a rate-limit window in seconds (shortened so waits are visible).
+    #[arg(long, default_value_t = 20)]
+    pub window_secs: u64,
+    /// Mix hostile strings into names and bios.
+    #[arg(long)]
+    pub hostile: bool,
+    /// Inject faults, e.g. "5xx=0.05,reset=0.01,delay-ms=200,malformed=0.01".
+    #[arg(long)]
+    pub faults: Option<String>,
+}
+
+/// `xblocks emulator`.
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: String,
+    /// Number of seeded blocked accounts.
+    #[arg(long, default_value_t = 5000)]
+    pub users: usize,
+    /// Seed of the generated world.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// API plan to emulate.
+    #[arg(long, value_enum, default_value_t = Tier::Enterprise)]
+    pub tier: Tier,
+    /// Length of a rate-limit window in seconds.
+    #[arg(long, default_value_t = 900)]
+    pub window_secs: u64,
+    /// Pre-issue this user access token for the seeded account (repeatable).
+    #[arg(long = "token")]
+    pub tokens: Vec<String>,
+    /// Scopes of the pre-issued tokens (space-separated; default all).
+    #[arg(long)]
+    pub token_scopes: Option<String>,
+    /// Lifetime of issued access tokens in seconds.
+    #[arg(long, default_value_t = 7200)]
+    pub token_ttl: u64,
+    /// Inject faults, e.g. "5xx=0.05,reset=0.01,delay-ms=200,malformed=0.01".
+    #[arg(long)]
+    pub faults: Option<String>,
+    /// Mix hostile strings into names, bios, locations and posts.
+    #[arg(long)]
+    pub hostile: bool,
+    /// Turn rate limits off.
+    #[arg(long)]
+    pub no_limits: bool,
+    /// Register another OAuth 2.0 client id (public unless --client-secret).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Secret of the --client-id client, making it confidential.
+    #[arg(long, requires = "client_id")]
+    pub client_secret: Option<String>,
+    /// Register an exact redirect URI (repeatable; default: any http://127.0.0.1:PORT/callback).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// OAuth 1.0a consumer key.
+    #[arg(long, default_value = "xblocks-demo-key")]
+    pub consumer_key: String,
+    /// OAuth 1.0a consumer secret.
+    #[arg(long, default_value = "xblocks-demo-secret")]
+    pub consumer_secret: String,
+}
+
+/// `xblocks login`.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// Print the authorize URL instead of opening a browser; accept the pasted redirect URL.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// OAuth 2.0 client id of your X app.
+    #[arg(long, env = "XBLOCKS_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// OAuth 2.0 client secret (confidential clients only).
+    #[arg(long, env = "XBLOCKS_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// Port of the loopback callback listener.
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// Scopes to ask for (space-separated).
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// OAuth 1.0a PIN flow for legacy keys.
+    #[arg(long)]
+    pub oauth1: bool,
+    /// OAuth 1.0a consumer key (with --oauth1).
+    #[arg(long, env = "XBLOCKS_CONSUMER_KEY")]
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a consumer secret (with --oauth1).
+    #[arg(long, env = "XBLOCKS_CONSUMER_SECRET", hide_env_values = true)]
+    pub consumer_secret: Option<String>,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExportFormat {
+    /// One numeric id per line, no header.
+    #[default]
+    Ids,
+    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen.
+    Csv,
+    /// An array of user objects as the API returns them.
+    Json,
+}
+
+/// `xblocks export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Ids)]
+    pub format: ExportFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Export the local cache of the last sync, offline.
+    #[arg(long)]
+    pub cached: bool,
+}
+
+/// `xblocks import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// File of ids, csv (id or username column) or @handles.
+    pub file: PathBuf,
+    /// Show the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Unblock the listed accounts instead of blocking them.
+    #[arg(long)]
+    pub unblock: bool,
+}
+
+/// Targets of block/unblock/mute/unmute.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// @username, username or numeric id.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+}
+
+/// `xblocks completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// Shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,49 @@
+//! Headless subcommands and the dispatch from parsed arguments to them.
+
+pub mod completions;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::exit::{Exit, ExitError};
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("xblocks: cannot start the async runtime: {e}");
+            return Exit::Other.into();
+        }
+    };
+    let _log_guard = crate::store::logging::init(&cli.global);
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => Exit::Ok.into(),
+        Err(err) => report(&err).into(),
+    }
+}
+
+/// Prints an error as one or two lines on stderr and picks its exit code.
+fn report(err: &anyhow::Error) -> Exit {
+    let code = err
+        .downcast_ref::<ExitError>()
+        .map(|e| e.code)
+        .unwrap_or(Exit::Other);
+    eprintln!("xblocks: {err}");
+    tracing::error!(exit = code as u8, "{err:#}");
+    code
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let global = cli.global;
+    match cli.command {
+        None => crate::tui::run(global).await,
+        Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
+        Some(Command::Emulator(args)) => crate::emulator::run_cli(args).await,
+        Some(Command::Completions(args)) => completions::run(args),
+        Some(_) => Err(ExitError::new(Exit::Other, "this command is not available yet").into()),
+    }
+}
