@@ -1,4 +1,6 @@
-//! Local files: the config dir and its per-profile paths, logging, and (later) config, cache and logs.
+//! Local files: the config dir and its per-profile paths, logging, import files, the durable queue, and (later) config, cache and logs.
 
+pub mod import_file;
 pub mod logging;
 pub mod paths;
+pub mod queue;
