@@ -1,6 +1,7 @@
 //! Headless subcommands and the dispatch from parsed arguments to them.
 
 pub mod completions;
+pub mod import;
 
 use std::process::ExitCode;
 

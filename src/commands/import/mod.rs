@@ -1,0 +1,3 @@
+//! `xblocks import FILE [--dry-run] [--unblock]`.
+
+pub mod plan;

@@ -1,0 +1,172 @@
+//! The import plan: what an import would do to each listed account, computed without I/O
+//! from the parsed file, the resolved handles, the current block list and the signed-in id.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::store::import_file::{ImportList, Target};
+
+/// What the plan decided for one listed target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Will be written: (id, handle when known).
+    Write(String, Option<String>),
+    /// Already in the wanted state.
+    AlreadyInState(String),
+    /// The signed-in account itself.
+    SelfAccount(String),
+    /// No such account.
+    NotFound(Target),
+}
+
+/// The plan of one import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Every distinct target's step, in file order.
+    pub steps: Vec<Step>,
+    /// Entries that repeated an earlier one (after resolving handles to ids).
+    pub duplicates: usize,
+}
+
+impl Plan {
+    /// Builds the plan. `resolved` maps lower-case handles to (id, handle); handles missing
+    /// from it are not found. `blocked` holds the ids currently in the wanted list (blocked
+    /// for a block import); with `unblock`, accounts absent from it are already in state.
+    pub fn build(
+        list: &ImportList,
+        resolved: &HashMap<String, (String, String)>,
+        blocked: &HashSet<String>,
+        me: &str,
+        unblock: bool,
+    ) -> Self {
+        let mut seen = HashSet::new();
+        let mut plan = Plan {
+            duplicates: list.duplicates,
+            ..Plan::default()
+        };
+        for target in &list.targets {
+            let (id, handle) = match target {
+                Target::Id(id) => (id.clone(), None),
+                Target::Handle(h) => match resolved.get(h) {
+                    Some((id, name)) => (id.clone(), Some(name.clone())),
+                    None => {
+                        plan.steps.push(Step::NotFound(target.clone()));
+                        continue;
+                    }
+                },
+            };
+            if !seen.insert(id.clone()) {
+                plan.duplicates += 1;
+                continue;
+            }
+            let step = if id == me {
+                Step::SelfAccount(id)
+            } else if blocked.contains(&id) != unblock {
+                Step::AlreadyInState(id)
+            } else {
+                Step::Write(id, handle)
+            };
+            plan.steps.push(step);
+        }
+        plan
+    }
+
+    /// The (id, handle) pairs to write, in file order.
+    pub fn writes(&self) -> Vec<(String, Option<String>)> {
+        self.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Write(id, h) => Some((id.clone(), h.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn count(&self, f: impl Fn(&Step) -> bool) -> usize {
+        self.steps.iter().filter(|s| f(s)).count()
+    }
+}
+
+/// The plan summary as printed before anything runs.
+pub struct Summary<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// `block` or `unblock`.
+    pub verb: &'a str,
+}
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.plan;
+        let (already, verb) = (
+            if self.verb == "block" {
+                "already blocked"
+            } else {
+                "not blocked"
+            },
+            self.verb,
+        );
+        writeln!(
+            f,
+            "to {verb}: {}",
+            p.count(|s| matches!(s, Step::Write(..)))
+        )?;
+        writeln!(
+            f,
+            "{already}: {}",
+            p.count(|s| matches!(s, Step::AlreadyInState(_)))
+        )?;
+        writeln!(
+            f,
+            "not found: {}",
+            p.count(|s| matches!(s, Step::NotFound(_)))
+        )?;
+        writeln!(
+            f,
+            "self: {}",
+            p.count(|s| matches!(s, Step::SelfAccount(_)))
+        )?;
+        write!(f, "duplicates: {}", p.duplicates)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::import_file::parse;
+
+    #[test]
+    fn classifies_every_target() {
+        let list = parse(b"1\n2\n@Alice\n@ghost\n99\n@alice\n5\n").unwrap();
+        let resolved =
+            HashMap::from([("alice".to_string(), ("5".to_string(), "Alice".to_string()))]);
+        let blocked = HashSet::from(["2".to_string()]);
+        let plan = Plan::build(&list, &resolved, &blocked, "99", false);
+        assert_eq!(
+            plan.steps,
+            [
+                Step::Write("1".into(), None),
+                Step::AlreadyInState("2".into()),
+                Step::Write("5".into(), Some("Alice".into())),
+                Step::NotFound(Target::Handle("ghost".into())),
+                Step::SelfAccount("99".into()),
+            ]
+        );
+        assert_eq!(plan.duplicates, 2, "@alice twice, and 5 is @alice");
+        let text = Summary {
+            plan: &plan,
+            verb: "block",
+        }
+        .to_string();
+        assert!(text.contains("to block: 2"), "{text}");
+        assert!(text.contains("already blocked: 1"), "{text}");
+    }
+
+    #[test]
+    fn unblock_plans_only_blocked_accounts() {
+        let list = parse(b"1\n2\n").unwrap();
+        let blocked = HashSet::from(["2".to_string()]);
+        let plan = Plan::build(&list, &HashMap::new(), &blocked, "9", true);
+        assert_eq!(plan.writes(), [("2".to_string(), None)]);
+    }
+}
