@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod emulator;
 pub mod exit;
+pub mod jobs;
 pub mod store;
 pub mod tui;
 pub mod ui;
