@@ -49,8 +49,6 @@ pub struct Tally {
     pub skipped_self: usize,
     /// Failed for good.
     pub failed: usize,
-    /// Still open when the run stopped.
-    pub open: usize,
 }
 
 /// Progress reported after each job: (finished in this run, total of this run, the job).
@@ -99,10 +97,7 @@ pub async fn run<W: Writer>(
                 Ok(()) => JobState::Done,
                 Err(WriteError::NotFound) => JobState::NotFound,
                 Err(WriteError::Failed(reason)) => JobState::Failed(reason),
-                Err(WriteError::Stop(e)) => {
-                    tally.open = total - n;
-                    return Err(e);
-                }
+                Err(WriteError::Stop(e)) => return Err(e),
             }
         };
         match &state {
