@@ -78,12 +78,11 @@ pub async fn run<W: Writer>(
     let verified = verify_in_flight(writer, &open).await?;
     for (n, mut job) in open.into_iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
-            tally.open = total - n;
             return Err(ExitError::new(
                 Exit::Interrupted,
                 format!(
                     "interrupted: {} jobs saved; run the same command again to resume",
-                    tally.open
+                    total - n
                 ),
             ));
         }
