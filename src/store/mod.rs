@@ -4,6 +4,7 @@ pub mod action_log;
 pub mod atomic;
 pub mod cache;
 pub mod import_file;
+pub mod lock;
 pub mod logging;
 pub mod paths;
 pub mod queue;
