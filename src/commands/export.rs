@@ -79,7 +79,18 @@ async fn export_to<W: Write>(
         None
     ));
     let (mut count, mut npages) = (0usize, 0usize);
-    while let Some(page) = stream.next().await {
+    loop {
+        let next = tokio::select! {
+            next = stream.next() => next,
+            _ = tokio::signal::ctrl_c() => {
+                return Err(ExitError::new(
+                    Exit::Interrupted,
+                    "interrupted: the export was not written (an -o FILE keeps its old content); run it again",
+                )
+                .into());
+            }
+        };
+        let Some(page) = next else { break };
         let page = page.map_err(ExitError::from)?;
         for u in &page.page.users {
             writer.user(u)?;
