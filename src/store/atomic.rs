@@ -71,6 +71,79 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// A file written in place of `path` only when [`AtomicFile::commit`] is called: a temp file in
+/// the same dir, renamed over `path` after fsync. Dropped without commit, it leaves no trace.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    file: Option<io::BufWriter<fs::File>>,
+}
+
+impl AtomicFile {
+    /// Starts writing a new version of `path`.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::env::current_dir()?,
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+        let tmp = dir.join(format!(
+            ".{}.{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let file = open_new(&tmp, false)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(io::BufWriter::new(file)),
+        })
+    }
+
+    /// Flushes, fsyncs and renames the temp file over the target.
+    pub fn commit(mut self) -> io::Result<()> {
+        let file = self.file.take().expect("file present until commit");
+        let file = file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&self.tmp, &self.path)?;
+        if let Some(dir) = self.path.parent() {
+            sync_dir(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file
+            .as_mut()
+            .expect("file present until commit")
+            .write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file
+            .as_mut()
+            .expect("file present until commit")
+            .flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +157,22 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn atomic_file_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"a,b\n").unwrap();
+        assert!(!p.exists());
+        f.commit().unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"a,b\n");
+        let mut g = AtomicFile::create(&p).unwrap();
+        g.write_all(b"partial").unwrap();
+        drop(g);
+        assert_eq!(fs::read(&p).unwrap(), b"a,b\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

@@ -1,8 +1,10 @@
-//! Local files: the config dir and its per-profile paths, logging, import files, the durable queue, and (later) config, cache and logs.
+//! Local files: config dir and per-profile paths, atomic writes, config.toml, logging, import
+//! files, the durable queue and action log, the block-list cache, and the profile lock.
 
 pub mod action_log;
 pub mod atomic;
 pub mod cache;
+pub mod config;
 pub mod import_file;
 pub mod lock;
 pub mod logging;
