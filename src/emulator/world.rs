@@ -199,7 +199,7 @@ impl World {
     }
 
     fn old(&self, idx: u32) -> bool {
-        self.h(idx, S_OLD) % 33 == 0
+        self.h(idx, S_OLD).is_multiple_of(33)
     }
 
     /// Numeric id of an account.
@@ -279,7 +279,7 @@ impl World {
 
     /// Muted at start? (about one in nine of the other accounts.)
     pub fn initially_muted(&self, idx: u32) -> bool {
-        idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_MUTE) % 9 == 0
+        idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_MUTE).is_multiple_of(9)
     }
 
     /// Suspended accounts (a few of the other accounts): lookups answer "suspended".
@@ -292,12 +292,12 @@ impl World {
             return None;
         }
         let h = self.h(idx, S_HOSTILE ^ (salt << 16));
-        (h % 4 == 0).then(|| pick(words::HOSTILE, h >> 8))
+        (h.is_multiple_of(4)).then(|| pick(words::HOSTILE, h >> 8))
     }
 
     fn name(&self, idx: u32) -> String {
         if let Some(s) = self.hostile_text(idx, S_NAME) {
-            return if self.h(idx, S_NAME) % 7 == 0 {
+            return if self.h(idx, S_NAME).is_multiple_of(7) {
                 String::new()
             } else {
                 s.chars().take(50).collect()
@@ -328,7 +328,7 @@ impl World {
 
     fn description(&self, idx: u32) -> String {
         if let Some(s) = self.hostile_text(idx, S_BIO) {
-            if self.h(idx, S_BIO) % 5 == 0 {
+            if self.h(idx, S_BIO).is_multiple_of(5) {
                 let mut long = String::new();
                 while long.chars().count() < 1000 {
                     long.push_str(s);
@@ -371,7 +371,7 @@ impl World {
             text,
             created_at: created + (h >> 20) as i64 % span,
             lang: ["en", "en", "en", "ja", "es", "de", "pt"][(h >> 28) as usize % 7],
-            deleted: salt == S_PIN && (h >> 36) % 10 == 0,
+            deleted: salt == S_PIN && (h >> 36).is_multiple_of(10),
             protected,
             retweets: log_count(h >> 2, 3.0),
             replies: log_count(h >> 3, 2.5),
@@ -408,7 +408,7 @@ impl World {
             6..=55 => "blue",
             _ => "none",
         };
-        let protected = idx != 0 && (f >> 20) % 12 == 0;
+        let protected = idx != 0 && (f >> 20).is_multiple_of(12);
         let u = self.h(idx, S_URL);
         let username = self.username(idx);
         let (url, expanded_url) = if u % 5 < 2 {
@@ -423,11 +423,11 @@ impl World {
             Some(s) => Some(s.to_string()),
             None => {
                 let h = self.h(idx, S_PLACE);
-                (h % 3 != 0).then(|| pick(words::PLACES, h >> 8).to_string())
+                (!h.is_multiple_of(3)).then(|| pick(words::PLACES, h >> 8).to_string())
             }
         };
         let img = self.h(idx, S_IMAGE);
-        let image_url = if img % 10 == 0 {
+        let image_url = if img.is_multiple_of(10) {
             "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png".into()
         } else {
             format!(
@@ -436,7 +436,7 @@ impl World {
                 base62(img >> 2, 8)
             )
         };
-        let banner_url = (img % 3 != 0).then(|| {
+        let banner_url = (!img.is_multiple_of(3)).then(|| {
             format!(
                 "https://pbs.twimg.com/profile_banners/{}/{}",
                 self.id(idx),
@@ -458,13 +458,13 @@ impl World {
             metrics,
             verified_type,
             protected,
-            parody: (f >> 30) % 150 == 0,
-            withheld: ((f >> 40) % 400 == 0).then(|| pick(words::COUNTRIES, f >> 50)),
+            parody: (f >> 30).is_multiple_of(150),
+            withheld: ((f >> 40).is_multiple_of(400)).then(|| pick(words::COUNTRIES, f >> 50)),
             pinned: self.post(idx, S_PIN, created_at, protected).map(|p| p.id),
             most_recent: self
                 .post(idx, S_RECENT, created_at, protected)
                 .map(|p| p.id),
-            receives_dm: (f >> 44) % 3 == 0,
+            receives_dm: (f >> 44).is_multiple_of(3),
         }
     }
 
