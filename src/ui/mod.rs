@@ -1,1 +1,3 @@
-//! Rendering: one module per pane, theme, and sanitising of untrusted text.
+//! Pure rendering of the app state: one file per pane, a theme, and the text sanitiser.
+
+pub mod sanitize;
