@@ -155,12 +155,11 @@ pub fn sanitize(raw: &str) -> String {
             }
             c if c.is_control() || is_invisible_format(c) => {}
             c => match c.width() {
-                Some(0) => {
-                    if have_base && marks < MAX_MARKS {
-                        out.push(c);
-                        marks += 1;
-                    }
+                Some(0) if have_base && marks < MAX_MARKS => {
+                    out.push(c);
+                    marks += 1;
                 }
+                Some(0) => {}
                 Some(_) => {
                     out.push(c);
                     marks = 0;
