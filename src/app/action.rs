@@ -52,7 +52,7 @@ pub enum Action {
         message: String,
     },
     /// A handle was looked up (block by handle).
-    Resolved(User),
+    Resolved(Box<User>),
     /// A handle lookup failed.
     ResolveFailed {
         /// The handle asked for.

@@ -205,7 +205,7 @@ impl Keymap {
         let key = normalize(*key);
         self.bindings
             .iter()
-            .find(|b| b.keys.iter().any(|k| *k == key))
+            .find(|b| b.keys.contains(&key))
             .map(|b| b.action)
     }
 
@@ -215,7 +215,7 @@ impl Keymap {
             .iter()
             .find(|b| b.action == action)
             .and_then(|b| b.keys.first())
-            .map(|k| key_label(k))
+            .map(key_label)
             .unwrap_or_else(|| "?".into())
     }
 }

@@ -31,7 +31,7 @@ pub fn matches(accounts: &[Account], candidates: &[u32], query: &str) -> Vec<u32
             best.map(|s| (i, s))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.cmp(&a.1));
+    scored.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
     scored.into_iter().map(|(i, _)| i).collect()
 }
 

@@ -387,7 +387,7 @@ fn block_by_handle_prompt_resolve_confirm() {
     );
     let mut u = user(500);
     u.username = "new_guy".into();
-    update(&mut s, Action::Resolved(u));
+    update(&mut s, Action::Resolved(Box::new(u)));
     assert!(matches!(&s.mode, Mode::Confirm(c) if c.verb == Verb::Block));
     let cmds = update(&mut s, key('y'));
     assert_eq!(cmds, vec![Command::Block { id: "1500".into() }]);
@@ -423,7 +423,7 @@ fn block_prompt_rejects_bad_handles_and_resolve_failures_explain() {
 #[test]
 fn resolved_account_already_blocked_is_reported() {
     let mut s = loaded(3, false);
-    update(&mut s, Action::Resolved(user(1)));
+    update(&mut s, Action::Resolved(Box::new(user(1))));
     assert_eq!(s.mode, Mode::Normal);
     assert!(s.message.unwrap().text.contains("already blocked"));
 }

@@ -42,7 +42,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             }
             state.message = Some(error(format!("Could not {} {id}: {message}", verb.word())));
         }
-        Action::Resolved(user) => on_resolved(state, user),
+        Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
             let handle = crate::ui::sanitize::sanitize(&handle);
             state.message = Some(error(format!("Could not find @{handle}: {message}")));
