@@ -1,3 +1,12 @@
 //! Typed X API v2 client: requests, responses, errors, pagination, rate-limit headers.
 
+pub mod client;
+pub mod error;
+pub mod pagination;
+pub mod problem;
+pub mod ratelimit;
 pub mod types;
+
+pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page};
+pub use error::ApiError;
+pub use ratelimit::{Budget, Endpoint, RateEvent};

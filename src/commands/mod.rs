@@ -1,6 +1,12 @@
 //! Headless subcommands and the dispatch from parsed arguments to them.
 
 pub mod completions;
+pub mod export;
+pub mod login;
+pub mod logout;
+pub mod progress;
+pub mod targets;
+pub mod whoami;
 
 use std::process::ExitCode;
 
@@ -44,6 +50,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args).await,
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Login(args)) => login::run(global, args).await,
+        Some(Command::Logout) => logout::run(global).await,
+        Some(Command::Whoami) => whoami::run(global).await,
+        Some(Command::Export(args)) => export::run(global, args).await,
+        Some(Command::Block(args)) => targets::run(global, args, targets::Action::Block).await,
+        Some(Command::Unblock(args)) => targets::run(global, args, targets::Action::Unblock).await,
+        Some(Command::Mute(args)) => targets::run(global, args, targets::Action::Mute).await,
+        Some(Command::Unmute(args)) => targets::run(global, args, targets::Action::Unmute).await,
         Some(_) => Err(ExitError::new(Exit::Other, "this command is not available yet").into()),
     }
 }

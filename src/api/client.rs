@@ -1,0 +1,562 @@
+//! The X API v2 client: one reqwest client, auth headers, rate-limit budgets, retries, typed calls.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::broadcast;
+use url::Url;
+
+use super::error::ApiError;
+use super::problem::classify;
+use super::ratelimit::{parse_headers, Admit, Budget, Endpoint, Limits, RateEvent};
+use super::types::{ListResponse, SingleResponse, Tweet, User};
+use crate::auth::Credentials;
+
+/// `user.fields` asked for on every user-returning request (tweet vocabulary).
+pub const USER_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url";
+/// Page size of list requests: the maximum, a tenth as many requests as the default.
+pub const MAX_RESULTS: &str = "1000";
+const MAX_ATTEMPTS: u32 = 7;
+const BACKOFF_BASE: Duration = Duration::from_millis(200);
+const BACKOFF_CAP: Duration = Duration::from_secs(8);
+
+/// How to build a [`Client`].
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// API base URL, e.g. `https://api.x.com` or the emulator's `http://127.0.0.1:PORT`.
+    pub api_base: String,
+    /// How requests are signed.
+    pub credentials: Credentials,
+    /// Fail with [`ApiError::RateLimited`] instead of waiting out a window.
+    pub no_wait: bool,
+    /// Ask for pinned posts (`expansions=pinned_tweet_id`); X bills each one, so off by default.
+    pub expand_pinned: bool,
+}
+
+/// One page of a block or mute list.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// The accounts, in the API's order.
+    pub users: Vec<User>,
+    /// Pinned posts by id (only when expansions were asked for).
+    pub pinned: HashMap<String, Tweet>,
+    /// Token of the next page; `None` on the last.
+    pub next_token: Option<String>,
+}
+
+/// Result of a user lookup by ids or usernames.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    /// Accounts found.
+    pub found: Vec<User>,
+    /// Ids or usernames X did not find (or suspended ones).
+    pub not_found: Vec<String>,
+}
+
+/// Whether the signed-in account can write blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Capability {
+    /// Block and unblock work.
+    Full,
+    /// Reading (and muting, if granted) only.
+    ReadOnly {
+        /// Why, in words for the user.
+        reason: String,
+    },
+}
+
+/// The X API client. Cheap to clone; all clones share budgets, events and credentials.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    creds: Credentials,
+    no_wait: bool,
+    expand_pinned: bool,
+    limits: Limits,
+    events: broadcast::Sender<RateEvent>,
+    access_level: Mutex<Option<String>>,
+}
+
+/// The reqwest client every xblocks request uses (rustls, timeouts, User-Agent).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("xblocks/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client with rustls builds")
+}
+
+impl Client {
+    /// A client for `config`.
+    pub fn new(config: ClientConfig) -> Self {
+        let (events, _) = broadcast::channel(64);
+        Self {
+            inner: Arc::new(Inner {
+                http: http_client(),
+                base: config.api_base.trim_end_matches('/').to_string(),
+                creds: config.credentials,
+                no_wait: config.no_wait,
+                expand_pinned: config.expand_pinned,
+                limits: Limits::default(),
+                events,
+                access_level: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The API base URL without a trailing slash.
+    pub fn api_base(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The credentials requests are signed with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.creds
+    }
+
+    /// Wait events (and their ends) from every request of this client.
+    pub fn rate_events(&self) -> broadcast::Receiver<RateEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// What is left of an endpoint's window, once a response has reported it.
+    pub fn budget(&self, endpoint: Endpoint) -> Option<Budget> {
+        self.inner.limits.get(endpoint)
+    }
+
+    /// The `x-access-level` the last response reported (OAuth 1.0a: `read`, `read-write`…).
+    pub fn access_level(&self) -> Option<String> {
+        self.inner
+            .access_level
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The signed-in account.
+    pub async fn me(&self) -> Result<User, ApiError> {
+        let q = vec![("user.fields", USER_FIELDS.to_string())];
+        let r: SingleResponse = self
+            .call(Endpoint::Me, Method::GET, "/2/users/me", &q, None)
+            .await?;
+        r.data
+            .ok_or_else(|| ApiError::Decode("/2/users/me answered without `data`".into()))
+    }
+
+    /// One page of the block list (`max_results=1000`), from `token` or the start.
+    pub async fn blocking_page(
+        &self,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<Page, ApiError> {
+        self.list_page(Endpoint::Blocking, "blocking", user_id, token)
+            .await
+    }
+
+    /// One page of the mute list (`max_results=1000`), from `token` or the start.
+    pub async fn muting_page(&self, user_id: &str, token: Option<&str>) -> Result<Page, ApiError> {
+        self.list_page(Endpoint::Muting, "muting", user_id, token)
+            .await
+    }
+
+    async fn list_page(
+        &self,
+        ep: Endpoint,
+        list: &str,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<Page, ApiError> {
+        check_id(user_id)?;
+        let mut q = vec![
+            ("max_results", MAX_RESULTS.to_string()),
+            ("user.fields", USER_FIELDS.to_string()),
+        ];
+        if self.inner.expand_pinned {
+            q.push(("expansions", "pinned_tweet_id".into()));
+            q.push(("tweet.fields", "created_at,text".into()));
+        }
+        if let Some(t) = token {
+            q.push(("pagination_token", t.to_string()));
+        }
+        let path = format!("/2/users/{user_id}/{list}");
+        let r: ListResponse = self.call(ep, Method::GET, &path, &q, None).await?;
+        let pinned = r
+            .includes
+            .tweets
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        Ok(Page {
+            users: r.data,
+            pinned,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// Blocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).
+    pub async fn block(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
+        self.write(Endpoint::Block, Method::POST, me, target_id, "blocking")
+            .await
+    }
+
+    /// Unblocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).
+    pub async fn unblock(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
+        self.write(Endpoint::Unblock, Method::DELETE, me, target_id, "blocking")
+            .await
+    }
+
+    /// Mutes `target_id`.
+    pub async fn mute(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
+        self.write(Endpoint::Mute, Method::POST, me, target_id, "muting")
+            .await
+    }
+
+    /// Unmutes `target_id`.
+    pub async fn unmute(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
+        self.write(Endpoint::Unmute, Method::DELETE, me, target_id, "muting")
+            .await
+    }
+
+    async fn write(
+        &self,
+        ep: Endpoint,
+        method: Method,
+        me: &str,
+        target: &str,
+        list: &str,
+    ) -> Result<(), ApiError> {
+        check_id(me)?;
+        check_id(target)?;
+        let (path, body) = if method == Method::POST {
+            (
+                format!("/2/users/{me}/{list}"),
+                Some(serde_json::json!({ "target_user_id": target })),
+            )
+        } else {
+            (format!("/2/users/{me}/{list}/{target}"), None)
+        };
+        let r: serde_json::Value = self.call(ep, method, &path, &[], body).await?;
+        if r.get("data").is_none() {
+            if let Some(errors) = r.get("errors").and_then(|e| e.as_array()) {
+                if let Some(first) = errors.first() {
+                    let detail = first
+                        .get("detail")
+                        .and_then(|d| d.as_str())
+                        .unwrap_or("no such account");
+                    return Err(ApiError::NotFound {
+                        what: format!("{target} ({detail})"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks up accounts by username, 100 per request.
+    pub async fn users_by_usernames(&self, names: &[String]) -> Result<Lookup, ApiError> {
+        let mut out = Lookup::default();
+        for chunk in names.chunks(100) {
+            let q = vec![
+                ("usernames", chunk.join(",")),
+                ("user.fields", USER_FIELDS.to_string()),
+            ];
+            let r: ListResponse = self
+                .call(
+                    Endpoint::UsersByUsernames,
+                    Method::GET,
+                    "/2/users/by",
+                    &q,
+                    None,
+                )
+                .await?;
+            merge_lookup(&mut out, chunk, r, |u| u.username.to_lowercase(), true);
+        }
+        Ok(out)
+    }
+
+    /// Looks up accounts by id, 100 per request.
+    pub async fn users_by_ids(&self, ids: &[String]) -> Result<Lookup, ApiError> {
+        let mut out = Lookup::default();
+        for chunk in ids.chunks(100) {
+            for id in chunk {
+                check_id(id)?;
+            }
+            let q = vec![
+                ("ids", chunk.join(",")),
+                ("user.fields", USER_FIELDS.to_string()),
+            ];
+            let r: ListResponse = self
+                .call(Endpoint::UsersByIds, Method::GET, "/2/users", &q, None)
+                .await?;
+            merge_lookup(&mut out, chunk, r, |u| u.id.clone(), false);
+        }
+        Ok(out)
+    }
+
+    /// Whether block writes work, found without changing anything: granted scopes, the
+    /// OAuth 1.0a access level, then the no-op probe `DELETE /2/users/:me/blocking/:me`.
+    pub async fn capability(&self, me: &str) -> Result<Capability, ApiError> {
+        if let Some(scopes) = self.inner.creds.scopes() {
+            if !scopes.iter().any(|s| s == "block.write") {
+                return Ok(Capability::ReadOnly {
+                    reason: "the sign-in lacks the block.write scope".into(),
+                });
+            }
+        }
+        if self.access_level().as_deref() == Some("read") {
+            return Ok(Capability::ReadOnly {
+                reason: "the app has read-only permission".into(),
+            });
+        }
+        match self.unblock(me, me).await {
+            Ok(()) => Ok(Capability::Full),
+            Err(ApiError::EnterpriseOnly) => Ok(Capability::ReadOnly {
+                reason: "X allows block writes only on the Enterprise plan".into(),
+            }),
+            Err(ApiError::Forbidden { detail, .. }) => Ok(Capability::ReadOnly { reason: detail }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends one request with budgets, auth, refresh-on-401, 429 waits and retries.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        let mut url = Url::parse(&format!("{}{}", self.inner.base, path))
+            .map_err(|e| ApiError::Network(format!("bad API URL: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let mut attempt = 0u32;
+        let mut recovered = false;
+        loop {
+            self.admit(ep).await?;
+            let (auth, used) = self.inner.creds.authorize(&method, &url).await?;
+            let mut req = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth);
+            if let Some(b) = &body {
+                req = req
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(b.to_string());
+            }
+            let failure = match req.send().await {
+                Err(e) => ApiError::Network(describe(&e)),
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    self.note_headers(ep, &headers);
+                    match resp.bytes().await {
+                        Err(e) => ApiError::Network(describe(&e)),
+                        Ok(bytes) if status.is_success() => {
+                            match serde_json::from_slice::<T>(&bytes) {
+                                Ok(v) => return Ok(v),
+                                Err(e) => ApiError::Decode(format!("{} on {}", e, ep.name())),
+                            }
+                        }
+                        Ok(_) if status == StatusCode::UNAUTHORIZED => {
+                            if recovered {
+                                return Err(ApiError::TokenRejected);
+                            }
+                            self.inner.creds.recover(&used).await?;
+                            recovered = true;
+                            continue;
+                        }
+                        Ok(bytes) if status == StatusCode::TOO_MANY_REQUESTS => {
+                            let err = classify(ep, status, &bytes, &self.inner.creds);
+                            if !matches!(err, ApiError::RateLimited { .. }) {
+                                return Err(err);
+                            }
+                            let reset = parse_headers(&headers)
+                                .map(|b| b.reset)
+                                .filter(|r| *r > SystemTime::now())
+                                .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(60));
+                            self.inner.limits.exhaust(ep, reset);
+                            self.wait(ep, reset + Duration::from_secs(1)).await?;
+                            continue;
+                        }
+                        Ok(bytes) if status.is_server_error() => {
+                            classify(ep, status, &bytes, &self.inner.creds)
+                        }
+                        Ok(bytes) => return Err(classify(ep, status, &bytes, &self.inner.creds)),
+                    }
+                }
+            };
+            attempt += 1;
+            if attempt >= MAX_ATTEMPTS {
+                return Err(failure);
+            }
+            tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+
+    /// Waits while the endpoint's known budget is spent; reserves one request.
+    async fn admit(&self, ep: Endpoint) -> Result<(), ApiError> {
+        loop {
+            match self.inner.limits.admit(ep, SystemTime::now()) {
+                Admit::Go => return Ok(()),
+                Admit::WaitUntil(reset) => {
+                    self.wait(ep, reset + Duration::from_millis(200)).await?
+                }
+            }
+        }
+    }
+
+    /// Sleeps until `until` plus jitter, announcing it; or fails at once with `no_wait`.
+    async fn wait(&self, ep: Endpoint, until: SystemTime) -> Result<(), ApiError> {
+        if self.inner.no_wait {
+            return Err(ApiError::RateLimited { until });
+        }
+        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..300));
+        let endpoint = ep.name().to_string();
+        tracing::info!(endpoint = %endpoint, "rate limited; waiting {} s", super::error::secs_until(until));
+        let _ = self.inner.events.send(RateEvent::Waiting {
+            endpoint: endpoint.clone(),
+            until,
+        });
+        if let Ok(d) = until.duration_since(SystemTime::now()) {
+            tokio::time::sleep(d).await;
+        }
+        let _ = self.inner.events.send(RateEvent::Resumed { endpoint });
+        Ok(())
+    }
+
+    fn note_headers(&self, ep: Endpoint, headers: &HeaderMap) {
+        if let Some(b) = parse_headers(headers) {
+            self.inner.limits.record(ep, b);
+        }
+        if let Some(level) = headers.get("x-access-level").and_then(|v| v.to_str().ok()) {
+            *self
+                .inner
+                .access_level
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(level.to_string());
+        }
+    }
+}
+
+fn merge_lookup(
+    out: &mut Lookup,
+    asked: &[String],
+    r: ListResponse,
+    key: impl Fn(&User) -> String,
+    lower: bool,
+) {
+    let norm = |s: &str| {
+        if lower {
+            s.to_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let found: std::collections::HashSet<String> = r.data.iter().map(&key).collect();
+    for a in asked {
+        if !found.contains(&norm(a)) {
+            out.not_found.push(a.clone());
+        }
+    }
+    out.found.extend(r.data);
+}
+
+fn check_id(id: &str) -> Result<(), ApiError> {
+    if !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound {
+            what: format!("`{}` is not a numeric X account id", id.escape_debug()),
+        })
+    }
+}
+
+/// Capped exponential backoff with jitter (50–100 % of the step).
+fn backoff(attempt: u32) -> Duration {
+    let step = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(10))
+        .min(BACKOFF_CAP);
+    step.mul_f64(rand::thread_rng().gen_range(0.5..1.0))
+}
+
+/// A reqwest error in words, without the URL's query (which never holds a token anyway).
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "response cut off"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    match last {
+        Some(s) => format!("{kind}: {s}"),
+        None => kind.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_capped() {
+        for a in 1..20 {
+            assert!(backoff(a) <= BACKOFF_CAP);
+        }
+        assert!(backoff(1) >= BACKOFF_BASE);
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(check_id("12").is_ok());
+        assert!(check_id("1234567890123456789").is_ok());
+        assert!(check_id("12345678901234567890").is_err());
+        assert!(check_id("12a").is_err());
+        assert!(check_id("").is_err());
+    }
+
+    #[test]
+    fn lookup_marks_missing_names_case_insensitively() {
+        let r: ListResponse = serde_json::from_str(
+            r#"{"data":[{"id":"1","name":"A","username":"Alice"}],
+                "errors":[{"value":"bob","detail":"Could not find user with username: [bob].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#,
+        )
+        .unwrap();
+        let mut out = Lookup::default();
+        merge_lookup(
+            &mut out,
+            &["alice".into(), "bob".into()],
+            r,
+            |u| u.username.to_lowercase(),
+            true,
+        );
+        assert_eq!(out.found.len(), 1);
+        assert_eq!(out.not_found, vec!["bob".to_string()]);
+    }
+}

@@ -1,0 +1,174 @@
+//! The error taxonomy of the API layer and its mapping to exit codes.
+
+use std::time::{Duration, SystemTime};
+
+use crate::exit::{Exit, ExitError};
+
+/// Everything that can go wrong talking to X. Messages never contain a token.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// No stored token and no `XBLOCKS_ACCESS_TOKEN`.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The token was refused (expired, revoked, malformed) and could not be refreshed.
+    #[error("X rejected the token (expired or revoked)")]
+    TokenRejected,
+    /// 403 (or 402): a missing scope, an out-of-plan endpoint, or an action X does not permit.
+    #[error("forbidden: {detail}")]
+    Forbidden {
+        /// The scope the token lacks, when known.
+        missing_scope: Option<String>,
+        /// problem+json `title` / `detail`.
+        detail: String,
+    },
+    /// A block write on a plan other than Enterprise.
+    #[error("X allows block writes only on the Enterprise plan")]
+    EnterpriseOnly,
+    /// No such account (or route).
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was looked for: `@name`, an id, or the detail X gave.
+        what: String,
+    },
+    /// Rate limited and told not to wait, or a wait that cannot help.
+    #[error("rate limited until {}", fmt_time(*until))]
+    RateLimited {
+        /// When the window resets.
+        until: SystemTime,
+    },
+    /// Any other HTTP error status (400, 5xx after retries, usage caps…).
+    #[error("X API error {status}: {detail}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// problem+json `title: detail`, or a short body excerpt.
+        detail: String,
+    },
+    /// Connection failed, reset or timed out (after retries).
+    #[error("network error: {0}")]
+    Network(String),
+    /// A response that could not be parsed (after retries).
+    #[error("unexpected response from X: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// The exit code of this error.
+    pub fn exit_code(&self) -> Exit {
+        match self {
+            ApiError::NotSignedIn | ApiError::TokenRejected => Exit::NotSignedIn,
+            ApiError::Forbidden { .. } | ApiError::EnterpriseOnly => Exit::Forbidden,
+            ApiError::NotFound { .. } => Exit::NotFound,
+            ApiError::RateLimited { .. } => Exit::RateLimited,
+            ApiError::Server { .. } | ApiError::Network(_) | ApiError::Decode(_) => Exit::Other,
+        }
+    }
+
+    /// One or two lines: what happened and what to do next.
+    pub fn user_message(&self) -> String {
+        match self {
+            ApiError::NotSignedIn => "not signed in: run `xblocks login`".into(),
+            ApiError::TokenRejected => {
+                "X rejected the sign-in (token expired or revoked): run `xblocks login`".into()
+            }
+            ApiError::Forbidden {
+                missing_scope: Some(scope),
+                ..
+            } => format!(
+                "the sign-in lacks the `{scope}` scope: run `xblocks login` (its default scopes include it)"
+            ),
+            ApiError::Forbidden {
+                missing_scope: None,
+                detail,
+            } => format!("X refused the request: {detail}"),
+            ApiError::EnterpriseOnly => {
+                "X allows block writes only on the Enterprise plan; use `xblocks mute` instead".into()
+            }
+            ApiError::NotFound { what } => format!("not found: {what}"),
+            ApiError::RateLimited { until } => format!(
+                "rate limited until {} (in {} s); run again later, or without --no-wait to wait",
+                fmt_time(*until),
+                secs_until(*until)
+            ),
+            ApiError::Server { status, detail } => {
+                format!("X API error {status}: {detail}; try again later")
+            }
+            ApiError::Network(e) => {
+                format!("cannot reach the X API ({e}); check the connection and --api-base")
+            }
+            ApiError::Decode(e) => format!("unexpected response from X ({e}); try again later"),
+        }
+    }
+}
+
+impl From<ApiError> for ExitError {
+    fn from(e: ApiError) -> Self {
+        ExitError::new(e.exit_code(), e.user_message())
+    }
+}
+
+/// Whole seconds from now until `t` (0 if past).
+pub fn secs_until(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO)
+        .as_secs_f64()
+        .ceil() as u64
+}
+
+/// `HH:MM:SS UTC` of a time.
+pub fn fmt_time(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let day = secs % 86_400;
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        day / 3600,
+        (day / 60) % 60,
+        day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_product_md() {
+        assert_eq!(ApiError::NotSignedIn.exit_code() as u8, 77);
+        assert_eq!(ApiError::TokenRejected.exit_code() as u8, 77);
+        assert_eq!(ApiError::EnterpriseOnly.exit_code() as u8, 5);
+        let f = ApiError::Forbidden {
+            missing_scope: Some("block.write".into()),
+            detail: String::new(),
+        };
+        assert_eq!(f.exit_code() as u8, 5);
+        assert!(f.user_message().contains("block.write"));
+        let nf = ApiError::NotFound { what: "@x".into() };
+        assert_eq!(nf.exit_code() as u8, 4);
+        let rl = ApiError::RateLimited {
+            until: SystemTime::now(),
+        };
+        assert_eq!(rl.exit_code() as u8, 3);
+        assert_eq!(ApiError::Network("x".into()).exit_code() as u8, 1);
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        assert!(ApiError::TokenRejected
+            .user_message()
+            .contains("xblocks login"));
+        assert!(ApiError::EnterpriseOnly
+            .user_message()
+            .contains("xblocks mute"));
+        let e: ExitError = ApiError::NotSignedIn.into();
+        assert_eq!(e.code as u8, 77);
+    }
+
+    #[test]
+    fn formats_utc_time() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(3600 + 61);
+        assert_eq!(fmt_time(t), "01:01:01 UTC");
+    }
+}

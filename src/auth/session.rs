@@ -1,0 +1,108 @@
+//! A signed-in session: credentials from `XBLOCKS_ACCESS_TOKEN` or the profile's token, a
+//! client, and the account they belong to.
+
+use std::sync::Arc;
+
+use super::oauth1::Keys;
+use super::token_store::{StoredToken, TokenKind, TokenStore};
+use super::{AuthKind, Credentials, TokenSource};
+use crate::api::types::User;
+use crate::api::{ApiError, Client, ClientConfig};
+use crate::cli::GlobalArgs;
+use crate::exit::{Exit, ExitError};
+use crate::store::paths::Paths;
+
+/// Environment variable with an access token that overrides the stored one.
+pub const ACCESS_TOKEN_ENV: &str = "XBLOCKS_ACCESS_TOKEN";
+
+/// Everything a command needs to talk to X as the signed-in account.
+pub struct Session {
+    /// The API client (refreshes tokens itself).
+    pub client: Client,
+    /// The signed-in account.
+    pub me: User,
+    /// Profile name.
+    pub profile: String,
+    /// How the session authenticates.
+    pub auth_kind: AuthKind,
+    /// Granted scopes (empty when unknown: OAuth 1.0a, or an env token).
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("me", &self.me.id)
+            .field("profile", &self.profile)
+            .field("auth_kind", &self.auth_kind)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The credentials of the profile, without any request: `None` when not signed in.
+pub fn load_credentials(
+    global: &GlobalArgs,
+) -> Result<Option<(Credentials, AuthKind, Option<StoredToken>)>, ExitError> {
+    if let Ok(token) = std::env::var(ACCESS_TOKEN_ENV) {
+        let token = token.trim().to_string();
+        if !token.is_empty() {
+            return Ok(Some((
+                Credentials::static_bearer(token, None),
+                AuthKind::OAuth2Env,
+                None,
+            )));
+        }
+    }
+    let store = TokenStore::new(&Paths::resolve(global));
+    let stored = store
+        .load()
+        .map_err(|e| ExitError::new(Exit::NotSignedIn, e.to_string()))?;
+    let Some(token) = stored else {
+        return Ok(None);
+    };
+    let creds = match token.kind {
+        TokenKind::Oauth2 => Credentials::Bearer(Arc::new(TokenSource::stored(
+            token.clone(),
+            store,
+            &global.api_base,
+        ))),
+        TokenKind::Oauth1 => Credentials::OAuth1(Arc::new(Keys {
+            consumer_key: token.consumer_key.clone().unwrap_or_default(),
+            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
+            token: Some(token.access_token.clone()),
+            token_secret: token.token_secret.clone().unwrap_or_default(),
+        })),
+    };
+    let kind = match token.kind {
+        TokenKind::Oauth2 => AuthKind::OAuth2,
+        TokenKind::Oauth1 => AuthKind::OAuth1,
+    };
+    Ok(Some((creds, kind, Some(token))))
+}
+
+/// A client for the profile without asking X who is signed in.
+pub fn client(global: &GlobalArgs) -> Result<(Client, AuthKind, Option<StoredToken>), ExitError> {
+    let (creds, kind, token) = load_credentials(global)?.ok_or(ApiError::NotSignedIn)?;
+    let client = Client::new(ClientConfig {
+        api_base: global.api_base.clone(),
+        credentials: creds,
+        no_wait: global.no_wait,
+        expand_pinned: false,
+    });
+    Ok((client, kind, token))
+}
+
+/// Signs in with the stored (or env) token and asks X who the account is.
+pub async fn connect(global: &GlobalArgs) -> Result<Session, ExitError> {
+    let (client, auth_kind, token) = client(global)?;
+    let me = client.me().await?;
+    let scopes = token.map(|t| t.scopes).unwrap_or_default();
+    Ok(Session {
+        client,
+        me,
+        profile: global.profile.clone(),
+        auth_kind,
+        scopes,
+    })
+}

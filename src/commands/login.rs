@@ -1,0 +1,144 @@
+//! `xblocks login`: OAuth 2.0 Authorization Code + PKCE through a loopback listener, or the
+//! OAuth 1.0a PIN flow with `--oauth1`.
+
+use crate::auth::token_store::{StoredToken, TokenKind};
+use crate::auth::{loopback, oauth1, pkce, DEFAULT_SCOPES};
+use crate::cli::{GlobalArgs, LoginArgs};
+use crate::exit::{Exit, ExitError};
+use crate::store::config::Config;
+use crate::store::paths::Paths;
+
+const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://developer.x.com (User authentication: Native App, callback http://127.0.0.1:8765/callback),\nthen run `xblocks login --client-id ID` (or set XBLOCKS_CLIENT_ID, or client_id in config.toml)";
+
+/// Runs `xblocks login`.
+pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
+    let config = Config::load(&Paths::resolve(&global))?;
+    if args.oauth1 {
+        return run_oauth1(global, args, config).await;
+    }
+    let client_id = args
+        .client_id
+        .clone()
+        .or(config.client_id)
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| ExitError::new(Exit::Other, REGISTER_HELP))?;
+    let scopes: Vec<String> = match &args.scopes {
+        Some(s) => s.split_whitespace().map(str::to_string).collect(),
+        None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
+    let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let listener = loopback::bind(args.port).await?;
+    let port = listener.local_addr()?.port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let flow = pkce::start(
+        &global,
+        &client_id,
+        args.client_secret.as_deref(),
+        &redirect,
+        &scope_refs,
+    )?;
+    let opened = !args.no_browser && has_display() && open::that(flow.url.as_str()).is_ok();
+    let pasted = if opened {
+        eprintln!(
+            "Opened the browser to sign in to X. If nothing opened, visit:\n  {}",
+            flow.url
+        );
+        None
+    } else {
+        eprintln!(
+            "Open this address in a browser to sign in to X:\n  {}",
+            flow.url
+        );
+        eprintln!("Waiting for the callback on {redirect}; or paste the address the browser ends up at and press Enter.");
+        Some(loopback::stdin_lines())
+    };
+    let code = loopback::wait_for_code(listener, &flow, pasted).await?;
+    let token = flow.exchange(code).await.map_err(ExitError::from)?;
+    let granted = token.scopes.clone();
+    let token = pkce::store_new_token(&global, token).await?;
+    let missing: Vec<&str> = scope_refs
+        .iter()
+        .copied()
+        .filter(|s| !granted.iter().any(|g| g == s))
+        .collect();
+    eprintln!(
+        "Signed in as @{} ({}) in profile `{}`.",
+        token.username.as_deref().unwrap_or("?"),
+        token.user_id.as_deref().unwrap_or("?"),
+        global.profile
+    );
+    if !missing.is_empty() {
+        eprintln!("Note: X did not grant {}.", missing.join(" "));
+    }
+    Ok(())
+}
+
+/// Whether a browser can be opened here: not over SSH, and on Linux/BSD a display exists.
+fn has_display() -> bool {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    if set("SSH_CONNECTION") || set("SSH_TTY") {
+        return false;
+    }
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyhow::Result<()> {
+    let key = args
+        .consumer_key
+        .clone()
+        .or(config.consumer_key)
+        .filter(|k| !k.trim().is_empty());
+    let (Some(key), Some(secret)) = (key, args.consumer_secret.clone()) else {
+        return Err(ExitError::new(
+            Exit::Other,
+            "OAuth 1.0a needs your app's consumer key and secret: pass --consumer-key and --consumer-secret\n(or set XBLOCKS_CONSUMER_KEY and XBLOCKS_CONSUMER_SECRET)",
+        )
+        .into());
+    };
+    let http = crate::api::http_client();
+    let (rt, rts) = oauth1::request_token(&http, &global.api_base, &key, &secret).await?;
+    let url = oauth1::authorize_url(&global.api_base, &rt);
+    let opened = !args.no_browser && has_display() && open::that(&url).is_ok();
+    if !opened {
+        eprintln!("Open this address in a browser and approve xblocks:\n  {url}");
+    } else {
+        eprintln!("Opened the browser to approve xblocks. If nothing opened, visit:\n  {url}");
+    }
+    eprintln!("Then type the PIN X shows and press Enter:");
+    let mut lines = loopback::stdin_lines();
+    let pin = loop {
+        match lines.recv().await {
+            None => anyhow::bail!("no PIN entered; run `xblocks login --oauth1` again"),
+            Some(l) if l.trim().is_empty() => continue,
+            Some(l) => break l.trim().to_string(),
+        }
+    };
+    let keys = oauth1::Keys {
+        consumer_key: key.clone(),
+        consumer_secret: secret.clone(),
+        token: Some(rt),
+        token_secret: rts,
+    };
+    let at = oauth1::access_token(&http, &global.api_base, &keys, &pin).await?;
+    let token = StoredToken {
+        kind: TokenKind::Oauth1,
+        access_token: at.token,
+        token_secret: Some(at.secret),
+        consumer_key: Some(key),
+        consumer_secret: Some(secret),
+        user_id: at.user_id,
+        username: at.screen_name,
+        ..Default::default()
+    };
+    let token = pkce::store_new_token(&global, token).await?;
+    eprintln!(
+        "Signed in (OAuth 1.0a) as @{} ({}) in profile `{}`.",
+        token.username.as_deref().unwrap_or("?"),
+        token.user_id.as_deref().unwrap_or("?"),
+        global.profile
+    );
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! `xblocks block|unblock|mute|unmute TARGET...`: resolve handles in batches, one line per
+//! target, non-zero exit if any failed.
+
+use std::collections::HashMap;
+
+use crate::api::types::User;
+use crate::api::ApiError;
+use crate::auth::session;
+use crate::cli::{GlobalArgs, TargetArgs};
+use crate::exit::{Exit, ExitError};
+
+/// Which write to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// POST /2/users/:id/blocking
+    Block,
+    /// DELETE /2/users/:id/blocking/:target
+    Unblock,
+    /// POST /2/users/:id/muting
+    Mute,
+    /// DELETE /2/users/:id/muting/:target
+    Unmute,
+}
+
+impl Action {
+    fn past(self) -> &'static str {
+        match self {
+            Action::Block => "blocked",
+            Action::Unblock => "unblocked",
+            Action::Mute => "muted",
+            Action::Unmute => "unmuted",
+        }
+    }
+}
+
+/// A parsed TARGET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Numeric account id.
+    Id(String),
+    /// Handle without `@`.
+    Name(String),
+}
+
+/// Parses `@username`, `username` or a numeric id.
+pub fn parse_target(s: &str) -> Result<Target, String> {
+    let t = s.trim();
+    if !t.is_empty() && t.len() <= 19 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Target::Id(t.to_string()));
+    }
+    let name = t.strip_prefix('@').unwrap_or(t);
+    if !name.is_empty()
+        && name.len() <= 15
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        Ok(Target::Name(name.to_string()))
+    } else {
+        Err(format!(
+            "`{}` is not an @username (1–15 letters, digits, _) or a numeric id",
+            s.escape_debug()
+        ))
+    }
+}
+
+/// Runs one of the four write commands.
+pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow::Result<()> {
+    let targets: Vec<Target> = args
+        .targets
+        .iter()
+        .map(|t| parse_target(t))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ExitError::new(Exit::Usage, e))?;
+    let s = session::connect(&global).await?;
+    let names: Vec<String> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Name(n) => Some(n.clone()),
+            Target::Id(_) => None,
+        })
+        .collect();
+    let mut by_name: HashMap<String, User> = HashMap::new();
+    if !names.is_empty() {
+        let found = s
+            .client
+            .users_by_usernames(&names)
+            .await
+            .map_err(ExitError::from)?;
+        for u in found.found {
+            by_name.insert(u.username.to_lowercase(), u);
+        }
+    }
+    let mut failures: Vec<Exit> = Vec::new();
+    for target in &targets {
+        let (id, label) = match target {
+            Target::Id(id) => (id.clone(), id.clone()),
+            Target::Name(n) => match by_name.get(&n.to_lowercase()) {
+                Some(u) => (u.id.clone(), format!("@{} ({})", u.username, u.id)),
+                None => {
+                    println!("not found: @{n}");
+                    failures.push(Exit::NotFound);
+                    continue;
+                }
+            },
+        };
+        if id == s.me.id {
+            println!("skipped {label}: that is the signed-in account");
+            failures.push(Exit::Other);
+            continue;
+        }
+        let c = &s.client;
+        let me = s.me.id.as_str();
+        let result = match action {
+            Action::Block => c.block(me, &id).await,
+            Action::Unblock => c.unblock(me, &id).await,
+            Action::Mute => c.mute(me, &id).await,
+            Action::Unmute => c.unmute(me, &id).await,
+        };
+        match result {
+            Ok(()) => println!("{} {label}", action.past()),
+            Err(
+                e @ (ApiError::NotFound { .. }
+                | ApiError::Forbidden {
+                    missing_scope: None,
+                    ..
+                }),
+            ) => {
+                println!("failed {label}: {}", e.user_message());
+                failures.push(e.exit_code());
+            }
+            // Errors that would fail every other target too end the command here.
+            Err(e) => return Err(ExitError::from(e).into()),
+        }
+    }
+    match failures.first() {
+        None => Ok(()),
+        Some(code) => Err(ExitError::new(
+            *code,
+            format!("{} of {} targets failed", failures.len(), targets.len()),
+        )
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_target_forms() {
+        assert_eq!(parse_target("@jack"), Ok(Target::Name("jack".into())));
+        assert_eq!(parse_target("Jack_01"), Ok(Target::Name("Jack_01".into())));
+        assert_eq!(parse_target("783214"), Ok(Target::Id("783214".into())));
+        assert!(parse_target("@").is_err());
+        assert!(parse_target("bad-name").is_err());
+        assert!(parse_target("a_very_long_handle_x").is_err());
+        assert!(parse_target("@\u{202e}evil").is_err());
+    }
+}
