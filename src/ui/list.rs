@@ -80,7 +80,15 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let rows = body.height as usize;
-    let offset = visible_offset(state.cursor, state.offset, rows, state.view.len());
+    let tail = strings::loading_row(state);
+    let len = state.view.len();
+    // With a loading row after the last account, keep it on screen when the cursor is last.
+    let (cursor, total) = match tail {
+        Some(_) if state.cursor + 1 == len => (state.cursor + 1, len + 1),
+        Some(_) => (state.cursor, len + 1),
+        None => (state.cursor, len),
+    };
+    let offset = visible_offset(cursor, state.offset, rows, total);
     let end = (offset + rows).min(state.view.len());
     for (row, pos) in (offset..end).enumerate() {
         let idx = state.view[pos];
@@ -97,7 +105,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let tail_row = end - offset;
     if tail_row < rows {
-        if let Some(text) = strings::loading_row(state) {
+        if let Some(text) = tail {
             let y = body.y + tail_row as u16;
             buf.set_stringn(
                 body.x + mark as u16,
