@@ -72,6 +72,13 @@ pub enum Action {
         /// Endpoint that resumed.
         endpoint: String,
     },
+    /// The browser could not be opened.
+    OpenFailed {
+        /// The URL that was to be opened.
+        url: String,
+        /// Why.
+        message: String,
+    },
     /// Budget of the write endpoints after a write.
     Budget {
         /// Requests per window.

@@ -446,6 +446,20 @@ fn open_and_copy_emit_terminal_commands() {
 }
 
 #[test]
+fn open_failure_names_the_url() {
+    let mut s = loaded(1, false);
+    update(
+        &mut s,
+        Action::OpenFailed {
+            url: "https://x.com/user0".into(),
+            message: "no browser\x1b[2J".into(),
+        },
+    );
+    let m = s.message.unwrap();
+    assert!(m.error && m.text.contains("https://x.com/user0") && !m.text.contains('\x1b'));
+}
+
+#[test]
 fn help_detail_and_quit() {
     let mut s = loaded(3, false);
     update(&mut s, key('?'));

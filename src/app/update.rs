@@ -51,6 +51,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             state.waits.retain(|w| w.endpoint != endpoint);
             state.waits.push(RateWait { endpoint, until });
         }
+        Action::OpenFailed { url, message } => {
+            let message = crate::ui::sanitize::sanitize(&message);
+            state.message = Some(error(format!(
+                "Could not open a browser ({message}); the profile is {url}"
+            )));
+        }
         Action::RateResumed { endpoint } => state.waits.retain(|w| w.endpoint != endpoint),
         Action::Budget {
             limit,
