@@ -271,6 +271,13 @@ impl Selection {
             vocab,
             errors,
         );
+        let mut user = user;
+        // An expanded id field is always present on the user, as X answers.
+        for f in ["pinned_tweet_id", "most_recent_tweet_id"] {
+            if exp.contains(&f) && !user.contains(&f) {
+                user.push(f);
+            }
+        }
         Self {
             vocab,
             user,

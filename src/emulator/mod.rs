@@ -50,6 +50,8 @@ pub struct Config {
     pub token_scopes: Option<Vec<String>>,
     /// Lifetime of access tokens.
     pub token_ttl_secs: u64,
+    /// Lifetime of OAuth 2.0 authorization codes (X: 30 s).
+    pub code_ttl_secs: u64,
     /// Fault injection rates.
     pub faults: Faults,
     /// Mix hostile strings into names, bios, locations and posts.
@@ -82,6 +84,7 @@ impl std::fmt::Debug for Config {
             .field("tokens", &format_args!("[{} redacted]", self.tokens.len()))
             .field("token_scopes", &self.token_scopes)
             .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("code_ttl_secs", &self.code_ttl_secs)
             .field("faults", &self.faults)
             .field("hostile", &self.hostile)
             .field("no_limits", &self.no_limits)
@@ -108,6 +111,7 @@ impl Default for Config {
             tokens: Vec::new(),
             token_scopes: None,
             token_ttl_secs: 7200,
+            code_ttl_secs: 30,
             faults: Faults::default(),
             hostile: false,
             no_limits: false,

@@ -16,9 +16,6 @@ use super::problems::{self, oauth_error};
 use super::routes::ApiReq;
 use super::state::{new_token, random_alnum, Inner, RefreshToken, Shared, ALL_SCOPES};
 
-/// Lifetime of an authorization code.
-pub const CODE_TTL: Duration = Duration::from_secs(30);
-
 const BAD_CODE: &str = "Value passed for the authorization code was invalid.";
 const BAD_TOKEN: &str = "Value passed for the token was invalid.";
 
@@ -279,7 +276,7 @@ pub async fn token(State(s): State<Arc<Shared>>, req: Request) -> Response {
             let Some(c) = inner.codes.remove(code) else {
                 return bad(BAD_CODE);
             };
-            let valid = c.created.elapsed() <= CODE_TTL
+            let valid = c.created.elapsed() <= Duration::from_secs(s.config.code_ttl_secs)
                 && c.client_id == client_id
                 && field(&form, "redirect_uri") == Some(c.redirect_uri.as_str())
                 && verifier_ok(

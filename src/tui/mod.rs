@@ -1,13 +1,119 @@
-//! The terminal: enter/restore, panic hook, signals, the event loop.
+//! The terminal: enter/restore, panic hook, signals, the event loop; `xblocks` and `xblocks demo`.
 
+mod event_loop;
+pub mod terminal;
+
+pub use event_loop::{map_event, Ending};
+
+use std::io::IsTerminal;
+use std::time::SystemTime;
+
+use tokio::sync::mpsc;
+
+use crate::api::{ApiError, Client, ClientConfig};
+use crate::app::{Keymap, State};
 use crate::cli::{DemoArgs, GlobalArgs};
+use crate::exit::{Exit, ExitError};
+use crate::store::paths::Paths;
+
+/// Scopes the demo signs in with: everything xblocks uses.
+pub const DEMO_SCOPES: &[&str] = &[
+    "tweet.read",
+    "users.read",
+    "block.read",
+    "block.write",
+    "mute.read",
+    "mute.write",
+    "offline.access",
+];
 
 /// `xblocks`: the TUI on the stored account.
-pub async fn run(_global: GlobalArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the TUI is not available yet")
+pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
+    run_with(&global, 900).await
 }
 
-/// `xblocks demo`: the TUI against an in-process emulator.
+/// `xblocks demo`: the TUI against an in-process emulator, signed in through its PKCE flow.
 pub async fn demo(_global: GlobalArgs, _args: DemoArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the demo is not available yet")
+    anyhow::bail!("the demo needs the emulator, which is not merged yet")
+}
+
+/// The keymap from `config.toml` in the config dir, then the profile dir (later wins), with
+/// messages for entries that were ignored.
+fn load_keymap(paths: &Paths) -> (Keymap, Vec<String>) {
+    let mut text = String::new();
+    for dir in [&paths.config_dir, &paths.profile_dir] {
+        if let Ok(t) = std::fs::read_to_string(dir.join("config.toml")) {
+            if t.parse::<toml::Table>().is_ok() || text.is_empty() {
+                text = merge_keys(&text, &t);
+            }
+        }
+    }
+    Keymap::from_config(&text)
+}
+
+/// `[keys]` of `later` over those of `earlier`, as TOML text.
+fn merge_keys(earlier: &str, later: &str) -> String {
+    let (Ok(mut a), Ok(b)) = (earlier.parse::<toml::Table>(), later.parse::<toml::Table>()) else {
+        return later.to_string();
+    };
+    if let Some(toml::Value::Table(keys)) = b.get("keys") {
+        let entry = a
+            .entry("keys")
+            .or_insert_with(|| toml::Value::Table(Default::default()));
+        if let toml::Value::Table(t) = entry {
+            t.extend(keys.clone());
+        }
+    }
+    toml::to_string(&a).unwrap_or_default()
+}
+
+/// Signs in with the profile's credentials and runs the TUI until the user quits.
+async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(ExitError::new(
+            Exit::Usage,
+            "the TUI needs a terminal; for scripts use `xblocks export` or `xblocks unblock`",
+        )
+        .into());
+    }
+    let (credentials, _, _) = crate::auth::session::load_credentials(global)?
+        .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
+    let client = Client::new(ClientConfig {
+        api_base: global.api_base.clone(),
+        credentials,
+        no_wait: false,
+        expand_pinned: true,
+    });
+    let me = client.me().await.map_err(ExitError::from)?;
+    let paths = Paths::resolve(global);
+    let (keymap, problems) = load_keymap(&paths);
+    let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
+    state.window_secs = window_secs;
+    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if let Some(p) = problems.first() {
+        state.message = Some(crate::app::state::Message {
+            text: p.clone(),
+            error: true,
+        });
+    }
+    let (actions_tx, actions_rx) = mpsc::unbounded_channel();
+    let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone());
+    tracing::info!(profile = %global.profile, "TUI started");
+    let (mut terminal, guard) = terminal::enter()?;
+    let ending = event_loop::run(&mut terminal, &mut state, worker, actions_tx, actions_rx).await;
+    drop(guard);
+    tracing::info!(?ending, pending = state.pending, "TUI ended");
+    match ending? {
+        Ending::Quit => Ok(()),
+        Ending::Signal => Err(ExitError::new(
+            Exit::Interrupted,
+            match state.pending {
+                0 => "interrupted; nothing was pending".to_string(),
+                n => format!(
+                    "interrupted with {n} actions not yet sent; run xblocks again to redo them"
+                ),
+            },
+        )
+        .into()),
+    }
 }

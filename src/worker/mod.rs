@@ -1,1 +1,183 @@
-//! The async worker: owns the API client, takes commands, sends results back as actions.
+//! The network worker: owns the API client, takes [`Command`]s over a channel and sends results
+//! back as [`Action`]s. The UI never awaits the network.
+//!
+//! Two lanes run side by side so a rate-limit wait on one never holds up the other: reads (pages,
+//! handle lookups) and writes (block, unblock, mute, in order, paced by the client's budgets). The
+//! client's [`RateEvent`]s are forwarded as `RateWaiting` / `RateResumed`.
+
+use tokio::sync::{broadcast, mpsc};
+
+use crate::api::{ApiError, Capability as ApiCapability, Client, Endpoint, RateEvent};
+pub use crate::app::Command;
+use crate::app::{Action, Capability, Verb};
+
+/// Starts the worker for the account `me_id`; results go to `actions`. Returns the command
+/// sender (dropping it stops the worker once queued work is done).
+pub fn spawn(
+    client: Client,
+    me_id: String,
+    actions: mpsc::UnboundedSender<Action>,
+) -> mpsc::UnboundedSender<Command> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
+    let (read_tx, read_rx) = mpsc::unbounded_channel::<Command>();
+    let (write_tx, write_rx) = mpsc::unbounded_channel::<Command>();
+
+    tokio::spawn(forward_rate_events(client.rate_events(), actions.clone()));
+    tokio::spawn(probe_capability(
+        client.clone(),
+        me_id.clone(),
+        actions.clone(),
+    ));
+    tokio::spawn(lane(
+        client.clone(),
+        me_id.clone(),
+        read_rx,
+        actions.clone(),
+    ));
+    tokio::spawn(lane(client, me_id, write_rx, actions));
+    tokio::spawn(async move {
+        while let Some(cmd) = rx.recv().await {
+            let lane = match cmd {
+                Command::Block { .. } | Command::Unblock { .. } | Command::Mute { .. } => &write_tx,
+                _ => &read_tx,
+            };
+            if lane.send(cmd).is_err() {
+                break;
+            }
+        }
+    });
+    tx
+}
+
+async fn forward_rate_events(
+    mut events: broadcast::Receiver<RateEvent>,
+    actions: mpsc::UnboundedSender<Action>,
+) {
+    loop {
+        let action = match events.recv().await {
+            Ok(RateEvent::Waiting { endpoint, until }) => Action::RateWaiting { endpoint, until },
+            Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        if actions.send(action).is_err() {
+            return;
+        }
+    }
+}
+
+async fn probe_capability(client: Client, me: String, actions: mpsc::UnboundedSender<Action>) {
+    let cap = match client.capability(&me).await {
+        Ok(ApiCapability::Full) => Capability::Full,
+        Ok(ApiCapability::ReadOnly { reason }) => Capability::ReadOnly {
+            reason: sentence(&reason),
+        },
+        Err(e) => {
+            tracing::warn!("capability probe failed: {e}");
+            return;
+        }
+    };
+    let _ = actions.send(Action::Capability(cap));
+}
+
+/// Runs the commands of one lane in order.
+async fn lane(
+    client: Client,
+    me: String,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    actions: mpsc::UnboundedSender<Action>,
+) {
+    while let Some(cmd) = rx.recv().await {
+        for action in run(&client, &me, cmd).await {
+            if actions.send(action).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Ends `text` with a period.
+fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with('.') {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// Runs one command against the API and describes the outcome as actions.
+pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
+    match cmd {
+        Command::LoadNextPage { token } => page(client, me, token).await,
+        Command::Refresh => page(client, me, None).await,
+        Command::ResolveHandle { handle } => {
+            match client
+                .users_by_usernames(std::slice::from_ref(&handle))
+                .await
+            {
+                Ok(lookup) => match lookup.found.into_iter().next() {
+                    Some(user) => vec![Action::Resolved(Box::new(user))],
+                    None => vec![Action::ResolveFailed {
+                        handle,
+                        message: "X has no such account (or it is suspended); check the spelling."
+                            .into(),
+                    }],
+                },
+                Err(e) => vec![Action::ResolveFailed {
+                    handle,
+                    message: sentence(&e.user_message()),
+                }],
+            }
+        }
+        Command::Block { id } => write(client, me, Verb::Block, id).await,
+        Command::Unblock { id } => write(client, me, Verb::Unblock, id).await,
+        Command::Mute { id } => write(client, me, Verb::Mute, id).await,
+        Command::Open { .. } | Command::Copy { .. } | Command::Quit => Vec::new(),
+    }
+}
+
+async fn page(client: &Client, me: &str, token: Option<String>) -> Vec<Action> {
+    let first = token.is_none();
+    match client.blocking_page(me, token.as_deref()).await {
+        Ok(p) => vec![Action::PageLoaded {
+            first,
+            users: p.users,
+            pinned: p.pinned,
+            next_token: p.next_token,
+        }],
+        Err(e) => vec![Action::PageFailed(sentence(&e.user_message()))],
+    }
+}
+
+async fn write(client: &Client, me: &str, verb: Verb, id: String) -> Vec<Action> {
+    let (result, endpoint) = match verb {
+        Verb::Block => (client.block(me, &id).await, Endpoint::Block),
+        Verb::Unblock => (client.unblock(me, &id).await, Endpoint::Unblock),
+        Verb::Mute => (client.mute(me, &id).await, Endpoint::Mute),
+    };
+    let mut out = Vec::new();
+    match result {
+        Ok(()) => out.push(Action::Done { verb, id }),
+        Err(e) => {
+            if matches!(e, ApiError::EnterpriseOnly) {
+                out.push(Action::Capability(Capability::ReadOnly {
+                    reason: sentence(&e.to_string()),
+                }));
+            }
+            out.push(Action::Failed {
+                verb,
+                id,
+                message: sentence(&e.user_message()),
+            });
+        }
+    }
+    if let Some(b) = client.budget(endpoint) {
+        out.push(Action::Budget {
+            limit: b.limit,
+            remaining: b.remaining,
+            reset: b.reset,
+        });
+    }
+    out
+}

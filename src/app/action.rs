@@ -1,0 +1,145 @@
+//! Everything that can change the state (`Action`) and everything `update` asks the outside world
+//! to do (`Command`).
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use crossterm::event::KeyEvent;
+
+use super::state::{Capability, Verb};
+use crate::api::types::{Tweet, User};
+
+/// An input to [`super::update`]: a terminal event, a tick, or a worker result.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A key press.
+    Key(KeyEvent),
+    /// Mouse wheel: positive scrolls down, in rows.
+    Scroll(i32),
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
+    /// Clock tick (drives countdowns).
+    Tick(SystemTime),
+    /// A page of the block list arrived.
+    PageLoaded {
+        /// True for the first page (a refresh replaces what was loaded).
+        first: bool,
+        /// The accounts.
+        users: Vec<User>,
+        /// Pinned posts by id.
+        pinned: HashMap<String, Tweet>,
+        /// Token of the next page; `None` on the last page.
+        next_token: Option<String>,
+    },
+    /// A page request failed; the message says what to do next.
+    PageFailed(String),
+    /// The capability probe answered.
+    Capability(Capability),
+    /// A write succeeded.
+    Done {
+        /// Which write.
+        verb: Verb,
+        /// On whom.
+        id: String,
+    },
+    /// A write failed; the message says what to do next.
+    Failed {
+        /// Which write.
+        verb: Verb,
+        /// On whom.
+        id: String,
+        /// What happened and what to do.
+        message: String,
+    },
+    /// A handle was looked up (block by handle).
+    Resolved(Box<User>),
+    /// A handle lookup failed.
+    ResolveFailed {
+        /// The handle asked for.
+        handle: String,
+        /// What happened and what to do.
+        message: String,
+    },
+    /// The client is waiting out a rate limit.
+    RateWaiting {
+        /// Endpoint that waits.
+        endpoint: String,
+        /// When it resumes.
+        until: SystemTime,
+    },
+    /// A rate-limit wait ended.
+    RateResumed {
+        /// Endpoint that resumed.
+        endpoint: String,
+    },
+    /// The browser could not be opened.
+    OpenFailed {
+        /// The URL that was to be opened.
+        url: String,
+        /// Why.
+        message: String,
+    },
+    /// Budget of the write endpoints after a write.
+    Budget {
+        /// Requests per window.
+        limit: u32,
+        /// Left in the window.
+        remaining: u32,
+        /// Window end.
+        reset: SystemTime,
+    },
+}
+
+/// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Load the page after `token` (the first page when `None`).
+    LoadNextPage {
+        /// `next_token` of the previous page.
+        token: Option<String>,
+    },
+    /// Reload from the first page.
+    Refresh,
+    /// Block an account by id.
+    Block {
+        /// Target id.
+        id: String,
+    },
+    /// Unblock an account by id.
+    Unblock {
+        /// Target id.
+        id: String,
+    },
+    /// Mute an account by id.
+    Mute {
+        /// Target id.
+        id: String,
+    },
+    /// Look up a handle (for block by handle).
+    ResolveHandle {
+        /// Handle without `@`.
+        handle: String,
+    },
+    /// Open a URL in the browser (terminal layer).
+    Open {
+        /// An `https://x.com/...` URL built from a validated handle or id.
+        url: String,
+    },
+    /// Copy text to the clipboard with OSC 52 (terminal layer).
+    Copy {
+        /// The text.
+        text: String,
+    },
+    /// Leave the TUI.
+    Quit,
+}
+
+impl Command {
+    /// True for commands the network worker runs.
+    pub fn is_network(&self) -> bool {
+        !matches!(
+            self,
+            Command::Open { .. } | Command::Copy { .. } | Command::Quit
+        )
+    }
+}

@@ -1,0 +1,381 @@
+//! The whole TUI state: loaded accounts, the visible ordering, cursor, marks, modes and status.
+
+use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
+
+use super::account::Account;
+use super::keymap::Keymap;
+use crate::ui::sanitize::SafeText;
+
+/// Rows the layout spends outside the list body: status bar, hint line, list borders, header.
+pub const CHROME_ROWS: u16 = 5;
+/// Bulk actions above this count ask the user to type the count back.
+pub const TYPE_BACK_OVER: usize = 20;
+/// Documented per-user limit of block/unblock/mute writes per window (CONTRACT §2).
+pub const DEFAULT_WRITE_LIMIT: u32 = 50;
+
+/// What the API lets this token do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Capability {
+    /// Not known yet.
+    #[default]
+    Unknown,
+    /// Block and unblock writes work (Enterprise).
+    Full,
+    /// Reading and muting only; the reason says why.
+    ReadOnly {
+        /// Why writes are refused, and what to do.
+        reason: String,
+    },
+}
+
+/// A write the user can confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    /// Unblock.
+    Unblock,
+    /// Block.
+    Block,
+    /// Mute.
+    Mute,
+}
+
+impl Verb {
+    /// Lower-case verb for messages ("unblock").
+    pub fn word(self) -> &'static str {
+        match self {
+            Verb::Unblock => "unblock",
+            Verb::Block => "block",
+            Verb::Mute => "mute",
+        }
+    }
+
+    /// Past tense ("unblocked").
+    pub fn past(self) -> &'static str {
+        match self {
+            Verb::Unblock => "unblocked",
+            Verb::Block => "blocked",
+            Verb::Mute => "muted",
+        }
+    }
+
+    /// True for writes that need the Enterprise plan.
+    pub fn needs_full(self) -> bool {
+        matches!(self, Verb::Unblock | Verb::Block)
+    }
+}
+
+/// One account an action will apply to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Numeric id.
+    pub id: String,
+    /// Handle for display.
+    pub handle: SafeText,
+    /// Display name.
+    pub name: SafeText,
+    /// The account when it is not in the loaded list (block by handle).
+    pub outside: Option<Box<Account>>,
+}
+
+/// The confirm pane's content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    /// What will be done.
+    pub verb: Verb,
+    /// To whom.
+    pub targets: Vec<Target>,
+    /// What the user typed back (bulk actions only).
+    pub typed: String,
+}
+
+/// Which layer takes keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Mode {
+    /// The list.
+    #[default]
+    Normal,
+    /// Typing a search query.
+    Search,
+    /// The confirm pane.
+    Confirm(Confirm),
+    /// Typing a handle to block.
+    Prompt(String),
+    /// The help overlay.
+    Help,
+}
+
+/// Column the list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Order the API returned (newest block first).
+    #[default]
+    Loaded,
+    /// Handle, case-insensitive.
+    Handle,
+    /// Display name, case-insensitive.
+    Name,
+    /// Followers, most first.
+    Followers,
+}
+
+impl SortKey {
+    /// The next column in the cycle.
+    pub fn next(self) -> Self {
+        match self {
+            SortKey::Loaded => SortKey::Handle,
+            SortKey::Handle => SortKey::Name,
+            SortKey::Name => SortKey::Followers,
+            SortKey::Followers => SortKey::Loaded,
+        }
+    }
+
+    /// Name shown in the list title.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Loaded => "newest block",
+            SortKey::Handle => "handle",
+            SortKey::Name => "name",
+            SortKey::Followers => "followers",
+        }
+    }
+}
+
+/// A one-line message in the hint line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The text (already says what to do next for errors).
+    pub text: String,
+    /// Shown as an error.
+    pub error: bool,
+}
+
+/// A rate-limit wait the client is sitting out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateWait {
+    /// The endpoint that waits.
+    pub endpoint: String,
+    /// When it resumes.
+    pub until: SystemTime,
+}
+
+/// The latest known rate-limit budget of the write endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Requests per window.
+    pub limit: u32,
+    /// Left in this window.
+    pub remaining: u32,
+    /// When the window resets.
+    pub reset: SystemTime,
+}
+
+/// Everything the TUI shows. Changed only by [`super::update`].
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Loaded accounts in arrival order; indices into this are stable for the session.
+    pub accounts: Vec<Account>,
+    by_num: HashMap<u64, u32>,
+    by_str: HashMap<Box<str>, u32>,
+    /// Indices into `accounts` in display order (sorted and filtered).
+    pub view: Vec<u32>,
+    /// Position of the selection in `view`.
+    pub cursor: usize,
+    /// First visible row of `view`.
+    pub offset: usize,
+    /// Marked accounts (indices into `accounts`).
+    pub marks: HashSet<u32>,
+    /// Sort column.
+    pub sort: SortKey,
+    /// Sort reversed.
+    pub reversed: bool,
+    /// Current search query (empty: no filter).
+    pub query: String,
+    /// Which layer takes keys.
+    pub mode: Mode,
+    /// Token of the next page; `None` when the last page has been seen (or before the first).
+    pub next_token: Option<String>,
+    /// A page request is in flight.
+    pub loading: bool,
+    /// At least one page arrived.
+    pub started: bool,
+    /// The last page has been seen: the total is known.
+    pub complete: bool,
+    /// The last page request failed; automatic paging pauses until `r`.
+    pub page_error: bool,
+    /// `@handle` of the signed-in account.
+    pub me: SafeText,
+    /// Profile name.
+    pub profile: String,
+    /// What the token may do.
+    pub capability: Capability,
+    /// Writes queued or in flight.
+    pub pending: usize,
+    /// Rate-limit waits in progress.
+    pub waits: Vec<RateWait>,
+    /// Budget of the write endpoints, when known.
+    pub budget: Option<Budget>,
+    /// Length of a rate-limit window in seconds (900 on X; shorter in the demo).
+    pub window_secs: u64,
+    /// Message for the hint line.
+    pub message: Option<Message>,
+    /// Detail pane shown (always beside the list on wide terminals).
+    pub show_detail: bool,
+    /// Wall clock at the last tick (render reads time only from here).
+    pub now: SystemTime,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Keys.
+    pub keymap: Keymap,
+    /// `NO_COLOR`: no colours, only bold/reverse.
+    pub no_color: bool,
+    /// Set once the user quits.
+    pub quit: bool,
+}
+
+impl State {
+    /// A fresh state for the signed-in `@me` on `profile`.
+    pub fn new(me: &str, profile: &str, keymap: Keymap, now: SystemTime) -> Self {
+        Self {
+            accounts: Vec::new(),
+            by_num: HashMap::new(),
+            by_str: HashMap::new(),
+            view: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            marks: HashSet::new(),
+            sort: SortKey::default(),
+            reversed: false,
+            query: String::new(),
+            mode: Mode::Normal,
+            next_token: None,
+            loading: false,
+            started: false,
+            complete: false,
+            page_error: false,
+            me: SafeText::new(me),
+            profile: profile.to_string(),
+            capability: Capability::Unknown,
+            pending: 0,
+            waits: Vec::new(),
+            budget: None,
+            window_secs: 900,
+            message: None,
+            show_detail: false,
+            now,
+            size: (80, 24),
+            keymap,
+            no_color: false,
+            quit: false,
+        }
+    }
+
+    /// Rows of the list body for the current terminal size.
+    pub fn list_rows(&self) -> usize {
+        self.size.1.saturating_sub(CHROME_ROWS).max(1) as usize
+    }
+
+    /// The selected account, if any.
+    pub fn selected(&self) -> Option<&Account> {
+        self.view
+            .get(self.cursor)
+            .map(|&i| &self.accounts[i as usize])
+    }
+
+    /// Index into `accounts` of the account with this id.
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        match id.parse::<u64>() {
+            Ok(n) => self.by_num.get(&n).copied(),
+            Err(_) => self.by_str.get(id).copied(),
+        }
+    }
+
+    /// Adds an account unless its id is already loaded; returns its index when added.
+    pub fn insert(&mut self, account: Account) -> Option<u32> {
+        if self.index_of(account.id.as_str()).is_some() {
+            return None;
+        }
+        let idx = self.accounts.len() as u32;
+        match account.id.as_str().parse::<u64>() {
+            Ok(n) => {
+                self.by_num.insert(n, idx);
+            }
+            Err(_) => {
+                self.by_str.insert(account.id.as_str().into(), idx);
+            }
+        }
+        self.accounts.push(account);
+        Some(idx)
+    }
+
+    /// Forgets every loaded account (refresh).
+    pub fn clear_accounts(&mut self) {
+        self.accounts.clear();
+        self.by_num.clear();
+        self.by_str.clear();
+        self.view.clear();
+        self.marks.clear();
+        self.cursor = 0;
+        self.offset = 0;
+    }
+
+    /// Loaded count shown to users: `N` when complete, `N+` while more pages exist.
+    pub fn loaded_label(&self) -> String {
+        if self.complete || !self.started {
+            self.accounts.len().to_string()
+        } else {
+            format!("{}+", self.accounts.len())
+        }
+    }
+
+    /// Seconds until `t` from the last tick (0 when past).
+    pub fn secs_until(&self, t: SystemTime) -> u64 {
+        t.duration_since(self.now)
+            .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
+            .unwrap_or(0)
+    }
+
+    /// Estimated seconds to run `n` writes at the current budget.
+    pub fn eta_secs(&self, n: usize) -> u64 {
+        let n = n as u64;
+        let (limit, remaining, reset_in) = match self.budget {
+            Some(b) => (
+                u64::from(b.limit.max(1)),
+                u64::from(b.remaining),
+                self.secs_until(b.reset),
+            ),
+            None => (
+                u64::from(DEFAULT_WRITE_LIMIT),
+                u64::from(DEFAULT_WRITE_LIMIT),
+                0,
+            ),
+        };
+        if n <= remaining {
+            return 0;
+        }
+        let windows = (n - remaining).div_ceil(limit);
+        reset_in + (windows - 1) * self.window_secs
+    }
+
+    /// Approximate memory held per loaded account (accounts, index, view), in bytes.
+    pub fn memory_per_account(&self) -> usize {
+        if self.accounts.is_empty() {
+            return 0;
+        }
+        let strings: usize = self.accounts.iter().map(Account::memory_bytes).sum();
+        let vec_slack =
+            (self.accounts.capacity() - self.accounts.len()) * std::mem::size_of::<Account>();
+        let index = self.by_num.capacity() * (8 + 4 + 1) + self.by_str.capacity() * (16 + 4 + 1);
+        let view = self.view.capacity() * 4;
+        (strings + vec_slack + index + view) / self.accounts.len()
+    }
+}
+
+/// Formats seconds as `m:ss` or `h:mm:ss`.
+pub fn clock(secs: u64) -> String {
+    if secs >= 3600 {
+        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    } else {
+        format!("{}:{:02}", secs / 60, secs % 60)
+    }
+}

@@ -1,0 +1,541 @@
+//! `update` tests: one or more per action and per key.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::{clock, Budget, TYPE_BACK_OVER};
+use super::*;
+use crate::api::types::{PublicMetrics, Tweet, User};
+
+fn t0() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
+fn user(i: usize) -> User {
+    User {
+        id: (1000 + i).to_string(),
+        username: format!("user{i}"),
+        name: format!("Name {i}"),
+        description: Some(format!("bio number {i}")),
+        public_metrics: Some(PublicMetrics {
+            followers_count: (i * 7 % 13) as u64,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn page(from: usize, n: usize, next: Option<&str>, first: bool) -> Action {
+    Action::PageLoaded {
+        first,
+        users: (from..from + n).map(user).collect(),
+        pinned: HashMap::new(),
+        next_token: next.map(str::to_string),
+    }
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+/// A state 80×24 (19 list rows) with `n` accounts loaded and more to come when `more`.
+fn loaded(n: usize, more: bool) -> State {
+    let mut s = State::new("me", "default", Keymap::default(), t0());
+    update(&mut s, Action::Resize(80, 24));
+    assert_eq!(start(&mut s), vec![Command::LoadNextPage { token: None }]);
+    let cmds = update(&mut s, page(0, n, more.then_some("p2"), true));
+    assert!(cmds.is_empty() || n <= s.list_rows());
+    s
+}
+
+fn selected_handle(s: &State) -> String {
+    s.selected().unwrap().handle.to_string()
+}
+
+#[test]
+fn page_loaded_fills_list_and_dedupes() {
+    let mut s = loaded(50, true);
+    assert_eq!(s.accounts.len(), 50);
+    assert_eq!(s.loaded_label(), "50+");
+    s.loading = true;
+    update(&mut s, page(40, 20, None, false));
+    assert_eq!(s.accounts.len(), 60, "ids 40..50 are duplicates");
+    assert_eq!(s.view.len(), 60);
+    assert!(s.complete);
+    assert_eq!(s.loaded_label(), "60");
+}
+
+#[test]
+fn first_page_after_refresh_replaces_the_list() {
+    let mut s = loaded(50, false);
+    update(&mut s, key('j'));
+    update(&mut s, key('r'));
+    assert!(s.loading);
+    update(&mut s, page(1, 10, None, true));
+    assert_eq!(s.accounts.len(), 10);
+    assert_eq!(
+        selected_handle(&s),
+        "user1",
+        "cursor stays on the same account"
+    );
+}
+
+#[test]
+fn lazy_paging_near_the_end_only_once() {
+    let mut s = loaded(100, true);
+    assert!(update(&mut s, key('j')).is_empty());
+    let cmds = update(&mut s, key('G'));
+    assert_eq!(
+        cmds,
+        vec![Command::LoadNextPage {
+            token: Some("p2".into())
+        }]
+    );
+    assert!(s.loading);
+    assert!(
+        update(&mut s, key('k')).is_empty(),
+        "no second request in flight"
+    );
+    update(&mut s, page(100, 100, None, false));
+    assert!(
+        update(&mut s, key('G')).is_empty(),
+        "last page: nothing more"
+    );
+}
+
+#[test]
+fn page_failed_pauses_paging_and_r_retries() {
+    let mut s = loaded(100, true);
+    update(&mut s, key('G'));
+    update(&mut s, Action::PageFailed("The server failed.".into()));
+    assert!(s.message.as_ref().unwrap().error);
+    assert!(s
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("Press r to retry"));
+    assert!(update(&mut s, key('k')).is_empty());
+    assert_eq!(
+        update(&mut s, key('r')),
+        vec![Command::LoadNextPage {
+            token: Some("p2".into())
+        }]
+    );
+}
+
+#[test]
+fn movement_keys() {
+    let mut s = loaded(100, false);
+    update(&mut s, key('j'));
+    update(&mut s, code(KeyCode::Down));
+    assert_eq!(s.cursor, 2);
+    update(&mut s, key('k'));
+    update(&mut s, code(KeyCode::Up));
+    update(&mut s, code(KeyCode::Up));
+    assert_eq!(s.cursor, 0);
+    update(&mut s, code(KeyCode::PageDown));
+    assert_eq!(s.cursor, 19);
+    assert_eq!(s.offset, 1);
+    update(&mut s, code(KeyCode::PageUp));
+    assert_eq!(s.cursor, 0);
+    update(&mut s, key('G'));
+    assert_eq!(s.cursor, 99);
+    assert_eq!(s.offset, 100 - 19);
+    update(&mut s, key('g'));
+    assert_eq!((s.cursor, s.offset), (0, 0));
+}
+
+#[test]
+fn mouse_scroll_moves_the_cursor() {
+    let mut s = loaded(100, false);
+    update(&mut s, Action::Scroll(3));
+    assert_eq!(s.cursor, 3);
+    update(&mut s, Action::Scroll(-10));
+    assert_eq!(s.cursor, 0);
+}
+
+#[test]
+fn resize_keeps_cursor_visible() {
+    let mut s = loaded(100, false);
+    update(&mut s, key('G'));
+    update(&mut s, Action::Resize(40, 10));
+    assert!(s.cursor >= s.offset && s.cursor < s.offset + s.list_rows());
+    update(&mut s, Action::Resize(0, 0));
+    assert_eq!(s.list_rows(), 1);
+}
+
+#[test]
+fn tick_advances_the_clock_and_countdown() {
+    let mut s = loaded(1, false);
+    update(
+        &mut s,
+        Action::RateWaiting {
+            endpoint: "GET /2/users/:id/blocking".into(),
+            until: t0() + Duration::from_secs(30),
+        },
+    );
+    assert_eq!(s.secs_until(s.waits[0].until), 30);
+    update(&mut s, Action::Tick(t0() + Duration::from_secs(20)));
+    assert_eq!(s.secs_until(s.waits[0].until), 10);
+    update(
+        &mut s,
+        Action::RateResumed {
+            endpoint: "GET /2/users/:id/blocking".into(),
+        },
+    );
+    assert!(s.waits.is_empty());
+}
+
+#[test]
+fn marks_and_mark_all_matches() {
+    let mut s = loaded(30, false);
+    update(&mut s, key(' '));
+    assert_eq!(s.marks.len(), 1);
+    assert_eq!(s.cursor, 1, "space moves down");
+    update(&mut s, key('k'));
+    update(&mut s, key(' '));
+    assert!(s.marks.is_empty(), "space again unmarks");
+    update(&mut s, key('/'));
+    for c in "user2".chars() {
+        update(&mut s, key(c));
+    }
+    let matches = s.view.len();
+    assert!(matches >= 11, "user2, user20..29: {matches}");
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, key('V'));
+    assert_eq!(s.marks.len(), matches);
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.query.is_empty());
+    assert_eq!(s.view.len(), 30);
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.marks.is_empty());
+}
+
+#[test]
+fn search_is_incremental_and_escape_restores() {
+    let mut s = loaded(30, true);
+    update(&mut s, key('/'));
+    assert_eq!(s.mode, Mode::Search);
+    update(&mut s, key('n'));
+    update(&mut s, key('u'));
+    update(&mut s, key('m'));
+    update(&mut s, key('b'));
+    update(&mut s, key('e'));
+    update(&mut s, key('r'));
+    update(&mut s, key(' '));
+    update(&mut s, key('7'));
+    assert_eq!(s.query, "number 7");
+    assert_eq!(selected_handle(&s), "user7");
+    assert!(
+        update(&mut s, key('j')).is_empty(),
+        "typing, not moving; no paging"
+    );
+    update(&mut s, code(KeyCode::Backspace));
+    assert_eq!(s.query, "number 7");
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.view.len(), 30);
+}
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let mut s = loaded(30, false);
+    update(&mut s, key('s'));
+    assert_eq!(s.sort, SortKey::Handle);
+    assert_eq!(selected_handle(&s), "user0");
+    update(&mut s, key('s'));
+    assert_eq!(s.sort, SortKey::Name);
+    update(&mut s, key('s'));
+    assert_eq!(s.sort, SortKey::Followers);
+    update(&mut s, key('g'));
+    let top = s.selected().unwrap().followers;
+    assert!(s.accounts.iter().all(|a| a.followers <= top));
+    update(&mut s, key('S'));
+    update(&mut s, key('g'));
+    assert!(s
+        .accounts
+        .iter()
+        .all(|a| a.followers >= s.selected().unwrap().followers));
+    update(&mut s, key('s'));
+    assert_eq!(s.sort, SortKey::Loaded);
+}
+
+#[test]
+fn unblock_confirm_yes_queues_commands() {
+    let mut s = loaded(30, false);
+    update(&mut s, key(' '));
+    update(&mut s, key(' '));
+    update(&mut s, key('u'));
+    let Mode::Confirm(c) = &s.mode else {
+        panic!("confirm expected")
+    };
+    assert_eq!(c.targets.len(), 2);
+    let cmds = update(&mut s, key('y'));
+    assert_eq!(
+        cmds,
+        vec![
+            Command::Unblock { id: "1000".into() },
+            Command::Unblock { id: "1001".into() }
+        ]
+    );
+    assert_eq!(s.pending, 2);
+    assert!(s.marks.is_empty());
+    assert_eq!(s.accounts[0].standing, Standing::Pending);
+    update(
+        &mut s,
+        Action::Done {
+            verb: Verb::Unblock,
+            id: "1000".into(),
+        },
+    );
+    assert_eq!(s.accounts[0].standing, Standing::Unblocked);
+    update(
+        &mut s,
+        Action::Failed {
+            verb: Verb::Unblock,
+            id: "1001".into(),
+            message: "Server error; try again later.".into(),
+        },
+    );
+    assert_eq!(s.accounts[1].standing, Standing::Blocked);
+    assert_eq!(s.pending, 0);
+    assert!(s.message.as_ref().unwrap().error);
+}
+
+#[test]
+fn confirm_no_cancels() {
+    let mut s = loaded(3, false);
+    update(&mut s, key('u'));
+    assert!(update(&mut s, key('n')).is_empty());
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, key('u'));
+    assert!(update(&mut s, code(KeyCode::Esc)).is_empty());
+    assert_eq!(s.pending, 0);
+}
+
+#[test]
+fn bulk_confirm_needs_the_count_typed_back() {
+    let mut s = loaded(30, false);
+    update(&mut s, key('V'));
+    update(&mut s, key('u'));
+    assert!(update(&mut s, key('y')).is_empty(), "y alone is not enough");
+    assert!(matches!(s.mode, Mode::Confirm(_)));
+    update(&mut s, key('3'));
+    update(&mut s, key('1'));
+    update(&mut s, code(KeyCode::Backspace));
+    assert!(update(&mut s, key('y')).is_empty(), "3 is not 30");
+    update(&mut s, key('0'));
+    let cmds = update(&mut s, key('y'));
+    assert_eq!(cmds.len(), 30);
+    const { assert!(30 > TYPE_BACK_OVER) };
+}
+
+#[test]
+fn read_only_greys_out_unblock_and_offers_mute() {
+    let mut s = loaded(3, false);
+    update(
+        &mut s,
+        Action::Capability(Capability::ReadOnly {
+            reason: "block writes need the Enterprise plan.".into(),
+        }),
+    );
+    assert!(update(&mut s, key('u')).is_empty());
+    assert_eq!(s.mode, Mode::Normal);
+    let msg = &s.message.as_ref().unwrap().text;
+    assert!(
+        msg.contains("Enterprise") && msg.contains("m to mute"),
+        "{msg}"
+    );
+    update(&mut s, key('b'));
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, key('m'));
+    let cmds = update(&mut s, key('y'));
+    assert_eq!(cmds, vec![Command::Mute { id: "1000".into() }]);
+    update(
+        &mut s,
+        Action::Done {
+            verb: Verb::Mute,
+            id: "1000".into(),
+        },
+    );
+    assert_eq!(s.accounts[0].standing, Standing::Muted);
+}
+
+#[test]
+fn block_by_handle_prompt_resolve_confirm() {
+    let mut s = loaded(3, false);
+    update(&mut s, key('b'));
+    assert_eq!(s.mode, Mode::Prompt(String::new()));
+    for c in "@new_guy".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, code(KeyCode::Backspace));
+    update(&mut s, key('y'));
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::ResolveHandle {
+            handle: "new_guy".into()
+        }]
+    );
+    let mut u = user(500);
+    u.username = "new_guy".into();
+    update(&mut s, Action::Resolved(Box::new(u)));
+    assert!(matches!(&s.mode, Mode::Confirm(c) if c.verb == Verb::Block));
+    let cmds = update(&mut s, key('y'));
+    assert_eq!(cmds, vec![Command::Block { id: "1500".into() }]);
+    assert_eq!(s.accounts.len(), 4, "the new block joins the list");
+    update(
+        &mut s,
+        Action::Done {
+            verb: Verb::Block,
+            id: "1500".into(),
+        },
+    );
+    assert_eq!(s.accounts[3].standing, Standing::Blocked);
+}
+
+#[test]
+fn block_prompt_rejects_bad_handles_and_resolve_failures_explain() {
+    let mut s = loaded(3, false);
+    update(&mut s, key('b'));
+    update(&mut s, key('!'));
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(s.message.as_ref().unwrap().error);
+    update(
+        &mut s,
+        Action::ResolveFailed {
+            handle: "ghost\x1b[2J".into(),
+            message: "No such account.".into(),
+        },
+    );
+    let text = &s.message.as_ref().unwrap().text;
+    assert!(text.contains("@ghost") && !text.contains('\x1b'));
+}
+
+#[test]
+fn resolved_account_already_blocked_is_reported() {
+    let mut s = loaded(3, false);
+    update(&mut s, Action::Resolved(Box::new(user(1))));
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.message.unwrap().text.contains("already blocked"));
+}
+
+#[test]
+fn open_and_copy_emit_terminal_commands() {
+    let mut s = loaded(3, false);
+    assert_eq!(
+        update(&mut s, key('o')),
+        vec![Command::Open {
+            url: "https://x.com/user0".into()
+        }]
+    );
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Command::Copy {
+            text: "@user0".into()
+        }]
+    );
+}
+
+#[test]
+fn open_failure_names_the_url() {
+    let mut s = loaded(1, false);
+    update(
+        &mut s,
+        Action::OpenFailed {
+            url: "https://x.com/user0".into(),
+            message: "no browser\x1b[2J".into(),
+        },
+    );
+    let m = s.message.unwrap();
+    assert!(m.error && m.text.contains("https://x.com/user0") && !m.text.contains('\x1b'));
+}
+
+#[test]
+fn help_detail_and_quit() {
+    let mut s = loaded(3, false);
+    update(&mut s, key('?'));
+    assert_eq!(s.mode, Mode::Help);
+    update(&mut s, key('x'));
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.show_detail);
+    assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+    assert!(s.quit);
+    let mut s = loaded(3, false);
+    update(&mut s, key('/'));
+    let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut s, ctrl_c), vec![Command::Quit]);
+}
+
+#[test]
+fn budget_drives_the_eta() {
+    let mut s = loaded(1, false);
+    s.window_secs = 900;
+    assert_eq!(s.eta_secs(10), 0, "within the documented 50 per window");
+    update(
+        &mut s,
+        Action::Budget {
+            limit: 50,
+            remaining: 5,
+            reset: t0() + Duration::from_secs(60),
+        },
+    );
+    assert_eq!(
+        s.budget,
+        Some(Budget {
+            limit: 50,
+            remaining: 5,
+            reset: t0() + Duration::from_secs(60)
+        })
+    );
+    assert_eq!(s.eta_secs(5), 0);
+    assert_eq!(s.eta_secs(6), 60);
+    assert_eq!(s.eta_secs(105), 60 + 900);
+    assert_eq!(clock(960), "16:00");
+    assert_eq!(clock(3725), "1:02:05");
+}
+
+#[test]
+fn pinned_posts_attach_to_their_account() {
+    let mut s = State::new("me", "default", Keymap::default(), t0());
+    let mut u = user(1);
+    u.pinned_tweet_id = Some("77".into());
+    let mut pinned = HashMap::new();
+    pinned.insert(
+        "77".to_string(),
+        Tweet {
+            id: "77".into(),
+            text: "pinned\x1b]0;x\x07 text".into(),
+            created_at: None,
+        },
+    );
+    update(
+        &mut s,
+        Action::PageLoaded {
+            first: true,
+            users: vec![u],
+            pinned,
+            next_token: None,
+        },
+    );
+    assert_eq!(
+        s.accounts[0].pinned.as_ref().unwrap().as_str(),
+        "pinned text"
+    );
+}
+
+#[test]
+fn memory_per_account_is_under_a_kilobyte() {
+    let s = loaded(1000, false);
+    let m = s.memory_per_account();
+    assert!(m > 100 && m < 1024, "{m} bytes");
+}

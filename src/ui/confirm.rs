@@ -1,0 +1,109 @@
+//! The confirm pane (names the accounts and the count, what the action does, the ETA at the
+//! current rate limits, the capability; `y`/`n`, or typing the count back for bulk) and the
+//! block-by-handle prompt.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::sanitize::{fit, sanitize};
+use super::strings;
+use super::theme::Theme;
+use crate::app::state::{clock, Confirm, TYPE_BACK_OVER};
+use crate::app::{Capability, State};
+
+/// Most accounts named one per line before "…and N more".
+const NAMED: usize = 5;
+
+/// Draws the confirm pane centred in `area`.
+pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let n = confirm.targets.len();
+    let verb = confirm.verb;
+    let title = format!(
+        " {} {n} account{}? ",
+        capitalized(verb.word()),
+        if n == 1 { "" } else { "s" }
+    );
+    let rect = super::centered(area, 72, 20);
+    Clear.render(rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.warn)
+        .title(Span::styled(title, theme.header));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = confirm
+        .targets
+        .iter()
+        .take(NAMED)
+        .map(|t| {
+            Line::from(vec![
+                Span::styled(fit(&format!("@{}", t.handle), 20.min(w)), theme.marked),
+                Span::raw(fit(&format!(" {}", t.name), w.saturating_sub(20))),
+            ])
+        })
+        .collect();
+    if n > NAMED {
+        lines.push(Line::styled(format!("…and {} more", n - NAMED), theme.dim));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(strings::effect(verb)));
+    lines.push(Line::raw(""));
+    let eta = state.eta_secs(n);
+    let eta_text = if eta == 0 {
+        "ETA: now, within the current rate-limit window.".to_string()
+    } else {
+        format!("ETA: about {} at the current rate limits.", clock(eta))
+    };
+    lines.push(Line::raw(eta_text));
+    let cap = match &state.capability {
+        Capability::ReadOnly { reason } => format!("Capability: READ-ONLY — {}", sanitize(reason)),
+        c => format!("Capability: {}", strings::capability_label(c)),
+    };
+    lines.push(Line::styled(cap, theme.dim));
+    lines.push(Line::raw(""));
+    if n > TYPE_BACK_OVER {
+        lines.push(Line::from(vec![
+            Span::styled(format!("Type {n} then y to confirm: "), theme.warn),
+            Span::styled(format!("{}▏", confirm.typed), theme.marked),
+        ]));
+        lines.push(Line::styled("n or Esc cancels", theme.dim));
+    } else {
+        lines.push(Line::styled(
+            format!("y {} · n cancel", verb.word()),
+            theme.warn,
+        ));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
+
+/// Draws the block-by-handle prompt centred in `area`.
+pub fn render_prompt(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = super::centered(area, 48, 5);
+    Clear.render(rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.warn)
+        .title(Span::styled(" Block by handle ", theme.header));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let lines = vec![
+        Line::from(vec![
+            Span::raw("@"),
+            Span::styled(format!("{}▏", sanitize(text)), theme.marked),
+        ]),
+        Line::styled("Enter looks it up · Esc cancels", theme.dim),
+    ];
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,100 @@
+//! The detail pane: everything known about the selected account.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use super::format::{age, date, thousands};
+use super::sanitize::{fit, wrap};
+use super::theme::Theme;
+use crate::app::{Account, Standing, State};
+
+/// Draws the selected account's detail into `area`.
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(" Detail ", theme.header));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let Some(a) = state.selected() else {
+        buf.set_stringn(
+            inner.x,
+            inner.y,
+            "Nothing selected.",
+            inner.width as usize,
+            theme.dim,
+        );
+        return;
+    };
+    let now = state
+        .now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let lines = lines(a, theme, inner.width as usize, now);
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<Line<'a>> {
+    let w = width.max(1);
+    let field = |label: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(label, theme.dim),
+            Span::raw(fit(&value, w.saturating_sub(label.len()))),
+        ])
+    };
+    let mut out = vec![
+        Line::styled(fit(a.name.as_str(), w), theme.header),
+        Line::raw(fit(&format!("@{}", a.handle), w)),
+        Line::styled(fit(&format!("id {}", a.id), w), theme.dim),
+    ];
+    let mut flags = Vec::new();
+    if a.verified {
+        flags.push("verified");
+    }
+    if a.protected {
+        flags.push("protected");
+    }
+    match a.standing {
+        Standing::Pending => flags.push("action pending"),
+        Standing::Unblocked => flags.push("unblocked this session"),
+        Standing::Muted => flags.push("muted this session"),
+        Standing::Blocked => {}
+    }
+    if !flags.is_empty() {
+        out.push(Line::styled(fit(&flags.join(" · "), w), theme.warn));
+    }
+    out.push(Line::raw(""));
+    if a.bio.is_empty() {
+        out.push(Line::styled("(no bio)", theme.dim));
+    } else {
+        out.extend(wrap(a.bio.as_str(), w).into_iter().map(Line::raw));
+    }
+    out.push(Line::raw(""));
+    let joined = match a.created_at {
+        Some(t) => format!("{} ({} ago)", date(t), age(t, now)),
+        None => "unknown".into(),
+    };
+    out.push(field("Joined     ", joined));
+    out.push(field("Followers  ", thousands(a.followers)));
+    out.push(field("Following  ", thousands(a.following)));
+    out.push(field("Posts      ", thousands(a.posts)));
+    if !a.location.is_empty() {
+        out.push(field("Location   ", a.location.to_string()));
+    }
+    if !a.url.is_empty() {
+        out.push(field("URL        ", a.url.to_string()));
+    }
+    out.push(field("First seen ", date(a.first_seen)));
+    if let Some(pinned) = &a.pinned {
+        out.push(Line::raw(""));
+        out.push(Line::styled("Pinned post", theme.dim));
+        out.extend(wrap(pinned.as_str(), w).into_iter().map(Line::raw));
+    }
+    out
+}

@@ -1,0 +1,59 @@
+//! Small formatting helpers shared by the panes: counts, dates, ages.
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1234567` → `1.2M`, `12345` → `12.3K`, `999` → `999`.
+pub fn compact(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}K", n as f64 / 1e3),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+/// Unix seconds → `2019-03-04`.
+pub fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// How long ago `then` was at `now` (Unix seconds): `6 years`, `3 months`, `12 days`, `today`.
+pub fn age(then: i64, now: i64) -> String {
+    let days = (now - then).max(0) / 86_400;
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match days {
+        0 => "today".into(),
+        1..=59 => plural(days, "day"),
+        60..=729 => plural(days / 30, "month"),
+        _ => plural(days / 365, "year"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(compact(12_345), "12.3K");
+        assert_eq!(compact(2_500_000), "2.5M");
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(age(0, 86_400 * 400), "13 months");
+        assert_eq!(age(0, 86_400 * 800), "2 years");
+        assert_eq!(age(0, 10), "today");
+    }
+}

@@ -1,0 +1,368 @@
+//! The one place where untrusted text (names, bios, locations, URLs, post text) is made inert.
+//!
+//! [`sanitize`] removes every C0/C1 control character, whole escape sequences (CSI, OSC, DCS, SOS,
+//! PM, APC, and two-byte ESC sequences, in both their 7-bit and 8-bit forms), bidi overrides and
+//! isolates, zero-width joiners/spaces, variation selectors, emoji modifiers and tag characters;
+//! newlines and tabs become single spaces and runs of combining marks are capped. The result is
+//! measured char by char with `unicode-width`, the same way ratatui lays out cells, so [`fit`]
+//! can truncate and pad to an exact display width without breaking borders.
+//!
+//! [`SafeText`] can only hold text that went through [`sanitize`].
+
+use unicode_width::UnicodeWidthChar;
+
+/// Most zero-width marks kept after one base character ("zalgo" text is cut back to this).
+const MAX_MARKS: usize = 2;
+
+/// Text that has been sanitized: displayable, single-line, free of controls and bidi overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SafeText(Box<str>);
+
+impl SafeText {
+    /// Sanitizes `raw` into displayable text.
+    pub fn new(raw: &str) -> Self {
+        Self(sanitize(raw).into_boxed_str())
+    }
+
+    /// Sanitizes `raw` and keeps at most `max_chars` characters (an ellipsis marks the cut).
+    pub fn new_capped(raw: &str, max_chars: usize) -> Self {
+        let clean = sanitize(raw);
+        if clean.chars().count() <= max_chars {
+            return Self(clean.into_boxed_str());
+        }
+        let mut out: String = clean.chars().take(max_chars.saturating_sub(1)).collect();
+        out.push('…');
+        Self(out.into_boxed_str())
+    }
+
+    /// The sanitized text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Display width in terminal cells.
+    pub fn width(&self) -> usize {
+        width(&self.0)
+    }
+
+    /// Truncated (with `…`) and padded with spaces to exactly `cells` display cells.
+    pub fn fit(&self, cells: usize) -> String {
+        fit(&self.0, cells)
+    }
+
+    /// Heap bytes owned by this text.
+    pub fn heap_bytes(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl std::fmt::Display for SafeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// True for characters that must never reach the terminal as themselves.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                      // soft hyphen
+        | '\u{034F}'                    // combining grapheme joiner
+        | '\u{061C}'                    // Arabic letter mark
+        | '\u{115F}' | '\u{1160}'       // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'       // Mongolian selectors
+        | '\u{200B}'..='\u{200F}'       // ZWSP, ZWNJ, ZWJ, LRM, RLM
+        | '\u{202A}'..='\u{202E}'       // bidi embeddings and overrides
+        | '\u{2060}'..='\u{206F}'       // word joiner, invisible operators, bidi isolates
+        | '\u{3164}' | '\u{FFA0}'       // Hangul fillers
+        | '\u{FE00}'..='\u{FE0F}'       // variation selectors
+        | '\u{FEFF}'                    // BOM / ZWNBSP
+        | '\u{FFF9}'..='\u{FFFB}'       // interlinear annotations
+        | '\u{1F3FB}'..='\u{1F3FF}'     // emoji skin-tone modifiers
+        | '\u{E0000}'..='\u{E0FFF}'     // tags and supplementary variation selectors
+    ) || (0xF0000..=0x10FFFF).contains(&(c as u32)) // private use planes
+}
+
+/// Characters that break a line: replaced by a space.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\t' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Skips the rest of an escape sequence whose introducer has been consumed.
+fn skip_string_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // OSC/DCS/SOS/PM/APC: up to BEL, ST (ESC \) or 8-bit ST.
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{07}' | '\u{9C}' => return,
+            '\u{1B}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // Parameters and intermediates, then one final byte 0x40..=0x7E.
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7E}').contains(&c) {
+            return;
+        }
+        if !('\u{20}'..='\u{3F}').contains(&c) {
+            return; // malformed: stop at the first unexpected char (it is dropped)
+        }
+    }
+}
+
+/// Returns `raw` with every control, escape sequence and bidi/zero-width format character removed,
+/// line breaks and tabs turned into single spaces, and leading/trailing spaces trimmed.
+pub fn sanitize(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    let mut marks = 0usize;
+    let mut have_base = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1B}' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string_sequence(&mut chars),
+                // ESC + intermediates + final (e.g. "ESC ( B"), or a lone two-char sequence.
+                Some(c2) if ('\u{20}'..='\u{2F}').contains(&c2) => {
+                    chars.next();
+                }
+                _ => {}
+            },
+            '\u{9B}' => skip_csi(&mut chars),
+            '\u{9D}' | '\u{90}' | '\u{98}' | '\u{9E}' | '\u{9F}' => {
+                skip_string_sequence(&mut chars)
+            }
+            c if is_line_break(c) || c == ' ' || c == '\u{A0}' || c == '\u{3000}' => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                have_base = false;
+            }
+            c if c.is_control() || is_invisible_format(c) => {}
+            c => match c.width() {
+                Some(0) if have_base && marks < MAX_MARKS => {
+                    out.push(c);
+                    marks += 1;
+                }
+                Some(0) => {}
+                Some(_) => {
+                    out.push(c);
+                    marks = 0;
+                    have_base = true;
+                }
+                None => {}
+            },
+        }
+    }
+    let trimmed = out.trim_end_matches(' ').len();
+    out.truncate(trimmed);
+    out
+}
+
+/// Display width of sanitized text, summed char by char (as ratatui lays out cells).
+pub fn width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// Truncates `text` to at most `cells` display cells (with `…` when cut) and pads it with spaces to
+/// exactly `cells`. A wide character that would straddle the edge is replaced by padding.
+pub fn fit(text: &str, cells: usize) -> String {
+    let mut out = String::with_capacity(cells + 8);
+    if width(text) <= cells {
+        out.push_str(text);
+    } else if cells > 0 {
+        let budget = cells - 1;
+        let mut used = 0;
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > budget {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+    }
+    let w = width(&out);
+    out.extend(std::iter::repeat_n(' ', cells.saturating_sub(w)));
+    out
+}
+
+/// Right-aligns `text` (plain ASCII such as a number) in `cells` cells, cutting from the left.
+pub fn fit_right(text: &str, cells: usize) -> String {
+    let w = width(text);
+    if w > cells {
+        return fit(text, cells);
+    }
+    let mut out = " ".repeat(cells - w);
+    out.push_str(text);
+    out
+}
+
+/// Wraps sanitized text into lines of at most `cells` display cells, breaking at spaces when it can.
+pub fn wrap(text: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_w = 0;
+    for word in text.split(' ') {
+        let ww = width(word);
+        if line_w > 0 && line_w + 1 + ww <= cells {
+            line.push(' ');
+            line.push_str(word);
+            line_w += 1 + ww;
+            continue;
+        }
+        if line_w > 0 {
+            lines.push(std::mem::take(&mut line));
+            line_w = 0;
+        }
+        // Word alone on the line; split it by characters if too long.
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if line_w + w > cells && line_w > 0 {
+                lines.push(std::mem::take(&mut line));
+                line_w = 0;
+            }
+            line.push(c);
+            line_w += w;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn strips_escape_sequences_whole() {
+        assert_eq!(sanitize("a\x1b[31mred\x1b[0m b"), "ared b");
+        assert_eq!(sanitize("x\x1b]0;title\x07y"), "xy");
+        assert_eq!(
+            sanitize("x\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\y"),
+            "xlinky"
+        );
+        assert_eq!(sanitize("x\x1bPq#0;2;0;0;0\x1b\\y"), "xy");
+        assert_eq!(sanitize("x\u{9b}2Jy"), "xy");
+        assert_eq!(sanitize("x\x1b(By"), "xy");
+        assert_eq!(sanitize("bell\x07\x08\x7f!"), "bell!");
+    }
+
+    #[test]
+    fn removes_bidi_and_zero_width() {
+        assert_eq!(sanitize("\u{202E}evil\u{202C}"), "evil");
+        assert_eq!(
+            sanitize("a\u{2066}b\u{2069}\u{200E}\u{200F}\u{061C}c"),
+            "abc"
+        );
+        assert_eq!(sanitize("👨\u{200D}👩"), "👨👩");
+        assert_eq!(sanitize("❤\u{FE0F}"), "❤");
+    }
+
+    #[test]
+    fn newlines_and_tabs_become_one_space() {
+        assert_eq!(sanitize("line1\r\n\tline2\n\n"), "line1 line2");
+        assert_eq!(sanitize("\n  lead"), "lead");
+    }
+
+    #[test]
+    fn caps_combining_marks() {
+        let zalgo = format!("a{}", "\u{0301}".repeat(50));
+        assert_eq!(sanitize(&zalgo).chars().count(), 1 + MAX_MARKS);
+        assert_eq!(sanitize("\u{0301}x"), "x");
+    }
+
+    #[test]
+    fn fit_handles_wide_characters() {
+        assert_eq!(fit("漢字テスト", 5), "漢字…");
+        assert_eq!(fit("漢字テスト", 4), "漢… ");
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit_right("1234", 6), "  1234");
+    }
+
+    #[test]
+    fn wrap_respects_width() {
+        let lines = wrap("the quick brown fox jumps", 10);
+        assert_eq!(lines, vec!["the quick", "brown fox", "jumps"]);
+        assert!(wrap("漢字漢字漢字", 5).iter().all(|l| width(l) <= 5));
+    }
+
+    proptest! {
+        #[test]
+        fn sanitized_text_has_no_controls(raw in any::<String>()) {
+            let s = sanitize(&raw);
+            for c in s.chars() {
+                prop_assert!(!c.is_control(), "control {:?}", c);
+                prop_assert!(!is_invisible_format(c), "format {:?}", c);
+            }
+            prop_assert!(!s.contains('\x1b'), "escape left");
+        }
+
+        #[test]
+        fn sanitize_is_idempotent(raw in any::<String>()) {
+            let once = sanitize(&raw);
+            prop_assert_eq!(sanitize(&once), once.clone());
+        }
+
+        #[test]
+        fn fit_is_exact_width(raw in any::<String>(), cells in 0usize..60) {
+            let s = sanitize(&raw);
+            let f = fit(&s, cells);
+            prop_assert_eq!(width(&f), cells);
+        }
+
+        #[test]
+        fn fitted_text_never_crosses_a_border(raw in any::<String>(), cells in 0u16..40) {
+            use ratatui::buffer::Buffer;
+            use ratatui::layout::Rect;
+            let f = fit(&sanitize(&raw), cells as usize);
+            let mut buf = Buffer::empty(Rect::new(0, 0, cells + 2, 1));
+            buf[(0, 0)].set_symbol("|");
+            buf[(cells + 1, 0)].set_symbol("|");
+            buf.set_stringn(1, 0, &f, cells as usize, ratatui::style::Style::default());
+            prop_assert_eq!(buf[(0, 0)].symbol(), "|");
+            prop_assert_eq!(buf[(cells + 1, 0)].symbol(), "|");
+        }
+
+        #[test]
+        fn wrap_lines_fit(raw in any::<String>(), cells in 2usize..60) {
+            let s = sanitize(&raw);
+            for line in wrap(&s, cells) {
+                prop_assert!(width(&line) <= cells);
+            }
+        }
+
+        #[test]
+        fn hostile_mix_is_inert(parts in proptest::collection::vec(prop_oneof![
+            Just("\x1b[2J".to_string()), Just("\x1b]52;c;aGk=\x07".to_string()),
+            Just("\u{202E}".to_string()), Just("\u{9b}31m".to_string()),
+            Just("\x1bP+q\x1b\\".to_string()), Just("\u{200D}".to_string()),
+            "[a-z漢😀]{0,4}".prop_map(|s| s),
+        ], 0..12)) {
+            let s = sanitize(&parts.concat());
+            prop_assert!(!s.chars().any(|c| c.is_control() || is_invisible_format(c)));
+        }
+    }
+}

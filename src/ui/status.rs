@@ -1,0 +1,87 @@
+//! The status bar (account, profile, capability, loaded/total, queue, rate-limit countdown) and
+//! the hint line above it (messages, search input, key hints).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::sanitize::{fit, sanitize, width};
+use super::strings;
+use super::theme::Theme;
+use crate::app::state::clock;
+use crate::app::{Capability, State};
+
+/// Draws the status bar in the one-row `area`.
+pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let cap_style = match state.capability {
+        Capability::Full => theme.ok,
+        Capability::ReadOnly { .. } => theme.warn,
+        Capability::Unknown => theme.dim,
+    };
+    let narrow = area.width < 60;
+    let mut parts: Vec<Span> = vec![Span::raw(format!(" @{} · ", state.me))];
+    if !narrow {
+        parts.push(Span::raw(format!("{} · ", state.profile)));
+    }
+    parts.push(Span::styled(
+        strings::capability_label(&state.capability),
+        cap_style.patch(theme.status),
+    ));
+    parts.push(Span::raw(if narrow {
+        format!(" · {}", state.loaded_label())
+    } else {
+        format!(" · {} loaded", state.loaded_label())
+    }));
+    if state.pending > 0 {
+        parts.push(Span::raw(format!(" · {} queued", state.pending)));
+        if narrow {
+            parts.pop();
+            parts.push(Span::raw(format!(" · {}q", state.pending)));
+        }
+    }
+    for w in &state.waits {
+        parts.push(Span::styled(
+            format!(
+                " · rate limit: {}{}",
+                if narrow {
+                    String::new()
+                } else {
+                    format!("{} resumes in ", strings::endpoint_name(&w.endpoint))
+                },
+                clock(state.secs_until(w.until))
+            ),
+            theme.warn.patch(theme.status),
+        ));
+    }
+    let help = " ? help ";
+    let used: usize = parts.iter().map(|s| width(&s.content)).sum();
+    let total = area.width as usize;
+    if used + width(help) <= total {
+        parts.push(Span::raw(" ".repeat(total - used - width(help))));
+        parts.push(Span::raw(help));
+    }
+    buf.set_style(area, theme.status);
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::from(parts).style(theme.status),
+        area.width,
+    );
+}
+
+/// Draws the hint line: the message, the search input, or key hints.
+pub fn render_hint(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let w = area.width as usize;
+    let (text, style) = match (&state.mode, &state.message) {
+        (crate::app::Mode::Search, _) => (strings::hints(state), theme.base),
+        (_, Some(m)) => (m.text.clone(), if m.error { theme.error } else { theme.ok }),
+        _ => (strings::hints(state), theme.dim),
+    };
+    buf.set_stringn(area.x, area.y, fit(&sanitize(&text), w), w, style);
+}

@@ -1,0 +1,142 @@
+//! Strings users see, in one place so the wording stays consistent.
+
+use crate::app::state::{clock, Verb};
+use crate::app::{Capability, Mode, SortKey, State};
+
+/// What blocking does, from X's documentation.
+pub const BLOCK_EFFECT: &str = "A blocked account can't see your posts, follow you, message you, \
+add you to lists or tag you in media, and you won't see theirs. Blocking removes any follows \
+between you.";
+/// What unblocking does.
+pub const UNBLOCK_EFFECT: &str = "Unblocked accounts can again see your posts, follow you, \
+message you, add you to lists and tag you in media, and you'll see theirs. Follows removed by the \
+block are not restored.";
+/// What muting does.
+pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
+they can still follow and message you. Muting works on every API plan.";
+
+/// The effect text for a verb.
+pub fn effect(verb: Verb) -> &'static str {
+    match verb {
+        Verb::Unblock => UNBLOCK_EFFECT,
+        Verb::Block => BLOCK_EFFECT,
+        Verb::Mute => MUTE_EFFECT,
+    }
+}
+
+/// `FULL`, `READ-ONLY` or `checking…`.
+pub fn capability_label(cap: &Capability) -> &'static str {
+    match cap {
+        Capability::Unknown => "checking…",
+        Capability::Full => "FULL",
+        Capability::ReadOnly { .. } => "READ-ONLY",
+    }
+}
+
+/// Human name for a waiting endpoint (`GET /2/users/:id/blocking` → `loading the block list`).
+pub fn endpoint_name(endpoint: &str) -> String {
+    let e = endpoint.to_ascii_lowercase();
+    let what = if e.contains("blocking") && (e.contains("delete") || e.contains("unblock")) {
+        "unblocks"
+    } else if e.contains("blocking") && (e.contains("post") || e == "block") {
+        "blocks"
+    } else if e.contains("blocking") {
+        "loading the block list"
+    } else if e.contains("muting") || e.contains("mute") {
+        "mutes"
+    } else if e.contains("users") || e.contains("lookup") {
+        "handle lookups"
+    } else {
+        return crate::ui::sanitize::sanitize(endpoint);
+    };
+    what.into()
+}
+
+/// Title of the list pane.
+pub fn list_title(state: &State) -> String {
+    let mut t = format!(" Blocked · {}", state.sort.label());
+    if state.reversed {
+        t.push_str(" (reversed)");
+    }
+    if !state.query.is_empty() {
+        t = format!(" Blocked · search: {} match", state.view.len());
+        if state.view.len() != 1 {
+            t.push_str("es");
+        }
+    } else if state.sort == SortKey::Loaded && state.reversed {
+        t = " Blocked · oldest block first".into();
+    }
+    t.push(' ');
+    t
+}
+
+/// Text instead of rows when there are none to show.
+pub fn list_placeholder(state: &State) -> Option<String> {
+    if !state.view.is_empty() {
+        return None;
+    }
+    Some(if !state.query.is_empty() {
+        "No loaded account matches. Esc clears the search.".into()
+    } else if state.page_error {
+        "The block list could not be loaded. Press r to retry.".into()
+    } else if !state.started {
+        match wait_for(state, "blocking") {
+            Some(secs) => format!("Loading… rate limited, resumes in {}", clock(secs)),
+            None => "Loading your block list…".into(),
+        }
+    } else {
+        format!(
+            "No blocked accounts. Press {} to block someone by handle.",
+            state.keymap.key_name(crate::app::KeyAction::Block)
+        )
+    })
+}
+
+/// The row after the last loaded account while more pages exist.
+pub fn loading_row(state: &State) -> Option<String> {
+    if !state.query.is_empty() || state.complete || !state.started {
+        return None;
+    }
+    Some(if let Some(secs) = wait_for(state, "blocking") {
+        format!("loading more… rate limited, resumes in {}", clock(secs))
+    } else if state.loading {
+        "loading more…".into()
+    } else if state.page_error {
+        "next page failed: press r to retry".into()
+    } else {
+        "more accounts: move down to load".into()
+    })
+}
+
+/// Seconds left on a wait whose endpoint contains `needle` and is a read.
+fn wait_for(state: &State, needle: &str) -> Option<u64> {
+    state
+        .waits
+        .iter()
+        .find(|w| {
+            let e = w.endpoint.to_ascii_lowercase();
+            e.contains(needle) && !e.contains("delete") && !e.contains("post")
+        })
+        .map(|w| state.secs_until(w.until))
+}
+
+/// The hint line when there is no message: the main keys, from the keymap.
+pub fn hints(state: &State) -> String {
+    use crate::app::KeyAction as K;
+    let k = |a| state.keymap.key_name(a);
+    match &state.mode {
+        Mode::Search => format!("/{}▏ Enter keeps the filter · Esc clears", state.query),
+        Mode::Prompt(_) => "Enter looks the handle up · Esc cancels".into(),
+        _ => format!(
+            "{}/{} move · {} mark · {} unblock · {} mute · {} search · {} help · {} quit",
+            k(K::Down),
+            k(K::Up),
+            k(K::Mark),
+            k(K::Unblock),
+            k(K::Mute),
+            k(K::Search),
+            k(K::Help),
+            k(K::Quit)
+        ),
+    }
+}
