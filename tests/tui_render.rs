@@ -25,8 +25,8 @@ fn user(i: usize) -> User {
         created_at: Some("2015-06-01T12:00:00.000Z".into()),
         location: Some("Lisbon".into()),
         url: Some("https://t.co/abc".into()),
-        verified: Some(i % 3 == 0),
-        protected: Some(i % 5 == 0),
+        verified: Some(i.is_multiple_of(3)),
+        protected: Some(i.is_multiple_of(5)),
         public_metrics: Some(PublicMetrics {
             followers_count: (i as u64 * 7919) % 2_000_000,
             following_count: 321,
