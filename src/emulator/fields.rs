@@ -175,6 +175,9 @@ impl Vocab {
 pub struct Selection {
     /// Vocabulary of the answer.
     pub vocab: Vocab,
+    /// The request spoke neither vocabulary: `public_metrics` carries both `tweet_count` and
+    /// `post_count`, so tweet-era clients and strict post-era validators (xdk) both accept it.
+    pub neutral: bool,
     user: Vec<&'static str>,
     post: Vec<&'static str>,
     /// Expand pinned posts into `includes`.
@@ -234,6 +237,12 @@ impl Selection {
                 .into_iter()
                 .flatten()
                 .any(|l| l.split(',').any(|w| post_words.contains(&w)));
+        let tweet_words = ["pinned_tweet_id", "most_recent_tweet_id"];
+        let speaks_tweet = get("tweet.fields").is_some()
+            || [get("expansions"), get("user.fields")]
+                .into_iter()
+                .flatten()
+                .any(|l| l.split(',').any(|w| tweet_words.contains(&w)));
         let vocab = if speaks_post {
             Vocab::Post
         } else {
@@ -280,6 +289,7 @@ impl Selection {
         }
         Self {
             vocab,
+            neutral: !speaks_post && !speaks_tweet,
             user,
             post,
             pinned: exp.contains(&"pinned_tweet_id"),
@@ -328,7 +338,7 @@ impl Selection {
                         "like_count": p.metrics.likes,
                         "media_count": p.metrics.media,
                     });
-                    if self.vocab == Vocab::Post {
+                    if self.vocab == Vocab::Post || self.neutral {
                         pm["post_count"] = json!(p.metrics.tweets);
                     }
                     pm

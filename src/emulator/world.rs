@@ -373,11 +373,11 @@ impl World {
             lang: ["en", "en", "en", "ja", "es", "de", "pt"][(h >> 28) as usize % 7],
             deleted: salt == S_PIN && (h >> 36).is_multiple_of(10),
             protected,
-            retweets: log_count(h >> 2, 3.0),
-            replies: log_count(h >> 3, 2.5),
-            likes: log_count(h >> 5, 4.0),
-            quotes: log_count(h >> 7, 2.0),
-            impressions: log_count(h >> 9, 6.0),
+            retweets: log_count(h.rotate_left(2), 3.0),
+            replies: log_count(h.rotate_left(3), 2.5),
+            likes: log_count(h.rotate_left(5), 4.0),
+            quotes: log_count(h.rotate_left(7), 2.0),
+            impressions: log_count(h.rotate_left(9), 6.0),
         })
     }
 
@@ -395,11 +395,11 @@ impl World {
         let followers = log_count(m, 6.5);
         let metrics = Metrics {
             followers,
-            following: log_count(m >> 5, 3.7),
-            tweets: log_count(m >> 10, 5.2),
-            listed: (followers as f64 * unit(m >> 15) / 40.0) as u64,
-            likes: log_count(m >> 20, 5.0),
-            media: log_count(m >> 25, 3.0),
+            following: log_count(m.rotate_left(5), 3.7),
+            tweets: log_count(m.rotate_left(10), 5.2),
+            listed: (followers as f64 * unit(m.rotate_left(15)) / 40.0) as u64,
+            likes: log_count(m.rotate_left(20), 5.0),
+            media: log_count(m.rotate_left(25), 3.0),
         };
         let f = self.h(idx, S_FLAGS);
         let verified_type = match (f >> 8) % 300 {
