@@ -19,6 +19,9 @@ use crate::auth::Credentials;
 
 /// `user.fields` asked for on every user-returning request (tweet vocabulary).
 pub const USER_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url";
+/// `user.fields` of lookups: [`USER_FIELDS`] plus `connection_status`, which says whether the
+/// signed-in account blocks or mutes each user (how imports plan and resumed queues verify).
+pub const LOOKUP_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,connection_status";
 /// Page size of list requests: the maximum, a tenth as many requests as the default.
 pub const MAX_RESULTS: &str = "1000";
 const MAX_ATTEMPTS: u32 = 7;
@@ -270,7 +273,7 @@ impl Client {
         for chunk in names.chunks(100) {
             let q = vec![
                 ("usernames", chunk.join(",")),
-                ("user.fields", USER_FIELDS.to_string()),
+                ("user.fields", LOOKUP_FIELDS.to_string()),
             ];
             let r: ListResponse = self
                 .call(
@@ -295,7 +298,7 @@ impl Client {
             }
             let q = vec![
                 ("ids", chunk.join(",")),
-                ("user.fields", USER_FIELDS.to_string()),
+                ("user.fields", LOOKUP_FIELDS.to_string()),
             ];
             let r: ListResponse = self
                 .call(Endpoint::UsersByIds, Method::GET, "/2/users", &q, None)

@@ -50,6 +50,9 @@ pub struct User {
         skip_serializing_if = "Option::is_none"
     )]
     pub pinned_tweet_id: Option<String>,
+    /// How the signed-in account relates to the user (`blocking`, `muting`, …), when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_status: Option<Vec<String>>,
     /// Fields this client does not model, kept so exports round-trip.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

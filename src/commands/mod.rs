@@ -59,6 +59,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Unblock(args)) => targets::run(global, args, targets::Action::Unblock).await,
         Some(Command::Mute(args)) => targets::run(global, args, targets::Action::Mute).await,
         Some(Command::Unmute(args)) => targets::run(global, args, targets::Action::Unmute).await,
-        Some(_) => Err(ExitError::new(Exit::Other, "this command is not available yet").into()),
+        Some(Command::Import(args)) => import::run(global, args).await,
     }
 }

@@ -1,4 +1,5 @@
 //! Bulk work: runs the durable action queue against the API, paced by the client's rate-limit
 //! budget, logging every write; undo queues the inverse of the last batch.
 
+pub mod api_writer;
 pub mod runner;

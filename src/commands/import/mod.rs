@@ -1,3 +1,232 @@
-//! `xblocks import FILE [--dry-run] [--unblock]`.
+//! `xblocks import FILE [--dry-run] [--unblock]`: parse the file (nothing runs if a line is
+//! malformed), resolve it against X, print the plan, then queue the writes durably and run
+//! them paced by the rate limits. Interrupted runs resume where they stopped.
 
 pub mod plan;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use plan::{Plan, Resolved, Summary};
+
+use crate::api::types::User;
+use crate::api::{Capability, Client};
+use crate::auth::session;
+use crate::cli::{GlobalArgs, ImportArgs};
+use crate::exit::{Exit, ExitError};
+use crate::jobs::api_writer::ApiWriter;
+use crate::jobs::runner::{self, now_rfc3339};
+use crate::store::import_file::{self, Target};
+use crate::store::lock::ProfileLock;
+use crate::store::paths::Paths;
+use crate::store::queue::{Action, Queue};
+
+/// How many parse errors are printed before "and N more".
+const MAX_ERRORS_SHOWN: usize = 20;
+
+/// Runs `xblocks import`.
+pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file).map_err(|e| {
+        ExitError::new(
+            Exit::Other,
+            format!("cannot read {}: {e}", args.file.display()),
+        )
+    })?;
+    let list = import_file::parse(&bytes).map_err(|errors| {
+        let file = args.file.display();
+        let mut lines: Vec<String> = errors
+            .iter()
+            .take(MAX_ERRORS_SHOWN)
+            .map(|e| format!("{file}:{}: {}", e.line, e.message))
+            .collect();
+        if errors.len() > MAX_ERRORS_SHOWN {
+            lines.push(format!("… and {} more", errors.len() - MAX_ERRORS_SHOWN));
+        }
+        lines.push("nothing was changed; fix these lines and run the import again".into());
+        ExitError::new(Exit::Other, lines.join("\n"))
+    })?;
+    let action = if args.unblock {
+        Action::Unblock
+    } else {
+        Action::Block
+    };
+    let paths = Paths::resolve(&global);
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(ProfileLock::acquire(&paths.profile_dir)?)
+    };
+    let s = session::connect(&global).await?;
+    let resolved = resolve(&s.client, &list.targets).await?;
+    let plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    println!(
+        "{}",
+        Summary {
+            plan: &plan,
+            verb: action.verb()
+        }
+    );
+    if args.dry_run {
+        println!("dry run: nothing was changed");
+        return Ok(());
+    }
+    let mut queue = open_queue(&paths)?;
+    let queued: HashSet<String> = queue
+        .open_jobs()
+        .filter(|j| j.action == action)
+        .map(|j| j.target.clone())
+        .collect();
+    let writes: Vec<_> = plan
+        .writes()
+        .into_iter()
+        .filter(|(id, _)| !queued.contains(id))
+        .collect();
+    if writes.len() < plan.writes().len() {
+        println!(
+            "already queued by an earlier run: {}",
+            plan.writes().len() - writes.len()
+        );
+    }
+    let batch = format!("import-{}", now_rfc3339());
+    queue
+        .enqueue(&batch, action, &writes)
+        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
+    if matches!(action, Action::Block | Action::Unblock) {
+        if let Capability::ReadOnly { reason } = s.client.capability(&s.me.id).await? {
+            return Err(ExitError::new(
+                Exit::Forbidden,
+                format!(
+                    "{} accounts queued but not sent: {reason}. They stay queued; run the import again where block writes work, or use `xblocks mute`",
+                    queue.open_jobs().count()
+                ),
+            )
+            .into());
+        }
+    }
+    run_queue(&s.client, &s.me.id, &mut queue, &paths).await
+}
+
+/// Runs every open job of the profile's queue, reporting progress on stderr.
+pub async fn run_queue(
+    client: &Client,
+    me: &str,
+    queue: &mut Queue,
+    paths: &Paths,
+) -> anyhow::Result<()> {
+    let total = queue.open_jobs().count();
+    if total == 0 {
+        println!("nothing to do");
+        return Ok(());
+    }
+    let stop = stop_on_signal();
+    let writer = ApiWriter {
+        client: client.clone(),
+        me: me.to_string(),
+    };
+    let log = paths.profile_dir.join("actions.jsonl");
+    let mut progress = |n: usize, total: usize, job: &crate::store::queue::Job| {
+        let who = job
+            .username
+            .as_deref()
+            .map_or_else(|| job.target.clone(), |u| format!("@{u}"));
+        eprintln!(
+            "[{n}/{total}] {} {who}: {}",
+            job.action.verb(),
+            state_word(&job.state)
+        );
+    };
+    let tally = runner::run(queue, &writer, me, None, &log, &stop, &mut progress).await?;
+    println!(
+        "done: {}, not found: {}, skipped (self): {}, failed: {}",
+        tally.done, tally.not_found, tally.skipped_self, tally.failed
+    );
+    if tally.failed > 0 {
+        return Err(ExitError::new(
+            Exit::Other,
+            format!(
+                "{} writes failed; see {} for the reasons",
+                tally.failed,
+                log.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn state_word(state: &crate::store::queue::JobState) -> String {
+    use crate::store::queue::JobState as S;
+    match state {
+        S::Done => "done".into(),
+        S::NotFound => "not found".into(),
+        S::SkippedSelf => "skipped (that is you)".into(),
+        S::Failed(r) => format!("failed: {r}"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// The profile's durable queue.
+pub fn open_queue(paths: &Paths) -> Result<Queue, ExitError> {
+    Queue::open(&paths.profile_dir.join("queue.jsonl"))
+        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
+}
+
+/// A flag set by Ctrl-C or SIGTERM, so the runner stops between two jobs with work saved.
+pub fn stop_on_signal() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).ok();
+            let term = async {
+                match term.as_mut() {
+                    Some(t) => {
+                        t.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("stopping after the current account; the rest stays queued");
+        flag.store(true, Ordering::SeqCst);
+    });
+    stop
+}
+
+/// Looks every target up (100 per request) and notes which the signed-in account blocks now
+/// (from `connection_status`). Accounts X does not know are left out, so the plan reports
+/// them as not found.
+async fn resolve(client: &Client, targets: &[Target]) -> Result<Resolved, ExitError> {
+    let (mut ids, mut names) = (Vec::new(), Vec::new());
+    for t in targets {
+        match t {
+            Target::Id(id) => ids.push(id.clone()),
+            Target::Handle(h) => names.push(h.clone()),
+        }
+    }
+    let mut found: Vec<User> = client.users_by_usernames(&names).await?.found;
+    found.extend(client.users_by_ids(&ids).await?.found);
+    let mut r = Resolved::default();
+    for u in found {
+        let blocking = u
+            .connection_status
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|w| w == "blocking"));
+        if blocking {
+            r.blocked.insert(u.id.clone());
+        }
+        r.by_id.insert(u.id.clone(), u.username.clone());
+        r.by_handle
+            .insert(u.username.to_ascii_lowercase(), (u.id, u.username));
+    }
+    Ok(r)
+}

@@ -19,6 +19,17 @@ pub enum Step {
     NotFound(Target),
 }
 
+/// What X said about the listed accounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// Lower-case handle → (id, handle as X spells it).
+    pub by_handle: HashMap<String, (String, String)>,
+    /// Id → handle, for every id X knows.
+    pub by_id: HashMap<String, String>,
+    /// Ids the signed-in account blocks now.
+    pub blocked: HashSet<String>,
+}
+
 /// The plan of one import.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
@@ -29,39 +40,31 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Builds the plan. `resolved` maps lower-case handles to (id, handle); handles missing
-    /// from it are not found. `blocked` holds the ids currently in the wanted list (blocked
-    /// for a block import); with `unblock`, accounts absent from it are already in state.
-    pub fn build(
-        list: &ImportList,
-        resolved: &HashMap<String, (String, String)>,
-        blocked: &HashSet<String>,
-        me: &str,
-        unblock: bool,
-    ) -> Self {
+    /// Builds the plan. Targets missing from `resolved` are not found; with `unblock`,
+    /// accounts not blocked now are already in state.
+    pub fn build(list: &ImportList, resolved: &Resolved, me: &str, unblock: bool) -> Self {
         let mut seen = HashSet::new();
         let mut plan = Plan {
             duplicates: list.duplicates,
             ..Plan::default()
         };
         for target in &list.targets {
-            let (id, handle) = match target {
-                Target::Id(id) => (id.clone(), None),
-                Target::Handle(h) => match resolved.get(h) {
-                    Some((id, name)) => (id.clone(), Some(name.clone())),
-                    None => {
-                        plan.steps.push(Step::NotFound(target.clone()));
-                        continue;
-                    }
-                },
+            let found = match target {
+                Target::Id(id) => resolved.by_id.get(id).map(|h| (id.clone(), h.clone())),
+                Target::Handle(h) => resolved.by_handle.get(h).cloned(),
             };
+            let Some((id, handle)) = found else {
+                plan.steps.push(Step::NotFound(target.clone()));
+                continue;
+            };
+            let handle = Some(handle);
             if !seen.insert(id.clone()) {
                 plan.duplicates += 1;
                 continue;
             }
             let step = if id == me {
                 Step::SelfAccount(id)
-            } else if blocked.contains(&id) != unblock {
+            } else if resolved.blocked.contains(&id) != unblock {
                 Step::AlreadyInState(id)
             } else {
                 Step::Write(id, handle)
@@ -135,21 +138,34 @@ mod tests {
     use super::*;
     use crate::store::import_file::parse;
 
+    fn resolved(accounts: &[(&str, &str)], blocked: &[&str]) -> Resolved {
+        Resolved {
+            by_handle: accounts
+                .iter()
+                .map(|(id, h)| (h.to_ascii_lowercase(), (id.to_string(), h.to_string())))
+                .collect(),
+            by_id: accounts
+                .iter()
+                .map(|(id, h)| (id.to_string(), h.to_string()))
+                .collect(),
+            blocked: blocked.iter().map(|b| b.to_string()).collect(),
+        }
+    }
+
     #[test]
     fn classifies_every_target() {
-        let list = parse(b"1\n2\n@Alice\n@ghost\n99\n@alice\n5\n").unwrap();
-        let resolved =
-            HashMap::from([("alice".to_string(), ("5".to_string(), "Alice".to_string()))]);
-        let blocked = HashSet::from(["2".to_string()]);
-        let plan = Plan::build(&list, &resolved, &blocked, "99", false);
+        let list = parse(b"1\n2\n@Alice\n@ghost\n99\n@alice\n5\n404\n").unwrap();
+        let accounts = [("1", "one"), ("2", "two"), ("5", "Alice"), ("99", "me")];
+        let plan = Plan::build(&list, &resolved(&accounts, &["2"]), "99", false);
         assert_eq!(
             plan.steps,
             [
-                Step::Write("1".into(), None),
+                Step::Write("1".into(), Some("one".into())),
                 Step::AlreadyInState("2".into()),
                 Step::Write("5".into(), Some("Alice".into())),
                 Step::NotFound(Target::Handle("ghost".into())),
                 Step::SelfAccount("99".into()),
+                Step::NotFound(Target::Id("404".into())),
             ]
         );
         assert_eq!(plan.duplicates, 2, "@alice twice, and 5 is @alice");
@@ -165,8 +181,12 @@ mod tests {
     #[test]
     fn unblock_plans_only_blocked_accounts() {
         let list = parse(b"1\n2\n").unwrap();
-        let blocked = HashSet::from(["2".to_string()]);
-        let plan = Plan::build(&list, &HashMap::new(), &blocked, "9", true);
-        assert_eq!(plan.writes(), [("2".to_string(), None)]);
+        let plan = Plan::build(
+            &list,
+            &resolved(&[("1", "a"), ("2", "b")], &["2"]),
+            "9",
+            true,
+        );
+        assert_eq!(plan.writes(), [("2".to_string(), Some("b".to_string()))]);
     }
 }
