@@ -146,10 +146,7 @@ async fn import_is_paced_without_429_and_kill_9_resumes_writing_each_target_once
     child.kill().unwrap();
     child.wait().unwrap();
     let partial = writes(&emu).len();
-    assert!(
-        partial >= 10 && partial < 60,
-        "killed after {partial} writes"
-    );
+    assert!((10..60).contains(&partial), "killed after {partial} writes");
 
     let mut c = xblocks(&emu, &token, dir.path());
     c.args(["import", "--unblock"]).arg(&file);
