@@ -1,8 +1,382 @@
 //! The X API v2 emulator: seeded world, routes, OAuth, rate limits and faults.
+//!
+//! In process: [`start`] binds 127.0.0.1:0 and returns an [`Emulator`] handle. Standalone:
+//! `xblocks emulator` ([`run_cli`]). One origin serves both the API (`api.x.com`) and the
+//! authorize pages (`x.com`).
 
-use crate::cli::EmulatorArgs;
+mod auth;
+pub mod faults;
+pub mod fields;
+pub mod limits;
+pub mod oauth1;
+mod oauth2;
+pub mod pagination;
+pub mod problems;
+mod routes;
+mod serve;
+mod state;
+pub mod words;
+pub mod world;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use faults::Faults;
+pub use state::ALL_SCOPES;
+
+use crate::cli::{EmulatorArgs, Tier};
+use state::{random_alnum, Shared};
+
+/// Settings of an emulator instance.
+#[derive(Clone)]
+pub struct Config {
+    /// Number of blocked accounts at start.
+    pub users: usize,
+    /// Seed of the world.
+    pub seed: u64,
+    /// API plan.
+    pub tier: Tier,
+    /// Rate-limit window length (X: 900).
+    pub window_secs: u64,
+    /// Pre-issued user access tokens for the seeded account.
+    pub tokens: Vec<String>,
+    /// Scopes of the pre-issued tokens; `None` = all scopes.
+    pub token_scopes: Option<Vec<String>>,
+    /// Lifetime of access tokens.
+    pub token_ttl_secs: u64,
+    /// Lifetime of OAuth 2.0 authorization codes (X: 30 s).
+    pub code_ttl_secs: u64,
+    /// Fault injection rates.
+    pub faults: Faults,
+    /// Mix hostile strings into names, bios, locations and posts.
+    pub hostile: bool,
+    /// Turn rate limits off.
+    pub no_limits: bool,
+    /// The built-in public OAuth 2.0 client id (`xblocks-demo`).
+    pub client_id: String,
+    /// An extra OAuth 2.0 client id.
+    pub extra_client_id: Option<String>,
+    /// Secret of the extra client (makes it confidential).
+    pub extra_client_secret: Option<String>,
+    /// Exact redirect URIs; empty = any `http://127.0.0.1:PORT/callback`.
+    pub redirect_uris: Vec<String>,
+    /// OAuth 1.0a consumer key.
+    pub consumer_key: String,
+    /// OAuth 1.0a consumer secret.
+    pub consumer_secret: String,
+    /// Print one line per request on stdout (the CLI does).
+    pub log_requests: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("users", &self.users)
+            .field("seed", &self.seed)
+            .field("tier", &self.tier)
+            .field("window_secs", &self.window_secs)
+            .field("tokens", &format_args!("[{} redacted]", self.tokens.len()))
+            .field("token_scopes", &self.token_scopes)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("code_ttl_secs", &self.code_ttl_secs)
+            .field("faults", &self.faults)
+            .field("hostile", &self.hostile)
+            .field("no_limits", &self.no_limits)
+            .field("client_id", &self.client_id)
+            .field("extra_client_id", &self.extra_client_id)
+            .field(
+                "extra_client_secret",
+                &self.extra_client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("redirect_uris", &self.redirect_uris)
+            .field("consumer_key", &self.consumer_key)
+            .field("consumer_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            users: 100,
+            seed: 1,
+            tier: Tier::Enterprise,
+            window_secs: 900,
+            tokens: Vec::new(),
+            token_scopes: None,
+            token_ttl_secs: 7200,
+            code_ttl_secs: 30,
+            faults: Faults::default(),
+            hostile: false,
+            no_limits: false,
+            client_id: "xblocks-demo".into(),
+            extra_client_id: None,
+            extra_client_secret: None,
+            redirect_uris: Vec::new(),
+            consumer_key: "xblocks-demo-key".into(),
+            consumer_secret: "xblocks-demo-secret".into(),
+            log_requests: false,
+        }
+    }
+}
+
+impl Config {
+    /// Settings from `xblocks emulator` flags; a bad `--faults` spec is a clear error.
+    pub fn from_args(a: &EmulatorArgs) -> anyhow::Result<Self> {
+        let faults = match &a.faults {
+            Some(spec) => spec.parse().map_err(|e| anyhow::anyhow!("--faults: {e}"))?,
+            None => Faults::default(),
+        };
+        let token_scopes = a.token_scopes.as_ref().map(|s| {
+            s.split([' ', ','])
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        });
+        if let Some(unknown) = token_scopes
+            .iter()
+            .flatten()
+            .find(|s| !ALL_SCOPES.contains(&s.as_str()))
+        {
+            anyhow::bail!(
+                "--token-scopes: unknown scope `{unknown}` (known: {})",
+                ALL_SCOPES.join(" ")
+            );
+        }
+        if a.users > 8_000_000 {
+            anyhow::bail!("--users: at most 8000000 accounts");
+        }
+        Ok(Self {
+            users: a.users,
+            seed: a.seed,
+            tier: a.tier,
+            window_secs: a.window_secs.max(1),
+            tokens: a.tokens.clone(),
+            token_scopes,
+            token_ttl_secs: a.token_ttl,
+            faults,
+            hostile: a.hostile,
+            no_limits: a.no_limits,
+            extra_client_id: a.client_id.clone(),
+            extra_client_secret: a.client_secret.clone(),
+            redirect_uris: a.redirect_uris.clone(),
+            consumer_key: a.consumer_key.clone(),
+            consumer_secret: a.consumer_secret.clone(),
+            ..Self::default()
+        })
+    }
+}
+
+/// One served request, as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// HTTP method.
+    pub method: String,
+    /// Path without query.
+    pub path: String,
+    /// Status code; 0 when the connection was dropped by fault injection.
+    pub status: u16,
+    /// Id of the authenticated user, if any.
+    pub user: Option<String>,
+}
+
+/// Response extension naming the authenticated user for the log.
+#[derive(Debug, Clone)]
+pub(crate) struct LogUser(pub String);
+
+/// A running emulator. Dropping it stops the server too.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+/// Starts an emulator on 127.0.0.1 with a free port.
+pub async fn start(config: Config) -> anyhow::Result<Emulator> {
+    start_on(config, "127.0.0.1:0").await
+}
+
+/// Starts an emulator on `addr` (e.g. `127.0.0.1:0`).
+pub async fn start_on(config: Config, addr: &str) -> anyhow::Result<Emulator> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared::new(config));
+    let router = routes::router(shared.clone());
+    let (stop, rx) = watch::channel(false);
+    let task = tokio::spawn(serve::serve(listener, shared.clone(), router, rx));
+    Ok(Emulator {
+        addr,
+        shared,
+        stop,
+        task: Some(task),
+    })
+}
+
+impl Emulator {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT`: serves the API and the authorize pages.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// (id, username) of the signed-in seeded account.
+    pub fn me(&self) -> (String, String) {
+        let w = &self.shared.world;
+        (w.id(w.me()), w.username(w.me()))
+    }
+
+    /// A fresh OAuth 2.0 user access token for the seeded account.
+    pub fn issue_token(&self, scopes: &[&str]) -> String {
+        let s = &self.shared;
+        let mut inner = s.lock();
+        let scopes = scopes.iter().map(|x| x.to_string()).collect();
+        s.issue_access(&mut inner, s.world.me(), scopes)
+    }
+
+    /// A fresh OAuth 1.0a access token and secret for the seeded account.
+    pub fn issue_oauth1_token(&self) -> (String, String) {
+        let s = &self.shared;
+        let mut rng = rand::thread_rng();
+        let token = format!(
+            "{}-{}",
+            s.world.id(s.world.me()),
+            random_alnum(&mut rng, 40)
+        );
+        let secret = random_alnum(&mut rng, 45);
+        s.lock()
+            .oauth1_tokens
+            .insert(token.clone(), (secret.clone(), s.world.me()));
+        (token, secret)
+    }
+
+    /// Ids of the blocked accounts, newest block first.
+    pub fn blocked_ids(&self) -> Vec<String> {
+        let idx = self.shared.lock().blocks.indices_desc();
+        idx.into_iter().map(|i| self.shared.world.id(i)).collect()
+    }
+
+    /// Ids of the muted accounts, newest mute first.
+    pub fn muted_ids(&self) -> Vec<String> {
+        let idx = self.shared.lock().mutes.indices_desc();
+        idx.into_iter().map(|i| self.shared.world.id(i)).collect()
+    }
+
+    /// Up to `n` (id, username) of accounts that are not blocked (nor suspended, nor you).
+    pub fn unblocked_accounts(&self, n: usize) -> Vec<(String, String)> {
+        let w = &self.shared.world;
+        let inner = self.shared.lock();
+        (1..w.total() as u32)
+            .filter(|&i| !inner.blocks.contains(i) && !w.suspended(i))
+            .take(n)
+            .map(|i| (w.id(i), w.username(i)))
+            .collect()
+    }
+
+    /// Every request served so far (the latest 100,000).
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        self.shared.lock().log.iter().cloned().collect()
+    }
+
+    /// Makes every current access token expired (refresh tokens stay valid).
+    pub fn expire_access_tokens(&self) {
+        let past = SystemTime::now() - Duration::from_secs(1);
+        for t in self.shared.lock().tokens.values_mut() {
+            t.expires = past;
+        }
+    }
+
+    /// Kills every access and refresh token (OAuth 2.0 and 1.0a).
+    pub fn revoke_all_tokens(&self) {
+        let mut inner = self.shared.lock();
+        inner.tokens.clear();
+        inner.refresh.clear();
+        inner.oauth1_tokens.clear();
+        inner.app_tokens.clear();
+    }
+
+    /// Stops the server and waits for open connections to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
 
 /// `xblocks emulator`: serves until SIGINT/SIGTERM.
-pub async fn run_cli(_args: EmulatorArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the emulator is not available yet")
+pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
+    let mut config = Config::from_args(&args)?;
+    config.log_requests = true;
+    let emu = start_on(config.clone(), &args.addr).await?;
+    let (id, username) = emu.me();
+    say(&format!("listening on {}", emu.base_url()));
+    say(&format!("user: @{username} ({id})"));
+    say(&format!("oauth2 client: {} (public)", config.client_id));
+    if let Some(extra) = &config.extra_client_id {
+        let kind = if config.extra_client_secret.is_some() {
+            "confidential"
+        } else {
+            "public"
+        };
+        say(&format!("oauth2 client: {extra} ({kind})"));
+    }
+    say(&format!("consumer key: {}", config.consumer_key));
+    say(&format!("consumer secret: {}", config.consumer_secret));
+    for t in &config.tokens {
+        say(&format!("token: {t}"));
+    }
+    wait_for_signal().await?;
+    emu.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> anyhow::Result<()> {
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }

@@ -1,0 +1,208 @@
+//! Rate limits: X's numbers per endpoint (method + path template), fixed windows per user
+//! (or per app for app-only bearer), and the `x-rate-limit-*` headers.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::http::{HeaderMap, HeaderValue};
+
+/// An endpoint of the API: its template, limits and required OAuth 2.0 scopes.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Method and path template, e.g. `GET /2/users/:id/blocking`.
+    pub key: &'static str,
+    /// Requests per window per user.
+    pub user_limit: u32,
+    /// Requests per window per app (app-only bearer); `None`: user context only.
+    pub app_limit: Option<u32>,
+    /// Scopes an OAuth 2.0 user token needs (all of them).
+    pub scopes: &'static [&'static str],
+    /// Refused outside the Enterprise plan.
+    pub enterprise_only: bool,
+}
+
+const READ: &[&str] = &["tweet.read", "users.read"];
+
+/// `GET /2/users/me`.
+pub const ME: Endpoint = Endpoint {
+    key: "GET /2/users/me",
+    user_limit: 75,
+    app_limit: None,
+    scopes: READ,
+    enterprise_only: false,
+};
+/// `GET /2/users/:id`.
+pub const USER: Endpoint = Endpoint {
+    key: "GET /2/users/:id",
+    user_limit: 900,
+    app_limit: Some(300),
+    scopes: READ,
+    enterprise_only: false,
+};
+/// `GET /2/users?ids=`.
+pub const USERS: Endpoint = Endpoint {
+    key: "GET /2/users",
+    user_limit: 900,
+    app_limit: Some(300),
+    scopes: READ,
+    enterprise_only: false,
+};
+/// `GET /2/users/by/username/:username`.
+pub const BY_USERNAME: Endpoint = Endpoint {
+    key: "GET /2/users/by/username/:username",
+    user_limit: 900,
+    app_limit: Some(300),
+    scopes: READ,
+    enterprise_only: false,
+};
+/// `GET /2/users/by?usernames=`.
+pub const BY_USERNAMES: Endpoint = Endpoint {
+    key: "GET /2/users/by",
+    user_limit: 900,
+    app_limit: Some(300),
+    scopes: READ,
+    enterprise_only: false,
+};
+/// `GET /2/users/:id/blocking`.
+pub const BLOCKING: Endpoint = Endpoint {
+    key: "GET /2/users/:id/blocking",
+    user_limit: 15,
+    app_limit: None,
+    scopes: &["block.read", "tweet.read", "users.read"],
+    enterprise_only: false,
+};
+/// `POST /2/users/:id/blocking`.
+pub const BLOCK: Endpoint = Endpoint {
+    key: "POST /2/users/:id/blocking",
+    user_limit: 50,
+    app_limit: None,
+    scopes: &["block.write", "tweet.read", "users.read"],
+    enterprise_only: true,
+};
+/// `DELETE /2/users/:source_user_id/blocking/:target_user_id`.
+pub const UNBLOCK: Endpoint = Endpoint {
+    key: "DELETE /2/users/:source_user_id/blocking/:target_user_id",
+    user_limit: 50,
+    app_limit: None,
+    scopes: &["block.write", "tweet.read", "users.read"],
+    enterprise_only: true,
+};
+/// `GET /2/users/:id/muting`.
+pub const MUTING: Endpoint = Endpoint {
+    key: "GET /2/users/:id/muting",
+    user_limit: 15,
+    app_limit: None,
+    scopes: &["mute.read", "tweet.read", "users.read"],
+    enterprise_only: false,
+};
+/// `POST /2/users/:id/muting`.
+pub const MUTE: Endpoint = Endpoint {
+    key: "POST /2/users/:id/muting",
+    user_limit: 50,
+    app_limit: None,
+    scopes: &["mute.write", "tweet.read", "users.read"],
+    enterprise_only: false,
+};
+/// `DELETE /2/users/:source_user_id/muting/:target_user_id`.
+pub const UNMUTE: Endpoint = Endpoint {
+    key: "DELETE /2/users/:source_user_id/muting/:target_user_id",
+    user_limit: 50,
+    app_limit: None,
+    scopes: &["mute.write", "tweet.read", "users.read"],
+    enterprise_only: false,
+};
+
+/// The state of one window, as the headers report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Requests allowed in the window.
+    pub limit: u32,
+    /// Requests left.
+    pub remaining: u32,
+    /// Window end, Unix epoch seconds.
+    pub reset: u64,
+}
+
+impl Budget {
+    /// Writes the `x-rate-limit-*` headers.
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        headers.insert("x-rate-limit-limit", HeaderValue::from(self.limit));
+        headers.insert("x-rate-limit-remaining", HeaderValue::from(self.remaining));
+        headers.insert("x-rate-limit-reset", HeaderValue::from(self.reset));
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    end: SystemTime,
+    used: u32,
+}
+
+/// Fixed windows per (caller, endpoint).
+#[derive(Debug, Default)]
+pub struct Limiter {
+    windows: HashMap<(String, &'static str), Window>,
+}
+
+fn epoch_ceil(t: SystemTime) -> u64 {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+impl Limiter {
+    /// Counts one request of `who` on `endpoint`; `Err` (with the budget) when over the limit.
+    pub fn hit(
+        &mut self,
+        who: &str,
+        endpoint: &'static str,
+        limit: u32,
+        window: Duration,
+        now: SystemTime,
+    ) -> Result<Budget, Budget> {
+        let w = self
+            .windows
+            .entry((who.to_string(), endpoint))
+            .or_insert(Window {
+                end: now + window,
+                used: 0,
+            });
+        if now >= w.end {
+            *w = Window {
+                end: now + window,
+                used: 0,
+            };
+        }
+        let reset = epoch_ceil(w.end);
+        if w.used >= limit {
+            return Err(Budget {
+                limit,
+                remaining: 0,
+                reset,
+            });
+        }
+        w.used += 1;
+        Ok(Budget {
+            limit,
+            remaining: limit - w.used,
+            reset,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_counts_and_resets() {
+        let mut l = Limiter::default();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1000);
+        let w = Duration::from_secs(10);
+        assert_eq!(l.hit("u", "e", 2, w, t0).unwrap().remaining, 1);
+        assert_eq!(l.hit("u", "e", 2, w, t0).unwrap().remaining, 0);
+        let over = l.hit("u", "e", 2, w, t0).unwrap_err();
+        assert_eq!(over.reset, 1010);
+        assert!(l.hit("v", "e", 2, w, t0).is_ok());
+        assert!(l.hit("u", "e", 2, w, t0 + w).is_ok());
+    }
+}

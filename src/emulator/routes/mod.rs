@@ -1,0 +1,247 @@
+//! HTTP routes: the router, the buffered request type, and the common entry of API endpoints
+//! (authentication, rate limits, app-only and scope checks, plan check).
+
+pub mod lists;
+pub mod oauth1;
+pub mod users;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::body::Bytes;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use axum::Router;
+
+use super::auth::{authenticate, Principal};
+use super::limits::{Budget, Endpoint};
+use super::problems::{self, Invalid};
+use super::state::Shared;
+use super::{oauth2, LogUser};
+use crate::cli::Tier;
+
+/// The whole HTTP surface of the emulator.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/2/users/me", get(users::me))
+        .route("/2/users", get(users::by_ids))
+        .route("/2/users/by", get(users::by_usernames))
+        .route("/2/users/by/username/{username}", get(users::by_username))
+        .route("/2/users/{id}", get(users::by_id))
+        .route(
+            "/2/users/{id}/blocking",
+            get(lists::blocking).post(lists::block),
+        )
+        .route(
+            "/2/users/{source}/blocking/{target}",
+            delete(lists::unblock),
+        )
+        .route("/2/users/{id}/muting", get(lists::muting).post(lists::mute))
+        .route("/2/users/{source}/muting/{target}", delete(lists::unmute))
+        .route("/i/oauth2/authorize", get(oauth2::authorize))
+        .route("/2/oauth2/token", post(oauth2::token))
+        .route("/2/oauth2/revoke", post(oauth2::revoke))
+        .route("/oauth2/token", post(oauth2::app_token))
+        .route("/oauth/request_token", post(oauth1::request_token))
+        .route("/oauth/authorize", get(oauth1::authorize))
+        .route("/oauth/authenticate", get(oauth1::authorize))
+        .route("/oauth/access_token", post(oauth1::access_token))
+        .fallback(|| async { problems::no_route() })
+        .with_state(shared)
+}
+
+/// A request with its body read.
+#[derive(Debug)]
+pub struct ApiReq {
+    /// Method.
+    pub method: Method,
+    /// Path as sent (still percent-encoded).
+    pub path: String,
+    /// Decoded query parameters in order.
+    pub query: Vec<(String, String)>,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+impl ApiReq {
+    /// Reads the request (bodies over 1 MiB are cut).
+    pub async fn read(req: Request) -> Self {
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, 1 << 20)
+            .await
+            .unwrap_or_default();
+        let query = parts
+            .uri
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            method: parts.method,
+            path: parts.uri.path().to_string(),
+            query,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Form body parameters, when the body is `application/x-www-form-urlencoded`.
+    pub fn form(&self) -> Vec<(String, String)> {
+        let is_form = self
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Vec::new();
+        }
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
+    }
+
+    /// First value of a query parameter.
+    pub fn q(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// 400 entries for query parameters outside `allowed`.
+    pub fn unknown_params(&self, allowed: &[&str]) -> Vec<Invalid> {
+        self.query
+            .iter()
+            .filter(|(k, _)| !allowed.contains(&k.as_str()))
+            .map(|(k, v)| {
+                Invalid::value(
+                    k,
+                    v,
+                    format!(
+                        "The query parameter [{k}] is not one of [{}]",
+                        allowed.join(",")
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A request that passed the common checks.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The calling user (`None` for app-only).
+    pub user: Option<u32>,
+    budget: Option<Budget>,
+    oauth1: bool,
+    log_user: Option<String>,
+}
+
+impl Ctx {
+    /// Adds the rate-limit headers, `x-access-level` and the log user to a response.
+    pub fn finish(&self, mut resp: Response) -> Response {
+        if let Some(b) = self.budget {
+            b.apply(resp.headers_mut());
+        }
+        if self.oauth1 {
+            resp.headers_mut()
+                .insert("x-access-level", HeaderValue::from_static("read-write"));
+        }
+        if let Some(u) = &self.log_user {
+            resp.extensions_mut().insert(LogUser(u.clone()));
+        }
+        resp
+    }
+}
+
+/// Authentication, rate limit, app-only, scopes and plan checks of an API endpoint.
+#[allow(clippy::result_large_err)] // the error is the finished response, sent at once
+pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Response> {
+    let Some(principal) = authenticate(s, r) else {
+        return Err(problems::unauthorized());
+    };
+    let (user, scopes, oauth1) = match &principal {
+        Principal::User { idx, scopes } => (Some(*idx), scopes.clone(), scopes.is_none()),
+        Principal::App => (None, None, false),
+    };
+    let mut ctx = Ctx {
+        user,
+        budget: None,
+        oauth1,
+        log_user: user.map(|u| s.world.id(u)),
+    };
+    let limit = match user {
+        Some(_) => Some(ep.user_limit),
+        None => ep.app_limit,
+    };
+    let Some(limit) = limit else {
+        return Err(ctx.finish(problems::unsupported_auth()));
+    };
+    let who = match user {
+        Some(u) => format!("user:{u}"),
+        None => "app".to_string(),
+    };
+    let window = Duration::from_secs(s.config.window_secs.max(1));
+    let now = SystemTime::now();
+    if s.config.no_limits {
+        ctx.budget = Some(Budget {
+            limit,
+            remaining: limit,
+            reset: (now + window)
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
+        });
+    } else {
+        let hit = s.lock().limiter.hit(&who, ep.key, limit, window, now);
+        match hit {
+            Ok(b) => ctx.budget = Some(b),
+            Err(b) => {
+                ctx.budget = Some(b);
+                return Err(ctx.finish(problems::too_many()));
+            }
+        }
+    }
+    if let Some(scopes) = scopes {
+        if !ep
+            .scopes
+            .iter()
+            .all(|need| scopes.iter().any(|g| g == need))
+        {
+            return Err(ctx.finish(problems::forbidden()));
+        }
+    }
+    if ep.enterprise_only && s.config.tier == Tier::PayPerUse {
+        return Err(ctx.finish(problems::client_forbidden(&s.app_id)));
+    }
+    Ok(ctx)
+}
+
+/// Checks an id against `^[0-9]{1,19}$`.
+pub fn valid_id(v: &str) -> bool {
+    (1..=19).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Checks a handle against `^[A-Za-z0-9_]{1,15}$`.
+pub fn valid_username(v: &str) -> bool {
+    (1..=15).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The 400 entry of an id that fails the pattern.
+pub fn bad_id(name: &str, v: &str) -> Invalid {
+    Invalid::value(
+        name,
+        v,
+        format!("The `{name}` query parameter value [{v}] does not match ^[0-9]{{1,19}}$"),
+    )
+}
