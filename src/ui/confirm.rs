@@ -25,15 +25,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         capitalized(verb.word()),
         if n == 1 { "" } else { "s" }
     );
-    let rect = super::centered(area, 72, 20);
-    Clear.render(rect, buf);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.warn)
-        .title(Span::styled(title, theme.header));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    let w = inner.width as usize;
+    let w = area.width.min(72).saturating_sub(2) as usize;
     let mut lines: Vec<Line> = confirm
         .targets
         .iter()
@@ -63,19 +55,28 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         c => format!("Capability: {}", strings::capability_label(c)),
     };
     lines.push(Line::styled(cap, theme.dim));
-    lines.push(Line::raw(""));
-    if n > TYPE_BACK_OVER {
-        lines.push(Line::from(vec![
-            Span::styled(format!("Type {n} then y to confirm: "), theme.warn),
+    let answer = if n > TYPE_BACK_OVER {
+        Line::from(vec![
+            Span::styled(format!(" Type {n} then y: "), theme.warn),
             Span::styled(format!("{}▏", confirm.typed), theme.marked),
-        ]));
-        lines.push(Line::styled("n or Esc cancels", theme.dim));
+            Span::styled(" · n cancels ", theme.warn),
+        ])
     } else {
-        lines.push(Line::styled(
-            format!("y {} · n cancel", verb.word()),
-            theme.warn,
-        ));
-    }
+        Line::styled(format!(" y {} · n cancel ", verb.word()), theme.warn)
+    };
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(w.max(1)).max(1))
+        .sum();
+    let rect = super::centered(area, 72, (height + 2).min(u16::MAX as usize) as u16);
+    Clear.render(rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.warn)
+        .title(Span::styled(title, theme.header))
+        .title_bottom(answer);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: true })
         .render(inner, buf);
