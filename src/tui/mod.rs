@@ -128,7 +128,16 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
     let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone());
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
-    let ending = event_loop::run(&mut terminal, &mut state, worker, actions_tx, actions_rx).await;
+    let later_file = paths.profile_dir.join("unblock-later.txt");
+    let ending = event_loop::run(
+        &mut terminal,
+        &mut state,
+        worker,
+        actions_tx,
+        actions_rx,
+        &later_file,
+    )
+    .await;
     drop(guard);
     tracing::info!(?ending, pending = state.pending, "TUI ended");
     match ending? {

@@ -20,11 +20,12 @@ const NAMED: usize = 5;
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let n = confirm.targets.len();
     let verb = confirm.verb;
-    let title = format!(
-        " {} {n} account{}? ",
-        capitalized(verb.word()),
-        if n == 1 { "" } else { "s" }
-    );
+    let plural = if n == 1 { "" } else { "s" };
+    let title = if confirm.later {
+        format!(" Unblock {n} account{plural} later? ")
+    } else {
+        format!(" {} {n} account{plural}? ", capitalized(verb.word()))
+    };
     let w = area.width.min(72).saturating_sub(2) as usize;
     let mut lines: Vec<Line> = confirm
         .targets
@@ -41,7 +42,11 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         lines.push(Line::styled(format!("…and {} more", n - NAMED), theme.dim));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw(strings::effect(verb)));
+    if confirm.later {
+        lines.push(Line::styled(strings::LATER_EFFECT, theme.warn));
+    } else {
+        lines.push(Line::raw(strings::effect(verb)));
+    }
     lines.push(Line::raw(""));
     let eta = state.eta_secs(n);
     let eta_text = if eta == 0 {
@@ -49,13 +54,17 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
     } else {
         format!("ETA: about {} at the current rate limits.", clock(eta))
     };
-    lines.push(Line::raw(eta_text));
+    if !confirm.later {
+        lines.push(Line::raw(eta_text));
+    }
     let cap = match &state.capability {
         Capability::ReadOnly { reason } => format!("Capability: READ-ONLY — {}", sanitize(reason)),
         c => format!("Capability: {}", strings::capability_label(c)),
     };
     lines.push(Line::styled(cap, theme.dim));
-    let answer = if n > TYPE_BACK_OVER {
+    let answer = if confirm.later {
+        Line::styled(" y save for later · m mute instead · n cancel ", theme.warn)
+    } else if n > TYPE_BACK_OVER {
         Line::from(vec![
             Span::styled(format!(" Type {n} then y: "), theme.warn),
             Span::styled(format!("{}▏", confirm.typed), theme.marked),
