@@ -232,7 +232,7 @@ fn confirm_bulk_type_back_with_eta() {
 }
 
 #[test]
-fn read_only_unblock_refused_with_reason() {
+fn read_only_unblock_offers_later_and_mute() {
     let mut s = loaded(80, 12, 20, false);
     app::update(
         &mut s,

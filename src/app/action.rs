@@ -79,6 +79,13 @@ pub enum Action {
         /// Why.
         message: String,
     },
+    /// A message from the terminal layer (e.g. the unblock-later file was written).
+    Notice {
+        /// The text.
+        text: String,
+        /// Shown as an error.
+        error: bool,
+    },
     /// Budget of the write endpoints after a write.
     Budget {
         /// Requests per window.
@@ -130,6 +137,11 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Append ids to the profile's unblock-later file (terminal layer; read-only plans).
+    SaveForLater {
+        /// Account ids.
+        ids: Vec<String>,
+    },
     /// Leave the TUI.
     Quit,
 }
@@ -139,7 +151,10 @@ impl Command {
     pub fn is_network(&self) -> bool {
         !matches!(
             self,
-            Command::Open { .. } | Command::Copy { .. } | Command::Quit
+            Command::Open { .. }
+                | Command::Copy { .. }
+                | Command::SaveForLater { .. }
+                | Command::Quit
         )
     }
 }

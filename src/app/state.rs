@@ -87,6 +87,8 @@ pub struct Confirm {
     pub targets: Vec<Target>,
     /// What the user typed back (bulk actions only).
     pub typed: String,
+    /// The plan can't do this now: confirming saves the ids for later instead.
+    pub later: bool,
 }
 
 /// Which layer takes keys.
@@ -101,8 +103,11 @@ pub enum Mode {
     Confirm(Confirm),
     /// Typing a handle to block.
     Prompt(String),
-    /// The help overlay.
-    Help,
+    /// The help overlay, scrolled by this many rows.
+    Help {
+        /// First binding shown.
+        scroll: usize,
+    },
 }
 
 /// Column the list is sorted by.

@@ -347,14 +347,13 @@ fn read_only_greys_out_unblock_and_offers_mute() {
         }),
     );
     assert!(update(&mut s, key('u')).is_empty());
+    assert!(matches!(&s.mode, Mode::Confirm(c) if c.later && c.verb == Verb::Unblock));
+    update(&mut s, key('n'));
     assert_eq!(s.mode, Mode::Normal);
-    let msg = &s.message.as_ref().unwrap().text;
-    assert!(
-        msg.contains("Enterprise") && msg.contains("m to mute"),
-        "{msg}"
-    );
     update(&mut s, key('b'));
     assert_eq!(s.mode, Mode::Normal);
+    let msg = &s.message.as_ref().unwrap().text;
+    assert!(msg.contains("Enterprise"), "{msg}");
     update(&mut s, key('m'));
     let cmds = update(&mut s, key('y'));
     assert_eq!(cmds, vec![Command::Mute { id: "1000".into() }]);
@@ -366,6 +365,37 @@ fn read_only_greys_out_unblock_and_offers_mute() {
         },
     );
     assert_eq!(s.accounts[0].standing, Standing::Muted);
+}
+
+#[test]
+fn read_only_unblock_saves_for_later_or_switches_to_mute() {
+    let mut s = loaded(30, false);
+    update(
+        &mut s,
+        Action::Capability(Capability::ReadOnly {
+            reason: "writes need Enterprise.".into(),
+        }),
+    );
+    update(&mut s, key('V'));
+    update(&mut s, key('u'));
+    let cmds = update(&mut s, key('y'));
+    assert!(matches!(&cmds[..], [Command::SaveForLater { ids }] if ids.len() == 30));
+    assert_eq!(s.pending, 0, "nothing sent to X");
+    update(
+        &mut s,
+        Action::Notice {
+            text: "Saved 30 ids to /tmp/x.".into(),
+            error: false,
+        },
+    );
+    assert!(s.message.as_ref().unwrap().text.starts_with("Saved 30"));
+    update(&mut s, key('u'));
+    update(&mut s, key('m'));
+    assert!(matches!(&s.mode, Mode::Confirm(c) if !c.later && c.verb == Verb::Mute));
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Command::Mute { id: "1000".into() }]
+    );
 }
 
 #[test]
@@ -463,7 +493,11 @@ fn open_failure_names_the_url() {
 fn help_detail_and_quit() {
     let mut s = loaded(3, false);
     update(&mut s, key('?'));
-    assert_eq!(s.mode, Mode::Help);
+    assert_eq!(s.mode, Mode::Help { scroll: 0 });
+    update(&mut s, key('j'));
+    update(&mut s, key('j'));
+    update(&mut s, key('k'));
+    assert_eq!(s.mode, Mode::Help { scroll: 1 });
     update(&mut s, key('x'));
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, code(KeyCode::Enter));

@@ -57,6 +57,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
                 "Could not open a browser ({message}); the profile is {url}"
             )));
         }
+        Action::Notice {
+            text,
+            error: is_error,
+        } => {
+            state.message = Some(Message {
+                text: crate::ui::sanitize::sanitize(&text),
+                error: is_error,
+            })
+        }
         Action::RateResumed { endpoint } => state.waits.retain(|w| w.endpoint != endpoint),
         Action::Budget {
             limit,
@@ -105,7 +114,7 @@ fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         return;
     }
     match std::mem::take(&mut state.mode) {
-        Mode::Help => {} // any key closes the help
+        Mode::Help { scroll } => on_help_key(state, key, scroll),
         Mode::Search => on_search_key(state, key),
         Mode::Prompt(text) => on_prompt_key(state, key, text, out),
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
@@ -210,12 +219,26 @@ fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Command>) {
             rebuild_view(state);
         }
         KeyAction::Detail => state.show_detail = !state.show_detail,
-        KeyAction::Help => state.mode = Mode::Help,
+        KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);
         }
     }
+}
+
+/// j/k/arrows/PgUp/PgDn scroll the help; any other key closes it.
+fn on_help_key(state: &mut State, key: KeyEvent, scroll: usize) {
+    let max = state.keymap.bindings.len().saturating_sub(1);
+    let page = state.list_rows();
+    let scroll = match state.keymap.lookup(&key) {
+        Some(KeyAction::Down) => (scroll + 1).min(max),
+        Some(KeyAction::Up) => scroll.saturating_sub(1),
+        Some(KeyAction::PageDown) => (scroll + page).min(max),
+        Some(KeyAction::PageUp) => scroll.saturating_sub(page),
+        _ => return,
+    };
+    state.mode = Mode::Help { scroll };
 }
 
 fn on_search_key(state: &mut State, key: KeyEvent) {
@@ -286,7 +309,27 @@ fn on_prompt_key(state: &mut State, key: KeyEvent, mut text: String, out: &mut V
 }
 
 fn on_confirm_key(state: &mut State, key: KeyEvent, mut confirm: Confirm, out: &mut Vec<Command>) {
-    let bulk = confirm.targets.len() > TYPE_BACK_OVER;
+    let bulk = confirm.targets.len() > TYPE_BACK_OVER && !confirm.later;
+    if confirm.later {
+        match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+                let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
+                state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
+                state.marks.clear();
+                out.push(Command::SaveForLater { ids });
+            }
+            KeyCode::Char('m' | 'M') => {
+                confirm.verb = Verb::Mute;
+                confirm.later = false;
+                state.mode = Mode::Confirm(confirm);
+            }
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                state.message = Some(info("Nothing saved."));
+            }
+            _ => state.mode = Mode::Confirm(confirm),
+        }
+        return;
+    }
     match key.code {
         KeyCode::Esc | KeyCode::Char('n' | 'N') => {
             state.message = Some(info(format!("Nothing {}.", confirm.verb.past())));
@@ -336,7 +379,8 @@ fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<Command>) {
 
 /// Opens the confirm pane for the marked accounts (or the selected one).
 fn ask(state: &mut State, verb: Verb) {
-    if verb.needs_full() {
+    let read_only = matches!(state.capability, Capability::ReadOnly { .. });
+    if verb == Verb::Block {
         if let Capability::ReadOnly { reason } = &state.capability {
             state.message = Some(error(format!(
                 "Can't {}: {reason} Press m to mute instead, o to open the profile.",
@@ -383,6 +427,7 @@ fn ask(state: &mut State, verb: Verb) {
         verb,
         targets,
         typed: String::new(),
+        later: read_only && verb == Verb::Unblock,
     });
 }
 
@@ -405,6 +450,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         verb: Verb::Block,
         targets: vec![target],
         typed: String::new(),
+        later: false,
     });
 }
 

@@ -2,6 +2,7 @@
 //! turned into an `Action` for `update`; commands go to the worker or are done here (open, copy).
 
 use std::io::Write;
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
@@ -45,6 +46,7 @@ pub async fn run(
     worker: mpsc::UnboundedSender<Command>,
     actions_tx: mpsc::UnboundedSender<Action>,
     mut actions: mpsc::UnboundedReceiver<Action>,
+    later_file: &Path,
 ) -> anyhow::Result<Ending> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -54,7 +56,12 @@ pub async fn run(
     let size = terminal.size()?;
     app::update(state, Action::Resize(size.width, size.height));
     let first = app::start(state);
-    dispatch(first, terminal, &worker, &actions_tx)?;
+    let io = Io {
+        worker: &worker,
+        actions: &actions_tx,
+        later_file,
+    };
+    dispatch(first, terminal, &io)?;
     terminal.draw(|f| crate::ui::render(state, f))?;
     loop {
         let action = tokio::select! {
@@ -70,20 +77,41 @@ pub async fn run(
         };
         let Some(action) = action else { continue };
         let commands = app::update(state, action);
-        if dispatch(commands, terminal, &worker, &actions_tx)? {
+        if dispatch(commands, terminal, &io)? {
             return Ok(Ending::Quit);
         }
         terminal.draw(|f| crate::ui::render(state, f))?;
     }
 }
 
+/// Where commands go: the worker, back into the loop, the unblock-later file.
+struct Io<'a> {
+    worker: &'a mpsc::UnboundedSender<Command>,
+    actions: &'a mpsc::UnboundedSender<Action>,
+    later_file: &'a Path,
+}
+
+/// Appends ids, one per line (the `ids` import format), to `path`.
+pub fn append_ids(path: &Path, ids: &[String]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let mut text = String::new();
+    for id in ids {
+        text.push_str(id);
+        text.push('\n');
+    }
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
 /// Sends network commands to the worker and performs terminal ones; true when quitting.
-fn dispatch(
-    commands: Vec<Command>,
-    terminal: &mut Term,
-    worker: &mpsc::UnboundedSender<Command>,
-    actions: &mpsc::UnboundedSender<Action>,
-) -> anyhow::Result<bool> {
+fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Result<bool> {
+    let (worker, actions) = (io.worker, io.actions);
     for cmd in commands {
         match cmd {
             Command::Quit => return Ok(true),
@@ -103,6 +131,23 @@ fn dispatch(
                     }
                 });
             }
+            Command::SaveForLater { ids } => {
+                let notice = match append_ids(io.later_file, &ids) {
+                    Ok(()) => Action::Notice {
+                        text: format!(
+                            "Saved {} ids to {}; run `xblocks import` on it with --unblock later.",
+                            ids.len(),
+                            io.later_file.display()
+                        ),
+                        error: false,
+                    },
+                    Err(e) => Action::Notice {
+                        text: format!("Could not save to {}: {e}", io.later_file.display()),
+                        error: true,
+                    },
+                };
+                let _ = actions.send(notice);
+            }
             net => {
                 if worker.send(net).is_err() {
                     anyhow::bail!("the network worker stopped; see the log file");
@@ -111,4 +156,41 @@ fn dispatch(
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_ids_writes_the_import_format() {
+        let dir = std::env::temp_dir().join(format!("xblocks-later-{}", rand::random::<u64>()));
+        let path = dir.join("p/unblock-later.txt");
+        append_ids(&path, &["1".into(), "2".into()]).unwrap();
+        append_ids(&path, &["3".into()]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1\n2\n3\n");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn events_map_to_actions() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
+        let k = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert!(matches!(map_event(Event::Key(k)), Some(Action::Key(_))));
+        let wheel = MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: 0,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        };
+        assert!(matches!(
+            map_event(Event::Mouse(wheel)),
+            Some(Action::Scroll(3))
+        ));
+        assert!(matches!(
+            map_event(Event::Resize(40, 10)),
+            Some(Action::Resize(40, 10))
+        ));
+        assert!(map_event(Event::FocusGained).is_none());
+    }
 }

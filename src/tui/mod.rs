@@ -33,8 +33,36 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
 }
 
 /// `xblocks demo`: the TUI against an in-process emulator, signed in through its PKCE flow.
-pub async fn demo(_global: GlobalArgs, _args: DemoArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the demo needs the emulator, which is not merged yet")
+pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
+    let config = crate::emulator::Config {
+        users: args.users,
+        seed: args.seed,
+        tier: args.tier,
+        window_secs: args.window_secs,
+        hostile: args.hostile,
+        faults: match &args.faults {
+            Some(spec) => spec
+                .parse()
+                .map_err(|e| ExitError::new(Exit::Usage, format!("--faults: {e}")))?,
+            None => Default::default(),
+        },
+        ..Default::default()
+    };
+    let emulator = crate::emulator::start(config).await?;
+    let dir = std::env::temp_dir().join(format!("xblocks-demo-{:016x}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir)?;
+    let mut g = global.clone();
+    g.api_base = emulator.base_url();
+    g.auth_base = emulator.base_url();
+    g.config_dir = Some(dir.clone());
+    let result = async {
+        crate::auth::pkce::login_headless(&g, "xblocks-demo", DEMO_SCOPES).await?;
+        run_with(&g, args.window_secs).await
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    emulator.shutdown().await;
+    result
 }
 
 /// The keymap from `config.toml` in the config dir, then the profile dir (later wins), with
@@ -100,7 +128,16 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
     let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone());
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
-    let ending = event_loop::run(&mut terminal, &mut state, worker, actions_tx, actions_rx).await;
+    let later_file = paths.profile_dir.join("unblock-later.txt");
+    let ending = event_loop::run(
+        &mut terminal,
+        &mut state,
+        worker,
+        actions_tx,
+        actions_rx,
+        &later_file,
+    )
+    .await;
     drop(guard);
     tracing::info!(?ending, pending = state.pending, "TUI ended");
     match ending? {

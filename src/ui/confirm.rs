@@ -20,20 +20,13 @@ const NAMED: usize = 5;
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let n = confirm.targets.len();
     let verb = confirm.verb;
-    let title = format!(
-        " {} {n} account{}? ",
-        capitalized(verb.word()),
-        if n == 1 { "" } else { "s" }
-    );
-    let rect = super::centered(area, 72, 20);
-    Clear.render(rect, buf);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.warn)
-        .title(Span::styled(title, theme.header));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    let w = inner.width as usize;
+    let plural = if n == 1 { "" } else { "s" };
+    let title = if confirm.later {
+        format!(" Unblock {n} account{plural} later? ")
+    } else {
+        format!(" {} {n} account{plural}? ", capitalized(verb.word()))
+    };
+    let w = area.width.min(72).saturating_sub(2) as usize;
     let mut lines: Vec<Line> = confirm
         .targets
         .iter()
@@ -49,7 +42,11 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         lines.push(Line::styled(format!("…and {} more", n - NAMED), theme.dim));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw(strings::effect(verb)));
+    if confirm.later {
+        lines.push(Line::styled(strings::LATER_EFFECT, theme.warn));
+    } else {
+        lines.push(Line::raw(strings::effect(verb)));
+    }
     lines.push(Line::raw(""));
     let eta = state.eta_secs(n);
     let eta_text = if eta == 0 {
@@ -57,25 +54,38 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
     } else {
         format!("ETA: about {} at the current rate limits.", clock(eta))
     };
-    lines.push(Line::raw(eta_text));
+    if !confirm.later {
+        lines.push(Line::raw(eta_text));
+    }
     let cap = match &state.capability {
         Capability::ReadOnly { reason } => format!("Capability: READ-ONLY — {}", sanitize(reason)),
         c => format!("Capability: {}", strings::capability_label(c)),
     };
     lines.push(Line::styled(cap, theme.dim));
-    lines.push(Line::raw(""));
-    if n > TYPE_BACK_OVER {
-        lines.push(Line::from(vec![
-            Span::styled(format!("Type {n} then y to confirm: "), theme.warn),
+    let answer = if confirm.later {
+        Line::styled(" y save for later · m mute instead · n cancel ", theme.warn)
+    } else if n > TYPE_BACK_OVER {
+        Line::from(vec![
+            Span::styled(format!(" Type {n} then y: "), theme.warn),
             Span::styled(format!("{}▏", confirm.typed), theme.marked),
-        ]));
-        lines.push(Line::styled("n or Esc cancels", theme.dim));
+            Span::styled(" · n cancels ", theme.warn),
+        ])
     } else {
-        lines.push(Line::styled(
-            format!("y {} · n cancel", verb.word()),
-            theme.warn,
-        ));
-    }
+        Line::styled(format!(" y {} · n cancel ", verb.word()), theme.warn)
+    };
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(w.max(1)).max(1))
+        .sum();
+    let rect = super::centered(area, 72, (height + 2).min(u16::MAX as usize) as u16);
+    Clear.render(rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.warn)
+        .title(Span::styled(title, theme.header))
+        .title_bottom(answer);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: true })
         .render(inner, buf);

@@ -11,14 +11,15 @@ use crate::app::keymap::key_label;
 use crate::app::State;
 
 /// Draws the help overlay centred in `area`.
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rows = state.keymap.bindings.len() as u16 + 4;
     let rect = super::centered(area, 64, rows);
     Clear.render(rect, buf);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Span::styled(" Keys (any key closes) ", theme.header));
+        .title(Span::styled(" Keys (any key closes) ", theme.header))
+        .title_bottom(Span::styled(" j/k scroll ", theme.dim));
     let inner = block.inner(rect);
     block.render(rect, buf);
     let key_w = 22.min(inner.width as usize / 2);
@@ -27,6 +28,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .keymap
         .bindings
         .iter()
+        .skip(scroll)
         .map(|b| {
             let keys: Vec<String> = b.keys.iter().map(key_label).collect();
             Line::from(vec![

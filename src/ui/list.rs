@@ -18,11 +18,7 @@ fn columns(width: u16) -> (usize, usize, usize, usize) {
     let mark = 2.min(w);
     let followers = if w >= 40 { 9 } else { 0 };
     let rest = w.saturating_sub(mark + followers);
-    let handle = if rest >= 24 {
-        (rest * 2 / 5).min(22)
-    } else {
-        rest
-    };
+    let handle = if rest >= 24 { 17.min(rest / 2) } else { rest };
     let name = rest.saturating_sub(handle + 1);
     (mark, handle, name, followers)
 }

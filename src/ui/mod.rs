@@ -71,7 +71,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
     status::render_hint(state, &theme, hint, buf);
     status::render_status(state, &theme, status_row, buf);
     match &state.mode {
-        Mode::Help => help::render(state, &theme, area, buf),
+        Mode::Help { scroll } => help::render(state, *scroll, &theme, area, buf),
         Mode::Confirm(c) => confirm::render(state, c, &theme, area, buf),
         Mode::Prompt(text) => confirm::render_prompt(text, &theme, area, buf),
         Mode::Normal | Mode::Search => {}

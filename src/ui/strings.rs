@@ -15,6 +15,11 @@ block are not restored.";
 pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
 they can still follow and message you. Muting works on every API plan.";
 
+/// What saving unblocks for later does (read-only plans).
+pub const LATER_EFFECT: &str = "This plan can't unblock through the API. Saving adds their ids to \
+unblock-later.txt in the profile folder; run `xblocks import unblock-later.txt --unblock` once \
+the account has the Enterprise plan. Muting works now.";
+
 /// The effect text for a verb.
 pub fn effect(verb: Verb) -> &'static str {
     match verb {

@@ -133,7 +133,10 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         Command::Block { id } => write(client, me, Verb::Block, id).await,
         Command::Unblock { id } => write(client, me, Verb::Unblock, id).await,
         Command::Mute { id } => write(client, me, Verb::Mute, id).await,
-        Command::Open { .. } | Command::Copy { .. } | Command::Quit => Vec::new(),
+        Command::Open { .. }
+        | Command::Copy { .. }
+        | Command::SaveForLater { .. }
+        | Command::Quit => Vec::new(),
     }
 }
 

@@ -1,0 +1,175 @@
+//! End to end: the `xblocks` binary in a pseudo-terminal (a detached tmux session with a fixed
+//! size) against an in-process emulator on 127.0.0.1. Scrolls past the first page (1000 accounts),
+//! unblocks the last account through the confirm pane, and checks the emulator's state.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use xblocks::emulator::{self, Config};
+
+/// Every scope the TUI uses.
+const SCOPES: &[&str] = &[
+    "tweet.read",
+    "users.read",
+    "block.read",
+    "block.write",
+    "mute.read",
+    "mute.write",
+    "offline.access",
+];
+
+/// A tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Polls the screen until `pred` holds; panics with the last screen after `secs`.
+    async fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
+    if !tmux_available() {
+        println!("NOTE: tmux is not installed; skipping the TUI end-to-end test (it needs a pseudo-terminal)");
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 1500,
+        seed: 7,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let token = emu.issue_token(SCOPES);
+    let (_, me) = emu.me();
+    let before = emu.blocked_ids();
+    assert_eq!(before.len(), 1500);
+    let last = before.last().unwrap().clone();
+
+    let dir = tempfile::tempdir().unwrap();
+    let done = dir.path().join("exit-status");
+    let bin = env!("CARGO_BIN_EXE_xblocks");
+    let script = format!(
+        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; echo $? > {}",
+        quote(&token),
+        quote(bin),
+        emu.base_url(),
+        emu.base_url(),
+        quote(&dir.path().join("config").display().to_string()),
+        quote(&done.display().to_string()),
+    );
+    let tmux = Tmux {
+        socket: format!("xblocks-e2e-{}", std::process::id()),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+
+    let screen = tmux
+        .wait_for("the first page", 90, |s| s.contains("1000+ loaded"))
+        .await;
+    assert!(screen.contains(&format!("@{me}")), "{screen}");
+    assert!(
+        screen.contains("FULL") || screen.contains("checking"),
+        "{screen}"
+    );
+
+    // G goes to the end of what is loaded; being near the end loads the next page.
+    tmux.keys(&["G"]);
+    tmux.wait_for("the second page", 90, |s| s.contains("1500 loaded"))
+        .await;
+    tmux.wait_for("the capability", 60, |s| s.contains("FULL"))
+        .await;
+    tmux.keys(&["G"]);
+    tmux.keys(&["u"]);
+    let confirm = tmux
+        .wait_for("the confirm pane", 30, |s| s.contains("Unblock 1 account?"))
+        .await;
+    assert!(confirm.contains("y unblock"), "{confirm}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("the unblock", 60, |s| s.contains("Unblocked @"))
+        .await;
+
+    let after = emu.blocked_ids();
+    assert_eq!(after.len(), 1499, "exactly one account unblocked");
+    assert!(
+        !after.contains(&last),
+        "the last account (past the first page) was unblocked"
+    );
+    assert!(emu
+        .request_log()
+        .iter()
+        .any(|r| r.method == "DELETE" && r.path.ends_with(&format!("/blocking/{last}"))));
+
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !Path::new(&done).exists() {
+        assert!(Instant::now() < deadline, "xblocks did not quit on q");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let status = std::fs::read_to_string(&done).unwrap();
+    assert_eq!(status.trim(), "0", "exit status after q");
+    drop(tmux);
+    emu.shutdown().await;
+}
