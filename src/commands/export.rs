@@ -1,5 +1,6 @@
 //! `xblocks export`: the whole block list as ids, csv or json, to stdout or atomically to FILE.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use futures::StreamExt;
@@ -10,7 +11,10 @@ use crate::api::types::User;
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
+use crate::jobs::runner::now_rfc3339;
 use crate::store::atomic::AtomicFile;
+use crate::store::cache::Cache;
+use crate::store::paths::Paths;
 
 /// The csv header, exactly as PRODUCT.md fixes it.
 pub const CSV_HEADER: [&str; 11] = [
@@ -29,12 +33,9 @@ pub const CSV_HEADER: [&str; 11] = [
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
+    let cache = Cache::new(&Paths::resolve(&global).profile_dir);
     if args.cached {
-        return Err(ExitError::new(
-            Exit::Other,
-            "there is no local cache of the block list yet; run `xblocks export` without --cached",
-        )
-        .into());
+        return export_cached(&cache, &args);
     }
     let s = session::connect(&global).await?;
     match &args.output {
@@ -42,7 +43,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             let file = AtomicFile::create(path).map_err(|e| {
                 ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
             })?;
-            let (file, count, progress) = export_to(&s, args.format, file).await?;
+            let (file, count, progress) = export_to(&s, &cache, args.format, file).await?;
             file.commit().map_err(|e| {
                 ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
             })?;
@@ -54,7 +55,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         }
         None => {
             let out = std::io::BufWriter::new(std::io::stdout());
-            let (_, count, progress) = export_to(&s, args.format, out).await?;
+            let (_, count, progress) = export_to(&s, &cache, args.format, out).await?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{}",
                 s.me.username
@@ -64,12 +65,68 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Pages through the whole block list into `out`; returns it flushed, with the count.
+/// `export --cached`: the last full sync from the local cache, offline.
+fn export_cached(cache: &Cache, args: &ExportArgs) -> anyhow::Result<()> {
+    let snapshot = cache
+        .latest()
+        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?
+        .ok_or_else(|| {
+            ExitError::new(
+                Exit::Other,
+                "there is no local cache of the block list yet; run `xblocks export` online once",
+            )
+        })?;
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = FormatWriter::new(args.format, out)?;
+        for a in &snapshot.accounts {
+            w.user(&a.user, Some(&a.first_seen))?;
+        }
+        w.finish().map(drop)
+    };
+    match &args.output {
+        Some(path) => {
+            let cannot = |e: std::io::Error| {
+                ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
+            };
+            let mut file = AtomicFile::create(path).map_err(cannot)?;
+            write(&mut file).map_err(cannot)?;
+            file.commit().map_err(cannot)?;
+        }
+        None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
+    }
+    eprintln!(
+        "exported {} blocked accounts from the local cache of {}",
+        snapshot.accounts.len(),
+        snapshot.synced_at
+    );
+    Ok(())
+}
+
+/// Pages through the whole block list into `out`; returns it flushed, with the count. A
+/// complete list is stored in the local cache, keeping each account's `first_seen`.
 async fn export_to<W: Write>(
     s: &Session,
+    cache: &Cache,
     format: ExportFormat,
     out: W,
 ) -> anyhow::Result<(W, usize, Progress)> {
+    let now = now_rfc3339();
+    let (last, cache_ok) = match cache.latest() {
+        Ok(last) => (last, true),
+        Err(e) => {
+            eprintln!("warning: {e}; the cache is left as it is");
+            (None, false)
+        }
+    };
+    let first_seen: HashMap<String, String> = last
+        .map(|s| {
+            s.accounts
+                .into_iter()
+                .map(|a| (a.user.id, a.first_seen))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut synced: Vec<User> = Vec::new();
     let mut writer = FormatWriter::new(format, out)?;
     let progress = Progress::new(s.client.rate_events());
     let mut stream = std::pin::pin!(pages(
@@ -93,13 +150,20 @@ async fn export_to<W: Write>(
         let Some(page) = next else { break };
         let page = page.map_err(ExitError::from)?;
         for u in &page.page.users {
-            writer.user(u)?;
+            writer.user(u, Some(first_seen.get(&u.id).unwrap_or(&now)))?;
         }
-        count += page.page.users.len();
+        synced.extend(page.page.users);
+        count = synced.len();
         npages += 1;
         progress.update("exporting", count, npages);
     }
-    Ok((writer.finish()?, count, progress))
+    let out = writer.finish()?;
+    if cache_ok {
+        if let Err(e) = cache.store_sync(synced, &now) {
+            eprintln!("warning: the export is complete, but the local cache was not updated: {e}");
+        }
+    }
+    Ok((out, count, progress))
 }
 
 /// Writes users in one of the export formats.
@@ -132,8 +196,8 @@ impl<W: Write> FormatWriter<W> {
         Ok(Self { out, first: true })
     }
 
-    /// Writes one user.
-    pub fn user(&mut self, u: &User) -> std::io::Result<()> {
+    /// Writes one user; `first_seen` fills the csv column of that name.
+    pub fn user(&mut self, u: &User, first_seen: Option<&str>) -> std::io::Result<()> {
         match &mut self.out {
             Out::Ids(out) => writeln!(out, "{}", u.id),
             Out::Csv(w) => {
@@ -153,7 +217,7 @@ impl<W: Write> FormatWriter<W> {
                     &flag(u.verified),
                     &flag(u.protected),
                     u.description.as_deref().unwrap_or(""),
-                    "",
+                    first_seen.unwrap_or(""),
                 ])?;
                 Ok(())
             }
@@ -199,7 +263,7 @@ mod tests {
     fn render(format: ExportFormat, users: &[User]) -> String {
         let mut w = FormatWriter::new(format, Vec::new()).unwrap();
         for u in users {
-            w.user(u).unwrap();
+            w.user(u, None).unwrap();
         }
         String::from_utf8(w.finish().unwrap()).unwrap()
     }

@@ -33,8 +33,16 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-/// Prints an error as one or two lines on stderr and picks its exit code.
+/// Prints an error as one or two lines on stderr and picks its exit code. A closed stdout
+/// (`xblocks export | head`) ends the command quietly, as pipes expect.
 fn report(err: &anyhow::Error) -> Exit {
+    let broken_pipe = err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return Exit::Ok;
+    }
     let code = err
         .downcast_ref::<ExitError>()
         .map(|e| e.code)

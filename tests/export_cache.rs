@@ -1,0 +1,102 @@
+//! The local cache through the binary: an online export stores the list with `first_seen`,
+//! `export --cached` works offline and keeps `first_seen` across syncs, and a cache from
+//! another format version is refused with a clear message.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use xblocks::emulator::{self, Config, Emulator};
+
+const SCOPES: &[&str] = &["tweet.read", "users.read", "block.read", "block.write"];
+
+fn run(emu: &Emulator, token: &str, dir: &Path, api_base: Option<&str>, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .env(
+            "XBLOCKS_API_BASE",
+            api_base.map_or_else(|| emu.base_url(), String::from),
+        )
+        .env("XBLOCKS_CONFIG_DIR", dir)
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn csv_rows(out: &Output) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(&out.stdout[..])
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cached_export_is_offline_and_keeps_first_seen() {
+    let emu = emulator::start(Config {
+        users: 30,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    let (emu_ref, t, d) = (&emu, token.as_str(), dir.path());
+
+    let first =
+        tokio::task::block_in_place(|| run(emu_ref, t, d, None, &["export", "--format", "csv"]));
+    assert!(first.status.success());
+    let rows = csv_rows(&first);
+    assert_eq!(rows.len(), 30);
+    assert!(
+        rows.iter().all(|r| !r[10].is_empty()),
+        "first_seen is filled"
+    );
+
+    // Unblock one, sync again a second later: the others keep their first_seen.
+    let (me, _) = emu.me();
+    let gone = rows[0][0].clone();
+    let c = reqwest::Client::new();
+    let r = c
+        .delete(format!("{}/2/users/{me}/blocking/{gone}", emu.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let second =
+        tokio::task::block_in_place(|| run(emu_ref, t, d, None, &["export", "--format", "csv"]));
+    assert!(second.status.success());
+
+    let offline = tokio::task::block_in_place(|| {
+        run(
+            emu_ref,
+            t,
+            d,
+            Some("http://127.0.0.1:1"),
+            &["export", "--cached", "--format", "csv"],
+        )
+    });
+    assert!(
+        offline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    let cached = csv_rows(&offline);
+    assert_eq!(cached.len(), 29);
+    assert!(cached.iter().all(|r| r[0] != gone));
+    for row in &cached {
+        let before = rows.iter().find(|r| r[0] == row[0]).unwrap();
+        assert_eq!(row[10], before[10], "first_seen of {} changed", row[0]);
+    }
+
+    // A cache written by another format version is refused, never overwritten silently.
+    let file = dir.path().join("profiles/default/cache/blocking.json");
+    std::fs::write(&file, br#"{"format":99,"synced_at":"x","accounts":[]}"#).unwrap();
+    let refused = tokio::task::block_in_place(|| run(emu_ref, t, d, None, &["export", "--cached"]));
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("format 99"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    emu.shutdown().await;
+}
