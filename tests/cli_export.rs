@@ -66,7 +66,7 @@ fn export_csv_has_the_header_and_quotes_fields() {
         assert_eq!(row.len(), 11);
         assert!(row[3].ends_with('Z'), "created_at {}", &row[3]);
         assert!(row[4].parse::<u64>().is_ok());
-        assert_eq!(&row[10], "");
+        assert!(row[10].ends_with('Z'), "first_seen {}", &row[10]);
     }
 }
 
