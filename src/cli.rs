@@ -68,6 +68,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Block (or unblock) every account listed in a file.
     Import(ImportArgs),
+    /// Undo the last batch of writes (queues and runs the inverse actions).
+    Undo(UndoArgs),
     /// Block accounts: @username, username or numeric id.
     Block(TargetArgs),
     /// Unblock accounts: @username, username or numeric id.
@@ -232,6 +234,14 @@ pub struct ImportArgs {
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,
+}
+
+/// `xblocks undo`.
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// Show what would be undone and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.

@@ -175,3 +175,56 @@ async fn import_is_paced_without_429_and_kill_9_resumes_writing_each_target_once
     assert_eq!(refused, 0, "pacing let a write be refused with 429");
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn undo_restores_the_previous_list_exactly() {
+    let emu = emulator::start(Config {
+        users: 80,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    let mut before = emu.blocked_ids();
+    before.sort();
+    let others = emu.unblocked_accounts(3);
+
+    // One import unblocks 5, a later one blocks 3 new accounts; undo reverts the later one.
+    let unblock = dir.path().join("unblock.txt");
+    std::fs::write(&unblock, before[..5].join("\n")).unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["import", "--unblock"]).arg(&unblock);
+    assert!(output(c).await.status.success());
+    let mut after_first = emu.blocked_ids();
+    after_first.sort();
+
+    let block = dir.path().join("block.txt");
+    let handles: Vec<String> = others.iter().map(|(_, h)| format!("@{h}")).collect();
+    std::fs::write(&block, handles.join("\n")).unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("import").arg(&block);
+    assert!(output(c).await.status.success());
+    assert_eq!(emu.blocked_ids().len(), after_first.len() + 3);
+
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["undo", "--dry-run"]);
+    let o = output(c).await;
+    assert!(text(&o).contains("3 accounts to unblock"), "{}", text(&o));
+    assert_eq!(emu.blocked_ids().len(), after_first.len() + 3);
+
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("undo");
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let mut now = emu.blocked_ids();
+    now.sort();
+    assert_eq!(now, after_first, "undo did not restore the list");
+
+    // Undoing again undoes the undo: the 3 are blocked again.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("undo");
+    assert!(output(c).await.status.success());
+    assert_eq!(emu.blocked_ids().len(), after_first.len() + 3);
+    emu.shutdown().await;
+}

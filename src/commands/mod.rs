@@ -7,6 +7,7 @@ pub mod login;
 pub mod logout;
 pub mod progress;
 pub mod targets;
+pub mod undo;
 pub mod whoami;
 
 use std::process::ExitCode;
@@ -68,5 +69,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Mute(args)) => targets::run(global, args, targets::Action::Mute).await,
         Some(Command::Unmute(args)) => targets::run(global, args, targets::Action::Unmute).await,
         Some(Command::Import(args)) => import::run(global, args).await,
+        Some(Command::Undo(args)) => undo::run(global, args).await,
     }
 }

@@ -119,7 +119,7 @@ async fn verify_in_flight<W: Writer>(
     open: &[Job],
 ) -> Result<HashSet<String>, ExitError> {
     let mut done = HashSet::new();
-    for action in [Action::Block, Action::Unblock, Action::Mute, Action::Unmute] {
+    for action in Action::ALL {
         let targets: Vec<String> = open
             .iter()
             .filter(|j| j.state == JobState::InFlight && j.action == action)
@@ -162,6 +162,11 @@ fn log_write(log: &Path, job: &Job) {
 
 fn queue_error(e: QueueError) -> ExitError {
     ExitError::new(Exit::Other, e.to_string())
+}
+
+/// A new batch id: `KIND-<time>-<random>`, unique even for batches started the same second.
+pub fn new_batch_id(kind: &str) -> String {
+    format!("{kind}-{}-{:04x}", now_rfc3339(), rand::random::<u16>())
 }
 
 /// Now as RFC 3339 UTC with seconds.

@@ -26,6 +26,9 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action.
+    pub const ALL: [Action; 4] = [Self::Block, Self::Unblock, Self::Mute, Self::Unmute];
+
     /// The action that undoes this one.
     pub fn inverse(self) -> Self {
         match self {

@@ -16,7 +16,7 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::exit::{Exit, ExitError};
 use crate::jobs::api_writer::ApiWriter;
-use crate::jobs::runner::{self, now_rfc3339};
+use crate::jobs::runner::{self, new_batch_id};
 use crate::store::import_file::{self, Target};
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
@@ -88,7 +88,7 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             plan.writes().len() - writes.len()
         );
     }
-    let batch = format!("import-{}", now_rfc3339());
+    let batch = new_batch_id("import");
     queue
         .enqueue(&batch, action, &writes)
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
