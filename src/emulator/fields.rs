@@ -57,6 +57,7 @@ pub const USER_FIELDS_POST: &[&str] = &[
     "protected",
     "public_metrics",
     "receives_your_dm",
+    "subscribes_to_you",
     "subscription",
     "subscription_type",
     "url",
@@ -131,6 +132,13 @@ pub const POST_FIELDS: &[&str] = &[
     "source",
     "text",
     "withheld",
+    "article_title",
+    "matched_media_notes",
+    "note_post",
+    "note_request_suggestions",
+    "paid_partnership",
+    "suggested_source_links",
+    "suggested_source_links_with_counts",
 ];
 
 /// `expansions` values of the user endpoints.
@@ -140,11 +148,7 @@ pub const EXPANSIONS: &[&str] = &[
     "pinned_tweet_id",
 ];
 /// `expansions` values in the post vocabulary.
-pub const EXPANSIONS_POST: &[&str] = &[
-    "affiliation.user_id",
-    "most_recent_post_id",
-    "pinned_post_id",
-];
+pub const EXPANSIONS_POST: &[&str] = &["affiliation", "most_recent_post_id", "pinned_post_id"];
 
 /// Which vocabulary the request spoke; the answer speaks the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,10 +212,11 @@ fn parse_list(
 ) -> Vec<&'static str> {
     let mut out = Vec::new();
     let Some(raw) = raw else { return out };
-    let listed = if vocab == Vocab::Post { post } else { tweet };
+    let mut listed = if vocab == Vocab::Post { post } else { tweet }.to_vec();
+    listed.sort_unstable();
     for v in raw.split(',') {
         let c = canonical(v);
-        match tweet.iter().find(|&&w| w == c) {
+        match tweet.iter().chain(post).find(|&&w| w == c) {
             Some(&w) if tweet.contains(&v) || post.contains(&v) => out.push(w),
             _ => errors.push(Invalid::value(
                 name,
@@ -345,6 +350,7 @@ impl Selection {
                 post_count: post_vocab.then_some(p.metrics.tweets),
             }),
             receives_your_dm: w("receives_your_dm").then_some(p.receives_dm),
+            subscribes_to_you: w("subscribes_to_you").then_some(false),
             subscription: w("subscription").then_some(SubscriptionOut {
                 subscribes_to_you: false,
             }),
@@ -394,7 +400,8 @@ impl Selection {
             lang: w("lang").then_some(post.lang),
             possibly_sensitive: w("possibly_sensitive").then_some(false),
             public_metrics: w("public_metrics").then_some(PostMetricsOut {
-                retweet_count: post.retweets,
+                retweet_count: (!post_vocab).then_some(post.retweets),
+                repost_count: post_vocab.then_some(post.retweets),
                 reply_count: post.replies,
                 like_count: post.likes,
                 quote_count: post.quotes,
@@ -447,6 +454,8 @@ struct UserOut<'a> {
     public_metrics: Option<MetricsOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     receives_your_dm: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscribes_to_you: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subscription: Option<SubscriptionOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -526,7 +535,10 @@ struct EditControlsOut {
 
 #[derive(Serialize)]
 struct PostMetricsOut {
-    retweet_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retweet_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repost_count: Option<u64>,
     reply_count: u64,
     like_count: u64,
     quote_count: u64,
