@@ -24,6 +24,10 @@ pub const MAX_RESULTS: &str = "1000";
 const MAX_ATTEMPTS: u32 = 7;
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_CAP: Duration = Duration::from_secs(8);
+/// Sent this long after a reported window end (already rounded up to a whole second).
+const WINDOW_MARGIN: Duration = Duration::from_millis(100);
+/// Up to this much random delay on every wait, so parallel clients do not start in lockstep.
+const WAIT_JITTER_MS: u64 = 150;
 
 /// How to build a [`Client`].
 #[derive(Clone)]
@@ -416,9 +420,7 @@ impl Client {
         loop {
             match self.inner.limits.admit(ep, SystemTime::now()) {
                 Admit::Go => return Ok(()),
-                Admit::WaitUntil(reset) => {
-                    self.wait(ep, reset + Duration::from_millis(200)).await?
-                }
+                Admit::WaitUntil(reset) => self.wait(ep, reset + WINDOW_MARGIN).await?,
             }
         }
     }
@@ -428,7 +430,7 @@ impl Client {
         if self.inner.no_wait {
             return Err(ApiError::RateLimited { until });
         }
-        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..300));
+        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..WAIT_JITTER_MS));
         let endpoint = ep.name().to_string();
         tracing::info!(endpoint = %endpoint, "rate limited; waiting {} s", super::error::secs_until(until));
         let _ = self.inner.events.send(RateEvent::Waiting {
