@@ -1,6 +1,7 @@
 //! `user.fields`, `tweet.fields`/`post.fields` and `expansions`: parsing, validation and
 //! rendering of user and post objects in the vocabulary the request spoke.
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::problems::Invalid;
@@ -162,7 +163,8 @@ impl Vocab {
             Vocab::Post => "api.x.com",
         }
     }
-    fn word(self) -> &'static str {
+    /// `tweet` or `post`.
+    pub fn word(self) -> &'static str {
         match self {
             Vocab::Tweet => "tweet",
             Vocab::Post => "post",
@@ -291,155 +293,245 @@ impl Selection {
         self.user.contains(&f)
     }
 
-    fn wants_post(&self, f: &str) -> bool {
-        self.post.contains(&f)
+    /// Serialises a user with the requested fields (`id`, `name`, `username` always).
+    pub fn user(&self, p: &Profile, rel: Relation) -> String {
+        let w = |f: &str| self.wants(f);
+        let post_vocab = self.vocab == Vocab::Post;
+        let pinned = p
+            .pinned
+            .filter(|_| w("pinned_tweet_id"))
+            .map(|i| i.to_string());
+        let recent = p
+            .most_recent
+            .filter(|_| w("most_recent_tweet_id"))
+            .map(|i| i.to_string());
+        let out = UserOut {
+            id: &p.id,
+            name: &p.name,
+            username: &p.username,
+            confirmed_email: (w("confirmed_email") && rel.me)
+                .then(|| format!("{}@example.com", p.username.to_lowercase())),
+            connection_status: w("connection_status").then(|| {
+                let mut v = Vec::new();
+                if rel.blocking {
+                    v.push("blocking");
+                }
+                if rel.muting {
+                    v.push("muting");
+                }
+                v
+            }),
+            created_at: w("created_at").then(|| rfc3339(p.created_at)),
+            description: w("description").then_some(p.description.as_str()),
+            entities: if w("entities") { entities(p) } else { None },
+            is_identity_verified: w("is_identity_verified")
+                .then_some(p.verified_type == "blue" && p.metrics.followers > 5000),
+            location: p.location.as_deref().filter(|_| w("location")),
+            most_recent_tweet_id: recent.clone().filter(|_| !post_vocab),
+            most_recent_post_id: recent.filter(|_| post_vocab),
+            parody: w("parody").then_some(p.parody),
+            pinned_tweet_id: pinned.clone().filter(|_| !post_vocab),
+            pinned_post_id: pinned.filter(|_| post_vocab),
+            profile_banner_url: p.banner_url.as_deref().filter(|_| w("profile_banner_url")),
+            profile_image_url: w("profile_image_url").then_some(p.image_url.as_str()),
+            protected: w("protected").then_some(p.protected),
+            public_metrics: w("public_metrics").then_some(MetricsOut {
+                followers_count: p.metrics.followers,
+                following_count: p.metrics.following,
+                tweet_count: p.metrics.tweets,
+                listed_count: p.metrics.listed,
+                like_count: p.metrics.likes,
+                media_count: p.metrics.media,
+                post_count: post_vocab.then_some(p.metrics.tweets),
+            }),
+            receives_your_dm: w("receives_your_dm").then_some(p.receives_dm),
+            subscription: w("subscription").then_some(SubscriptionOut {
+                subscribes_to_you: false,
+            }),
+            subscription_type: w("subscription_type").then_some(if p.verified_type == "blue" {
+                "Premium"
+            } else {
+                "None"
+            }),
+            url: w("url").then_some(p.url.as_str()),
+            verified: w("verified").then_some(p.verified_type != "none"),
+            verified_followers_count: w("verified_followers_count")
+                .then_some(p.metrics.followers / 9),
+            verified_type: w("verified_type").then_some(p.verified_type),
+            withheld: p.withheld.filter(|_| w("withheld")).map(|c| WithheldOut {
+                country_codes: [c],
+                scope: "user",
+            }),
+        };
+        serde_json::to_string(&out).unwrap_or_default()
     }
 
-    /// Renders a user with the requested fields (`id`, `name`, `username` always).
-    pub fn user(&self, p: &Profile, rel: Relation) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(p.id));
-        m.insert("name".into(), json!(p.name));
-        m.insert("username".into(), json!(p.username));
-        let post_word = self.vocab.word();
-        for &f in USER_FIELDS {
-            if !self.wants(f) || matches!(f, "id" | "name" | "username") {
-                continue;
-            }
-            let v = match f {
-                "created_at" => json!(rfc3339(p.created_at)),
-                "description" => json!(p.description),
-                "location" => match &p.location {
-                    Some(l) => json!(l),
-                    None => continue,
-                },
-                "url" => json!(p.url),
-                "profile_image_url" => json!(p.image_url),
-                "profile_banner_url" => match &p.banner_url {
-                    Some(b) => json!(b),
-                    None => continue,
-                },
-                "public_metrics" => {
-                    let mut pm = json!({
-                        "followers_count": p.metrics.followers,
-                        "following_count": p.metrics.following,
-                        "tweet_count": p.metrics.tweets,
-                        "listed_count": p.metrics.listed,
-                        "like_count": p.metrics.likes,
-                        "media_count": p.metrics.media,
-                    });
-                    if self.vocab == Vocab::Post {
-                        pm["post_count"] = json!(p.metrics.tweets);
-                    }
-                    pm
-                }
-                "verified" => json!(p.verified_type != "none"),
-                "verified_type" => json!(p.verified_type),
-                "protected" => json!(p.protected),
-                "parody" => json!(p.parody),
-                "receives_your_dm" => json!(p.receives_dm),
-                "is_identity_verified" => {
-                    json!(p.verified_type == "blue" && p.metrics.followers > 5000)
-                }
-                "verified_followers_count" => json!(p.metrics.followers / 9),
-                "subscription" => json!({"subscribes_to_you": false}),
-                "subscription_type" => {
-                    json!(if p.verified_type == "blue" {
-                        "Premium"
-                    } else {
-                        "None"
-                    })
-                }
-                "withheld" => match p.withheld {
-                    Some(c) => json!({"country_codes":[c],"scope":"user"}),
-                    None => continue,
-                },
-                "confirmed_email" => {
-                    if !rel.me {
-                        continue;
-                    }
-                    json!(format!("{}@example.com", p.username.to_lowercase()))
-                }
-                "connection_status" => {
-                    let mut v = Vec::new();
-                    if rel.blocking {
-                        v.push("blocking");
-                    }
-                    if rel.muting {
-                        v.push("muting");
-                    }
-                    json!(v)
-                }
-                "entities" => match entities(p) {
-                    Some(e) => e,
-                    None => continue,
-                },
-                "pinned_tweet_id" => match p.pinned {
-                    Some(id) => {
-                        m.insert(format!("pinned_{post_word}_id"), json!(id.to_string()));
-                        continue;
-                    }
-                    None => continue,
-                },
-                "most_recent_tweet_id" => match p.most_recent {
-                    Some(id) => {
-                        m.insert(format!("most_recent_{post_word}_id"), json!(id.to_string()));
-                        continue;
-                    }
-                    None => continue,
-                },
-                _ => continue,
-            };
-            m.insert(f.to_string(), v);
-        }
-        Value::Object(m)
+    /// Serialises a post with the requested fields.
+    pub fn post(&self, post: &Post, author_id: &str) -> String {
+        let w = |f: &str| self.post.contains(&f);
+        let id = post.id.to_string();
+        let history = [id.as_str()];
+        let post_vocab = self.vocab == Vocab::Post;
+        let out = PostOut {
+            edit_history_tweet_ids: (!post_vocab).then_some(history),
+            edit_history_post_ids: post_vocab.then_some(history),
+            id: &id,
+            text: &post.text,
+            author_id: w("author_id").then_some(author_id),
+            conversation_id: w("conversation_id").then_some(id.as_str()),
+            created_at: w("created_at").then(|| rfc3339(post.created_at)),
+            display_text_range: w("display_text_range").then(|| [0, post.text.chars().count()]),
+            edit_controls: w("edit_controls").then(|| EditControlsOut {
+                edits_remaining: 5,
+                is_edit_eligible: true,
+                editable_until: rfc3339(post.created_at + 3600),
+            }),
+            entities: if w("entities") {
+                text_entities(&post.text)
+            } else {
+                None
+            },
+            lang: w("lang").then_some(post.lang),
+            possibly_sensitive: w("possibly_sensitive").then_some(false),
+            public_metrics: w("public_metrics").then_some(PostMetricsOut {
+                retweet_count: post.retweets,
+                reply_count: post.replies,
+                like_count: post.likes,
+                quote_count: post.quotes,
+                bookmark_count: post.likes / 20,
+                impression_count: post.impressions,
+            }),
+            reply_settings: w("reply_settings").then_some("everyone"),
+        };
+        serde_json::to_string(&out).unwrap_or_default()
     }
+}
 
-    /// Renders a post with the requested fields.
-    pub fn post(&self, post: &Post, author_id: &str) -> Value {
-        let w = self.vocab.word();
-        let mut m = Map::new();
-        m.insert(
-            format!("edit_history_{w}_ids"),
-            json!([post.id.to_string()]),
-        );
-        m.insert("id".into(), json!(post.id.to_string()));
-        m.insert("text".into(), json!(post.text));
-        for &f in TWEET_FIELDS {
-            if !self.wants_post(f) {
-                continue;
-            }
-            let v = match f {
-                "author_id" => json!(author_id),
-                "created_at" => json!(rfc3339(post.created_at)),
-                "conversation_id" => json!(post.id.to_string()),
-                "lang" => json!(post.lang),
-                "possibly_sensitive" => json!(false),
-                "reply_settings" => json!("everyone"),
-                "display_text_range" => json!([0, post.text.chars().count()]),
-                "edit_controls" => json!({
-                    "edits_remaining": 5,
-                    "is_edit_eligible": true,
-                    "editable_until": rfc3339(post.created_at + 3600),
-                }),
-                "public_metrics" => json!({
-                    "retweet_count": post.retweets,
-                    "reply_count": post.replies,
-                    "like_count": post.likes,
-                    "quote_count": post.quotes,
-                    "bookmark_count": post.likes / 20,
-                    "impression_count": post.impressions,
-                }),
-                "entities" => match text_entities(&post.text) {
-                    Some(e) => e,
-                    None => continue,
-                },
-                _ => continue,
-            };
-            m.insert(f.to_string(), v);
-        }
-        Value::Object(m)
-    }
+/// A user as serialised; absent fields were not asked for or are unset.
+#[derive(Serialize)]
+struct UserOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    username: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection_status: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entities: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_identity_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    most_recent_tweet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    most_recent_post_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parody: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pinned_tweet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pinned_post_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile_banner_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile_image_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protected: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metrics: Option<MetricsOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receives_your_dm: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription: Option<SubscriptionOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified_followers_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withheld: Option<WithheldOut>,
+}
+
+#[derive(Serialize)]
+struct MetricsOut {
+    followers_count: u64,
+    following_count: u64,
+    tweet_count: u64,
+    listed_count: u64,
+    like_count: u64,
+    media_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post_count: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct SubscriptionOut {
+    subscribes_to_you: bool,
+}
+
+#[derive(Serialize)]
+struct WithheldOut {
+    country_codes: [&'static str; 1],
+    scope: &'static str,
+}
+
+/// A post as serialised.
+#[derive(Serialize)]
+struct PostOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edit_history_tweet_ids: Option<[&'a str; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edit_history_post_ids: Option<[&'a str; 1]>,
+    id: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conversation_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_text_range: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edit_controls: Option<EditControlsOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entities: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    possibly_sensitive: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metrics: Option<PostMetricsOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_settings: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct EditControlsOut {
+    edits_remaining: u32,
+    is_edit_eligible: bool,
+    editable_until: String,
+}
+
+#[derive(Serialize)]
+struct PostMetricsOut {
+    retweet_count: u64,
+    reply_count: u64,
+    like_count: u64,
+    quote_count: u64,
+    bookmark_count: u64,
+    impression_count: u64,
 }
 
 /// How the signed-in account relates to a user (for `connection_status`, `confirmed_email`).

@@ -383,14 +383,7 @@ impl World {
 
     /// All fields of an account.
     pub fn profile(&self, idx: u32) -> Profile {
-        let created_at = {
-            let h = self.h(idx, S_TIME);
-            if self.old(idx) {
-                1_152_900_000 + (h % 140_000_000) as i64
-            } else {
-                1_230_000_000 + (h % 520_000_000) as i64
-            }
-        };
+        let created_at = self.created_at(idx);
         let m = self.h(idx, S_METRICS);
         let followers = log_count(m, 6.5);
         let metrics = Metrics {
@@ -408,7 +401,7 @@ impl World {
             6..=55 => "blue",
             _ => "none",
         };
-        let protected = idx != 0 && (f >> 20) % 12 == 0;
+        let protected = self.protected(idx);
         let u = self.h(idx, S_URL);
         let username = self.username(idx);
         let (url, expanded_url) = if u % 5 < 2 {
@@ -470,14 +463,25 @@ impl World {
 
     /// The pinned post of an account (possibly deleted).
     pub fn pinned_post(&self, idx: u32) -> Option<Post> {
-        let p = self.profile(idx);
-        self.post(idx, S_PIN, p.created_at, p.protected)
+        self.post(idx, S_PIN, self.created_at(idx), self.protected(idx))
+    }
+
+    fn created_at(&self, idx: u32) -> i64 {
+        let h = self.h(idx, S_TIME);
+        if self.old(idx) {
+            1_152_900_000 + (h % 140_000_000) as i64
+        } else {
+            1_230_000_000 + (h % 520_000_000) as i64
+        }
+    }
+
+    fn protected(&self, idx: u32) -> bool {
+        idx != 0 && (self.h(idx, S_FLAGS) >> 20) % 12 == 0
     }
 
     /// The most recent post of an account.
     pub fn recent_post(&self, idx: u32) -> Option<Post> {
-        let p = self.profile(idx);
-        self.post(idx, S_RECENT, p.created_at, p.protected)
+        self.post(idx, S_RECENT, self.created_at(idx), self.protected(idx))
     }
 }
 
