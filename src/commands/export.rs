@@ -12,6 +12,8 @@ use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::atomic::AtomicFile;
 
+use super::text::inert;
+
 /// The csv header, exactly as PRODUCT.md fixes it.
 pub const CSV_HEADER: [&str; 11] = [
     "id",
@@ -48,7 +50,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             })?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{} to {}",
-                s.me.username,
+                inert(&s.me.username),
                 path.display()
             ));
         }
@@ -57,7 +59,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             let (_, count, progress) = export_to(&s, args.format, out).await?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{}",
-                s.me.username
+                inert(&s.me.username)
             ));
         }
     }
