@@ -369,6 +369,7 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
+                    tracing::debug!(endpoint = ep.name(), status = status.as_u16(), "response");
                     self.note_headers(ep, &headers);
                     match resp.bytes().await {
                         Err(e) => ApiError::Network(describe(&e)),
@@ -391,10 +392,7 @@ impl Client {
                             if !matches!(err, ApiError::RateLimited { .. }) {
                                 return Err(err);
                             }
-                            let reset = parse_headers(&headers)
-                                .map(|b| b.reset)
-                                .filter(|r| *r > SystemTime::now())
-                                .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(60));
+                            let reset = retry_after_429(&headers, SystemTime::now());
                             self.inner.limits.exhaust(ep, reset);
                             self.wait(ep, reset + Duration::from_secs(1)).await?;
                             continue;
@@ -455,6 +453,16 @@ impl Client {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = Some(level.to_string());
         }
+    }
+}
+
+/// When to retry after a 429: the reported reset; a few seconds when the reset is already
+/// past here (our clock runs ahead of X's); a minute when no header says (v1.1-style answer).
+fn retry_after_429(headers: &HeaderMap, now: SystemTime) -> SystemTime {
+    match parse_headers(headers) {
+        Some(b) if b.reset > now => b.reset,
+        Some(_) => now + Duration::from_secs(2),
+        None => now + Duration::from_secs(60),
     }
 }
 
@@ -532,6 +540,23 @@ mod tests {
             assert!(backoff(a) <= BACKOFF_CAP);
         }
         assert!(backoff(1) >= BACKOFF_BASE);
+    }
+
+    #[test]
+    fn retry_time_after_429() {
+        use reqwest::header::HeaderValue;
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(60));
+        h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
+        assert_eq!(
+            retry_after_429(&h, now),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
+        );
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
+        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(2));
     }
 
     #[test]
