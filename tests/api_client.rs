@@ -74,7 +74,7 @@ fn pagination_resumes_from_a_saved_token() {
 
 #[test]
 fn waits_are_announced_with_their_end_then_resumed() {
-    let env = Env::start(50, |c| c.window_secs = 2);
+    let env = Env::start(50, |c| c.window_secs = 6);
     env.login();
     let g = env.global();
     let token = env.emu().issue_token(common::SCOPES);

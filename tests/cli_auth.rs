@@ -352,3 +352,63 @@ fn logout_offline_still_deletes_locally() {
     assert!(out.stderr.contains("could not revoke"), "{}", out.stderr);
     assert!(!env.token_path().exists());
 }
+
+#[test]
+fn confidential_client_signs_in_and_refreshes_with_basic_auth() {
+    let env = Env::start(7, |c| {
+        c.extra_client_id = Some("conf-app".into());
+        c.extra_client_secret = Some("conf-secret-value".into());
+    });
+    let mut c = env.cmd();
+    c.env("XBLOCKS_CLIENT_ID", "conf-app")
+        .env("XBLOCKS_CLIENT_SECRET", "conf-secret-value")
+        .args(["login", "--no-browser", "--port", "0"]);
+    let (child, rx) = spawn(c);
+    let url = url_line(&rx, "/i/oauth2/authorize");
+    let callback = authorize(&env, &url);
+    let (status, _, _) = http_get(&env, &callback, None);
+    assert_eq!(status, 200);
+    assert_eq!(wait(child), 0);
+    assert_eq!(env.stored()["client_id"], "conf-app");
+    env.emu().expire_access_tokens();
+    let mut c = env.cmd();
+    c.arg("export");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 7);
+    assert_no_secret(
+        &["conf-secret-value".to_string()],
+        &[&out.stdout, &out.stderr, &env.logs()],
+    );
+}
+
+#[test]
+fn oauth1_logout_deletes_locally_even_without_a_revoke_endpoint() {
+    let env = Env::enterprise(2);
+    let (token, secret) = env.emu().issue_oauth1_token();
+    let stored = serde_json::json!({
+        "kind": "oauth1",
+        "access_token": token,
+        "token_secret": secret,
+        "consumer_key": "xblocks-demo-key",
+        "consumer_secret": "xblocks-demo-secret",
+        "scopes": [],
+    });
+    std::fs::create_dir_all(env.token_path().parent().unwrap()).unwrap();
+    std::fs::write(env.token_path(), stored.to_string()).unwrap();
+    let mut c = env.cmd();
+    c.arg("whoami");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("OAuth 1.0a app permission: read-write"),
+        "{}",
+        out.stdout
+    );
+    let mut c = env.cmd();
+    c.arg("logout");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!env.token_path().exists());
+    assert_no_secret(&[token, secret], &[&out.stdout, &out.stderr, &env.logs()]);
+}

@@ -109,7 +109,7 @@ fn export_failure_leaves_the_old_file() {
 
 #[test]
 fn rate_limit_429_is_waited_out_and_the_export_completes_in_order() {
-    let env = Env::start(1500, |c| c.window_secs = 2);
+    let env = Env::start(1500, |c| c.window_secs = 6);
     env.login();
     exhaust_blocking_window(&env);
     let out = export(&env, &[]);

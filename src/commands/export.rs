@@ -16,6 +16,8 @@ use crate::store::atomic::AtomicFile;
 use crate::store::cache::Cache;
 use crate::store::paths::Paths;
 
+use super::text::inert;
+
 /// The csv header, exactly as PRODUCT.md fixes it.
 pub const CSV_HEADER: [&str; 11] = [
     "id",
@@ -49,7 +51,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             })?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{} to {}",
-                s.me.username,
+                inert(&s.me.username),
                 path.display()
             ));
         }
@@ -58,7 +60,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             let (_, count, progress) = export_to(&s, &cache, args.format, out).await?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{}",
-                s.me.username
+                inert(&s.me.username)
             ));
         }
     }

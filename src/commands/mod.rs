@@ -7,6 +7,7 @@ pub mod login;
 pub mod logout;
 pub mod progress;
 pub mod targets;
+pub mod text;
 pub mod undo;
 pub mod whoami;
 
