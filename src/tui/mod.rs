@@ -60,7 +60,10 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         run_with(&g, args.window_secs).await
     }
     .await;
-    let _ = std::fs::remove_dir_all(&dir);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => tracing::info!("demo: removed {}", dir.display()),
+        Err(e) => tracing::warn!("demo: cannot remove {}: {e}", dir.display()),
+    }
     emulator.shutdown().await;
     result
 }
@@ -139,6 +142,9 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
     )
     .await;
     drop(guard);
+    // ratatui's `Terminal` shows the cursor on drop and `eprintln!`s if that fails, which panics
+    // when the terminal hung up (SIGHUP); the guard already restored everything, so skip it.
+    std::mem::forget(terminal);
     tracing::info!(?ending, pending = state.pending, "TUI ended");
     match ending? {
         Ending::Quit => Ok(()),
