@@ -34,6 +34,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
 
 /// `xblocks demo`: the TUI against an in-process emulator, signed in through its PKCE flow.
 pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
+    need_terminal()?;
     let config = crate::emulator::Config {
         users: args.users,
         seed: args.seed,
@@ -98,17 +99,22 @@ fn merge_keys(earlier: &str, later: &str) -> String {
     toml::to_string(&a).unwrap_or_default()
 }
 
+/// Fails with a usage error unless stdin and stdout are a terminal.
+fn need_terminal() -> Result<(), ExitError> {
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(ExitError::new(
+        Exit::Usage,
+        "the TUI needs a terminal; for scripts use `xblocks export`, `xblocks block` or `xblocks unblock`",
+    ))
+}
+
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(ExitError::new(
-            Exit::Usage,
-            "the TUI needs a terminal; for scripts use `xblocks export` or `xblocks unblock`",
-        )
-        .into());
-    }
     let (credentials, _, _) = crate::auth::session::load_credentials(global)?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
+    need_terminal()?;
     let client = Client::new(ClientConfig {
         api_base: global.api_base.clone(),
         credentials,
