@@ -7,7 +7,7 @@ use super::account::Account;
 
 /// Accounts scored per step: a search over a huge list runs in slices of this size, between
 /// which keys are handled, so typing never waits for a full scan.
-pub const CHUNK: usize = 20_000;
+pub const CHUNK: usize = 10_000;
 
 /// A search in progress over `candidates`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
