@@ -173,3 +173,88 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
     drop(tmux);
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_restores_the_terminal_and_exits_130() {
+    if !tmux_available() {
+        println!("NOTE: tmux is not installed; skipping the TUI SIGTERM test (it needs a pseudo-terminal)");
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 50,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    // `exec` so the pane's process is xblocks itself; the pane stays after it exits.
+    let script = format!(
+        "exec env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}",
+        quote(&token),
+        quote(env!("CARGO_BIN_EXE_xblocks")),
+        emu.base_url(),
+        emu.base_url(),
+        quote(&dir.path().display().to_string()),
+    );
+    let tmux = Tmux {
+        socket: format!("xblocks-e2e-term-{}", std::process::id()),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "80",
+        "-y",
+        "20",
+        &script,
+        ";",
+        "set-option",
+        "-t",
+        "e2e",
+        "remain-on-exit",
+        "on",
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("the list", 90, |s| s.contains("50 loaded"))
+        .await;
+    let pid = String::from_utf8_lossy(
+        &tmux
+            .cmd(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    assert!(pid.parse::<u32>().is_ok(), "pane pid {pid:?}");
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        let out = tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            "#{pane_dead} #{pane_dead_status}",
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if let Some(code) = text.strip_prefix("1 ") {
+            break code.to_string();
+        }
+        assert!(Instant::now() < deadline, "xblocks ignored SIGTERM");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(status, "130");
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("loaded"),
+        "alternate screen left:\n{screen}"
+    );
+    drop(tmux);
+    emu.shutdown().await;
+}

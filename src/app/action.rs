@@ -20,6 +20,8 @@ pub enum Action {
     Resize(u16, u16),
     /// Clock tick (drives countdowns).
     Tick(SystemTime),
+    /// Continue a search over a large list by one slice.
+    SearchStep,
     /// A page of the block list arrived.
     PageLoaded {
         /// True for the first page (a refresh replaces what was loaded).

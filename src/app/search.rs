@@ -5,13 +5,61 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::account::Account;
 
+/// Accounts scored per step: a search over a huge list runs in slices of this size, between
+/// which keys are handled, so typing never waits for a full scan.
+pub const CHUNK: usize = 10_000;
+
+/// A search in progress over `candidates`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Job {
+    /// Indices to score, in display order.
+    pub candidates: Vec<u32>,
+    /// How many have been scored.
+    pub next: usize,
+    /// Matches so far: (index, score).
+    pub found: Vec<(u32, u32)>,
+}
+
+impl Job {
+    /// A job over `candidates`.
+    pub fn new(candidates: Vec<u32>) -> Self {
+        Self {
+            candidates,
+            next: 0,
+            found: Vec::new(),
+        }
+    }
+
+    /// Scores up to `limit` more candidates; true when every candidate has been scored.
+    pub fn step(&mut self, accounts: &[Account], query: &str, limit: usize) -> bool {
+        let end = (self.next + limit).min(self.candidates.len());
+        let slice = &self.candidates[self.next..end];
+        self.found.extend(score(accounts, slice, query));
+        self.next = end;
+        self.next == self.candidates.len()
+    }
+
+    /// The matches, best first (ties keep the candidates' order).
+    pub fn ranked(mut self) -> Vec<u32> {
+        self.found.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
+        self.found.into_iter().map(|(i, _)| i).collect()
+    }
+}
+
 /// Indices of `candidates` whose handle, name or bio matches `query`, best first (ties keep the
 /// candidates' order).
 pub fn matches(accounts: &[Account], candidates: &[u32], query: &str) -> Vec<u32> {
+    let mut job = Job::new(candidates.to_vec());
+    job.step(accounts, query, usize::MAX);
+    job.ranked()
+}
+
+/// (index, best score) of the candidates that match.
+fn score(accounts: &[Account], candidates: &[u32], query: &str) -> Vec<(u32, u32)> {
     let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
-    let mut scored: Vec<(u32, u32)> = candidates
+    candidates
         .iter()
         .filter_map(|&i| {
             let a = &accounts[i as usize];
@@ -30,9 +78,7 @@ pub fn matches(accounts: &[Account], candidates: &[u32], query: &str) -> Vec<u32
             }
             best.map(|s| (i, s))
         })
-        .collect();
-    scored.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
-    scored.into_iter().map(|(i, _)| i).collect()
+        .collect()
 }
 
 #[cfg(test)]
@@ -63,5 +109,26 @@ mod tests {
         assert_eq!(matches(&accts, &all, "alc"), vec![1]);
         assert_eq!(matches(&accts, &all, "garden"), vec![1]);
         assert!(matches(&accts, &all, "zzzz").is_empty());
+    }
+
+    #[test]
+    fn a_job_in_slices_finds_what_one_pass_finds() {
+        let accts: Vec<Account> = (0..50)
+            .map(|i| {
+                acct(
+                    &format!("user{i}"),
+                    "x",
+                    if i % 7 == 0 { "crypto" } else { "" },
+                )
+            })
+            .collect();
+        let all: Vec<u32> = (0..50).collect();
+        let mut job = Job::new(all.clone());
+        let mut steps = 0;
+        while !job.step(&accts, "crypto", 8) {
+            steps += 1;
+        }
+        assert_eq!(steps, 6);
+        assert_eq!(job.ranked(), matches(&accts, &all, "crypto"));
     }
 }

@@ -196,6 +196,8 @@ pub struct State {
     pub reversed: bool,
     /// Current search query (empty: no filter).
     pub query: String,
+    /// A search still scanning a large list (see [`super::search::CHUNK`]).
+    pub search_job: Option<super::search::Job>,
     /// Which layer takes keys.
     pub mode: Mode,
     /// Token of the next page; `None` when the last page has been seen (or before the first).
@@ -252,6 +254,7 @@ impl State {
             sort: SortKey::default(),
             reversed: false,
             query: String::new(),
+            search_job: None,
             mode: Mode::Normal,
             next_token: None,
             loading: false,
@@ -273,6 +276,11 @@ impl State {
             no_color: false,
             quit: false,
         }
+    }
+
+    /// True while a search is still scanning (the event loop keeps sending `SearchStep`).
+    pub fn searching(&self) -> bool {
+        self.search_job.is_some()
     }
 
     /// Rows of the list body for the current terminal size.

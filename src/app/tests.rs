@@ -245,6 +245,34 @@ fn search_is_incremental_and_escape_restores() {
 }
 
 #[test]
+fn search_over_a_large_list_runs_in_slices_and_keys_still_work() {
+    let n = super::search::CHUNK * 2 + 10;
+    let mut s = loaded(n, false);
+    update(&mut s, key('/'));
+    update(&mut s, key('9'));
+    assert!(s.searching(), "a list this long is scanned in slices");
+    let partial = s.view.len();
+    update(&mut s, code(KeyCode::Down));
+    assert_eq!(s.mode, Mode::Search, "keys answer during the scan");
+    let mut steps = 0;
+    while s.searching() {
+        update(&mut s, Action::SearchStep);
+        steps += 1;
+    }
+    assert_eq!(steps, 2);
+    assert!(s.view.len() > partial);
+    let expected = super::search::matches(&s.accounts, &(0..n as u32).collect::<Vec<_>>(), "9");
+    assert_eq!(s.view, expected);
+    update(&mut s, key('9'));
+    assert!(!s.searching(), "narrowing a complete result is one slice");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(!s.searching());
+    assert_eq!(s.view.len(), n);
+    update(&mut s, Action::SearchStep);
+    assert_eq!(s.view.len(), n, "a stray step does nothing");
+}
+
+#[test]
 fn sort_cycles_and_reverses() {
     let mut s = loaded(30, false);
     update(&mut s, key('s'));

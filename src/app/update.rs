@@ -22,6 +22,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             keep_cursor_visible(state);
         }
         Action::Tick(now) => state.now = now,
+        Action::SearchStep => search_step(state),
         Action::PageLoaded {
             first,
             users,
@@ -266,13 +267,12 @@ fn on_search_key(state: &mut State, key: KeyEvent) {
             state.mode = Mode::Search;
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
-            let narrowing = !state.query.is_empty();
+            // Narrow the previous matches when they are complete; otherwise scan everything.
+            let narrowing = !state.query.is_empty() && state.search_job.is_none();
             state.query.push(c);
             if narrowing {
                 let candidates = std::mem::take(&mut state.view);
-                state.view = search::matches(&state.accounts, &candidates, &state.query);
-                state.cursor = 0;
-                state.offset = 0;
+                start_search(state, candidates);
             } else {
                 rebuild_view(state);
             }
@@ -560,13 +560,38 @@ fn rebuild_view(state: &mut State) {
         }
         v
     } else {
-        search::matches(&state.accounts, &all, &state.query)
+        start_search(state, all);
+        return;
     };
+    state.search_job = None;
     state.cursor = keep
         .and_then(|k| state.view.iter().position(|&v| v == k))
         .unwrap_or(0);
-    if !state.query.is_empty() {
+    keep_cursor_visible(state);
+}
+
+/// Starts a search over `candidates`; small lists finish at once, large ones in slices.
+fn start_search(state: &mut State, candidates: Vec<u32>) {
+    state.search_job = Some(search::Job::new(candidates));
+    state.view.clear();
+    state.cursor = 0;
+    state.offset = 0;
+    search_step(state);
+}
+
+/// Scores one more slice of the running search; shows matches as they are found and ranks them
+/// when the scan is complete.
+fn search_step(state: &mut State) {
+    let Some(mut job) = state.search_job.take() else {
+        return;
+    };
+    if job.step(&state.accounts, &state.query, search::CHUNK) {
+        state.view = job.ranked();
         state.cursor = 0;
+        state.offset = 0;
+    } else {
+        state.view = job.found.iter().map(|&(i, _)| i).collect();
+        state.search_job = Some(job);
     }
     keep_cursor_visible(state);
 }

@@ -11,6 +11,7 @@ pub mod text;
 pub mod undo;
 pub mod whoami;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -49,7 +50,8 @@ fn report(err: &anyhow::Error) -> Exit {
         .downcast_ref::<ExitError>()
         .map(|e| e.code)
         .unwrap_or(Exit::Other);
-    eprintln!("xblocks: {err}");
+    // Not eprintln!: stderr may be a terminal that hung up (SIGHUP), and that must not panic.
+    let _ = writeln!(std::io::stderr(), "xblocks: {err}");
     tracing::error!(exit = code as u8, "{err:#}");
     code
 }

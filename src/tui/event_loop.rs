@@ -64,13 +64,17 @@ pub async fn run(
     dispatch(first, terminal, &io)?;
     terminal.draw(|f| crate::ui::render(state, f))?;
     loop {
+        let searching = state.searching();
         let action = tokio::select! {
+            // Keys first, then worker results, then the next slice of a long search.
+            biased;
             ev = events.next() => match ev {
                 Some(Ok(e)) => map_event(e),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(Ending::Signal),
             },
             Some(a) = actions.recv() => Some(a),
+            _ = std::future::ready(()), if searching => Some(Action::SearchStep),
             _ = tick.tick() => Some(Action::Tick(SystemTime::now())),
             _ = sigterm.recv() => return Ok(Ending::Signal),
             _ = sighup.recv() => return Ok(Ending::Signal),

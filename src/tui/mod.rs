@@ -34,6 +34,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
 
 /// `xblocks demo`: the TUI against an in-process emulator, signed in through its PKCE flow.
 pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
+    need_terminal()?;
     let config = crate::emulator::Config {
         users: args.users,
         seed: args.seed,
@@ -60,7 +61,10 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         run_with(&g, args.window_secs).await
     }
     .await;
-    let _ = std::fs::remove_dir_all(&dir);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => tracing::info!("demo: removed {}", dir.display()),
+        Err(e) => tracing::warn!("demo: cannot remove {}: {e}", dir.display()),
+    }
     emulator.shutdown().await;
     result
 }
@@ -95,17 +99,22 @@ fn merge_keys(earlier: &str, later: &str) -> String {
     toml::to_string(&a).unwrap_or_default()
 }
 
+/// Fails with a usage error unless stdin and stdout are a terminal.
+fn need_terminal() -> Result<(), ExitError> {
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(ExitError::new(
+        Exit::Usage,
+        "the TUI needs a terminal; for scripts use `xblocks export`, `xblocks block` or `xblocks unblock`",
+    ))
+}
+
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(ExitError::new(
-            Exit::Usage,
-            "the TUI needs a terminal; for scripts use `xblocks export` or `xblocks unblock`",
-        )
-        .into());
-    }
     let (credentials, _, _) = crate::auth::session::load_credentials(global)?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
+    need_terminal()?;
     let client = Client::new(ClientConfig {
         api_base: global.api_base.clone(),
         credentials,
@@ -139,6 +148,9 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
     )
     .await;
     drop(guard);
+    // ratatui's `Terminal` shows the cursor on drop and `eprintln!`s if that fails, which panics
+    // when the terminal hung up (SIGHUP); the guard already restored everything, so skip it.
+    std::mem::forget(terminal);
     tracing::info!(?ending, pending = state.pending, "TUI ended");
     match ending? {
         Ending::Quit => Ok(()),

@@ -63,7 +63,10 @@ pub fn list_title(state: &State) -> String {
     if state.reversed {
         t.push_str(" (reversed)");
     }
-    if !state.query.is_empty() {
+    if let Some(job) = &state.search_job {
+        let pct = job.next * 100 / job.candidates.len().max(1);
+        t = format!(" Blocked · searching {pct}%: {} so far", state.view.len());
+    } else if !state.query.is_empty() {
         t = format!(" Blocked · search: {} match", state.view.len());
         if state.view.len() != 1 {
             t.push_str("es");
@@ -80,7 +83,9 @@ pub fn list_placeholder(state: &State) -> Option<String> {
     if !state.view.is_empty() {
         return None;
     }
-    Some(if !state.query.is_empty() {
+    Some(if state.searching() {
+        "Searching…".into()
+    } else if !state.query.is_empty() {
         "No loaded account matches. Esc clears the search.".into()
     } else if state.page_error {
         "The block list could not be loaded. Press r to retry.".into()
