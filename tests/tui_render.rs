@@ -346,3 +346,15 @@ fn no_color_draws_without_colours() {
         .iter()
         .any(|c| c.fg != Color::Reset || c.bg != Color::Reset));
 }
+
+/// A wide character just left of an overlay is blanked, so it cannot spill into the border.
+#[test]
+fn overlay_blanks_a_wide_char_straddling_its_left_edge() {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
+    buf.set_string(0, 0, "ab🌻cdef", ratatui::style::Style::default());
+    xblocks::ui::clear_overlay(Rect::new(3, 0, 4, 1), &mut buf);
+    assert_eq!(buf[(2, 0)].symbol(), " ");
+    assert_eq!(buf[(1, 0)].symbol(), "b");
+}
