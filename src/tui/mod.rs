@@ -134,7 +134,18 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
         });
     }
     let (actions_tx, actions_rx) = mpsc::unbounded_channel();
-    let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone());
+    let durable = match crate::worker::durable::Durable::open(&paths) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            tracing::warn!("writes are not durable this session: {why}");
+            state.message = Some(crate::app::state::Message {
+                text: format!("Writes will not be queued durably: {why}"),
+                error: true,
+            });
+            None
+        }
+    };
+    let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone(), durable);
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
     let later_file = paths.profile_dir.join("unblock-later.txt");
