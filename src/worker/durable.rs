@@ -18,6 +18,9 @@ use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
 use crate::store::queue::{Action as JobAction, JobState, Queue};
 
+/// How long the lane waits after a write command for the rest of its confirmation.
+const BATCH_GATHER: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The profile's queue, action log and lock, held for the TUI's lifetime.
 pub struct Durable {
     queue: Queue,
@@ -75,6 +78,8 @@ pub async fn lane(
 ) {
     run_jobs(&client, &me, &mut d, None, &actions).await;
     while let Some(first) = rx.recv().await {
+        // The commands of one confirmation arrive together: gather them into one batch.
+        tokio::time::sleep(BATCH_GATHER).await;
         let mut cmds = vec![first];
         while let Ok(more) = rx.try_recv() {
             cmds.push(more);
