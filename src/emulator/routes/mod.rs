@@ -16,6 +16,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use super::auth::{authenticate, Principal};
+use super::fields::{Selection, Vocab};
 use super::limits::{Budget, Endpoint};
 use super::problems::{self, Invalid};
 use super::state::Shared;
@@ -116,6 +117,17 @@ impl ApiReq {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The field selection of the query. Queries that use neither vocabulary are answered in
+    /// the tweet vocabulary of the captured bodies, except for xdk, the SDK generated from the
+    /// post-vocabulary spec, whose strict models need `api.x.com` problem types and `post_count`.
+    pub fn selection(&self, errors: &mut Vec<Invalid>) -> Selection {
+        let xdk = self
+            .header("user-agent")
+            .is_some_and(|ua| ua.to_ascii_lowercase().contains("xdk"));
+        let neutral = if xdk { Vocab::Post } else { Vocab::Tweet };
+        Selection::parse(&self.query, neutral, errors)
     }
 
     /// 400 entries for query parameters outside `allowed`.
