@@ -42,13 +42,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/2/users/{id}/muting", get(lists::muting).post(lists::mute))
         .route("/2/users/{source}/muting/{target}", delete(lists::unmute))
         .route("/i/oauth2/authorize", get(oauth2::authorize))
+        .route("/2/oauth2/authorize", get(oauth2::authorize))
         .route("/2/oauth2/token", post(oauth2::token))
         .route("/2/oauth2/revoke", post(oauth2::revoke))
         .route("/oauth2/token", post(oauth2::app_token))
         .route("/oauth/request_token", post(oauth1::request_token))
         .route("/oauth/authorize", get(oauth1::authorize))
         .route("/oauth/authenticate", get(oauth1::authorize))
+        .route("/i/oauth/authenticate", get(oauth1::authorize))
         .route("/oauth/access_token", post(oauth1::access_token))
+        .route(
+            "/1.1/oauth/invalidate_token",
+            post(oauth1::invalidate_token),
+        )
         .fallback(|| async { problems::no_route() })
         .with_state(shared)
 }
