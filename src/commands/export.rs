@@ -206,6 +206,18 @@ mod tests {
         String::from_utf8(w.finish().unwrap()).unwrap()
     }
 
+    proptest::proptest! {
+        #[test]
+        fn csv_round_trips_any_text(name in "\\PC*", bio in ".*") {
+            let u = User { id: "1".into(), name: name.clone(), username: "u".into(), description: Some(bio.clone()), ..Default::default() };
+            let out = render(ExportFormat::Csv, &[u]);
+            let mut r = csv::Reader::from_reader(out.as_bytes());
+            let row = r.records().next().unwrap().unwrap();
+            proptest::prop_assert_eq!(&row[2], name.as_str());
+            proptest::prop_assert_eq!(&row[9], bio.as_str());
+        }
+    }
+
     #[test]
     fn ids_one_per_line_no_header() {
         assert_eq!(render(ExportFormat::Ids, &users()), "12\n13\n");
