@@ -81,6 +81,7 @@ async fn export_to<W: Write>(
         None
     ));
     let (mut count, mut npages) = (0usize, 0usize);
+    let mut seen = std::collections::HashSet::new();
     loop {
         let next = tokio::select! {
             next = stream.next() => next,
@@ -95,9 +96,12 @@ async fn export_to<W: Write>(
         let Some(page) = next else { break };
         let page = page.map_err(ExitError::from)?;
         for u in &page.page.users {
-            writer.user(u)?;
+            // The list can shift while it is read (a block added meanwhile): never repeat an id.
+            if seen.insert(u.id.clone()) {
+                writer.user(u)?;
+                count += 1;
+            }
         }
-        count += page.page.users.len();
         npages += 1;
         progress.update("exporting", count, npages);
     }
