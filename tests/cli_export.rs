@@ -254,3 +254,49 @@ fn hostile_text_survives_csv_exactly() {
     }
     assert!(odd > 0, "the hostile world has no tricky names");
 }
+
+#[test]
+fn rate_limited_file_export_resumes_where_it_stopped() {
+    // 18 pages at 15 per 3 s window: --no-wait stops after 15 pages, keeping them.
+    let env = Env::start(17_500, |c| c.window_secs = 3);
+    env.login();
+    let file = env.config_dir().join("blocks.csv");
+    let out = export(
+        &env,
+        &["--no-wait", "--format", "csv", "-o", file.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("15000 accounts saved"),
+        "{}",
+        out.stderr
+    );
+    assert!(!file.exists(), "the target appears only when complete");
+    // After the window, the same command continues (waiting if it must) and completes.
+    let out = export(&env, &["--format", "csv", "-o", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("resuming the export"), "{}", out.stderr);
+    let mut r = csv::Reader::from_path(&file).unwrap();
+    let ids: Vec<String> = r.records().map(|r| r.unwrap()[0].to_string()).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    let pages = env
+        .emu()
+        .request_log()
+        .iter()
+        .filter(|r| r.path.ends_with("/blocking") && r.status == 200)
+        .count();
+    assert_eq!(pages, 18, "resumed instead of starting over");
+    // No partial files are left.
+    assert_eq!(
+        std::fs::read_dir(env.config_dir())
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("partial"))
+            .count(),
+        0
+    );
+}
