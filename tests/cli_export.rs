@@ -300,3 +300,46 @@ fn rate_limited_file_export_resumes_where_it_stopped() {
         0
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_wait_exits_130_and_keeps_the_progress() {
+    use std::io::BufRead;
+    let env = Env::start(16_200, |c| c.window_secs = 120);
+    env.login();
+    let file = env.config_dir().join("blocks.txt");
+    let mut c = env.cmd();
+    c.args(["export", "-o", file.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let waiting = line.contains("waiting until");
+        seen.push(line);
+        if waiting {
+            break;
+        }
+    }
+    assert!(seen.last().unwrap().contains("waiting until"), "{seen:?}");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(130), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("15000 accounts saved")),
+        "{rest:?}"
+    );
+    assert!(!file.exists());
+    assert!(env
+        .config_dir()
+        .join(".blocks.txt.xblocks-partial.jsonl")
+        .exists());
+}
