@@ -1,22 +1,9 @@
-//! `xblocks export`: the whole block list as ids, csv or json, to stdout or atomically to FILE.
+//! The export formats: `ids`, `csv` (PRODUCT.md's header, RFC 4180 quoting), `json`.
 
-use std::collections::HashMap;
 use std::io::Write;
 
-use futures::StreamExt;
-
-use super::progress::Progress;
-use crate::api::pagination::{pages, ListKind};
 use crate::api::types::User;
-use crate::auth::session::{self, Session};
-use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
-use crate::exit::{Exit, ExitError};
-use crate::jobs::runner::now_rfc3339;
-use crate::store::atomic::AtomicFile;
-use crate::store::cache::Cache;
-use crate::store::paths::Paths;
-
-use super::text::inert;
+use crate::cli::ExportFormat;
 
 /// The csv header, exactly as PRODUCT.md fixes it.
 pub const CSV_HEADER: [&str; 11] = [
@@ -32,141 +19,6 @@ pub const CSV_HEADER: [&str; 11] = [
     "description",
     "first_seen",
 ];
-
-/// Runs `xblocks export`.
-pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let cache = Cache::new(&Paths::resolve(&global).profile_dir);
-    if args.cached {
-        return export_cached(&cache, &args);
-    }
-    let s = session::connect(&global).await?;
-    match &args.output {
-        Some(path) => {
-            let file = AtomicFile::create(path).map_err(|e| {
-                ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
-            })?;
-            let (file, count, progress) = export_to(&s, &cache, args.format, file).await?;
-            file.commit().map_err(|e| {
-                ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
-            })?;
-            progress.finish(&format!(
-                "exported {count} blocked accounts of @{} to {}",
-                inert(&s.me.username),
-                path.display()
-            ));
-        }
-        None => {
-            let out = std::io::BufWriter::new(std::io::stdout());
-            let (_, count, progress) = export_to(&s, &cache, args.format, out).await?;
-            progress.finish(&format!(
-                "exported {count} blocked accounts of @{}",
-                inert(&s.me.username)
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// `export --cached`: the last full sync from the local cache, offline.
-fn export_cached(cache: &Cache, args: &ExportArgs) -> anyhow::Result<()> {
-    let snapshot = cache
-        .latest()
-        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?
-        .ok_or_else(|| {
-            ExitError::new(
-                Exit::Other,
-                "there is no local cache of the block list yet; run `xblocks export` online once",
-            )
-        })?;
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut w = FormatWriter::new(args.format, out)?;
-        for a in &snapshot.accounts {
-            w.user(&a.user, Some(&a.first_seen))?;
-        }
-        w.finish().map(drop)
-    };
-    match &args.output {
-        Some(path) => {
-            let cannot = |e: std::io::Error| {
-                ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
-            };
-            let mut file = AtomicFile::create(path).map_err(cannot)?;
-            write(&mut file).map_err(cannot)?;
-            file.commit().map_err(cannot)?;
-        }
-        None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
-    }
-    eprintln!(
-        "exported {} blocked accounts from the local cache of {}",
-        snapshot.accounts.len(),
-        snapshot.synced_at
-    );
-    Ok(())
-}
-
-/// Pages through the whole block list into `out`; returns it flushed, with the count. A
-/// complete list is stored in the local cache, keeping each account's `first_seen`.
-async fn export_to<W: Write>(
-    s: &Session,
-    cache: &Cache,
-    format: ExportFormat,
-    out: W,
-) -> anyhow::Result<(W, usize, Progress)> {
-    let now = now_rfc3339();
-    let (last, cache_ok) = match cache.latest() {
-        Ok(last) => (last, true),
-        Err(e) => {
-            eprintln!("warning: {e}; the cache is left as it is");
-            (None, false)
-        }
-    };
-    let first_seen: HashMap<String, String> = last
-        .map(|s| {
-            s.accounts
-                .into_iter()
-                .map(|a| (a.user.id, a.first_seen))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut synced: Vec<User> = Vec::new();
-    let mut writer = FormatWriter::new(format, out)?;
-    let progress = Progress::new(s.client.rate_events());
-    let mut stream = std::pin::pin!(pages(
-        s.client.clone(),
-        ListKind::Blocking,
-        s.me.id.clone(),
-        None
-    ));
-    let (mut count, mut npages) = (0usize, 0usize);
-    loop {
-        let next = tokio::select! {
-            next = stream.next() => next,
-            _ = tokio::signal::ctrl_c() => {
-                return Err(ExitError::new(
-                    Exit::Interrupted,
-                    "interrupted: the export was not written (an -o FILE keeps its old content); run it again",
-                )
-                .into());
-            }
-        };
-        let Some(page) = next else { break };
-        let page = page.map_err(ExitError::from)?;
-        for u in &page.page.users {
-            writer.user(u, Some(first_seen.get(&u.id).unwrap_or(&now)))?;
-        }
-        synced.extend(page.page.users);
-        count = synced.len();
-        npages += 1;
-        progress.update("exporting", count, npages);
-    }
-    let out = writer.finish()?;
-    if cache_ok {
-        if let Err(e) = cache.store_sync(synced, &now) {
-            eprintln!("warning: the export is complete, but the local cache was not updated: {e}");
-        }
-    }
-    Ok((out, count, progress))
-}
 
 /// Writes users in one of the export formats.
 pub struct FormatWriter<W: Write> {
@@ -268,6 +120,18 @@ mod tests {
             w.user(u, None).unwrap();
         }
         String::from_utf8(w.finish().unwrap()).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn csv_round_trips_any_text(name in "\\PC*", bio in ".*") {
+            let u = User { id: "1".into(), name: name.clone(), username: "u".into(), description: Some(bio.clone()), ..Default::default() };
+            let out = render(ExportFormat::Csv, &[u]);
+            let mut r = csv::Reader::from_reader(out.as_bytes());
+            let row = r.records().next().unwrap().unwrap();
+            proptest::prop_assert_eq!(&row[2], name.as_str());
+            proptest::prop_assert_eq!(&row[9], bio.as_str());
+        }
     }
 
     #[test]
