@@ -77,7 +77,8 @@ fn waits_are_announced_with_their_end_then_resumed() {
     let env = Env::start(50, |c| c.window_secs = 6);
     env.login();
     let g = env.global();
-    let token = env.emu().issue_token(common::SCOPES);
+    let stored = env.stored();
+    let token = stored["access_token"].as_str().unwrap().to_string();
     let (id, _) = env.emu().me();
     let url = format!("{}/2/users/{id}/blocking?max_results=1", env.base);
     while http_get(&env, &url, Some(&token)).0 != 429 {}
