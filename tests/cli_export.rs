@@ -11,9 +11,10 @@ fn export(env: &Env, args: &[&str]) -> common::Out {
     run(c)
 }
 
-/// Spends the blocking-list window of the seeded account with direct requests.
+/// Spends the blocking-list window of the stored token with direct requests.
 fn exhaust_blocking_window(env: &Env) {
-    let token = env.emu().issue_token(common::SCOPES);
+    let stored = env.stored();
+    let token = stored["access_token"].as_str().unwrap().to_string();
     let (id, _) = env.emu().me();
     let url = format!("{}/2/users/{id}/blocking?max_results=1", env.base);
     for _ in 0..40 {
