@@ -340,6 +340,7 @@ fn say(line: &str) {
 pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
     let mut config = Config::from_args(&args)?;
     config.log_requests = true;
+    let stop = stop_signal()?;
     let emu = start_on(config.clone(), &args.addr).await?;
     let (id, username) = emu.me();
     say(&format!("listening on {}", emu.base_url()));
@@ -358,27 +359,32 @@ pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
     for t in &config.tokens {
         say(&format!("token: {t}"));
     }
-    wait_for_signal().await?;
+    stop.await;
     emu.shutdown().await;
     Ok(())
 }
 
+/// Registers SIGINT/SIGTERM handlers now (before the banner, so an early signal is not lost)
+/// and returns a future that resolves on the first of them.
 #[cfg(unix)]
-async fn wait_for_signal() -> anyhow::Result<()> {
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
+/// Resolves on Ctrl-C.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> anyhow::Result<()> {
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 #[cfg(test)]
