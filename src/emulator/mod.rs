@@ -2,7 +2,15 @@
 //!
 //! In process: [`start`] binds 127.0.0.1:0 and returns an [`Emulator`] handle. Standalone:
 //! `xblocks emulator` ([`run_cli`]). One origin serves both the API (`api.x.com`) and the
-//! authorize pages (`x.com`).
+//! authorize pages (`x.com`):
+//!
+//! - API (CONTRACT §2–§6): `GET /2/users/me`, `/2/users/:id`, `/2/users?ids=`,
+//!   `/2/users/by/username/:u`, `/2/users/by?usernames=`; `GET|POST /2/users/:id/blocking`,
+//!   `DELETE /2/users/:id/blocking/:target`; the same for `muting`.
+//! - OAuth 2.0 (§7): `GET /i/oauth2/authorize` (also `/2/oauth2/authorize`), `POST
+//!   /2/oauth2/token`, `POST /2/oauth2/revoke`; app-only bearer: `POST /oauth2/token`.
+//! - OAuth 1.0a (§8): `POST /oauth/request_token`, `GET /oauth/authorize` (PIN page),
+//!   `POST /oauth/access_token`, `POST /1.1/oauth/invalidate_token`.
 
 mod auth;
 pub mod faults;
