@@ -180,7 +180,7 @@ async fn post_vocabulary_is_answered_in_kind() {
     let (me, _) = emu.me();
     let r = get(
         &emu,
-        &format!("/2/users/{me}/blocking?max_results=200&user.fields=public_metrics&expansions=pinned_post_id&post.fields=created_at"),
+        &format!("/2/users/{me}/blocking?max_results=200&user.fields=public_metrics,subscribes_to_you&expansions=pinned_post_id&post.fields=created_at,public_metrics,note_post"),
         Some(&token),
     )
     .await;
@@ -193,6 +193,12 @@ async fn post_vocabulary_is_answered_in_kind() {
     assert!(users.iter().all(|u| u.get("pinned_tweet_id").is_none()));
     let posts = r.json["includes"]["posts"].as_array().unwrap();
     assert!(posts.iter().all(|p| p["edit_history_post_ids"].is_array()));
+    assert!(posts
+        .iter()
+        .all(|p| p["public_metrics"]["repost_count"].is_u64()));
+    assert!(users.iter().all(|u| u["subscribes_to_you"] == false));
+    let host = r.json["errors"][0]["type"].as_str().unwrap();
+    assert!(host.starts_with("https://api.x.com/2/problems/"), "{host}");
     assert!(r.json["includes"].get("tweets").is_none());
 }
 

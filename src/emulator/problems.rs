@@ -22,6 +22,14 @@ pub fn ok(body: &Value) -> Response {
     json_response(StatusCode::OK, JSON, body)
 }
 
+/// 200 with an already serialised JSON body.
+pub fn ok_text(body: String) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    r
+}
+
 /// A problem response.
 pub fn problem(status: StatusCode, body: &Value) -> Response {
     json_response(status, PROBLEM, body)

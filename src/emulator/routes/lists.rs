@@ -127,15 +127,6 @@ async fn list(
         return ctx.finish(problems::ok(&json!({"meta":{"result_count":0}})));
     }
     let indices: Vec<u32> = page.iter().map(|&(_, i)| i).collect();
-    let rendered = render(&s, &sel, ctx.user, &indices);
-    let mut m = Map::new();
-    m.insert("data".into(), Value::Array(rendered.data));
-    if let Some(i) = rendered.includes {
-        m.insert("includes".into(), i);
-    }
-    if !rendered.errors.is_empty() {
-        m.insert("errors".into(), Value::Array(rendered.errors));
-    }
     let mut meta = Map::new();
     meta.insert("result_count".into(), json!(indices.len()));
     if let Some(p) = prev {
@@ -144,8 +135,12 @@ async fn list(
     if let Some(n) = next {
         meta.insert("next_token".into(), json!(n));
     }
-    m.insert("meta".into(), Value::Object(meta));
-    ctx.finish(problems::ok(&Value::Object(m)))
+    let body = render(&s, &sel, ctx.user, &indices).into_json(
+        false,
+        Vec::new(),
+        Some(Value::Object(meta)),
+    );
+    ctx.finish(problems::ok_text(body))
 }
 
 /// 403 when `:id` is not the authenticated user.

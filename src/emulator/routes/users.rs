@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{bad_id, begin, valid_id, valid_username, ApiReq};
 use crate::emulator::fields::{Relation, Selection, SELECTION_PARAMS};
@@ -14,14 +14,73 @@ use crate::emulator::limits;
 use crate::emulator::problems::{self, Invalid};
 use crate::emulator::state::Shared;
 
-/// What a list of users renders to: `data`, `includes`, `errors`.
+/// A list of users rendered: serialised `data` and included posts, and partial errors.
 pub struct Rendered {
-    /// The user objects.
-    pub data: Vec<Value>,
-    /// `includes` (absent when nothing was expanded and found).
-    pub includes: Option<Value>,
+    /// Serialised user objects.
+    pub data: Vec<String>,
+    /// Serialised expanded posts.
+    pub posts: Vec<String>,
+    /// `tweet` or `post`.
+    pub word: &'static str,
     /// Partial errors.
     pub errors: Vec<Value>,
+}
+
+fn key(out: &mut String, first: &mut bool, k: &str) {
+    if !std::mem::take(first) {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(k);
+    out.push_str("\":");
+}
+
+fn join(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+    out.push(']');
+}
+
+impl Rendered {
+    /// The body `{"data","includes","errors","meta"}` in captured key order; `data` is one
+    /// object when `single`. `errors` come before the rendering's own partial errors.
+    pub fn into_json(self, single: bool, mut errors: Vec<Value>, meta: Option<Value>) -> String {
+        let mut out =
+            String::with_capacity(self.data.iter().map(|d| d.len() + 1).sum::<usize>() + 256);
+        let mut first = true;
+        out.push('{');
+        if single {
+            if let Some(u) = self.data.first() {
+                key(&mut out, &mut first, "data");
+                out.push_str(u);
+            }
+        } else if !self.data.is_empty() {
+            key(&mut out, &mut first, "data");
+            join(&mut out, &self.data);
+        }
+        if !self.posts.is_empty() {
+            key(&mut out, &mut first, "includes");
+            out.push_str(&format!("{{\"{}s\":", self.word));
+            join(&mut out, &self.posts);
+            out.push('}');
+        }
+        errors.extend(self.errors);
+        if !errors.is_empty() {
+            key(&mut out, &mut first, "errors");
+            out.push_str(&Value::Array(errors).to_string());
+        }
+        if let Some(m) = meta {
+            key(&mut out, &mut first, "meta");
+            out.push_str(&m.to_string());
+        }
+        out.push('}');
+        out
+    }
 }
 
 /// Renders accounts with the selection, expanding posts when asked.
@@ -38,10 +97,7 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
             .collect()
     };
     let host = sel.vocab.problem_host();
-    let word = match sel.vocab {
-        crate::emulator::fields::Vocab::Tweet => "tweet",
-        crate::emulator::fields::Vocab::Post => "post",
-    };
+    let word = sel.vocab.word();
     let mut data = Vec::with_capacity(indices.len());
     let mut posts = Vec::new();
     let mut errors = Vec::new();
@@ -49,14 +105,14 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
     for (&idx, rel) in indices.iter().zip(rels) {
         let profile = s.world.profile(idx);
         data.push(sel.user(&profile, rel));
-        let wanted = [
-            (sel.pinned, "pinned", s.world.pinned_post(idx)),
-            (sel.recent, "most_recent", s.world.recent_post(idx)),
-        ];
-        for (want, what, post) in wanted {
-            let Some(post) = post.filter(|_| want) else {
-                continue;
-            };
+        let mut wanted = Vec::new();
+        if sel.pinned {
+            wanted.extend(s.world.pinned_post(idx).map(|p| ("pinned", p)));
+        }
+        if sel.recent {
+            wanted.extend(s.world.recent_post(idx).map(|p| ("most_recent", p)));
+        }
+        for (what, post) in wanted {
             let id = post.id.to_string();
             let param = format!("{what}_{word}_id");
             if post.deleted {
@@ -68,32 +124,12 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
             }
         }
     }
-    let includes = (!posts.is_empty()).then(|| json!({ format!("{word}s"): posts }));
     Rendered {
         data,
-        includes,
+        posts,
+        word,
         errors,
     }
-}
-
-/// `{"data":…,"includes":…,"errors":…}` in captured key order; `data` single or a list.
-fn envelope(r: Rendered, single: bool, mut extra_errors: Vec<Value>) -> Value {
-    let mut m = Map::new();
-    if single {
-        if let Some(u) = r.data.into_iter().next() {
-            m.insert("data".into(), u);
-        }
-    } else if !r.data.is_empty() {
-        m.insert("data".into(), Value::Array(r.data));
-    }
-    if let Some(i) = r.includes {
-        m.insert("includes".into(), i);
-    }
-    extra_errors.extend(r.errors);
-    if !extra_errors.is_empty() {
-        m.insert("errors".into(), Value::Array(extra_errors));
-    }
-    Value::Object(m)
 }
 
 fn allowed(extra: &[&'static str]) -> Vec<&'static str> {
@@ -111,7 +147,7 @@ fn lookup(
     param: &str,
     find: impl Fn(&str) -> Option<u32>,
     single: bool,
-) -> Value {
+) -> String {
     let host = sel.vocab.problem_host();
     let mut found = Vec::new();
     let mut errors = Vec::new();
@@ -128,7 +164,7 @@ fn lookup(
             }
         }
     }
-    envelope(render(s, sel, me, &found), single, errors)
+    render(s, sel, me, &found).into_json(single, errors, None)
 }
 
 /// `GET /2/users/me`.
@@ -144,8 +180,8 @@ pub async fn me(State(s): State<Arc<Shared>>, req: Request) -> Response {
         return ctx.finish(problems::invalid(&errors));
     }
     let me = ctx.user.unwrap_or(0);
-    let body = envelope(render(&s, &sel, Some(me), &[me]), true, Vec::new());
-    ctx.finish(problems::ok(&body))
+    let body = render(&s, &sel, Some(me), &[me]).into_json(true, Vec::new(), None);
+    ctx.finish(problems::ok_text(body))
 }
 
 /// `GET /2/users/:id`.
@@ -172,7 +208,7 @@ pub async fn by_id(State(s): State<Arc<Shared>>, Path(id): Path<String>, req: Re
         |k| s.world.index_of_id(k),
         true,
     );
-    ctx.finish(problems::ok(&body))
+    ctx.finish(problems::ok_text(body))
 }
 
 /// Splits a comma list parameter, checking count 1–100 and each value's pattern.
@@ -236,7 +272,7 @@ pub async fn by_ids(State(s): State<Arc<Shared>>, req: Request) -> Response {
         |k| s.world.index_of_id(k),
         false,
     );
-    ctx.finish(problems::ok(&body))
+    ctx.finish(problems::ok_text(body))
 }
 
 /// `GET /2/users/by/username/:username`.
@@ -276,7 +312,7 @@ pub async fn by_username(
         |k| s.world.index_of_username(k),
         true,
     );
-    ctx.finish(problems::ok(&body))
+    ctx.finish(problems::ok_text(body))
 }
 
 /// `GET /2/users/by?usernames=`.
@@ -307,5 +343,5 @@ pub async fn by_usernames(State(s): State<Arc<Shared>>, req: Request) -> Respons
         |k| s.world.index_of_username(k),
         false,
     );
-    ctx.finish(problems::ok(&body))
+    ctx.finish(problems::ok_text(body))
 }

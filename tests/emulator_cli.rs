@@ -1,0 +1,127 @@
+//! `xblocks emulator` through the binary: banner, paging with a pre-issued token, request
+//! log lines, clean exit on SIGTERM; a bad `--faults` spec is a one-line error.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[test]
+fn serves_pages_logs_and_stops_on_sigterm() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args([
+            "emulator", "--token", "T0K3N", "--users", "1500", "--seed", "7",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let line = |what: &str| {
+        rx.recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no {what} line"))
+    };
+    let first = line("listening");
+    let base = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_string();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    let user = line("user");
+    let id = user
+        .rsplit_once('(')
+        .and_then(|(_, r)| r.strip_suffix(')'))
+        .expect(&user)
+        .to_string();
+    assert!(user.starts_with("user: @"));
+    let mut banner = Vec::new();
+    loop {
+        let l = line("banner");
+        let done = l == "token: T0K3N";
+        banner.push(l);
+        if done {
+            break;
+        }
+    }
+    assert!(banner.iter().any(|l| l.contains("xblocks-demo")));
+    assert!(banner.iter().any(|l| l.contains("xblocks-demo-key")));
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (count, pages) = rt.block_on(async {
+        let c = reqwest::Client::new();
+        let mut next: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        let mut pages = 0;
+        loop {
+            let mut url =
+                format!("{base}/2/users/{id}/blocking?max_results=1000&user.fields=created_at");
+            if let Some(t) = &next {
+                url.push_str(&format!("&pagination_token={t}"));
+            }
+            let body: serde_json::Value = c
+                .get(&url)
+                .bearer_auth("T0K3N")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            pages += 1;
+            for u in body["data"].as_array().unwrap() {
+                assert!(seen.insert(u["id"].as_str().unwrap().to_string()));
+            }
+            match body["meta"]["next_token"].as_str() {
+                Some(t) => next = Some(t.to_string()),
+                None => break,
+            }
+        }
+        (seen.len(), pages)
+    });
+    assert_eq!((count, pages), (1500, 2));
+    let log = line("request log");
+    assert_eq!(log, format!("GET /2/users/{id}/blocking 200 user={id}"));
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = wait_with_timeout(&mut child, Duration::from_secs(30));
+    assert_eq!(code, Some(0));
+}
+
+fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Option<i32> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn bad_fault_spec_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["emulator", "--faults", "5xx=lots"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--faults") && err.contains("between 0 and 1"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
