@@ -24,6 +24,10 @@ pub const MAX_RESULTS: &str = "1000";
 const MAX_ATTEMPTS: u32 = 7;
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_CAP: Duration = Duration::from_secs(8);
+/// Sent this long after a reported window end (already rounded up to a whole second).
+const WINDOW_MARGIN: Duration = Duration::from_millis(100);
+/// Up to this much random delay on every wait, so parallel clients do not start in lockstep.
+const WAIT_JITTER_MS: u64 = 150;
 
 /// How to build a [`Client`].
 #[derive(Clone)]
@@ -365,6 +369,7 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
+                    tracing::debug!(endpoint = ep.name(), status = status.as_u16(), "response");
                     self.note_headers(ep, &headers);
                     match resp.bytes().await {
                         Err(e) => ApiError::Network(describe(&e)),
@@ -387,10 +392,7 @@ impl Client {
                             if !matches!(err, ApiError::RateLimited { .. }) {
                                 return Err(err);
                             }
-                            let reset = parse_headers(&headers)
-                                .map(|b| b.reset)
-                                .filter(|r| *r > SystemTime::now())
-                                .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(60));
+                            let reset = retry_after_429(&headers, SystemTime::now());
                             self.inner.limits.exhaust(ep, reset);
                             self.wait(ep, reset + Duration::from_secs(1)).await?;
                             continue;
@@ -416,9 +418,7 @@ impl Client {
         loop {
             match self.inner.limits.admit(ep, SystemTime::now()) {
                 Admit::Go => return Ok(()),
-                Admit::WaitUntil(reset) => {
-                    self.wait(ep, reset + Duration::from_millis(200)).await?
-                }
+                Admit::WaitUntil(reset) => self.wait(ep, reset + WINDOW_MARGIN).await?,
             }
         }
     }
@@ -428,7 +428,7 @@ impl Client {
         if self.inner.no_wait {
             return Err(ApiError::RateLimited { until });
         }
-        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..300));
+        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..WAIT_JITTER_MS));
         let endpoint = ep.name().to_string();
         tracing::info!(endpoint = %endpoint, "rate limited; waiting {} s", super::error::secs_until(until));
         let _ = self.inner.events.send(RateEvent::Waiting {
@@ -453,6 +453,16 @@ impl Client {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = Some(level.to_string());
         }
+    }
+}
+
+/// When to retry after a 429: the reported reset; a few seconds when the reset is already
+/// past here (our clock runs ahead of X's); a minute when no header says (v1.1-style answer).
+fn retry_after_429(headers: &HeaderMap, now: SystemTime) -> SystemTime {
+    match parse_headers(headers) {
+        Some(b) if b.reset > now => b.reset,
+        Some(_) => now + Duration::from_secs(2),
+        None => now + Duration::from_secs(60),
     }
 }
 
@@ -530,6 +540,23 @@ mod tests {
             assert!(backoff(a) <= BACKOFF_CAP);
         }
         assert!(backoff(1) >= BACKOFF_BASE);
+    }
+
+    #[test]
+    fn retry_time_after_429() {
+        use reqwest::header::HeaderValue;
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(60));
+        h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
+        assert_eq!(
+            retry_after_429(&h, now),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
+        );
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
+        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(2));
     }
 
     #[test]

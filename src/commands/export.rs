@@ -12,6 +12,8 @@ use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::atomic::AtomicFile;
 
+use super::text::inert;
+
 /// The csv header, exactly as PRODUCT.md fixes it.
 pub const CSV_HEADER: [&str; 11] = [
     "id",
@@ -48,7 +50,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             })?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{} to {}",
-                s.me.username,
+                inert(&s.me.username),
                 path.display()
             ));
         }
@@ -57,7 +59,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
             let (_, count, progress) = export_to(&s, args.format, out).await?;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{}",
-                s.me.username
+                inert(&s.me.username)
             ));
         }
     }
@@ -79,7 +81,18 @@ async fn export_to<W: Write>(
         None
     ));
     let (mut count, mut npages) = (0usize, 0usize);
-    while let Some(page) = stream.next().await {
+    loop {
+        let next = tokio::select! {
+            next = stream.next() => next,
+            _ = tokio::signal::ctrl_c() => {
+                return Err(ExitError::new(
+                    Exit::Interrupted,
+                    "interrupted: the export was not written (an -o FILE keeps its old content); run it again",
+                )
+                .into());
+            }
+        };
+        let Some(page) = next else { break };
         let page = page.map_err(ExitError::from)?;
         for u in &page.page.users {
             writer.user(u)?;

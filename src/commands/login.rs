@@ -8,6 +8,8 @@ use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
 use crate::store::paths::Paths;
 
+use super::text::inert;
+
 const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://developer.x.com (User authentication: Native App, callback http://127.0.0.1:8765/callback),\nthen run `xblocks login --client-id ID` (or set XBLOCKS_CLIENT_ID, or client_id in config.toml)";
 
 /// Runs `xblocks login`.
@@ -63,8 +65,8 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         .collect();
     eprintln!(
         "Signed in as @{} ({}) in profile `{}`.",
-        token.username.as_deref().unwrap_or("?"),
-        token.user_id.as_deref().unwrap_or("?"),
+        inert(token.username.as_deref().unwrap_or("?")),
+        inert(token.user_id.as_deref().unwrap_or("?")),
         global.profile
     );
     if !missing.is_empty() {
@@ -136,8 +138,8 @@ async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyh
     let token = pkce::store_new_token(&global, token).await?;
     eprintln!(
         "Signed in (OAuth 1.0a) as @{} ({}) in profile `{}`.",
-        token.username.as_deref().unwrap_or("?"),
-        token.user_id.as_deref().unwrap_or("?"),
+        inert(token.username.as_deref().unwrap_or("?")),
+        inert(token.user_id.as_deref().unwrap_or("?")),
         global.profile
     );
     Ok(())

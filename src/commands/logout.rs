@@ -8,6 +8,8 @@ use crate::auth::token_store::{StoredToken, TokenKind, TokenStore};
 use crate::cli::GlobalArgs;
 use crate::store::paths::Paths;
 
+use super::text::inert;
+
 /// Runs `xblocks logout`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
     let store = TokenStore::new(&Paths::resolve(&global));
@@ -35,7 +37,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
     let who = token
         .username
         .as_deref()
-        .map(|u| format!("@{u}"))
+        .map(|u| format!("@{}", inert(u)))
         .unwrap_or_else(|| "the account".into());
     match revoked {
         Ok(()) => eprintln!(

@@ -6,6 +6,7 @@ pub mod login;
 pub mod logout;
 pub mod progress;
 pub mod targets;
+pub mod text;
 pub mod whoami;
 
 use std::io::Write;

@@ -9,6 +9,8 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, TargetArgs};
 use crate::exit::{Exit, ExitError};
 
+use super::text::inert;
+
 /// Which write to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -94,7 +96,10 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
         let (id, label) = match target {
             Target::Id(id) => (id.clone(), id.clone()),
             Target::Name(n) => match by_name.get(&n.to_lowercase()) {
-                Some(u) => (u.id.clone(), format!("@{} ({})", u.username, u.id)),
+                Some(u) => (
+                    u.id.clone(),
+                    format!("@{} ({})", inert(&u.username), inert(&u.id)),
+                ),
                 None => {
                     println!("not found: @{n}");
                     failures.push(Exit::NotFound);
@@ -144,6 +149,17 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn accepted_targets_are_ids_or_valid_handles(s in "\\PC{0,25}") {
+            match parse_target(&s) {
+                Ok(Target::Id(id)) => proptest::prop_assert!(id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit())),
+                Ok(Target::Name(n)) => proptest::prop_assert!(n.len() <= 15 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')),
+                Err(_) => {}
+            }
+        }
+    }
 
     #[test]
     fn parses_the_three_target_forms() {

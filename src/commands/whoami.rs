@@ -5,6 +5,8 @@ use crate::auth::session;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 
+use super::text::inert;
+
 /// Runs `xblocks whoami`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
     let s = session::connect(&global).await?;
@@ -13,7 +15,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
         .capability(&s.me.id)
         .await
         .map_err(ExitError::from)?;
-    println!("@{} ({})", s.me.username, s.me.id);
+    println!("@{} ({})", inert(&s.me.username), inert(&s.me.id));
     println!("auth: {}", s.auth_kind);
     if s.scopes.is_empty() {
         match s.client.access_level() {

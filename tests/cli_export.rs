@@ -1,0 +1,232 @@
+//! `xblocks export` through the binary against the in-process emulator: formats, files,
+//! rate-limit waits, --no-wait, injected faults.
+
+mod common;
+
+use common::{http_get, run, Env};
+
+fn export(env: &Env, args: &[&str]) -> common::Out {
+    let mut c = env.cmd();
+    c.arg("export").args(args);
+    run(c)
+}
+
+/// Spends the blocking-list window of the seeded account with direct requests.
+fn exhaust_blocking_window(env: &Env) {
+    let token = env.emu().issue_token(common::SCOPES);
+    let (id, _) = env.emu().me();
+    let url = format!("{}/2/users/{id}/blocking?max_results=1", env.base);
+    for _ in 0..40 {
+        let (status, _, _) = http_get(env, &url, Some(&token));
+        if status == 429 {
+            return;
+        }
+    }
+    panic!("the blocking window never ran out");
+}
+
+#[test]
+fn export_ids_is_the_exact_list_in_order() {
+    let env = Env::enterprise(2500);
+    env.login();
+    let out = export(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ids: Vec<String> = out.stdout.lines().map(str::to_string).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    assert!(
+        out.stderr.contains("exported 2500 blocked accounts"),
+        "{}",
+        out.stderr
+    );
+    // Three pages of 1000.
+    let pages = env
+        .emu()
+        .request_log()
+        .iter()
+        .filter(|r| r.path.ends_with("/blocking"))
+        .count();
+    assert_eq!(pages, 3);
+}
+
+#[test]
+fn export_csv_has_the_header_and_quotes_fields() {
+    let env = Env::start(300, |c| c.hostile = true);
+    env.login();
+    let out = export(&env, &["--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with(
+        "id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen\n"
+    ));
+    let mut r = csv::Reader::from_reader(out.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 300);
+    let ids: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    for row in &rows {
+        assert_eq!(row.len(), 11);
+        assert!(row[3].ends_with('Z'), "created_at {}", &row[3]);
+        assert!(row[4].parse::<u64>().is_ok());
+        assert_eq!(&row[10], "");
+    }
+}
+
+#[test]
+fn export_json_to_file_is_atomic_and_complete() {
+    let env = Env::enterprise(1200);
+    env.login();
+    let file = env.config_dir().join("out/blocks.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "old").unwrap();
+    let out = export(&env, &["--format", "json", "-o", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let ids: Vec<String> = v
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    assert!(v[0]["public_metrics"]["followers_count"].is_u64());
+    assert!(v[0]["username"].is_string());
+    // Nothing else left in the dir (no temp file).
+    assert_eq!(
+        std::fs::read_dir(file.parent().unwrap()).unwrap().count(),
+        1
+    );
+}
+
+#[test]
+fn export_failure_leaves_the_old_file() {
+    let env = Env::enterprise(10);
+    env.login();
+    env.emu().revoke_all_tokens();
+    let file = env.config_dir().join("blocks.txt");
+    std::fs::write(&file, "old").unwrap();
+    let out = export(&env, &["-o", file.to_str().unwrap()]);
+    assert_eq!(out.code, 77);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old");
+}
+
+#[test]
+fn rate_limit_429_is_waited_out_and_the_export_completes_in_order() {
+    let env = Env::start(1500, |c| c.window_secs = 6);
+    env.login();
+    exhaust_blocking_window(&env);
+    let out = export(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("rate limit on GET /2/users/:id/blocking: waiting until"),
+        "{}",
+        out.stderr
+    );
+    let ids: Vec<String> = out.stdout.lines().map(str::to_string).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+}
+
+#[test]
+fn spent_budget_is_waited_for_before_sending() {
+    // 17 pages at 15 per 2 s window: the client must wait once for the window, not hit 429.
+    let env = Env::start(16_500, |c| c.window_secs = 2);
+    env.login();
+    let out = export(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 16_500);
+    assert!(out.stderr.contains("waiting until"), "{}", out.stderr);
+    let log = env.emu().request_log();
+    let refused = log.iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, 0, "a request known to be refused was sent");
+    let ids: Vec<String> = out.stdout.lines().map(str::to_string).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+}
+
+#[test]
+fn no_wait_exits_3_when_rate_limited() {
+    let env = Env::start(50, |c| c.window_secs = 60);
+    env.login();
+    exhaust_blocking_window(&env);
+    let out = export(&env, &["--no-wait"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("rate limited until"), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn faults_still_give_the_exact_list() {
+    let env = Env::start(20_000, |c| {
+        c.faults = "5xx=0.2,reset=0.1,malformed=0.1,delay-ms=5"
+            .parse()
+            .unwrap();
+        c.no_limits = true;
+    });
+    env.login();
+    let out = export(&env, &["--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut r = csv::Reader::from_reader(out.stdout.as_bytes());
+    let ids: Vec<String> = r.records().map(|r| r.unwrap()[0].to_string()).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    // Faults really happened and were retried.
+    let log: Vec<_> = env
+        .emu()
+        .request_log()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/blocking"))
+        .collect();
+    assert!(
+        log.len() > 20 || log.iter().any(|r| r.status >= 500),
+        "no fault was injected: {} requests",
+        log.len()
+    );
+}
+
+#[test]
+fn export_against_the_standalone_emulator_binary_with_faults() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut emu = std::process::Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args([
+            "emulator",
+            "--users",
+            "3000",
+            "--token",
+            "standalone-test-token-1",
+            "--faults",
+            "5xx=0.2,reset=0.1,malformed=0.1",
+            "--no-limits",
+        ])
+        .env("XBLOCKS_CONFIG_DIR", dir.path().join("emu"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(emu.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .strip_prefix("listening on ")
+        .expect("first line names the address")
+        .trim()
+        .to_string();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    std::thread::spawn(move || for _ in lines {});
+    let run_export = |extra: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_xblocks"));
+        c.env_remove("XBLOCKS_PROFILE")
+            .env("XBLOCKS_API_BASE", &base)
+            .env("XBLOCKS_CONFIG_DIR", dir.path().join("cli"))
+            .env("XBLOCKS_ACCESS_TOKEN", "standalone-test-token-1")
+            .arg("export")
+            .args(extra);
+        run(c)
+    };
+    let a = run_export(&[]);
+    let b = run_export(&["--format", "ids"]);
+    let _ = emu.kill();
+    let _ = emu.wait();
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.stdout.lines().count(), 3000);
+    assert_eq!(
+        a.stdout, b.stdout,
+        "two faulty runs give the same exact list"
+    );
+    assert!(!a.stderr.contains("standalone-test-token-1"));
+}
