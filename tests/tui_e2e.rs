@@ -99,6 +99,13 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
 
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("exit-status");
+    // Keys come from config.toml: `e` is added to "last loaded account".
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        "[keys]\nbottom = [\"G\", \"e\"]\n",
+    )
+    .unwrap();
     let bin = env!("CARGO_BIN_EXE_xblocks");
     let script = format!(
         "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; echo $? > {}",
@@ -140,7 +147,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
         .await;
     tmux.wait_for("the capability", 60, |s| s.contains("FULL"))
         .await;
-    tmux.keys(&["G"]);
+    tmux.keys(&["e"]);
     tmux.keys(&["u"]);
     let confirm = tmux
         .wait_for("the confirm pane", 30, |s| s.contains("Unblock 1 account?"))
@@ -164,7 +171,11 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !Path::new(&done).exists() {
-        assert!(Instant::now() < deadline, "xblocks did not quit on q");
+        assert!(
+            Instant::now() < deadline,
+            "xblocks did not quit on q; screen:\n{}",
+            tmux.screen()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -246,7 +257,11 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
         if let Some(code) = text.strip_prefix("1 ") {
             break code.to_string();
         }
-        assert!(Instant::now() < deadline, "xblocks ignored SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "xblocks ignored SIGTERM ({text}); screen:\n{}",
+            tmux.screen()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(status, "130");
