@@ -397,3 +397,39 @@ async fn hostile_world_carries_escapes_and_controls() {
         .iter()
         .any(|u| u["name"] == ""));
 }
+
+#[tokio::test]
+async fn xdk_gets_the_post_vocabulary_by_default() {
+    let (emu, token) = start(cfg(5)).await;
+    let r = emulator_support::client()
+        .get(format!(
+            "{}/2/users/by/username/nobody_here",
+            emu.base_url()
+        ))
+        .bearer_auth(&token)
+        .header("user-agent", "xdk-python/0.10.6")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["type"],
+        "https://api.x.com/2/problems/resource-not-found"
+    );
+    let r = emulator_support::client()
+        .get(format!(
+            "{}/2/users/me?user.fields=public_metrics",
+            emu.base_url()
+        ))
+        .bearer_auth(&token)
+        .header("user-agent", "xdk-python/0.10.6")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["data"]["public_metrics"]["post_count"].is_u64());
+    let plain = get(&emu, "/2/users/me?user.fields=public_metrics", Some(&token)).await;
+    assert!(plain.json["data"]["public_metrics"]
+        .get("post_count")
+        .is_none());
+}

@@ -95,8 +95,9 @@ pub fn verify_oauth1(
 pub fn authenticate(s: &Shared, r: &ApiReq) -> Option<Principal> {
     let header = r.header("authorization")?;
     let mut inner = s.lock();
-    if let Some(token) = header.strip_prefix("Bearer ") {
-        let token = token.trim();
+    let (scheme, rest) = header.trim().split_once(' ').unwrap_or((header, ""));
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let token = rest.trim();
         if inner.app_tokens.contains(token) {
             return Some(Principal::App);
         }

@@ -380,3 +380,21 @@ async fn wait_for_signal() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handle_is_shareable_and_debug_redacts() {
+        send_sync::<Emulator>();
+        let c = Config {
+            tokens: vec!["SECRET-TOKEN".into()],
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("SECRET-TOKEN") && !shown.contains("xblocks-demo-secret"));
+    }
+}

@@ -90,19 +90,25 @@ fn parse_list(
 }
 
 impl Selection {
-    /// Parses the selection parameters of a query; errors are 400 entries.
-    pub fn parse(query: &[(String, String)], errors: &mut Vec<Invalid>) -> Self {
+    /// Parses the selection parameters of a query; errors are 400 entries. A query that uses
+    /// neither vocabulary's words is answered in `neutral`.
+    pub fn parse(query: &[(String, String)], neutral: Vocab, errors: &mut Vec<Invalid>) -> Self {
         let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let uses = |param: &str, words: [&str; 2]| {
+            get(param).is_some_and(|l| l.split(',').any(|w| words.contains(&w)))
+        };
         let post_words = ["pinned_post_id", "most_recent_post_id"];
+        let tweet_words = ["pinned_tweet_id", "most_recent_tweet_id"];
         let speaks_post = get("post.fields").is_some()
-            || [get("expansions"), get("user.fields")]
-                .into_iter()
-                .flatten()
-                .any(|l| l.split(',').any(|w| post_words.contains(&w)));
-        let vocab = if speaks_post {
-            Vocab::Post
-        } else {
-            Vocab::Tweet
+            || uses("expansions", post_words)
+            || uses("user.fields", post_words);
+        let speaks_tweet = get("tweet.fields").is_some()
+            || uses("expansions", tweet_words)
+            || uses("user.fields", tweet_words);
+        let vocab = match (speaks_post, speaks_tweet) {
+            (true, _) => Vocab::Post,
+            (false, true) => Vocab::Tweet,
+            (false, false) => neutral,
         };
         let user = parse_list(
             "user.fields",
@@ -182,13 +188,25 @@ mod tests {
     #[test]
     fn vocabulary_follows_the_request() {
         let mut e = Vec::new();
-        let s = Selection::parse(&q(&[("expansions", "pinned_post_id")]), &mut e);
+        let s = Selection::parse(
+            &q(&[("expansions", "pinned_post_id")]),
+            Vocab::Tweet,
+            &mut e,
+        );
         assert!(e.is_empty());
         assert_eq!(s.vocab, Vocab::Post);
         assert!(s.pinned);
-        let s = Selection::parse(&q(&[("user.fields", "created_at,bogus,x")]), &mut e);
+        let s = Selection::parse(
+            &q(&[("user.fields", "created_at,bogus,x")]),
+            Vocab::Tweet,
+            &mut e,
+        );
         assert_eq!(s.vocab, Vocab::Tweet);
         assert_eq!(e.len(), 2);
+        let s = Selection::parse(&q(&[]), Vocab::Post, &mut e);
+        assert_eq!(s.vocab, Vocab::Post);
+        let s = Selection::parse(&q(&[("tweet.fields", "lang")]), Vocab::Post, &mut e);
+        assert_eq!(s.vocab, Vocab::Tweet);
         assert!(e[0].message.starts_with(
             "The `user.fields` query parameter value [bogus] is not one of [affiliation,confirmed_email,"
         ));

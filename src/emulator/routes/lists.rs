@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::users::render;
 use super::{bad_id, begin, valid_id, ApiReq, Ctx};
-use crate::emulator::fields::{Selection, SELECTION_PARAMS};
+use crate::emulator::fields::SELECTION_PARAMS;
 use crate::emulator::limits::{self, Endpoint};
 use crate::emulator::pagination::{self, Cursor};
 use crate::emulator::problems::{self, Invalid};
@@ -98,7 +98,7 @@ async fn list(
             }
         },
     };
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }

@@ -16,6 +16,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use super::auth::{authenticate, Principal};
+use super::fields::{Selection, Vocab};
 use super::limits::{Budget, Endpoint};
 use super::problems::{self, Invalid};
 use super::state::Shared;
@@ -41,13 +42,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/2/users/{id}/muting", get(lists::muting).post(lists::mute))
         .route("/2/users/{source}/muting/{target}", delete(lists::unmute))
         .route("/i/oauth2/authorize", get(oauth2::authorize))
+        .route("/2/oauth2/authorize", get(oauth2::authorize))
         .route("/2/oauth2/token", post(oauth2::token))
         .route("/2/oauth2/revoke", post(oauth2::revoke))
         .route("/oauth2/token", post(oauth2::app_token))
         .route("/oauth/request_token", post(oauth1::request_token))
         .route("/oauth/authorize", get(oauth1::authorize))
         .route("/oauth/authenticate", get(oauth1::authorize))
+        .route("/i/oauth/authenticate", get(oauth1::authorize))
         .route("/oauth/access_token", post(oauth1::access_token))
+        .route(
+            "/1.1/oauth/invalidate_token",
+            post(oauth1::invalidate_token),
+        )
         .fallback(|| async { problems::no_route() })
         .with_state(shared)
 }
@@ -116,6 +123,17 @@ impl ApiReq {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The field selection of the query. Queries that use neither vocabulary are answered in
+    /// the tweet vocabulary of the captured bodies, except for xdk, the SDK generated from the
+    /// post-vocabulary spec, whose strict models need `api.x.com` problem types and `post_count`.
+    pub fn selection(&self, errors: &mut Vec<Invalid>) -> Selection {
+        let xdk = self
+            .header("user-agent")
+            .is_some_and(|ua| ua.to_ascii_lowercase().contains("xdk"));
+        let neutral = if xdk { Vocab::Post } else { Vocab::Tweet };
+        Selection::parse(&self.query, neutral, errors)
     }
 
     /// 400 entries for query parameters outside `allowed`.

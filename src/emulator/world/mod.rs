@@ -178,17 +178,22 @@ impl World {
         let suffix = self.handle_perm.fwd(idx as u64).to_string();
         let room = 15 - suffix.len();
         let h = self.h(idx, S_HANDLE);
-        let first = pick(words::FIRST, h >> 8);
-        let last = pick(words::LAST, h >> 16);
-        let word = pick(words::WORDS, h >> 24);
+        // The same picks as the display name, so handles look like their owners' names.
+        let n = self.h(idx, S_NAME);
+        let first = pick(words::FIRST, n >> 8);
+        let last = pick(words::LAST, n >> 16);
+        let word = pick(words::WORDS, n >> 24);
         let word2 = pick(words::WORDS, h >> 32);
-        let mut prefix = match h % 7 {
-            0 => first.to_lowercase(),
-            1 => format!("{}_{}", first.to_lowercase(), last.to_lowercase()),
-            2 => format!("{first}{last}"),
-            3 => format!("{word}{word2}"),
-            4 => format!("{word}_{}", first.to_lowercase()),
-            5 => format!("{}{}", &first[..1].to_lowercase(), last.to_lowercase()),
+        let brand = n % 10 == 7;
+        let mut prefix = match if brand { 6 } else { h % 12 } {
+            0 | 1 => first.to_lowercase(),
+            2 | 3 => format!("{}_{}", first.to_lowercase(), last.to_lowercase()),
+            4 | 5 => format!("{first}{last}"),
+            6 if brand => format!("{word}{}", pick(words::WORDS, n >> 40)),
+            6 => format!("{word}{word2}"),
+            7 => format!("{word}_{}", first.to_lowercase()),
+            8 | 9 => format!("{}{}", &first[..1].to_lowercase(), last.to_lowercase()),
+            10 => format!("{}_{}", last.to_lowercase(), &first[..1].to_lowercase()),
             _ => format!("the{}", last.to_lowercase()),
         };
         prefix.truncate(room);
