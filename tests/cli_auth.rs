@@ -412,3 +412,26 @@ fn oauth1_logout_deletes_locally_even_without_a_revoke_endpoint() {
     assert!(!env.token_path().exists());
     assert_no_secret(&[token, secret], &[&out.stdout, &out.stderr, &env.logs()]);
 }
+
+#[test]
+fn profiles_keep_separate_sign_ins() {
+    let env = Env::enterprise(3);
+    let mut g = env.global();
+    g.profile = "work".into();
+    env.rt
+        .block_on(xblocks::auth::pkce::login_headless(
+            &g,
+            "xblocks-demo",
+            common::SCOPES,
+        ))
+        .unwrap();
+    assert!(env.config_dir().join("profiles/work/token.json").exists());
+    let mut c = env.cmd();
+    c.args(["--profile", "work", "whoami"]);
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut c = env.cmd();
+    c.env("XBLOCKS_PROFILE", "default").arg("whoami");
+    let out = run(c);
+    assert_eq!(out.code, 77, "{}", out.stderr);
+}

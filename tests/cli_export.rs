@@ -230,3 +230,27 @@ fn export_against_the_standalone_emulator_binary_with_faults() {
     );
     assert!(!a.stderr.contains("standalone-test-token-1"));
 }
+
+#[test]
+fn hostile_text_survives_csv_exactly() {
+    let env = Env::start(400, |c| c.hostile = true);
+    env.login();
+    let json = export(&env, &["--format", "json"]);
+    let csv_out = export(&env, &["--format", "csv"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert_eq!(csv_out.code, 0, "{}", csv_out.stderr);
+    let users: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).unwrap();
+    let mut r = csv::Reader::from_reader(csv_out.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(users.len(), rows.len());
+    let mut odd = 0;
+    for (u, row) in users.iter().zip(&rows) {
+        assert_eq!(u["id"].as_str().unwrap(), &row[0]);
+        assert_eq!(u["name"].as_str().unwrap(), &row[2]);
+        assert_eq!(u["description"].as_str().unwrap_or(""), &row[9]);
+        if row[2].contains(|c: char| c == ',' || c == '"' || c.is_control() || !c.is_ascii()) {
+            odd += 1;
+        }
+    }
+    assert!(odd > 0, "the hostile world has no tricky names");
+}

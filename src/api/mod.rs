@@ -5,6 +5,7 @@ pub mod error;
 pub mod pagination;
 pub mod problem;
 pub mod ratelimit;
+mod transport;
 pub mod types;
 
 pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page};
