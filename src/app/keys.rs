@@ -277,13 +277,13 @@ pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<C
                 rebuild_view(state);
             }
         }
+        state.queue.push((confirm.verb, t.id.clone()));
         out.push(match confirm.verb {
             Verb::Unblock => Command::Unblock { id: t.id },
             Verb::Block => Command::Block { id: t.id },
             Verb::Mute => Command::Mute { id: t.id },
         });
     }
-    state.pending += n;
     state.marks.clear();
     let word = confirm.verb.word();
     state.message = Some(info(format!(

@@ -32,7 +32,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::Capability(cap) => state.capability = cap,
         Action::Done { verb, id } => on_done(state, verb, &id),
         Action::Failed { verb, id, message } => {
-            state.pending = state.pending.saturating_sub(1);
+            state.dequeue(verb, &id);
             if let Some(i) = state.index_of(&id) {
                 state.accounts[i as usize].standing = Standing::Blocked;
             }
@@ -123,7 +123,8 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
 }
 
 fn on_done(state: &mut State, verb: Verb, id: &str) {
-    state.pending = state.pending.saturating_sub(1);
+    state.dequeue(verb, id);
+    let left = state.pending();
     if let Some(i) = state.index_of(id) {
         let a = &mut state.accounts[i as usize];
         a.standing = match verb {
@@ -131,19 +132,14 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
             Verb::Block => Standing::Blocked,
             Verb::Mute => Standing::Muted,
         };
-        let text = if state.pending == 0 {
+        let text = if left == 0 {
             format!(
                 "{} @{}. All queued actions done.",
                 capitalize(verb.past()),
                 a.handle
             )
         } else {
-            format!(
-                "{} @{}; {} to go.",
-                capitalize(verb.past()),
-                a.handle,
-                state.pending
-            )
+            format!("{} @{}; {} to go.", capitalize(verb.past()), a.handle, left)
         };
         state.message = Some(info(text));
     }
