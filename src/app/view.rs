@@ -13,12 +13,8 @@ pub(super) fn rebuild_view(state: &mut State) {
         let accts = &state.accounts;
         match state.sort {
             SortKey::Loaded => {}
-            SortKey::Handle => {
-                v.sort_by_cached_key(|&i| accts[i as usize].handle.as_str().to_lowercase())
-            }
-            SortKey::Name => {
-                v.sort_by_cached_key(|&i| accts[i as usize].name.as_str().to_lowercase())
-            }
+            SortKey::Handle => sort_by_text(&mut v, |i| accts[i as usize].handle.as_str()),
+            SortKey::Name => sort_by_text(&mut v, |i| accts[i as usize].name.as_str()),
             SortKey::Followers => {
                 v.sort_by_key(|&i| std::cmp::Reverse(accts[i as usize].followers))
             }
@@ -99,4 +95,50 @@ pub(super) fn maybe_load(state: &mut State) -> Option<Command> {
     }
     state.loading = true;
     Some(Command::LoadNextPage { token: Some(token) })
+}
+
+/// Sorts indices by text, ASCII case-insensitively, ties in load order. Fast on huge lists: a
+/// packed 8-byte prefix is sorted as an integer, then only runs sharing a prefix compare whole
+/// strings.
+pub(super) fn sort_by_text<'a>(v: &mut Vec<u32>, text: impl Fn(u32) -> &'a str) {
+    fn prefix(s: &str) -> u64 {
+        let mut k = [0u8; 8];
+        for (d, b) in k.iter_mut().zip(s.bytes()) {
+            *d = b.to_ascii_lowercase();
+        }
+        u64::from_be_bytes(k)
+    }
+    let lower = |s: &'a str| s.bytes().map(|b| b.to_ascii_lowercase());
+    let mut keyed: Vec<(u64, u32)> = v.iter().map(|&i| (prefix(text(i)), i)).collect();
+    keyed.sort_unstable();
+    let mut start = 0;
+    while start < keyed.len() {
+        let mut end = start + 1;
+        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+            end += 1;
+        }
+        if end - start > 1 {
+            keyed[start..end]
+                .sort_by(|a, b| lower(text(a.1)).cmp(lower(text(b.1))).then(a.1.cmp(&b.1)));
+        }
+        start = end;
+    }
+    v.clear();
+    v.extend(keyed.into_iter().map(|(_, i)| i));
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sort_by_text_matches_a_plain_sort(words in proptest::collection::vec("[a-cA-C_é]{0,10}", 0..60)) {
+            let mut fast: Vec<u32> = (0..words.len() as u32).collect();
+            super::sort_by_text(&mut fast, |i| words[i as usize].as_str());
+            let mut plain: Vec<u32> = (0..words.len() as u32).collect();
+            plain.sort_by_key(|&i| (words[i as usize].to_ascii_lowercase(), i));
+            prop_assert_eq!(fast, plain);
+        }
+    }
 }
