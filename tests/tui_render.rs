@@ -69,6 +69,7 @@ fn hostile_users() -> Vec<User> {
             "\u{9b}31mC1 csi\u{85}next",
             "\u{90}dcs payload\u{9c} after",
         ),
+        ("blank", "\x1b[2J\u{202E}\u{200B}", ""),
     ];
     raw.iter()
         .enumerate()
