@@ -97,6 +97,10 @@ pub enum Action {
         /// Window end.
         reset: SystemTime,
     },
+    /// The durable queue changed (write lane).
+    QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
+    /// Open jobs were cancelled: (what, account id).
+    Cancelled(Vec<(Verb, String)>),
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -146,6 +150,12 @@ pub enum Command {
     },
     /// Leave the TUI.
     Quit,
+    /// Stop running the durable queue (open jobs stay queued).
+    PauseQueue,
+    /// Run the durable queue again.
+    ResumeQueue,
+    /// Mark every open job of the durable queue cancelled (logged).
+    CancelQueue,
 }
 
 impl Command {

@@ -46,6 +46,8 @@ pub enum KeyAction {
     Detail,
     /// Show the help overlay.
     Help,
+    /// Show the durable queue.
+    Queue,
     /// Quit.
     Quit,
 }
@@ -134,6 +136,12 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         "detail",
         &["Enter", "Tab"],
         "show / hide detail",
+    ),
+    (
+        KeyAction::Queue,
+        "queue",
+        &["Q"],
+        "queue: progress, ETA, p pause, c cancel",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

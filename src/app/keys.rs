@@ -24,6 +24,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Search => on_search_key(state, key),
         Mode::Prompt(text) => on_prompt_key(state, key, text, out),
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
+        Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -126,6 +127,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         }
         KeyAction::Detail => state.show_detail = !state.show_detail,
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
+        KeyAction::Queue => super::queue_view::open(state),
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);

@@ -4,10 +4,12 @@ pub mod account;
 pub mod action;
 pub mod keymap;
 mod keys;
+pub mod queue_view;
 pub mod search;
 pub mod state;
 mod update;
 mod view;
+pub mod views;
 
 #[cfg(test)]
 mod tests;

@@ -108,6 +108,8 @@ pub enum Mode {
         /// First binding shown.
         scroll: usize,
     },
+    /// The queue view.
+    Queue(super::queue_view::QueuePane),
 }
 
 /// Column the list is sorted by.
@@ -238,6 +240,8 @@ pub struct State {
     pub no_color: bool,
     /// Set once the user quits.
     pub quit: bool,
+    /// Queue, history and cache views.
+    pub views: super::views::Views,
 }
 
 impl State {
@@ -275,6 +279,7 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
+            views: Default::default(),
         }
     }
 

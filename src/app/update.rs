@@ -74,6 +74,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
                 reset,
             })
         }
+        Action::QueueSnapshot(snapshot) => super::queue_view::on_snapshot(state, *snapshot),
+        Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
     }
     out.extend(maybe_load(state));
     out

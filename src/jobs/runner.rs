@@ -137,7 +137,9 @@ async fn verify_in_flight<W: Writer>(
     Ok(done)
 }
 
-fn log_write(log: &Path, job: &Job) {
+/// Appends the outcome of `job` (in its final state) to the action log; a failure is logged, not
+/// fatal.
+pub fn log_write(log: &Path, job: &Job) {
     let result = match &job.state {
         JobState::Done => "done".to_string(),
         JobState::Failed(r) => format!("failed: {r}"),

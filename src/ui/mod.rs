@@ -6,6 +6,7 @@ pub mod detail;
 pub mod format;
 pub mod help;
 pub mod list;
+pub mod queue;
 pub mod sanitize;
 pub mod status;
 pub mod strings;
@@ -74,6 +75,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Help { scroll } => help::render(state, *scroll, &theme, area, buf),
         Mode::Confirm(c) => confirm::render(state, c, &theme, area, buf),
         Mode::Prompt(text) => confirm::render_prompt(text, &theme, area, buf),
+        Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

@@ -140,6 +140,9 @@ pub fn hints(state: &State) -> String {
     match &state.mode {
         Mode::Search => format!("/{}▏ Enter keeps the filter · Esc clears", state.query),
         Mode::Prompt(_) => "Enter looks the handle up · Esc cancels".into(),
+        Mode::Queue(_) => {
+            "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
+        }
         _ => format!(
             "{}/{} move · {} mark · {} {} · {} mute · {} search · {} help · {} quit",
             k(K::Down),

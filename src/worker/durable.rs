@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use tokio::sync::mpsc;
 
+use super::tracker::Tracker;
 use super::{sentence, Command};
 use crate::api::{Client, Endpoint};
 use crate::app::{Action, Capability, Verb};
@@ -16,7 +17,7 @@ use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id};
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
-use crate::store::queue::{Action as JobAction, JobState, Queue};
+use crate::store::queue::{Action as JobAction, Job, JobState, Queue};
 
 /// How long the lane waits after a write command for the rest of its confirmation.
 const BATCH_GATHER: std::time::Duration = std::time::Duration::from_millis(50);
@@ -69,15 +70,33 @@ fn write_verb(cmd: &Command) -> Option<(Verb, String)> {
 }
 
 /// Runs write commands through the durable queue, first resuming what an earlier run left open.
+/// Queue controls (pause, resume, cancel) arrive on `ctl` and take effect at once, even during a
+/// rate-limit wait: a job interrupted in flight is checked against X before it is ever resent.
 pub async fn lane(
     client: Client,
     me: String,
     mut d: Durable,
     mut rx: mpsc::UnboundedReceiver<Command>,
+    mut ctl: mpsc::UnboundedReceiver<Command>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
-    run_jobs(&client, &me, &mut d, None, &actions).await;
-    while let Some(first) = rx.recv().await {
+    let mut tracker = Tracker::default();
+    tracker.rebuild(&d.queue);
+    report(&tracker, &actions);
+    run_open(&client, &me, &mut d, None, &mut ctl, &mut tracker, &actions).await;
+    loop {
+        let first = tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(c) => c,
+                None => return,
+            },
+            Some(c) = ctl.recv() => {
+                if control(c, &mut d, &mut tracker, &actions) {
+                    run_open(&client, &me, &mut d, None, &mut ctl, &mut tracker, &actions).await;
+                }
+                continue;
+            }
+        };
         // The commands of one confirmation arrive together: gather them into one batch.
         tokio::time::sleep(BATCH_GATHER).await;
         let mut cmds = vec![first];
@@ -106,8 +125,111 @@ pub async fn lane(
                 }
             }
         }
-        run_jobs(&client, &me, &mut d, Some(&batch), &actions).await;
+        tracker.rebuild(&d.queue);
+        report(&tracker, &actions);
+        run_open(
+            &client,
+            &me,
+            &mut d,
+            Some(&batch),
+            &mut ctl,
+            &mut tracker,
+            &actions,
+        )
+        .await;
     }
+}
+
+fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
+    let _ = actions.send(Action::QueueSnapshot(Box::new(tracker.snapshot())));
+}
+
+/// Runs the open jobs (of `batch`, or all) unless paused; a control command interrupts the run
+/// and is applied. Returns when the run ends, is paused or is cancelled.
+async fn run_open(
+    client: &Client,
+    me: &str,
+    d: &mut Durable,
+    batch: Option<&str>,
+    ctl: &mut mpsc::UnboundedReceiver<Command>,
+    tracker: &mut Tracker,
+    actions: &mpsc::UnboundedSender<Action>,
+) {
+    let mut batch = batch.map(str::to_string);
+    loop {
+        if tracker.paused || d.queue.open_jobs().next().is_none() {
+            return;
+        }
+        tracker.running = true;
+        report(tracker, actions);
+        let interrupt = tokio::select! {
+            _ = run_jobs(client, me, d, batch.as_deref(), tracker, actions) => None,
+            Some(c) = ctl.recv() => Some(c),
+        };
+        tracker.running = false;
+        tracker.rebuild(&d.queue);
+        let Some(c) = interrupt else {
+            report(tracker, actions);
+            return;
+        };
+        if !control(c, d, tracker, actions) {
+            return;
+        }
+        // Resumed: run everything still open.
+        batch = None;
+    }
+}
+
+/// Applies a queue control; returns true when open jobs should run now.
+fn control(
+    cmd: Command,
+    d: &mut Durable,
+    tracker: &mut Tracker,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> bool {
+    let run = match cmd {
+        Command::PauseQueue => {
+            tracker.paused = true;
+            false
+        }
+        Command::ResumeQueue => {
+            tracker.paused = false;
+            tracker.held = None;
+            true
+        }
+        Command::CancelQueue => {
+            cancel_open(d, actions);
+            false
+        }
+        _ => false,
+    };
+    tracker.rebuild(&d.queue);
+    report(tracker, actions);
+    run
+}
+
+/// Marks every pending job cancelled (synced and logged). A job left in flight by an interrupted
+/// request may already have happened at X: it stays open and is checked at the next run.
+fn cancel_open(d: &mut Durable, actions: &mpsc::UnboundedSender<Action>) {
+    let pending: Vec<Job> = d
+        .queue
+        .open_jobs()
+        .filter(|j| j.state == JobState::Pending)
+        .cloned()
+        .collect();
+    let mut cancelled = Vec::new();
+    for mut job in pending {
+        if let Err(e) = d.queue.set(job.id, JobState::Cancelled) {
+            tracing::warn!("cannot cancel job {}: {e}", job.id);
+            continue;
+        }
+        job.state = JobState::Cancelled;
+        runner::log_write(&d.log, &job);
+        if let Some(v) = verb(job.action) {
+            cancelled.push((v, job.target));
+        }
+    }
+    let _ = actions.send(Action::Cancelled(cancelled));
 }
 
 /// Runs the open jobs (of `batch`, or all), reporting each as `Done` / `Failed`.
@@ -116,6 +238,7 @@ async fn run_jobs(
     me: &str,
     d: &mut Durable,
     batch: Option<&str>,
+    tracker: &mut Tracker,
     actions: &mpsc::UnboundedSender<Action>,
 ) {
     let writer = ApiWriter {
@@ -123,7 +246,9 @@ async fn run_jobs(
         me: me.to_string(),
     };
     let stop = AtomicBool::new(false);
-    let mut progress = |_: usize, _: usize, job: &crate::store::queue::Job| {
+    let mut progress = |_: usize, _: usize, job: &Job| {
+        tracker.finished(job);
+        let _ = actions.send(Action::QueueSnapshot(Box::new(tracker.snapshot())));
         let Some(v) = verb(job.action) else { return };
         let id = job.target.clone();
         let action = match &job.state {
@@ -171,6 +296,7 @@ async fn run_jobs(
     .await;
     if let Err(e) = result {
         if e.code == Exit::Forbidden {
+            tracker.held = Some(sentence(&e.message));
             let _ = actions.send(Action::Capability(Capability::ReadOnly {
                 reason: sentence(&e.message),
             }));

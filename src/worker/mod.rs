@@ -6,6 +6,7 @@
 //! client's [`RateEvent`]s are forwarded as `RateWaiting` / `RateResumed`.
 
 pub mod durable;
+mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
 
@@ -25,6 +26,7 @@ pub fn spawn(
     let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
     let (read_tx, read_rx) = mpsc::unbounded_channel::<Command>();
     let (write_tx, write_rx) = mpsc::unbounded_channel::<Command>();
+    let (ctl_tx, ctl_rx) = mpsc::unbounded_channel::<Command>();
 
     tokio::spawn(forward_rate_events(client.rate_events(), actions.clone()));
     tokio::spawn(probe_capability(
@@ -39,13 +41,18 @@ pub fn spawn(
         actions.clone(),
     ));
     match durable {
-        Some(d) => tokio::spawn(durable::lane(client, me_id, d, write_rx, actions)),
+        Some(d) => tokio::spawn(durable::lane(client, me_id, d, write_rx, ctl_rx, actions)),
         None => tokio::spawn(lane(client, me_id, write_rx, actions)),
     };
     tokio::spawn(async move {
         while let Some(cmd) = rx.recv().await {
             let lane = match cmd {
                 Command::Block { .. } | Command::Unblock { .. } | Command::Mute { .. } => &write_tx,
+                Command::PauseQueue | Command::ResumeQueue | Command::CancelQueue => {
+                    // Without a durable queue nobody listens: the control is dropped.
+                    let _ = ctl_tx.send(cmd);
+                    continue;
+                }
                 _ => &read_tx,
             };
             if lane.send(cmd).is_err() {
@@ -143,7 +150,10 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         Command::Open { .. }
         | Command::Copy { .. }
         | Command::SaveForLater { .. }
-        | Command::Quit => Vec::new(),
+        | Command::Quit
+        | Command::PauseQueue
+        | Command::ResumeQueue
+        | Command::CancelQueue => Vec::new(),
     }
 }
 

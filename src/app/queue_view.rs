@@ -1,0 +1,362 @@
+//! The queue view: the profile's durable queue as the write lane reports it (open jobs first,
+//! then recent finished ones), the current batch's progress, an ETA from the write budget, and
+//! pause / resume / cancel.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::account::Standing;
+use super::action::Command;
+use super::keymap::KeyAction;
+use super::state::{Capability, Mode, State, Verb};
+use super::update::info;
+use crate::store::queue::{Job, JobState};
+use crate::ui::sanitize::sanitize;
+
+/// Open jobs a snapshot carries at most (the count covers the rest).
+pub const OPEN_ROWS: usize = 200;
+/// Finished jobs a snapshot carries at most.
+pub const RECENT_ROWS: usize = 50;
+
+/// Progress of one batch (the writes of one confirmation, import or undo).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchProgress {
+    /// Batch id.
+    pub id: String,
+    /// Jobs of the batch that finished (any final state).
+    pub done: usize,
+    /// Jobs in the batch.
+    pub total: usize,
+}
+
+/// A small summary of the durable queue (never the whole file for huge queues).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueueSnapshot {
+    /// The first [`OPEN_ROWS`] open jobs, in the order they will run.
+    pub open: Vec<Job>,
+    /// All open jobs.
+    pub open_total: usize,
+    /// The last [`RECENT_ROWS`] finished jobs, newest first.
+    pub recent: Vec<Job>,
+    /// The batch running now (or next).
+    pub batch: Option<BatchProgress>,
+    /// The user paused the queue.
+    pub paused: bool,
+    /// A run is in progress (the first open job is in flight or waiting for the rate limit).
+    pub running: bool,
+    /// Why open jobs are held (e.g. the plan is read-only); they stay queued for later.
+    pub held: Option<String>,
+}
+
+impl QueueSnapshot {
+    /// The snapshot with every string from outside (handles, reasons) made inert.
+    pub fn sanitized(mut self) -> Self {
+        for job in self.open.iter_mut().chain(self.recent.iter_mut()) {
+            job.username = job.username.as_deref().map(sanitize);
+            job.target = sanitize(&job.target);
+            if let JobState::Failed(r) = &mut job.state {
+                *r = sanitize(r);
+            }
+        }
+        self.held = self.held.as_deref().map(sanitize);
+        self
+    }
+}
+
+/// The queue view's own state (it lives in [`Mode::Queue`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueuePane {
+    /// First row shown.
+    pub scroll: usize,
+    /// `c` was pressed: the next `y` cancels every open job.
+    pub cancel_asked: bool,
+}
+
+/// Opens the queue view.
+pub(super) fn open(state: &mut State) {
+    state.mode = Mode::Queue(QueuePane::default());
+}
+
+/// Rows the queue view lists (open jobs, then recent ones).
+pub fn row_count(state: &State) -> usize {
+    state
+        .views
+        .queue
+        .as_ref()
+        .map_or(0, |q| q.open.len() + q.recent.len())
+}
+
+/// True when open block/unblock jobs can't run on this plan and wait for a better one.
+pub fn held_read_only(state: &State) -> bool {
+    matches!(state.capability, Capability::ReadOnly { .. })
+        || state.views.queue.as_ref().is_some_and(|q| q.held.is_some())
+}
+
+/// Keys of the queue view.
+pub(super) fn on_key(
+    state: &mut State,
+    key: KeyEvent,
+    mut pane: QueuePane,
+    out: &mut Vec<Command>,
+) {
+    if pane.cancel_asked {
+        pane.cancel_asked = false;
+        if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+            state.message = Some(info("Cancelling every open job…"));
+            out.push(Command::CancelQueue);
+        } else {
+            state.message = Some(info("Nothing cancelled."));
+        }
+        state.mode = Mode::Queue(pane);
+        return;
+    }
+    let rows = row_count(state);
+    let page = state.list_rows();
+    let max = rows.saturating_sub(1);
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => return,
+        KeyCode::Char('p') | KeyCode::Char(' ') => {
+            let idle = state
+                .views
+                .queue
+                .as_ref()
+                .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
+            if idle {
+                state.message = Some(info("Resuming the queue…"));
+                out.push(Command::ResumeQueue);
+            } else {
+                state.message = Some(info(
+                    "Pausing the queue; the job in flight finishes or is checked before any resend.",
+                ));
+                out.push(Command::PauseQueue);
+            }
+        }
+        KeyCode::Char('c') => {
+            let open = state.views.queue.as_ref().map_or(0, |q| q.open_total);
+            if open == 0 {
+                state.message = Some(info("No open job to cancel."));
+            } else {
+                state.message = Some(info(format!(
+                    "Cancel all {open} open job{}? y cancels them · any other key keeps them",
+                    if open == 1 { "" } else { "s" }
+                )));
+                pane.cancel_asked = true;
+            }
+        }
+        _ => match state.keymap.lookup(&key) {
+            Some(KeyAction::Down) => pane.scroll = (pane.scroll + 1).min(max),
+            Some(KeyAction::Up) => pane.scroll = pane.scroll.saturating_sub(1),
+            Some(KeyAction::PageDown) => pane.scroll = (pane.scroll + page).min(max),
+            Some(KeyAction::PageUp) => pane.scroll = pane.scroll.saturating_sub(page),
+            Some(KeyAction::Top) => pane.scroll = 0,
+            Some(KeyAction::Bottom) => pane.scroll = max,
+            Some(KeyAction::Queue) => return,
+            Some(KeyAction::Quit) => return,
+            _ => {}
+        },
+    }
+    state.mode = Mode::Queue(pane);
+}
+
+/// A new snapshot from the write lane.
+pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
+    let snapshot = snapshot.sanitized();
+    if !snapshot.running {
+        // An interrupted run never reports the end of its write wait.
+        state
+            .waits
+            .retain(|w| !(w.endpoint.starts_with("POST") || w.endpoint.starts_with("DELETE")));
+    }
+    if let Mode::Queue(pane) = &mut state.mode {
+        let rows = snapshot.open.len() + snapshot.recent.len();
+        pane.scroll = pane.scroll.min(rows.saturating_sub(1));
+    }
+    state.views.queue = Some(snapshot);
+}
+
+/// Open jobs were cancelled: they leave the session's queue and their accounts go back to where
+/// they stood before.
+pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
+    let n = jobs.len();
+    for (verb, id) in jobs {
+        state.dequeue(verb, &id);
+        if let Some(i) = state.index_of(&id) {
+            let a = &mut state.accounts[i as usize];
+            if a.standing == Standing::Pending {
+                a.standing = match verb {
+                    Verb::Block => Standing::Unblocked,
+                    Verb::Unblock | Verb::Mute => Standing::Blocked,
+                };
+            }
+        }
+    }
+    state.message = Some(info(format!(
+        "Cancelled {n} open job{}; logged in the action log.",
+        if n == 1 { "" } else { "s" }
+    )));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::{update, Action, Keymap};
+    use crate::store::queue::Action as JobAction;
+
+    fn key(c: char) -> Action {
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn job(id: u64, target: &str, state: JobState) -> Job {
+        Job {
+            id,
+            batch: "tui-1".into(),
+            target: target.into(),
+            username: Some(format!("h\x1b[2J{target}")),
+            action: JobAction::Unblock,
+            state,
+        }
+    }
+
+    fn snapshot(open: usize, paused: bool) -> QueueSnapshot {
+        QueueSnapshot {
+            open: (0..open as u64)
+                .map(|i| job(i + 2, &format!("{i}"), JobState::Pending))
+                .collect(),
+            open_total: open,
+            recent: vec![job(1, "9", JobState::Failed("bad\x07".into()))],
+            batch: Some(BatchProgress {
+                id: "tui-1".into(),
+                done: 1,
+                total: open + 1,
+            }),
+            paused,
+            running: !paused,
+            held: None,
+        }
+    }
+
+    fn state() -> State {
+        let mut s = State::new(
+            "me",
+            "default",
+            Keymap::default(),
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        );
+        update(&mut s, Action::Resize(80, 24));
+        s
+    }
+
+    #[test]
+    fn q_opens_the_view_and_snapshots_arrive_sanitized() {
+        let mut s = state();
+        update(&mut s, key('Q'));
+        assert_eq!(s.mode, Mode::Queue(QueuePane::default()));
+        update(&mut s, Action::QueueSnapshot(Box::new(snapshot(3, false))));
+        let q = s.views.queue.as_ref().unwrap();
+        assert_eq!(q.open[0].username.as_deref(), Some("h0"));
+        assert_eq!(q.recent[0].state, JobState::Failed("bad".into()));
+        assert_eq!(row_count(&s), 4);
+        update(&mut s, key('j'));
+        update(&mut s, key('G'));
+        assert_eq!(
+            s.mode,
+            Mode::Queue(QueuePane {
+                scroll: 3,
+                cancel_asked: false
+            })
+        );
+        // A smaller snapshot pulls the scroll back inside the rows.
+        update(&mut s, Action::QueueSnapshot(Box::new(snapshot(1, false))));
+        assert!(matches!(&s.mode, Mode::Queue(p) if p.scroll == 1));
+        update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        assert_eq!(s.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn p_pauses_and_resumes_following_the_snapshot() {
+        let mut s = state();
+        update(&mut s, Action::QueueSnapshot(Box::new(snapshot(2, false))));
+        update(&mut s, key('Q'));
+        assert_eq!(update(&mut s, key('p')), vec![Command::PauseQueue]);
+        let until = s.now + Duration::from_secs(60);
+        update(
+            &mut s,
+            Action::RateWaiting {
+                endpoint: "DELETE /2/users/:id/blocking/:target".into(),
+                until,
+            },
+        );
+        update(&mut s, Action::QueueSnapshot(Box::new(snapshot(2, true))));
+        assert!(s.waits.is_empty(), "a paused run waits for nothing");
+        assert_eq!(update(&mut s, key('p')), vec![Command::ResumeQueue]);
+        assert!(matches!(s.mode, Mode::Queue(_)));
+    }
+
+    #[test]
+    fn cancel_asks_first_and_only_y_cancels() {
+        let mut s = state();
+        update(&mut s, key('Q'));
+        assert!(update(&mut s, key('c')).is_empty(), "nothing open yet");
+        update(&mut s, Action::QueueSnapshot(Box::new(snapshot(2, false))));
+        assert!(update(&mut s, key('c')).is_empty());
+        assert!(matches!(&s.mode, Mode::Queue(p) if p.cancel_asked));
+        assert!(update(&mut s, key('n')).is_empty());
+        assert!(matches!(&s.mode, Mode::Queue(p) if !p.cancel_asked));
+        update(&mut s, key('c'));
+        assert_eq!(update(&mut s, key('y')), vec![Command::CancelQueue]);
+    }
+
+    #[test]
+    fn cancelled_jobs_leave_the_session_queue_and_restore_standing() {
+        let mut s = state();
+        let users: Vec<crate::api::types::User> = (1..=3)
+            .map(|i| crate::api::types::User {
+                id: i.to_string(),
+                username: format!("u{i}"),
+                name: format!("n{i}"),
+                ..Default::default()
+            })
+            .collect();
+        update(
+            &mut s,
+            Action::PageLoaded {
+                first: true,
+                users,
+                pinned: Default::default(),
+                next_token: None,
+            },
+        );
+        update(&mut s, key(' '));
+        update(&mut s, key(' '));
+        update(&mut s, key('u'));
+        let cmds = update(&mut s, key('y'));
+        assert_eq!(cmds.len(), 2);
+        assert_eq!(s.pending(), 2);
+        update(
+            &mut s,
+            Action::Cancelled(vec![
+                (Verb::Unblock, "1".into()),
+                (Verb::Unblock, "2".into()),
+            ]),
+        );
+        assert_eq!(s.pending(), 0);
+        assert!(s.accounts.iter().all(|a| a.standing == Standing::Blocked));
+        assert!(s.message.as_ref().unwrap().text.contains("Cancelled 2"));
+    }
+
+    #[test]
+    fn read_only_plans_hold_block_writes() {
+        let mut s = state();
+        assert!(!held_read_only(&s));
+        let mut snap = snapshot(1, false);
+        snap.held = Some("Enterprise only.".into());
+        update(&mut s, Action::QueueSnapshot(Box::new(snap)));
+        assert!(held_read_only(&s));
+    }
+}

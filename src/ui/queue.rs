@@ -1,0 +1,206 @@
+//! The queue view: progress of the current batch, the ETA from the write budget, open jobs with
+//! their state, then recent finished ones.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use super::sanitize::fit;
+use super::strings;
+use super::theme::Theme;
+use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
+use crate::app::state::clock;
+use crate::app::State;
+use crate::store::queue::{Action as JobAction, Job, JobState};
+
+/// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
+pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = Rect {
+        height: area.height.saturating_sub(2).max(area.height.min(1)),
+        ..area
+    };
+    super::clear_overlay(rect, buf);
+    let empty = QueueSnapshot::default();
+    let q = state.views.queue.as_ref().unwrap_or(&empty);
+    let mut title = format!(" Queue · {} open", q.open_total);
+    if q.paused {
+        title.push_str(" · PAUSED");
+    }
+    title.push(' ');
+    let keys = if pane.cancel_asked {
+        " y cancel all open jobs · any other key keeps them "
+    } else if q.paused || (!q.running && q.open_total > 0) {
+        " p run · c cancel · j/k scroll · Esc close "
+    } else {
+        " p pause · c cancel · j/k scroll · Esc close "
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.header))
+        .title_bottom(Span::styled(keys, theme.dim));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let mut lines = summary(state, q, theme, w);
+    let body_h = (inner.height as usize).saturating_sub(lines.len());
+    let rows = job_lines(state, q, theme, w);
+    if rows.is_empty() {
+        lines.push(Line::styled(
+            fit(
+                "The queue is empty: confirmed blocks, unblocks and mutes show here.",
+                w,
+            ),
+            theme.dim,
+        ));
+    }
+    lines.extend(rows.into_iter().skip(pane.scroll).take(body_h));
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// Progress, ETA and budget, and why jobs are held.
+fn summary<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    if let Some(b) = &q.batch {
+        let pct = b.done * 100 / b.total.max(1);
+        let bar_w = 10;
+        let filled = b.done * bar_w / b.total.max(1);
+        out.push(Line::raw(fit(
+            &format!(
+                "Batch {}/{} done [{}{}] {pct}% · {}",
+                b.done,
+                b.total,
+                "#".repeat(filled),
+                "·".repeat(bar_w - filled),
+                b.id
+            ),
+            w,
+        )));
+    }
+    let eta = if q.open_total == 0 {
+        "Nothing to do.".to_string()
+    } else if q.paused {
+        "Paused: press p to resume.".to_string()
+    } else if !q.running && !held_read_only(state) {
+        "Not running: press p to run the open jobs.".to_string()
+    } else if held_read_only(state) && only_plan_writes(q) {
+        "Queued for later: this plan can't block or unblock through the API.".to_string()
+    } else {
+        match state.eta_secs(q.open_total) {
+            0 => "ETA: now, within the current rate-limit window.".to_string(),
+            s => format!("ETA: about {} at the current rate limits.", clock(s)),
+        }
+    };
+    out.push(Line::raw(fit(&eta, w)));
+    let budget = match state.budget {
+        Some(b) => format!(
+            "Writes: {}/{} left in this window, resets in {}.",
+            b.remaining,
+            b.limit,
+            clock(state.secs_until(b.reset))
+        ),
+        None => format!(
+            "Writes: {} per {} window (budget not seen yet).",
+            crate::app::state::DEFAULT_WRITE_LIMIT,
+            clock(state.window_secs)
+        ),
+    };
+    out.push(Line::styled(fit(&budget, w), theme.dim));
+    if let Some(why) = &q.held {
+        out.push(Line::styled(fit(&format!("Held: {why}"), w), theme.warn));
+    }
+    out.push(Line::raw(""));
+    out
+}
+
+/// True when every open job shown is a block or unblock (writes the plan may refuse).
+fn only_plan_writes(q: &QueueSnapshot) -> bool {
+    q.open
+        .iter()
+        .all(|j| matches!(j.action, JobAction::Block | JobAction::Unblock))
+}
+
+fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    let write_wait = state
+        .waits
+        .iter()
+        .filter(|wt| {
+            matches!(
+                strings::endpoint_name(&wt.endpoint).as_str(),
+                "blocks" | "unblocks" | "mutes"
+            )
+        })
+        .map(|wt| state.secs_until(wt.until))
+        .max();
+    let held = held_read_only(state);
+    for (n, job) in q.open.iter().enumerate() {
+        let plan_write = matches!(job.action, JobAction::Block | JobAction::Unblock);
+        let (label, style) = if held && plan_write {
+            ("queued for later (read-only)".to_string(), theme.warn)
+        } else if q.paused {
+            ("paused".to_string(), theme.dim)
+        } else if n == 0 && q.running {
+            match write_wait {
+                Some(s) => (format!("waiting: rate limit {}", clock(s)), theme.warn),
+                None => ("in flight".to_string(), theme.ok),
+            }
+        } else if job.state == JobState::InFlight {
+            ("in flight (checked first)".to_string(), theme.warn)
+        } else {
+            ("pending".to_string(), theme.base)
+        };
+        out.push(row(state, job, label, style, w));
+    }
+    if q.open_total > q.open.len() {
+        out.push(Line::styled(
+            fit(
+                &format!("…and {} more open jobs", q.open_total - q.open.len()),
+                w,
+            ),
+            theme.dim,
+        ));
+    }
+    if !q.recent.is_empty() {
+        out.push(Line::styled(fit("Recent", w), theme.header));
+    }
+    for job in &q.recent {
+        let (label, style) = match &job.state {
+            JobState::Done => ("done".to_string(), theme.ok),
+            JobState::AlreadyInState => ("already so".to_string(), theme.dim),
+            JobState::SkippedSelf => ("skipped: yourself".to_string(), theme.dim),
+            JobState::NotFound => ("not found".to_string(), theme.dim),
+            JobState::Cancelled => ("cancelled".to_string(), theme.dim),
+            JobState::Failed(r) => (format!("failed: {r}"), theme.error),
+            JobState::Pending | JobState::InFlight => ("open".to_string(), theme.base),
+        };
+        out.push(row(state, job, label, style, w));
+    }
+    out
+}
+
+fn row<'a>(state: &State, job: &Job, label: String, style: Style, w: usize) -> Line<'a> {
+    let loaded = || {
+        state
+            .index_of(&job.target)
+            .map(|i| state.accounts[i as usize].handle.to_string())
+    };
+    let who = match job.username.clone().or_else(loaded) {
+        Some(u) => format!("@{u}"),
+        None => format!("id {}", job.target),
+    };
+    let verb_w = 8.min(w);
+    let who_w = 24.min(w.saturating_sub(verb_w) / 2);
+    let rest = w.saturating_sub(verb_w + who_w);
+    Line::from(vec![
+        Span::raw(fit(job.action.verb(), verb_w)),
+        Span::raw(fit(&who, who_w.saturating_sub(1))),
+        Span::raw(" ".repeat(who_w.min(1))),
+        Span::styled(fit(&label, rest), style),
+    ])
+}

@@ -1,0 +1,181 @@
+//! Snapshots of the queue, history and cache views, drawn into `TestBackend` through the public
+//! API (like `tui_render.rs` does for the main panes).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use xblocks::api::types::User;
+use xblocks::app::queue_view::{BatchProgress, QueueSnapshot};
+use xblocks::app::{self, Action, Capability, Keymap, State};
+use xblocks::store::queue::{Action as JobAction, Job, JobState};
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_764_000_000)
+}
+
+fn user(i: usize) -> User {
+    User {
+        id: (1_500_000_000_000_000_000u64 + i as u64).to_string(),
+        username: format!("account_{i}"),
+        name: format!("Account Number {i}"),
+        ..Default::default()
+    }
+}
+
+fn state(w: u16, h: u16) -> State {
+    let mut s = State::new("me_myself", "default", Keymap::default(), now());
+    app::update(&mut s, Action::Resize(w, h));
+    app::update(&mut s, Action::Capability(Capability::Full));
+    app::start(&mut s);
+    app::update(
+        &mut s,
+        Action::PageLoaded {
+            first: true,
+            users: (0..30).map(user).collect(),
+            pinned: Default::default(),
+            next_token: None,
+        },
+    );
+    s
+}
+
+fn key(s: &mut State, c: char) {
+    app::update(
+        s,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+    );
+}
+
+fn draw(s: &State) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).unwrap();
+    t.draw(|f| xblocks::ui::render(s, f)).unwrap();
+    t
+}
+
+fn job(id: u64, i: usize, action: JobAction, state: JobState) -> Job {
+    Job {
+        id,
+        batch: "tui-2025-11-24T16:00:00Z-1a2b".into(),
+        target: user(i).id,
+        username: (i % 4 != 3).then(|| user(i).username),
+        action,
+        state,
+    }
+}
+
+fn snapshot(open: usize, paused: bool) -> QueueSnapshot {
+    QueueSnapshot {
+        open: (0..open)
+            .map(|i| job(10 + i as u64, i, JobAction::Unblock, JobState::Pending))
+            .collect(),
+        open_total: open + 120,
+        recent: vec![
+            job(9, 20, JobAction::Unblock, JobState::Done),
+            job(8, 21, JobAction::Mute, JobState::NotFound),
+            job(7, 22, JobAction::Unblock, JobState::Cancelled),
+            job(
+                6,
+                23,
+                JobAction::Block,
+                JobState::Failed("\x1b[31mX said no\u{202E}".into()),
+            ),
+        ],
+        batch: Some(BatchProgress {
+            id: "tui-2025-11-24T16:00:00Z-1a2b".into(),
+            done: 4,
+            total: open + 124,
+        }),
+        paused,
+        running: !paused,
+        held: None,
+    }
+}
+
+fn with_budget(s: &mut State) {
+    s.window_secs = 900;
+    app::update(
+        s,
+        Action::Budget {
+            limit: 50,
+            remaining: 0,
+            reset: now() + Duration::from_secs(200),
+        },
+    );
+}
+
+#[test]
+fn queue_running_with_rate_limit_wait_and_eta() {
+    let mut s = state(100, 24);
+    with_budget(&mut s);
+    app::update(&mut s, Action::QueueSnapshot(Box::new(snapshot(6, false))));
+    app::update(
+        &mut s,
+        Action::RateWaiting {
+            endpoint: "DELETE /2/users/:id/blocking/:target_user_id".into(),
+            until: now() + Duration::from_secs(200),
+        },
+    );
+    key(&mut s, 'Q');
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn queue_paused_and_cancel_question() {
+    let mut s = state(80, 20);
+    app::update(&mut s, Action::QueueSnapshot(Box::new(snapshot(3, true))));
+    key(&mut s, 'Q');
+    key(&mut s, 'c');
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn queue_read_only_holds_unblocks_for_later() {
+    let mut s = state(80, 16);
+    let mut snap = snapshot(3, false);
+    snap.running = false;
+    snap.open_total = 3;
+    snap.held = Some("X allows block and unblock writes only on the Enterprise plan.".into());
+    app::update(
+        &mut s,
+        Action::Capability(Capability::ReadOnly {
+            reason: "Enterprise only.".into(),
+        }),
+    );
+    app::update(&mut s, Action::QueueSnapshot(Box::new(snap)));
+    key(&mut s, 'Q');
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn queue_empty_and_tiny() {
+    let mut s = state(80, 12);
+    key(&mut s, 'Q');
+    insta::assert_snapshot!("queue_empty", draw(&s).backend());
+    let mut s = state(40, 10);
+    app::update(&mut s, Action::QueueSnapshot(Box::new(snapshot(3, false))));
+    key(&mut s, 'Q');
+    insta::assert_snapshot!("queue_tiny_40x10", draw(&s).backend());
+}
+
+#[test]
+fn views_never_panic_at_any_size() {
+    let mut base = state(80, 24);
+    app::update(
+        &mut base,
+        Action::QueueSnapshot(Box::new(snapshot(30, false))),
+    );
+    for view in ['Q'] {
+        let mut s = base.clone();
+        key(&mut s, view);
+        for (w, h) in (0..=130)
+            .step_by(9)
+            .flat_map(|w| (0..=45).step_by(5).map(move |h| (w, h)))
+        {
+            app::update(&mut s, Action::Resize(w, h));
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| xblocks::ui::render(&s, f)).unwrap();
+        }
+    }
+}

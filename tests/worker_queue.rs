@@ -1,0 +1,148 @@
+//! Queue controls through the TUI worker's durable lane against the in-process emulator: pause
+//! takes effect during a rate-limit wait, cancel marks the pending jobs cancelled (logged) and
+//! sends none of them, and a job interrupted in flight stays open to be checked, never lost.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use xblocks::api::{Client, ClientConfig};
+use xblocks::app::queue_view::QueueSnapshot;
+use xblocks::app::{Action, Command};
+use xblocks::auth::Credentials;
+use xblocks::cli::GlobalArgs;
+use xblocks::emulator::{self, Config};
+use xblocks::store::action_log;
+use xblocks::store::paths::Paths;
+use xblocks::store::queue::{JobState, Queue};
+use xblocks::worker::{self, durable::Durable};
+
+fn paths(dir: &std::path::Path) -> Paths {
+    Paths::resolve(&GlobalArgs {
+        api_base: String::new(),
+        auth_base: String::new(),
+        profile: "default".into(),
+        config_dir: Some(dir.to_path_buf()),
+        no_wait: false,
+    })
+}
+
+/// Waits (generously) for the first action `pick` accepts.
+async fn wait_for<T>(
+    rx: &mut mpsc::UnboundedReceiver<Action>,
+    mut pick: impl FnMut(Action) -> Option<T>,
+) -> T {
+    loop {
+        let a = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("worker answers")
+            .expect("worker alive");
+        if let Some(t) = pick(a) {
+            return t;
+        }
+    }
+}
+
+fn snapshot(a: Action) -> Option<QueueSnapshot> {
+    match a {
+        Action::QueueSnapshot(s) => Some(*s),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
+    let emu = emulator::start(Config {
+        users: 60,
+        window_secs: 900,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(&["tweet.read", "users.read", "block.read", "block.write"]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths(dir.path());
+    let client = Client::new(ClientConfig {
+        api_base: emu.base_url(),
+        credentials: Credentials::static_bearer(token, None),
+        no_wait: false,
+        expand_pinned: false,
+    });
+    let (me, _) = emu.me();
+    let targets: Vec<String> = emu.blocked_ids().into_iter().take(53).collect();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let cmds = worker::spawn(client, me, tx, Some(Durable::open(&p).unwrap()));
+    for id in &targets {
+        cmds.send(Command::Unblock { id: id.clone() }).unwrap();
+    }
+    // 50 writes per window: the 51st waits for the window to reset (15 minutes).
+    wait_for(&mut rx, |a| match a {
+        Action::RateWaiting { endpoint, .. } if endpoint.contains("DELETE") => Some(()),
+        _ => None,
+    })
+    .await;
+    cmds.send(Command::PauseQueue).unwrap();
+    let paused = wait_for(&mut rx, |a| snapshot(a).filter(|s| s.paused)).await;
+    // The capability probe may have spent one write of the window.
+    let open = paused.open_total;
+    assert!((3..=4).contains(&open), "{paused:?}");
+    assert!(!paused.running);
+    assert_eq!(
+        paused.batch.as_ref().map(|b| (b.done, b.total)),
+        Some((53 - open, 53))
+    );
+    assert_eq!(paused.open[0].state, JobState::InFlight, "{paused:?}");
+
+    cmds.send(Command::CancelQueue).unwrap();
+    let cancelled = wait_for(&mut rx, |a| match a {
+        Action::Cancelled(jobs) => Some(jobs),
+        _ => None,
+    })
+    .await;
+    let ids: Vec<&str> = cancelled.iter().map(|(_, id)| id.as_str()).collect();
+    let want: Vec<&str> = targets[54 - open..].iter().map(String::as_str).collect();
+    assert_eq!(ids, want);
+    let after = wait_for(&mut rx, snapshot).await;
+    assert_eq!(
+        after.open_total, 1,
+        "the interrupted job stays open: {after:?}"
+    );
+    assert_eq!(after.recent[0].state, JobState::Cancelled);
+
+    let log = action_log::read(&p.profile_dir.join("actions.jsonl")).unwrap();
+    assert_eq!(log.iter().filter(|e| e.result == "done").count(), 53 - open);
+    assert_eq!(
+        log.iter().filter(|e| e.result == "cancelled").count(),
+        open - 1
+    );
+    let unblocked = |t: &String| {
+        emu.request_log()
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.status < 300 && r.path.ends_with(t.as_str()))
+            .count()
+    };
+    for t in &targets[..53 - open] {
+        assert_eq!(unblocked(t), 1, "{t}");
+    }
+    for t in &targets[53 - open..] {
+        assert_eq!(
+            unblocked(t),
+            0,
+            "{t} was paused or cancelled, never written"
+        );
+    }
+
+    cmds.send(Command::ResumeQueue).unwrap();
+    let resumed = wait_for(&mut rx, |a| snapshot(a).filter(|s| s.running)).await;
+    assert!(!resumed.paused);
+    assert_eq!(resumed.open_total, 1);
+    drop(cmds);
+    drop(rx);
+    // The queue file agrees: 50 done, 2 cancelled, 1 still open.
+    let q = Queue::open(&p.profile_dir.join("queue.jsonl")).unwrap();
+    assert_eq!(q.open_jobs().count(), 1);
+    assert_eq!(
+        q.jobs().filter(|j| j.state == JobState::Cancelled).count(),
+        open - 1
+    );
+    emu.shutdown().await;
+}
