@@ -380,6 +380,10 @@ async fn rate_limit_429_and_recovery_after_reset() {
             assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
             assert_rate_headers(&r, 15);
             got_429 = true;
+            let other = emu.issue_token(emulator_support::SCOPES);
+            let fresh = get(&emu, &path, Some(&other)).await;
+            assert_eq!(fresh.status, 200, "windows are per user token");
+            assert_eq!(fresh.header("x-rate-limit-remaining"), Some("14"));
             let reset: u64 = r.header("x-rate-limit-reset").unwrap().parse().unwrap();
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -188,9 +188,12 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
     let Some(principal) = authenticate(s, r) else {
         return Err(problems::unauthorized());
     };
-    let (user, scopes, oauth1) = match &principal {
-        Principal::User { idx, scopes } => (Some(*idx), scopes.clone(), scopes.is_none()),
-        Principal::App => (None, None, false),
+    let (user, scopes, oauth1, who) = match principal {
+        Principal::User { idx, scopes, token } => {
+            let oauth1 = scopes.is_none();
+            (Some(idx), scopes, oauth1, format!("user:{token}"))
+        }
+        Principal::App => (None, None, false, "app".to_string()),
     };
     let mut ctx = Ctx {
         user,
@@ -204,10 +207,6 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
     };
     let Some(limit) = limit else {
         return Err(ctx.finish(problems::unsupported_auth()));
-    };
-    let who = match user {
-        Some(u) => format!("user:{u}"),
-        None => "app".to_string(),
     };
     let window = Duration::from_secs(s.config.window_secs.max(1));
     let now = SystemTime::now();
@@ -255,11 +254,14 @@ pub fn valid_username(v: &str) -> bool {
     (1..=15).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// How a 400 message says an id fails its pattern.
+pub const ID_MISMATCH: &str = "does not match ^[0-9]{1,19}$";
+
 /// The 400 entry of an id that fails the pattern.
 pub fn bad_id(name: &str, v: &str) -> Invalid {
     Invalid::value(
         name,
         v,
-        format!("The `{name}` query parameter value [{v}] does not match ^[0-9]{{1,19}}$"),
+        format!("The `{name}` query parameter value [{v}] {ID_MISMATCH}"),
     )
 }
