@@ -11,9 +11,10 @@ fn export(env: &Env, args: &[&str]) -> common::Out {
     run(c)
 }
 
-/// Spends the blocking-list window of the seeded account with direct requests.
+/// Spends the blocking-list window of the stored token with direct requests.
 fn exhaust_blocking_window(env: &Env) {
-    let token = env.emu().issue_token(common::SCOPES);
+    let stored = env.stored();
+    let token = stored["access_token"].as_str().unwrap().to_string();
     let (id, _) = env.emu().me();
     let url = format!("{}/2/users/{id}/blocking?max_results=1", env.base);
     for _ in 0..40 {
@@ -253,4 +254,93 @@ fn hostile_text_survives_csv_exactly() {
         }
     }
     assert!(odd > 0, "the hostile world has no tricky names");
+}
+
+#[test]
+fn rate_limited_file_export_resumes_where_it_stopped() {
+    // 18 pages at 15 per 3 s window: --no-wait stops after 15 pages, keeping them.
+    let env = Env::start(17_500, |c| c.window_secs = 3);
+    env.login();
+    let file = env.config_dir().join("blocks.csv");
+    let out = export(
+        &env,
+        &["--no-wait", "--format", "csv", "-o", file.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("15000 accounts saved"),
+        "{}",
+        out.stderr
+    );
+    assert!(!file.exists(), "the target appears only when complete");
+    // After the window, the same command continues (waiting if it must) and completes.
+    let out = export(&env, &["--format", "csv", "-o", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("resuming the export"), "{}", out.stderr);
+    let mut r = csv::Reader::from_path(&file).unwrap();
+    let ids: Vec<String> = r.records().map(|r| r.unwrap()[0].to_string()).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    let pages = env
+        .emu()
+        .request_log()
+        .iter()
+        .filter(|r| r.path.ends_with("/blocking") && r.status == 200)
+        .count();
+    assert_eq!(pages, 18, "resumed instead of starting over");
+    // No partial files are left.
+    assert_eq!(
+        std::fs::read_dir(env.config_dir())
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("partial"))
+            .count(),
+        0
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_wait_exits_130_and_keeps_the_progress() {
+    use std::io::BufRead;
+    let env = Env::start(16_200, |c| c.window_secs = 120);
+    env.login();
+    let file = env.config_dir().join("blocks.txt");
+    let mut c = env.cmd();
+    c.args(["export", "-o", file.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let waiting = line.contains("waiting until");
+        seen.push(line);
+        if waiting {
+            break;
+        }
+    }
+    assert!(seen.last().unwrap().contains("waiting until"), "{seen:?}");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(130), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("15000 accounts saved")),
+        "{rest:?}"
+    );
+    assert!(!file.exists());
+    assert!(env
+        .config_dir()
+        .join(".blocks.txt.xblocks-partial.jsonl")
+        .exists());
 }

@@ -361,6 +361,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn both_vocabularies_and_unknown_fields_are_read() {
+        let post = r#"{"data":[{"id":"1","name":"A","username":"a","pinned_post_id":"9",
+            "public_metrics":{"followers_count":1,"following_count":2,"post_count":3,"listed_count":0,"like_count":5},
+            "subscribes_to_you":false,"affiliation":{"description":"x"}}],
+            "includes":{"posts":[{"id":"9","text":"hi","edit_history_post_ids":["9"]}]},
+            "errors":[{"value":"8","detail":"Could not find post","title":"Not Found Error","type":"https://api.x.com/2/problems/resource-not-found"}],
+            "meta":{"result_count":1,"next_token":"abc"}}"#;
+        let r: ListResponse = serde_json::from_str(post).unwrap();
+        assert_eq!(r.data[0].pinned_tweet_id.as_deref(), Some("9"));
+        assert_eq!(r.data[0].public_metrics.unwrap().tweet_count, 3);
+        assert_eq!(r.includes.tweets[0].text, "hi");
+        assert_eq!(r.errors.len(), 1);
+        let empty: ListResponse = serde_json::from_str(r#"{"meta":{"result_count":0}}"#).unwrap();
+        assert!(empty.data.is_empty() && empty.meta.next_token.is_none());
+    }
+
+    #[test]
     fn ids_are_checked() {
         assert!(check_id("12").is_ok());
         assert!(check_id("1234567890123456789").is_ok());

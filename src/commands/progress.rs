@@ -43,6 +43,15 @@ impl Progress {
         }
     }
 
+    /// Prints one line of information.
+    pub fn note(&self, line: &str) {
+        if self.tty {
+            eprintln!("\r\x1b[2K{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
     /// Ends the live line with a summary.
     pub fn finish(mut self, line: &str) {
         if let Some(w) = self.watcher.take() {

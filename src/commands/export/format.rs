@@ -1,18 +1,9 @@
-//! `xblocks export`: the whole block list as ids, csv or json, to stdout or atomically to FILE.
+//! The export formats: `ids`, `csv` (PRODUCT.md's header, RFC 4180 quoting), `json`.
 
 use std::io::Write;
 
-use futures::StreamExt;
-
-use super::progress::Progress;
-use crate::api::pagination::{pages, ListKind};
 use crate::api::types::User;
-use crate::auth::session::{self, Session};
-use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
-use crate::exit::{Exit, ExitError};
-use crate::store::atomic::AtomicFile;
-
-use super::text::inert;
+use crate::cli::ExportFormat;
 
 /// The csv header, exactly as PRODUCT.md fixes it.
 pub const CSV_HEADER: [&str; 11] = [
@@ -28,85 +19,6 @@ pub const CSV_HEADER: [&str; 11] = [
     "description",
     "first_seen",
 ];
-
-/// Runs `xblocks export`.
-pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    if args.cached {
-        return Err(ExitError::new(
-            Exit::Other,
-            "there is no local cache of the block list yet; run `xblocks export` without --cached",
-        )
-        .into());
-    }
-    let s = session::connect(&global).await?;
-    match &args.output {
-        Some(path) => {
-            let file = AtomicFile::create(path).map_err(|e| {
-                ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
-            })?;
-            let (file, count, progress) = export_to(&s, args.format, file).await?;
-            file.commit().map_err(|e| {
-                ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
-            })?;
-            progress.finish(&format!(
-                "exported {count} blocked accounts of @{} to {}",
-                inert(&s.me.username),
-                path.display()
-            ));
-        }
-        None => {
-            let out = std::io::BufWriter::new(std::io::stdout());
-            let (_, count, progress) = export_to(&s, args.format, out).await?;
-            progress.finish(&format!(
-                "exported {count} blocked accounts of @{}",
-                inert(&s.me.username)
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Pages through the whole block list into `out`; returns it flushed, with the count.
-async fn export_to<W: Write>(
-    s: &Session,
-    format: ExportFormat,
-    out: W,
-) -> anyhow::Result<(W, usize, Progress)> {
-    let mut writer = FormatWriter::new(format, out)?;
-    let progress = Progress::new(s.client.rate_events());
-    let mut stream = std::pin::pin!(pages(
-        s.client.clone(),
-        ListKind::Blocking,
-        s.me.id.clone(),
-        None
-    ));
-    let (mut count, mut npages) = (0usize, 0usize);
-    let mut seen = std::collections::HashSet::new();
-    loop {
-        let next = tokio::select! {
-            next = stream.next() => next,
-            _ = tokio::signal::ctrl_c() => {
-                return Err(ExitError::new(
-                    Exit::Interrupted,
-                    "interrupted: the export was not written (an -o FILE keeps its old content); run it again",
-                )
-                .into());
-            }
-        };
-        let Some(page) = next else { break };
-        let page = page.map_err(ExitError::from)?;
-        for u in &page.page.users {
-            // The list can shift while it is read (a block added meanwhile): never repeat an id.
-            if seen.insert(u.id.clone()) {
-                writer.user(u)?;
-                count += 1;
-            }
-        }
-        npages += 1;
-        progress.update("exporting", count, npages);
-    }
-    Ok((writer.finish()?, count, progress))
-}
 
 /// Writes users in one of the export formats.
 pub struct FormatWriter<W: Write> {

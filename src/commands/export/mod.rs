@@ -1,0 +1,183 @@
+//! `xblocks export`: the whole block list as ids, csv or json, to stdout or atomically to
+//! FILE. Exports to a FILE are resumable: an interrupted or rate-limited run (`--no-wait`)
+//! keeps its progress beside FILE, and the same command continues where it stopped.
+
+pub mod format;
+pub mod partial;
+
+use std::io::Write;
+use std::path::Path;
+
+use futures::StreamExt;
+
+use super::progress::Progress;
+use super::text::inert;
+use crate::api::pagination::{pages, ListKind, PageAt};
+use crate::api::ApiError;
+use crate::auth::session::{self, Session};
+use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
+use crate::exit::{Exit, ExitError};
+pub use format::{FormatWriter, CSV_HEADER};
+use partial::Partial;
+
+/// Runs `xblocks export`.
+pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
+    if args.cached {
+        return Err(ExitError::new(
+            Exit::Other,
+            "there is no local cache of the block list yet; run `xblocks export` without --cached",
+        )
+        .into());
+    }
+    let s = session::connect(&global).await?;
+    match &args.output {
+        Some(path) => to_file(&s, args.format, path).await,
+        None => to_stdout(&s, args.format).await,
+    }
+}
+
+/// What stopped a page loop early.
+enum Stop {
+    Interrupted,
+    Failed(ApiError),
+}
+
+/// Fetches pages from `start` and hands each to `each`, until the end, Ctrl-C or an error.
+async fn fetch(
+    s: &Session,
+    start: Option<String>,
+    progress: &Progress,
+    mut count: usize,
+    mut each: impl FnMut(PageAt) -> std::io::Result<usize>,
+) -> anyhow::Result<Result<usize, Stop>> {
+    let mut stream = std::pin::pin!(pages(
+        s.client.clone(),
+        ListKind::Blocking,
+        s.me.id.clone(),
+        start
+    ));
+    let mut npages = 0usize;
+    loop {
+        let next = tokio::select! {
+            next = stream.next() => next,
+            _ = tokio::signal::ctrl_c() => return Ok(Err(Stop::Interrupted)),
+        };
+        match next {
+            None => return Ok(Ok(count)),
+            Some(Err(e)) => return Ok(Err(Stop::Failed(e))),
+            Some(Ok(page)) => {
+                count += each(page)?;
+                npages += 1;
+                progress.update("exporting", count, npages);
+            }
+        }
+    }
+}
+
+async fn to_stdout(s: &Session, format: ExportFormat) -> anyhow::Result<()> {
+    let mut writer = FormatWriter::new(format, std::io::BufWriter::new(std::io::stdout()))?;
+    let progress = Progress::new(s.client.rate_events());
+    let mut seen = std::collections::HashSet::new();
+    let done = fetch(s, None, &progress, 0, |page| {
+        let mut n = 0;
+        for u in &page.page.users {
+            // The list can shift while it is read (a block added meanwhile): never repeat an id.
+            if seen.insert(u.id.clone()) {
+                writer.user(u)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    })
+    .await?;
+    match done {
+        Ok(count) => {
+            writer.finish()?.flush()?;
+            progress.finish(&format!(
+                "exported {count} blocked accounts of @{}",
+                inert(&s.me.username)
+            ));
+            Ok(())
+        }
+        Err(Stop::Interrupted) => Err(ExitError::new(
+            Exit::Interrupted,
+            "interrupted: the export on stdout is incomplete; use -o FILE for an export that can resume",
+        )
+        .into()),
+        Err(Stop::Failed(e)) => Err(ExitError::from(e).into()),
+    }
+}
+
+async fn to_file(s: &Session, format: ExportFormat, path: &Path) -> anyhow::Result<()> {
+    let cannot = |e: std::io::Error| {
+        ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
+    };
+    let (mut partial, resumed) = Partial::open(path, &s.me.id).map_err(cannot)?;
+    let already = partial.seen.len();
+    let progress = Progress::new(s.client.rate_events());
+    if resumed {
+        progress.note(&format!(
+            "resuming the export to {} after {already} accounts",
+            path.display()
+        ));
+    }
+    let start = partial.checkpoint.next_token.clone();
+    let done = if resumed && start.is_none() {
+        Ok(already)
+    } else {
+        fetch(s, start, &progress, already, |page| {
+            partial.append(&page.page.users, page.page.next_token.clone())
+        })
+        .await?
+    };
+    let saved = partial.seen.len();
+    let resume_hint = |what: String, code: Exit| -> anyhow::Error {
+        ExitError::new(
+            code,
+            format!("{what}\n{saved} accounts saved; run the same command again to continue"),
+        )
+        .into()
+    };
+    match done {
+        Ok(_) => {
+            let count = partial.finish(path, format).map_err(cannot)?;
+            progress.finish(&format!(
+                "exported {count} blocked accounts of @{} to {}",
+                inert(&s.me.username),
+                path.display()
+            ));
+            Ok(())
+        }
+        Err(Stop::Interrupted) if saved == 0 => {
+            partial.discard();
+            Err(ExitError::new(
+                Exit::Interrupted,
+                "interrupted before any account was saved",
+            )
+            .into())
+        }
+        Err(Stop::Interrupted) => Err(resume_hint(
+            format!("interrupted: {} was not written yet", path.display()),
+            Exit::Interrupted,
+        )),
+        Err(Stop::Failed(e)) if saved == 0 => {
+            partial.discard();
+            Err(ExitError::from(e).into())
+        }
+        Err(Stop::Failed(e @ ApiError::Server { status: 400, .. })) if resumed => {
+            partial.discard();
+            Err(ExitError::new(
+                Exit::Other,
+                format!(
+                    "{}\nX no longer accepts the saved position; run the same command again to start over",
+                    e.user_message()
+                ),
+            )
+            .into())
+        }
+        Err(Stop::Failed(e)) => {
+            let code = e.exit_code();
+            Err(resume_hint(e.user_message(), code))
+        }
+    }
+}
