@@ -325,7 +325,7 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
         .await;
     tmux.keys(&["6", "0", "y"]);
     tmux.wait_for("the rate-limit wait on unblocks", 90, |s| {
-        s.contains("rate limit: unblocks")
+        s.contains("rate limit: unblocks paused")
     })
     .await;
     tmux.keys(&["q"]);
