@@ -457,3 +457,33 @@ fn token_near_expiry_is_refreshed_before_use() {
         .count();
     assert_eq!(refused, 0, "refreshed before sending, not after a 401");
 }
+
+#[test]
+fn refused_authorization_fails_clearly() {
+    let env = Env::enterprise(2);
+    let mut c = env.cmd();
+    c.args([
+        "login",
+        "--no-browser",
+        "--client-id",
+        "xblocks-demo",
+        "--port",
+        "0",
+        "--scopes",
+        "tweet.read no.such.scope",
+    ]);
+    let (child, rx) = spawn(c);
+    let url = url_line(&rx, "/i/oauth2/authorize");
+    let callback = authorize(&env, &url);
+    assert!(callback.contains("error="), "{callback}");
+    let (status, _, body) = http_get(&env, &callback, None);
+    assert_eq!(status, 400);
+    assert!(body.contains("refused"));
+    assert_eq!(wait(child), 1);
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("X refused the sign-in")),
+        "{rest:?}"
+    );
+    assert!(!env.token_path().exists());
+}
