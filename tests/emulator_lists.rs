@@ -148,6 +148,22 @@ async fn all_user_fields_and_pinned_expansion() {
         let name = u["username"].as_str().unwrap();
         assert!(name.len() <= 15 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
     }
+    let with_url = users
+        .iter()
+        .find(|u| u["url"] != "")
+        .expect("some user has a profile link");
+    let link = &with_url["entities"]["url"]["urls"][0];
+    assert_eq!(link["url"], with_url["url"]);
+    assert_eq!(link["start"], 0);
+    assert!(link["expanded_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let tagged = users
+        .iter()
+        .find(|u| u["description"].as_str().unwrap().contains('#'))
+        .expect("some bio has a hashtag");
+    assert!(tagged["entities"]["description"]["hashtags"][0]["tag"].is_string());
     let pinned: Vec<&str> = users
         .iter()
         .filter_map(|u| u["pinned_tweet_id"].as_str())

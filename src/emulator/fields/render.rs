@@ -2,7 +2,6 @@
 //! (absent fields skipped), and the `entities` of bios and posts.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
 use super::{Relation, Selection, Vocab};
 use crate::emulator::world::{rfc3339, Post, Profile};
@@ -139,7 +138,7 @@ struct UserOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    entities: Option<Value>,
+    entities: Option<EntitiesOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     is_identity_verified: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -225,7 +224,7 @@ struct PostOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     edit_controls: Option<EditControlsOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    entities: Option<Value>,
+    entities: Option<TextEntitiesOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lang: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,28 +255,76 @@ struct PostMetricsOut {
     impression_count: u64,
 }
 
-fn entities(p: &Profile) -> Option<Value> {
-    let mut m = Map::new();
-    if !p.url.is_empty() {
-        let display = p
-            .expanded_url
-            .trim_start_matches("https://")
-            .trim_end_matches('/');
-        m.insert(
-            "url".into(),
-            json!({"urls":[{"start":0,"end":p.url.chars().count(),"url":p.url,"expanded_url":p.expanded_url,"display_url":display}]}),
-        );
-    }
-    if let Some(d) = text_entities(&p.description) {
-        m.insert("description".into(), d);
-    }
-    (!m.is_empty()).then_some(Value::Object(m))
+/// `entities` of a user.
+#[derive(Serialize)]
+struct EntitiesOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<UrlEntitiesOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<TextEntitiesOut>,
+}
+
+#[derive(Serialize)]
+struct UrlEntitiesOut<'a> {
+    urls: [UrlOut<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct UrlOut<'a> {
+    start: usize,
+    end: usize,
+    url: &'a str,
+    expanded_url: &'a str,
+    display_url: &'a str,
+}
+
+/// Hashtags and mentions of a text.
+#[derive(Serialize)]
+struct TextEntitiesOut {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashtags: Vec<TagOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentions: Vec<MentionOut>,
+}
+
+#[derive(Serialize)]
+struct TagOut {
+    start: usize,
+    end: usize,
+    tag: String,
+}
+
+#[derive(Serialize)]
+struct MentionOut {
+    start: usize,
+    end: usize,
+    username: String,
+}
+
+fn entities(p: &Profile) -> Option<EntitiesOut<'_>> {
+    let url = (!p.url.is_empty()).then(|| UrlEntitiesOut {
+        urls: [UrlOut {
+            start: 0,
+            end: p.url.chars().count(),
+            url: &p.url,
+            expanded_url: &p.expanded_url,
+            display_url: p
+                .expanded_url
+                .trim_start_matches("https://")
+                .trim_end_matches('/'),
+        }],
+    });
+    let description = text_entities(&p.description);
+    (url.is_some() || description.is_some()).then_some(EntitiesOut { url, description })
 }
 
 /// Hashtags and mentions of a text, with code-point `start`/`end`.
-fn text_entities(text: &str) -> Option<Value> {
+fn text_entities(text: &str) -> Option<TextEntitiesOut> {
+    if !text.contains(['#', '@']) {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
-    let (mut tags, mut mentions) = (Vec::new(), Vec::new());
+    let (mut hashtags, mut mentions) = (Vec::new(), Vec::new());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -289,9 +336,17 @@ fn text_entities(text: &str) -> Option<Value> {
             if j > i + 1 {
                 let word: String = chars[i + 1..j].iter().collect();
                 if c == '#' {
-                    tags.push(json!({"start":i,"end":j,"tag":word}));
+                    hashtags.push(TagOut {
+                        start: i,
+                        end: j,
+                        tag: word,
+                    });
                 } else {
-                    mentions.push(json!({"start":i,"end":j,"username":word}));
+                    mentions.push(MentionOut {
+                        start: i,
+                        end: j,
+                        username: word,
+                    });
                 }
             }
             i = j;
@@ -299,23 +354,17 @@ fn text_entities(text: &str) -> Option<Value> {
             i += 1;
         }
     }
-    let mut m = Map::new();
-    if !tags.is_empty() {
-        m.insert("hashtags".into(), Value::Array(tags));
-    }
-    if !mentions.is_empty() {
-        m.insert("mentions".into(), Value::Array(mentions));
-    }
-    (!m.is_empty()).then_some(Value::Object(m))
+    (!hashtags.is_empty() || !mentions.is_empty()).then_some(TextEntitiesOut { hashtags, mentions })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn hashtags_use_code_points() {
-        let v = text_entities("🌊 #rust and @bob").unwrap();
+        let v = serde_json::to_value(text_entities("🌊 #rust and @bob").unwrap()).unwrap();
         assert_eq!(v["hashtags"][0], json!({"start":2,"end":7,"tag":"rust"}));
         assert_eq!(v["mentions"][0]["username"], "bob");
     }

@@ -254,11 +254,14 @@ pub fn valid_username(v: &str) -> bool {
     (1..=15).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// How a 400 message says an id fails its pattern.
+pub const ID_MISMATCH: &str = "does not match ^[0-9]{1,19}$";
+
 /// The 400 entry of an id that fails the pattern.
 pub fn bad_id(name: &str, v: &str) -> Invalid {
     Invalid::value(
         name,
         v,
-        format!("The `{name}` query parameter value [{v}] does not match ^[0-9]{{1,19}}$"),
+        format!("The `{name}` query parameter value [{v}] {ID_MISMATCH}"),
     )
 }

@@ -202,16 +202,17 @@ impl World {
                 base62(img >> 2, 8)
             )
         };
+        let id = self.id(idx);
         let banner_url = (img % 3 != 0).then(|| {
             format!(
                 "https://pbs.twimg.com/profile_banners/{}/{}",
-                self.id(idx),
+                id,
                 created_at + 100_000
             )
         });
         Profile {
             index: idx,
-            id: self.id(idx),
+            id,
             username,
             name: self.name(idx),
             description: self.description(idx),
