@@ -41,6 +41,24 @@ pub struct Page {
     pub next_token: Option<String>,
 }
 
+/// One page of a list with the user objects as X sent them.
+#[derive(Debug, Clone, Default)]
+pub struct RawPage {
+    /// The user objects, untouched.
+    pub users: Vec<serde_json::Value>,
+    /// Token of the next page; `None` on the last.
+    pub next_token: Option<String>,
+}
+
+/// A list answer read only as far as the raw export needs.
+#[derive(serde::Deserialize)]
+struct RawList {
+    #[serde(default)]
+    data: Vec<serde_json::Value>,
+    #[serde(default)]
+    meta: super::types::Meta,
+}
+
 /// Result of a user lookup by ids or usernames.
 #[derive(Debug, Clone, Default)]
 pub struct Lookup {
@@ -163,6 +181,22 @@ impl Client {
             .await
     }
 
+    /// One page of the block list with each user object exactly as X sent it (every field,
+    /// in X's order): what `export --format json` writes.
+    pub async fn blocking_page_raw(
+        &self,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<RawPage, ApiError> {
+        let r: RawList = self
+            .list(Endpoint::Blocking, "blocking", user_id, token)
+            .await?;
+        Ok(RawPage {
+            users: r.data,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
     async fn list_page(
         &self,
         ep: Endpoint,
@@ -170,6 +204,27 @@ impl Client {
         user_id: &str,
         token: Option<&str>,
     ) -> Result<Page, ApiError> {
+        let r: ListResponse = self.list(ep, list, user_id, token).await?;
+        let pinned = r
+            .includes
+            .tweets
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        Ok(Page {
+            users: r.data,
+            pinned,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    async fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        list: &str,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<T, ApiError> {
         check_id(user_id)?;
         let mut q = vec![
             ("max_results", MAX_RESULTS.to_string()),
@@ -183,18 +238,7 @@ impl Client {
             q.push(("pagination_token", t.to_string()));
         }
         let path = format!("/2/users/{user_id}/{list}");
-        let r: ListResponse = self.call(ep, Method::GET, &path, &q, None).await?;
-        let pinned = r
-            .includes
-            .tweets
-            .into_iter()
-            .map(|t| (t.id.clone(), t))
-            .collect();
-        Ok(Page {
-            users: r.data,
-            pinned,
-            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
-        })
+        self.call(ep, Method::GET, &path, &q, None).await
     }
 
     /// Blocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).

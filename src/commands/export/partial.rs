@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::format::FormatWriter;
-use crate::api::types::User;
 use crate::cli::ExportFormat;
 use crate::store::atomic::{write_atomic, AtomicFile};
 
@@ -58,8 +57,12 @@ impl Partial {
                 for line in BufReader::new(File::open(&data_path)?).lines() {
                     let line = line?;
                     // A line cut short by a crash is dropped; its page is fetched again.
-                    if let Ok(u) = serde_json::from_str::<User>(&line) {
-                        seen.insert(u.id);
+                    if let Some(id) = serde_json::from_str::<serde_json::Value>(&line)
+                        .ok()
+                        .as_ref()
+                        .and_then(user_id_of)
+                    {
+                        seen.insert(id);
                     }
                 }
                 Some(cp)
@@ -92,11 +95,16 @@ impl Partial {
 
     /// Appends the accounts not written yet, makes them durable, then records `next_token`.
     /// Returns how many were new.
-    pub fn append(&mut self, users: &[User], next_token: Option<String>) -> io::Result<usize> {
+    pub fn append(
+        &mut self,
+        users: &[serde_json::Value],
+        next_token: Option<String>,
+    ) -> io::Result<usize> {
         let mut buf = Vec::new();
         let mut added = 0;
         for u in users {
-            if self.seen.insert(u.id.clone()) {
+            let Some(id) = user_id_of(u) else { continue };
+            if self.seen.insert(id) {
                 serde_json::to_writer(&mut buf, u)?;
                 buf.push(b'\n');
                 added += 1;
@@ -121,8 +129,8 @@ impl Partial {
         let mut writer = FormatWriter::new(format, AtomicFile::create(target)?)?;
         let mut n = 0;
         for line in BufReader::new(File::open(&self.data_path)?).lines() {
-            let u: User = serde_json::from_str(&line?)?;
-            writer.user(&u)?;
+            let v: serde_json::Value = serde_json::from_str(&line?)?;
+            writer.value(&v)?;
             n += 1;
         }
         writer.finish()?.commit()?;
@@ -130,6 +138,11 @@ impl Partial {
         let _ = fs::remove_file(&self.data_path);
         Ok(n)
     }
+}
+
+/// The `id` of a user object.
+pub fn user_id_of(v: &serde_json::Value) -> Option<String> {
+    v.get("id")?.as_str().map(str::to_string)
 }
 
 /// Keeps only complete JSON lines (drops a torn last line) and opens the file for appending.
@@ -150,13 +163,8 @@ fn rewrite_valid_lines(path: &Path) -> io::Result<File> {
 mod tests {
     use super::*;
 
-    fn user(id: &str) -> User {
-        User {
-            id: id.into(),
-            name: format!("n{id}"),
-            username: format!("u{id}"),
-            ..Default::default()
-        }
+    fn user(id: &str) -> serde_json::Value {
+        serde_json::json!({ "id": id, "name": format!("n{id}"), "username": format!("u{id}") })
     }
 
     #[test]
