@@ -166,7 +166,8 @@ fn views_never_panic_at_any_size() {
         &mut base,
         Action::QueueSnapshot(Box::new(snapshot(30, false))),
     );
-    for view in ['Q'] {
+    app::update(&mut base, Action::History(history()));
+    for view in ['Q', 'H'] {
         let mut s = base.clone();
         key(&mut s, view);
         for (w, h) in (0..=130)
@@ -178,4 +179,89 @@ fn views_never_panic_at_any_size() {
             t.draw(|f| xblocks::ui::render(&s, f)).unwrap();
         }
     }
+}
+
+fn entry(
+    i: usize,
+    action: JobAction,
+    result: &str,
+    batch: &str,
+) -> xblocks::store::action_log::Entry {
+    xblocks::store::action_log::Entry {
+        at: format!("2025-11-24T16:{:02}:00Z", i % 60),
+        batch: batch.into(),
+        target: user(i).id,
+        username: (i % 5 != 4).then(|| user(i).username),
+        action,
+        result: result.into(),
+        request_id: None,
+    }
+}
+
+fn history() -> Vec<xblocks::store::action_log::Entry> {
+    let mut log = vec![
+        entry(
+            1,
+            JobAction::Block,
+            "done",
+            "import-2025-11-24T15:00:00Z-0001",
+        ),
+        entry(
+            2,
+            JobAction::Block,
+            "already-in-state",
+            "import-2025-11-24T15:00:00Z-0001",
+        ),
+    ];
+    for i in 3..9 {
+        log.push(entry(
+            i,
+            JobAction::Unblock,
+            "done",
+            "tui-2025-11-24T16:00:00Z-1a2b",
+        ));
+    }
+    log.push(entry(
+        9,
+        JobAction::Unblock,
+        "not-found",
+        "tui-2025-11-24T16:00:00Z-1a2b",
+    ));
+    log.push(entry(
+        10,
+        JobAction::Mute,
+        "failed: \x1b]0;pwn\x07X said no\u{202E}",
+        "tui-2025-11-24T16:05:00Z-ffff",
+    ));
+    log
+}
+
+#[test]
+fn history_newest_first_and_undo_question() {
+    let mut s = state(100, 20);
+    key(&mut s, 'H');
+    insta::assert_snapshot!("history_loading", draw(&s).backend());
+    app::update(&mut s, Action::History(history()));
+    insta::assert_snapshot!("history_newest_first", draw(&s).backend());
+    key(&mut s, 'U');
+    insta::assert_snapshot!("history_undo_question", draw(&s).backend());
+}
+
+#[test]
+fn history_filter_and_tiny() {
+    let mut s = state(80, 14);
+    key(&mut s, 'H');
+    app::update(&mut s, Action::History(history()));
+    for c in "/not".chars() {
+        key(&mut s, c);
+    }
+    insta::assert_snapshot!("history_filter_typing", draw(&s).backend());
+    let mut s = state(40, 10);
+    key(&mut s, 'H');
+    app::update(&mut s, Action::History(history()));
+    insta::assert_snapshot!("history_tiny_40x10", draw(&s).backend());
+    let mut s = state(80, 10);
+    key(&mut s, 'H');
+    app::update(&mut s, Action::History(Vec::new()));
+    insta::assert_snapshot!("history_empty", draw(&s).backend());
 }

@@ -146,3 +146,84 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_list() {
+    let emu = emulator::start(Config {
+        users: 20,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(&["tweet.read", "users.read", "block.read", "block.write"]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths(dir.path());
+    let client = Client::new(ClientConfig {
+        api_base: emu.base_url(),
+        credentials: Credentials::static_bearer(token, None),
+        no_wait: false,
+        expand_pinned: false,
+    });
+    let (me, _) = emu.me();
+    let before = {
+        let mut b = emu.blocked_ids();
+        b.sort();
+        b
+    };
+    let targets: Vec<String> = before.iter().take(3).cloned().collect();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let cmds = worker::spawn_with(
+        client,
+        me,
+        tx,
+        Some(Durable::open(&p).unwrap()),
+        Some(p.profile_dir.clone()),
+    );
+    for id in &targets {
+        cmds.send(Command::Unblock { id: id.clone() }).unwrap();
+    }
+    let mut unblocked = 0;
+    wait_for(&mut rx, |a| {
+        if matches!(a, Action::Done { .. }) {
+            unblocked += 1;
+        }
+        (unblocked == 3).then_some(())
+    })
+    .await;
+    assert_eq!(emu.blocked_ids().len(), before.len() - 3);
+
+    // The history view reads the log through the worker.
+    cmds.send(Command::LoadHistory).unwrap();
+    let log = wait_for(&mut rx, |a| match a {
+        Action::History(e) => Some(e),
+        _ => None,
+    })
+    .await;
+    assert_eq!(log.len(), 3);
+
+    cmds.send(Command::UndoLastBatch).unwrap();
+    let note = wait_for(&mut rx, |a| match a {
+        Action::Notice { text, error } => Some((text, error)),
+        _ => None,
+    })
+    .await;
+    assert!(!note.1 && note.0.contains("block 3 accounts"), "{note:?}");
+    let mut reblocked = 0;
+    wait_for(&mut rx, |a| {
+        if matches!(a, Action::Done { .. }) {
+            reblocked += 1;
+        }
+        (reblocked == 3).then_some(())
+    })
+    .await;
+    let mut after = emu.blocked_ids();
+    after.sort();
+    assert_eq!(after, before, "undo restores the list exactly");
+
+    // The undo is logged as a batch of its own (itself undoable).
+    let log = action_log::read(&p.profile_dir.join("actions.jsonl")).unwrap();
+    assert_eq!(log.len(), 6);
+    assert!(log[3..].iter().all(|e| e.batch.starts_with("undo-tui-")));
+    drop(cmds);
+    emu.shutdown().await;
+}

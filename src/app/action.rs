@@ -101,6 +101,8 @@ pub enum Action {
     QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
     /// Open jobs were cancelled: (what, account id).
     Cancelled(Vec<(Verb, String)>),
+    /// The action log, oldest first.
+    History(Vec<crate::store::action_log::Entry>),
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -156,6 +158,10 @@ pub enum Command {
     ResumeQueue,
     /// Mark every open job of the durable queue cancelled (logged).
     CancelQueue,
+    /// Read the action log (answered with `Action::History`).
+    LoadHistory,
+    /// Queue the inverse of the last batch that changed something.
+    UndoLastBatch,
 }
 
 impl Command {

@@ -48,6 +48,8 @@ pub enum KeyAction {
     Help,
     /// Show the durable queue.
     Queue,
+    /// Show the action log.
+    History,
     /// Quit.
     Quit,
 }
@@ -142,6 +144,12 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         "queue",
         &["Q"],
         "queue: progress, ETA, p pause, c cancel",
+    ),
+    (
+        KeyAction::History,
+        "history",
+        &["H"],
+        "history: action log, / filter, U undo",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

@@ -25,6 +25,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Prompt(text) => on_prompt_key(state, key, text, out),
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
+        Mode::History(pane) => super::history::on_key(state, key, pane, out),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -128,6 +129,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Detail => state.show_detail = !state.show_detail,
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Queue => super::queue_view::open(state),
+        KeyAction::History => super::history::open(state, out),
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);

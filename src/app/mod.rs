@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action;
+pub mod history;
 pub mod keymap;
 mod keys;
 pub mod queue_view;

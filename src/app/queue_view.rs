@@ -159,7 +159,15 @@ pub(super) fn on_key(
 
 /// A new snapshot from the write lane.
 pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
-    let snapshot = snapshot.sanitized();
+    let mut snapshot = snapshot.sanitized();
+    // Jobs queued by id only: name them from the loaded list.
+    for job in snapshot.open.iter_mut().chain(snapshot.recent.iter_mut()) {
+        if job.username.is_none() {
+            job.username = state
+                .index_of(&job.target)
+                .map(|i| state.accounts[i as usize].handle.to_string());
+        }
+    }
     if !snapshot.running {
         // An interrupted run never reports the end of its write wait.
         state

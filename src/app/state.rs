@@ -110,6 +110,8 @@ pub enum Mode {
     },
     /// The queue view.
     Queue(super::queue_view::QueuePane),
+    /// The history view.
+    History(super::history::HistoryPane),
 }
 
 /// Column the list is sorted by.

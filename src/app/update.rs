@@ -74,7 +74,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
                 reset,
             })
         }
-        Action::QueueSnapshot(snapshot) => super::queue_view::on_snapshot(state, *snapshot),
+        Action::QueueSnapshot(snapshot) => {
+            super::queue_view::on_snapshot(state, *snapshot);
+            if matches!(state.mode, Mode::History(_)) {
+                out.push(Command::LoadHistory);
+            }
+        }
+        Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
     }
     out.extend(maybe_load(state));

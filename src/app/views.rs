@@ -8,4 +8,6 @@ use super::queue_view::QueueSnapshot;
 pub struct Views {
     /// The durable queue, as the write lane last reported it.
     pub queue: Option<QueueSnapshot>,
+    /// The action log, newest first (`None` until loaded).
+    pub history: Option<Vec<crate::store::action_log::Entry>>,
 }

@@ -4,10 +4,10 @@
 use crate::auth::session;
 use crate::cli::{GlobalArgs, UndoArgs};
 use crate::exit::{Exit, ExitError};
+use crate::jobs::undo;
 use crate::store::action_log;
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
-use crate::store::queue::Action;
 
 use super::import::{open_queue, run_queue};
 
@@ -17,16 +17,15 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     let log = paths.profile_dir.join("actions.jsonl");
     let entries = action_log::read(&log)
         .map_err(|e| ExitError::new(Exit::Other, format!("cannot read {}: {e}", log.display())))?;
-    let last = action_log::last_batch(&entries);
-    let Some(first) = last.first() else {
+    let Some(plan) = undo::plan(&entries) else {
         println!("nothing to undo: no write is in the action log");
         return Ok(());
     };
-    let batch = first.batch.clone();
     println!(
-        "undo batch {batch}: {} accounts to {}",
-        last.len(),
-        first.action.inverse().verb()
+        "undo batch {}: {} accounts to {}",
+        plan.batch,
+        plan.jobs.len(),
+        plan.verb()
     );
     if args.dry_run {
         println!("dry run: nothing was changed");
@@ -34,26 +33,13 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     }
     let _lock = ProfileLock::acquire(&paths.profile_dir)?;
     let mut queue = open_queue(&paths)?;
-    let undo_batch = format!("undo-{batch}");
-    if queue.jobs().any(|j| j.batch == undo_batch) {
-        return Err(ExitError::new(
+    undo::enqueue(&mut queue, &plan).map_err(|e| match e {
+        undo::UndoError::AlreadyUndone(batch) => ExitError::new(
             Exit::Other,
             format!("batch {batch} was already undone (or its undo is queued); run `xblocks import` or `xblocks undo` again after new writes"),
-        )
-        .into());
-    }
-    for action in Action::ALL {
-        let targets: Vec<_> = last
-            .iter()
-            .filter(|e| e.action == action)
-            .map(|e| (e.target.clone(), e.username.clone()))
-            .collect();
-        if !targets.is_empty() {
-            queue
-                .enqueue(&undo_batch, action.inverse(), &targets)
-                .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-        }
-    }
+        ),
+        other => ExitError::new(Exit::Other, other.to_string()),
+    })?;
     let s = session::connect(&global).await?;
     run_queue(&s.client, &s.me.id, &mut queue, &paths).await
 }

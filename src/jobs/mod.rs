@@ -3,3 +3,4 @@
 
 pub mod api_writer;
 pub mod runner;
+pub mod undo;

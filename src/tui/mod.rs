@@ -145,7 +145,13 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
             None
         }
     };
-    let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone(), durable);
+    let worker = crate::worker::spawn_with(
+        client,
+        me.id.clone(),
+        actions_tx.clone(),
+        durable,
+        Some(paths.profile_dir.clone()),
+    );
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
     let later_file = paths.profile_dir.join("unblock-later.txt");

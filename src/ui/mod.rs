@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod detail;
 pub mod format;
 pub mod help;
+pub mod history;
 pub mod list;
 pub mod queue;
 pub mod sanitize;
@@ -76,6 +77,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Confirm(c) => confirm::render(state, c, &theme, area, buf),
         Mode::Prompt(text) => confirm::render_prompt(text, &theme, area, buf),
         Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
+        Mode::History(pane) => history::render(state, pane, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

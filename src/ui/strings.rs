@@ -142,6 +142,12 @@ pub fn hints(state: &State) -> String {
     match &state.mode {
         Mode::Search => format!("/{}▏ Enter keeps the filter · Esc clears", state.query),
         Mode::Prompt(_) => "Enter looks the handle up · Esc cancels".into(),
+        Mode::History(p) if p.typing => {
+            format!("/{}▏ Enter keeps the filter · Esc clears", p.filter)
+        }
+        Mode::History(_) => {
+            "History: / filter · U undo the last batch · Esc back to the list".into()
+        }
         Mode::Queue(_) => {
             "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
         }

@@ -15,6 +15,7 @@ use crate::app::{Action, Capability, Verb};
 use crate::exit::Exit;
 use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id};
+use crate::jobs::undo;
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
 use crate::store::queue::{Action as JobAction, Job, JobState, Queue};
@@ -103,6 +104,26 @@ pub async fn lane(
         while let Ok(more) = rx.try_recv() {
             cmds.push(more);
         }
+        if cmds.contains(&Command::UndoLastBatch) {
+            if let Some(undo_batch) = queue_undo(&mut d, &actions) {
+                tracker.rebuild(&d.queue);
+                report(&tracker, &actions);
+                run_open(
+                    &client,
+                    &me,
+                    &mut d,
+                    Some(&undo_batch),
+                    &mut ctl,
+                    &mut tracker,
+                    &actions,
+                )
+                .await;
+            }
+            cmds.retain(|c| *c != Command::UndoLastBatch);
+            if cmds.is_empty() {
+                continue;
+            }
+        }
         let batch = new_batch_id("tui");
         for v in [Verb::Block, Verb::Unblock, Verb::Mute] {
             let targets: Vec<(String, Option<String>)> = cmds
@@ -138,6 +159,42 @@ pub async fn lane(
         )
         .await;
     }
+}
+
+/// Queues the inverse of the last batch that changed something; returns its batch id.
+fn queue_undo(d: &mut Durable, actions: &mpsc::UnboundedSender<Action>) -> Option<String> {
+    let say = |text: String, error: bool| {
+        let _ = actions.send(Action::Notice { text, error });
+    };
+    let entries = match crate::store::action_log::read(&d.log) {
+        Ok(e) => e,
+        Err(e) => {
+            say(format!("Could not read the action log: {e}"), true);
+            return None;
+        }
+    };
+    let Some(plan) = undo::plan(&entries) else {
+        say(
+            "Nothing to undo: no write changed anything yet.".into(),
+            true,
+        );
+        return None;
+    };
+    if let Err(e) = undo::enqueue(&mut d.queue, &plan) {
+        say(sentence(&e.to_string()), true);
+        return None;
+    }
+    say(
+        format!(
+            "Undo queued: {} {} account{} (batch {}); Q shows progress.",
+            plan.verb(),
+            plan.jobs.len(),
+            if plan.jobs.len() == 1 { "" } else { "s" },
+            plan.undo_batch
+        ),
+        false,
+    );
+    Some(plan.undo_batch)
 }
 
 fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {

@@ -6,6 +6,7 @@
 //! client's [`RateEvent`]s are forwarded as `RateWaiting` / `RateResumed`.
 
 pub mod durable;
+mod files;
 mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
@@ -23,6 +24,18 @@ pub fn spawn(
     actions: mpsc::UnboundedSender<Action>,
     durable: Option<durable::Durable>,
 ) -> mpsc::UnboundedSender<Command> {
+    spawn_with(client, me_id, actions, durable, None)
+}
+
+/// [`spawn`], with the profile folder `profile_dir` for the history view's action log.
+pub fn spawn_with(
+    client: Client,
+    me_id: String,
+    actions: mpsc::UnboundedSender<Action>,
+    durable: Option<durable::Durable>,
+    profile_dir: Option<std::path::PathBuf>,
+) -> mpsc::UnboundedSender<Command> {
+    let files_actions = actions.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
     let (read_tx, read_rx) = mpsc::unbounded_channel::<Command>();
     let (write_tx, write_rx) = mpsc::unbounded_channel::<Command>();
@@ -47,7 +60,14 @@ pub fn spawn(
     tokio::spawn(async move {
         while let Some(cmd) = rx.recv().await {
             let lane = match cmd {
-                Command::Block { .. } | Command::Unblock { .. } | Command::Mute { .. } => &write_tx,
+                Command::Block { .. }
+                | Command::Unblock { .. }
+                | Command::Mute { .. }
+                | Command::UndoLastBatch => &write_tx,
+                Command::LoadHistory => {
+                    files::load(cmd, profile_dir.clone(), files_actions.clone());
+                    continue;
+                }
                 Command::PauseQueue | Command::ResumeQueue | Command::CancelQueue => {
                     // Without a durable queue nobody listens: the control is dropped.
                     let _ = ctl_tx.send(cmd);
@@ -160,7 +180,9 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::Quit
         | Command::PauseQueue
         | Command::ResumeQueue
-        | Command::CancelQueue => Vec::new(),
+        | Command::CancelQueue
+        | Command::LoadHistory
+        | Command::UndoLastBatch => Vec::new(),
     }
 }
 

@@ -1,0 +1,301 @@
+//! The history view: the action log, newest first, filtered by typing (handle, action, result,
+//! batch), and `U` to undo the last batch (asks first; the worker queues the inverse actions).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Command;
+use super::keymap::KeyAction;
+use super::state::{Mode, State};
+use super::update::{error, info};
+use crate::jobs::undo;
+use crate::store::action_log::Entry;
+use crate::ui::sanitize::sanitize;
+
+/// Most log entries the view keeps (the newest).
+pub const HISTORY_MAX: usize = 5000;
+
+/// The history view's own state (it lives in [`Mode::History`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistoryPane {
+    /// The filter text.
+    pub filter: String,
+    /// Keys go into the filter.
+    pub typing: bool,
+    /// First row shown.
+    pub scroll: usize,
+    /// `U` was pressed: the next `y` undoes the last batch.
+    pub undo_asked: bool,
+}
+
+/// Opens the history view and asks for the log.
+pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
+    state.mode = Mode::History(HistoryPane::default());
+    out.push(Command::LoadHistory);
+}
+
+/// The log arrived (oldest first): kept sanitized, newest first.
+pub(super) fn on_loaded(state: &mut State, entries: Vec<Entry>) {
+    let skip = entries.len().saturating_sub(HISTORY_MAX);
+    let mut rows: Vec<Entry> = entries
+        .into_iter()
+        .skip(skip)
+        .map(|mut e| {
+            e.at = sanitize(&e.at);
+            e.batch = sanitize(&e.batch);
+            e.target = sanitize(&e.target);
+            e.username = e.username.as_deref().map(sanitize);
+            e.result = sanitize(&e.result);
+            e.request_id = e.request_id.as_deref().map(sanitize);
+            e
+        })
+        .collect();
+    rows.reverse();
+    for e in rows.iter_mut().filter(|e| e.username.is_none()) {
+        e.username = state
+            .index_of(&e.target)
+            .map(|i| state.accounts[i as usize].handle.to_string());
+    }
+    state.views.history = Some(rows);
+}
+
+/// True when `e` matches the filter (case-insensitive, over handle, id, action, result, batch).
+pub fn matches(e: &Entry, filter: &str) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let f = filter.to_lowercase();
+    let handle = e.username.as_deref().unwrap_or("");
+    [
+        handle,
+        e.target.as_str(),
+        e.action.verb(),
+        e.result.as_str(),
+        e.batch.as_str(),
+    ]
+    .iter()
+    .any(|s| s.to_lowercase().contains(&f))
+        || format!("@{handle}").to_lowercase().contains(&f)
+}
+
+/// The rows shown: entries matching the filter, newest first.
+pub fn visible<'a>(state: &'a State, pane: &HistoryPane) -> Vec<&'a Entry> {
+    state
+        .views
+        .history
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| matches(e, &pane.filter))
+        .collect()
+}
+
+/// What `U` would undo, from the loaded log.
+pub fn undo_plan(state: &State) -> Option<undo::UndoPlan> {
+    let rows = state.views.history.as_ref()?;
+    // `undo::plan` wants the log oldest first.
+    let oldest_first: Vec<Entry> = rows.iter().rev().cloned().collect();
+    undo::plan(&oldest_first)
+}
+
+/// Keys of the history view.
+pub(super) fn on_key(
+    state: &mut State,
+    key: KeyEvent,
+    mut pane: HistoryPane,
+    out: &mut Vec<Command>,
+) {
+    if pane.undo_asked {
+        pane.undo_asked = false;
+        if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+            state.message = Some(info("Queueing the undo…"));
+            out.push(Command::UndoLastBatch);
+        } else {
+            state.message = Some(info("Nothing undone."));
+        }
+        state.mode = Mode::History(pane);
+        return;
+    }
+    if pane.typing {
+        match key.code {
+            KeyCode::Esc => {
+                pane.filter.clear();
+                pane.typing = false;
+            }
+            KeyCode::Enter => pane.typing = false,
+            KeyCode::Backspace => {
+                pane.filter.pop();
+            }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() =>
+            {
+                pane.filter.push(c);
+            }
+            _ => {}
+        }
+        pane.scroll = 0;
+        state.mode = Mode::History(pane);
+        return;
+    }
+    let max = visible(state, &pane).len().saturating_sub(1);
+    let page = state.list_rows();
+    match key.code {
+        KeyCode::Esc if !pane.filter.is_empty() => pane.filter.clear(),
+        KeyCode::Esc | KeyCode::Char('q') => return,
+        KeyCode::Char('/') => {
+            pane.typing = true;
+            state.message = None;
+        }
+        KeyCode::Char('U') => match undo_plan(state) {
+            Some(plan) => {
+                state.message = Some(info(format!(
+                    "Undo batch {}: {} {} account{}? y queues the undo · any other key keeps it",
+                    plan.batch,
+                    plan.verb(),
+                    plan.jobs.len(),
+                    if plan.jobs.len() == 1 { "" } else { "s" }
+                )));
+                pane.undo_asked = true;
+            }
+            None if state.views.history.is_none() => {
+                state.message = Some(info("The action log is still loading."));
+            }
+            None => state.message = Some(error("Nothing to undo: no write changed anything yet.")),
+        },
+        _ => match state.keymap.lookup(&key) {
+            Some(KeyAction::Down) => pane.scroll = (pane.scroll + 1).min(max),
+            Some(KeyAction::Up) => pane.scroll = pane.scroll.saturating_sub(1),
+            Some(KeyAction::PageDown) => pane.scroll = (pane.scroll + page).min(max),
+            Some(KeyAction::PageUp) => pane.scroll = pane.scroll.saturating_sub(page),
+            Some(KeyAction::Top) => pane.scroll = 0,
+            Some(KeyAction::Bottom) => pane.scroll = max,
+            Some(KeyAction::History | KeyAction::Quit) => return,
+            _ => {}
+        },
+    }
+    state.mode = Mode::History(pane);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+    use crate::app::{update, Action, Keymap};
+    use crate::store::queue::Action as JobAction;
+
+    fn key(c: char) -> Action {
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn code(c: KeyCode) -> Action {
+        Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    fn entry(batch: &str, target: &str, action: JobAction, result: &str) -> Entry {
+        Entry {
+            at: "2026-11-25T10:00:00Z".into(),
+            batch: batch.into(),
+            target: target.into(),
+            username: Some(format!("user\u{202E}{target}")),
+            action,
+            result: result.into(),
+            request_id: None,
+        }
+    }
+
+    fn state() -> State {
+        let mut s = State::new("me", "default", Keymap::default(), UNIX_EPOCH);
+        update(&mut s, Action::Resize(80, 24));
+        s
+    }
+
+    fn log() -> Vec<Entry> {
+        vec![
+            entry("tui-a", "1", JobAction::Block, "done"),
+            entry("tui-b", "2", JobAction::Unblock, "done"),
+            entry("tui-b", "3", JobAction::Unblock, "not-found"),
+            entry("tui-b", "4", JobAction::Unblock, "done"),
+        ]
+    }
+
+    #[test]
+    fn h_opens_and_loads_newest_first_sanitized() {
+        let mut s = state();
+        assert_eq!(update(&mut s, key('H')), vec![Command::LoadHistory]);
+        update(&mut s, Action::History(log()));
+        let rows = s.views.history.as_ref().unwrap();
+        assert_eq!(rows[0].target, "4");
+        assert_eq!(rows[0].username.as_deref(), Some("user4"));
+        let Mode::History(pane) = s.mode.clone() else {
+            panic!("history open")
+        };
+        assert_eq!(visible(&s, &pane).len(), 4);
+        update(&mut s, key('j'));
+        assert!(matches!(&s.mode, Mode::History(p) if p.scroll == 1));
+        update(&mut s, code(KeyCode::Esc));
+        assert_eq!(s.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn typing_filters_by_result_handle_action_and_batch() {
+        let mut s = state();
+        update(&mut s, key('H'));
+        update(&mut s, Action::History(log()));
+        update(&mut s, key('/'));
+        for c in "not-f".chars() {
+            update(&mut s, key(c));
+        }
+        let Mode::History(pane) = s.mode.clone() else {
+            panic!()
+        };
+        assert!(pane.typing);
+        assert_eq!(
+            visible(&s, &pane)
+                .iter()
+                .map(|e| e.target.as_str())
+                .collect::<Vec<_>>(),
+            ["3"]
+        );
+        update(&mut s, code(KeyCode::Enter));
+        let p = |f: &str| HistoryPane {
+            filter: f.into(),
+            ..Default::default()
+        };
+        assert_eq!(visible(&s, &p("@user1")).len(), 1);
+        assert_eq!(visible(&s, &p("BLOCK")).len(), 4, "unblock contains block");
+        assert_eq!(visible(&s, &p("tui-b")).len(), 3);
+        // Esc clears the filter first, then closes.
+        update(&mut s, code(KeyCode::Esc));
+        assert!(matches!(&s.mode, Mode::History(p) if p.filter.is_empty()));
+    }
+
+    #[test]
+    fn capital_u_asks_then_y_queues_the_undo_of_the_last_batch() {
+        let mut s = state();
+        update(&mut s, key('H'));
+        assert!(update(&mut s, key('U')).is_empty(), "log not loaded yet");
+        update(&mut s, Action::History(log()));
+        assert!(update(&mut s, key('U')).is_empty());
+        let text = &s.message.as_ref().unwrap().text;
+        assert!(
+            text.contains("tui-b") && text.contains("block 2 accounts"),
+            "{text}"
+        );
+        assert!(update(&mut s, key('n')).is_empty());
+        update(&mut s, key('U'));
+        assert_eq!(update(&mut s, key('y')), vec![Command::UndoLastBatch]);
+        assert!(matches!(s.mode, Mode::History(_)));
+    }
+
+    #[test]
+    fn keeps_only_the_newest_entries() {
+        let mut s = state();
+        let many: Vec<Entry> = (0..HISTORY_MAX + 10)
+            .map(|i| entry("b", &i.to_string(), JobAction::Mute, "done"))
+            .collect();
+        update(&mut s, Action::History(many));
+        let rows = s.views.history.as_ref().unwrap();
+        assert_eq!(rows.len(), HISTORY_MAX);
+        assert_eq!(rows[0].target, (HISTORY_MAX + 9).to_string());
+    }
+}

@@ -1,0 +1,107 @@
+//! The history view: the action log, newest first, with the filter and the undo question.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use super::sanitize::fit;
+use super::theme::Theme;
+use crate::app::history::{visible, HistoryPane};
+use crate::app::State;
+use crate::store::action_log::Entry;
+
+/// Draws the history view over `area`, leaving the hint and status rows visible.
+pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let rect = Rect {
+        height: area.height.saturating_sub(2).max(area.height.min(1)),
+        ..area
+    };
+    super::clear_overlay(rect, buf);
+    let rows = visible(state, pane);
+    let total = state.views.history.as_ref().map_or(0, Vec::len);
+    let title = if pane.filter.is_empty() {
+        format!(" History · {total} writes ")
+    } else {
+        format!(" History · {} of {total} match ", rows.len())
+    };
+    let keys = if pane.undo_asked {
+        " y queue the undo · any other key keeps it "
+    } else {
+        " / filter · U undo last batch · j/k scroll · Esc close "
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.header))
+        .title_bottom(Span::styled(keys, theme.dim));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    if pane.typing || !pane.filter.is_empty() {
+        let cursor = if pane.typing { "▏" } else { "" };
+        lines.push(Line::styled(
+            fit(&format!("filter: {}{cursor}", pane.filter), w),
+            theme.marked,
+        ));
+    }
+    if state.views.history.is_none() {
+        lines.push(Line::styled(fit("Reading the action log…", w), theme.dim));
+    } else if rows.is_empty() {
+        let text = if total == 0 {
+            "No writes yet: blocks, unblocks and mutes are logged here."
+        } else {
+            "No entry matches the filter. Esc clears it."
+        };
+        lines.push(Line::styled(fit(text, w), theme.dim));
+    }
+    let body = (inner.height as usize).saturating_sub(lines.len());
+    lines.extend(
+        rows.iter()
+            .skip(pane.scroll)
+            .take(body)
+            .map(|e| row(e, theme, w)),
+    );
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn row<'a>(e: &Entry, theme: &Theme, w: usize) -> Line<'a> {
+    // 2026-11-25T10:00:00Z → 11-25 10:00
+    let at = e.at.get(5..16).unwrap_or(&e.at).replace('T', " ");
+    let who = match &e.username {
+        Some(u) => format!("@{u}"),
+        None => e.target.clone(),
+    };
+    let style = if e.result == "done" {
+        theme.ok
+    } else if e.result.starts_with("failed") {
+        theme.error
+    } else {
+        theme.dim
+    };
+    let at_w = 12.min(w);
+    let verb_w = 8.min(w - at_w);
+    let who_w = 23.min((w - at_w - verb_w) / 2);
+    let result_w = 18.min(w - at_w - verb_w - who_w);
+    let batch_w = w - at_w - verb_w - who_w - result_w;
+    Line::from(vec![
+        Span::styled(cell(&at, at_w), theme.dim),
+        Span::raw(cell(e.action.verb(), verb_w)),
+        Span::raw(cell(&who, who_w)),
+        Span::styled(cell(&e.result, result_w), style),
+        Span::styled(fit(&e.batch, batch_w), theme.dim),
+    ])
+}
+
+/// `text` fitted to `w - 1` cells and a space.
+fn cell(text: &str, w: usize) -> String {
+    let mut s = fit(text, w.saturating_sub(1));
+    if w > 0 {
+        s.push(' ');
+    }
+    s
+}
