@@ -139,8 +139,10 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
                 let notice = match append_ids(io.later_file, &ids) {
                     Ok(()) => Action::Notice {
                         text: format!(
-                            "Saved {} ids to {}; run `xblocks import` on it with --unblock later.",
+                            "Saved {} id{} to {}; later run `xblocks import {} --unblock`.",
                             ids.len(),
+                            if ids.len() == 1 { "" } else { "s" },
+                            io.later_file.display(),
                             io.later_file.display()
                         ),
                         error: false,
