@@ -167,7 +167,8 @@ fn views_never_panic_at_any_size() {
         Action::QueueSnapshot(Box::new(snapshot(30, false))),
     );
     app::update(&mut base, Action::History(history()));
-    for view in ['Q', 'H'] {
+    app::update(&mut base, Action::Diff(Box::new(diff_report())));
+    for view in ['Q', 'H', 'D'] {
         let mut s = base.clone();
         key(&mut s, view);
         for (w, h) in (0..=130)
@@ -264,4 +265,61 @@ fn history_filter_and_tiny() {
     key(&mut s, 'H');
     app::update(&mut s, Action::History(Vec::new()));
     insta::assert_snapshot!("history_empty", draw(&s).backend());
+}
+
+fn cached_list(n: usize) -> Action {
+    Action::CachedList {
+        synced_at: "2025-11-20T08:30:00Z".into(),
+        users: (0..n)
+            .map(|i| xblocks::store::cache::CachedUser {
+                user: user(i),
+                first_seen: "2024-03-15T12:00:00Z".into(),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn cached_start_says_cached_until_the_live_page() {
+    let mut s = State::new("me_myself", "default", Keymap::default(), now());
+    app::update(&mut s, Action::Resize(120, 24));
+    app::update(&mut s, Action::Capability(Capability::Full));
+    app::start(&mut s);
+    app::update(&mut s, cached_list(40));
+    key(&mut s, 'j');
+    insta::assert_snapshot!("cached_start_with_first_seen", draw(&s).backend());
+    app::update(&mut s, Action::Resize(40, 10));
+    insta::assert_snapshot!("cached_start_tiny", draw(&s).backend());
+}
+
+fn diff_report() -> xblocks::app::cache_view::DiffReport {
+    use xblocks::app::cache_view::{DiffReport, DiffRow};
+    let row = |i: usize| DiffRow {
+        id: user(i).id,
+        handle: user(i).username,
+        name: if i == 41 {
+            "\x1b[31mEvil\u{202E} name".into()
+        } else {
+            user(i).name
+        },
+    };
+    DiffReport {
+        previous_at: Some("2025-11-20T08:30:00Z".into()),
+        latest_at: Some("2025-11-24T16:00:00Z".into()),
+        new: vec![row(40), row(41), row(42)],
+        gone: vec![row(7), row(8)],
+    }
+}
+
+#[test]
+fn diff_view_new_and_gone() {
+    let mut s = state(80, 16);
+    key(&mut s, 'D');
+    insta::assert_snapshot!("diff_loading", draw(&s).backend());
+    app::update(&mut s, Action::Diff(Box::new(diff_report())));
+    insta::assert_snapshot!("diff_new_and_gone", draw(&s).backend());
+    let mut s = state(40, 10);
+    key(&mut s, 'D');
+    app::update(&mut s, Action::Diff(Box::default()));
+    insta::assert_snapshot!("diff_never_synced_tiny", draw(&s).backend());
 }

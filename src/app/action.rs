@@ -105,6 +105,15 @@ pub enum Action {
     Cancelled(Vec<(Verb, String)>),
     /// The action log, oldest first.
     History(Vec<crate::store::action_log::Entry>),
+    /// The block list from the local cache, shown until the live list arrives.
+    CachedList {
+        /// When that sync finished (RFC 3339).
+        synced_at: String,
+        /// The accounts, newest block first.
+        users: Vec<crate::store::cache::CachedUser>,
+    },
+    /// The diff between the last two syncs.
+    Diff(Box<super::cache_view::DiffReport>),
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -164,6 +173,8 @@ pub enum Command {
     LoadHistory,
     /// Queue the inverse of the last batch that changed something.
     UndoLastBatch,
+    /// Read the diff between the last two syncs (answered with `Action::Diff`).
+    LoadDiff,
 }
 
 impl Command {

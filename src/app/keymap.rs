@@ -50,6 +50,8 @@ pub enum KeyAction {
     Queue,
     /// Show the action log.
     History,
+    /// Show what changed since the last sync.
+    Diff,
     /// Quit.
     Quit,
 }
@@ -150,6 +152,12 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         "history",
         &["H"],
         "history: action log, / filter, U undo",
+    ),
+    (
+        KeyAction::Diff,
+        "diff",
+        &["D"],
+        "diff: new and gone since last sync",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

@@ -26,6 +26,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
+        Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -130,6 +131,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
+        KeyAction::Diff => super::cache_view::open(state, out),
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);

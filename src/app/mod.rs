@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action;
+pub mod cache_view;
 pub mod history;
 pub mod keymap;
 mod keys;

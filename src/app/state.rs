@@ -112,6 +112,8 @@ pub enum Mode {
     Queue(super::queue_view::QueuePane),
     /// The history view.
     History(super::history::HistoryPane),
+    /// The diff view (new and gone since the last sync).
+    Diff(super::cache_view::DiffPane),
 }
 
 /// Column the list is sorted by.

@@ -31,7 +31,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             users,
             pinned,
             next_token,
-        } => on_page(state, first, users, pinned, next_token),
+        } => {
+            let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+            let carry = super::cache_view::before_page(state, first);
+            on_page(state, first, users, pinned, next_token);
+            super::cache_view::after_page(state, first, &ids, carry);
+        }
+        Action::CachedList { synced_at, users } => {
+            super::cache_view::on_cached(state, synced_at, users)
+        }
+        Action::Diff(report) => super::cache_view::on_diff(state, *report),
         Action::PageFailed(message) => {
             state.loading = false;
             state.page_error = true;

@@ -10,4 +10,10 @@ pub struct Views {
     pub queue: Option<QueueSnapshot>,
     /// The action log, newest first (`None` until loaded).
     pub history: Option<Vec<crate::store::action_log::Entry>>,
+    /// The diff between the last two syncs (`None` until loaded).
+    pub diff: Option<super::cache_view::DiffReport>,
+    /// When the cached list shown was synced, until the first live page replaces it.
+    pub cached: Option<String>,
+    /// `first_seen` from the cache, by numeric id.
+    pub first_seen: super::cache_view::FirstSeen,
 }

@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod detail;
+pub mod diff;
 pub mod format;
 pub mod help;
 pub mod history;
@@ -48,6 +49,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Prompt(text) => confirm::render_prompt(text, &theme, area, buf),
         Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
         Mode::History(pane) => history::render(state, pane, &theme, area, buf),
+        Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

@@ -35,6 +35,18 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     } else {
         format!(" · {} loaded", state.loaded_label())
     }));
+    if let Some(at) = &state.views.cached {
+        // 2026-11-25T10:00:00Z → cached 2026-11-25 10:00
+        let at = if narrow {
+            String::new()
+        } else {
+            format!(" {}", at.get(..16).unwrap_or(at).replace('T', " "))
+        };
+        parts.push(Span::styled(
+            format!(" · cached{at}"),
+            theme.warn.patch(theme.status),
+        ));
+    }
     if state.pending() > 0 {
         parts.push(Span::raw(format!(" · {} queued", state.pending())));
         if narrow {

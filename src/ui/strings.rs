@@ -148,6 +148,9 @@ pub fn hints(state: &State) -> String {
         Mode::History(_) => {
             "History: / filter · U undo the last batch · Esc back to the list".into()
         }
+        Mode::Diff(_) => {
+            "Diff: accounts new and gone between the last two full syncs · Esc back".into()
+        }
         Mode::Queue(_) => {
             "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
         }

@@ -7,6 +7,7 @@
 
 pub mod durable;
 mod files;
+mod reads;
 mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
@@ -27,7 +28,8 @@ pub fn spawn(
     spawn_with(client, me_id, actions, durable, None)
 }
 
-/// [`spawn`], with the profile folder `profile_dir` for the history view's action log.
+/// [`spawn`], with the profile folder `profile_dir`: the local cache (sent first, stored after
+/// each full sync, diffed) and the action log for the history view.
 pub fn spawn_with(
     client: Client,
     me_id: String,
@@ -47,9 +49,10 @@ pub fn spawn_with(
         me_id.clone(),
         actions.clone(),
     ));
-    tokio::spawn(lane(
+    tokio::spawn(reads::lane(
         client.clone(),
         me_id.clone(),
+        profile_dir.as_deref().map(crate::store::cache::Cache::new),
         read_rx,
         actions.clone(),
     ));
@@ -64,7 +67,7 @@ pub fn spawn_with(
                 | Command::Unblock { .. }
                 | Command::Mute { .. }
                 | Command::UndoLastBatch => &write_tx,
-                Command::LoadHistory => {
+                Command::LoadHistory | Command::LoadDiff => {
                     files::load(cmd, profile_dir.clone(), files_actions.clone());
                     continue;
                 }
@@ -182,7 +185,8 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::ResumeQueue
         | Command::CancelQueue
         | Command::LoadHistory
-        | Command::UndoLastBatch => Vec::new(),
+        | Command::UndoLastBatch
+        | Command::LoadDiff => Vec::new(),
     }
 }
 
