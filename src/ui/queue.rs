@@ -155,7 +155,7 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
         } else {
             ("pending".to_string(), theme.base)
         };
-        out.push(row(job, label, style, w));
+        out.push(row(state, job, label, style, w));
     }
     if q.open_total > q.open.len() {
         out.push(Line::styled(
@@ -179,13 +179,19 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
             JobState::Failed(r) => (format!("failed: {r}"), theme.error),
             JobState::Pending | JobState::InFlight => ("open".to_string(), theme.base),
         };
-        out.push(row(job, label, style, w));
+        out.push(row(state, job, label, style, w));
     }
     out
 }
 
-fn row<'a>(job: &Job, label: String, style: Style, w: usize) -> Line<'a> {
-    let who = match &job.username {
+fn row<'a>(state: &State, job: &Job, label: String, style: Style, w: usize) -> Line<'a> {
+    // Jobs queued by id only, reported before the list loaded: named from the list now.
+    let loaded = || {
+        state
+            .index_of(&job.target)
+            .map(|i| state.accounts[i as usize].handle.to_string())
+    };
+    let who = match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),
         None => format!("id {}", job.target),
     };
