@@ -140,6 +140,13 @@ async fn verify_in_flight<W: Writer>(
 /// Appends the outcome of `job` (in its final state) to the action log; a failure is logged, not
 /// fatal.
 pub fn log_write(log: &Path, job: &Job) {
+    if let Err(e) = action_log::append(log, &log_entry(job)) {
+        tracing::warn!("cannot append to the action log {}: {e}", log.display());
+    }
+}
+
+/// The action-log entry for `job` in its final state, stamped now.
+pub fn log_entry(job: &Job) -> Entry {
     let result = match &job.state {
         JobState::Done => "done".to_string(),
         JobState::Failed(r) => format!("failed: {r}"),
@@ -148,7 +155,7 @@ pub fn log_write(log: &Path, job: &Job) {
             .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(String::from))
             .unwrap_or_default(),
     };
-    let entry = Entry {
+    Entry {
         at: now_rfc3339(),
         batch: job.batch.clone(),
         target: job.target.clone(),
@@ -156,9 +163,6 @@ pub fn log_write(log: &Path, job: &Job) {
         action: job.action,
         result,
         request_id: None,
-    };
-    if let Err(e) = action_log::append(log, &entry) {
-        tracing::warn!("cannot append to the action log {}: {e}", log.display());
     }
 }
 

@@ -46,6 +46,28 @@ pub fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
     file.sync_data()
 }
 
+/// Appends `entries` to the log at `path` in one synced write.
+pub fn append_all(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = OpenOptions::new();
+    opts.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut file = opts.open(path)?;
+    let mut buf = Vec::new();
+    for e in entries {
+        serde_json::to_writer(&mut buf, e).expect("log entries serialise");
+        buf.push(b'\n');
+    }
+    file.write_all(&buf)?;
+    file.sync_data()
+}
+
 /// Reads every complete entry; a torn or foreign line is skipped, never fatal.
 pub fn read(path: &Path) -> std::io::Result<Vec<Entry>> {
     let bytes = match std::fs::read(path) {
@@ -102,6 +124,16 @@ mod tests {
         f.write_all(b"{\"at\":\"2026").unwrap();
         let all = read(&path).unwrap();
         assert_eq!(all.len(), 3);
+        // A torn tail followed by a batch append: the batch reads back whole.
+        let dir2 = tempfile::tempdir().unwrap();
+        let path2 = dir2.path().join("actions.jsonl");
+        append_all(
+            &path2,
+            &[entry("c", "4", "cancelled"), entry("c", "5", "cancelled")],
+        )
+        .unwrap();
+        append_all(&path2, &[]).unwrap();
+        assert_eq!(read(&path2).unwrap().len(), 2);
         let last: Vec<&str> = last_batch(&all).iter().map(|e| e.target.as_str()).collect();
         assert_eq!(last, ["2"]);
     }

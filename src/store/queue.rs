@@ -208,6 +208,24 @@ impl Queue {
         Ok(())
     }
 
+    /// Records one new state for many jobs in one synced write (e.g. cancelling thousands).
+    pub fn set_many(&mut self, ids: &[u64], state: JobState) -> Result<(), QueueError> {
+        let records: Vec<Record> = ids
+            .iter()
+            .map(|&id| Record::Set {
+                id,
+                state: state.clone(),
+            })
+            .collect();
+        self.append(&records)?;
+        for id in ids {
+            if let Some(job) = self.jobs.get_mut(id) {
+                job.state = state.clone();
+            }
+        }
+        Ok(())
+    }
+
     /// Every job, oldest first.
     pub fn jobs(&self) -> impl Iterator<Item = &Job> {
         self.jobs.values()
@@ -356,6 +374,24 @@ mod tests {
         std::fs::write(&path, b"{\"op\":\"bogus\"}\n{}\n").unwrap();
         let err = Queue::open(&path).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn set_many_is_one_durable_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.jsonl");
+        let mut q = Queue::open(&path).unwrap();
+        let ids = q
+            .enqueue("b", Action::Unblock, &targets(&["1", "2", "3"]))
+            .unwrap();
+        q.set_many(&ids[1..], JobState::Cancelled).unwrap();
+        drop(q);
+        let q = Queue::open(&path).unwrap();
+        let states: Vec<_> = q.jobs().map(|j| j.state.clone()).collect();
+        assert_eq!(
+            states,
+            [JobState::Pending, JobState::Cancelled, JobState::Cancelled]
+        );
     }
 
     #[test]

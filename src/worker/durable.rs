@@ -274,18 +274,29 @@ fn cancel_open(d: &mut Durable, actions: &mpsc::UnboundedSender<Action>) {
         .filter(|j| j.state == JobState::Pending)
         .cloned()
         .collect();
-    let mut cancelled = Vec::new();
-    for mut job in pending {
-        if let Err(e) = d.queue.set(job.id, JobState::Cancelled) {
-            tracing::warn!("cannot cancel job {}: {e}", job.id);
-            continue;
-        }
-        job.state = JobState::Cancelled;
-        runner::log_write(&d.log, &job);
-        if let Some(v) = verb(job.action) {
-            cancelled.push((v, job.target));
-        }
+    let ids: Vec<u64> = pending.iter().map(|j| j.id).collect();
+    if let Err(e) = d.queue.set_many(&ids, JobState::Cancelled) {
+        let _ = actions.send(Action::Notice {
+            text: sentence(&format!("Nothing cancelled: {e}")),
+            error: true,
+        });
+        return;
     }
+    let entries: Vec<_> = pending
+        .iter()
+        .map(|j| {
+            let mut j = j.clone();
+            j.state = JobState::Cancelled;
+            runner::log_entry(&j)
+        })
+        .collect();
+    if let Err(e) = crate::store::action_log::append_all(&d.log, &entries) {
+        tracing::warn!("cannot append to the action log {}: {e}", d.log.display());
+    }
+    let cancelled = pending
+        .into_iter()
+        .filter_map(|j| verb(j.action).map(|v| (v, j.target)))
+        .collect();
     let _ = actions.send(Action::Cancelled(cancelled));
 }
 
