@@ -127,6 +127,33 @@ async fn sync_is_stored_then_served_first_and_diffed() {
             break;
         }
     }
+    // History entries logged by id only are named from the cached syncs, even once gone.
+    let log = dir.path().join("actions.jsonl");
+    xblocks::store::action_log::append(
+        &log,
+        &xblocks::store::action_log::Entry {
+            at: "2026-11-25T00:00:00Z".into(),
+            batch: "tui-x".into(),
+            target: gone[0].clone(),
+            username: None,
+            action: xblocks::store::queue::Action::Unblock,
+            result: "done".into(),
+            request_id: None,
+        },
+    )
+    .unwrap();
+    cmds.send(Command::LoadHistory).unwrap();
+    loop {
+        if let Action::History(entries) = next(&mut rx).await {
+            let want = first
+                .accounts
+                .iter()
+                .find(|a| a.user.id == gone[0])
+                .unwrap();
+            assert_eq!(entries[0].username.as_ref(), Some(&want.user.username));
+            break;
+        }
+    }
     drop(cmds);
     emu.shutdown().await;
 }

@@ -35,7 +35,10 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
         Command::LoadHistory => {
             let path = dir.join("actions.jsonl");
             match action_log::read(&path) {
-                Ok(entries) => vec![Action::History(entries)],
+                Ok(mut entries) => {
+                    name_from_cache(&Cache::new(&dir), &mut entries);
+                    vec![Action::History(entries)]
+                }
                 Err(e) => vec![
                     empty,
                     notice(format!(
@@ -50,6 +53,29 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
             Err(e) => vec![empty, notice(e.to_string())],
         },
         _ => Vec::new(),
+    }
+}
+
+/// Fills the handle of entries logged by id only (TUI writes) from the cached syncs, so the
+/// history names accounts that have since left the list.
+fn name_from_cache(cache: &Cache, entries: &mut [action_log::Entry]) {
+    if entries.iter().all(|e| e.username.is_some()) {
+        return;
+    }
+    let mut names: HashMap<String, String> = HashMap::new();
+    for snap in [cache.previous(), cache.latest()]
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        names.extend(
+            snap.accounts
+                .into_iter()
+                .map(|a| (a.user.id, a.user.username)),
+        );
+    }
+    for e in entries.iter_mut().filter(|e| e.username.is_none()) {
+        e.username = names.get(&e.target).cloned();
     }
 }
 
