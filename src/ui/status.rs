@@ -47,12 +47,22 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.warn.patch(theme.status),
         ));
     }
-    if state.pending() > 0 {
-        parts.push(Span::raw(format!(" · {} queued", state.pending())));
+    // Open jobs of the durable queue include those resumed from an earlier session.
+    let queued = state
+        .views
+        .queue
+        .as_ref()
+        .map_or(0, |q| q.open_total)
+        .max(state.pending());
+    if queued > 0 {
+        parts.push(Span::raw(format!(" · {queued} queued")));
         if narrow {
             parts.pop();
-            parts.push(Span::raw(format!(" · {}q", state.pending())));
+            parts.push(Span::raw(format!(" · {queued}q")));
         }
+    }
+    if state.views.queue.as_ref().is_some_and(|q| q.paused) {
+        parts.push(Span::styled(" · PAUSED", theme.warn.patch(theme.status)));
     }
     for w in &state.waits {
         parts.push(Span::styled(
