@@ -174,6 +174,18 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
             .waits
             .retain(|w| !(w.endpoint.starts_with("POST") || w.endpoint.starts_with("DELETE")));
     }
+    // Unmutes (undoing a mute) have no verb of their own in the list: the snapshot says when
+    // they are done.
+    for job in &snapshot.recent {
+        if job.action == crate::store::queue::Action::Unmute && job.state == JobState::Done {
+            if let Some(i) = state.index_of(&job.target) {
+                let a = &mut state.accounts[i as usize];
+                if a.standing == Standing::Muted {
+                    a.standing = Standing::Blocked;
+                }
+            }
+        }
+    }
     if let Mode::Queue(pane) = &mut state.mode {
         let rows = snapshot.open.len() + snapshot.recent.len();
         pane.scroll = pane.scroll.min(rows.saturating_sub(1));
@@ -356,6 +368,31 @@ mod tests {
         assert_eq!(s.pending(), 0);
         assert!(s.accounts.iter().all(|a| a.standing == Standing::Blocked));
         assert!(s.message.as_ref().unwrap().text.contains("Cancelled 2"));
+    }
+
+    #[test]
+    fn a_done_unmute_puts_a_muted_account_back_to_blocked() {
+        let mut s = state();
+        update(
+            &mut s,
+            Action::PageLoaded {
+                first: true,
+                users: vec![crate::api::types::User {
+                    id: "7".into(),
+                    username: "u7".into(),
+                    ..Default::default()
+                }],
+                pinned: Default::default(),
+                next_token: None,
+            },
+        );
+        s.accounts[0].standing = Standing::Muted;
+        let mut snap = snapshot(0, false);
+        let mut unmute = job(3, "7", JobState::Done);
+        unmute.action = JobAction::Unmute;
+        snap.recent = vec![unmute];
+        update(&mut s, Action::QueueSnapshot(Box::new(snap)));
+        assert_eq!(s.accounts[0].standing, Standing::Blocked);
     }
 
     #[test]
