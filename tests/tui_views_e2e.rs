@@ -1,0 +1,189 @@
+//! End to end through the binary in a pseudo-terminal (a detached tmux session) against the
+//! in-process emulator: a full sync is cached, two unblocks appear in the queue and history
+//! views, `U` undoes them, `D` shows the diff; the next session starts from the cache.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use xblocks::emulator::{self, Config, Emulator};
+
+const SCOPES: &[&str] = &[
+    "tweet.read",
+    "users.read",
+    "block.read",
+    "block.write",
+    "mute.read",
+    "mute.write",
+    "offline.access",
+];
+
+/// A tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "v"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "v"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    async fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Starts the TUI on `emu` with the config dir `dir` in a new tmux server.
+fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
+    let token = emu.issue_token(SCOPES);
+    let script = format!(
+        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; sleep 60",
+        quote(&token),
+        quote(env!("CARGO_BIN_EXE_xblocks")),
+        emu.base_url(),
+        emu.base_url(),
+        quote(&dir.display().to_string()),
+    );
+    let tmux = Tmux {
+        socket: format!("xblocks-views-{name}-{}", std::process::id()),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "v",
+        "-x",
+        "110",
+        "-y",
+        "30",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_history_undo_diff_and_a_cached_start() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("NOTE: tmux is not installed; skipping (it needs a pseudo-terminal)");
+        return;
+    }
+    let config = Config {
+        users: 1200,
+        seed: 11,
+        ..Default::default()
+    };
+    let emu = emulator::start(config.clone()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = tui(&emu, dir.path(), "a");
+    tmux.wait_for("the first page", 90, |s| s.contains("1000+ loaded"))
+        .await;
+    tmux.keys(&["G"]);
+    tmux.wait_for("the full sync cached", 90, |s| {
+        s.contains("Cached all 1200")
+    })
+    .await;
+    tmux.wait_for("the capability", 60, |s| s.contains("FULL"))
+        .await;
+
+    // Unblock two marked accounts, then look at the queue and the history.
+    tmux.keys(&["g"]);
+    tmux.keys(&["Space", "Space", "u"]);
+    tmux.wait_for("the confirm pane", 30, |s| {
+        s.contains("Unblock 2 accounts?")
+    })
+    .await;
+    tmux.keys(&["y"]);
+    tmux.wait_for("the unblocks", 60, |s| {
+        s.contains("All queued actions done")
+    })
+    .await;
+    assert_eq!(emu.blocked_ids().len(), 1198);
+    tmux.keys(&["Q"]);
+    let q = tmux
+        .wait_for("the queue view", 30, |s| s.contains("Queue · 0 open"))
+        .await;
+    assert_eq!(q.matches("done   ").count(), 2, "{q}");
+    tmux.keys(&["Escape"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    tmux.keys(&["H"]);
+    tmux.wait_for("the history", 30, |s| s.contains("History · 2 writes"))
+        .await;
+    tmux.keys(&["U"]);
+    tmux.wait_for("the undo question", 30, |s| s.contains("block 2 accounts?"))
+        .await;
+    tmux.keys(&["y"]);
+    tmux.wait_for("the undo in the history", 60, |s| {
+        s.contains("History · 4 writes")
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while emu.blocked_ids().len() != 1200 {
+        assert!(Instant::now() < deadline, "undo did not re-block");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tmux.keys(&["Escape"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    tmux.keys(&["D"]);
+    tmux.wait_for("the diff view", 30, |s| s.contains("Since the last sync"))
+        .await;
+    tmux.keys(&["Escape"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    tmux.keys(&["q"]);
+    drop(tmux);
+    emu.shutdown().await;
+
+    // The next session: the same world answers slowly, so the cached list shows first.
+    let slow = emulator::start(Config {
+        faults: "delay-ms=1500".parse().unwrap(),
+        ..config
+    })
+    .await
+    .unwrap();
+    let tmux = tui(&slow, dir.path(), "b");
+    let cached = tmux
+        .wait_for("the cached list", 60, |s| s.contains("cached 20"))
+        .await;
+    assert!(cached.contains("1200+ loaded"), "{cached}");
+    tmux.wait_for("the live first page", 90, |s| {
+        s.contains("1000+ loaded") && !s.contains("cached 20")
+    })
+    .await;
+    tmux.keys(&["q"]);
+    drop(tmux);
+    slow.shutdown().await;
+}
