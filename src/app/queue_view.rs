@@ -209,10 +209,19 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
             }
         }
     }
-    state.message = Some(info(format!(
+    let in_flight = state
+        .views
+        .queue
+        .as_ref()
+        .is_some_and(|q| q.open.iter().any(|j| j.state == JobState::InFlight));
+    let mut text = format!(
         "Cancelled {n} open job{}; logged in the action log.",
         if n == 1 { "" } else { "s" }
-    )));
+    );
+    if in_flight {
+        text.push_str(" A job already sent stays until X confirms it (checked at the next run).");
+    }
+    state.message = Some(info(text));
 }
 
 #[cfg(test)]
