@@ -227,3 +227,69 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
     drop(cmds);
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_holds_unblocks_for_later_and_still_runs_later_mutes() {
+    let emu = emulator::start(Config {
+        users: 10,
+        tier: xblocks::cli::Tier::PayPerUse,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(&[
+        "tweet.read",
+        "users.read",
+        "block.read",
+        "block.write",
+        "mute.read",
+        "mute.write",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths(dir.path());
+    let client = Client::new(ClientConfig {
+        api_base: emu.base_url(),
+        credentials: Credentials::static_bearer(token, None),
+        no_wait: false,
+        expand_pinned: false,
+    });
+    let (me, _) = emu.me();
+    let ids = emu.blocked_ids();
+    // An earlier session queued an unblock (older) and a mute (newer).
+    {
+        let mut q = Queue::open(&p.profile_dir.join("queue.jsonl")).unwrap();
+        q.enqueue(
+            "tui-a",
+            xblocks::store::queue::Action::Unblock,
+            &[(ids[0].clone(), None)],
+        )
+        .unwrap();
+        q.enqueue(
+            "tui-b",
+            xblocks::store::queue::Action::Mute,
+            &[(ids[1].clone(), None)],
+        )
+        .unwrap();
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _cmds = worker::spawn(client, me, tx, Some(Durable::open(&p).unwrap()));
+    let muted = wait_for(&mut rx, |a| match a {
+        Action::Done { id, .. } => Some(id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(muted, ids[1], "the mute ran although the unblock is held");
+    let held = wait_for(&mut rx, |a| {
+        snapshot(a).filter(|s| !s.running && s.held.is_some())
+    })
+    .await;
+    assert_eq!(held.open_total, 1, "the unblock stays queued for later");
+    assert_eq!(held.open[0].target, ids[0]);
+    let deletes = emu
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.status < 300)
+        .count();
+    assert_eq!(deletes, 0);
+    emu.shutdown().await;
+}

@@ -3,6 +3,7 @@
 //! next start if the program died mid-way, and undoable with `xblocks undo`. Writes confirmed
 //! together (a bulk action over marks) form one batch.
 
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -212,10 +213,14 @@ async fn run_open(
     tracker: &mut Tracker,
     actions: &mpsc::UnboundedSender<Action>,
 ) {
-    let mut batch = batch.map(str::to_string);
-    loop {
+    let mut runs: VecDeque<Option<String>> = VecDeque::from([batch.map(str::to_string)]);
+    let mut tried: HashSet<String> = HashSet::new();
+    while let Some(batch) = runs.pop_front() {
         if tracker.paused || d.queue.open_jobs().next().is_none() {
             return;
+        }
+        if let Some(b) = &batch {
+            tried.insert(b.clone());
         }
         tracker.running = true;
         report(tracker, actions);
@@ -227,14 +232,39 @@ async fn run_open(
         tracker.rebuild(&d.queue);
         let Some(c) = interrupt else {
             report(tracker, actions);
-            return;
+            if tracker.held.is_some() {
+                // Held blocks and unblocks must not hold up mutes, which every plan allows.
+                for b in mute_only_batches(&d.queue) {
+                    if !tried.contains(&b) && !runs.contains(&Some(b.clone())) {
+                        runs.push_back(Some(b));
+                    }
+                }
+            }
+            continue;
         };
         if !control(c, d, tracker, actions) {
             return;
         }
         // Resumed: run everything still open.
-        batch = None;
+        runs = VecDeque::from([None]);
+        tried.clear();
     }
+}
+
+/// Batches whose open jobs are all mutes or unmutes, oldest first.
+fn mute_only_batches(queue: &Queue) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut plan_writes: HashSet<String> = HashSet::new();
+    for j in queue.open_jobs() {
+        if !order.contains(&j.batch) {
+            order.push(j.batch.clone());
+        }
+        if matches!(j.action, JobAction::Block | JobAction::Unblock) {
+            plan_writes.insert(j.batch.clone());
+        }
+    }
+    order.retain(|b| !plan_writes.contains(b));
+    order
 }
 
 /// Applies a queue control; returns true when open jobs should run now.
