@@ -48,6 +48,10 @@ pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &
     }
     let w = inner.width as usize;
     let mut lines = summary(state, q, theme, w);
+    if inner.height < 10 {
+        // Small terminals: keep the progress and the ETA, give the rest to the jobs.
+        lines.truncate(2);
+    }
     let body_h = (inner.height as usize).saturating_sub(lines.len());
     let rows = job_lines(state, q, theme, w);
     if rows.is_empty() {
