@@ -21,7 +21,10 @@ pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf:
     let rows = visible(state, pane);
     let total = state.views.history.as_ref().map_or(0, Vec::len);
     let title = if pane.filter.is_empty() {
-        format!(" History · {total} writes ")
+        format!(
+            " History · {total} write{} ",
+            if total == 1 { "" } else { "s" }
+        )
     } else {
         format!(" History · {} of {total} match ", rows.len())
     };
