@@ -44,6 +44,24 @@ pub struct Page {
     pub next_token: Option<String>,
 }
 
+/// One page of a list with the user objects as X sent them.
+#[derive(Debug, Clone, Default)]
+pub struct RawPage {
+    /// The user objects, untouched.
+    pub users: Vec<serde_json::Value>,
+    /// Token of the next page; `None` on the last.
+    pub next_token: Option<String>,
+}
+
+/// A list answer read only as far as the raw export needs.
+#[derive(serde::Deserialize)]
+struct RawList {
+    #[serde(default)]
+    data: Vec<serde_json::Value>,
+    #[serde(default)]
+    meta: super::types::Meta,
+}
+
 /// Result of a user lookup by ids or usernames.
 #[derive(Debug, Clone, Default)]
 pub struct Lookup {
@@ -166,6 +184,22 @@ impl Client {
             .await
     }
 
+    /// One page of the block list with each user object exactly as X sent it (every field,
+    /// in X's order): what `export --format json` writes.
+    pub async fn blocking_page_raw(
+        &self,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<RawPage, ApiError> {
+        let r: RawList = self
+            .list(Endpoint::Blocking, "blocking", user_id, token)
+            .await?;
+        Ok(RawPage {
+            users: r.data,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
     async fn list_page(
         &self,
         ep: Endpoint,
@@ -173,6 +207,27 @@ impl Client {
         user_id: &str,
         token: Option<&str>,
     ) -> Result<Page, ApiError> {
+        let r: ListResponse = self.list(ep, list, user_id, token).await?;
+        let pinned = r
+            .includes
+            .tweets
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        Ok(Page {
+            users: r.data,
+            pinned,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    async fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        list: &str,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<T, ApiError> {
         check_id(user_id)?;
         let mut q = vec![
             ("max_results", MAX_RESULTS.to_string()),
@@ -186,18 +241,7 @@ impl Client {
             q.push(("pagination_token", t.to_string()));
         }
         let path = format!("/2/users/{user_id}/{list}");
-        let r: ListResponse = self.call(ep, Method::GET, &path, &q, None).await?;
-        let pinned = r
-            .includes
-            .tweets
-            .into_iter()
-            .map(|t| (t.id.clone(), t))
-            .collect();
-        Ok(Page {
-            users: r.data,
-            pinned,
-            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
-        })
+        self.call(ep, Method::GET, &path, &q, None).await
     }
 
     /// Blocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).
@@ -362,6 +406,23 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_vocabularies_and_unknown_fields_are_read() {
+        let post = r#"{"data":[{"id":"1","name":"A","username":"a","pinned_post_id":"9",
+            "public_metrics":{"followers_count":1,"following_count":2,"post_count":3,"listed_count":0,"like_count":5},
+            "subscribes_to_you":false,"affiliation":{"description":"x"}}],
+            "includes":{"posts":[{"id":"9","text":"hi","edit_history_post_ids":["9"]}]},
+            "errors":[{"value":"8","detail":"Could not find post","title":"Not Found Error","type":"https://api.x.com/2/problems/resource-not-found"}],
+            "meta":{"result_count":1,"next_token":"abc"}}"#;
+        let r: ListResponse = serde_json::from_str(post).unwrap();
+        assert_eq!(r.data[0].pinned_tweet_id.as_deref(), Some("9"));
+        assert_eq!(r.data[0].public_metrics.unwrap().tweet_count, 3);
+        assert_eq!(r.includes.tweets[0].text, "hi");
+        assert_eq!(r.errors.len(), 1);
+        let empty: ListResponse = serde_json::from_str(r#"{"meta":{"result_count":0}}"#).unwrap();
+        assert!(empty.data.is_empty() && empty.meta.next_token.is_none());
+    }
 
     #[test]
     fn ids_are_checked() {

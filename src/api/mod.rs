@@ -8,6 +8,6 @@ pub mod ratelimit;
 mod transport;
 pub mod types;
 
-pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page};
+pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page, RawPage};
 pub use error::ApiError;
 pub use ratelimit::{Budget, Endpoint, RateEvent};

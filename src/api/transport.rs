@@ -11,7 +11,7 @@ use url::Url;
 use super::client::Client;
 use super::error::ApiError;
 use super::problem::classify;
-use super::ratelimit::{parse_headers, Admit, Endpoint, RateEvent};
+use super::ratelimit::{clock_skew_ms, parse_headers, Admit, Budget, Endpoint, RateEvent};
 
 const MAX_ATTEMPTS: u32 = 7;
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
@@ -22,6 +22,11 @@ const WINDOW_MARGIN: Duration = Duration::from_millis(100);
 const WAIT_JITTER_MS: u64 = 150;
 
 impl Client {
+    /// The `x-rate-limit-*` budget of a response, its reset on our clock.
+    fn local_budget(&self, headers: &HeaderMap) -> Option<Budget> {
+        parse_headers(headers).map(|b| self.inner.limits.to_local(b))
+    }
+
     /// Sends one request with budgets, auth, refresh-on-401, 429 waits and retries.
     pub(super) async fn call<T: DeserializeOwned>(
         &self,
@@ -80,7 +85,8 @@ impl Client {
                             if !matches!(err, ApiError::RateLimited { .. }) {
                                 return Err(err);
                             }
-                            let reset = retry_after_429(&headers, SystemTime::now());
+                            let reset =
+                                retry_after_429(self.local_budget(&headers), SystemTime::now());
                             self.inner.limits.exhaust(ep, reset);
                             self.wait(ep, reset + Duration::from_secs(1)).await?;
                             continue;
@@ -131,7 +137,13 @@ impl Client {
     }
 
     fn note_headers(&self, ep: Endpoint, headers: &HeaderMap) {
-        if let Some(b) = parse_headers(headers) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok());
+        if let Some(skew) = date.and_then(|d| clock_skew_ms(d, SystemTime::now())) {
+            self.inner.limits.set_skew_ms(skew);
+        }
+        if let Some(b) = self.local_budget(headers) {
             self.inner.limits.record(ep, b);
         }
         if let Some(level) = headers.get("x-access-level").and_then(|v| v.to_str().ok()) {
@@ -146,8 +158,8 @@ impl Client {
 
 /// When to retry after a 429: the reported reset; a few seconds when the reset is already
 /// past here (our clock runs ahead of X's); a minute when no header says (v1.1-style answer).
-fn retry_after_429(headers: &HeaderMap, now: SystemTime) -> SystemTime {
-    match parse_headers(headers) {
+fn retry_after_429(reported: Option<Budget>, now: SystemTime) -> SystemTime {
+    match reported {
         Some(b) if b.reset > now => b.reset,
         Some(_) => now + Duration::from_secs(2),
         None => now + Duration::from_secs(60),
@@ -202,15 +214,21 @@ mod tests {
         use reqwest::header::HeaderValue;
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
         let mut h = HeaderMap::new();
-        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(60));
+        assert_eq!(
+            retry_after_429(parse_headers(&h), now),
+            now + Duration::from_secs(60)
+        );
         h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
         h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
         h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
         assert_eq!(
-            retry_after_429(&h, now),
+            retry_after_429(parse_headers(&h), now),
             SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
         );
         h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
-        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(2));
+        assert_eq!(
+            retry_after_429(parse_headers(&h), now),
+            now + Duration::from_secs(2)
+        );
     }
 }

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use serde::Deserialize;
+
 use crate::api::types::User;
 use crate::cli::ExportFormat;
 
@@ -48,6 +50,27 @@ impl<W: Write> FormatWriter<W> {
             }
         };
         Ok(Self { out, first: true })
+    }
+
+    /// Writes one user object as X sent it: verbatim in json, through [`User`] otherwise;
+    /// `first_seen` fills the csv column of that name.
+    pub fn value(
+        &mut self,
+        v: &serde_json::Value,
+        first_seen: Option<&str>,
+    ) -> std::io::Result<()> {
+        match &mut self.out {
+            Out::Json(out) => {
+                out.write_all(if self.first { b"\n  " } else { b",\n  " })?;
+                self.first = false;
+                serde_json::to_writer(&mut *out, v)?;
+                Ok(())
+            }
+            _ => {
+                let u = User::deserialize(v)?;
+                self.user(&u, first_seen)
+            }
+        }
     }
 
     /// Writes one user; `first_seen` fills the csv column of that name.
@@ -132,6 +155,24 @@ mod tests {
             proptest::prop_assert_eq!(&row[2], name.as_str());
             proptest::prop_assert_eq!(&row[9], bio.as_str());
         }
+    }
+
+    #[test]
+    fn raw_values_are_written_verbatim_in_json() {
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"public_metrics":{"followers_count":1,"like_count":9},"id":"5","name":"N","username":"u"}"#,
+        )
+        .unwrap();
+        let mut w = FormatWriter::new(ExportFormat::Json, Vec::new()).unwrap();
+        w.value(&v, None).unwrap();
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "[\n  {\"public_metrics\":{\"followers_count\":1,\"like_count\":9},\"id\":\"5\",\"name\":\"N\",\"username\":\"u\"}\n]\n"
+        );
+        let mut w = FormatWriter::new(ExportFormat::Ids, Vec::new()).unwrap();
+        w.value(&v, None).unwrap();
+        assert_eq!(w.finish().unwrap(), b"5\n");
     }
 
     #[test]

@@ -9,12 +9,12 @@ pub mod partial;
 use std::io::Write;
 use std::path::Path;
 
-use futures::StreamExt;
+use serde::Deserialize;
 
 use super::progress::Progress;
 use super::text::inert;
-use crate::api::pagination::{pages, ListKind, PageAt};
-use crate::api::ApiError;
+use crate::api::types::User;
+use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
@@ -43,34 +43,36 @@ enum Stop {
     Failed(ApiError),
 }
 
-/// Fetches pages from `start` and hands each to `each`, until the end, Ctrl-C or an error.
+/// Fetches raw pages from `start` and hands each to `each`, until the end, Ctrl-C or an error.
 async fn fetch(
     s: &Session,
     start: Option<String>,
     progress: &Progress,
     mut count: usize,
-    mut each: impl FnMut(PageAt) -> std::io::Result<usize>,
+    mut each: impl FnMut(RawPage) -> std::io::Result<usize>,
 ) -> anyhow::Result<Result<usize, Stop>> {
-    let mut stream = std::pin::pin!(pages(
-        s.client.clone(),
-        ListKind::Blocking,
-        s.me.id.clone(),
-        start
-    ));
+    let mut token = start;
     let mut npages = 0usize;
     loop {
-        let next = tokio::select! {
-            next = stream.next() => next,
+        let page = tokio::select! {
+            page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
             _ = tokio::signal::ctrl_c() => return Ok(Err(Stop::Interrupted)),
         };
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(Stop::Failed(e))),
+        };
+        let next = page.next_token.clone();
+        if next.is_some() && next == token {
+            let e = ApiError::Decode("X returned the same pagination token twice".into());
+            return Ok(Err(Stop::Failed(e)));
+        }
+        count += each(page)?;
+        npages += 1;
+        progress.update("exporting", count, npages);
         match next {
             None => return Ok(Ok(count)),
-            Some(Err(e)) => return Ok(Err(Stop::Failed(e))),
-            Some(Ok(page)) => {
-                count += each(page)?;
-                npages += 1;
-                progress.update("exporting", count, npages);
-            }
+            Some(t) => token = Some(t),
         }
     }
 }
@@ -82,10 +84,11 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
     let mut users = Vec::new();
     let done = fetch(s, None, &progress, 0, |page| {
         let mut n = 0;
-        for u in page.page.users {
+        for v in &page.users {
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
-            if seen.insert(u.id.clone()) {
-                writer.user(&u, sync.first_seen(&u.id).as_deref())?;
+            if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
+                let u = User::deserialize(v)?;
+                writer.value(v, sync.first_seen(&u.id).as_deref())?;
                 users.push(u);
                 n += 1;
             }
@@ -135,7 +138,7 @@ async fn to_file(
         Ok(already)
     } else {
         fetch(s, start, &progress, already, |page| {
-            partial.append(&page.page.users, page.page.next_token.clone())
+            partial.append(&page.users, page.next_token.clone())
         })
         .await?
     };

@@ -58,8 +58,12 @@ impl Partial {
                 for line in BufReader::new(File::open(&data_path)?).lines() {
                     let line = line?;
                     // A line cut short by a crash is dropped; its page is fetched again.
-                    if let Ok(u) = serde_json::from_str::<User>(&line) {
-                        seen.insert(u.id);
+                    if let Some(id) = serde_json::from_str::<serde_json::Value>(&line)
+                        .ok()
+                        .as_ref()
+                        .and_then(user_id_of)
+                    {
+                        seen.insert(id);
                     }
                 }
                 Some(cp)
@@ -92,11 +96,16 @@ impl Partial {
 
     /// Appends the accounts not written yet, makes them durable, then records `next_token`.
     /// Returns how many were new.
-    pub fn append(&mut self, users: &[User], next_token: Option<String>) -> io::Result<usize> {
+    pub fn append(
+        &mut self,
+        users: &[serde_json::Value],
+        next_token: Option<String>,
+    ) -> io::Result<usize> {
         let mut buf = Vec::new();
         let mut added = 0;
         for u in users {
-            if self.seen.insert(u.id.clone()) {
+            let Some(id) = user_id_of(u) else { continue };
+            if self.seen.insert(id) {
                 serde_json::to_writer(&mut buf, u)?;
                 buf.push(b'\n');
                 added += 1;
@@ -127,8 +136,9 @@ impl Partial {
         let mut writer = FormatWriter::new(format, AtomicFile::create(target)?)?;
         let mut users = Vec::new();
         for line in BufReader::new(File::open(&self.data_path)?).lines() {
-            let u: User = serde_json::from_str(&line?)?;
-            writer.user(&u, first_seen(&u.id).as_deref())?;
+            let v: serde_json::Value = serde_json::from_str(&line?)?;
+            let u = User::deserialize(&v)?;
+            writer.value(&v, first_seen(&u.id).as_deref())?;
             users.push(u);
         }
         writer.finish()?.commit()?;
@@ -136,6 +146,11 @@ impl Partial {
         let _ = fs::remove_file(&self.data_path);
         Ok(users)
     }
+}
+
+/// The `id` of a user object.
+pub fn user_id_of(v: &serde_json::Value) -> Option<String> {
+    v.get("id")?.as_str().map(str::to_string)
 }
 
 /// Keeps only complete JSON lines (drops a torn last line) and opens the file for appending.
@@ -156,13 +171,8 @@ fn rewrite_valid_lines(path: &Path) -> io::Result<File> {
 mod tests {
     use super::*;
 
-    fn user(id: &str) -> User {
-        User {
-            id: id.into(),
-            name: format!("n{id}"),
-            username: format!("u{id}"),
-            ..Default::default()
-        }
+    fn user(id: &str) -> serde_json::Value {
+        serde_json::json!({ "id": id, "name": format!("n{id}"), "username": format!("u{id}") })
     }
 
     #[test]
