@@ -59,7 +59,7 @@ async fn pages_writes_lookups_and_capability() {
     })
     .await;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = xblocks::worker::spawn(client, me, tx);
+    let worker = xblocks::worker::spawn(client, me, tx, None);
 
     let cap = next(&mut rx, "capability", |a| match a {
         Action::Capability(c) => Some(c),
@@ -187,7 +187,7 @@ async fn pay_per_use_is_read_only_and_writes_fail_with_a_reason() {
     })
     .await;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = xblocks::worker::spawn(client, me, tx);
+    let worker = xblocks::worker::spawn(client, me, tx, None);
     let cap = next(&mut rx, "capability", |a| match a {
         Action::Capability(c) => Some(c),
         _ => None,
@@ -219,7 +219,7 @@ async fn rate_limit_waits_are_forwarded_with_their_end() {
     })
     .await;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = xblocks::worker::spawn(client, me, tx);
+    let worker = xblocks::worker::spawn(client, me, tx, None);
     for _ in 0..16 {
         worker.send(Command::Refresh).unwrap();
     }
