@@ -26,7 +26,7 @@ impl Target {
             return Ok(Self::Handle(name.to_ascii_lowercase()));
         }
         Err(format!(
-            "`{}` is neither a numeric id nor an @username",
+            "`{}` is not an @username (1–15 letters, digits, _) or a numeric id",
             printable(s)
         ))
     }
