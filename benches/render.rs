@@ -72,6 +72,7 @@ fn user(i: usize) -> User {
             following_count: 100,
             tweet_count: 1000,
             listed_count: 0,
+            ..Default::default()
         }),
         ..Default::default()
     }

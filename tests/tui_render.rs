@@ -32,6 +32,7 @@ fn user(i: usize) -> User {
             following_count: 321,
             tweet_count: 45_678,
             listed_count: 2,
+            ..Default::default()
         }),
         ..Default::default()
     }
