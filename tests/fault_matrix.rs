@@ -287,11 +287,10 @@ impl Cell {
                 );
             }
             (Fault::Signal(sig), None, Some(got)) => assert_eq!(got, sig, "{}", first.describe()),
-            (Fault::Signal(libc::SIGTERM), Some(130), _) => {
+            (Fault::Signal(libc::SIGTERM | libc::SIGHUP), Some(130), _) => {
                 let line = first.stderr.lines().last().unwrap_or_default();
                 assert!(
-                    line.starts_with("xblocks: interrupted")
-                        && line.contains("run the same command again"),
+                    line.starts_with("xblocks: interrupted") && line.contains(" again"),
                     "{}",
                     first.describe()
                 );
@@ -303,6 +302,13 @@ impl Cell {
                 !self.out_file.exists(),
                 "a stopped export left a partial file"
             );
+            // Only a SIGKILL, which no process can handle, may leave its temp file behind.
+            let left = std::fs::read_dir(self.out_file.parent().unwrap())
+                .unwrap()
+                .count();
+            if self.fault != Fault::Signal(libc::SIGKILL) {
+                assert_eq!(left, 0, "a stopped export left its temp file");
+            }
         }
     }
 

@@ -138,10 +138,12 @@ async fn export_to<W: Write>(
         None
     ));
     let (mut count, mut npages) = (0usize, 0usize);
+    let interrupted = interrupted();
+    tokio::pin!(interrupted);
     loop {
         let next = tokio::select! {
             next = stream.next() => next,
-            _ = tokio::signal::ctrl_c() => {
+            _ = &mut interrupted => {
                 return Err(ExitError::new(
                     Exit::Interrupted,
                     "interrupted: the export was not written (an -o FILE keeps its old content); run it again",
@@ -166,6 +168,27 @@ async fn export_to<W: Write>(
         }
     }
     Ok((out, count, progress))
+}
+
+/// Resolves on Ctrl-C, SIGTERM or SIGHUP, so an interrupted export ends cleanly (exit 130,
+/// no temp file left beside an `-o FILE`).
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Writes users in one of the export formats.
