@@ -77,7 +77,8 @@ fn waits_are_announced_with_their_end_then_resumed() {
     let env = Env::start(50, |c| c.window_secs = 6);
     env.login();
     let g = env.global();
-    let token = env.emu().issue_token(common::SCOPES);
+    let stored = env.stored();
+    let token = stored["access_token"].as_str().unwrap().to_string();
     let (id, _) = env.emu().me();
     let url = format!("{}/2/users/{id}/blocking?max_results=1", env.base);
     while http_get(&env, &url, Some(&token)).0 != 429 {}
@@ -141,4 +142,52 @@ fn capability_probe_changes_nothing_on_either_tier() {
         });
         assert_eq!(env.emu().blocked_ids(), before);
     }
+}
+
+#[test]
+fn opt_in_pinned_posts_survive_partial_errors() {
+    let env = Env::enterprise(600);
+    let token = env.emu().issue_token(common::SCOPES);
+    let (me, _) = env.emu().me();
+    let mk = |expand_pinned| {
+        xblocks::api::Client::new(xblocks::api::ClientConfig {
+            api_base: env.base.clone(),
+            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+            no_wait: false,
+            expand_pinned,
+        })
+    };
+    env.rt.block_on(async {
+        let plain = mk(false).blocking_page(&me, None).await.unwrap();
+        assert!(plain.pinned.is_empty(), "pinned posts are opt-in (billed)");
+        let page = mk(true).blocking_page(&me, None).await.unwrap();
+        assert_eq!(page.users.len(), 600);
+        let with_pin = page
+            .users
+            .iter()
+            .filter(|u| u.pinned_tweet_id.is_some())
+            .count();
+        assert!(with_pin > 0);
+        assert!(!page.pinned.is_empty());
+        // Every included post is the pinned post of some account; deleted ones are simply absent.
+        for id in page.pinned.keys() {
+            assert!(page
+                .users
+                .iter()
+                .any(|u| u.pinned_tweet_id.as_deref() == Some(id)));
+        }
+        assert!(page.pinned.len() <= with_pin);
+    });
+    // The same page raw: it does carry partial errors (deleted pinned posts) beside `data`.
+    let url = format!(
+        "{}/2/users/{me}/blocking?max_results=1000&user.fields=pinned_tweet_id&expansions=pinned_tweet_id",
+        env.base
+    );
+    let (status, _, body) = http_get(&env, &url, Some(&token));
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        v["errors"].as_array().is_some_and(|e| !e.is_empty()),
+        "no partial errors to survive"
+    );
 }

@@ -412,3 +412,78 @@ fn oauth1_logout_deletes_locally_even_without_a_revoke_endpoint() {
     assert!(!env.token_path().exists());
     assert_no_secret(&[token, secret], &[&out.stdout, &out.stderr, &env.logs()]);
 }
+
+#[test]
+fn profiles_keep_separate_sign_ins() {
+    let env = Env::enterprise(3);
+    let mut g = env.global();
+    g.profile = "work".into();
+    env.rt
+        .block_on(xblocks::auth::pkce::login_headless(
+            &g,
+            "xblocks-demo",
+            common::SCOPES,
+        ))
+        .unwrap();
+    assert!(env.config_dir().join("profiles/work/token.json").exists());
+    let mut c = env.cmd();
+    c.args(["--profile", "work", "whoami"]);
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut c = env.cmd();
+    c.env("XBLOCKS_PROFILE", "default").arg("whoami");
+    let out = run(c);
+    assert_eq!(out.code, 77, "{}", out.stderr);
+}
+
+#[test]
+fn token_near_expiry_is_refreshed_before_use() {
+    // Tokens live 60 s, inside the client's refresh margin: the next command refreshes first.
+    let env = Env::start(5, |c| c.token_ttl_secs = 60);
+    env.login();
+    let before = env.stored();
+    let mut c = env.cmd();
+    c.arg("whoami");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = env.stored();
+    assert_ne!(before["access_token"], after["access_token"]);
+    assert_ne!(before["refresh_token"], after["refresh_token"]);
+    let refused = env
+        .emu()
+        .request_log()
+        .iter()
+        .filter(|r| r.status == 401)
+        .count();
+    assert_eq!(refused, 0, "refreshed before sending, not after a 401");
+}
+
+#[test]
+fn refused_authorization_fails_clearly() {
+    let env = Env::enterprise(2);
+    let mut c = env.cmd();
+    c.args([
+        "login",
+        "--no-browser",
+        "--client-id",
+        "xblocks-demo",
+        "--port",
+        "0",
+        "--scopes",
+        "tweet.read no.such.scope",
+    ]);
+    let (child, rx) = spawn(c);
+    let url = url_line(&rx, "/i/oauth2/authorize");
+    let callback = authorize(&env, &url);
+    assert!(callback.contains("error="), "{callback}");
+    let (status, _, body) = http_get(&env, &callback, None);
+    assert_eq!(status, 400);
+    assert!(body.contains("refused"));
+    assert_eq!(wait(child), 1);
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("X refused the sign-in")),
+        "{rest:?}"
+    );
+    assert!(!env.token_path().exists());
+}

@@ -11,9 +11,10 @@ fn export(env: &Env, args: &[&str]) -> common::Out {
     run(c)
 }
 
-/// Spends the blocking-list window of the seeded account with direct requests.
+/// Spends the blocking-list window of the stored token with direct requests.
 fn exhaust_blocking_window(env: &Env) {
-    let token = env.emu().issue_token(common::SCOPES);
+    let stored = env.stored();
+    let token = stored["access_token"].as_str().unwrap().to_string();
     let (id, _) = env.emu().me();
     let url = format!("{}/2/users/{id}/blocking?max_results=1", env.base);
     for _ in 0..40 {
@@ -229,4 +230,144 @@ fn export_against_the_standalone_emulator_binary_with_faults() {
         "two faulty runs give the same exact list"
     );
     assert!(!a.stderr.contains("standalone-test-token-1"));
+}
+
+#[test]
+fn hostile_text_survives_csv_exactly() {
+    let env = Env::start(400, |c| c.hostile = true);
+    env.login();
+    let json = export(&env, &["--format", "json"]);
+    let csv_out = export(&env, &["--format", "csv"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert_eq!(csv_out.code, 0, "{}", csv_out.stderr);
+    let users: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).unwrap();
+    let mut r = csv::Reader::from_reader(csv_out.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(users.len(), rows.len());
+    let mut odd = 0;
+    for (u, row) in users.iter().zip(&rows) {
+        assert_eq!(u["id"].as_str().unwrap(), &row[0]);
+        assert_eq!(u["name"].as_str().unwrap(), &row[2]);
+        assert_eq!(u["description"].as_str().unwrap_or(""), &row[9]);
+        if row[2].contains(|c: char| c == ',' || c == '"' || c.is_control() || !c.is_ascii()) {
+            odd += 1;
+        }
+    }
+    assert!(odd > 0, "the hostile world has no tricky names");
+}
+
+#[test]
+fn rate_limited_file_export_resumes_where_it_stopped() {
+    // 18 pages at 15 per 3 s window: --no-wait stops after 15 pages, keeping them.
+    let env = Env::start(17_500, |c| c.window_secs = 3);
+    env.login();
+    let file = env.config_dir().join("blocks.csv");
+    let out = export(
+        &env,
+        &["--no-wait", "--format", "csv", "-o", file.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("15000 accounts saved"),
+        "{}",
+        out.stderr
+    );
+    assert!(!file.exists(), "the target appears only when complete");
+    // After the window, the same command continues (waiting if it must) and completes.
+    let out = export(&env, &["--format", "csv", "-o", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("resuming the export"), "{}", out.stderr);
+    let mut r = csv::Reader::from_path(&file).unwrap();
+    let ids: Vec<String> = r.records().map(|r| r.unwrap()[0].to_string()).collect();
+    assert_eq!(ids, env.emu().blocked_ids());
+    let pages = env
+        .emu()
+        .request_log()
+        .iter()
+        .filter(|r| r.path.ends_with("/blocking") && r.status == 200)
+        .count();
+    assert_eq!(pages, 18, "resumed instead of starting over");
+    // No partial files are left.
+    assert_eq!(
+        std::fs::read_dir(env.config_dir())
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("partial"))
+            .count(),
+        0
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_wait_exits_130_and_keeps_the_progress() {
+    use std::io::BufRead;
+    let env = Env::start(16_200, |c| c.window_secs = 120);
+    env.login();
+    let file = env.config_dir().join("blocks.txt");
+    let mut c = env.cmd();
+    c.args(["export", "-o", file.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let waiting = line.contains("waiting until");
+        seen.push(line);
+        if waiting {
+            break;
+        }
+    }
+    assert!(seen.last().unwrap().contains("waiting until"), "{seen:?}");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(130), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("15000 accounts saved")),
+        "{rest:?}"
+    );
+    assert!(!file.exists());
+    assert!(env
+        .config_dir()
+        .join(".blocks.txt.xblocks-partial.jsonl")
+        .exists());
+}
+
+#[test]
+fn json_export_is_the_api_objects_verbatim() {
+    let env = Env::enterprise(40);
+    env.login();
+    let out = export(&env, &["--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let exported: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    // The same page straight from the API, with the same fields asked for.
+    let stored = env.stored();
+    let (id, _) = env.emu().me();
+    let url = format!(
+        "{}/2/users/{id}/blocking?max_results=1000&user.fields={}",
+        env.base,
+        xblocks::api::client::USER_FIELDS
+    );
+    let (status, _, body) = http_get(&env, &url, stored["access_token"].as_str());
+    assert_eq!(status, 200);
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(exported, api["data"]);
+    // Byte for byte, key order included.
+    assert_eq!(
+        serde_json::to_string(&exported).unwrap(),
+        serde_json::to_string(&api["data"]).unwrap()
+    );
+    assert!(exported[0]["public_metrics"].get("like_count").is_some());
 }

@@ -125,3 +125,30 @@ fn bad_fault_spec_is_a_clear_error() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn stops_cleanly_on_sigint() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["emulator", "--users", "10", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(
+        first.starts_with("listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        wait_with_timeout(&mut child, Duration::from_secs(30)),
+        Some(0)
+    );
+}

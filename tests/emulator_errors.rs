@@ -73,13 +73,13 @@ async fn unauthorized_for_missing_bad_expired_and_revoked_tokens() {
 async fn pre_issued_tokens_expire_after_the_ttl() {
     let emu = xblocks::emulator::start(Config {
         tokens: vec!["T1".into()],
-        token_ttl_secs: 1,
+        token_ttl_secs: 3,
         ..cfg(5)
     })
     .await
     .unwrap();
     assert_eq!(get(&emu, "/2/users/me", Some("T1")).await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     assert_401(&get(&emu, "/2/users/me", Some("T1")).await);
 }
 
@@ -345,7 +345,7 @@ async fn unknown_route_is_404() {
 #[tokio::test]
 async fn rate_limit_429_and_recovery_after_reset() {
     let (emu, token) = start(Config {
-        window_secs: 2,
+        window_secs: 4,
         ..cfg(5)
     })
     .await;
@@ -380,6 +380,10 @@ async fn rate_limit_429_and_recovery_after_reset() {
             assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
             assert_rate_headers(&r, 15);
             got_429 = true;
+            let other = emu.issue_token(emulator_support::SCOPES);
+            let fresh = get(&emu, &path, Some(&other)).await;
+            assert_eq!(fresh.status, 200, "windows are per user token");
+            assert_eq!(fresh.header("x-rate-limit-remaining"), Some("14"));
             let reset: u64 = r.header("x-rate-limit-reset").unwrap().parse().unwrap();
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -148,6 +148,22 @@ async fn all_user_fields_and_pinned_expansion() {
         let name = u["username"].as_str().unwrap();
         assert!(name.len() <= 15 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
     }
+    let with_url = users
+        .iter()
+        .find(|u| u["url"] != "")
+        .expect("some user has a profile link");
+    let link = &with_url["entities"]["url"]["urls"][0];
+    assert_eq!(link["url"], with_url["url"]);
+    assert_eq!(link["start"], 0);
+    assert!(link["expanded_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let tagged = users
+        .iter()
+        .find(|u| u["description"].as_str().unwrap().contains('#'))
+        .expect("some bio has a hashtag");
+    assert!(tagged["entities"]["description"]["hashtags"][0]["tag"].is_string());
     let pinned: Vec<&str> = users
         .iter()
         .filter_map(|u| u["pinned_tweet_id"].as_str())
@@ -396,4 +412,40 @@ async fn hostile_world_carries_escapes_and_controls() {
         .unwrap()
         .iter()
         .any(|u| u["name"] == ""));
+}
+
+#[tokio::test]
+async fn xdk_gets_the_post_vocabulary_by_default() {
+    let (emu, token) = start(cfg(5)).await;
+    let r = emulator_support::client()
+        .get(format!(
+            "{}/2/users/by/username/nobody_here",
+            emu.base_url()
+        ))
+        .bearer_auth(&token)
+        .header("user-agent", "xdk-python/0.10.6")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["type"],
+        "https://api.x.com/2/problems/resource-not-found"
+    );
+    let r = emulator_support::client()
+        .get(format!(
+            "{}/2/users/me?user.fields=public_metrics",
+            emu.base_url()
+        ))
+        .bearer_auth(&token)
+        .header("user-agent", "xdk-python/0.10.6")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["data"]["public_metrics"]["post_count"].is_u64());
+    let plain = get(&emu, "/2/users/me?user.fields=public_metrics", Some(&token)).await;
+    assert!(plain.json["data"]["public_metrics"]
+        .get("post_count")
+        .is_none());
 }

@@ -665,3 +665,38 @@ async fn oauth1_bad_signature_replay_and_stale_timestamp_are_401() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn oauth1_invalidate_token_kills_it() {
+    let emu = emu(Config::default()).await;
+    let (token, secret) = emu.issue_oauth1_token();
+    let user = Signer {
+        consumer_key: "xblocks-demo-key",
+        consumer_secret: "xblocks-demo-secret",
+        token: Some((&token, &secret)),
+    };
+    assert_eq!(
+        signed_get(&emu, &user, "/2/users/me", &nonce(), now())
+            .await
+            .status,
+        200
+    );
+    let url = format!("{}/1.1/oauth/invalidate_token", emu.base_url());
+    let h = user.header("POST", &url, &[], &[], &nonce(), now());
+    let r = into_resp(
+        client()
+            .post(&url)
+            .header("authorization", h)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((r.status, r.json), (200, json!({ "access_token": token })));
+    assert_eq!(
+        signed_get(&emu, &user, "/2/users/me", &nonce(), now())
+            .await
+            .status,
+        401
+    );
+}

@@ -99,6 +99,13 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
 
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("exit-status");
+    // Keys come from config.toml: `e` is added to "last loaded account".
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        "[keys]\nbottom = [\"G\", \"e\"]\n",
+    )
+    .unwrap();
     let bin = env!("CARGO_BIN_EXE_xblocks");
     let script = format!(
         "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; echo $? > {}",
@@ -140,7 +147,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
         .await;
     tmux.wait_for("the capability", 60, |s| s.contains("FULL"))
         .await;
-    tmux.keys(&["G"]);
+    tmux.keys(&["e"]);
     tmux.keys(&["u"]);
     let confirm = tmux
         .wait_for("the confirm pane", 30, |s| s.contains("Unblock 1 account?"))
@@ -164,7 +171,11 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !Path::new(&done).exists() {
-        assert!(Instant::now() < deadline, "xblocks did not quit on q");
+        assert!(
+            Instant::now() < deadline,
+            "xblocks did not quit on q; screen:\n{}",
+            tmux.screen()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -246,7 +257,11 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
         if let Some(code) = text.strip_prefix("1 ") {
             break code.to_string();
         }
-        assert!(Instant::now() < deadline, "xblocks ignored SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "xblocks ignored SIGTERM ({text}); screen:\n{}",
+            tmux.screen()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(status, "130");
@@ -254,6 +269,106 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
     assert!(
         !screen.contains("loaded"),
         "alternate screen left:\n{screen}"
+    );
+    drop(tmux);
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
+    if !tmux_available() {
+        println!("NOTE: tmux is not installed; skipping the TUI queue-saving test (it needs a pseudo-terminal)");
+        return;
+    }
+    // 60 unblocks against a limit of 50 per (long) window: the last ones wait.
+    let emu = emulator::start(Config {
+        users: 60,
+        window_secs: 900,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let token = emu.issue_token(SCOPES);
+    let all = emu.blocked_ids();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let err = dir.path().join("stderr");
+    let done = dir.path().join("exit-status");
+    let script = format!(
+        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {} 2>{}; echo $? > {}",
+        quote(&token),
+        quote(env!("CARGO_BIN_EXE_xblocks")),
+        emu.base_url(),
+        emu.base_url(),
+        quote(&config.display().to_string()),
+        quote(&err.display().to_string()),
+        quote(&done.display().to_string()),
+    );
+    let tmux = Tmux {
+        socket: format!("xblocks-e2e-queue-{}", std::process::id()),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "110",
+        "-y",
+        "24",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("the list", 90, |s| {
+        s.contains("60 loaded") && s.contains("FULL")
+    })
+    .await;
+    tmux.keys(&["V", "u"]);
+    tmux.wait_for("the bulk confirm", 30, |s| s.contains("Type 60"))
+        .await;
+    tmux.keys(&["6", "0", "y"]);
+    tmux.wait_for("the rate-limit wait on unblocks", 90, |s| {
+        s.contains("rate limit: unblocks")
+    })
+    .await;
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "xblocks did not quit on q; screen:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(std::fs::read_to_string(&done).unwrap().trim(), "0");
+
+    let still_blocked = emu.blocked_ids();
+    assert!(
+        !still_blocked.is_empty() && still_blocked.len() < 60,
+        "{}",
+        still_blocked.len()
+    );
+    let saved_file = config.join("profiles/default/unblock-later.txt");
+    let saved: Vec<String> = std::fs::read_to_string(&saved_file)
+        .unwrap_or_else(|e| panic!("{} not written: {e}", saved_file.display()))
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut saved_sorted = saved.clone();
+    saved_sorted.sort();
+    let mut blocked_sorted = still_blocked.clone();
+    blocked_sorted.sort();
+    assert_eq!(
+        saved_sorted, blocked_sorted,
+        "exactly the unsent unblocks are saved"
+    );
+    assert!(saved.iter().all(|id| all.contains(id)));
+    let note = std::fs::read_to_string(&err).unwrap();
+    assert!(
+        note.contains("unblock-later.txt") && note.contains("--unblock"),
+        "{note}"
     );
     drop(tmux);
     emu.shutdown().await;

@@ -32,7 +32,6 @@ fn user(i: usize) -> User {
             following_count: 321,
             tweet_count: 45_678,
             listed_count: 2,
-            ..Default::default()
         }),
         ..Default::default()
     }
@@ -70,6 +69,7 @@ fn hostile_users() -> Vec<User> {
             "\u{9b}31mC1 csi\u{85}next",
             "\u{90}dcs payload\u{9c} after",
         ),
+        ("blank", "\x1b[2J\u{202E}\u{200B}", ""),
     ];
     raw.iter()
         .enumerate()
@@ -346,4 +346,16 @@ fn no_color_draws_without_colours() {
         .content()
         .iter()
         .any(|c| c.fg != Color::Reset || c.bg != Color::Reset));
+}
+
+/// A wide character just left of an overlay is blanked, so it cannot spill into the border.
+#[test]
+fn overlay_blanks_a_wide_char_straddling_its_left_edge() {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
+    buf.set_string(0, 0, "ab🌻cdef", ratatui::style::Style::default());
+    xblocks::ui::clear_overlay(Rect::new(3, 0, 4, 1), &mut buf);
+    assert_eq!(buf[(2, 0)].symbol(), " ");
+    assert_eq!(buf[(1, 0)].symbol(), "b");
 }

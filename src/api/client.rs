@@ -2,18 +2,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use rand::Rng;
-use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
-use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
+use reqwest::Method;
 use tokio::sync::broadcast;
-use url::Url;
 
 use super::error::ApiError;
-use super::problem::classify;
-use super::ratelimit::{parse_headers, Admit, Budget, Endpoint, Limits, RateEvent};
+use super::ratelimit::{Budget, Endpoint, Limits, RateEvent};
 use super::types::{ListResponse, SingleResponse, Tweet, User};
 use crate::auth::Credentials;
 
@@ -24,13 +19,6 @@ pub const USER_FIELDS: &str = "created_at,description,location,url,public_metric
 pub const LOOKUP_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,connection_status";
 /// Page size of list requests: the maximum, a tenth as many requests as the default.
 pub const MAX_RESULTS: &str = "1000";
-const MAX_ATTEMPTS: u32 = 7;
-const BACKOFF_BASE: Duration = Duration::from_millis(200);
-const BACKOFF_CAP: Duration = Duration::from_secs(8);
-/// Sent this long after a reported window end (already rounded up to a whole second).
-const WINDOW_MARGIN: Duration = Duration::from_millis(100);
-/// Up to this much random delay on every wait, so parallel clients do not start in lockstep.
-const WAIT_JITTER_MS: u64 = 150;
 
 /// How to build a [`Client`].
 #[derive(Clone)]
@@ -54,6 +42,24 @@ pub struct Page {
     pub pinned: HashMap<String, Tweet>,
     /// Token of the next page; `None` on the last.
     pub next_token: Option<String>,
+}
+
+/// One page of a list with the user objects as X sent them.
+#[derive(Debug, Clone, Default)]
+pub struct RawPage {
+    /// The user objects, untouched.
+    pub users: Vec<serde_json::Value>,
+    /// Token of the next page; `None` on the last.
+    pub next_token: Option<String>,
+}
+
+/// A list answer read only as far as the raw export needs.
+#[derive(serde::Deserialize)]
+struct RawList {
+    #[serde(default)]
+    data: Vec<serde_json::Value>,
+    #[serde(default)]
+    meta: super::types::Meta,
 }
 
 /// Result of a user lookup by ids or usernames.
@@ -80,18 +86,18 @@ pub enum Capability {
 /// The X API client. Cheap to clone; all clones share budgets, events and credentials.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    base: String,
-    creds: Credentials,
-    no_wait: bool,
-    expand_pinned: bool,
-    limits: Limits,
-    events: broadcast::Sender<RateEvent>,
-    access_level: Mutex<Option<String>>,
+pub(super) struct Inner {
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
+    pub(super) creds: Credentials,
+    pub(super) no_wait: bool,
+    pub(super) expand_pinned: bool,
+    pub(super) limits: Limits,
+    pub(super) events: broadcast::Sender<RateEvent>,
+    pub(super) access_level: Mutex<Option<String>>,
 }
 
 /// The reqwest client every xblocks request uses (rustls, timeouts, User-Agent).
@@ -178,6 +184,22 @@ impl Client {
             .await
     }
 
+    /// One page of the block list with each user object exactly as X sent it (every field,
+    /// in X's order): what `export --format json` writes.
+    pub async fn blocking_page_raw(
+        &self,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<RawPage, ApiError> {
+        let r: RawList = self
+            .list(Endpoint::Blocking, "blocking", user_id, token)
+            .await?;
+        Ok(RawPage {
+            users: r.data,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
     async fn list_page(
         &self,
         ep: Endpoint,
@@ -185,6 +207,27 @@ impl Client {
         user_id: &str,
         token: Option<&str>,
     ) -> Result<Page, ApiError> {
+        let r: ListResponse = self.list(ep, list, user_id, token).await?;
+        let pinned = r
+            .includes
+            .tweets
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        Ok(Page {
+            users: r.data,
+            pinned,
+            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    async fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        list: &str,
+        user_id: &str,
+        token: Option<&str>,
+    ) -> Result<T, ApiError> {
         check_id(user_id)?;
         let mut q = vec![
             ("max_results", MAX_RESULTS.to_string()),
@@ -198,18 +241,7 @@ impl Client {
             q.push(("pagination_token", t.to_string()));
         }
         let path = format!("/2/users/{user_id}/{list}");
-        let r: ListResponse = self.call(ep, Method::GET, &path, &q, None).await?;
-        let pinned = r
-            .includes
-            .tweets
-            .into_iter()
-            .map(|t| (t.id.clone(), t))
-            .collect();
-        Ok(Page {
-            users: r.data,
-            pinned,
-            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
-        })
+        self.call(ep, Method::GET, &path, &q, None).await
     }
 
     /// Blocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).
@@ -341,149 +373,6 @@ impl Client {
             Err(e) => Err(e),
         }
     }
-
-    /// Sends one request with budgets, auth, refresh-on-401, 429 waits and retries.
-    async fn call<T: DeserializeOwned>(
-        &self,
-        ep: Endpoint,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<serde_json::Value>,
-    ) -> Result<T, ApiError> {
-        self.call_with(ep, method, path, query, body, |b| serde_json::from_slice(b))
-            .await
-    }
-
-    /// [`Client::call`] with its own decoder of 2xx bodies (a decode error is retried).
-    async fn call_with<T>(
-        &self,
-        ep: Endpoint,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<serde_json::Value>,
-        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
-    ) -> Result<T, ApiError> {
-        let mut url = Url::parse(&format!("{}{}", self.inner.base, path))
-            .map_err(|e| ApiError::Network(format!("bad API URL: {e}")))?;
-        if !query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
-        let mut attempt = 0u32;
-        let mut recovered = false;
-        loop {
-            self.admit(ep).await?;
-            let (auth, used) = self.inner.creds.authorize(&method, &url).await?;
-            let mut req = self
-                .inner
-                .http
-                .request(method.clone(), url.clone())
-                .header(AUTHORIZATION, auth);
-            if let Some(b) = &body {
-                req = req
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(b.to_string());
-            }
-            let failure = match req.send().await {
-                Err(e) => ApiError::Network(describe(&e)),
-                Ok(resp) => {
-                    let status = resp.status();
-                    let headers = resp.headers().clone();
-                    tracing::debug!(endpoint = ep.name(), status = status.as_u16(), "response");
-                    self.note_headers(ep, &headers);
-                    match resp.bytes().await {
-                        Err(e) => ApiError::Network(describe(&e)),
-                        Ok(bytes) if status.is_success() => match decode(&bytes) {
-                            Ok(v) => return Ok(v),
-                            Err(e) => ApiError::Decode(format!("{} on {}", e, ep.name())),
-                        },
-                        Ok(_) if status == StatusCode::UNAUTHORIZED => {
-                            if recovered {
-                                return Err(ApiError::TokenRejected);
-                            }
-                            self.inner.creds.recover(&used).await?;
-                            recovered = true;
-                            continue;
-                        }
-                        Ok(bytes) if status == StatusCode::TOO_MANY_REQUESTS => {
-                            let err = classify(ep, status, &bytes, &self.inner.creds);
-                            if !matches!(err, ApiError::RateLimited { .. }) {
-                                return Err(err);
-                            }
-                            let reset = retry_after_429(&headers, SystemTime::now());
-                            self.inner.limits.exhaust(ep, reset);
-                            self.wait(ep, reset + Duration::from_secs(1)).await?;
-                            continue;
-                        }
-                        Ok(bytes) if status.is_server_error() => {
-                            classify(ep, status, &bytes, &self.inner.creds)
-                        }
-                        Ok(bytes) => return Err(classify(ep, status, &bytes, &self.inner.creds)),
-                    }
-                }
-            };
-            attempt += 1;
-            if attempt >= MAX_ATTEMPTS {
-                return Err(failure);
-            }
-            tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
-            tokio::time::sleep(backoff(attempt)).await;
-        }
-    }
-
-    /// Waits while the endpoint's known budget is spent; reserves one request.
-    async fn admit(&self, ep: Endpoint) -> Result<(), ApiError> {
-        loop {
-            match self.inner.limits.admit(ep, SystemTime::now()) {
-                Admit::Go => return Ok(()),
-                Admit::WaitUntil(reset) => self.wait(ep, reset + WINDOW_MARGIN).await?,
-            }
-        }
-    }
-
-    /// Sleeps until `until` plus jitter, announcing it; or fails at once with `no_wait`.
-    async fn wait(&self, ep: Endpoint, until: SystemTime) -> Result<(), ApiError> {
-        if self.inner.no_wait {
-            return Err(ApiError::RateLimited { until });
-        }
-        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..WAIT_JITTER_MS));
-        let endpoint = ep.name().to_string();
-        tracing::info!(endpoint = %endpoint, "rate limited; waiting {} s", super::error::secs_until(until));
-        let _ = self.inner.events.send(RateEvent::Waiting {
-            endpoint: endpoint.clone(),
-            until,
-        });
-        if let Ok(d) = until.duration_since(SystemTime::now()) {
-            tokio::time::sleep(d).await;
-        }
-        let _ = self.inner.events.send(RateEvent::Resumed { endpoint });
-        Ok(())
-    }
-
-    fn note_headers(&self, ep: Endpoint, headers: &HeaderMap) {
-        if let Some(b) = parse_headers(headers) {
-            self.inner.limits.record(ep, b);
-        }
-        if let Some(level) = headers.get("x-access-level").and_then(|v| v.to_str().ok()) {
-            *self
-                .inner
-                .access_level
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some(level.to_string());
-        }
-    }
-}
-
-/// When to retry after a 429: the reported reset; a few seconds when the reset is already
-/// past here (our clock runs ahead of X's); a minute when no header says (v1.1-style answer).
-fn retry_after_429(headers: &HeaderMap, now: SystemTime) -> SystemTime {
-    match parse_headers(headers) {
-        Some(b) if b.reset > now => b.reset,
-        Some(_) => now + Duration::from_secs(2),
-        None => now + Duration::from_secs(60),
-    }
 }
 
 fn merge_lookup(
@@ -519,64 +408,25 @@ fn check_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Capped exponential backoff with jitter (50–100 % of the step).
-fn backoff(attempt: u32) -> Duration {
-    let step = BACKOFF_BASE
-        .saturating_mul(1u32 << attempt.min(10))
-        .min(BACKOFF_CAP);
-    step.mul_f64(rand::thread_rng().gen_range(0.5..1.0))
-}
-
-/// A reqwest error in words, without the URL's query (which never holds a token anyway).
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "response cut off"
-    } else {
-        "request failed"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut last = None;
-    while let Some(s) = source {
-        last = Some(s.to_string());
-        source = s.source();
-    }
-    match last {
-        Some(s) => format!("{kind}: {s}"),
-        None => kind.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn backoff_is_capped() {
-        for a in 1..20 {
-            assert!(backoff(a) <= BACKOFF_CAP);
-        }
-        assert!(backoff(1) >= BACKOFF_BASE);
-    }
-
-    #[test]
-    fn retry_time_after_429() {
-        use reqwest::header::HeaderValue;
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(60));
-        h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
-        h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
-        h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
-        assert_eq!(
-            retry_after_429(&h, now),
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
-        );
-        h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
-        assert_eq!(retry_after_429(&h, now), now + Duration::from_secs(2));
+    fn both_vocabularies_and_unknown_fields_are_read() {
+        let post = r#"{"data":[{"id":"1","name":"A","username":"a","pinned_post_id":"9",
+            "public_metrics":{"followers_count":1,"following_count":2,"post_count":3,"listed_count":0,"like_count":5},
+            "subscribes_to_you":false,"affiliation":{"description":"x"}}],
+            "includes":{"posts":[{"id":"9","text":"hi","edit_history_post_ids":["9"]}]},
+            "errors":[{"value":"8","detail":"Could not find post","title":"Not Found Error","type":"https://api.x.com/2/problems/resource-not-found"}],
+            "meta":{"result_count":1,"next_token":"abc"}}"#;
+        let r: ListResponse = serde_json::from_str(post).unwrap();
+        assert_eq!(r.data[0].pinned_tweet_id.as_deref(), Some("9"));
+        assert_eq!(r.data[0].public_metrics.unwrap().tweet_count, 3);
+        assert_eq!(r.includes.tweets[0].text, "hi");
+        assert_eq!(r.errors.len(), 1);
+        let empty: ListResponse = serde_json::from_str(r#"{"meta":{"result_count":0}}"#).unwrap();
+        assert!(empty.data.is_empty() && empty.meta.next_token.is_none());
     }
 
     #[test]

@@ -5,8 +5,9 @@ pub mod error;
 pub mod pagination;
 pub mod problem;
 pub mod ratelimit;
+mod transport;
 pub mod types;
 
-pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page};
+pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page, RawPage};
 pub use error::ApiError;
 pub use ratelimit::{Budget, Endpoint, RateEvent};

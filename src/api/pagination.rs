@@ -42,6 +42,12 @@ pub fn pages(
                 ListKind::Muting => client.muting_page(&user_id, token.as_deref()).await,
             };
             match res {
+                Ok(page) if page.next_token.is_some() && page.next_token == token => Some((
+                    Err(ApiError::Decode(
+                        "X returned the same pagination token twice".into(),
+                    )),
+                    None,
+                )),
                 Ok(page) => {
                     let next = page.next_token.clone().map(Some);
                     Some((Ok(PageAt { token, page }), next))

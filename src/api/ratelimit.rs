@@ -1,6 +1,7 @@
 //! Rate-limit bookkeeping: `x-rate-limit-*` headers, a budget per endpoint, wait events.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -87,6 +88,32 @@ pub fn parse_headers(headers: &HeaderMap) -> Option<Budget> {
     })
 }
 
+/// How far X's clock runs ahead of ours (negative: behind), in ms, from an HTTP `Date`
+/// header. `Date` has whole seconds (truncated), so skews under a second or two are noise and
+/// count as 0; `None` if the header cannot be read.
+pub fn clock_skew_ms(date: &str, local: SystemTime) -> Option<i64> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let server = time::PrimitiveDateTime::parse(date.trim(), format)
+        .ok()?
+        .assume_utc()
+        .unix_timestamp() as i128
+        * 1000;
+    let local = local.duration_since(UNIX_EPOCH).ok()?.as_millis() as i128;
+    // The server's true time lies in [server, server + 1 s).
+    let low = server - local;
+    let high = server + 1000 - local;
+    let skew = if low > 1500 {
+        low
+    } else if high < -1500 {
+        high
+    } else {
+        0
+    };
+    Some(skew as i64)
+}
+
 /// What to do before sending a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admit {
@@ -100,9 +127,27 @@ pub enum Admit {
 #[derive(Debug, Default)]
 pub struct Limits {
     budgets: Mutex<HashMap<Endpoint, Budget>>,
+    skew_ms: AtomicI64,
 }
 
 impl Limits {
+    /// Records how far X's clock runs ahead of ours (from [`clock_skew_ms`]).
+    pub fn set_skew_ms(&self, skew: i64) {
+        self.skew_ms.store(skew, Ordering::Relaxed);
+    }
+
+    /// A reported budget with its reset moved from X's clock to ours.
+    pub fn to_local(&self, mut b: Budget) -> Budget {
+        let skew = self.skew_ms.load(Ordering::Relaxed);
+        let shift = Duration::from_millis(skew.unsigned_abs());
+        b.reset = if skew >= 0 {
+            b.reset.checked_sub(shift).unwrap_or(b.reset)
+        } else {
+            b.reset + shift
+        };
+        b
+    }
+
     /// The current budget of an endpoint, if a response has reported one.
     pub fn get(&self, ep: Endpoint) -> Option<Budget> {
         let now = SystemTime::now();
@@ -184,6 +229,32 @@ mod tests {
         );
         h.insert("x-rate-limit-reset", HeaderValue::from_str(reset).unwrap());
         h
+    }
+
+    #[test]
+    fn clock_skew_from_the_date_header() {
+        let date = "Wed, 25 Nov 2026 15:00:00 GMT";
+        let at = |secs: u64, ms: u64| {
+            UNIX_EPOCH + Duration::from_secs(1_795_618_800 + secs) + Duration::from_millis(ms)
+        };
+        // In sync (within the header's one-second resolution): no skew.
+        assert_eq!(clock_skew_ms(date, at(0, 500)), Some(0));
+        // Our clock 10 s behind X's.
+        assert_eq!(
+            clock_skew_ms(date, at(0, 0) - Duration::from_secs(10)),
+            Some(10_000)
+        );
+        // Our clock 10 s ahead.
+        assert_eq!(clock_skew_ms(date, at(10, 0)), Some(-9_000));
+        assert_eq!(clock_skew_ms("yesterday", at(0, 0)), None);
+        let limits = Limits::default();
+        limits.set_skew_ms(10_000);
+        let b = Budget {
+            limit: 1,
+            remaining: 0,
+            reset: at(100, 0),
+        };
+        assert_eq!(limits.to_local(b).reset, at(90, 0));
     }
 
     #[test]

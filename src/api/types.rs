@@ -73,12 +73,6 @@ pub struct PublicMetrics {
     /// Lists the user is on.
     #[serde(default)]
     pub listed_count: u64,
-    /// Posts the user liked (newer accounts of the API report it), kept so exports round-trip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub like_count: Option<u64>,
-    /// Media posts (newer accounts of the API report it), kept so exports round-trip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_count: Option<u64>,
 }
 
 /// A post (tweet) as found in `includes`.

@@ -3,9 +3,11 @@
 pub mod account;
 pub mod action;
 pub mod keymap;
+mod keys;
 pub mod search;
 pub mod state;
 mod update;
+mod view;
 
 #[cfg(test)]
 mod tests;

@@ -216,8 +216,8 @@ pub struct State {
     pub profile: String,
     /// What the token may do.
     pub capability: Capability,
-    /// Writes queued or in flight.
-    pub pending: usize,
+    /// Writes queued or in flight, in order: (what, account id).
+    pub queue: Vec<(Verb, String)>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -264,7 +264,7 @@ impl State {
             me: SafeText::new(me),
             profile: profile.to_string(),
             capability: Capability::Unknown,
-            pending: 0,
+            queue: Vec::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -275,6 +275,27 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
+        }
+    }
+
+    /// Number of writes queued or in flight.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Ids of queued writes of one kind, in order.
+    pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
+        self.queue
+            .iter()
+            .filter(|(v, _)| *v == verb)
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+
+    /// Removes one queued write (it finished, one way or the other).
+    pub fn dequeue(&mut self, verb: Verb, id: &str) {
+        if let Some(pos) = self.queue.iter().position(|(v, i)| *v == verb && i == id) {
+            self.queue.remove(pos);
         }
     }
 

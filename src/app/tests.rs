@@ -313,7 +313,7 @@ fn unblock_confirm_yes_queues_commands() {
             Command::Unblock { id: "1001".into() }
         ]
     );
-    assert_eq!(s.pending, 2);
+    assert_eq!(s.pending(), 2);
     assert!(s.marks.is_empty());
     assert_eq!(s.accounts[0].standing, Standing::Pending);
     update(
@@ -333,8 +333,37 @@ fn unblock_confirm_yes_queues_commands() {
         },
     );
     assert_eq!(s.accounts[1].standing, Standing::Blocked);
-    assert_eq!(s.pending, 0);
+    assert_eq!(s.pending(), 0);
     assert!(s.message.as_ref().unwrap().error);
+}
+
+#[test]
+fn the_queue_lists_writes_until_they_finish() {
+    let mut s = loaded(5, false);
+    update(&mut s, key(' '));
+    update(&mut s, key(' '));
+    update(&mut s, key(' '));
+    update(&mut s, key('u'));
+    update(&mut s, key('y'));
+    assert_eq!(s.queued_ids(Verb::Unblock), vec!["1000", "1001", "1002"]);
+    update(
+        &mut s,
+        Action::Done {
+            verb: Verb::Unblock,
+            id: "1001".into(),
+        },
+    );
+    update(
+        &mut s,
+        Action::Failed {
+            verb: Verb::Unblock,
+            id: "1000".into(),
+            message: "x".into(),
+        },
+    );
+    assert_eq!(s.queued_ids(Verb::Unblock), vec!["1002"]);
+    assert!(s.queued_ids(Verb::Mute).is_empty());
+    assert_eq!(s.pending(), 1);
 }
 
 #[test]
@@ -345,7 +374,7 @@ fn confirm_no_cancels() {
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, key('u'));
     assert!(update(&mut s, code(KeyCode::Esc)).is_empty());
-    assert_eq!(s.pending, 0);
+    assert_eq!(s.pending(), 0);
 }
 
 #[test]
@@ -408,7 +437,7 @@ fn read_only_unblock_saves_for_later_or_switches_to_mute() {
     update(&mut s, key('u'));
     let cmds = update(&mut s, key('y'));
     assert!(matches!(&cmds[..], [Command::SaveForLater { ids }] if ids.len() == 30));
-    assert_eq!(s.pending, 0, "nothing sent to X");
+    assert_eq!(s.pending(), 0, "nothing sent to X");
     update(
         &mut s,
         Action::Notice {

@@ -120,6 +120,7 @@ impl TokenStore {
 
     /// The stored token, `None` if there is none.
     pub fn load(&self) -> anyhow::Result<Option<StoredToken>> {
+        self.tighten_mode();
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
                 anyhow::anyhow!(
@@ -129,6 +130,23 @@ impl TokenStore {
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", self.path.display())),
+        }
+    }
+
+    /// Puts a token file that others can read (copied by hand, say) back to mode 0600.
+    fn tighten_mode(&self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(&self.path) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    tracing::warn!("token file was readable by others; set to 0600");
+                    let _ = std::fs::set_permissions(
+                        &self.path,
+                        std::fs::Permissions::from_mode(0o600),
+                    );
+                }
+            }
         }
     }
 
@@ -185,6 +203,22 @@ mod tests {
         }
         assert!(store.delete().unwrap());
         assert!(!store.delete().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loading_tightens_an_open_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(&paths(dir.path()));
+        store.save(&StoredToken::default()).unwrap();
+        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        store.load().unwrap();
+        let mode = std::fs::metadata(store.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -30,13 +30,24 @@ impl Progress {
 
     /// Reports `done` items after `pages` requests.
     pub fn update(&self, what: &str, done: usize, pages: usize) {
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let rate = done as f64 / secs * 60.0;
-        let line = format!("{what}: {done} accounts, {pages} pages, {rate:.0} accounts/min");
+        let secs = self.started.elapsed().as_secs_f64();
+        let mut line = format!("{what}: {done} accounts, {pages} pages");
+        if secs >= 2.0 {
+            line.push_str(&format!(", {:.0} accounts/min", done as f64 / secs * 60.0));
+        }
         if self.tty {
             say(format_args!("\r\x1b[2K{line}"));
         } else {
             say(format_args!("{line}\n"));
+        }
+    }
+
+    /// Prints one line of information.
+    pub fn note(&self, line: &str) {
+        if self.tty {
+            eprintln!("\r\x1b[2K{line}");
+        } else {
+            eprintln!("{line}");
         }
     }
 

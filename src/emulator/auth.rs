@@ -9,10 +9,12 @@ use super::state::{Inner, Shared};
 /// The authenticated caller of an API request.
 #[derive(Debug, Clone)]
 pub enum Principal {
-    /// User context. `scopes` is `None` for OAuth 1.0a (app permission read-write).
+    /// User context. `scopes` is `None` for OAuth 1.0a (app permission read-write); `token`
+    /// keys the rate-limit windows (X counts per user token).
     User {
         idx: u32,
         scopes: Option<Vec<String>>,
+        token: String,
     },
     /// App-only bearer token.
     App,
@@ -95,8 +97,9 @@ pub fn verify_oauth1(
 pub fn authenticate(s: &Shared, r: &ApiReq) -> Option<Principal> {
     let header = r.header("authorization")?;
     let mut inner = s.lock();
-    if let Some(token) = header.strip_prefix("Bearer ") {
-        let token = token.trim();
+    let (scheme, rest) = header.trim().split_once(' ').unwrap_or((header, ""));
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let token = rest.trim();
         if inner.app_tokens.contains(token) {
             return Some(Principal::App);
         }
@@ -107,10 +110,15 @@ pub fn authenticate(s: &Shared, r: &ApiReq) -> Option<Principal> {
         return Some(Principal::User {
             idx: t.user,
             scopes: Some(t.scopes.clone()),
+            token: token.to_string(),
         });
     }
     let oauth = verify_oauth1(s, &mut inner, r, TokenTable::Access)?;
     let token = oauth.iter().find(|(k, _)| k == "oauth_token")?.1.clone();
     let idx = inner.oauth1_tokens.get(&token)?.1;
-    Some(Principal::User { idx, scopes: None })
+    Some(Principal::User {
+        idx,
+        scopes: None,
+        token,
+    })
 }

@@ -1,5 +1,5 @@
 //! Rate limits: X's numbers per endpoint (method + path template), fixed windows per user
-//! (or per app for app-only bearer), and the `x-rate-limit-*` headers.
+//! token (or per app for app-only bearer), and the `x-rate-limit-*` headers.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue};
 pub struct Endpoint {
     /// Method and path template, e.g. `GET /2/users/:id/blocking`.
     pub key: &'static str,
-    /// Requests per window per user.
+    /// Requests per window per user token.
     pub user_limit: u32,
     /// Requests per window per app (app-only bearer); `None`: user context only.
     pub app_limit: Option<u32>,

@@ -2,7 +2,15 @@
 //!
 //! In process: [`start`] binds 127.0.0.1:0 and returns an [`Emulator`] handle. Standalone:
 //! `xblocks emulator` ([`run_cli`]). One origin serves both the API (`api.x.com`) and the
-//! authorize pages (`x.com`).
+//! authorize pages (`x.com`):
+//!
+//! - API (CONTRACT §2–§6): `GET /2/users/me`, `/2/users/:id`, `/2/users?ids=`,
+//!   `/2/users/by/username/:u`, `/2/users/by?usernames=`; `GET|POST /2/users/:id/blocking`,
+//!   `DELETE /2/users/:id/blocking/:target`; the same for `muting`.
+//! - OAuth 2.0 (§7): `GET /i/oauth2/authorize` (also `/2/oauth2/authorize`), `POST
+//!   /2/oauth2/token`, `POST /2/oauth2/revoke`; app-only bearer: `POST /oauth2/token`.
+//! - OAuth 1.0a (§8): `POST /oauth/request_token`, `GET /oauth/authorize` (PIN page),
+//!   `POST /oauth/access_token`, `POST /1.1/oauth/invalidate_token`.
 
 mod auth;
 pub mod faults;
@@ -340,6 +348,7 @@ fn say(line: &str) {
 pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
     let mut config = Config::from_args(&args)?;
     config.log_requests = true;
+    let stop = stop_signal()?;
     let emu = start_on(config.clone(), &args.addr).await?;
     let (id, username) = emu.me();
     say(&format!("listening on {}", emu.base_url()));
@@ -358,25 +367,48 @@ pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
     for t in &config.tokens {
         say(&format!("token: {t}"));
     }
-    wait_for_signal().await?;
+    stop.await;
     emu.shutdown().await;
     Ok(())
 }
 
+/// Registers SIGINT/SIGTERM handlers now (before the banner, so an early signal is not lost)
+/// and returns a future that resolves on the first of them.
 #[cfg(unix)]
-async fn wait_for_signal() -> anyhow::Result<()> {
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
+/// Resolves on Ctrl-C.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> anyhow::Result<()> {
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handle_is_shareable_and_debug_redacts() {
+        send_sync::<Emulator>();
+        let c = Config {
+            tokens: vec!["SECRET-TOKEN".into()],
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("SECRET-TOKEN") && !shown.contains("xblocks-demo-secret"));
+    }
 }

@@ -52,7 +52,7 @@ pub struct Tally {
 }
 
 /// Progress reported after each job: (finished in this run, total of this run, the job).
-pub type Progress<'a> = &'a mut dyn FnMut(usize, usize, &Job);
+pub type Progress<'a> = &'a mut (dyn FnMut(usize, usize, &Job) + Send);
 
 /// Runs every open job (optionally only of `batch`), oldest first.
 ///

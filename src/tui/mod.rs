@@ -5,7 +5,7 @@ pub mod terminal;
 
 pub use event_loop::{map_event, Ending};
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::SystemTime;
 
 use tokio::sync::mpsc;
@@ -29,7 +29,7 @@ pub const DEMO_SCOPES: &[&str] = &[
 
 /// `xblocks`: the TUI on the stored account.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
-    run_with(&global, 900).await
+    run_with(&global, 900, false).await
 }
 
 /// `xblocks demo`: the TUI against an in-process emulator, signed in through its PKCE flow.
@@ -58,7 +58,7 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     g.config_dir = Some(dir.clone());
     let result = async {
         crate::auth::pkce::login_headless(&g, "xblocks-demo", DEMO_SCOPES).await?;
-        run_with(&g, args.window_secs).await
+        run_with(&g, args.window_secs, true).await
     }
     .await;
     match std::fs::remove_dir_all(&dir) {
@@ -111,7 +111,7 @@ fn need_terminal() -> Result<(), ExitError> {
 }
 
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
-async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
+async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
     let (credentials, _, _) = crate::auth::session::load_credentials(global)?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
@@ -134,7 +134,18 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
         });
     }
     let (actions_tx, actions_rx) = mpsc::unbounded_channel();
-    let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone());
+    let durable = match crate::worker::durable::Durable::open(&paths) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            tracing::warn!("writes are not durable this session: {why}");
+            state.message = Some(crate::app::state::Message {
+                text: format!("Writes will not be queued durably: {why}"),
+                error: true,
+            });
+            None
+        }
+    };
+    let worker = crate::worker::spawn(client, me.id.clone(), actions_tx.clone(), durable);
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
     let later_file = paths.profile_dir.join("unblock-later.txt");
@@ -151,18 +162,64 @@ async fn run_with(global: &GlobalArgs, window_secs: u64) -> anyhow::Result<()> {
     // ratatui's `Terminal` shows the cursor on drop and `eprintln!`s if that fails, which panics
     // when the terminal hung up (SIGHUP); the guard already restored everything, so skip it.
     std::mem::forget(terminal);
-    tracing::info!(?ending, pending = state.pending, "TUI ended");
+    tracing::info!(?ending, pending = state.pending(), "TUI ended");
+    // The demo's world and config dir vanish at exit: nothing to save there.
+    let saved = if demo {
+        None
+    } else {
+        save_queue(&state, &paths.profile_dir)
+    };
     match ending? {
-        Ending::Quit => Ok(()),
+        Ending::Quit => {
+            if let Some(note) = saved {
+                let _ = writeln!(std::io::stderr(), "xblocks: {note}");
+            }
+            Ok(())
+        }
         Ending::Signal => Err(ExitError::new(
             Exit::Interrupted,
-            match state.pending {
-                0 => "interrupted; nothing was pending".to_string(),
-                n => format!(
-                    "interrupted with {n} actions not yet sent; run xblocks again to redo them"
-                ),
+            match saved {
+                Some(note) => format!("interrupted; {note}"),
+                None => "interrupted; nothing was pending".to_string(),
             },
         )
         .into()),
     }
+}
+
+/// Saves writes that were queued but not sent (quit or signal mid-way) to `<verb>-later.txt`
+/// files in the profile folder, in the `ids` import format; returns what to tell the user.
+fn save_queue(state: &State, profile_dir: &std::path::Path) -> Option<String> {
+    use crate::app::Verb;
+    let mut notes = Vec::new();
+    for (verb, file, finish) in [
+        (
+            Verb::Unblock,
+            "unblock-later.txt",
+            "xblocks import {} --unblock",
+        ),
+        (Verb::Block, "block-later.txt", "xblocks import {}"),
+        (Verb::Mute, "mute-later.txt", "xblocks mute $(cat {})"),
+    ] {
+        let ids = state.queued_ids(verb);
+        if ids.is_empty() {
+            continue;
+        }
+        let path = profile_dir.join(file);
+        let shown = path.display().to_string();
+        match event_loop::append_ids(&path, &ids) {
+            Ok(()) => notes.push(format!(
+                "{} queued {}s not sent yet were saved to {shown}; finish with `{}`",
+                ids.len(),
+                verb.word(),
+                finish.replace("{}", &shown)
+            )),
+            Err(e) => notes.push(format!(
+                "{} queued {}s were not sent and could not be saved to {shown} ({e})",
+                ids.len(),
+                verb.word()
+            )),
+        }
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
 }

@@ -5,7 +5,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::sanitize::{fit, sanitize};
 use super::strings;
@@ -78,7 +78,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         .map(|l| l.width().div_ceil(w.max(1)).max(1))
         .sum();
     let rect = super::centered(area, 72, (height + 2).min(u16::MAX as usize) as u16);
-    Clear.render(rect, buf);
+    super::clear_overlay(rect, buf);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.warn)
@@ -94,7 +94,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
 /// Draws the block-by-handle prompt centred in `area`.
 pub fn render_prompt(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rect = super::centered(area, 48, 5);
-    Clear.render(rect, buf);
+    super::clear_overlay(rect, buf);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.warn)

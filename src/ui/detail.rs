@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::format::{age, date, thousands};
 use super::sanitize::{fit, wrap};
+use super::strings;
 use super::theme::Theme;
 use crate::app::{Account, Standing, State};
 
@@ -49,7 +50,11 @@ fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<Line<
         ])
     };
     let mut out = vec![
-        Line::styled(fit(a.name.as_str(), w), theme.header),
+        if a.name.is_empty() {
+            Line::styled(fit(strings::NO_NAME, w), theme.dim)
+        } else {
+            Line::styled(fit(a.name.as_str(), w), theme.header)
+        },
         Line::raw(fit(&format!("@{}", a.handle), w)),
         Line::styled(fit(&format!("id {}", a.id), w), theme.dim),
     ];

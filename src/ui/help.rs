@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::sanitize::fit;
 use super::theme::Theme;
@@ -14,7 +14,7 @@ use crate::app::State;
 pub fn render(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rows = state.keymap.bindings.len() as u16 + 4;
     let rect = super::centered(area, 64, rows);
-    Clear.render(rect, buf);
+    super::clear_overlay(rect, buf);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)

@@ -155,7 +155,11 @@ fn row_line<'a>(
     spans.push(Span::raw(fit(&format!("@{}", a.handle), handle)));
     if name > 0 {
         spans.push(Span::raw(" "));
-        spans.push(Span::raw(fit(a.name.as_str(), name)));
+        if a.name.is_empty() {
+            spans.push(Span::styled(fit(strings::NO_NAME, name), theme.dim));
+        } else {
+            spans.push(Span::raw(fit(a.name.as_str(), name)));
+        }
     }
     if followers > 0 {
         spans.push(Span::raw(fit_right(&compact(a.followers), followers)));

@@ -78,6 +78,24 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
     }
 }
 
+/// Clears `rect` for an overlay. A wide character (CJK, emoji) whose first cell lies just left
+/// of the overlay would otherwise spill into its border on the terminal: it is blanked too.
+pub fn clear_overlay(rect: Rect, buf: &mut ratatui::buffer::Buffer) {
+    use ratatui::widgets::Widget;
+    use unicode_width::UnicodeWidthStr;
+    ratatui::widgets::Clear.render(rect, buf);
+    if rect.x == 0 || rect.x <= buf.area.x {
+        return;
+    }
+    for y in rect.top()..rect.bottom() {
+        if let Some(cell) = buf.cell_mut((rect.x - 1, y)) {
+            if cell.symbol().width() > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
 /// A rectangle of at most `w`×`h` centred in `area` (clamped to it).
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

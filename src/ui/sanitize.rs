@@ -154,6 +154,13 @@ pub fn sanitize(raw: &str) -> String {
                 have_base = false;
             }
             c if c.is_control() || is_invisible_format(c) => {}
+            // Flags are pairs of regional indicators that terminals draw 1, 2 or 4 cells
+            // wide; as plain letters (`🇧🇷` → `BR`) they can never shift the layout.
+            c @ '\u{1F1E6}'..='\u{1F1FF}' => {
+                out.push(char::from(b'A' + (c as u32 - 0x1F1E6) as u8));
+                marks = 0;
+                have_base = true;
+            }
             c => match c.width() {
                 Some(0) if have_base && marks < MAX_MARKS => {
                     out.push(c);
@@ -277,6 +284,12 @@ mod tests {
         );
         assert_eq!(sanitize("👨\u{200D}👩"), "👨👩");
         assert_eq!(sanitize("❤\u{FE0F}"), "❤");
+    }
+
+    #[test]
+    fn flags_become_letters() {
+        assert_eq!(sanitize("Nadia \u{1F1E7}\u{1F1F7}"), "Nadia BR");
+        assert_eq!(width("\u{1F1FA}\u{1F1E6}"), 2);
     }
 
     #[test]

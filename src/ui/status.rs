@@ -35,11 +35,11 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     } else {
         format!(" · {} loaded", state.loaded_label())
     }));
-    if state.pending > 0 {
-        parts.push(Span::raw(format!(" · {} queued", state.pending)));
+    if state.pending() > 0 {
+        parts.push(Span::raw(format!(" · {} queued", state.pending())));
         if narrow {
             parts.pop();
-            parts.push(Span::raw(format!(" · {}q", state.pending)));
+            parts.push(Span::raw(format!(" · {}q", state.pending())));
         }
     }
     for w in &state.waits {

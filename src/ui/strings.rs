@@ -15,6 +15,9 @@ block are not restored.";
 pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
 they can still follow and message you. Muting works on every API plan.";
 
+/// Shown for an account whose display name is empty (or was only control characters).
+pub const NO_NAME: &str = "(no name)";
+
 /// What saving unblocks for later does (read-only plans).
 pub const LATER_EFFECT: &str = "This plan can't unblock through the API. Saving adds their ids to \
 unblock-later.txt in the profile folder; run `xblocks import unblock-later.txt --unblock` once \
@@ -138,11 +141,16 @@ pub fn hints(state: &State) -> String {
         Mode::Search => format!("/{}▏ Enter keeps the filter · Esc clears", state.query),
         Mode::Prompt(_) => "Enter looks the handle up · Esc cancels".into(),
         _ => format!(
-            "{}/{} move · {} mark · {} unblock · {} mute · {} search · {} help · {} quit",
+            "{}/{} move · {} mark · {} {} · {} mute · {} search · {} help · {} quit",
             k(K::Down),
             k(K::Up),
             k(K::Mark),
             k(K::Unblock),
+            if matches!(state.capability, Capability::ReadOnly { .. }) {
+                "unblock later"
+            } else {
+                "unblock"
+            },
             k(K::Mute),
             k(K::Search),
             k(K::Help),

@@ -5,6 +5,8 @@
 //! handle lookups) and writes (block, unblock, mute, in order, paced by the client's budgets). The
 //! client's [`RateEvent`]s are forwarded as `RateWaiting` / `RateResumed`.
 
+pub mod durable;
+
 use tokio::sync::{broadcast, mpsc};
 
 use crate::api::{ApiError, Capability as ApiCapability, Client, Endpoint, RateEvent};
@@ -12,11 +14,13 @@ pub use crate::app::Command;
 use crate::app::{Action, Capability, Verb};
 
 /// Starts the worker for the account `me_id`; results go to `actions`. Returns the command
-/// sender (dropping it stops the worker once queued work is done).
+/// sender (dropping it stops the worker once queued work is done). With `durable`, writes go
+/// through the profile's durable queue and action log (see [`durable`]).
 pub fn spawn(
     client: Client,
     me_id: String,
     actions: mpsc::UnboundedSender<Action>,
+    durable: Option<durable::Durable>,
 ) -> mpsc::UnboundedSender<Command> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
     let (read_tx, read_rx) = mpsc::unbounded_channel::<Command>();
@@ -34,7 +38,10 @@ pub fn spawn(
         read_rx,
         actions.clone(),
     ));
-    tokio::spawn(lane(client, me_id, write_rx, actions));
+    match durable {
+        Some(d) => tokio::spawn(durable::lane(client, me_id, d, write_rx, actions)),
+        None => tokio::spawn(lane(client, me_id, write_rx, actions)),
+    };
     tokio::spawn(async move {
         while let Some(cmd) = rx.recv().await {
             let lane = match cmd {

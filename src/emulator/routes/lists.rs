@@ -8,8 +8,8 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::users::render;
-use super::{bad_id, begin, valid_id, ApiReq, Ctx};
-use crate::emulator::fields::{Selection, SELECTION_PARAMS};
+use super::{bad_id, begin, valid_id, ApiReq, Ctx, ID_MISMATCH};
+use crate::emulator::fields::SELECTION_PARAMS;
 use crate::emulator::limits::{self, Endpoint};
 use crate::emulator::pagination::{self, Cursor};
 use crate::emulator::problems::{self, Invalid};
@@ -68,37 +68,29 @@ async fn list(
     if !valid_id(&id) {
         errors.insert(0, bad_id("id", &id));
     }
-    let max = match r.q("max_results") {
+    let max = match r.q("max_results").map(parse_max) {
         None => 100,
-        Some(v) => {
-            match v.parse::<usize>() {
-                Ok(n) if (1..=1000).contains(&n) => n,
-                _ => {
-                    errors.push(Invalid::value(
-                    "max_results",
-                    v,
-                    format!("The `max_results` query parameter value [{v}] is not between 1 and 1000"),
-                ));
-                    100
-                }
-            }
+        Some(Ok(n)) => n,
+        Some(Err(e)) => {
+            errors.push(e);
+            100
         }
     };
     let cursor = match r.q("pagination_token") {
         None => None,
-        Some(t) => match pagination::decode(s.secret, kind.tag(), t) {
-            Some(c) => Some(c),
-            None => {
-                errors.push(Invalid::value(
+        Some(t) => {
+            let c = pagination::decode(s.secret, kind.tag(), t);
+            if c.is_none() {
+                errors.push(bad_param(
                     "pagination_token",
                     t,
-                    format!("The `pagination_token` query parameter value [{t}] is not a valid pagination token"),
+                    "is not a valid pagination token",
                 ));
-                None
             }
-        },
+            c
+        }
     };
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }
@@ -141,6 +133,23 @@ async fn list(
         Some(Value::Object(meta)),
     );
     ctx.finish(problems::ok_text(body))
+}
+
+/// `max_results`: an integer 1–1000.
+fn parse_max(v: &str) -> Result<usize, Invalid> {
+    match v.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(bad_param("max_results", v, "is not between 1 and 1000")),
+    }
+}
+
+/// The 400 entry "The `name` query parameter value [v] <what>".
+fn bad_param(name: &str, v: &str, what: &str) -> Invalid {
+    Invalid::value(
+        name,
+        v,
+        format!("The `{name}` query parameter value [{v}] {what}"),
+    )
 }
 
 /// 403 when `:id` is not the authenticated user.
@@ -186,7 +195,7 @@ fn target_from_body(r: &ApiReq, errors: &mut Vec<Invalid>) -> Option<String> {
             errors.push(Invalid::value(
                 "target_user_id",
                 &shown,
-                format!("The `target_user_id` body parameter value [{shown}] does not match ^[0-9]{{1,19}}$"),
+                format!("The `target_user_id` body parameter value [{shown}] {ID_MISMATCH}"),
             ));
             None
         }

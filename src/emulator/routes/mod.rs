@@ -16,6 +16,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use super::auth::{authenticate, Principal};
+use super::fields::{Selection, Vocab};
 use super::limits::{Budget, Endpoint};
 use super::problems::{self, Invalid};
 use super::state::Shared;
@@ -41,13 +42,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/2/users/{id}/muting", get(lists::muting).post(lists::mute))
         .route("/2/users/{source}/muting/{target}", delete(lists::unmute))
         .route("/i/oauth2/authorize", get(oauth2::authorize))
+        .route("/2/oauth2/authorize", get(oauth2::authorize))
         .route("/2/oauth2/token", post(oauth2::token))
         .route("/2/oauth2/revoke", post(oauth2::revoke))
         .route("/oauth2/token", post(oauth2::app_token))
         .route("/oauth/request_token", post(oauth1::request_token))
         .route("/oauth/authorize", get(oauth1::authorize))
         .route("/oauth/authenticate", get(oauth1::authorize))
+        .route("/i/oauth/authenticate", get(oauth1::authorize))
         .route("/oauth/access_token", post(oauth1::access_token))
+        .route(
+            "/1.1/oauth/invalidate_token",
+            post(oauth1::invalidate_token),
+        )
         .fallback(|| async { problems::no_route() })
         .with_state(shared)
 }
@@ -118,6 +125,17 @@ impl ApiReq {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The field selection of the query. Queries that use neither vocabulary are answered in
+    /// the tweet vocabulary of the captured bodies, except for xdk, the SDK generated from the
+    /// post-vocabulary spec, whose strict models need `api.x.com` problem types and `post_count`.
+    pub fn selection(&self, errors: &mut Vec<Invalid>) -> Selection {
+        let xdk = self
+            .header("user-agent")
+            .is_some_and(|ua| ua.to_ascii_lowercase().contains("xdk"));
+        let neutral = if xdk { Vocab::Post } else { Vocab::Tweet };
+        Selection::parse(&self.query, neutral, errors)
+    }
+
     /// 400 entries for query parameters outside `allowed`.
     pub fn unknown_params(&self, allowed: &[&str]) -> Vec<Invalid> {
         self.query
@@ -170,9 +188,12 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
     let Some(principal) = authenticate(s, r) else {
         return Err(problems::unauthorized());
     };
-    let (user, scopes, oauth1) = match &principal {
-        Principal::User { idx, scopes } => (Some(*idx), scopes.clone(), scopes.is_none()),
-        Principal::App => (None, None, false),
+    let (user, scopes, oauth1, who) = match principal {
+        Principal::User { idx, scopes, token } => {
+            let oauth1 = scopes.is_none();
+            (Some(idx), scopes, oauth1, format!("user:{token}"))
+        }
+        Principal::App => (None, None, false, "app".to_string()),
     };
     let mut ctx = Ctx {
         user,
@@ -186,10 +207,6 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
     };
     let Some(limit) = limit else {
         return Err(ctx.finish(problems::unsupported_auth()));
-    };
-    let who = match user {
-        Some(u) => format!("user:{u}"),
-        None => "app".to_string(),
     };
     let window = Duration::from_secs(s.config.window_secs.max(1));
     let now = SystemTime::now();
@@ -237,11 +254,14 @@ pub fn valid_username(v: &str) -> bool {
     (1..=15).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// How a 400 message says an id fails its pattern.
+pub const ID_MISMATCH: &str = "does not match ^[0-9]{1,19}$";
+
 /// The 400 entry of an id that fails the pattern.
 pub fn bad_id(name: &str, v: &str) -> Invalid {
     Invalid::value(
         name,
         v,
-        format!("The `{name}` query parameter value [{v}] does not match ^[0-9]{{1,19}}$"),
+        format!("The `{name}` query parameter value [{v}] {ID_MISMATCH}"),
     )
 }

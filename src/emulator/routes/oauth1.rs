@@ -145,3 +145,15 @@ pub async fn access_token(State(s): State<Arc<Shared>>, req: Request) -> Respons
         s.world.username(me)
     ))
 }
+
+/// `POST /1.1/oauth/invalidate_token`: signed with the access token, which then dies.
+pub async fn invalidate_token(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let r = ApiReq::read(req).await;
+    let mut inner = s.lock();
+    let Some(oauth) = verify_oauth1(&s, &mut inner, &r, TokenTable::Access) else {
+        return not_authenticated();
+    };
+    let token = oauth_param(&oauth, &r, "oauth_token").unwrap_or_default();
+    inner.oauth1_tokens.remove(&token);
+    problems::ok(&json!({ "access_token": token }))
+}

@@ -175,7 +175,7 @@ pub async fn me(State(s): State<Arc<Shared>>, req: Request) -> Response {
         Err(resp) => return resp,
     };
     let mut errors = r.unknown_params(&allowed(&[]));
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }
@@ -195,7 +195,7 @@ pub async fn by_id(State(s): State<Arc<Shared>>, Path(id): Path<String>, req: Re
     if !valid_id(&id) {
         errors.insert(0, bad_id("id", &id));
     }
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }
@@ -259,7 +259,7 @@ pub async fn by_ids(State(s): State<Arc<Shared>>, req: Request) -> Response {
     };
     let mut errors = r.unknown_params(&allowed(&["ids"]));
     let ids = list_param(&r, "ids", valid_id, "^[0-9]{1,19}$", &mut errors);
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }
@@ -299,7 +299,7 @@ pub async fn by_username(
             ),
         );
     }
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }
@@ -330,7 +330,7 @@ pub async fn by_usernames(State(s): State<Arc<Shared>>, req: Request) -> Respons
         "^[A-Za-z0-9_]{1,15}$",
         &mut errors,
     );
-    let sel = Selection::parse(&r.query, &mut errors);
+    let sel = r.selection(&mut errors);
     if !errors.is_empty() {
         return ctx.finish(problems::invalid(&errors));
     }

@@ -1,313 +1,12 @@
-//! `user.fields`, `tweet.fields`/`post.fields` and `expansions`: parsing, validation and
-//! rendering of user and post objects in the vocabulary the request spoke.
+//! Serialisation of users and posts with the requested fields, through typed structs
+//! (absent fields skipped), and the `entities` of bios and posts.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
-use super::problems::Invalid;
-use super::world::{rfc3339, Post, Profile};
-
-/// `user.fields` values in the tweet vocabulary (the live 400 enum).
-pub const USER_FIELDS: &[&str] = &[
-    "affiliation",
-    "confirmed_email",
-    "connection_status",
-    "created_at",
-    "description",
-    "entities",
-    "id",
-    "is_identity_verified",
-    "location",
-    "most_recent_tweet_id",
-    "name",
-    "parody",
-    "pinned_tweet_id",
-    "profile_banner_url",
-    "profile_image_url",
-    "protected",
-    "public_metrics",
-    "receives_your_dm",
-    "subscription",
-    "subscription_type",
-    "url",
-    "username",
-    "verified",
-    "verified_followers_count",
-    "verified_type",
-    "withheld",
-];
-
-/// `user.fields` values in the post vocabulary.
-pub const USER_FIELDS_POST: &[&str] = &[
-    "affiliation",
-    "confirmed_email",
-    "connection_status",
-    "created_at",
-    "description",
-    "entities",
-    "id",
-    "is_identity_verified",
-    "location",
-    "most_recent_post_id",
-    "name",
-    "parody",
-    "pinned_post_id",
-    "profile_banner_url",
-    "profile_image_url",
-    "protected",
-    "public_metrics",
-    "receives_your_dm",
-    "subscribes_to_you",
-    "subscription",
-    "subscription_type",
-    "url",
-    "username",
-    "verified",
-    "verified_followers_count",
-    "verified_type",
-    "withheld",
-];
-
-/// `tweet.fields` values.
-pub const TWEET_FIELDS: &[&str] = &[
-    "article",
-    "attachments",
-    "author_id",
-    "card_uri",
-    "community_id",
-    "context_annotations",
-    "conversation_id",
-    "created_at",
-    "display_text_range",
-    "edit_controls",
-    "edit_history_tweet_ids",
-    "entities",
-    "geo",
-    "id",
-    "in_reply_to_user_id",
-    "lang",
-    "media_metadata",
-    "non_public_metrics",
-    "note_tweet",
-    "organic_metrics",
-    "possibly_sensitive",
-    "promoted_metrics",
-    "public_metrics",
-    "referenced_tweets",
-    "reply_settings",
-    "scopes",
-    "source",
-    "text",
-    "withheld",
-];
-
-/// `post.fields` values.
-pub const POST_FIELDS: &[&str] = &[
-    "article",
-    "attachments",
-    "author_id",
-    "card_uri",
-    "community_id",
-    "context_annotations",
-    "conversation_id",
-    "created_at",
-    "display_text_range",
-    "edit_controls",
-    "edit_history_post_ids",
-    "entities",
-    "geo",
-    "id",
-    "in_reply_to_user_id",
-    "lang",
-    "media_metadata",
-    "non_public_metrics",
-    "note_tweet",
-    "organic_metrics",
-    "possibly_sensitive",
-    "promoted_metrics",
-    "public_metrics",
-    "referenced_posts",
-    "reply_settings",
-    "scopes",
-    "source",
-    "text",
-    "withheld",
-    "article_title",
-    "matched_media_notes",
-    "note_post",
-    "note_request_suggestions",
-    "paid_partnership",
-    "suggested_source_links",
-    "suggested_source_links_with_counts",
-];
-
-/// `expansions` values of the user endpoints.
-pub const EXPANSIONS: &[&str] = &[
-    "affiliation.user_id",
-    "most_recent_tweet_id",
-    "pinned_tweet_id",
-];
-/// `expansions` values in the post vocabulary.
-pub const EXPANSIONS_POST: &[&str] = &["affiliation", "most_recent_post_id", "pinned_post_id"];
-
-/// Which vocabulary the request spoke; the answer speaks the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vocab {
-    /// `tweet.fields`, `pinned_tweet_id`, `includes.tweets`.
-    Tweet,
-    /// `post.fields`, `pinned_post_id`, `includes.posts`, `post_count`.
-    Post,
-}
-
-impl Vocab {
-    /// Host of problem `type` URLs in this vocabulary.
-    pub fn problem_host(self) -> &'static str {
-        match self {
-            Vocab::Tweet => "api.twitter.com",
-            Vocab::Post => "api.x.com",
-        }
-    }
-    /// `tweet` or `post`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Vocab::Tweet => "tweet",
-            Vocab::Post => "post",
-        }
-    }
-}
-
-/// What a request asked to see.
-#[derive(Debug, Clone)]
-pub struct Selection {
-    /// Vocabulary of the answer.
-    pub vocab: Vocab,
-    /// The request spoke neither vocabulary: `public_metrics` carries both `tweet_count` and
-    /// `post_count`, so tweet-era clients and strict post-era validators (xdk) both accept it.
-    pub neutral: bool,
-    user: Vec<&'static str>,
-    post: Vec<&'static str>,
-    /// Expand pinned posts into `includes`.
-    pub pinned: bool,
-    /// Expand most recent posts into `includes`.
-    pub recent: bool,
-}
-
-/// The query parameter names that carry field selections.
-pub const SELECTION_PARAMS: &[&str] = &["user.fields", "tweet.fields", "post.fields", "expansions"];
-
-fn canonical(word: &str) -> &str {
-    match word {
-        "pinned_post_id" => "pinned_tweet_id",
-        "most_recent_post_id" => "most_recent_tweet_id",
-        "edit_history_post_ids" => "edit_history_tweet_ids",
-        "referenced_posts" => "referenced_tweets",
-        w => w,
-    }
-}
-
-fn parse_list(
-    name: &str,
-    raw: Option<&str>,
-    tweet: &'static [&'static str],
-    post: &'static [&'static str],
-    vocab: Vocab,
-    errors: &mut Vec<Invalid>,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let Some(raw) = raw else { return out };
-    let mut listed = if vocab == Vocab::Post { post } else { tweet }.to_vec();
-    listed.sort_unstable();
-    for v in raw.split(',') {
-        let c = canonical(v);
-        match tweet.iter().chain(post).find(|&&w| w == c) {
-            Some(&w) if tweet.contains(&v) || post.contains(&v) => out.push(w),
-            _ => errors.push(Invalid::value(
-                name,
-                v,
-                format!(
-                    "The `{name}` query parameter value [{v}] is not one of [{}]",
-                    listed.join(",")
-                ),
-            )),
-        }
-    }
-    out
-}
+use super::{Relation, Selection, Vocab};
+use crate::emulator::world::{rfc3339, Post, Profile};
 
 impl Selection {
-    /// Parses the selection parameters of a query; errors are 400 entries.
-    pub fn parse(query: &[(String, String)], errors: &mut Vec<Invalid>) -> Self {
-        let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let post_words = ["pinned_post_id", "most_recent_post_id"];
-        let speaks_post = get("post.fields").is_some()
-            || [get("expansions"), get("user.fields")]
-                .into_iter()
-                .flatten()
-                .any(|l| l.split(',').any(|w| post_words.contains(&w)));
-        let tweet_words = ["pinned_tweet_id", "most_recent_tweet_id"];
-        let speaks_tweet = get("tweet.fields").is_some()
-            || [get("expansions"), get("user.fields")]
-                .into_iter()
-                .flatten()
-                .any(|l| l.split(',').any(|w| tweet_words.contains(&w)));
-        let vocab = if speaks_post {
-            Vocab::Post
-        } else {
-            Vocab::Tweet
-        };
-        let user = parse_list(
-            "user.fields",
-            get("user.fields"),
-            USER_FIELDS,
-            USER_FIELDS_POST,
-            vocab,
-            errors,
-        );
-        let mut post = parse_list(
-            "tweet.fields",
-            get("tweet.fields"),
-            TWEET_FIELDS,
-            TWEET_FIELDS,
-            Vocab::Tweet,
-            errors,
-        );
-        post.extend(parse_list(
-            "post.fields",
-            get("post.fields"),
-            TWEET_FIELDS,
-            POST_FIELDS,
-            Vocab::Post,
-            errors,
-        ));
-        let exp = parse_list(
-            "expansions",
-            get("expansions"),
-            EXPANSIONS,
-            EXPANSIONS_POST,
-            vocab,
-            errors,
-        );
-        let mut user = user;
-        // An expanded id field is always present on the user, as X answers.
-        for f in ["pinned_tweet_id", "most_recent_tweet_id"] {
-            if exp.contains(&f) && !user.contains(&f) {
-                user.push(f);
-            }
-        }
-        Self {
-            vocab,
-            neutral: !speaks_post && !speaks_tweet,
-            user,
-            post,
-            pinned: exp.contains(&"pinned_tweet_id"),
-            recent: exp.contains(&"most_recent_tweet_id"),
-        }
-    }
-
-    fn wants(&self, f: &str) -> bool {
-        self.user.contains(&f)
-    }
-
     /// Serialises a user with the requested fields (`id`, `name`, `username` always).
     pub fn user(&self, p: &Profile, rel: Relation) -> String {
         let w = |f: &str| self.wants(f);
@@ -357,7 +56,7 @@ impl Selection {
                 listed_count: p.metrics.listed,
                 like_count: p.metrics.likes,
                 media_count: p.metrics.media,
-                post_count: (post_vocab || self.neutral).then_some(p.metrics.tweets),
+                post_count: post_vocab.then_some(p.metrics.tweets),
             }),
             receives_your_dm: w("receives_your_dm").then_some(p.receives_dm),
             subscribes_to_you: w("subscribes_to_you").then_some(false),
@@ -439,7 +138,7 @@ struct UserOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    entities: Option<Value>,
+    entities: Option<EntitiesOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     is_identity_verified: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -525,7 +224,7 @@ struct PostOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     edit_controls: Option<EditControlsOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    entities: Option<Value>,
+    entities: Option<TextEntitiesOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lang: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -556,39 +255,76 @@ struct PostMetricsOut {
     impression_count: u64,
 }
 
-/// How the signed-in account relates to a user (for `connection_status`, `confirmed_email`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Relation {
-    /// The user is the signed-in account.
-    pub me: bool,
-    /// The signed-in account blocks them.
-    pub blocking: bool,
-    /// The signed-in account mutes them.
-    pub muting: bool,
+/// `entities` of a user.
+#[derive(Serialize)]
+struct EntitiesOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<UrlEntitiesOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<TextEntitiesOut>,
 }
 
-fn entities(p: &Profile) -> Option<Value> {
-    let mut m = Map::new();
-    if !p.url.is_empty() {
-        let display = p
-            .expanded_url
-            .trim_start_matches("https://")
-            .trim_end_matches('/');
-        m.insert(
-            "url".into(),
-            json!({"urls":[{"start":0,"end":p.url.chars().count(),"url":p.url,"expanded_url":p.expanded_url,"display_url":display}]}),
-        );
-    }
-    if let Some(d) = text_entities(&p.description) {
-        m.insert("description".into(), d);
-    }
-    (!m.is_empty()).then_some(Value::Object(m))
+#[derive(Serialize)]
+struct UrlEntitiesOut<'a> {
+    urls: [UrlOut<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct UrlOut<'a> {
+    start: usize,
+    end: usize,
+    url: &'a str,
+    expanded_url: &'a str,
+    display_url: &'a str,
+}
+
+/// Hashtags and mentions of a text.
+#[derive(Serialize)]
+struct TextEntitiesOut {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashtags: Vec<TagOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentions: Vec<MentionOut>,
+}
+
+#[derive(Serialize)]
+struct TagOut {
+    start: usize,
+    end: usize,
+    tag: String,
+}
+
+#[derive(Serialize)]
+struct MentionOut {
+    start: usize,
+    end: usize,
+    username: String,
+}
+
+fn entities(p: &Profile) -> Option<EntitiesOut<'_>> {
+    let url = (!p.url.is_empty()).then(|| UrlEntitiesOut {
+        urls: [UrlOut {
+            start: 0,
+            end: p.url.chars().count(),
+            url: &p.url,
+            expanded_url: &p.expanded_url,
+            display_url: p
+                .expanded_url
+                .trim_start_matches("https://")
+                .trim_end_matches('/'),
+        }],
+    });
+    let description = text_entities(&p.description);
+    (url.is_some() || description.is_some()).then_some(EntitiesOut { url, description })
 }
 
 /// Hashtags and mentions of a text, with code-point `start`/`end`.
-fn text_entities(text: &str) -> Option<Value> {
+fn text_entities(text: &str) -> Option<TextEntitiesOut> {
+    if !text.contains(['#', '@']) {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
-    let (mut tags, mut mentions) = (Vec::new(), Vec::new());
+    let (mut hashtags, mut mentions) = (Vec::new(), Vec::new());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -600,9 +336,17 @@ fn text_entities(text: &str) -> Option<Value> {
             if j > i + 1 {
                 let word: String = chars[i + 1..j].iter().collect();
                 if c == '#' {
-                    tags.push(json!({"start":i,"end":j,"tag":word}));
+                    hashtags.push(TagOut {
+                        start: i,
+                        end: j,
+                        tag: word,
+                    });
                 } else {
-                    mentions.push(json!({"start":i,"end":j,"username":word}));
+                    mentions.push(MentionOut {
+                        start: i,
+                        end: j,
+                        username: word,
+                    });
                 }
             }
             i = j;
@@ -610,45 +354,17 @@ fn text_entities(text: &str) -> Option<Value> {
             i += 1;
         }
     }
-    let mut m = Map::new();
-    if !tags.is_empty() {
-        m.insert("hashtags".into(), Value::Array(tags));
-    }
-    if !mentions.is_empty() {
-        m.insert("mentions".into(), Value::Array(mentions));
-    }
-    (!m.is_empty()).then_some(Value::Object(m))
+    (!hashtags.is_empty() || !mentions.is_empty()).then_some(TextEntitiesOut { hashtags, mentions })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn vocabulary_follows_the_request() {
-        let mut e = Vec::new();
-        let s = Selection::parse(&q(&[("expansions", "pinned_post_id")]), &mut e);
-        assert!(e.is_empty());
-        assert_eq!(s.vocab, Vocab::Post);
-        assert!(s.pinned);
-        let s = Selection::parse(&q(&[("user.fields", "created_at,bogus,x")]), &mut e);
-        assert_eq!(s.vocab, Vocab::Tweet);
-        assert_eq!(e.len(), 2);
-        assert!(e[0].message.starts_with(
-            "The `user.fields` query parameter value [bogus] is not one of [affiliation,confirmed_email,"
-        ));
-    }
+    use serde_json::json;
 
     #[test]
     fn hashtags_use_code_points() {
-        let v = text_entities("🌊 #rust and @bob").unwrap();
+        let v = serde_json::to_value(text_entities("🌊 #rust and @bob").unwrap()).unwrap();
         assert_eq!(v["hashtags"][0], json!({"start":2,"end":7,"tag":"rust"}));
         assert_eq!(v["mentions"][0]["username"], "bob");
     }

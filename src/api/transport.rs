@@ -1,0 +1,246 @@
+//! Sending one request: budgets, auth headers, refresh after 401, 429 waits, retries.
+
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::client::Client;
+use super::error::ApiError;
+use super::problem::classify;
+use super::ratelimit::{clock_skew_ms, parse_headers, Admit, Budget, Endpoint, RateEvent};
+
+const MAX_ATTEMPTS: u32 = 7;
+const BACKOFF_BASE: Duration = Duration::from_millis(200);
+const BACKOFF_CAP: Duration = Duration::from_secs(8);
+/// Sent this long after a reported window end (already rounded up to a whole second).
+const WINDOW_MARGIN: Duration = Duration::from_millis(100);
+/// Up to this much random delay on every wait, so parallel clients do not start in lockstep.
+const WAIT_JITTER_MS: u64 = 150;
+
+impl Client {
+    /// The `x-rate-limit-*` budget of a response, its reset on our clock.
+    fn local_budget(&self, headers: &HeaderMap) -> Option<Budget> {
+        parse_headers(headers).map(|b| self.inner.limits.to_local(b))
+    }
+
+    /// Sends one request with budgets, auth, refresh-on-401, 429 waits and retries.
+    pub(super) async fn call<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        self.call_with(ep, method, path, query, body, |b| serde_json::from_slice(b))
+            .await
+    }
+
+    /// [`Client::call`] with its own decoder of 2xx bodies (a decode error is retried).
+    pub(super) async fn call_with<T>(
+        &self,
+        ep: Endpoint,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
+        let mut url = Url::parse(&format!("{}{}", self.inner.base, path))
+            .map_err(|e| ApiError::Network(format!("bad API URL: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let mut attempt = 0u32;
+        let mut recovered = false;
+        loop {
+            self.admit(ep).await?;
+            let (auth, used) = self.inner.creds.authorize(&method, &url).await?;
+            let mut req = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth);
+            if let Some(b) = &body {
+                req = req
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(b.to_string());
+            }
+            let failure = match req.send().await {
+                Err(e) => ApiError::Network(describe(&e)),
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    tracing::debug!(endpoint = ep.name(), status = status.as_u16(), "response");
+                    self.note_headers(ep, &headers);
+                    match resp.bytes().await {
+                        Err(e) => ApiError::Network(describe(&e)),
+                        Ok(bytes) if status.is_success() => match decode(&bytes) {
+                            Ok(v) => return Ok(v),
+                            Err(e) => ApiError::Decode(format!("{} on {}", e, ep.name())),
+                        },
+                        Ok(_) if status == StatusCode::UNAUTHORIZED => {
+                            if recovered {
+                                return Err(ApiError::TokenRejected);
+                            }
+                            self.inner.creds.recover(&used).await?;
+                            recovered = true;
+                            continue;
+                        }
+                        Ok(bytes) if status == StatusCode::TOO_MANY_REQUESTS => {
+                            let err = classify(ep, status, &bytes, &self.inner.creds);
+                            if !matches!(err, ApiError::RateLimited { .. }) {
+                                return Err(err);
+                            }
+                            let reset =
+                                retry_after_429(self.local_budget(&headers), SystemTime::now());
+                            self.inner.limits.exhaust(ep, reset);
+                            self.wait(ep, reset + Duration::from_secs(1)).await?;
+                            continue;
+                        }
+                        Ok(bytes) if status.is_server_error() => {
+                            classify(ep, status, &bytes, &self.inner.creds)
+                        }
+                        Ok(bytes) => return Err(classify(ep, status, &bytes, &self.inner.creds)),
+                    }
+                }
+            };
+            attempt += 1;
+            if attempt >= MAX_ATTEMPTS {
+                return Err(failure);
+            }
+            tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+
+    /// Waits while the endpoint's known budget is spent; reserves one request.
+    async fn admit(&self, ep: Endpoint) -> Result<(), ApiError> {
+        loop {
+            match self.inner.limits.admit(ep, SystemTime::now()) {
+                Admit::Go => return Ok(()),
+                Admit::WaitUntil(reset) => self.wait(ep, reset + WINDOW_MARGIN).await?,
+            }
+        }
+    }
+
+    /// Sleeps until `until` plus jitter, announcing it; or fails at once with `no_wait`.
+    async fn wait(&self, ep: Endpoint, until: SystemTime) -> Result<(), ApiError> {
+        if self.inner.no_wait {
+            return Err(ApiError::RateLimited { until });
+        }
+        let until = until + Duration::from_millis(rand::thread_rng().gen_range(0..WAIT_JITTER_MS));
+        let endpoint = ep.name().to_string();
+        tracing::info!(endpoint = %endpoint, "rate limited; waiting {} s", super::error::secs_until(until));
+        let _ = self.inner.events.send(RateEvent::Waiting {
+            endpoint: endpoint.clone(),
+            until,
+        });
+        if let Ok(d) = until.duration_since(SystemTime::now()) {
+            tokio::time::sleep(d).await;
+        }
+        let _ = self.inner.events.send(RateEvent::Resumed { endpoint });
+        Ok(())
+    }
+
+    fn note_headers(&self, ep: Endpoint, headers: &HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok());
+        if let Some(skew) = date.and_then(|d| clock_skew_ms(d, SystemTime::now())) {
+            self.inner.limits.set_skew_ms(skew);
+        }
+        if let Some(b) = self.local_budget(headers) {
+            self.inner.limits.record(ep, b);
+        }
+        if let Some(level) = headers.get("x-access-level").and_then(|v| v.to_str().ok()) {
+            *self
+                .inner
+                .access_level
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(level.to_string());
+        }
+    }
+}
+
+/// When to retry after a 429: the reported reset; a few seconds when the reset is already
+/// past here (our clock runs ahead of X's); a minute when no header says (v1.1-style answer).
+fn retry_after_429(reported: Option<Budget>, now: SystemTime) -> SystemTime {
+    match reported {
+        Some(b) if b.reset > now => b.reset,
+        Some(_) => now + Duration::from_secs(2),
+        None => now + Duration::from_secs(60),
+    }
+}
+
+/// Capped exponential backoff with jitter (50–100 % of the step).
+fn backoff(attempt: u32) -> Duration {
+    let step = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(10))
+        .min(BACKOFF_CAP);
+    step.mul_f64(rand::thread_rng().gen_range(0.5..1.0))
+}
+
+/// A reqwest error in words, without the URL's query (which never holds a token anyway).
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "response cut off"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    match last {
+        Some(s) => format!("{kind}: {s}"),
+        None => kind.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_capped() {
+        for a in 1..20 {
+            assert!(backoff(a) <= BACKOFF_CAP);
+        }
+        assert!(backoff(1) >= BACKOFF_BASE);
+    }
+
+    #[test]
+    fn retry_time_after_429() {
+        use reqwest::header::HeaderValue;
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let mut h = HeaderMap::new();
+        assert_eq!(
+            retry_after_429(parse_headers(&h), now),
+            now + Duration::from_secs(60)
+        );
+        h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
+        assert_eq!(
+            retry_after_429(parse_headers(&h), now),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
+        );
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
+        assert_eq!(
+            retry_after_429(parse_headers(&h), now),
+            now + Duration::from_secs(2)
+        );
+    }
+}
