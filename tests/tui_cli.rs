@@ -34,3 +34,12 @@ fn demo_without_a_terminal_is_a_usage_error() {
         .code(2)
         .stderr(contains("needs a terminal"));
 }
+
+#[test]
+fn demo_with_a_bad_fault_spec_is_a_usage_error() {
+    Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["demo", "--faults", "5xx=7"])
+        .assert()
+        .code(2)
+        .stderr(contains("--faults"));
+}

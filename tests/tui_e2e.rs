@@ -199,14 +199,15 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
     .expect("emulator starts");
     let token = emu.issue_token(SCOPES);
     let dir = tempfile::tempdir().unwrap();
-    // `exec` so the pane's process is xblocks itself; the pane stays after it exits.
+    let done = dir.path().join("exit-status");
     let script = format!(
-        "exec env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}",
+        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; echo $? > {}",
         quote(&token),
         quote(env!("CARGO_BIN_EXE_xblocks")),
         emu.base_url(),
         emu.base_url(),
-        quote(&dir.path().display().to_string()),
+        quote(&dir.path().join("config").display().to_string()),
+        quote(&done.display().to_string()),
     );
     let tmux = Tmux {
         socket: format!("xblocks-e2e-term-{}", std::process::id()),
@@ -221,49 +222,45 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
         "-y",
         "20",
         &script,
-        ";",
-        "set-option",
-        "-t",
-        "e2e",
-        "remain-on-exit",
-        "on",
     ]);
     assert!(started.status.success(), "{started:?}");
     tmux.wait_for("the list", 90, |s| s.contains("50 loaded"))
         .await;
-    let pid = String::from_utf8_lossy(
+    // The pane runs `sh -c`; xblocks is its child (`env` execs it).
+    let shell = String::from_utf8_lossy(
         &tmux
             .cmd(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
             .stdout,
     )
     .trim()
     .to_string();
-    assert!(pid.parse::<u32>().is_ok(), "pane pid {pid:?}");
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+    let pid = children
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        pid.parse::<u32>().is_ok(),
+        "xblocks pid under shell {shell}: {children:?}"
+    );
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .unwrap()
         .success());
     let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        let out = tmux.cmd(&[
-            "display-message",
-            "-p",
-            "-t",
-            "e2e",
-            "#{pane_dead} #{pane_dead_status}",
-        ]);
-        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if let Some(code) = text.strip_prefix("1 ") {
-            break code.to_string();
-        }
+    while !done.exists() {
         assert!(
             Instant::now() < deadline,
-            "xblocks ignored SIGTERM ({text}); screen:\n{}",
+            "xblocks ignored SIGTERM; screen:\n{}",
             tmux.screen()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let status = std::fs::read_to_string(&done).unwrap().trim().to_string();
     assert_eq!(status, "130");
     let screen = tmux.screen();
     assert!(
@@ -328,7 +325,7 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
         .await;
     tmux.keys(&["6", "0", "y"]);
     tmux.wait_for("the rate-limit wait on unblocks", 90, |s| {
-        s.contains("rate limit: unblocks")
+        s.contains("rate limit: unblocks paused")
     })
     .await;
     tmux.keys(&["q"]);

@@ -16,6 +16,8 @@ pub enum Action {
     Key(KeyEvent),
     /// Mouse wheel: positive scrolls down, in rows.
     Scroll(i32),
+    /// Left click at a screen cell (column, row): selects the account drawn there.
+    Click(u16, u16),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
     /// Clock tick (drives countdowns).

@@ -40,9 +40,15 @@ impl Job {
     }
 
     /// The matches, best first (ties keep the candidates' order).
-    pub fn ranked(mut self) -> Vec<u32> {
-        self.found.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
-        self.found.into_iter().map(|(i, _)| i).collect()
+    pub fn ranked(self) -> Vec<u32> {
+        let mut keyed: Vec<(std::cmp::Reverse<u32>, u32, u32)> = self
+            .found
+            .iter()
+            .enumerate()
+            .map(|(pos, &(i, s))| (std::cmp::Reverse(s), pos as u32, i))
+            .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, _, i)| i).collect()
     }
 }
 

@@ -162,6 +162,23 @@ fn mouse_scroll_moves_the_cursor() {
 }
 
 #[test]
+fn click_selects_the_account_under_the_pointer() {
+    let mut s = loaded(100, false);
+    update(&mut s, Action::Click(5, 7));
+    assert_eq!(s.cursor, 5, "row 2 is the first account");
+    update(&mut s, Action::Click(0, 9));
+    assert_eq!(s.cursor, 5, "the border is not an account");
+    update(&mut s, Action::Click(5, 23));
+    assert_eq!(s.cursor, 5, "the status bar is not an account");
+    update(&mut s, key('G'));
+    update(&mut s, Action::Click(5, 2));
+    assert_eq!(s.cursor, 100 - 19, "first visible row after scrolling");
+    update(&mut s, key('?'));
+    update(&mut s, Action::Click(5, 3));
+    assert_eq!(s.cursor, 100 - 19, "overlays take the click");
+}
+
+#[test]
 fn resize_keeps_cursor_visible() {
     let mut s = loaded(100, false);
     update(&mut s, key('G'));

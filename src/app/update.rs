@@ -12,6 +12,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
     match action {
         Action::Key(key) => on_key(state, key, &mut out),
         Action::Scroll(rows) => move_by(state, rows as isize),
+        Action::Click(column, row) => {
+            if matches!(state.mode, Mode::Normal | Mode::Search) {
+                if let Some(pos) = crate::ui::account_at(state, column, row) {
+                    state.cursor = pos;
+                    keep_cursor_visible(state);
+                }
+            }
+        }
         Action::Resize(w, h) => {
             state.size = (w, h);
             keep_cursor_visible(state);

@@ -32,6 +32,9 @@ pub fn map_event(event: Event) -> Option<Action> {
         Event::Mouse(m) => match m.kind {
             MouseEventKind::ScrollDown => Some(Action::Scroll(WHEEL_ROWS)),
             MouseEventKind::ScrollUp => Some(Action::Scroll(-WHEEL_ROWS)),
+            MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+                Some(Action::Click(m.column, m.row))
+            }
             _ => None,
         },
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
@@ -139,8 +142,10 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
                 let notice = match append_ids(io.later_file, &ids) {
                     Ok(()) => Action::Notice {
                         text: format!(
-                            "Saved {} ids to {}; run `xblocks import` on it with --unblock later.",
+                            "Saved {} id{} to {}; later run `xblocks import {} --unblock`.",
                             ids.len(),
+                            if ids.len() == 1 { "" } else { "s" },
+                            io.later_file.display(),
                             io.later_file.display()
                         ),
                         error: false,
@@ -194,6 +199,16 @@ mod tests {
         assert!(matches!(
             map_event(Event::Resize(40, 10)),
             Some(Action::Resize(40, 10))
+        ));
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 7,
+            row: 3,
+            modifiers: KeyModifiers::NONE,
+        };
+        assert!(matches!(
+            map_event(Event::Mouse(click)),
+            Some(Action::Click(7, 3))
         ));
         assert!(map_event(Event::FocusGained).is_none());
     }

@@ -34,7 +34,6 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
 
 /// `xblocks demo`: the TUI against an in-process emulator, signed in through its PKCE flow.
 pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
-    need_terminal()?;
     let config = crate::emulator::Config {
         users: args.users,
         seed: args.seed,
@@ -49,24 +48,47 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         },
         ..Default::default()
     };
+    need_terminal()?;
     let emulator = crate::emulator::start(config).await?;
-    let dir = std::env::temp_dir().join(format!("xblocks-demo-{:016x}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir)?;
+    let dir = DemoDir::create()?;
     let mut g = global.clone();
     g.api_base = emulator.base_url();
     g.auth_base = emulator.base_url();
-    g.config_dir = Some(dir.clone());
+    g.config_dir = Some(dir.0.clone());
     let result = async {
         crate::auth::pkce::login_headless(&g, "xblocks-demo", DEMO_SCOPES).await?;
         run_with(&g, args.window_secs, true).await
     }
     .await;
-    match std::fs::remove_dir_all(&dir) {
-        Ok(()) => tracing::info!("demo: removed {}", dir.display()),
-        Err(e) => tracing::warn!("demo: cannot remove {}: {e}", dir.display()),
-    }
+    drop(dir);
     emulator.shutdown().await;
     result
+}
+
+/// The demo's temporary config dir (private to the user), removed when dropped, also on panic.
+struct DemoDir(std::path::PathBuf);
+
+impl DemoDir {
+    fn create() -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("xblocks-demo-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir)?;
+        let dir = Self(dir);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(dir)
+    }
+}
+
+impl Drop for DemoDir {
+    fn drop(&mut self) {
+        match std::fs::remove_dir_all(&self.0) {
+            Ok(()) => tracing::info!("demo: removed {}", self.0.display()),
+            Err(e) => tracing::warn!("demo: cannot remove {}: {e}", self.0.display()),
+        }
+    }
 }
 
 /// The keymap from `config.toml` in the config dir, then the profile dir (later wins), with

@@ -63,7 +63,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
     };
     lines.push(Line::styled(cap, theme.dim));
     let answer = if confirm.later {
-        Line::styled(" y save for later · m mute instead · n cancel ", theme.warn)
+        Line::styled(" y save · m mute · n cancel ", theme.warn)
     } else if n > TYPE_BACK_OVER {
         Line::from(vec![
             Span::styled(format!(" Type {n} then y: "), theme.warn),

@@ -40,7 +40,7 @@ pub fn render(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut
         .collect();
     lines.push(Line::styled(
         fit(
-            "Mouse wheel scrolls. Keys: [keys] in config.toml.",
+            "Mouse: wheel scrolls, click selects. Keys: config.toml [keys]",
             inner.width as usize,
         ),
         theme.dim,

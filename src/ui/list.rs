@@ -77,14 +77,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let rows = body.height as usize;
     let tail = strings::loading_row(state);
-    let len = state.view.len();
-    // With a loading row after the last account, keep it on screen when the cursor is last.
-    let (cursor, total) = match tail {
-        Some(_) if state.cursor + 1 == len => (state.cursor + 1, len + 1),
-        Some(_) => (state.cursor, len + 1),
-        None => (state.cursor, len),
-    };
-    let offset = visible_offset(cursor, state.offset, rows, total);
+    let offset = window_offset(state, rows);
     let end = (offset + rows).min(state.view.len());
     for (row, pos) in (offset..end).enumerate() {
         let idx = state.view[pos];
@@ -112,6 +105,18 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             );
         }
     }
+}
+
+/// The first row of `state.view` drawn in a body of `rows` rows (keeping the loading row on
+/// screen when the cursor is on the last account).
+pub fn window_offset(state: &State, rows: usize) -> usize {
+    let len = state.view.len();
+    let (cursor, total) = match strings::loading_row(state) {
+        Some(_) if state.cursor + 1 == len => (state.cursor + 1, len + 1),
+        Some(_) => (state.cursor, len + 1),
+        None => (state.cursor, len),
+    };
+    visible_offset(cursor, state.offset, rows, total)
 }
 
 /// The first visible row: the stored offset, corrected so the cursor is on screen.

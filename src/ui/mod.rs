@@ -31,6 +31,39 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         return;
     }
     let theme = theme::Theme::new(state.no_color);
+    let areas = layout(area, state.show_detail);
+    if let Some(r) = areas.list {
+        list::render(state, &theme, r, buf);
+    }
+    if let Some(r) = areas.detail {
+        detail::render(state, &theme, r, buf);
+    }
+    status::render_hint(state, &theme, areas.hint, buf);
+    status::render_status(state, &theme, areas.status, buf);
+    match &state.mode {
+        Mode::Help { scroll } => help::render(state, *scroll, &theme, area, buf),
+        Mode::Confirm(c) => confirm::render(state, c, &theme, area, buf),
+        Mode::Prompt(text) => confirm::render_prompt(text, &theme, area, buf),
+        Mode::Normal | Mode::Search => {}
+    }
+}
+
+/// Where each pane goes on the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// The list pane, when shown.
+    pub list: Option<Rect>,
+    /// The detail pane, when shown.
+    pub detail: Option<Rect>,
+    /// The hint/message line.
+    pub hint: Rect,
+    /// The status bar.
+    pub status: Rect,
+}
+
+/// The layout for a screen `area`: list (and detail beside it on wide terminals, or instead of
+/// it when toggled on narrow ones), then the hint line and the status bar.
+pub fn layout(area: Rect, detail_toggled: bool) -> Areas {
     let main_h = area.height.saturating_sub(2);
     let main = Rect {
         height: main_h,
@@ -41,41 +74,57 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         height: area.height.min(2).saturating_sub(1),
         ..area
     };
-    let status_row = Rect {
-        y: area.y + area.height - 1,
-        height: 1,
+    let status = Rect {
+        y: area.y + area.height.saturating_sub(1),
+        height: area.height.min(1),
         ..area
     };
-    if main.height > 0 {
-        let wide = area.width >= WIDE;
-        let detail_visible = wide != state.show_detail;
-        if wide && detail_visible {
-            let list_w = area.width * 3 / 5;
-            let left = Rect {
-                width: list_w,
-                ..main
-            };
-            let right = Rect {
-                x: main.x + list_w,
-                width: main.width - list_w,
-                ..main
-            };
-            list::render(state, &theme, left, buf);
-            detail::render(state, &theme, right, buf);
-        } else if detail_visible {
-            detail::render(state, &theme, main, buf);
-        } else {
-            list::render(state, &theme, main, buf);
-        }
+    let wide = area.width >= WIDE;
+    let detail_visible = wide != detail_toggled;
+    let (list, detail) = if main.height == 0 {
+        (None, None)
+    } else if wide && detail_visible {
+        let list_w = area.width * 3 / 5;
+        let left = Rect {
+            width: list_w,
+            ..main
+        };
+        let right = Rect {
+            x: main.x + list_w,
+            width: main.width - list_w,
+            ..main
+        };
+        (Some(left), Some(right))
+    } else if detail_visible {
+        (None, Some(main))
+    } else {
+        (Some(main), None)
+    };
+    Areas {
+        list,
+        detail,
+        hint,
+        status,
     }
-    status::render_hint(state, &theme, hint, buf);
-    status::render_status(state, &theme, status_row, buf);
-    match &state.mode {
-        Mode::Help { scroll } => help::render(state, *scroll, &theme, area, buf),
-        Mode::Confirm(c) => confirm::render(state, c, &theme, area, buf),
-        Mode::Prompt(text) => confirm::render_prompt(text, &theme, area, buf),
-        Mode::Normal | Mode::Search => {}
+}
+
+/// The position in `state.view` of the account drawn at screen cell (`column`, `row`), if any.
+pub fn account_at(state: &State, column: u16, row: u16) -> Option<usize> {
+    let screen = Rect::new(0, 0, state.size.0, state.size.1);
+    let list = layout(screen, state.show_detail).list?;
+    // Inside the borders, below the header row.
+    let body = Rect {
+        x: list.x + 1,
+        y: list.y + 2,
+        width: list.width.saturating_sub(2),
+        height: list.height.saturating_sub(3),
+    };
+    if !body.contains(ratatui::layout::Position::new(column, row)) {
+        return None;
     }
+    let offset = list::window_offset(state, body.height as usize);
+    let pos = offset + (row - body.y) as usize;
+    (pos < state.view.len()).then_some(pos)
 }
 
 /// Clears `rect` for an overlay. A wide character (CJK, emoji) whose first cell lies just left

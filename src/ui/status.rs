@@ -44,15 +44,15 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     }
     for w in &state.waits {
         parts.push(Span::styled(
-            format!(
-                " · rate limit: {}{}",
-                if narrow {
-                    String::new()
-                } else {
-                    format!("{} resumes in ", strings::endpoint_name(&w.endpoint))
-                },
-                clock(state.secs_until(w.until))
-            ),
+            if narrow {
+                format!(" · wait {}", clock(state.secs_until(w.until)))
+            } else {
+                format!(
+                    " · rate limit: {} paused {}",
+                    strings::endpoint_name(&w.endpoint),
+                    clock(state.secs_until(w.until))
+                )
+            },
             theme.warn.patch(theme.status),
         ));
     }

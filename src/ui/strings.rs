@@ -49,9 +49,11 @@ pub fn endpoint_name(endpoint: &str) -> String {
     } else if e.contains("blocking") && (e.contains("post") || e == "block") {
         "blocks"
     } else if e.contains("blocking") {
-        "loading the block list"
+        "block list"
     } else if e.contains("muting") || e.contains("mute") {
         "mutes"
+    } else if e.ends_with("/users/me") {
+        "sign-in check"
     } else if e.contains("users") || e.contains("lookup") {
         "handle lookups"
     } else {
@@ -156,5 +158,24 @@ pub fn hints(state: &State) -> String {
             k(K::Help),
             k(K::Quit)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_name;
+
+    #[test]
+    fn endpoints_are_named_for_people() {
+        assert_eq!(endpoint_name("GET /2/users/:id/blocking"), "block list");
+        assert_eq!(
+            endpoint_name("DELETE /2/users/:id/blocking/:target"),
+            "unblocks"
+        );
+        assert_eq!(endpoint_name("POST /2/users/:id/blocking"), "blocks");
+        assert_eq!(endpoint_name("POST /2/users/:id/muting"), "mutes");
+        assert_eq!(endpoint_name("GET /2/users/by"), "handle lookups");
+        assert_eq!(endpoint_name("GET /2/users/me"), "sign-in check");
+        assert_eq!(endpoint_name("GET /x\x1b[2J"), "GET /x");
     }
 }

@@ -81,6 +81,13 @@ async fn probe_capability(client: Client, me: String, actions: mpsc::UnboundedSe
         },
         Err(e) => {
             tracing::warn!("capability probe failed: {e}");
+            let _ = actions.send(Action::Notice {
+                text: format!(
+                    "Could not check whether this plan can unblock ({}); an unblock will tell.",
+                    e.user_message()
+                ),
+                error: true,
+            });
             return;
         }
     };
