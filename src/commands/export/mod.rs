@@ -43,7 +43,8 @@ enum Stop {
     Failed(ApiError),
 }
 
-/// Fetches raw pages from `start` and hands each to `each`, until the end, Ctrl-C or an error.
+/// Fetches raw pages from `start` and hands each to `each`, until the end, an interrupt
+/// (Ctrl-C, SIGTERM, SIGHUP) or an error.
 async fn fetch(
     s: &Session,
     start: Option<String>,
@@ -53,10 +54,12 @@ async fn fetch(
 ) -> anyhow::Result<Result<usize, Stop>> {
     let mut token = start;
     let mut npages = 0usize;
+    let interrupted = interrupted();
+    tokio::pin!(interrupted);
     loop {
         let page = tokio::select! {
             page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
-            _ = tokio::signal::ctrl_c() => return Ok(Err(Stop::Interrupted)),
+            _ = &mut interrupted => return Ok(Err(Stop::Interrupted)),
         };
         let page = match page {
             Ok(p) => p,
@@ -75,6 +78,27 @@ async fn fetch(
             Some(t) => token = Some(t),
         }
     }
+}
+
+/// Resolves on Ctrl-C, SIGTERM or SIGHUP, so an interrupted export ends cleanly (exit 130,
+/// progress kept for `-o FILE`).
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> anyhow::Result<()> {
@@ -168,7 +192,7 @@ async fn to_file(
             partial.discard();
             Err(ExitError::new(
                 Exit::Interrupted,
-                "interrupted before any account was saved",
+                "interrupted before any account was saved; run the same command again to export",
             )
             .into())
         }
