@@ -6,6 +6,7 @@ pub mod import;
 pub mod login;
 pub mod logout;
 pub mod progress;
+pub mod signals;
 pub mod targets;
 pub mod text;
 pub mod undo;

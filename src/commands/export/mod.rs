@@ -54,7 +54,7 @@ async fn fetch(
 ) -> anyhow::Result<Result<usize, Stop>> {
     let mut token = start;
     let mut npages = 0usize;
-    let interrupted = interrupted();
+    let interrupted = super::signals::interrupted();
     tokio::pin!(interrupted);
     loop {
         let page = tokio::select! {
@@ -78,27 +78,6 @@ async fn fetch(
             Some(t) => token = Some(t),
         }
     }
-}
-
-/// Resolves on Ctrl-C, SIGTERM or SIGHUP, so an interrupted export ends cleanly (exit 130,
-/// progress kept for `-o FILE`).
-async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> anyhow::Result<()> {
