@@ -286,7 +286,12 @@ impl Client {
         } else {
             (format!("/2/users/{me}/{list}/{target}"), None)
         };
-        let r: serde_json::Value = self.call(ep, method, &path, &[], body).await?;
+        // A 2xx status means X applied the write: a body cut short must not make us send it
+        // again (that would spend another request of a 50-per-window budget).
+        let lenient = |b: &[u8]| Ok(serde_json::from_slice(b).unwrap_or(serde_json::Value::Null));
+        let r = self
+            .call_with(ep, method, &path, &[], body, lenient)
+            .await?;
         if r.get("data").is_none() {
             if let Some(errors) = r.get("errors").and_then(|e| e.as_array()) {
                 if let Some(first) = errors.first() {

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// A response that could not be parsed (after retries).
     #[error("unexpected response from X: {0}")]
     Decode(String),
+    /// A local file the sign-in needs could not be written; the message names it and the fix.
+    #[error("{0}")]
+    Storage(String),
 }
 
 impl ApiError {
@@ -60,7 +63,10 @@ impl ApiError {
             ApiError::Forbidden { .. } | ApiError::EnterpriseOnly => Exit::Forbidden,
             ApiError::NotFound { .. } => Exit::NotFound,
             ApiError::RateLimited { .. } => Exit::RateLimited,
-            ApiError::Server { .. } | ApiError::Network(_) | ApiError::Decode(_) => Exit::Other,
+            ApiError::Server { .. }
+            | ApiError::Network(_)
+            | ApiError::Decode(_)
+            | ApiError::Storage(_) => Exit::Other,
         }
     }
 
@@ -97,6 +103,7 @@ impl ApiError {
                 format!("cannot reach the X API ({e}); check the connection and --api-base")
             }
             ApiError::Decode(e) => format!("unexpected response from X ({e}); try again later"),
+            ApiError::Storage(e) => e.clone(),
         }
     }
 }

@@ -36,6 +36,20 @@ impl Client {
         query: &[(&str, String)],
         body: Option<serde_json::Value>,
     ) -> Result<T, ApiError> {
+        self.call_with(ep, method, path, query, body, |b| serde_json::from_slice(b))
+            .await
+    }
+
+    /// [`Client::call`] with its own decoder of 2xx bodies (a decode error is retried).
+    pub(super) async fn call_with<T>(
+        &self,
+        ep: Endpoint,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
         let mut url = Url::parse(&format!("{}{}", self.inner.base, path))
             .map_err(|e| ApiError::Network(format!("bad API URL: {e}")))?;
         if !query.is_empty() {
@@ -66,12 +80,10 @@ impl Client {
                     self.note_headers(ep, &headers);
                     match resp.bytes().await {
                         Err(e) => ApiError::Network(describe(&e)),
-                        Ok(bytes) if status.is_success() => {
-                            match serde_json::from_slice::<T>(&bytes) {
-                                Ok(v) => return Ok(v),
-                                Err(e) => ApiError::Decode(format!("{} on {}", e, ep.name())),
-                            }
-                        }
+                        Ok(bytes) if status.is_success() => match decode(&bytes) {
+                            Ok(v) => return Ok(v),
+                            Err(e) => ApiError::Decode(format!("{} on {}", e, ep.name())),
+                        },
                         Ok(_) if status == StatusCode::UNAUTHORIZED => {
                             if recovered {
                                 return Err(ApiError::TokenRejected);

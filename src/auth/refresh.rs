@@ -93,6 +93,15 @@ impl TokenSource {
         ) else {
             return Err(ApiError::TokenRejected);
         };
+        // Refreshing burns the stored refresh token: never refresh what cannot be saved.
+        if let Some(store) = &self.store {
+            store.check_writable().map_err(|e| {
+                ApiError::Storage(format!(
+                    "the sign-in needs a refresh, but {} cannot be written ({e}); make its folder writable and run the command again",
+                    store.path().display()
+                ))
+            })?;
+        }
         let token_url = TokenUrl::new(url.clone())
             .map_err(|e| ApiError::Network(format!("bad token URL: {e}")))?;
         let mut client = BasicClient::new(ClientId::new(client_id)).set_token_uri(token_url);
@@ -108,9 +117,12 @@ impl TokenSource {
         let next = apply_token_response(state, &resp);
         // The used refresh token is dead now: persist the rotated pair before using it.
         if let Some(store) = &self.store {
-            store
-                .save(&next)
-                .map_err(|e| ApiError::Decode(format!("cannot save the refreshed token: {e}")))?;
+            store.save(&next).map_err(|e| {
+                ApiError::Storage(format!(
+                    "cannot save the refreshed sign-in to {} ({e}); make its folder writable, then run `xblocks login`",
+                    store.path().display()
+                ))
+            })?;
         }
         tracing::info!("access token refreshed");
         *state = next;

@@ -109,6 +109,15 @@ impl TokenStore {
         &self.path
     }
 
+    /// Fails when a new token could not be saved here (e.g. a read-only profile dir): creates
+    /// and removes a probe file beside the token, leaving the token itself untouched.
+    pub fn check_writable(&self) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
+        let probe = dir.join(format!(".token.probe.{}", std::process::id()));
+        std::fs::write(&probe, b"")?;
+        std::fs::remove_file(&probe)
+    }
+
     /// The stored token, `None` if there is none.
     pub fn load(&self) -> anyhow::Result<Option<StoredToken>> {
         self.tighten_mode();

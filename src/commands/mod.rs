@@ -6,6 +6,7 @@ pub mod import;
 pub mod login;
 pub mod logout;
 pub mod progress;
+pub mod signals;
 pub mod targets;
 pub mod text;
 pub mod undo;
@@ -67,10 +68,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Logout) => logout::run(global).await,
         Some(Command::Whoami) => whoami::run(global).await,
         Some(Command::Export(args)) => export::run(global, args).await,
-        Some(Command::Block(args)) => targets::run(global, args, targets::Action::Block).await,
-        Some(Command::Unblock(args)) => targets::run(global, args, targets::Action::Unblock).await,
-        Some(Command::Mute(args)) => targets::run(global, args, targets::Action::Mute).await,
-        Some(Command::Unmute(args)) => targets::run(global, args, targets::Action::Unmute).await,
+        Some(Command::Block(args)) => {
+            targets::run(global, args, crate::store::queue::Action::Block).await
+        }
+        Some(Command::Unblock(args)) => {
+            targets::run(global, args, crate::store::queue::Action::Unblock).await
+        }
+        Some(Command::Mute(args)) => {
+            targets::run(global, args, crate::store::queue::Action::Mute).await
+        }
+        Some(Command::Unmute(args)) => {
+            targets::run(global, args, crate::store::queue::Action::Unmute).await
+        }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
     }

@@ -36,10 +36,9 @@ impl Progress {
             line.push_str(&format!(", {:.0} accounts/min", done as f64 / secs * 60.0));
         }
         if self.tty {
-            eprint!("\r\x1b[2K{line}");
-            let _ = std::io::stderr().flush();
+            say(format_args!("\r\x1b[2K{line}"));
         } else {
-            eprintln!("{line}");
+            say(format_args!("{line}\n"));
         }
     }
 
@@ -58,11 +57,18 @@ impl Progress {
             w.abort();
         }
         if self.tty {
-            eprintln!("\r\x1b[2K{line}");
+            say(format_args!("\r\x1b[2K{line}\n"));
         } else {
-            eprintln!("{line}");
+            say(format_args!("{line}\n"));
         }
     }
+}
+
+/// Writes to stderr, ignoring errors: a terminal that hung up (SIGHUP) must not panic us.
+fn say(text: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(text);
+    let _ = err.flush();
 }
 
 impl Drop for Progress {
@@ -86,8 +92,7 @@ async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
                 if tty {
                     // A countdown until the wait ends or the next event arrives.
                     loop {
-                        eprint!("\r\x1b[2K{}", line(secs_until(until)));
-                        let _ = std::io::stderr().flush();
+                        say(format_args!("\r\x1b[2K{}", line(secs_until(until))));
                         if secs_until(until) == 0 {
                             break;
                         }
@@ -100,7 +105,7 @@ async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
                         }
                     }
                 } else {
-                    eprintln!("{}", line(secs_until(until)));
+                    say(format_args!("{}\n", line(secs_until(until))));
                 }
             }
             Ok(RateEvent::Resumed { .. }) => {}

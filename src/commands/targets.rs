@@ -10,73 +10,22 @@ use crate::cli::{GlobalArgs, TargetArgs};
 use crate::exit::{Exit, ExitError};
 
 use super::text::inert;
-
-/// Which write to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// POST /2/users/:id/blocking
-    Block,
-    /// DELETE /2/users/:id/blocking/:target
-    Unblock,
-    /// POST /2/users/:id/muting
-    Mute,
-    /// DELETE /2/users/:id/muting/:target
-    Unmute,
-}
-
-impl Action {
-    fn past(self) -> &'static str {
-        match self {
-            Action::Block => "blocked",
-            Action::Unblock => "unblocked",
-            Action::Mute => "muted",
-            Action::Unmute => "unmuted",
-        }
-    }
-}
-
-/// A parsed TARGET.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// Numeric account id.
-    Id(String),
-    /// Handle without `@`.
-    Name(String),
-}
-
-/// Parses `@username`, `username` or a numeric id.
-pub fn parse_target(s: &str) -> Result<Target, String> {
-    let t = s.trim();
-    if !t.is_empty() && t.len() <= 19 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(Target::Id(t.to_string()));
-    }
-    let name = t.strip_prefix('@').unwrap_or(t);
-    if !name.is_empty()
-        && name.len() <= 15
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    {
-        Ok(Target::Name(name.to_string()))
-    } else {
-        Err(format!(
-            "`{}` is not an @username (1–15 letters, digits, _) or a numeric id",
-            s.escape_debug()
-        ))
-    }
-}
+use crate::store::import_file::Target;
+use crate::store::queue::Action;
 
 /// Runs one of the four write commands.
 pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow::Result<()> {
     let targets: Vec<Target> = args
         .targets
         .iter()
-        .map(|t| parse_target(t))
+        .map(|t| Target::parse(t))
         .collect::<Result<_, _>>()
         .map_err(|e| ExitError::new(Exit::Usage, e))?;
     let s = session::connect(&global).await?;
     let names: Vec<String> = targets
         .iter()
         .filter_map(|t| match t {
-            Target::Name(n) => Some(n.clone()),
+            Target::Handle(n) => Some(n.clone()),
             Target::Id(_) => None,
         })
         .collect();
@@ -95,7 +44,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
     for target in &targets {
         let (id, label) = match target {
             Target::Id(id) => (id.clone(), id.clone()),
-            Target::Name(n) => match by_name.get(&n.to_lowercase()) {
+            Target::Handle(n) => match by_name.get(n) {
                 Some(u) => (
                     u.id.clone(),
                     format!("@{} ({})", inert(&u.username), inert(&u.id)),
@@ -153,9 +102,9 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn accepted_targets_are_ids_or_valid_handles(s in "\\PC{0,25}") {
-            match parse_target(&s) {
+            match Target::parse(&s) {
                 Ok(Target::Id(id)) => proptest::prop_assert!(id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit())),
-                Ok(Target::Name(n)) => proptest::prop_assert!(n.len() <= 15 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')),
+                Ok(Target::Handle(n)) => proptest::prop_assert!(n.len() <= 15 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')),
                 Err(_) => {}
             }
         }
@@ -163,12 +112,15 @@ mod tests {
 
     #[test]
     fn parses_the_three_target_forms() {
-        assert_eq!(parse_target("@jack"), Ok(Target::Name("jack".into())));
-        assert_eq!(parse_target("Jack_01"), Ok(Target::Name("Jack_01".into())));
-        assert_eq!(parse_target("783214"), Ok(Target::Id("783214".into())));
-        assert!(parse_target("@").is_err());
-        assert!(parse_target("bad-name").is_err());
-        assert!(parse_target("a_very_long_handle_x").is_err());
-        assert!(parse_target("@\u{202e}evil").is_err());
+        assert_eq!(Target::parse("@jack"), Ok(Target::Handle("jack".into())));
+        assert_eq!(
+            Target::parse("Jack_01"),
+            Ok(Target::Handle("jack_01".into()))
+        );
+        assert_eq!(Target::parse("783214"), Ok(Target::Id("783214".into())));
+        assert!(Target::parse("@").is_err());
+        assert!(Target::parse("bad-name").is_err());
+        assert!(Target::parse("a_very_long_handle_x").is_err());
+        assert!(Target::parse("@\u{202e}evil").is_err());
     }
 }

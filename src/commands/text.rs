@@ -1,14 +1,10 @@
-//! Untrusted text (from the API) made inert before headless commands print it.
+//! Untrusted text (from the API) made inert before headless commands print it: the same
+//! sanitiser the TUI uses, so there is one definition of "safe to print".
 
-/// Drops control characters, escape sequences' introducers and bidi overrides, so a hostile
-/// name or handle cannot move the cursor, recolour or reorder the terminal.
+/// Removes control characters, whole escape sequences and bidi/zero-width format characters,
+/// so a hostile name or handle cannot move the cursor, recolour or reorder the terminal.
 pub fn inert(s: &str) -> String {
-    s.chars()
-        .filter(|c| {
-            !c.is_control()
-                && !matches!(*c as u32, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0x061C)
-        })
-        .collect()
+    crate::ui::sanitize::sanitize(s)
 }
 
 #[cfg(test)]
@@ -18,7 +14,7 @@ mod tests {
 
     #[test]
     fn strips_escapes_and_bidi() {
-        assert_eq!(inert("ab\u{1b}[2Jc\u{202e}d\n"), "ab[2Jcd");
+        assert_eq!(inert("ab\u{1b}[2Jc\u{202e}d\n"), "abcd");
     }
 
     proptest! {

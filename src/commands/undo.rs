@@ -14,6 +14,24 @@ use super::import::{open_queue, run_queue};
 /// Runs `xblocks undo`.
 pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     let paths = Paths::resolve(&global);
+    let lock = if args.dry_run {
+        None
+    } else {
+        Some(ProfileLock::acquire(&paths.profile_dir)?)
+    };
+    if lock.is_some() {
+        // An interrupted undo is resumed, never undone itself nor planned twice.
+        let mut queue = open_queue(&paths)?;
+        let pending = queue
+            .open_jobs()
+            .filter(|j| j.batch.starts_with("undo-"))
+            .count();
+        if pending > 0 {
+            println!("resuming an interrupted undo: {pending} accounts still queued");
+            let s = session::connect(&global).await?;
+            return run_queue(&s.client, &s.me.id, &mut queue, &paths).await;
+        }
+    }
     let log = paths.profile_dir.join("actions.jsonl");
     let entries = action_log::read(&log)
         .map_err(|e| ExitError::new(Exit::Other, format!("cannot read {}: {e}", log.display())))?;
@@ -31,7 +49,6 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
         println!("dry run: nothing was changed");
         return Ok(());
     }
-    let _lock = ProfileLock::acquire(&paths.profile_dir)?;
     let mut queue = open_queue(&paths)?;
     undo::enqueue(&mut queue, &plan).map_err(|e| match e {
         undo::UndoError::AlreadyUndone(batch) => ExitError::new(

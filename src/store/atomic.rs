@@ -36,13 +36,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> 
     result
 }
 
-/// Creates `dir` (and parents); with `private`, the dir itself gets mode 0700.
+/// Creates `dir` (and parents); with `private`, the dir itself loses every group and other
+/// permission (a new dir is 0700). Permissions are only ever tightened: a dir the user made
+/// read-only stays read-only, and writing in it fails with a clear error.
 pub fn create_dir(dir: &Path, private: bool) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        let mode = fs::metadata(dir)?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o700))?;
+        }
     }
     #[cfg(not(unix))]
     let _ = private;

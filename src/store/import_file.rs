@@ -26,7 +26,7 @@ impl Target {
             return Ok(Self::Handle(name.to_ascii_lowercase()));
         }
         Err(format!(
-            "`{}` is neither a numeric id nor an @username",
+            "`{}` is not an @username (1–15 letters, digits, _) or a numeric id",
             printable(s)
         ))
     }
@@ -176,6 +176,7 @@ fn parse_json(text: &str) -> Result<Vec<Target>, Vec<ParseError>> {
             message: format!("not a JSON array of users: {e}"),
         }]
     })?;
+    let lines = item_lines(text);
     collect(items.iter().enumerate().map(|(i, item)| {
         let id = match item {
             serde_json::Value::String(s) => Some(s.as_str()),
@@ -185,11 +186,46 @@ fn parse_json(text: &str) -> Result<Vec<Target>, Vec<ParseError>> {
         match id {
             Some(id) if is_id(id) => Ok(Target::Id(id.to_string())),
             _ => Err(ParseError {
-                line: 0,
+                line: lines.get(i).copied().unwrap_or(1),
                 message: format!("array item {} has no numeric string `id`", i + 1),
             }),
         }
     }))
+}
+
+/// The 1-based line where each item of the (valid) top-level JSON array in `text` starts.
+fn item_lines(text: &str) -> Vec<usize> {
+    let (mut lines, mut line, mut depth) = (Vec::new(), 1, 0usize);
+    let (mut in_string, mut escaped, mut want) = (false, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if depth == 1 && want && !c.is_whitespace() && c != ']' && c != ',' {
+            lines.push(line);
+            want = false;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                want = depth == 1;
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 1 => want = true,
+            _ => {}
+        }
+    }
+    lines
 }
 
 fn collect(
@@ -283,6 +319,15 @@ mod tests {
         let list = parse(json).unwrap();
         assert_eq!(list.format, Format::Json);
         assert_eq!(ids(&list), ["9", "10"]);
+    }
+
+    #[test]
+    fn bad_json_items_are_reported_at_their_line() {
+        let json = "[\n  {\"id\":\"9\", \"bio\":\"a,\\\"[{\"},\n  {\"id\":\"x\"},\n  [1, {}]\n]";
+        let err = parse(json.as_bytes()).unwrap_err();
+        let lines: Vec<usize> = err.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4], "{err:?}");
+        assert!(err[0].message.contains("array item 2"));
     }
 
     #[test]

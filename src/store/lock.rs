@@ -16,14 +16,22 @@ impl ProfileLock {
     pub fn acquire(profile_dir: &Path) -> Result<Self, ExitError> {
         let path = profile_dir.join("lock");
         let fail = |what: String| ExitError::new(Exit::Other, what);
-        super::atomic::create_dir(profile_dir, true)
-            .map_err(|e| fail(format!("cannot create {}: {e}", profile_dir.display())))?;
+        let fix = format!(
+            "make {} writable for you, or pass another --config-dir",
+            profile_dir.display()
+        );
+        super::atomic::create_dir(profile_dir, true).map_err(|e| {
+            fail(format!(
+                "cannot create {}: {e}; {fix}",
+                profile_dir.display()
+            ))
+        })?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| fail(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| fail(format!("cannot open {}: {e}; {fix}", path.display())))?;
         match file.try_lock() {
             Ok(()) => Ok(Self { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(fail(

@@ -39,6 +39,16 @@ impl Action {
         }
     }
 
+    /// The past participle, as in "unblocked @name".
+    pub fn past(self) -> &'static str {
+        match self {
+            Self::Block => "blocked",
+            Self::Unblock => "unblocked",
+            Self::Mute => "muted",
+            Self::Unmute => "unmuted",
+        }
+    }
+
     /// The verb, as users read it.
     pub fn verb(self) -> &'static str {
         match self {

@@ -16,17 +16,6 @@ use crate::cli::{DemoArgs, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::paths::Paths;
 
-/// Scopes the demo signs in with: everything xblocks uses.
-pub const DEMO_SCOPES: &[&str] = &[
-    "tweet.read",
-    "users.read",
-    "block.read",
-    "block.write",
-    "mute.read",
-    "mute.write",
-    "offline.access",
-];
-
 /// `xblocks`: the TUI on the stored account.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
     run_with(&global, 900, false).await
@@ -56,7 +45,7 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     g.auth_base = emulator.base_url();
     g.config_dir = Some(dir.0.clone());
     let result = async {
-        crate::auth::pkce::login_headless(&g, "xblocks-demo", DEMO_SCOPES).await?;
+        crate::auth::pkce::login_headless(&g, "xblocks-demo", crate::auth::DEFAULT_SCOPES).await?;
         run_with(&g, args.window_secs, true).await
     }
     .await;

@@ -7,9 +7,9 @@ pub mod format;
 pub mod partial;
 
 use std::io::Write;
+use std::path::Path;
 
 use serde::Deserialize;
-use std::path::Path;
 
 use super::progress::Progress;
 use super::text::inert;
@@ -43,7 +43,8 @@ enum Stop {
     Failed(ApiError),
 }
 
-/// Fetches raw pages from `start` and hands each to `each`, until the end, Ctrl-C or an error.
+/// Fetches raw pages from `start` and hands each to `each`, until the end, an interrupt
+/// (Ctrl-C, SIGTERM, SIGHUP) or an error.
 async fn fetch(
     s: &Session,
     start: Option<String>,
@@ -53,10 +54,12 @@ async fn fetch(
 ) -> anyhow::Result<Result<usize, Stop>> {
     let mut token = start;
     let mut npages = 0usize;
+    let interrupted = super::signals::interrupted();
+    tokio::pin!(interrupted);
     loop {
         let page = tokio::select! {
             page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
-            _ = tokio::signal::ctrl_c() => return Ok(Err(Stop::Interrupted)),
+            _ = &mut interrupted => return Ok(Err(Stop::Interrupted)),
         };
         let page = match page {
             Ok(p) => p,
@@ -86,9 +89,10 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
         let mut n = 0;
         for v in &page.users {
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
-            if let Some(id) = partial::user_id_of(v).filter(|id| seen.insert(id.clone())) {
-                writer.value(v, sync.first_seen(&id).as_deref())?;
-                users.push(User::deserialize(v)?);
+            if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
+                let u = User::deserialize(v)?;
+                writer.value(v, sync.first_seen(&u.id).as_deref())?;
+                users.push(u);
                 n += 1;
             }
         }
@@ -167,7 +171,7 @@ async fn to_file(
             partial.discard();
             Err(ExitError::new(
                 Exit::Interrupted,
-                "interrupted before any account was saved",
+                "interrupted before any account was saved; run the same command again to export",
             )
             .into())
         }

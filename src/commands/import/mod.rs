@@ -5,8 +5,6 @@
 pub mod plan;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use plan::{Plan, Resolved, Summary};
 
@@ -119,7 +117,8 @@ pub async fn run_queue(
         println!("nothing to do");
         return Ok(());
     }
-    let stop = stop_on_signal();
+    let stop =
+        super::signals::stop_flag("stopping after the current account; the rest stays queued");
     let writer = ApiWriter {
         client: client.clone(),
         me: me.to_string(),
@@ -130,17 +129,17 @@ pub async fn run_queue(
             .username
             .as_deref()
             .map_or_else(|| job.target.clone(), |u| format!("@{u}"));
-        eprintln!(
+        super::signals::note(&format!(
             "[{n}/{total}] {} {who}: {}",
             job.action.verb(),
             state_word(&job.state)
-        );
+        ));
     };
     let tally = runner::run(queue, &writer, me, None, &log, &stop, &mut progress).await?;
-    println!(
+    super::signals::note(&format!(
         "done: {}, not found: {}, skipped (self): {}, failed: {}",
         tally.done, tally.not_found, tally.skipped_self, tally.failed
-    );
+    ));
     if tally.failed > 0 {
         return Err(ExitError::new(
             Exit::Other,
@@ -170,36 +169,6 @@ fn state_word(state: &crate::store::queue::JobState) -> String {
 pub fn open_queue(paths: &Paths) -> Result<Queue, ExitError> {
     Queue::open(&paths.profile_dir.join("queue.jsonl"))
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
-}
-
-/// A flag set by Ctrl-C or SIGTERM, so the runner stops between two jobs with work saved.
-pub fn stop_on_signal() -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let mut term = signal(SignalKind::terminate()).ok();
-            let term = async {
-                match term.as_mut() {
-                    Some(t) => {
-                        t.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("stopping after the current account; the rest stays queued");
-        flag.store(true, Ordering::SeqCst);
-    });
-    stop
 }
 
 /// Looks every target up (100 per request) and notes which the signed-in account blocks now
