@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::account::{parse_rfc3339, Account};
 use super::action::Command;
 use super::keymap::KeyAction;
-use super::state::{Mode, State};
+use super::state::{Mode, SortKey, State};
 use super::view::{keep_cursor_visible, rebuild_view};
 use crate::store::cache::CachedUser;
 use crate::ui::sanitize::SafeText;
@@ -52,7 +52,8 @@ pub(super) struct Carry {
     marked: Vec<String>,
 }
 
-/// The cached list arrived: shown at once unless the live list already did.
+/// A slice of the cached list arrived (the worker sends it in slices so no update is long):
+/// shown at once unless the live list already replaced it.
 pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedUser>) {
     for u in &users {
         if let (Ok(id), Some(t)) = (u.user.id.parse::<u64>(), parse_rfc3339(&u.first_seen)) {
@@ -65,13 +66,20 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedU
         after_page(state, false, &ids, Carry::default());
         return;
     }
+    let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
     for u in &users {
         let first_seen = parse_rfc3339(&u.first_seen).unwrap_or(0);
-        state.insert(Account::from_user(&u.user, None, first_seen));
+        if let Some(i) = state.insert(Account::from_user(&u.user, None, first_seen)) {
+            if plain {
+                state.view.push(i);
+            }
+        }
     }
     state.started = true;
     state.views.cached = Some(SafeText::new(&synced_at).to_string());
-    rebuild_view(state);
+    if !plain {
+        rebuild_view(state);
+    }
     keep_cursor_visible(state);
 }
 
@@ -268,6 +276,24 @@ mod tests {
         };
         assert_eq!(seen("u1"), jan, "first_seen comes from the cache");
         assert_eq!(seen("u9"), 1_800_000_000, "new accounts are first seen now");
+    }
+
+    #[test]
+    fn cached_slices_append_until_the_live_page_replaces_them() {
+        let mut s = state();
+        update(&mut s, cached(&[1, 2]));
+        update(&mut s, cached(&[3, 4]));
+        let handles = |s: &State| -> Vec<String> {
+            s.view
+                .iter()
+                .map(|&i| s.accounts[i as usize].handle.to_string())
+                .collect()
+        };
+        assert_eq!(handles(&s), ["u1", "u2", "u3", "u4"]);
+        update(&mut s, page(&[5, 1], Some("p2")));
+        // A slice still in the channel after the live page: dates only.
+        update(&mut s, cached(&[6]));
+        assert_eq!(handles(&s), ["u5", "u1"]);
     }
 
     #[test]

@@ -13,6 +13,9 @@ use crate::app::{Action, Command};
 use crate::jobs::runner::now_rfc3339;
 use crate::store::cache::Cache;
 
+/// Accounts per `CachedList` action: one `update` never holds the UI for long.
+const CACHE_SLICE: usize = 5000;
+
 /// Runs page loads and handle lookups in order, feeding and reading `cache` when there is one.
 pub(super) async fn lane(
     client: Client,
@@ -78,10 +81,20 @@ impl Sync {
 fn send_cached(cache: &Cache, tx: &mpsc::UnboundedSender<Action>) {
     match cache.latest() {
         Ok(Some(s)) => {
-            let _ = tx.send(Action::CachedList {
-                synced_at: s.synced_at,
-                users: s.accounts,
-            });
+            let mut rest = s.accounts.into_iter();
+            loop {
+                let users: Vec<_> = rest.by_ref().take(CACHE_SLICE).collect();
+                if users.is_empty() {
+                    return;
+                }
+                let slice = Action::CachedList {
+                    synced_at: s.synced_at.clone(),
+                    users,
+                };
+                if tx.send(slice).is_err() {
+                    return;
+                }
+            }
         }
         Ok(None) => {}
         Err(e) => {
