@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::sanitize::fit;
 use super::theme::Theme;
@@ -12,21 +12,15 @@ use crate::app::State;
 
 /// Draws the diff view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &DiffPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = Rect {
-        height: area.height.saturating_sub(2).max(area.height.min(1)),
-        ..area
-    };
-    super::clear_overlay(rect, buf);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(" Since the last sync ", theme.header))
-        .title_bottom(Span::styled(" j/k scroll · Esc close ", theme.dim));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    if inner.width == 0 || inner.height == 0 {
+    let Some(inner) = super::view_frame(
+        " Since the last sync ",
+        " j/k scroll · Esc close ",
+        theme,
+        area,
+        buf,
+    ) else {
         return;
-    }
+    };
     let w = inner.width as usize;
     let Some(d) = &state.views.diff else {
         Paragraph::new(Line::styled(fit("Reading the cache…", w), theme.dim)).render(inner, buf);

@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::sanitize::fit;
 use super::theme::Theme;
@@ -13,11 +13,6 @@ use crate::store::action_log::Entry;
 
 /// Draws the history view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = Rect {
-        height: area.height.saturating_sub(2).max(area.height.min(1)),
-        ..area
-    };
-    super::clear_overlay(rect, buf);
     let rows = visible(state, pane);
     let total = state.views.history.as_ref().map_or(0, Vec::len);
     let title = if pane.filter.is_empty() {
@@ -33,16 +28,9 @@ pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf:
     } else {
         " / filter · U undo last batch · j/k scroll · Esc close "
     };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.header))
-        .title_bottom(Span::styled(keys, theme.dim));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    if inner.width == 0 || inner.height == 0 {
+    let Some(inner) = super::view_frame(&title, keys, theme, area, buf) else {
         return;
-    }
+    };
     let w = inner.width as usize;
     let mut lines = Vec::new();
     if pane.typing || !pane.filter.is_empty() {

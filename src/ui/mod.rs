@@ -133,6 +133,33 @@ pub fn account_at(state: &State, column: u16, row: u16) -> Option<usize> {
     (pos < state.view.len()).then_some(pos)
 }
 
+/// Frames a full-screen view (queue, history, diff) over `area`, leaving the hint and status
+/// rows visible: clears it, draws the border with `title` and the `keys` line, and returns
+/// the inside, or `None` when nothing fits.
+pub fn view_frame(
+    title: &str,
+    keys: &str,
+    theme: &theme::Theme,
+    area: Rect,
+    buf: &mut ratatui::buffer::Buffer,
+) -> Option<Rect> {
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, Borders, Widget};
+    let rect = Rect {
+        height: area.height.saturating_sub(2).max(area.height.min(1)),
+        ..area
+    };
+    clear_overlay(rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.header))
+        .title_bottom(Span::styled(keys, theme.dim));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    (inner.width > 0 && inner.height > 0).then_some(inner)
+}
+
 /// Clears `rect` for an overlay. A wide character (CJK, emoji) whose first cell lies just left
 /// of the overlay would otherwise spill into its border on the terminal: it is blanked too.
 pub fn clear_overlay(rect: Rect, buf: &mut ratatui::buffer::Buffer) {

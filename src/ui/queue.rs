@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::sanitize::fit;
 use super::strings;
@@ -17,11 +17,6 @@ use crate::store::queue::{Action as JobAction, Job, JobState};
 
 /// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
 pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rect = Rect {
-        height: area.height.saturating_sub(2).max(area.height.min(1)),
-        ..area
-    };
-    super::clear_overlay(rect, buf);
     let empty = QueueSnapshot::default();
     let q = state.views.queue.as_ref().unwrap_or(&empty);
     let mut title = format!(" Queue · {} open", q.open_total);
@@ -36,16 +31,9 @@ pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &
     } else {
         " p pause · c cancel · j/k scroll · Esc close "
     };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.header))
-        .title_bottom(Span::styled(keys, theme.dim));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    if inner.width == 0 || inner.height == 0 {
+    let Some(inner) = super::view_frame(&title, keys, theme, area, buf) else {
         return;
-    }
+    };
     let w = inner.width as usize;
     let mut lines = summary(state, q, theme, w);
     if inner.height < 10 {
