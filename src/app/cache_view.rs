@@ -162,14 +162,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: DiffPane) {
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') => return,
         _ => match state.keymap.lookup(&key) {
-            Some(KeyAction::Down) => pane.scroll = (pane.scroll + 1).min(max),
-            Some(KeyAction::Up) => pane.scroll = pane.scroll.saturating_sub(1),
-            Some(KeyAction::PageDown) => pane.scroll = (pane.scroll + page).min(max),
-            Some(KeyAction::PageUp) => pane.scroll = pane.scroll.saturating_sub(page),
-            Some(KeyAction::Top) => pane.scroll = 0,
-            Some(KeyAction::Bottom) => pane.scroll = max,
             Some(KeyAction::Diff | KeyAction::Quit) => return,
-            _ => {}
+            action => {
+                super::views::scroll(&mut pane.scroll, action, max, page);
+            }
         },
     }
     state.mode = Mode::Diff(pane);

@@ -162,14 +162,10 @@ pub(super) fn on_key(
             None => state.message = Some(error("Nothing to undo: no write changed anything yet.")),
         },
         _ => match state.keymap.lookup(&key) {
-            Some(KeyAction::Down) => pane.scroll = (pane.scroll + 1).min(max),
-            Some(KeyAction::Up) => pane.scroll = pane.scroll.saturating_sub(1),
-            Some(KeyAction::PageDown) => pane.scroll = (pane.scroll + page).min(max),
-            Some(KeyAction::PageUp) => pane.scroll = pane.scroll.saturating_sub(page),
-            Some(KeyAction::Top) => pane.scroll = 0,
-            Some(KeyAction::Bottom) => pane.scroll = max,
             Some(KeyAction::History | KeyAction::Quit) => return,
-            _ => {}
+            action => {
+                super::views::scroll(&mut pane.scroll, action, max, page);
+            }
         },
     }
     state.mode = Mode::History(pane);

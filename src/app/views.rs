@@ -17,3 +17,23 @@ pub struct Views {
     /// `first_seen` from the cache, by numeric id.
     pub first_seen: super::cache_view::FirstSeen,
 }
+
+/// Moves a view's scroll offset for a list key (down, up, page, top, bottom) within `0..=max`;
+/// other keys leave it.
+pub(super) fn scroll(
+    scroll: &mut usize,
+    action: Option<super::KeyAction>,
+    max: usize,
+    page: usize,
+) {
+    use super::KeyAction as K;
+    *scroll = match action {
+        Some(K::Down) => (*scroll + 1).min(max),
+        Some(K::Up) => scroll.saturating_sub(1),
+        Some(K::PageDown) => (*scroll + page).min(max),
+        Some(K::PageUp) => scroll.saturating_sub(page),
+        Some(K::Top) => 0,
+        Some(K::Bottom) => max,
+        _ => *scroll,
+    };
+}
