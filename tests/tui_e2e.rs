@@ -2,6 +2,10 @@
 //! size) against an in-process emulator on 127.0.0.1. Scrolls past the first page (1000 accounts),
 //! unblocks the last account through the confirm pane, and checks the emulator's state.
 
+mod tmux_support;
+
+use tmux_support::{quote, tmux_available, Tmux, SESSION};
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -18,65 +22,6 @@ const SCOPES: &[&str] = &[
     "mute.write",
     "offline.access",
 ];
-
-/// A tmux server of our own (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success(), "send-keys {keys:?}");
-    }
-
-    /// Polls the screen until `pred` holds; panics with the last screen after `secs`.
-    async fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
@@ -123,7 +68,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
         "new-session",
         "-d",
         "-s",
-        "e2e",
+        SESSION,
         "-x",
         "100",
         "-y",
@@ -216,7 +161,7 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
         "new-session",
         "-d",
         "-s",
-        "e2e",
+        SESSION,
         "-x",
         "80",
         "-y",
@@ -229,7 +174,7 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
     // The pane runs `sh -c`; xblocks is its child (`env` execs it).
     let shell = String::from_utf8_lossy(
         &tmux
-            .cmd(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+            .cmd(&["display-message", "-p", "-t", SESSION, "#{pane_pid}"])
             .stdout,
     )
     .trim()
@@ -308,7 +253,7 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
         "new-session",
         "-d",
         "-s",
-        "e2e",
+        SESSION,
         "-x",
         "110",
         "-y",

@@ -2,7 +2,10 @@
 //! in-process emulator: a full sync is cached, two unblocks appear in the queue and history
 //! views, `U` undoes them, `D` shows the diff; the next session starts from the cache.
 
-use std::process::Command;
+mod tmux_support;
+
+use tmux_support::{quote, tmux_available, Tmux, SESSION};
+
 use std::time::{Duration, Instant};
 
 use xblocks::emulator::{self, Config, Emulator};
@@ -16,56 +19,6 @@ const SCOPES: &[&str] = &[
     "mute.write",
     "offline.access",
 ];
-
-/// A tmux server of our own (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "v"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "v"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success(), "send-keys {keys:?}");
-    }
-
-    async fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
 
 /// Starts the TUI on `emu` with the config dir `dir` in a new tmux server.
 fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
@@ -85,7 +38,7 @@ fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
         "new-session",
         "-d",
         "-s",
-        "v",
+        SESSION,
         "-x",
         "110",
         "-y",
@@ -98,7 +51,7 @@ fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_history_undo_diff_and_a_cached_start() {
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !tmux_available() {
         println!("NOTE: tmux is not installed; skipping (it needs a pseudo-terminal)");
         return;
     }

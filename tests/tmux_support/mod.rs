@@ -1,0 +1,74 @@
+//! A private tmux server (its own socket) as the pseudo-terminal of the end-to-end tests.
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The name of the one session each server runs.
+pub const SESSION: &str = "e2e";
+
+/// A tmux server of our own (its own socket), killed on drop.
+pub struct Tmux {
+    /// The `-L` socket name.
+    pub socket: String,
+}
+
+impl Tmux {
+    /// Runs a tmux command on this server.
+    pub fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    /// The visible screen.
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", SESSION]).stdout)
+            .into_owned()
+    }
+
+    /// Types keys (tmux `send-keys` names).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", SESSION];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Polls the screen until `pred` holds; panics with the last screen after `secs`.
+    pub async fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+/// True when tmux can run here.
+pub fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// `s` quoted for `sh`.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
