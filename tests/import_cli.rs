@@ -228,3 +228,57 @@ async fn undo_restores_the_previous_list_exactly() {
     assert_eq!(emu.blocked_ids().len(), after_first.len() + 3);
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_plan_uses_a_fresh_cache_but_not_for_accounts_written_since() {
+    let emu = emulator::start(Config {
+        users: 300,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = emu.blocked_ids();
+
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["export", "-o"]).arg(dir.path().join("all.txt"));
+    assert!(output(c).await.status.success());
+
+    // Unblock two through an import: the cache still lists them, the action log does not.
+    let two = dir.path().join("two.txt");
+    std::fs::write(&two, blocked[..2].join("\n")).unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["import", "--unblock"]).arg(&two);
+    assert!(output(c).await.status.success());
+
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, blocked[..50].join("\n")).unwrap();
+    let lookups_before = emu
+        .request_log()
+        .iter()
+        .filter(|r| r.path == "/2/users")
+        .count();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["import", "--dry-run"]).arg(&list);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("48 accounts resolved from the local cache"),
+        "{t}"
+    );
+    assert!(t.contains("to block: 2"), "{t}");
+    assert!(t.contains("already blocked: 48"), "{t}");
+    let lookups = emu
+        .request_log()
+        .iter()
+        .filter(|r| r.path == "/2/users")
+        .count()
+        - lookups_before;
+    assert_eq!(
+        lookups, 1,
+        "only the two written since the sync are looked up"
+    );
+    emu.shutdown().await;
+}

@@ -15,6 +15,8 @@ use crate::cli::{GlobalArgs, ImportArgs};
 use crate::exit::{Exit, ExitError};
 use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id};
+use crate::store::action_log;
+use crate::store::cache::Cache;
 use crate::store::import_file::{self, Target};
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
@@ -56,7 +58,7 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         Some(ProfileLock::acquire(&paths.profile_dir)?)
     };
     let s = session::connect(&global).await?;
-    let resolved = resolve(&s.client, &list.targets).await?;
+    let resolved = resolve(&s.client, &list.targets, &paths).await?;
     let plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
     println!(
         "{}",
@@ -171,31 +173,60 @@ pub fn open_queue(paths: &Paths) -> Result<Queue, ExitError> {
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
 }
 
-/// Looks every target up (100 per request) and notes which the signed-in account blocks now
-/// (from `connection_status`). Accounts X does not know are left out, so the plan reports
-/// them as not found.
-async fn resolve(client: &Client, targets: &[Target]) -> Result<Resolved, ExitError> {
+/// How recent a cached sync must be for the plan to trust it.
+const CACHE_FRESH: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Resolves the targets: first from a fresh local cache of the block list (no request), then
+/// the rest at X, 100 per request, noting from `connection_status` which are blocked now.
+/// Accounts X does not know are left out, so the plan reports them as not found.
+async fn resolve(
+    client: &Client,
+    targets: &[Target],
+    paths: &Paths,
+) -> Result<Resolved, ExitError> {
+    let cache = Cache::new(&paths.profile_dir).latest().ok().flatten();
+    let fresh = cache.filter(|s| {
+        time::OffsetDateTime::parse(&s.synced_at, &time::format_description::well_known::Rfc3339)
+            .is_ok_and(|t| (time::OffsetDateTime::now_utc() - t) < CACHE_FRESH)
+    });
+    let (mut r, rest) = match &fresh {
+        Some(s) => {
+            // Our own writes since the sync make the cache stale for those accounts.
+            let log = paths.profile_dir.join("actions.jsonl");
+            let changed: HashSet<String> = action_log::read(&log)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| e.at >= s.synced_at)
+                .map(|e| e.target)
+                .collect();
+            Resolved::from_cache(&s.accounts, targets, &changed)
+        }
+        None => (Resolved::default(), targets.to_vec()),
+    };
+    if let Some(s) = &fresh {
+        let known = targets.len() - rest.len();
+        if known > 0 {
+            println!(
+                "{known} accounts resolved from the local cache of {}",
+                s.synced_at
+            );
+        }
+    }
     let (mut ids, mut names) = (Vec::new(), Vec::new());
-    for t in targets {
+    for t in rest {
         match t {
-            Target::Id(id) => ids.push(id.clone()),
-            Target::Handle(h) => names.push(h.clone()),
+            Target::Id(id) => ids.push(id),
+            Target::Handle(h) => names.push(h),
         }
     }
     let mut found: Vec<User> = client.users_by_usernames(&names).await?.found;
     found.extend(client.users_by_ids(&ids).await?.found);
-    let mut r = Resolved::default();
     for u in found {
         let blocking = u
             .connection_status
             .as_ref()
             .is_some_and(|s| s.iter().any(|w| w == "blocking"));
-        if blocking {
-            r.blocked.insert(u.id.clone());
-        }
-        r.by_id.insert(u.id.clone(), u.username.clone());
-        r.by_handle
-            .insert(u.username.to_ascii_lowercase(), (u.id, u.username));
+        r.add(u.id, u.username, blocking);
     }
     Ok(r)
 }

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use crate::store::cache::CachedUser;
 use crate::store::import_file::{ImportList, Target};
 
 /// What the plan decided for one listed target.
@@ -28,6 +29,55 @@ pub struct Resolved {
     pub by_id: HashMap<String, String>,
     /// Ids the signed-in account blocks now.
     pub blocked: HashSet<String>,
+}
+
+impl Resolved {
+    /// Records an account X (or the cache) knows, and whether it is blocked now.
+    pub fn add(&mut self, id: String, username: String, blocked: bool) {
+        if blocked {
+            self.blocked.insert(id.clone());
+        }
+        self.by_id.insert(id.clone(), username.clone());
+        self.by_handle
+            .insert(username.to_ascii_lowercase(), (id, username));
+    }
+
+    /// Resolves from the cached block list the targets it holds (all blocked as of that sync),
+    /// except accounts in `changed` (written since the sync); returns the rest, which need a
+    /// lookup at X.
+    pub fn from_cache(
+        cached: &[CachedUser],
+        targets: &[Target],
+        changed: &HashSet<String>,
+    ) -> (Self, Vec<Target>) {
+        let by_id: HashMap<&str, &str> = cached
+            .iter()
+            .map(|a| (a.user.id.as_str(), a.user.username.as_str()))
+            .collect();
+        let by_handle: HashMap<String, (&str, &str)> = cached
+            .iter()
+            .map(|a| {
+                let u = &a.user;
+                (
+                    u.username.to_ascii_lowercase(),
+                    (u.id.as_str(), u.username.as_str()),
+                )
+            })
+            .collect();
+        let mut r = Self::default();
+        let mut rest = Vec::new();
+        for t in targets {
+            let hit = match t {
+                Target::Id(id) => by_id.get(id.as_str()).map(|h| (id.as_str(), *h)),
+                Target::Handle(h) => by_handle.get(h).copied(),
+            };
+            match hit.filter(|(id, _)| !changed.contains(*id)) {
+                Some((id, handle)) => r.add(id.to_string(), handle.to_string(), true),
+                None => rest.push(t.clone()),
+            }
+        }
+        (r, rest)
+    }
 }
 
 /// The plan of one import.
@@ -176,6 +226,38 @@ mod tests {
         .to_string();
         assert!(text.contains("to block: 2"), "{text}");
         assert!(text.contains("already blocked: 1"), "{text}");
+    }
+
+    #[test]
+    fn the_cache_resolves_what_it_holds_and_leaves_the_rest() {
+        let cached: Vec<CachedUser> = [("1", "One"), ("2", "two")]
+            .iter()
+            .map(|(id, h)| CachedUser {
+                user: crate::api::types::User {
+                    id: id.to_string(),
+                    username: h.to_string(),
+                    ..Default::default()
+                },
+                first_seen: String::new(),
+            })
+            .collect();
+        let list = parse(b"1\n@one\n3\n@nobody\n@two\n").unwrap();
+        let changed = HashSet::from(["2".to_string()]);
+        let (r, rest) = Resolved::from_cache(&cached, &list.targets, &changed);
+        assert_eq!(
+            rest,
+            [
+                Target::Id("3".into()),
+                Target::Handle("nobody".into()),
+                Target::Handle("two".into())
+            ],
+            "unknown, and written since the sync, go to X"
+        );
+        assert!(r.blocked.contains("1"));
+        assert_eq!(r.by_handle["one"], ("1".to_string(), "One".to_string()));
+        let plan = Plan::build(&list, &r, "9", false);
+        assert_eq!(plan.steps[0], Step::AlreadyInState("1".into()));
+        assert_eq!(plan.duplicates, 1, "@one is 1");
     }
 
     #[test]
