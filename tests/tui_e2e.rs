@@ -4,7 +4,7 @@
 
 mod tmux_support;
 
-use tmux_support::{quote, tmux_available, Tmux, SESSION};
+use tmux_support::{quote, start, tmux_available, xblocks_line, SESSION};
 
 use std::path::Path;
 use std::process::Command;
@@ -51,31 +51,13 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
         "[keys]\nbottom = [\"G\", \"e\"]\n",
     )
     .unwrap();
-    let bin = env!("CARGO_BIN_EXE_xblocks");
-    let script = format!(
-        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; echo $? > {}",
-        quote(&token),
-        quote(bin),
-        emu.base_url(),
-        emu.base_url(),
-        quote(&dir.path().join("config").display().to_string()),
-        quote(&done.display().to_string()),
+    let script = xblocks_line(
+        &emu.base_url(),
+        &token,
+        &dir.path().join("config"),
+        &format!("; echo $? > {}", quote(&done.display().to_string())),
     );
-    let tmux = Tmux {
-        socket: format!("xblocks-e2e-{}", std::process::id()),
-    };
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = start("e2e", 100, 30, &script);
 
     let screen = tmux
         .wait_for("the first page", 90, |s| s.contains("1000+ loaded"))
@@ -145,30 +127,13 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
     let token = emu.issue_token(SCOPES);
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("exit-status");
-    let script = format!(
-        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; echo $? > {}",
-        quote(&token),
-        quote(env!("CARGO_BIN_EXE_xblocks")),
-        emu.base_url(),
-        emu.base_url(),
-        quote(&dir.path().join("config").display().to_string()),
-        quote(&done.display().to_string()),
+    let script = xblocks_line(
+        &emu.base_url(),
+        &token,
+        &dir.path().join("config"),
+        &format!("; echo $? > {}", quote(&done.display().to_string())),
     );
-    let tmux = Tmux {
-        socket: format!("xblocks-e2e-term-{}", std::process::id()),
-    };
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "80",
-        "-y",
-        "20",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = start("e2e-term", 80, 20, &script);
     tmux.wait_for("the list", 90, |s| s.contains("50 loaded"))
         .await;
     // The pane runs `sh -c`; xblocks is its child (`env` execs it).
@@ -236,31 +201,17 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
     let config = dir.path().join("config");
     let err = dir.path().join("stderr");
     let done = dir.path().join("exit-status");
-    let script = format!(
-        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {} 2>{}; echo $? > {}",
-        quote(&token),
-        quote(env!("CARGO_BIN_EXE_xblocks")),
-        emu.base_url(),
-        emu.base_url(),
-        quote(&config.display().to_string()),
-        quote(&err.display().to_string()),
-        quote(&done.display().to_string()),
+    let script = xblocks_line(
+        &emu.base_url(),
+        &token,
+        &config,
+        &format!(
+            " 2>{}; echo $? > {}",
+            quote(&err.display().to_string()),
+            quote(&done.display().to_string())
+        ),
     );
-    let tmux = Tmux {
-        socket: format!("xblocks-e2e-queue-{}", std::process::id()),
-    };
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "110",
-        "-y",
-        "24",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = start("e2e-queue", 110, 24, &script);
     tmux.wait_for("the list", 90, |s| {
         s.contains("60 loaded") && s.contains("FULL")
     })

@@ -4,7 +4,7 @@
 
 mod tmux_support;
 
-use tmux_support::{quote, tmux_available, Tmux, SESSION};
+use tmux_support::{start, tmux_available, xblocks_line, Tmux};
 
 use std::time::{Duration, Instant};
 
@@ -23,29 +23,8 @@ const SCOPES: &[&str] = &[
 /// Starts the TUI on `emu` with the config dir `dir` in a new tmux server.
 fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
     let token = emu.issue_token(SCOPES);
-    let script = format!(
-        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {} --auth-base {} --config-dir {}; sleep 60",
-        quote(&token),
-        quote(env!("CARGO_BIN_EXE_xblocks")),
-        emu.base_url(),
-        emu.base_url(),
-        quote(&dir.display().to_string()),
-    );
-    let tmux = Tmux {
-        socket: format!("xblocks-views-{name}-{}", std::process::id()),
-    };
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "110",
-        "-y",
-        "30",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let script = xblocks_line(&emu.base_url(), &token, dir, "; sleep 60");
+    let tmux = start(&format!("views-{name}"), 110, 30, &script);
     tmux
 }
 

@@ -72,3 +72,36 @@ pub fn tmux_available() -> bool {
 pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
+
+/// A shell command line running the xblocks binary against `base` with `token` and the config
+/// dir `config`, followed by `then` (e.g. `; echo $? > FILE`).
+pub fn xblocks_line(base: &str, token: &str, config: &std::path::Path, then: &str) -> String {
+    format!(
+        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {base} --auth-base {base} --config-dir {}{then}",
+        quote(token),
+        quote(env!("CARGO_BIN_EXE_xblocks")),
+        quote(&config.display().to_string()),
+    )
+}
+
+/// Starts a private tmux server named `name` (made unique per process) running `script` in a
+/// `cols`×`rows` session.
+pub fn start(name: &str, cols: u16, rows: u16, script: &str) -> Tmux {
+    let tmux = Tmux {
+        socket: format!("xblocks-{name}-{}", std::process::id()),
+    };
+    let (cols, rows) = (cols.to_string(), rows.to_string());
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        SESSION,
+        "-x",
+        &cols,
+        "-y",
+        &rows,
+        script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux
+}
