@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::account::{parse_rfc3339, Account};
+use super::account::Account;
 use super::action::Command;
 use super::keymap::KeyAction;
 use super::state::{Mode, SortKey, State};
 use super::view::{keep_cursor_visible, rebuild_view};
-use crate::store::cache::CachedUser;
+use crate::store::db::StoredAccount;
 use crate::ui::sanitize::SafeText;
 
 /// One account in the diff view.
@@ -54,10 +54,10 @@ pub(super) struct Carry {
 
 /// A slice of the cached list arrived (the worker sends it in slices so no update is long):
 /// shown at once unless the live list already replaced it.
-pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedUser>) {
+pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredAccount>) {
     for u in &users {
-        if let (Ok(id), Some(t)) = (u.user.id.parse::<u64>(), parse_rfc3339(&u.first_seen)) {
-            state.views.first_seen.insert(id, t);
+        if let Ok(id) = u.user.id.parse::<u64>() {
+            state.views.first_seen.insert(id, u.first_seen);
         }
     }
     if state.started && state.views.cached.is_none() {
@@ -68,8 +68,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedU
     }
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
     for u in &users {
-        let first_seen = parse_rfc3339(&u.first_seen).unwrap_or(0);
-        if let Some(i) = state.insert(Account::from_user(&u.user, None, first_seen)) {
+        if let Some(i) = state.insert(Account::from_user(&u.user, None, u.first_seen)) {
             if plain {
                 state.view.push(i);
             }
@@ -182,6 +181,7 @@ mod tests {
 
     use super::*;
     use crate::api::types::User;
+    use crate::app::account::parse_rfc3339;
     use crate::app::{update, Action, Keymap};
 
     fn user(i: usize) -> User {
@@ -198,9 +198,11 @@ mod tests {
             synced_at: "2026-11-20T08:30:00Z".into(),
             users: ids
                 .iter()
-                .map(|&i| CachedUser {
+                .map(|&i| StoredAccount {
                     user: user(i),
-                    first_seen: "2026-01-02T00:00:00Z".into(),
+                    first_seen: parse_rfc3339("2026-01-02T00:00:00Z").unwrap(),
+                    last_seen: 0,
+                    gone_at: None,
                 })
                 .collect(),
         }

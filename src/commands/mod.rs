@@ -5,6 +5,7 @@ pub mod export;
 pub mod import;
 pub mod login;
 pub mod logout;
+pub mod profile_db;
 pub mod progress;
 pub mod signals;
 pub mod targets;

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::profile_db;
 use super::progress::Progress;
 use super::text::inert;
 use crate::api::types::User;
@@ -18,19 +19,22 @@ use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::cache::Cache;
 use crate::store::paths::Paths;
 pub use format::{FormatWriter, CSV_HEADER};
 use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let cache = Cache::new(&Paths::resolve(&global).profile_dir);
+    let paths = Paths::resolve(&global);
     if args.cached {
-        return cached::export(&cache, &args);
+        let store = profile_db::open_existing(&paths).await?;
+        return profile_db::blocking(move || cached::export(store, &args)).await;
     }
+    let store = profile_db::open(&paths).await?;
     let s = session::connect(&global).await?;
-    let sync = cached::Sync::start(cache);
+    let sync = profile_db::blocking(move || cached::Sync::start(store))
+        .await
+        .map_err(profile_db::exit)?;
     match &args.output {
         Some(path) => to_file(&s, args.format, path, sync).await,
         None => to_stdout(&s, args.format, sync).await,
@@ -85,7 +89,9 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
+    let mut pages = 0;
     let done = fetch(s, None, &progress, 0, |page| {
+        pages += 1;
         let mut n = 0;
         for v in &page.users {
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
@@ -102,7 +108,7 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
     match done {
         Ok(count) => {
             writer.finish()?.flush()?;
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{}",
                 inert(&s.me.username)
@@ -137,10 +143,12 @@ async fn to_file(
         ));
     }
     let start = partial.checkpoint.next_token.clone();
+    let mut pages = 0;
     let done = if resumed && start.is_none() {
         Ok(already)
     } else {
         fetch(s, start, &progress, already, |page| {
+            pages += 1;
             partial.append(&page.users, page.next_token.clone())
         })
         .await?
@@ -159,7 +167,7 @@ async fn to_file(
                 .finish(path, format, &|id| sync.first_seen(id))
                 .map_err(cannot)?;
             let count = users.len();
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{} to {}",
                 inert(&s.me.username),
