@@ -1,5 +1,5 @@
 //! `xblocks emulator` through the binary: banner, paging with a pre-issued token, request
-//! log lines, clean exit on SIGTERM; a bad `--faults` spec is a one-line error.
+//! log lines with each request's cost, clean exit on SIGTERM; a bad `--faults` spec is a one-line error.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -87,8 +87,17 @@ fn serves_pages_logs_and_stops_on_sigterm() {
         (seen.len(), pages)
     });
     assert_eq!((count, pages), (1500, 2));
+    // Each log line names what the request cost at pay-per-use prices ($0.001 per account).
     let log = line("request log");
-    assert_eq!(log, format!("GET /2/users/{id}/blocking 200 user={id}"));
+    assert_eq!(
+        log,
+        format!("GET /2/users/{id}/blocking 200 user={id} cost=$1.000")
+    );
+    let log = line("request log");
+    assert_eq!(
+        log,
+        format!("GET /2/users/{id}/blocking 200 user={id} cost=$0.500")
+    );
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
