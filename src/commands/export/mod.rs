@@ -13,13 +13,13 @@ use serde::Deserialize;
 
 use super::profile_db;
 use super::progress::Progress;
-use super::text::inert;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::paths::Paths;
+use crate::text::sanitize as inert;
 pub use format::{FormatWriter, CSV_HEADER};
 use partial::Partial;
 
