@@ -52,6 +52,8 @@ pub enum KeyAction {
     History,
     /// Show what changed since the last sync.
     Diff,
+    /// Show insights: counts and charts of the list.
+    Insights,
     /// Quit.
     Quit,
 }
@@ -158,6 +160,12 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         "diff",
         &["D"],
         "diff: new and gone since last sync",
+    ),
+    (
+        KeyAction::Insights,
+        "insights",
+        &["I"],
+        "insights: counts and charts",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

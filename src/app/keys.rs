@@ -27,6 +27,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
         Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
+        Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -132,6 +133,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
         KeyAction::Diff => super::cache_view::open(state, out),
+        KeyAction::Insights => super::insights::open(state),
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);

@@ -4,6 +4,7 @@ pub mod account;
 pub mod action;
 pub mod cache_view;
 pub mod history;
+pub mod insights;
 pub mod keymap;
 mod keys;
 pub mod queue_view;

@@ -114,6 +114,8 @@ pub enum Mode {
     History(super::history::HistoryPane),
     /// The diff view (new and gone since the last sync).
     Diff(super::cache_view::DiffPane),
+    /// The insights view (charts of the loaded list).
+    Insights(Box<super::insights::Insights>),
 }
 
 /// Column the list is sorted by.

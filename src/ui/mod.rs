@@ -7,6 +7,7 @@ pub mod diff;
 pub mod format;
 pub mod help;
 pub mod history;
+pub mod insights;
 pub mod list;
 pub mod queue;
 pub mod sanitize;
@@ -50,6 +51,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
         Mode::History(pane) => history::render(state, pane, &theme, area, buf),
         Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
+        Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

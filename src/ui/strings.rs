@@ -151,6 +151,9 @@ pub fn hints(state: &State) -> String {
         Mode::Diff(_) => {
             "Diff: accounts new and gone between the last two full syncs · Esc back".into()
         }
+        Mode::Insights(_) => {
+            "Insights: counts and charts of the loaded list · Esc back to the list".into()
+        }
         Mode::Queue(_) => {
             "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
         }
