@@ -9,7 +9,6 @@ pub mod logout;
 pub mod progress;
 pub mod signals;
 pub mod targets;
-pub mod text;
 pub mod undo;
 pub mod whoami;
 
