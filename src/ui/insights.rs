@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Widget};
 
 use super::format::{compact, thousands};
-use super::sanitize::fit;
+use crate::text::fit;
 use super::theme::Theme;
 use crate::app::insights::{Bucket, Insights};
 use crate::app::State;
@@ -48,7 +48,7 @@ pub fn render(_state: &State, insights: &Insights, theme: &Theme, area: Rect, bu
     let top: Vec<(String, u64)> = insights
         .top_tags
         .iter()
-        .map(|t| (crate::ui::sanitize::sanitize(&t.tag), t.accounts))
+        .map(|t| (crate::text::sanitize(&t.tag), t.accounts))
         .collect();
     rows_chart(
         " Top tags ",
@@ -198,7 +198,7 @@ fn rows_chart(
             .render(inner, buf);
         return;
     }
-    let widest = rows.iter().map(|(l, _)| super::sanitize::width(l)).max();
+    let widest = rows.iter().map(|(l, _)| crate::text::width(l)).max();
     let label_w = widest.unwrap_or(1).min(inner.width as usize / 3).max(1);
     let bars: Vec<Bar> = rows
         .iter()
