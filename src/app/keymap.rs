@@ -54,6 +54,8 @@ pub enum KeyAction {
     Diff,
     /// Show insights: counts and charts of the list.
     Insights,
+    /// Review the list (or the query's matches, or the marks) one account at a time.
+    Review,
     /// Quit.
     Quit,
 }
@@ -166,6 +168,12 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         "insights",
         &["I"],
         "insights: counts and charts",
+    ),
+    (
+        KeyAction::Review,
+        "review",
+        &["A"],
+        "review one by one (marks, matches or all)",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

@@ -28,6 +28,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
         Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
+        Mode::Review(review) => super::review::on_key(state, key, review, out),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -134,6 +135,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::History => super::history::open(state, out),
         KeyAction::Diff => super::cache_view::open(state, out),
         KeyAction::Insights => super::insights::open(state),
+        KeyAction::Review => super::review::open(state),
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);
@@ -277,20 +279,7 @@ pub(super) fn on_confirm_key(
 pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
-        if let Some(i) = state.index_of(&t.id) {
-            state.accounts[i as usize].standing = Standing::Pending;
-        } else if let Some(acct) = t.outside {
-            if let Some(i) = state.insert(*acct) {
-                state.accounts[i as usize].standing = Standing::Pending;
-                rebuild_view(state);
-            }
-        }
-        state.queue.push((confirm.verb, t.id.clone()));
-        out.push(match confirm.verb {
-            Verb::Unblock => Command::Unblock { id: t.id },
-            Verb::Block => Command::Block { id: t.id },
-            Verb::Mute => Command::Mute { id: t.id },
-        });
+        queue_write(state, confirm.verb, t, out);
     }
     state.marks.clear();
     let word = confirm.verb.word();
@@ -298,6 +287,24 @@ pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<C
         "Queued: {word} {n} account{}.",
         if n == 1 { "" } else { "s" }
     )));
+}
+
+/// Queues one write: its account shows as pending and the command goes to the worker.
+pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Vec<Command>) {
+    if let Some(i) = state.index_of(&t.id) {
+        state.accounts[i as usize].standing = Standing::Pending;
+    } else if let Some(acct) = t.outside {
+        if let Some(i) = state.insert(*acct) {
+            state.accounts[i as usize].standing = Standing::Pending;
+            rebuild_view(state);
+        }
+    }
+    state.queue.push((verb, t.id.clone()));
+    out.push(match verb {
+        Verb::Unblock => Command::Unblock { id: t.id },
+        Verb::Block => Command::Block { id: t.id },
+        Verb::Mute => Command::Mute { id: t.id },
+    });
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).

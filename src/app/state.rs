@@ -114,6 +114,8 @@ pub enum Mode {
     Diff(super::cache_view::DiffPane),
     /// The insights view (charts of the loaded list).
     Insights(Box<super::insights::Insights>),
+    /// Reviewing accounts one at a time.
+    Review(Box<super::review::Review>),
 }
 
 /// Column the list is sorted by.

@@ -10,6 +10,7 @@ pub mod history;
 pub mod insights;
 pub mod list;
 pub mod queue;
+pub mod review;
 pub mod status;
 pub mod strings;
 pub mod theme;
@@ -49,6 +50,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::History(pane) => history::render(state, pane, &theme, area, buf),
         Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
         Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
+        Mode::Review(r) => review::render(state, r, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }
