@@ -19,6 +19,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         out.push(Command::Quit);
         return;
     }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('z' | 'Z'))
+    {
+        out.push(Command::Suspend);
+        return;
+    }
     match std::mem::take(&mut state.mode) {
         Mode::Help { scroll } => on_help_key(state, key, scroll),
         Mode::Search => on_search_key(state, key),
@@ -29,6 +34,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
+        Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -136,10 +142,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Diff => super::cache_view::open(state, out),
         KeyAction::Insights => super::insights::open(state),
         KeyAction::Review => super::review::open(state),
-        KeyAction::Quit => {
-            state.quit = true;
-            out.push(Command::Quit);
-        }
+        KeyAction::Quit => super::quit::request(state, out),
     }
 }
 

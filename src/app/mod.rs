@@ -9,6 +9,7 @@ pub mod insights;
 pub mod keymap;
 mod keys;
 pub mod queue_view;
+pub mod quit;
 pub mod review;
 pub mod search;
 pub mod state;

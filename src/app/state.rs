@@ -114,6 +114,8 @@ pub enum Mode {
     Diff(super::cache_view::DiffPane),
     /// The insights view (charts of the loaded list).
     Insights(Box<super::insights::Insights>),
+    /// Quitting with this many writes still queued: send, keep or cancel them?
+    QuitAsk(usize),
     /// Reviewing accounts one at a time.
     Review(Box<super::review::Review>),
 }
@@ -246,6 +248,8 @@ pub struct State {
     pub no_color: bool,
     /// Set once the user quits.
     pub quit: bool,
+    /// Quit as soon as no write is left (the user chose to send or cancel them first).
+    pub quit_when_idle: bool,
     /// Queue, history and cache views.
     pub views: super::views::Views,
 }
@@ -285,6 +289,7 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
+            quit_when_idle: false,
             views: Default::default(),
         }
     }

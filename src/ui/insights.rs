@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Widget};
 
 use super::format::{compact, thousands};
-use crate::text::fit;
 use super::theme::Theme;
 use crate::app::insights::{Bucket, Insights};
 use crate::app::State;
+use crate::text::fit;
 
 /// Draws the insights view over `area`, leaving the hint and status rows visible.
 pub fn render(_state: &State, insights: &Insights, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -10,6 +10,7 @@ pub mod history;
 pub mod insights;
 pub mod list;
 pub mod queue;
+pub mod quit;
 pub mod review;
 pub mod status;
 pub mod strings;
@@ -51,6 +52,7 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
         Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
         Mode::Review(r) => review::render(state, r, &theme, area, buf),
+        Mode::QuitAsk(n) => quit::render(*n, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

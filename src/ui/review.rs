@@ -40,10 +40,9 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
         .map_or(0, |d| d.as_secs() as i64);
     let Some(i) = r.current() else { return };
     let mut lines = Vec::new();
-    let decided = r
-        .decisions
-        .get(&i)
-        .map_or("undecided".to_string(), |d| format!("decided: {}", d.word()));
+    let decided = r.decisions.get(&i).map_or("undecided".to_string(), |d| {
+        format!("decided: {}", d.word())
+    });
     lines.push(Line::styled(fit(&decided, w), theme.marked));
     if let Some(text) = &r.noting {
         lines.push(Line::from(vec![
@@ -53,7 +52,12 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
     } else if let Some(note) = r.notes.get(&i) {
         lines.push(Line::styled(fit(&format!("Note: {note}"), w), theme.warn));
     }
-    lines.extend(super::detail::lines(&state.accounts[i as usize], theme, w, now));
+    lines.extend(super::detail::lines(
+        &state.accounts[i as usize],
+        theme,
+        w,
+        now,
+    ));
     Paragraph::new(lines).render(inner, buf);
     if r.confirming {
         render_confirm(state, r, theme, area, buf);
@@ -63,7 +67,8 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
 fn render_confirm(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let t = r.tally();
     let w = area.width.min(64).saturating_sub(2) as usize;
-    let row = |n: usize, what: &str| Line::raw(fit(&format!("{:>7}  {what}", thousands(n as u64)), w));
+    let row =
+        |n: usize, what: &str| Line::raw(fit(&format!("{:>7}  {what}", thousands(n as u64)), w));
     let mut lines = vec![
         row(t.unblock, "to unblock"),
         row(t.mute, "to mute"),

@@ -151,6 +151,7 @@ pub fn hints(state: &State) -> String {
         Mode::Diff(_) => {
             "Diff: accounts new and gone between the last two full syncs · Esc back".into()
         }
+        Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
         Mode::Review(r) if r.confirming => {
             "Review: y sends every decision as one batch · Esc back · n discards".into()
         }
