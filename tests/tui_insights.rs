@@ -21,7 +21,7 @@ fn user(i: u64) -> User {
         id: (1_000 + i).to_string(),
         username: format!("acct_{i}"),
         name: format!("Account {i}"),
-        created_at: (i % 17 != 0).then_some(created),
+        created_at: (!i.is_multiple_of(17)).then_some(created),
         public_metrics: Some(PublicMetrics {
             followers_count: [0, 3, 42, 420, 4_200, 42_000, 420_000, 4_200_000][(i % 8) as usize]
                 + i % 5,

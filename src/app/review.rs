@@ -393,7 +393,7 @@ mod tests {
             update(&mut s, Action::SearchStep);
         }
         let matches = s.view.len();
-        assert!(matches >= 3 && matches < 12, "{matches}");
+        assert!((3..12).contains(&matches), "{matches}");
         update(&mut s, key('A'));
         assert_eq!(review(&s).items.len(), matches);
         assert_eq!(review(&s).scope, Scope::Query("u1".into()));
