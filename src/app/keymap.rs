@@ -173,7 +173,7 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         KeyAction::Review,
         "review",
         &["A"],
-        "review one by one (marks, matches or all)",
+        "review one at a time, then send once",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

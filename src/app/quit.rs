@@ -9,7 +9,7 @@ use super::update::info;
 
 /// Writes still to send: this session's and the durable queue's open jobs, whichever knows more.
 pub fn pending_writes(state: &State) -> usize {
-    let open = state.views.queue.as_ref().map_or(0, |q| q.open_total);
+    let open = state.snapshots.queue.as_ref().map_or(0, |q| q.open_total);
     state.pending().max(open)
 }
 
@@ -76,14 +76,14 @@ mod tests {
             Keymap::default(),
             UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         );
-        s.queue = vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())];
+        s.pending_writes = vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())];
         s
     }
 
     #[test]
     fn q_quits_at_once_when_nothing_is_queued() {
         let mut s = state_with_queue();
-        s.queue.clear();
+        s.pending_writes.clear();
         assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
         assert!(s.quit);
     }
@@ -94,7 +94,7 @@ mod tests {
         assert!(update(&mut s, key('q')).is_empty());
         assert_eq!(s.mode, Mode::QuitAsk(2));
         assert_eq!(update(&mut s, key('k')), vec![Command::Quit]);
-        assert_eq!(s.queue.len(), 2, "kept");
+        assert_eq!(s.pending_writes.len(), 2, "kept");
     }
 
     #[test]

@@ -265,7 +265,7 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
             name: a.name.clone(),
             outside: None,
         };
-        super::keys::queue_write(state, verb, target, out);
+        super::input::queue_write(state, verb, target, out);
     }
     let mut parts = Vec::new();
     for (n, what) in [

@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn bars_narrow_to_fit() {
-        assert_eq!(bar_width(8, 5, 38), (4, 1));
+        assert_eq!(bar_width(8, 5, 38), (3, 1));
         assert_eq!(bar_width(8, 5, 60), (5, 1));
         assert_eq!(bar_width(8, 5, 10), (1, 1));
     }

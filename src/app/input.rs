@@ -5,9 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::account::{is_valid_handle, Standing};
 use super::action::Command;
 use super::keymap::KeyAction;
+use super::list::{move_by, move_to, rebuild_view, start_search};
 use super::state::{Capability, Confirm, Mode, State, Target, Verb, TYPE_BACK_OVER};
 use super::update::{error, info};
-use super::view::{move_by, move_to, rebuild_view, start_search};
 
 pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
@@ -31,7 +31,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
-        Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
+        Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
         Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
@@ -139,7 +139,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
-        KeyAction::Diff => super::cache_view::open(state, out),
+        KeyAction::Diff => super::diff_view::open(state, out),
         KeyAction::Insights => super::insights::open(state),
         KeyAction::Review => super::review::open(state),
         KeyAction::Quit => super::quit::request(state, out),
@@ -302,7 +302,7 @@ pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Ve
             rebuild_view(state);
         }
     }
-    state.queue.push((verb, t.id.clone()));
+    state.pending_writes.push((verb, t.id.clone()));
     out.push(match verb {
         Verb::Unblock => Command::Unblock { id: t.id },
         Verb::Block => Command::Block { id: t.id },
