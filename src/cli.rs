@@ -171,6 +171,11 @@ pub struct EmulatorArgs {
     /// Shape of the 402 once the credits are gone.
     #[arg(long, value_enum, default_value_t = CreditsBody::Captured)]
     pub credits_body: CreditsBody,
+    /// Make an endpoint give a canned answer, e.g. "unblock=404" or "blocking=user-not-enrolled"
+    /// (repeatable; answers: a status code, html, user-not-enrolled, credits, usage-cap,
+    /// rate-limit-exceeded).
+    #[arg(long = "answer", value_name = "ENDPOINT=ANSWER")]
+    pub answers: Vec<String>,
     /// Register another OAuth 2.0 client id (public unless --client-secret).
     #[arg(long)]
     pub client_id: Option<String>,
