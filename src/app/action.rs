@@ -113,7 +113,7 @@ pub enum Action {
         users: Vec<crate::store::cache::CachedUser>,
     },
     /// The diff between the last two syncs.
-    Diff(Box<super::cache_view::DiffReport>),
+    Diff(Box<super::diff_view::DiffReport>),
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.

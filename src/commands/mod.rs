@@ -10,7 +10,6 @@ pub mod process;
 pub mod progress;
 pub mod signals;
 pub mod targets;
-pub mod text;
 pub mod undo;
 pub mod whoami;
 
