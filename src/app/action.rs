@@ -113,7 +113,7 @@ pub enum Action {
         users: Vec<crate::store::db::StoredAccount>,
     },
     /// The diff between the last two syncs.
-    Diff(Box<super::cache_view::DiffReport>),
+    Diff(Box<super::diff_view::DiffReport>),
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -163,6 +163,8 @@ pub enum Command {
     },
     /// Leave the TUI.
     Quit,
+    /// Suspend to the shell (Ctrl-Z; terminal layer): restore the terminal, stop, re-enter.
+    Suspend,
     /// Stop running the durable queue (open jobs stay queued).
     PauseQueue,
     /// Run the durable queue again.
@@ -186,6 +188,7 @@ impl Command {
                 | Command::Copy { .. }
                 | Command::SaveForLater { .. }
                 | Command::Quit
+                | Command::Suspend
         )
     }
 }

@@ -111,7 +111,13 @@ pub enum Mode {
     /// The history view.
     History(super::history::HistoryPane),
     /// The diff view (new and gone since the last sync).
-    Diff(super::cache_view::DiffPane),
+    Diff(super::diff_view::DiffPane),
+    /// The insights view (charts of the loaded list).
+    Insights(Box<super::insights::Insights>),
+    /// Quitting with this many writes still queued: send, keep or cancel them?
+    QuitAsk(usize),
+    /// Reviewing accounts one at a time.
+    Review(Box<super::review::Review>),
 }
 
 /// Column the list is sorted by.
@@ -221,7 +227,7 @@ pub struct State {
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
-    pub queue: Vec<(Verb, String)>,
+    pub pending_writes: Vec<(Verb, String)>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -242,8 +248,10 @@ pub struct State {
     pub no_color: bool,
     /// Set once the user quits.
     pub quit: bool,
-    /// Queue, history and cache views.
-    pub views: super::views::Views,
+    /// Quit as soon as no write is left (the user chose to send or cancel them first).
+    pub quit_when_idle: bool,
+    /// What the queue, history and diff views show, and the cached start.
+    pub snapshots: super::snapshots::Snapshots,
 }
 
 impl State {
@@ -270,7 +278,7 @@ impl State {
             me: SafeText::new(me),
             profile: profile.to_string(),
             capability: Capability::Unknown,
-            queue: Vec::new(),
+            pending_writes: Vec::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -281,18 +289,19 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
-            views: Default::default(),
+            quit_when_idle: false,
+            snapshots: Default::default(),
         }
     }
 
     /// Number of writes queued or in flight.
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.pending_writes.len()
     }
 
     /// Ids of queued writes of one kind, in order.
     pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
-        self.queue
+        self.pending_writes
             .iter()
             .filter(|(v, _)| *v == verb)
             .map(|(_, id)| id.clone())
@@ -301,8 +310,12 @@ impl State {
 
     /// Removes one queued write (it finished, one way or the other).
     pub fn dequeue(&mut self, verb: Verb, id: &str) {
-        if let Some(pos) = self.queue.iter().position(|(v, i)| *v == verb && i == id) {
-            self.queue.remove(pos);
+        if let Some(pos) = self
+            .pending_writes
+            .iter()
+            .position(|(v, i)| *v == verb && i == id)
+        {
+            self.pending_writes.remove(pos);
         }
     }
 

@@ -15,13 +15,13 @@ use crate::store::db::{self, Store, SyncKind, SyncTotals};
 const PAGE: usize = 1000;
 
 /// One export's sync of the database.
-pub struct Sync {
+pub struct StoreSync {
     store: Store,
     now: String,
     first_seen: HashMap<String, String>,
 }
 
-impl Sync {
+impl StoreSync {
     /// Reads each known account's `first_seen` from `store`.
     pub fn start(store: Store) -> Result<Self, db::DbError> {
         let first_seen = store

@@ -32,7 +32,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     }
     let store = profile_db::open(&paths).await?;
     let s = session::connect(&global).await?;
-    let sync = profile_db::blocking(move || cached::Sync::start(store))
+    let sync = profile_db::blocking(move || cached::StoreSync::start(store))
         .await
         .map_err(profile_db::exit)?;
     match &args.output {
@@ -84,7 +84,11 @@ async fn fetch(
     }
 }
 
-async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> anyhow::Result<()> {
+async fn to_stdout(
+    s: &Session,
+    format: ExportFormat,
+    sync: cached::StoreSync,
+) -> anyhow::Result<()> {
     let mut writer = FormatWriter::new(format, std::io::BufWriter::new(std::io::stdout()))?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
@@ -128,7 +132,7 @@ async fn to_file(
     s: &Session,
     format: ExportFormat,
     path: &Path,
-    sync: cached::Sync,
+    sync: cached::StoreSync,
 ) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))

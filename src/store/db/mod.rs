@@ -24,7 +24,7 @@ pub use jobs::{Job, JobState, NewJob};
 pub use log::{now_rfc3339, LogEntry};
 pub use meta::{Capability, MetaKey};
 pub use schema::VERSION;
-pub use syncs::{Sync as SyncRecord, SyncId, SyncKind, SyncTotals};
+pub use syncs::{utc_day, SyncId, SyncKind, SyncRecord, SyncTotals};
 
 /// The database's file name inside the profile folder.
 pub const FILE_NAME: &str = "xblocks.db";

@@ -48,7 +48,7 @@ pub struct SyncTotals {
 
 /// One recorded sync.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sync {
+pub struct SyncRecord {
     /// Its id.
     pub id: SyncId,
     /// What it read.
@@ -69,8 +69,8 @@ fn usd(micros: i64) -> f64 {
     micros as f64 / 1e6
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Sync> {
-    Ok(Sync {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<SyncRecord> {
+    Ok(SyncRecord {
         id: SyncId(r.get(0)?),
         kind: SyncKind::parse(&r.get::<_, String>(1)?),
         started: r.get(2)?,
@@ -158,7 +158,7 @@ impl Store {
     }
 
     /// The most recent finished sync of any kind.
-    pub fn last_sync(&self) -> Result<Option<Sync>, DbError> {
+    pub fn last_sync(&self) -> Result<Option<SyncRecord>, DbError> {
         self.read(|c| {
             c.query_row(
                 &format!(
@@ -173,7 +173,7 @@ impl Store {
     }
 
     /// The last `n` finished full syncs, newest first.
-    pub fn last_full_syncs(&self, n: usize) -> Result<Vec<Sync>, DbError> {
+    pub fn last_full_syncs(&self, n: usize) -> Result<Vec<SyncRecord>, DbError> {
         self.read(|c| {
             let mut q = c.prepare_cached(&format!(
                 "SELECT {SYNC_COLUMNS} FROM syncs WHERE finished IS NOT NULL AND kind = 'full' \
@@ -185,7 +185,7 @@ impl Store {
     }
 
     /// Every sync, newest first, at most `limit`.
-    pub fn syncs(&self, limit: usize) -> Result<Vec<Sync>, DbError> {
+    pub fn syncs(&self, limit: usize) -> Result<Vec<SyncRecord>, DbError> {
         self.read(|c| {
             let mut q = c.prepare_cached(&format!(
                 "SELECT {SYNC_COLUMNS} FROM syncs ORDER BY id DESC LIMIT ?1"
