@@ -226,7 +226,8 @@ pub struct ExportArgs {
 /// `xblocks import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// File of ids, csv (id or username column) or @handles.
+    /// File of ids, @handles or profile URLs, csv (id or username column), X's archive
+    /// (data/block.js, data/mute.js or the archive .zip); `-` reads stdin.
     pub file: PathBuf,
     /// Show the plan and change nothing.
     #[arg(long)]

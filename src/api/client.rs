@@ -98,6 +98,8 @@ pub(super) struct Inner {
     pub(super) limits: Limits,
     pub(super) events: broadcast::Sender<RateEvent>,
     pub(super) access_level: Mutex<Option<String>>,
+    /// A 402 or usage-cap answer: final until the user tops up, so nothing more is sent.
+    pub(super) halted: Mutex<Option<ApiError>>,
 }
 
 /// The reqwest client every xblocks request uses (rustls, timeouts, User-Agent).
@@ -125,6 +127,7 @@ impl Client {
                 limits: Limits::default(),
                 events,
                 access_level: Mutex::new(None),
+                halted: Mutex::new(None),
             }),
         }
     }
@@ -156,6 +159,20 @@ impl Client {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The money answer (402, usage cap) that stopped this client, if one did.
+    pub fn halted(&self) -> Option<ApiError> {
+        self.inner
+            .halted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sends requests again after a money stop (the user says they topped up).
+    pub fn clear_halt(&self) {
+        *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The signed-in account.
