@@ -92,6 +92,16 @@ pub enum Tier {
     Enterprise,
 }
 
+/// Which 402 body the emulator sends once the credits are gone (CONTRACT §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CreditsBody {
+    /// The captured `CreditsDepleted` body with a bare big-integer `account_id`.
+    #[default]
+    Captured,
+    /// The variant `Payment Required` body without `account_id`.
+    Variant,
+}
+
 /// `xblocks demo`.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
@@ -148,9 +158,19 @@ pub struct EmulatorArgs {
     /// Mix hostile strings into names, bios, locations and posts.
     #[arg(long)]
     pub hostile: bool,
-    /// Turn rate limits off.
+    /// Turn rate limits off: headers report a budget that never runs out.
     #[arg(long)]
     pub no_limits: bool,
+    /// Pay-per-use balance in USD: each account listed costs $0.001, each looked-up user $0.010;
+    /// at 0 billed requests get X's 402.
+    #[arg(long, value_name = "USD")]
+    pub credits: Option<f64>,
+    /// After N billed resources, billed requests get X's usage-cap 429.
+    #[arg(long, value_name = "N")]
+    pub usage_cap: Option<u64>,
+    /// Shape of the 402 once the credits are gone.
+    #[arg(long, value_enum, default_value_t = CreditsBody::Captured)]
+    pub credits_body: CreditsBody,
     /// Register another OAuth 2.0 client id (public unless --client-secret).
     #[arg(long)]
     pub client_id: Option<String>,

@@ -1,5 +1,5 @@
 //! `xblocks emulator` through the binary: banner, paging with a pre-issued token, request
-//! log lines, clean exit on SIGTERM; a bad `--faults` spec is a one-line error.
+//! log lines with each request's cost, clean exit on SIGTERM; a bad `--faults` spec is a one-line error.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -87,8 +87,17 @@ fn serves_pages_logs_and_stops_on_sigterm() {
         (seen.len(), pages)
     });
     assert_eq!((count, pages), (1500, 2));
+    // Each log line names what the request cost at pay-per-use prices ($0.001 per account).
     let log = line("request log");
-    assert_eq!(log, format!("GET /2/users/{id}/blocking 200 user={id}"));
+    assert_eq!(
+        log,
+        format!("GET /2/users/{id}/blocking 200 user={id} cost=$1.000")
+    );
+    let log = line("request log");
+    assert_eq!(
+        log,
+        format!("GET /2/users/{id}/blocking 200 user={id} cost=$0.500")
+    );
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -151,4 +160,47 @@ fn stops_cleanly_on_sigint() {
         wait_with_timeout(&mut child, Duration::from_secs(30)),
         Some(0)
     );
+}
+
+/// With `--no-limits` a client that counts its budget down locally (xblocks does) never waits:
+/// an export of 50,000 accounts completes (0.1 stopped at 16,000–27,000 when the headers said
+/// `limit 15` with a reset that moved every second).
+#[test]
+fn no_limits_export_of_50000_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut emu = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args([
+            "emulator",
+            "--users",
+            "50000",
+            "--token",
+            "no-limits-tok-1",
+            "--no-limits",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(emu.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_string();
+    std::thread::spawn(move || for _ in lines {});
+    let out = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .env_remove("XBLOCKS_PROFILE")
+        .env("XBLOCKS_API_BASE", &base)
+        .env("XBLOCKS_CONFIG_DIR", dir.path())
+        .env("XBLOCKS_ACCESS_TOKEN", "no-limits-tok-1")
+        .args(["--no-wait", "export", "--format", "ids"])
+        .output()
+        .unwrap();
+    let _ = emu.kill();
+    let _ = emu.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let ids: std::collections::HashSet<&str> =
+        std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(ids.len(), 50_000);
 }

@@ -412,8 +412,20 @@ async fn no_limits_never_answers_429() {
     })
     .await;
     let (me, _) = emu.me();
+    let mut resets = std::collections::HashSet::new();
+    let mut last = u64::MAX;
     for _ in 0..20 {
         let r = get(&emu, &format!("/2/users/{me}/blocking"), Some(&token)).await;
         assert_eq!(r.status, 200);
+        // Headers consistent with no limit: a budget a local countdown never spends, and a
+        // reset that stays put within the window.
+        let num = |h: &str| r.header(h).unwrap().parse::<u64>().unwrap();
+        assert!(num("x-rate-limit-limit") >= 1_000_000_000);
+        let remaining = num("x-rate-limit-remaining");
+        assert!(remaining >= 999_999_000 && remaining < last);
+        last = remaining;
+        resets.insert(num("x-rate-limit-reset"));
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
     }
+    assert_eq!(resets.len(), 1, "the reset does not move: {resets:?}");
 }

@@ -13,7 +13,7 @@ use super::keymap::KeyAction;
 use super::state::{Mode, SortKey, State};
 use super::view::{keep_cursor_visible, rebuild_view};
 use crate::store::cache::CachedUser;
-use crate::ui::sanitize::SafeText;
+use crate::text::SafeText;
 
 /// One account in the diff view.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::state::{Mode, State};
 use super::update::{error, info};
 use crate::jobs::undo;
 use crate::store::action_log::Entry;
-use crate::ui::sanitize::sanitize;
+use crate::text::sanitize;
 
 /// Most log entries the view keeps (the newest).
 pub const HISTORY_MAX: usize = 5000;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod action;
 pub mod cache_view;
+pub mod geometry;
 pub mod history;
 pub mod keymap;
 mod keys;

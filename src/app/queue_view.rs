@@ -10,7 +10,7 @@ use super::keymap::KeyAction;
 use super::state::{Capability, Mode, State, Verb};
 use super::update::info;
 use crate::store::queue::{Job, JobState};
-use crate::ui::sanitize::sanitize;
+use crate::text::sanitize;
 
 /// Open jobs a snapshot carries at most (the count covers the rest).
 pub const OPEN_ROWS: usize = 200;

@@ -5,10 +5,8 @@ use std::time::SystemTime;
 
 use super::account::Account;
 use super::keymap::Keymap;
-use crate::ui::sanitize::SafeText;
+use crate::text::SafeText;
 
-/// Rows the layout spends outside the list body: status bar, hint line, list borders, header.
-pub const CHROME_ROWS: u16 = 5;
 /// Bulk actions above this count ask the user to type the count back.
 pub const TYPE_BACK_OVER: usize = 20;
 /// Documented per-user limit of block/unblock/mute writes per window (CONTRACT §2).
@@ -315,7 +313,7 @@ impl State {
 
     /// Rows of the list body for the current terminal size.
     pub fn list_rows(&self) -> usize {
-        self.size.1.saturating_sub(CHROME_ROWS).max(1) as usize
+        super::geometry::list_rows(self.size.1)
     }
 
     /// The selected account, if any.

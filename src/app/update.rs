@@ -14,7 +14,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::Scroll(rows) => move_by(state, rows as isize),
         Action::Click(column, row) => {
             if matches!(state.mode, Mode::Normal | Mode::Search) {
-                if let Some(pos) = crate::ui::account_at(state, column, row) {
+                if let Some(pos) = super::geometry::account_at(state, column, row) {
                     state.cursor = pos;
                     keep_cursor_visible(state);
                 }
@@ -57,7 +57,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
-            let handle = crate::ui::sanitize::sanitize(&handle);
+            let handle = crate::text::sanitize(&handle);
             state.message = Some(error(format!("Could not find @{handle}: {message}")));
         }
         Action::RateWaiting { endpoint, until } => {
@@ -65,7 +65,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             state.waits.push(RateWait { endpoint, until });
         }
         Action::OpenFailed { url, message } => {
-            let message = crate::ui::sanitize::sanitize(&message);
+            let message = crate::text::sanitize(&message);
             state.message = Some(error(format!(
                 "Could not open a browser ({message}); the profile is {url}"
             )));
@@ -75,7 +75,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             error: is_error,
         } => {
             state.message = Some(Message {
-                text: crate::ui::sanitize::sanitize(&text),
+                text: crate::text::sanitize(&text),
                 error: is_error,
             })
         }

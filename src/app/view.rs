@@ -1,6 +1,7 @@
 //! The visible ordering: sorting, searching in slices, cursor movement and lazy paging.
 
 use super::action::Command;
+use super::geometry::visible_offset;
 use super::search;
 use super::state::{SortKey, State};
 
@@ -79,13 +80,7 @@ pub(super) fn move_to(state: &mut State, pos: usize) {
 pub(super) fn keep_cursor_visible(state: &mut State) {
     let rows = state.list_rows();
     state.cursor = state.cursor.min(state.view.len().saturating_sub(1));
-    if state.cursor < state.offset {
-        state.offset = state.cursor;
-    } else if state.cursor >= state.offset + rows {
-        state.offset = state.cursor + 1 - rows;
-    }
-    let max_offset = state.view.len().saturating_sub(rows);
-    state.offset = state.offset.min(max_offset);
+    state.offset = visible_offset(state.cursor, state.offset, rows, state.view.len());
 }
 
 /// Lazy paging: within one screen of the end of what is loaded, with no page in flight, no

@@ -8,7 +8,7 @@ use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
 use crate::store::paths::Paths;
 
-use super::text::inert;
+use crate::text::sanitize as inert;
 
 const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://developer.x.com (User authentication: Native App, callback http://127.0.0.1:8765/callback),\nthen run `xblocks login --client-id ID` (or set XBLOCKS_CLIENT_ID, or client_id in config.toml)";
 

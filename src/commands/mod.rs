@@ -3,12 +3,12 @@
 pub mod completions;
 pub mod export;
 pub mod import;
+pub mod json;
 pub mod login;
 pub mod logout;
 pub mod progress;
 pub mod signals;
 pub mod targets;
-pub mod text;
 pub mod undo;
 pub mod whoami;
 
@@ -31,15 +31,17 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     let _log_guard = crate::store::logging::init(&cli.global);
+    let json = json::requested(std::env::args_os());
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => Exit::Ok.into(),
-        Err(err) => report(&err).into(),
+        Err(err) => report(&err, json).into(),
     }
 }
 
-/// Prints an error as one or two lines on stderr and picks its exit code. A closed stdout
-/// (`xblocks export | head`) ends the command quietly, as pipes expect.
-fn report(err: &anyhow::Error) -> Exit {
+/// Prints an error as one or two lines on stderr (the JSON error document with `--json`) and
+/// picks its exit code. A closed stdout (`xblocks export | head`) ends the command quietly, as
+/// pipes expect.
+fn report(err: &anyhow::Error, json: bool) -> Exit {
     let broken_pipe = err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
@@ -51,8 +53,12 @@ fn report(err: &anyhow::Error) -> Exit {
         .downcast_ref::<ExitError>()
         .map(|e| e.code)
         .unwrap_or(Exit::Other);
-    // Not eprintln!: stderr may be a terminal that hung up (SIGHUP), and that must not panic.
-    let _ = writeln!(std::io::stderr(), "xblocks: {err}");
+    if json {
+        json::print_error(&err.to_string(), code);
+    } else {
+        // Not eprintln!: stderr may be a terminal that hung up (SIGHUP), and that must not panic.
+        let _ = writeln!(std::io::stderr(), "xblocks: {err}");
+    }
     tracing::error!(exit = code as u8, "{err:#}");
     code
 }

@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderMap, HeaderValue};
 
+use super::billing::Item;
+
 /// An endpoint of the API: its template, limits and required OAuth 2.0 scopes.
 #[derive(Debug)]
 pub struct Endpoint {
@@ -19,6 +21,8 @@ pub struct Endpoint {
     pub scopes: &'static [&'static str],
     /// Refused outside the Enterprise plan.
     pub enterprise_only: bool,
+    /// What each returned resource is billed as (pay-per-use); `None`: not billed.
+    pub bill: Option<Item>,
 }
 
 const READ: &[&str] = &["tweet.read", "users.read"];
@@ -29,6 +33,7 @@ pub const ME: Endpoint = Endpoint {
     user_limit: 75,
     app_limit: None,
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/:id`.
@@ -37,6 +42,7 @@ pub const USER: Endpoint = Endpoint {
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users?ids=`.
@@ -45,6 +51,7 @@ pub const USERS: Endpoint = Endpoint {
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/by/username/:username`.
@@ -53,6 +60,7 @@ pub const BY_USERNAME: Endpoint = Endpoint {
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/by?usernames=`.
@@ -61,6 +69,7 @@ pub const BY_USERNAMES: Endpoint = Endpoint {
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/:id/blocking`.
@@ -69,6 +78,7 @@ pub const BLOCKING: Endpoint = Endpoint {
     user_limit: 15,
     app_limit: None,
     scopes: &["block.read", "tweet.read", "users.read"],
+    bill: Some(Item::BlockRead),
     enterprise_only: false,
 };
 /// `POST /2/users/:id/blocking`.
@@ -77,6 +87,7 @@ pub const BLOCK: Endpoint = Endpoint {
     user_limit: 50,
     app_limit: None,
     scopes: &["block.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: true,
 };
 /// `DELETE /2/users/:source_user_id/blocking/:target_user_id`.
@@ -85,6 +96,7 @@ pub const UNBLOCK: Endpoint = Endpoint {
     user_limit: 50,
     app_limit: None,
     scopes: &["block.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: true,
 };
 /// `GET /2/users/:id/muting`.
@@ -93,6 +105,7 @@ pub const MUTING: Endpoint = Endpoint {
     user_limit: 15,
     app_limit: None,
     scopes: &["mute.read", "tweet.read", "users.read"],
+    bill: Some(Item::MuteRead),
     enterprise_only: false,
 };
 /// `POST /2/users/:id/muting`.
@@ -101,6 +114,7 @@ pub const MUTE: Endpoint = Endpoint {
     user_limit: 50,
     app_limit: None,
     scopes: &["mute.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: false,
 };
 /// `DELETE /2/users/:source_user_id/muting/:target_user_id`.
@@ -109,6 +123,17 @@ pub const UNMUTE: Endpoint = Endpoint {
     user_limit: 50,
     app_limit: None,
     scopes: &["mute.write", "tweet.read", "users.read"],
+    bill: None,
+    enterprise_only: false,
+};
+
+/// `GET /2/usage/credits` (limit undocumented; free, user context).
+pub const CREDITS: Endpoint = Endpoint {
+    key: "GET /2/usage/credits",
+    user_limit: 50,
+    app_limit: None,
+    scopes: &[],
+    bill: None,
     enterprise_only: false,
 };
 
@@ -150,6 +175,29 @@ fn epoch_ceil(t: SystemTime) -> u64 {
 }
 
 impl Limiter {
+    /// The budget `who` has left on `endpoint`, without counting a request.
+    pub fn peek(
+        &self,
+        who: &str,
+        endpoint: &'static str,
+        limit: u32,
+        window: Duration,
+        now: SystemTime,
+    ) -> Budget {
+        match self.windows.get(&(who.to_string(), endpoint)) {
+            Some(w) if now < w.end => Budget {
+                limit,
+                remaining: limit.saturating_sub(w.used),
+                reset: epoch_ceil(w.end),
+            },
+            _ => Budget {
+                limit,
+                remaining: limit,
+                reset: epoch_ceil(now + window),
+            },
+        }
+    }
+
     /// Counts one request of `who` on `endpoint`; `Err` (with the budget) when over the limit.
     pub fn hit(
         &mut self,

@@ -17,6 +17,14 @@ pub fn json_response(status: StatusCode, content_type: &'static str, body: &Valu
     r
 }
 
+/// A response with an already serialised body, status and content type.
+pub fn text_response(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
 /// 200 with a JSON body.
 pub fn ok(body: &Value) -> Response {
     json_response(StatusCode::OK, JSON, body)
@@ -24,10 +32,7 @@ pub fn ok(body: &Value) -> Response {
 
 /// 200 with an already serialised JSON body.
 pub fn ok_text(body: String) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    r
+    text_response(StatusCode::OK, JSON, body)
 }
 
 /// A problem response.

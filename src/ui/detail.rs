@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::format::{age, date, thousands};
-use super::sanitize::{fit, wrap};
 use super::strings;
 use super::theme::Theme;
 use crate::app::{Account, Standing, State};
+use crate::text::{fit, wrap};
 
 /// Draws the selected account's detail into `area`.
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {

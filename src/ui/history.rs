@@ -5,11 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::sanitize::fit;
 use super::theme::Theme;
 use crate::app::history::{visible, HistoryPane};
 use crate::app::State;
 use crate::store::action_log::Entry;
+use crate::text::fit;
 
 /// Draws the history view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -5,11 +5,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::sanitize::{fit, sanitize, width};
 use super::strings;
 use super::theme::Theme;
 use crate::app::state::clock;
 use crate::app::{Capability, State};
+use crate::text::{fit, sanitize, width};
 
 /// Draws the status bar in the one-row `area`.
 pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {

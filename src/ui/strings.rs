@@ -57,7 +57,7 @@ pub fn endpoint_name(endpoint: &str) -> String {
     } else if e.contains("users") || e.contains("lookup") {
         "handle lookups"
     } else {
-        return crate::ui::sanitize::sanitize(endpoint);
+        return crate::text::sanitize(endpoint);
     };
     what.into()
 }
@@ -109,7 +109,7 @@ pub fn list_placeholder(state: &State) -> Option<String> {
 
 /// The row after the last loaded account while more pages exist.
 pub fn loading_row(state: &State) -> Option<String> {
-    if !state.query.is_empty() || state.complete || !state.started {
+    if !crate::app::geometry::has_loading_row(state) {
         return None;
     }
     Some(if let Some(secs) = wait_for(state, "blocking") {

@@ -12,7 +12,6 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::progress::Progress;
-use super::text::inert;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
@@ -20,6 +19,7 @@ use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::cache::Cache;
 use crate::store::paths::Paths;
+use crate::text::sanitize as inert;
 pub use format::{FormatWriter, CSV_HEADER};
 use partial::Partial;
 

@@ -58,7 +58,7 @@ async fn list(
     ep: &'static Endpoint,
 ) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, ep) {
+    let mut ctx = match begin(&s, &r, ep) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -127,11 +127,11 @@ async fn list(
     if let Some(n) = next {
         meta.insert("next_token".into(), json!(n));
     }
-    let body = render(&s, &sel, ctx.user, &indices).into_json(
-        false,
-        Vec::new(),
-        Some(Value::Object(meta)),
-    );
+    let rendered = render(&s, &sel, ctx.user, &indices);
+    if let Some(item) = ep.bill {
+        rendered.bill(&s, &mut ctx, item);
+    }
+    let body = rendered.into_json(false, Vec::new(), Some(Value::Object(meta)));
     ctx.finish(problems::ok_text(body))
 }
 
