@@ -238,9 +238,20 @@ pub struct ExportArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
-    /// Export the local cache of the last sync, offline.
-    #[arg(long)]
+    /// Export from the local database only; never touches the network.
+    #[arg(long, conflicts_with = "live")]
     pub cached: bool,
+    /// Always read the list from X first, however fresh the database is.
+    #[arg(long)]
+    pub live: bool,
+    /// Stop (exit 6) before a request whose worst case would take this export past USD.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_cost: Option<crate::api::price::Usd>,
+}
+
+/// Parses a `--max-cost` amount.
+fn parse_usd(s: &str) -> Result<crate::api::price::Usd, String> {
+    crate::api::price::parse_usd(s)
 }
 
 /// `xblocks import`.

@@ -10,6 +10,7 @@ mod keys;
 pub mod queue_view;
 pub mod search;
 pub mod state;
+pub mod sync_status;
 mod update;
 mod view;
 pub mod views;

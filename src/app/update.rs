@@ -99,6 +99,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
+        Action::MoneyStopped(text) => {
+            let text = crate::text::sanitize(&text);
+            state.loading = false;
+            state.views.sync.money_stop = Some(text.clone());
+            state.message = Some(error(text));
+        }
     }
     out.extend(maybe_load(state));
     out

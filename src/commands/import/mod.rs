@@ -99,19 +99,37 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     queue
         .enqueue(&batch, action, &writes)
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    if matches!(action, Action::Block | Action::Unblock) {
-        if let Capability::ReadOnly { reason } = s.client.capability(&s.me.id).await? {
-            return Err(ExitError::new(
-                Exit::Forbidden,
-                format!(
-                    "{} accounts queued but not sent: {reason}. They stay queued; run the import again where block writes work, or use `xblocks mute`",
-                    queue.open_jobs().count()
-                ),
-            )
-            .into());
+    // No probe write: the grant may already tell; otherwise the first write's answer does.
+    let read_only = match s.client.capability_from_grant() {
+        Some(Capability::ReadOnly { reason })
+            if matches!(action, Action::Block | Action::Unblock) =>
+        {
+            Some(reason)
         }
+        _ => None,
+    };
+    if let Some(reason) = read_only {
+        return Err(held(queue.open_jobs().count(), &reason).into());
     }
-    run_queue(&s.client, &s.me.id, &mut queue, &paths).await
+    run_queue(&s.client, &s.me.id, &mut queue, &paths)
+        .await
+        .map_err(|e| match e.downcast::<ExitError>() {
+            Ok(e) if e.code == Exit::Forbidden => {
+                held(queue.open_jobs().count(), &e.message).into()
+            }
+            Ok(e) => e.into(),
+            Err(e) => e,
+        })
+}
+
+/// The refusal of a plan without block writes: the jobs stay queued.
+fn held(open: usize, reason: &str) -> ExitError {
+    ExitError::new(
+        Exit::Forbidden,
+        format!(
+            "{open} accounts queued but not sent: {reason}. They stay queued; run the import again where block writes work, or use `xblocks mute`"
+        ),
+    )
 }
 
 /// Runs every open job of the profile's queue, reporting progress on stderr.
