@@ -40,7 +40,8 @@ pub struct GlobalArgs {
         long,
         env = "XBLOCKS_PROFILE",
         default_value = "default",
-        global = true
+        global = true,
+        value_parser = profile_name
     )]
     pub profile: String,
     /// Configuration directory (default: the platform config dir).
@@ -49,6 +50,15 @@ pub struct GlobalArgs {
     /// Exit with code 3 instead of waiting out a rate limit.
     #[arg(long, global = true)]
     pub no_wait: bool,
+}
+
+/// Parses `--profile`: a folder name inside the config dir, never a path.
+fn profile_name(name: &str) -> Result<String, String> {
+    if crate::store::paths::valid_profile_name(name) {
+        Ok(name.to_string())
+    } else {
+        Err("a profile name is 1 to 64 of A-Z a-z 0-9 _ . - (and not `.` or `..`)".into())
+    }
 }
 
 /// The subcommands.

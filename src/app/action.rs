@@ -113,7 +113,7 @@ pub enum Action {
         users: Vec<crate::store::cache::CachedUser>,
     },
     /// The diff between the last two syncs.
-    Diff(Box<super::cache_view::DiffReport>),
+    Diff(Box<super::diff_view::DiffReport>),
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),

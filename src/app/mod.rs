@@ -2,18 +2,19 @@
 
 pub mod account;
 pub mod action;
-pub mod cache_view;
+pub mod cached_start;
+pub mod diff_view;
 pub mod geometry;
 pub mod history;
+mod input;
 pub mod keymap;
-mod keys;
+mod list;
 pub mod queue_view;
 pub mod search;
+pub mod snapshots;
 pub mod state;
 pub mod sync_status;
 mod update;
-mod view;
-pub mod views;
 
 #[cfg(test)]
 mod tests;

@@ -111,7 +111,7 @@ pub enum Mode {
     /// The history view.
     History(super::history::HistoryPane),
     /// The diff view (new and gone since the last sync).
-    Diff(super::cache_view::DiffPane),
+    Diff(super::diff_view::DiffPane),
 }
 
 /// Column the list is sorted by.
@@ -221,7 +221,7 @@ pub struct State {
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
-    pub queue: Vec<(Verb, String)>,
+    pub pending_writes: Vec<(Verb, String)>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -242,8 +242,8 @@ pub struct State {
     pub no_color: bool,
     /// Set once the user quits.
     pub quit: bool,
-    /// Queue, history and cache views.
-    pub views: super::views::Views,
+    /// What the queue, history and diff views show, and the cached start.
+    pub snapshots: super::snapshots::Snapshots,
 }
 
 impl State {
@@ -270,7 +270,7 @@ impl State {
             me: SafeText::new(me),
             profile: profile.to_string(),
             capability: Capability::Unknown,
-            queue: Vec::new(),
+            pending_writes: Vec::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -281,18 +281,18 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
-            views: Default::default(),
+            snapshots: Default::default(),
         }
     }
 
     /// Number of writes queued or in flight.
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.pending_writes.len()
     }
 
     /// Ids of queued writes of one kind, in order.
     pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
-        self.queue
+        self.pending_writes
             .iter()
             .filter(|(v, _)| *v == verb)
             .map(|(_, id)| id.clone())
@@ -301,8 +301,12 @@ impl State {
 
     /// Removes one queued write (it finished, one way or the other).
     pub fn dequeue(&mut self, verb: Verb, id: &str) {
-        if let Some(pos) = self.queue.iter().position(|(v, i)| *v == verb && i == id) {
-            self.queue.remove(pos);
+        if let Some(pos) = self
+            .pending_writes
+            .iter()
+            .position(|(v, i)| *v == verb && i == id)
+        {
+            self.pending_writes.remove(pos);
         }
     }
 

@@ -2,9 +2,9 @@
 
 use super::account::{Account, Standing};
 use super::action::{Action, Command};
-use super::keys::on_key;
+use super::input::on_key;
+use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb};
-use super::view::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 
 /// Applies one action to the state and returns the commands it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
@@ -33,14 +33,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             next_token,
         } => {
             let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
-            let carry = super::cache_view::before_page(state, first);
+            let carry = super::cached_start::before_page(state, first);
             on_page(state, first, users, pinned, next_token);
-            super::cache_view::after_page(state, first, &ids, carry);
+            super::cached_start::after_page(state, first, &ids, carry);
         }
         Action::CachedList { synced_at, users } => {
-            super::cache_view::on_cached(state, synced_at, users)
+            super::cached_start::on_cached(state, synced_at, users)
         }
-        Action::Diff(report) => super::cache_view::on_diff(state, *report),
+        Action::Diff(report) => super::diff_view::on_diff(state, *report),
         Action::PageFailed(message) => {
             state.loading = false;
             state.page_error = true;
@@ -102,7 +102,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::MoneyStopped(text) => {
             let text = crate::text::sanitize(&text);
             state.loading = false;
-            state.views.sync.money_stop = Some(text.clone());
+            state.snapshots.sync.money_stop = Some(text.clone());
             state.message = Some(error(text));
         }
     }

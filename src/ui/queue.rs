@@ -18,7 +18,7 @@ use crate::text::fit;
 /// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
 pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let empty = QueueSnapshot::default();
-    let q = state.views.queue.as_ref().unwrap_or(&empty);
+    let q = state.snapshots.queue.as_ref().unwrap_or(&empty);
     let mut title = format!(" Queue · {} open", q.open_total);
     if q.paused {
         title.push_str(" · PAUSED");

@@ -35,7 +35,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     } else {
         format!(" · {} loaded", state.loaded_label())
     }));
-    if let Some(at) = &state.views.cached {
+    if let Some(at) = &state.snapshots.cached {
         // 2026-11-25T10:00:00Z → cached 2026-11-25 10:00
         let at = if narrow {
             String::new()
@@ -47,7 +47,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.warn.patch(theme.status),
         ));
     }
-    if state.views.sync.money_stop.is_some() {
+    if state.snapshots.sync.money_stop.is_some() {
         parts.push(Span::styled(
             if narrow {
                 " · 402"
@@ -59,7 +59,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     }
     // Open jobs of the durable queue include those resumed from an earlier session.
     let queued = state
-        .views
+        .snapshots
         .queue
         .as_ref()
         .map_or(0, |q| q.open_total)
@@ -71,7 +71,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             parts.push(Span::raw(format!(" · {queued}q")));
         }
     }
-    if state.views.queue.as_ref().is_some_and(|q| q.paused) {
+    if state.snapshots.queue.as_ref().is_some_and(|q| q.paused) {
         parts.push(Span::styled(" · PAUSED", theme.warn.patch(theme.status)));
     }
     for w in &state.waits {

@@ -30,7 +30,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         return cached::export(&cache, &args);
     }
     let s = session::connect(&global).await?;
-    let sync = cached::Sync::start(cache);
+    let sync = cached::CacheSync::start(cache);
     match &args.output {
         Some(path) => to_file(&s, args.format, path, sync).await,
         None => to_stdout(&s, args.format, sync).await,
@@ -80,7 +80,11 @@ async fn fetch(
     }
 }
 
-async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> anyhow::Result<()> {
+async fn to_stdout(
+    s: &Session,
+    format: ExportFormat,
+    sync: cached::CacheSync,
+) -> anyhow::Result<()> {
     let mut writer = FormatWriter::new(format, std::io::BufWriter::new(std::io::stdout()))?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
@@ -122,7 +126,7 @@ async fn to_file(
     s: &Session,
     format: ExportFormat,
     path: &Path,
-    sync: cached::Sync,
+    sync: cached::CacheSync,
 ) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))

@@ -5,9 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::account::{is_valid_handle, Standing};
 use super::action::Command;
 use super::keymap::KeyAction;
+use super::list::{move_by, move_to, rebuild_view, start_search};
 use super::state::{Capability, Confirm, Mode, State, Target, Verb, TYPE_BACK_OVER};
 use super::update::{error, info};
-use super::view::{move_by, move_to, rebuild_view, start_search};
 
 pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
@@ -26,7 +26,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
-        Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
+        Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -112,7 +112,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 });
             } else {
                 state.page_error = false;
-                state.views.sync.money_stop = None;
+                state.snapshots.sync.money_stop = None;
                 state.loading = true;
                 state.message = Some(info("Reloading the block list…"));
                 out.push(Command::Refresh);
@@ -132,7 +132,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
-        KeyAction::Diff => super::cache_view::open(state, out),
+        KeyAction::Diff => super::diff_view::open(state, out),
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);
@@ -284,7 +284,7 @@ pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<C
                 rebuild_view(state);
             }
         }
-        state.queue.push((confirm.verb, t.id.clone()));
+        state.pending_writes.push((confirm.verb, t.id.clone()));
         out.push(match confirm.verb {
             Verb::Unblock => Command::Unblock { id: t.id },
             Verb::Block => Command::Block { id: t.id },
