@@ -106,6 +106,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             state.message = Some(error(text));
         }
     }
+    super::quit::check_idle(state, &mut out);
     out.extend(maybe_load(state));
     out
 }
