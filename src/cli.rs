@@ -90,6 +90,8 @@ pub enum Command {
     Unmute(TargetArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+    /// Insights of the local database: counts, first-seen months, account age, followers, tags.
+    Stats(StatsArgs),
 }
 
 /// API plan the emulator serves.
@@ -181,6 +183,11 @@ pub struct EmulatorArgs {
     /// Shape of the 402 once the credits are gone.
     #[arg(long, value_enum, default_value_t = CreditsBody::Captured)]
     pub credits_body: CreditsBody,
+    /// Make an endpoint give a canned answer, e.g. "unblock=404" or "blocking=user-not-enrolled"
+    /// (repeatable; answers: a status code, html, user-not-enrolled, credits, usage-cap,
+    /// rate-limit-exceeded).
+    #[arg(long = "answer", value_name = "ENDPOINT=ANSWER")]
+    pub answers: Vec<String>,
     /// Register another OAuth 2.0 client id (public unless --client-secret).
     #[arg(long)]
     pub client_id: Option<String>,
@@ -288,4 +295,12 @@ pub struct CompletionsArgs {
     /// Shell to generate completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `xblocks stats`.
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
