@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use super::format::FormatWriter;
+use super::output::Target;
 use crate::api::types::User;
-use crate::cli::ExportArgs;
+use crate::cli::ExportFormat;
 use crate::exit::{Exit, ExitError};
 use crate::store::atomic::AtomicFile;
 use crate::store::db::{self, Store, SyncKind, SyncTotals};
@@ -68,7 +69,11 @@ fn save_full(store: &Store, users: &[User], requests: u64) -> Result<(), db::DbE
 }
 
 /// `export --cached`: the list as the database holds it, offline.
-pub fn export(store: Option<Store>, args: &ExportArgs) -> anyhow::Result<()> {
+pub fn export(
+    store: Option<Store>,
+    format: ExportFormat,
+    target: Option<Target>,
+) -> anyhow::Result<()> {
     let fail = |e: db::DbError| ExitError::new(Exit::Other, e.to_string());
     let last = match &store {
         Some(s) => s.last_sync().map_err(fail)?,
@@ -83,22 +88,24 @@ pub fn export(store: Option<Store>, args: &ExportArgs) -> anyhow::Result<()> {
     };
     let accounts = store.accounts_json().map_err(fail)?;
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut w = FormatWriter::new(args.format, out)?;
+        let mut w = FormatWriter::new(format, out)?;
         for (json, first_seen) in &accounts {
             let v: serde_json::Value = serde_json::from_str(json)?;
             w.value(&v, Some(&db::rfc3339(*first_seen)))?;
         }
         w.finish().map(drop)
     };
-    match &args.output {
-        Some(path) => {
+    match target {
+        Some(Target::File { path, lock }) => {
             let cannot = |e: std::io::Error| {
                 ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
             };
-            let mut file = AtomicFile::create(path).map_err(cannot)?;
+            let mut file = AtomicFile::create(&path).map_err(cannot)?;
             write(&mut file).map_err(cannot)?;
             file.commit().map_err(cannot)?;
+            drop(lock);
         }
+        Some(Target::Stream(file)) => write(&mut std::io::BufWriter::new(file))?,
         None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
     }
     let n = accounts.len();
