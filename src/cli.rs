@@ -90,6 +90,8 @@ pub enum Command {
     Unmute(TargetArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+    /// Insights of the local database: counts, first-seen months, account age, followers, tags.
+    Stats(StatsArgs),
 }
 
 /// API plan the emulator serves.
@@ -293,4 +295,12 @@ pub struct CompletionsArgs {
     /// Shell to generate completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `xblocks stats`.
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -9,6 +9,7 @@ pub mod logout;
 pub mod process;
 pub mod progress;
 pub mod signals;
+pub mod stats;
 pub mod targets;
 pub mod undo;
 pub mod whoami;
@@ -107,5 +108,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
+        Some(Command::Stats(args)) => stats::run(global, args).await,
     }
 }

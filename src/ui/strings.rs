@@ -151,6 +151,16 @@ pub fn hints(state: &State) -> String {
         Mode::Diff(_) => {
             "Diff: accounts new and gone between the last two full syncs · Esc back".into()
         }
+        Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
+        Mode::Review(r) if r.confirming => {
+            "Review: y sends every decision as one batch · Esc back · n discards".into()
+        }
+        Mode::Review(_) => {
+            "Review: decide, and nothing is sent until the confirm at the end".into()
+        }
+        Mode::Insights(_) => {
+            "Insights: counts and charts of the loaded list · Esc back to the list".into()
+        }
         Mode::Queue(_) => {
             "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
         }
