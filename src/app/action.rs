@@ -104,7 +104,7 @@ pub enum Action {
     /// Open jobs were cancelled: (what, account id).
     Cancelled(Vec<(Verb, String)>),
     /// The action log, oldest first.
-    History(Vec<crate::store::action_log::Entry>),
+    History(Vec<crate::store::db::LogEntry>),
     /// The block list from the local database, shown until the live list arrives.
     CachedList {
         /// When that sync finished (RFC 3339).
@@ -129,21 +129,8 @@ pub enum Command {
     },
     /// Reload from the first page.
     Refresh,
-    /// Block an account by id.
-    Block {
-        /// Target id.
-        id: String,
-    },
-    /// Unblock an account by id.
-    Unblock {
-        /// Target id.
-        id: String,
-    },
-    /// Mute an account by id.
-    Mute {
-        /// Target id.
-        id: String,
-    },
+    /// Queue these writes as one batch (one confirmation), in order.
+    Write(Vec<(Verb, String)>),
     /// Look up a handle (for block by handle).
     ResolveHandle {
         /// Handle without `@`.
@@ -158,11 +145,6 @@ pub enum Command {
     Copy {
         /// The text.
         text: String,
-    },
-    /// Append ids to the profile's unblock-later file (terminal layer; read-only plans).
-    SaveForLater {
-        /// Account ids.
-        ids: Vec<String>,
     },
     /// Leave the TUI.
     Quit,
@@ -187,11 +169,7 @@ impl Command {
     pub fn is_network(&self) -> bool {
         !matches!(
             self,
-            Command::Open { .. }
-                | Command::Copy { .. }
-                | Command::SaveForLater { .. }
-                | Command::Quit
-                | Command::Suspend
+            Command::Open { .. } | Command::Copy { .. } | Command::Quit | Command::Suspend
         )
     }
 }

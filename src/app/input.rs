@@ -242,10 +242,8 @@ pub(super) fn on_confirm_key(
     if confirm.later {
         match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
-                let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
-                state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
-                state.marks.clear();
-                out.push(Command::SaveForLater { ids });
+                // Queued like any write: held in the durable queue (Q) until the plan allows it.
+                run_confirmed(state, confirm, out);
             }
             KeyCode::Char('m' | 'M') => {
                 confirm.verb = Verb::Mute;
@@ -304,15 +302,19 @@ pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Ve
         }
     }
     state.pending_writes.push((verb, t.id.clone()));
-    out.push(match verb {
-        Verb::Unblock => Command::Unblock { id: t.id },
-        Verb::Block => Command::Block { id: t.id },
-        Verb::Mute => Command::Mute { id: t.id },
-    });
+    // Writes queued by one key press travel as one batch.
+    match out.last_mut() {
+        Some(Command::Write(batch)) => batch.push((verb, t.id)),
+        _ => out.push(Command::Write(vec![(verb, t.id)])),
+    }
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).
 pub(super) fn ask(state: &mut State, verb: Verb) {
+    if let Some(why) = &state.viewer {
+        state.message = Some(error(super::state::viewer_refusal(why)));
+        return;
+    }
     let read_only = matches!(state.capability, Capability::ReadOnly { .. });
     if verb == Verb::Block {
         if let Capability::ReadOnly { reason } = &state.capability {

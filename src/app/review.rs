@@ -369,11 +369,11 @@ mod tests {
         let cmds = update(&mut s, key('y'));
         assert_eq!(
             cmds,
-            vec![
-                Command::Unblock { id: "1".into() },
-                Command::Mute { id: "2".into() },
-                Command::Unblock { id: "3".into() },
-            ]
+            vec![Command::Write(vec![
+                (Verb::Unblock, "1".into()),
+                (Verb::Mute, "2".into()),
+                (Verb::Unblock, "3".into()),
+            ]),]
         );
         assert_eq!(s.mode, Mode::Normal);
         assert_eq!(s.pending(), 3);
