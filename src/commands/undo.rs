@@ -42,10 +42,7 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
             return queue_run::run_reporting(&s.client, &s.me.id, &store).await;
         }
     }
-    let plan = store
-        .call(|s| undo::plan(s))
-        .await
-        .map_err(profile_db::exit)?;
+    let plan = store.call(undo::plan).await.map_err(profile_db::exit)?;
     let Some(plan) = plan else {
         println!("nothing to undo: no write is in the action log");
         return Ok(());
