@@ -245,6 +245,7 @@ pub(super) fn open(state: &mut super::State) {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let insights = compute(state.accounts.iter().map(facts), now);
+    state.message = None;
     state.mode = super::Mode::Insights(Box::new(insights));
 }
 
