@@ -82,10 +82,19 @@ impl Drop for Progress {
 async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
     loop {
         match events.recv().await {
-            Ok(RateEvent::Waiting { endpoint, until }) => {
+            Ok(RateEvent::Waiting {
+                endpoint,
+                until,
+                bad_reset,
+            }) => {
+                let why = if bad_reset {
+                    "X sent a bad reset, so waiting one 15-min window: "
+                } else {
+                    ""
+                };
                 let line = |left: u64| {
                     format!(
-                        "rate limit on {endpoint}: waiting until {} ({left} s)",
+                        "rate limit on {endpoint}: {why}waiting until {} ({left} s)",
                         fmt_time(until)
                     )
                 };
