@@ -723,3 +723,125 @@ fn absurd_rate_limit_resets_are_clamped_and_shown_with_a_countdown() {
         );
     }
 }
+
+// ---- process: no core dumps, no secret flags, a loopback emulator ----
+
+#[test]
+fn the_process_is_not_dumpable_and_has_no_core_limit() {
+    let d = Dir::new();
+    d.give_to_nobody();
+    let mut c = d.cmd(&[
+        "emulator",
+        "--users",
+        "5",
+        "--token",
+        "SECRET-PRE-ISSUED-TOKEN",
+    ]);
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::process::CommandExt::uid(&mut c, NOBODY);
+        std::os::unix::process::CommandExt::gid(&mut c, NOBODY);
+    } else {
+        eprintln!("not root: only the core limit is checked, not the owner of /proc/PID");
+    }
+    let mut child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(
+        first.starts_with("listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
+    let limits = std::fs::read_to_string(proc_dir.join("limits")).unwrap();
+    let owner = std::fs::metadata(proc_dir.join("status")).unwrap().uid();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    if unsafe { libc::geteuid() } == 0 {
+        // A non-dumpable process's /proc files belong to root, not to the user running it.
+        assert_eq!(owner, 0, "the process is dumpable");
+    }
+}
+
+#[test]
+fn app_secrets_are_never_flags() {
+    let d = Dir::new();
+    for args in [
+        &[
+            "login",
+            "--no-browser",
+            "--client-id",
+            "c",
+            "--client-secret",
+            "S3CRET",
+        ][..],
+        &[
+            "login",
+            "--oauth1",
+            "--consumer-key",
+            "k",
+            "--consumer-secret",
+            "S3CRET",
+        ][..],
+    ] {
+        let out = d.xb(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("unexpected argument"), "{}", out.stderr);
+    }
+    // From the environment or config.toml instead: the oauth1 flow gets past the secret check.
+    mkdir(&d.config(), 0o700);
+    std::fs::write(
+        d.config().join("config.toml"),
+        "consumer_key = \"k\"\nconsumer_secret = \"S3CRET\"\n",
+    )
+    .unwrap();
+    let out = run_within(
+        d.cmd(&["login", "--oauth1", "--no-browser"]),
+        Duration::from_secs(60),
+    );
+    assert!(
+        !out.stderr.contains("needs your app's consumer key"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("S3CRET"), "{}", out.stderr);
+}
+
+#[test]
+fn the_emulator_stays_on_loopback_and_needs_a_window() {
+    let d = Dir::new();
+    for args in [
+        &["emulator", "--addr", "0.0.0.0:0"][..],
+        &["emulator", "--addr", "[::]:0"][..],
+    ] {
+        let out = run_within(d.cmd(args), Duration::from_secs(20));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            error_line(&out).contains("--allow-remote"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("listening"), "{}", out.stdout);
+    }
+    for args in [
+        &["emulator", "--window-secs", "0"][..],
+        &["demo", "--window-secs", "0"][..],
+    ] {
+        let out = run_within(d.cmd(args), Duration::from_secs(20));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("window-secs"), "{}", out.stderr);
+    }
+}

@@ -157,24 +157,6 @@ fn fmt_time_from(t: SystemTime, now: SystemTime) -> String {
 }
 
 #[cfg(test)]
-mod time_tests {
-    use super::*;
-
-    #[test]
-    fn the_date_is_shown_when_the_time_is_not_today() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_547_200 + 3600);
-        assert_eq!(
-            fmt_time_from(now + Duration::from_secs(60), now),
-            "01:01:00 UTC"
-        );
-        assert_eq!(
-            fmt_time_from(now + Duration::from_secs(86_400), now),
-            "2025-12-02 01:00:00 UTC"
-        );
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -211,8 +193,14 @@ mod tests {
     }
 
     #[test]
-    fn formats_utc_time() {
+    fn formats_utc_time_with_the_date_when_not_today() {
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(3600 + 61);
-        assert_eq!(fmt_time(t), "01:01:01 UTC");
+        assert_eq!(fmt_time_from(t, t), "01:01:01 UTC");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_547_200 + 3600);
+        assert_eq!(
+            fmt_time_from(now + Duration::from_secs(86_400), now),
+            "2025-12-02 01:00:00 UTC"
+        );
+        assert_eq!(fmt_time(t), "1970-01-01 01:01:01 UTC");
     }
 }
