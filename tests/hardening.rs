@@ -718,7 +718,7 @@ fn absurd_rate_limit_resets_are_clamped_and_shown_with_a_countdown() {
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(
-            line.contains("X sent a bad reset") && line.contains(" s)"),
+            line.contains("X sent a bad reset") && line.contains(" s left"),
             "{line}"
         );
     }

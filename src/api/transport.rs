@@ -74,7 +74,13 @@ impl Client {
         let mut timeouts = 0u32;
         let mut recovered = false;
         loop {
+            if let Some(stop) = self.halted() {
+                return Err(stop);
+            }
             self.admit(ep).await?;
+            if super::interrupt::tripped() {
+                return Err(ApiError::Interrupted);
+            }
             let (auth, used) = self.inner.creds.authorize(&method, &url).await?;
             let mut req = self
                 .inner
@@ -123,6 +129,9 @@ impl Client {
                         Ok(bytes) if status == StatusCode::TOO_MANY_REQUESTS => {
                             let err = classify(ep, status, &bytes, &self.inner.creds);
                             if !matches!(err, ApiError::RateLimited { .. }) {
+                                if err.is_money() {
+                                    self.halt(&err);
+                                }
                                 return Err(err);
                             }
                             let reset = retry_after_429(
@@ -141,7 +150,13 @@ impl Client {
                         Ok(bytes) if status.is_server_error() => {
                             classify(ep, status, &bytes, &self.inner.creds)
                         }
-                        Ok(bytes) => return Err(classify(ep, status, &bytes, &self.inner.creds)),
+                        Ok(bytes) => {
+                            let err = classify(ep, status, &bytes, &self.inner.creds);
+                            if err.is_money() {
+                                self.halt(&err);
+                            }
+                            return Err(err);
+                        }
                     }
                 }
             };
@@ -150,7 +165,10 @@ impl Client {
                 return Err(failure);
             }
             tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
-            tokio::time::sleep(backoff(attempt)).await;
+            let deadline = tokio::time::Instant::now() + backoff(attempt);
+            if !super::interrupt::sleep_until(deadline).await {
+                return Err(ApiError::Interrupted);
+            }
         }
     }
 
@@ -177,11 +195,22 @@ impl Client {
             until,
             bad_reset: self.inner.limits.take_bad_reset(),
         });
-        if let Ok(d) = until.duration_since(SystemTime::now()) {
-            tokio::time::sleep(d).await;
-        }
+        let left = until
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        let finished = super::interrupt::sleep_until(tokio::time::Instant::now() + left).await;
         let _ = self.inner.events.send(RateEvent::Resumed { endpoint });
-        Ok(())
+        if finished {
+            Ok(())
+        } else {
+            Err(ApiError::Interrupted)
+        }
+    }
+
+    /// Remembers a money answer: every later request fails with it, unsent.
+    fn halt(&self, err: &ApiError) {
+        tracing::warn!("{err}: no further request is sent");
+        *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = Some(err.clone());
     }
 
     fn note_headers(&self, ep: Endpoint, headers: &HeaderMap) {
