@@ -67,7 +67,7 @@ pub enum Command {
     /// The TUI against an in-process emulator with seeded blocked accounts.
     Demo(DemoArgs),
     /// The X API emulator as a standalone HTTP server.
-    Emulator(EmulatorArgs),
+    Emulator(Box<EmulatorArgs>),
     /// Sign in (OAuth 2.0 Authorization Code + PKCE, or OAuth 1.0a with --oauth1).
     Login(LoginArgs),
     /// Revoke the token at the API and delete it locally.
