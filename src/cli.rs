@@ -300,13 +300,6 @@ pub struct TargetArgs {
     /// @username, username or numeric id.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
-    /// Undo it by itself after this long (block and mute): 30s, 10min, 12h, 7d, 2w, 3mo, 1y.
-    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
-    pub for_secs: Option<u64>,
-}
-
-fn parse_duration(text: &str) -> Result<u64, crate::app::duration::DurationError> {
-    crate::app::duration::parse(text)
 }
 
 /// `xblocks completions`.

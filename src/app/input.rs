@@ -276,10 +276,6 @@ pub(super) fn on_confirm_key(
             confirm.typed.pop();
             state.mode = Mode::Confirm(confirm);
         }
-        KeyCode::Char('f') if confirm.verb != Verb::Unblock => {
-            confirm.duration = super::duration::next_choice(confirm.duration);
-            state.mode = Mode::Confirm(confirm);
-        }
         _ => state.mode = Mode::Confirm(confirm),
     }
 }
@@ -366,6 +362,5 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         targets,
         typed: String::new(),
         later: read_only && verb == Verb::Unblock,
-        duration: None,
     });
 }

@@ -87,8 +87,6 @@ pub struct Confirm {
     pub typed: String,
     /// The plan can't do this now: confirming saves the ids for later instead.
     pub later: bool,
-    /// Undo it by itself after this many seconds (block and mute only; `None`: for good).
-    pub duration: Option<u64>,
 }
 
 /// Which layer takes keys.

@@ -151,7 +151,6 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         targets: vec![target],
         typed: String::new(),
         later: false,
-        duration: None,
     });
 }
 

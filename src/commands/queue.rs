@@ -120,10 +120,14 @@ fn short_time(t: i64) -> String {
 pub fn span(secs: i64) -> String {
     let s = secs.max(0);
     let (d, h, m) = (s / 86_400, s / 3_600 % 24, s / 60 % 60);
-    if d > 0 {
+    if d > 0 && h > 0 {
         format!("{d}d {h}h")
-    } else if h > 0 {
+    } else if d > 0 {
+        format!("{d}d")
+    } else if h > 0 && m > 0 {
         format!("{h}h {m}min")
+    } else if h > 0 {
+        format!("{h}h")
     } else if m > 0 {
         format!("{m}min")
     } else {

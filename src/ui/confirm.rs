@@ -57,20 +57,6 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
     if !confirm.later {
         lines.push(Line::raw(eta_text));
     }
-    if !confirm.later && verb != crate::app::Verb::Unblock {
-        let undo = match verb {
-            crate::app::Verb::Mute => "unmuted",
-            _ => "unblocked",
-        };
-        let text = match confirm.duration {
-            None => "Duration: for good · f sets a time after which it is undone".to_string(),
-            Some(_) => format!(
-                "Duration: {} · then {undo} by itself (Q shows when) · f changes",
-                crate::app::duration::words(confirm.duration)
-            ),
-        };
-        lines.push(Line::styled(text, theme.marked));
-    }
     let cap = match &state.capability {
         Capability::ReadOnly { reason } => format!("Capability: READ-ONLY — {}", sanitize(reason)),
         c => format!("Capability: {}", strings::capability_label(c)),
