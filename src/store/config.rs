@@ -1,11 +1,43 @@
-//! `config.toml` in the config dir: the keys this layer reads (OAuth client id, consumer key).
+//! `config.toml`: in the config dir and, per profile, in the profile folder (its values win;
+//! `[keys]` tables add up). Every key is documented in `assets/config.example.toml`. A file
+//! that is not UTF-8, not TOML or has an unknown key is an error naming the file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::paths::Paths;
 
-/// The parts of `config.toml` the sign-in code reads; unknown keys are ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The file name, in the config dir and in a profile folder.
+pub const FILE_NAME: &str = "config.toml";
+/// Larger config files are refused (a config is a few hundred bytes).
+const MAX_BYTES: u64 = 1 << 20;
+
+/// Why a config file can't be used; the message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but can't be read.
+    #[error("cannot read {path}: {why}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        why: String,
+    },
+    /// Not UTF-8, not TOML, or a key or value it does not know.
+    #[error("{path}: {why}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, in one line.
+        why: String,
+    },
+}
+
+/// What the whole program reads from `config.toml`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// OAuth 2.0 client id of the user's X app.
     #[serde(default)]
@@ -13,17 +45,251 @@ pub struct Config {
     /// OAuth 1.0a consumer key (legacy).
     #[serde(default)]
     pub consumer_key: Option<String>,
+    /// The TUI's colours.
+    #[serde(default)]
+    pub theme: Theme,
+    /// Accounts asked for per block-list page (1–1000; X's maximum by default).
+    #[serde(default)]
+    pub page_size: Option<u16>,
+    /// Prices and the daily spending cap.
+    #[serde(default)]
+    pub billing: Billing,
+    /// When the local database counts as fresh.
+    #[serde(default)]
+    pub sync: SyncConfig,
+    /// Extra key bindings, by action name (see the keymap); checked by the TUI.
+    #[serde(default)]
+    pub keys: toml::Table,
+}
+
+/// The TUI's colours.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// The 16 basic terminal colours.
+    #[default]
+    Default,
+    /// No colours at all (what `NO_COLOR` asks for).
+    Mono,
+}
+
+/// `[billing]`: what X charges on pay-per-use and how much may be spent per UTC day.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Billing {
+    /// USD per account returned by a block-list read.
+    pub price_per_account: f64,
+    /// USD per user looked up.
+    pub price_per_lookup: f64,
+    /// Most USD spent per UTC day; none by default.
+    pub daily_cap: Option<f64>,
+}
+
+impl std::default::Default for Billing {
+    fn default() -> Self {
+        Self {
+            price_per_account: 0.001,
+            price_per_lookup: 0.010,
+            daily_cap: None,
+        }
+    }
+}
+
+/// `[sync]`: how old the last sync may be before commands sync first.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// Like `24h`, `30m`, `7d` or `90s`.
+    #[serde(deserialize_with = "duration")]
+    pub max_age: Duration,
+}
+
+impl std::default::Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            max_age: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// Parses `90s`, `30m`, `24h`, `7d` (a whole number and one unit).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let n: u64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    let secs = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(secs).map(Duration::from_secs)
+}
+
+fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_duration(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a duration (a number and s, m, h or d, like \"24h\")"
+        ))
+    })
+}
+
+/// One `config.toml` that was read, with its `[keys]` table.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file.
+    pub path: PathBuf,
+    /// Its `[keys]` table (empty when it has none).
+    pub keys: toml::Table,
+}
+
+/// The config of a profile and the files it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// The merged config (the profile folder's values win).
+    pub config: Config,
+    /// The files read, config dir first; their `[keys]` tables add up in this order.
+    pub sources: Vec<Source>,
 }
 
 impl Config {
-    /// Reads `<config_dir>/config.toml`; a missing file is the default config.
-    pub fn load(paths: &Paths) -> anyhow::Result<Self> {
-        let path = paths.config_dir.join("config.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    /// Every key, as `key` or `table.key` (`[keys]` entries are the keymap's): the example
+    /// config must name each. Add a key here when adding a field.
+    pub const KEYS: &'static [&'static str] = &[
+        "client_id",
+        "consumer_key",
+        "theme",
+        "page_size",
+        "billing.price_per_account",
+        "billing.price_per_lookup",
+        "billing.daily_cap",
+        "sync.max_age",
+        "keys",
+    ];
+
+    /// Reads `config.toml` of the config dir and then of the profile folder; missing files are
+    /// the defaults.
+    pub fn load(paths: &Paths) -> Result<Self, ConfigError> {
+        Ok(Self::load_all(paths)?.config)
+    }
+
+    /// [`Config::load`], keeping the files read (the TUI names them in key errors).
+    pub fn load_all(paths: &Paths) -> Result<Loaded, ConfigError> {
+        let mut merged = toml::Table::new();
+        let mut sources = Vec::new();
+        for dir in [&paths.config_dir, &paths.profile_dir] {
+            let path = dir.join(FILE_NAME);
+            let Some(table) = read_table(&path)? else {
+                continue;
+            };
+            // Each file must be valid on its own, so an error names the file that has it.
+            Self::from_table(table.clone()).map_err(|why| invalid(&path, why))?;
+            let keys = match table.get("keys") {
+                Some(toml::Value::Table(t)) => t.clone(),
+                _ => toml::Table::new(),
+            };
+            merge(&mut merged, table);
+            sources.push(Source { path, keys });
+        }
+        let config = Self::from_table(merged).map_err(|why| {
+            invalid(
+                sources.last().map_or(Path::new(FILE_NAME), |s| &s.path),
+                why,
+            )
+        })?;
+        Ok(Loaded { config, sources })
+    }
+
+    /// Parses the text of one `config.toml`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let table: toml::Table = text.parse().map_err(|e| one_line(&e))?;
+        Self::from_table(table)
+    }
+
+    fn from_table(table: toml::Table) -> Result<Self, String> {
+        let config: Self = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| one_line(&e))?;
+        if let Some(n) = config.page_size {
+            if !(1..=1000).contains(&n) {
+                return Err(format!("page_size = {n}: must be 1 to 1000"));
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// Reads and parses one file; `None` when it does not exist.
+fn read_table(path: &Path) -> Result<Option<toml::Table>, ConfigError> {
+    use std::io::Read;
+    let read_err = |e: std::io::Error| ConfigError::Read {
+        path: path.to_path_buf(),
+        why: e.to_string(),
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(read_err(e)),
+    };
+    if !file.metadata().map_err(read_err)?.is_file() {
+        return Err(invalid(path, "not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(invalid(path, "larger than 1 MiB; is it the right file?"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        invalid(
+            path,
+            format!(
+                "not UTF-8 text (byte {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    text.parse::<toml::Table>()
+        .map(Some)
+        .map_err(|e| invalid(path, format!("not valid TOML: {}", one_line(&e))))
+}
+
+fn invalid(path: &Path, why: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        why: why.into(),
+    }
+}
+
+/// A TOML error in one line: the message and where it is.
+fn one_line(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default().to_string();
+    // toml's errors are "TOML parse error at line L, column C", a snippet, then the message.
+    match text.lines().last().map(str::trim) {
+        Some(last) if last != first && !last.is_empty() => {
+            format!(
+                "{} ({})",
+                last,
+                first.trim_start_matches("TOML parse error at ")
+            )
+        }
+        _ => first,
+    }
+}
+
+/// `later` over `earlier`: tables merge key by key, `[keys]` tables add up.
+fn merge(earlier: &mut toml::Table, later: toml::Table) {
+    for (k, v) in later {
+        match (earlier.get_mut(&k), v) {
+            (Some(toml::Value::Table(a)), toml::Value::Table(b)) => merge(a, b),
+            (_, v) => {
+                earlier.insert(k, v);
+            }
         }
     }
 }
@@ -33,8 +299,121 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_client_id_and_ignores_other_keys() {
-        let c: Config = toml::from_str("client_id = \"abc\"\ntheme = \"dark\"\n").unwrap();
+    fn reads_every_section() {
+        let c = Config::parse(
+            "client_id = \"abc\"\ntheme = \"mono\"\npage_size = 200\n\
+             [billing]\ndaily_cap = 2.5\n[sync]\nmax_age = \"30m\"\n[keys]\nquit = \"x\"\n",
+        )
+        .unwrap();
         assert_eq!(c.client_id.as_deref(), Some("abc"));
+        assert_eq!(c.theme, Theme::Mono);
+        assert_eq!(c.page_size, Some(200));
+        assert_eq!(c.billing.daily_cap, Some(2.5));
+        assert_eq!(c.billing.price_per_account, 0.001);
+        assert_eq!(c.sync.max_age, Duration::from_secs(1800));
+        assert_eq!(c.keys["quit"].as_str(), Some("x"));
+        assert_eq!(
+            Config::parse("").unwrap().sync.max_age,
+            Duration::from_secs(86_400)
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_one_line_errors() {
+        for (text, want) in [
+            ("colour = 1\n", "unknown field `colour`"),
+            ("[billing]\ndaly_cap = 1\n", "unknown field `daly_cap`"),
+            ("[sync]\nmax_age = \"soon\"\n", "not a duration"),
+            ("page_size = 5000\n", "1 to 1000"),
+            ("theme = \"pink\"\n", "pink"),
+            ("not toml [", "line 1"),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(e.contains(want), "{text}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_profile_file_wins_and_keys_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            config_dir: dir.path().to_path_buf(),
+            profile_dir: dir.path().join("profiles/p"),
+            log_dir: dir.path().join("logs"),
+        };
+        std::fs::create_dir_all(&paths.profile_dir).unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "client_id = \"a\"\npage_size = 10\n[keys]\nquit = \"x\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            paths.profile_dir.join(FILE_NAME),
+            "page_size = 20\n[keys]\nmark = \"z\"\n",
+        )
+        .unwrap();
+        let loaded = Config::load_all(&paths).unwrap();
+        assert_eq!(loaded.config.client_id.as_deref(), Some("a"));
+        assert_eq!(loaded.config.page_size, Some(20));
+        assert_eq!(loaded.config.keys.len(), 2);
+        assert_eq!(loaded.sources.len(), 2);
+        assert_eq!(loaded.sources[1].keys.len(), 1);
+        std::fs::write(paths.profile_dir.join(FILE_NAME), b"x = \"\xff\"\n").unwrap();
+        let e = Config::load_all(&paths).unwrap_err().to_string();
+        assert!(e.starts_with(&paths.profile_dir.join(FILE_NAME).display().to_string()));
+        assert!(e.contains("not UTF-8"), "{e}");
+    }
+
+    /// `assets/config.example.toml` with every `# key = value` line uncommented.
+    pub(crate) fn example_uncommented() -> String {
+        include_str!("../../assets/config.example.toml")
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(kv)
+                    if kv.split_once(" = ").is_some_and(|(k, _)| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) =>
+                {
+                    kv
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_example_config_parses_with_the_real_loader_and_names_every_key() {
+        let text = example_uncommented();
+        let c = Config::parse(&text).unwrap_or_else(|e| panic!("config.example.toml: {e}"));
+        let defaults = Config::default();
+        assert_eq!(c.theme, defaults.theme);
+        assert_eq!(c.page_size, Some(1000));
+        assert_eq!(
+            c.billing.price_per_account,
+            defaults.billing.price_per_account
+        );
+        assert_eq!(
+            c.billing.price_per_lookup,
+            defaults.billing.price_per_lookup
+        );
+        assert_eq!(c.sync, defaults.sync, "the example shows the defaults");
+        let table: toml::Table = text.parse().unwrap();
+        for key in Config::KEYS {
+            let found = match key.split_once('.') {
+                Some((t, k)) => table[t].as_table().unwrap().contains_key(k),
+                None => table.contains_key(*key),
+            };
+            assert!(found, "config.example.toml lacks `{key}`");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("7"), None);
+        assert_eq!(parse_duration("h"), None);
     }
 }
