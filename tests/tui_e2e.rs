@@ -232,7 +232,11 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
         s.contains("rate limit: unblocks paused")
     })
     .await;
+    // Writes are still queued: q asks, and k keeps them (saved for later) and quits.
     tmux.keys(&["q"]);
+    tmux.wait_for("the quit question", 30, |s| s.contains("still queued"))
+        .await;
+    tmux.keys(&["k"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done.exists() {
         assert!(

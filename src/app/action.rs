@@ -161,6 +161,8 @@ pub enum Command {
     },
     /// Leave the TUI.
     Quit,
+    /// Suspend to the shell (Ctrl-Z; terminal layer): restore the terminal, stop, re-enter.
+    Suspend,
     /// Stop running the durable queue (open jobs stay queued).
     PauseQueue,
     /// Run the durable queue again.
@@ -184,6 +186,7 @@ impl Command {
                 | Command::Copy { .. }
                 | Command::SaveForLater { .. }
                 | Command::Quit
+                | Command::Suspend
         )
     }
 }

@@ -16,6 +16,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         out.push(Command::Quit);
         return;
     }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('z' | 'Z'))
+    {
+        out.push(Command::Suspend);
+        return;
+    }
     match std::mem::take(&mut state.mode) {
         Mode::Help { scroll } => on_help_key(state, key, scroll),
         Mode::Search => on_search_key(state, key),
@@ -24,6 +29,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane),
         Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
+        Mode::Insights(insights) => super::insights::on_key(state, key, insights),
+        Mode::Review(review) => super::review::on_key(state, key, review, out),
+        Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(KeyMode::Main, &key) {
                 on_normal(state, action, out);
@@ -129,10 +137,9 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
         KeyAction::Diff => super::diff_view::open(state, out),
-        KeyAction::Quit => {
-            state.quit = true;
-            out.push(Command::Quit);
-        }
+        KeyAction::Insights => super::insights::open(state),
+        KeyAction::Review => super::review::open(state),
+        KeyAction::Quit => super::quit::request(state, out),
         // Actions of other modes never come from the list's keys.
         _ => {}
     }
@@ -326,20 +333,7 @@ fn on_write_confirm_key(
 pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
-        if let Some(i) = state.index_of(&t.id) {
-            state.accounts[i as usize].standing = Standing::Pending;
-        } else if let Some(acct) = t.outside {
-            if let Some(i) = state.insert(*acct) {
-                state.accounts[i as usize].standing = Standing::Pending;
-                rebuild_view(state);
-            }
-        }
-        state.pending_writes.push((confirm.verb, t.id.clone()));
-        out.push(match confirm.verb {
-            Verb::Unblock => Command::Unblock { id: t.id },
-            Verb::Block => Command::Block { id: t.id },
-            Verb::Mute => Command::Mute { id: t.id },
-        });
+        queue_write(state, confirm.verb, t, out);
     }
     state.marks.clear();
     let word = confirm.verb.word();
@@ -347,6 +341,24 @@ pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut 
         "Queued: {word} {n} account{}.",
         if n == 1 { "" } else { "s" }
     )));
+}
+
+/// Queues one write: its account shows as pending and the command goes to the worker.
+pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Vec<Command>) {
+    if let Some(i) = state.index_of(&t.id) {
+        state.accounts[i as usize].standing = Standing::Pending;
+    } else if let Some(acct) = t.outside {
+        if let Some(i) = state.insert(*acct) {
+            state.accounts[i as usize].standing = Standing::Pending;
+            rebuild_view(state);
+        }
+    }
+    state.pending_writes.push((verb, t.id.clone()));
+    out.push(match verb {
+        Verb::Unblock => Command::Unblock { id: t.id },
+        Verb::Block => Command::Block { id: t.id },
+        Verb::Mute => Command::Mute { id: t.id },
+    });
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).

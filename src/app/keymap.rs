@@ -107,6 +107,10 @@ pub enum KeyAction {
     History,
     /// Show what changed since the last sync.
     Diff,
+    /// Show insights: counts and charts of the list.
+    Insights,
+    /// Review the list (or the query's matches, or the marks) one account at a time.
+    Review,
     /// Quit.
     Quit,
     /// Leave a view or overlay.
@@ -184,6 +188,8 @@ const DEFAULTS: &[Default] = &[
     row(M::Main, A::Queue, "queue", &["Q"], "queue: progress, ETA, pause, cancel", ""),
     row(M::Main, A::History, "history", &["H"], "history: action log, filter, undo", ""),
     row(M::Main, A::Diff, "diff", &["D"], "diff: new and gone since last sync", ""),
+    row(M::Main, A::Insights, "insights", &["I"], "insights: counts and charts", ""),
+    row(M::Main, A::Review, "review", &["A"], "review one at a time, then send once", ""),
     row(M::Main, A::Help, "help", &["?"], "this help", "help"),
     row(M::Main, A::Quit, "quit", &["q", "Ctrl-c"], "quit", "quit"),
     row(M::Queue, A::PauseQueue, "queue_pause", &["p", "Space"], "pause / resume the queue", "pause"),

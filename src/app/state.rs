@@ -138,6 +138,12 @@ pub enum Mode {
     History(super::history::HistoryPane),
     /// The diff view (new and gone since the last sync).
     Diff(super::diff_view::DiffPane),
+    /// The insights view (charts of the loaded list).
+    Insights(Box<super::insights::Insights>),
+    /// Quitting with this many writes still queued: send, keep or cancel them?
+    QuitAsk(usize),
+    /// Reviewing accounts one at a time.
+    Review(Box<super::review::Review>),
 }
 
 /// Column the list is sorted by.
@@ -268,6 +274,8 @@ pub struct State {
     pub no_color: bool,
     /// Set once the user quits.
     pub quit: bool,
+    /// Quit as soon as no write is left (the user chose to send or cancel them first).
+    pub quit_when_idle: bool,
     /// What the queue, history and diff views show, and the cached start.
     pub snapshots: super::snapshots::Snapshots,
 }
@@ -307,6 +315,7 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
+            quit_when_idle: false,
             snapshots: Default::default(),
         }
     }

@@ -104,6 +104,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
     }
+    super::quit::check_idle(state, &mut out);
     out.extend(maybe_load(state));
     out
 }

@@ -30,7 +30,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     };
     let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let listener = loopback::bind(args.port).await?;
-    let port = listener.local_addr()?.port();
+    let port = listener.port()?;
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let flow = pkce::start(
         &global,

@@ -6,8 +6,10 @@ pub mod import;
 pub mod json;
 pub mod login;
 pub mod logout;
+pub mod process;
 pub mod progress;
 pub mod signals;
+pub mod stats;
 pub mod targets;
 pub mod undo;
 pub mod whoami;
@@ -30,12 +32,30 @@ pub fn main(cli: Cli) -> ExitCode {
             return Exit::Other.into();
         }
     };
-    let _log_guard = crate::store::logging::init(&cli.global);
+    process::forbid_core_dumps();
     let json = json::requested(std::env::args_os());
+    if uses_profile(&cli) {
+        if let Err(refused) = crate::store::paths::Paths::resolve(&cli.global).check() {
+            return report(&anyhow::Error::new(refused), json).into();
+        }
+    }
+    let _log_guard = match crate::store::logging::init(&cli.global) {
+        Ok(guard) => guard,
+        Err(refused) => return report(&anyhow::Error::new(refused), json).into(),
+    };
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => Exit::Ok.into(),
         Err(err) => report(&err, json).into(),
     }
+}
+
+/// Whether the command reads or writes the profile's files (the demo and the emulator keep
+/// theirs in memory or in a temp dir of their own).
+fn uses_profile(cli: &Cli) -> bool {
+    !matches!(
+        cli.command,
+        Some(Command::Demo(_) | Command::Emulator(_) | Command::Completions(_))
+    )
 }
 
 /// Prints an error as one or two lines on stderr (the JSON error document with `--json`) and
@@ -88,5 +108,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
+        Some(Command::Stats(args)) => stats::run(global, args).await,
     }
 }

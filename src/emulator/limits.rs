@@ -11,6 +11,8 @@ use super::billing::Item;
 /// An endpoint of the API: its template, limits and required OAuth 2.0 scopes.
 #[derive(Debug)]
 pub struct Endpoint {
+    /// Short name, as `--answer` spells it.
+    pub name: &'static str,
     /// Method and path template, e.g. `GET /2/users/:id/blocking`.
     pub key: &'static str,
     /// Requests per window per user token.
@@ -29,6 +31,7 @@ const READ: &[&str] = &["tweet.read", "users.read"];
 
 /// `GET /2/users/me`.
 pub const ME: Endpoint = Endpoint {
+    name: "me",
     key: "GET /2/users/me",
     user_limit: 75,
     app_limit: None,
@@ -38,6 +41,7 @@ pub const ME: Endpoint = Endpoint {
 };
 /// `GET /2/users/:id`.
 pub const USER: Endpoint = Endpoint {
+    name: "user",
     key: "GET /2/users/:id",
     user_limit: 900,
     app_limit: Some(300),
@@ -47,6 +51,7 @@ pub const USER: Endpoint = Endpoint {
 };
 /// `GET /2/users?ids=`.
 pub const USERS: Endpoint = Endpoint {
+    name: "users",
     key: "GET /2/users",
     user_limit: 900,
     app_limit: Some(300),
@@ -56,6 +61,7 @@ pub const USERS: Endpoint = Endpoint {
 };
 /// `GET /2/users/by/username/:username`.
 pub const BY_USERNAME: Endpoint = Endpoint {
+    name: "by-username",
     key: "GET /2/users/by/username/:username",
     user_limit: 900,
     app_limit: Some(300),
@@ -65,6 +71,7 @@ pub const BY_USERNAME: Endpoint = Endpoint {
 };
 /// `GET /2/users/by?usernames=`.
 pub const BY_USERNAMES: Endpoint = Endpoint {
+    name: "by-usernames",
     key: "GET /2/users/by",
     user_limit: 900,
     app_limit: Some(300),
@@ -74,6 +81,7 @@ pub const BY_USERNAMES: Endpoint = Endpoint {
 };
 /// `GET /2/users/:id/blocking`.
 pub const BLOCKING: Endpoint = Endpoint {
+    name: "blocking",
     key: "GET /2/users/:id/blocking",
     user_limit: 15,
     app_limit: None,
@@ -83,6 +91,7 @@ pub const BLOCKING: Endpoint = Endpoint {
 };
 /// `POST /2/users/:id/blocking`.
 pub const BLOCK: Endpoint = Endpoint {
+    name: "block",
     key: "POST /2/users/:id/blocking",
     user_limit: 50,
     app_limit: None,
@@ -92,6 +101,7 @@ pub const BLOCK: Endpoint = Endpoint {
 };
 /// `DELETE /2/users/:source_user_id/blocking/:target_user_id`.
 pub const UNBLOCK: Endpoint = Endpoint {
+    name: "unblock",
     key: "DELETE /2/users/:source_user_id/blocking/:target_user_id",
     user_limit: 50,
     app_limit: None,
@@ -101,6 +111,7 @@ pub const UNBLOCK: Endpoint = Endpoint {
 };
 /// `GET /2/users/:id/muting`.
 pub const MUTING: Endpoint = Endpoint {
+    name: "muting",
     key: "GET /2/users/:id/muting",
     user_limit: 15,
     app_limit: None,
@@ -110,6 +121,7 @@ pub const MUTING: Endpoint = Endpoint {
 };
 /// `POST /2/users/:id/muting`.
 pub const MUTE: Endpoint = Endpoint {
+    name: "mute",
     key: "POST /2/users/:id/muting",
     user_limit: 50,
     app_limit: None,
@@ -119,6 +131,7 @@ pub const MUTE: Endpoint = Endpoint {
 };
 /// `DELETE /2/users/:source_user_id/muting/:target_user_id`.
 pub const UNMUTE: Endpoint = Endpoint {
+    name: "unmute",
     key: "DELETE /2/users/:source_user_id/muting/:target_user_id",
     user_limit: 50,
     app_limit: None,
@@ -129,6 +142,7 @@ pub const UNMUTE: Endpoint = Endpoint {
 
 /// `GET /2/usage/credits` (limit undocumented; free, user context).
 pub const CREDITS: Endpoint = Endpoint {
+    name: "credits",
     key: "GET /2/usage/credits",
     user_limit: 50,
     app_limit: None,
@@ -136,6 +150,22 @@ pub const CREDITS: Endpoint = Endpoint {
     bill: None,
     enterprise_only: false,
 };
+
+/// Every endpoint, for names given on the command line.
+pub const ALL: &[&Endpoint] = &[
+    &ME,
+    &USER,
+    &USERS,
+    &BY_USERNAME,
+    &BY_USERNAMES,
+    &BLOCKING,
+    &BLOCK,
+    &UNBLOCK,
+    &MUTING,
+    &MUTE,
+    &UNMUTE,
+    &CREDITS,
+];
 
 /// The state of one window, as the headers report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,7 +36,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use faults::Faults;
+pub use faults::{Answer, Faults};
 pub use state::ALL_SCOPES;
 
 pub use crate::cli::CreditsBody;
@@ -88,6 +88,8 @@ pub struct Config {
     pub usage_cap: Option<u64>,
     /// Shape of the 402 once the credits are gone.
     pub credits_body: CreditsBody,
+    /// Canned answers per endpoint name (`--answer unblock=404`).
+    pub answers: Vec<(&'static str, Answer)>,
 }
 
 impl std::fmt::Debug for Config {
@@ -116,6 +118,7 @@ impl std::fmt::Debug for Config {
             .field("credits", &self.credits)
             .field("usage_cap", &self.usage_cap)
             .field("credits_body", &self.credits_body)
+            .field("answers", &self.answers)
             .finish()
     }
 }
@@ -144,6 +147,7 @@ impl Default for Config {
             credits: None,
             usage_cap: None,
             credits_body: CreditsBody::Captured,
+            answers: Vec::new(),
         }
     }
 }
@@ -171,6 +175,12 @@ impl Config {
                 ALL_SCOPES.join(" ")
             );
         }
+        let answers = a
+            .answers
+            .iter()
+            .map(|spec| faults::parse_answer(spec))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("--answer: {e}"))?;
         if a.credits
             .is_some_and(|c| !c.is_finite() || !(0.0..=1e9).contains(&c))
         {
@@ -198,6 +208,7 @@ impl Config {
             credits: a.credits,
             usage_cap: a.usage_cap,
             credits_body: a.credits_body,
+            answers,
             ..Self::default()
         })
     }

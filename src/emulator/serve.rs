@@ -80,6 +80,9 @@ pub async fn serve(
     }
 }
 
+/// The `api-version` header value: the OpenAPI version the emulator follows (S167).
+pub const API_VERSION: &str = "2.167";
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/2/") && !path.starts_with("/2/oauth2/")
 }
@@ -125,6 +128,15 @@ async fn handle(
             .headers
             .insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
         resp = Response::from_parts(parts, Body::from(cut));
+    }
+    if is_api(&path) {
+        // X sends both on API answers (CONTRACT §10); clients may log the transaction id.
+        let id: u64 = rand::random();
+        if let Ok(v) = HeaderValue::from_str(&format!("{id:016x}")) {
+            resp.headers_mut().insert("x-transaction-id", v);
+        }
+        resp.headers_mut()
+            .insert("api-version", HeaderValue::from_static(API_VERSION));
     }
     let user = resp.extensions().get::<LogUser>().map(|u| u.0.clone());
     let cost = resp.extensions().get::<LogCost>().map(|c| c.0);

@@ -8,23 +8,17 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::paths::Paths;
+use super::private::{read_capped, FileError, CONFIG_CAP};
 
 /// The file name, in the config dir and in a profile folder.
 pub const FILE_NAME: &str = "config.toml";
-/// Larger config files are refused (a config is a few hundred bytes).
-const MAX_BYTES: u64 = 1 << 20;
 
 /// Why a config file can't be used; the message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file exists but can't be read.
-    #[error("cannot read {path}: {why}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong.
-        why: String,
-    },
+    /// The file exists but can't be read, is no regular file or is too large.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// Not UTF-8, not TOML, or a key or value it does not know.
     #[error("{path}: {why}")]
     Invalid {
@@ -130,9 +124,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(d)?;
     parse_duration(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "`{text}` is not a duration (a number and s, m, h or d, like \"24h\")"
-        ))
+        serde::de::Error::custom("not a duration (a number and s, m, h or d, like 24h)")
     })
 }
 
@@ -202,83 +194,98 @@ impl Config {
         Ok(Loaded { config, sources })
     }
 
-    /// Parses the text of one `config.toml`.
+    /// Parses the text of one `config.toml`; errors name the position, not the value.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let table: toml::Table = text.parse().map_err(|e| one_line(&e))?;
-        Self::from_table(table)
+        let config: Self = toml::from_str(text).map_err(|e| toml_error_position(text, &e))?;
+        config.check()
+    }
+
+    /// Values serde can't check.
+    fn check(self) -> Result<Self, String> {
+        if let Some(n) = self.page_size {
+            if !(1..=1000).contains(&n) {
+                return Err(format!("page_size = {n}: must be 1 to 1000"));
+            }
+        }
+        Ok(self)
     }
 
     fn from_table(table: toml::Table) -> Result<Self, String> {
         let config: Self = toml::Value::Table(table)
             .try_into()
-            .map_err(|e: toml::de::Error| one_line(&e))?;
-        if let Some(n) = config.page_size {
-            if !(1..=1000).contains(&n) {
-                return Err(format!("page_size = {n}: must be 1 to 1000"));
-            }
-        }
-        Ok(config)
+            .map_err(|e: toml::de::Error| {
+                e.message()
+                    .split(['"', '\'', '`', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            })?;
+        config.check()
     }
 }
 
-/// Reads and parses one file; `None` when it does not exist.
+/// Reads and parses one file; `None` when it does not exist. A regular file (a link to one is
+/// fine) of at most [`CONFIG_CAP`] bytes; errors name the position, never the value there (it
+/// may be a secret).
 fn read_table(path: &Path) -> Result<Option<toml::Table>, ConfigError> {
-    use std::io::Read;
-    let read_err = |e: std::io::Error| ConfigError::Read {
-        path: path.to_path_buf(),
-        why: e.to_string(),
+    let Some(bytes) = read_capped(path, CONFIG_CAP)? else {
+        return Ok(None);
     };
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(read_err(e)),
-    };
-    if !file.metadata().map_err(read_err)?.is_file() {
-        return Err(invalid(path, "not a regular file"));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(invalid(path, "larger than 1 MiB; is it the right file?"));
-    }
     let text = String::from_utf8(bytes).map_err(|e| {
         invalid(
             path,
             format!(
-                "not UTF-8 text (byte {}); save it as UTF-8",
+                "not UTF-8 (byte {}); fix or remove it",
                 e.utf8_error().valid_up_to()
             ),
         )
     })?;
-    text.parse::<toml::Table>()
-        .map(Some)
-        .map_err(|e| invalid(path, format!("not valid TOML: {}", one_line(&e))))
+    let table = text.parse::<toml::Table>().map_err(|e| {
+        invalid(
+            path,
+            format!(
+                "not valid TOML ({}); fix it",
+                toml_error_position(&text, &e)
+            ),
+        )
+    })?;
+    // Checked from the text too, so a bad value is named by its position.
+    if let Err(e) = toml::from_str::<Config>(&text) {
+        return Err(invalid(
+            path,
+            format!(
+                "{}; see config.example.toml",
+                toml_error_position(&text, &e)
+            ),
+        ));
+    }
+    Ok(Some(table))
+}
+
+/// Where a TOML error is, and what kind, without quoting the value there.
+pub fn toml_error_position(text: &str, e: &toml::de::Error) -> String {
+    let kind = e
+        .message()
+        .split(['"', '\'', '`', ':', '\n'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("{kind} at line {line}, column {column}")
+        }
+        None => kind.to_string(),
+    }
 }
 
 fn invalid(path: &Path, why: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         path: path.to_path_buf(),
         why: why.into(),
-    }
-}
-
-/// A TOML error in one line: the message and where it is.
-fn one_line(e: &dyn std::fmt::Display) -> String {
-    let text = e.to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or_default().to_string();
-    // toml's errors are "TOML parse error at line L, column C", a snippet, then the message.
-    match text.lines().last().map(str::trim) {
-        Some(last) if last != first && !last.is_empty() => {
-            format!(
-                "{} ({})",
-                last,
-                first.trim_start_matches("TOML parse error at ")
-            )
-        }
-        _ => first,
     }
 }
 
@@ -321,11 +328,11 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_one_line_errors() {
         for (text, want) in [
-            ("colour = 1\n", "unknown field `colour`"),
-            ("[billing]\ndaly_cap = 1\n", "unknown field `daly_cap`"),
+            ("colour = 1\n", "unknown field at line 1, column 1"),
+            ("[billing]\ndaly_cap = 1\n", "unknown field at line 2"),
             ("[sync]\nmax_age = \"soon\"\n", "not a duration"),
             ("page_size = 5000\n", "1 to 1000"),
-            ("theme = \"pink\"\n", "pink"),
+            ("theme = \"pink\"\n", "unknown variant at line 1"),
             ("not toml [", "line 1"),
         ] {
             let e = Config::parse(text).unwrap_err();
@@ -410,10 +417,29 @@ mod tests {
     }
 
     #[test]
+    fn parse_errors_name_the_position_not_the_value() {
+        let e = Config::parse("theme = \"default\"\nclient_id = 5\n").unwrap_err();
+        assert!(e.contains("line 2") && !e.contains('5'), "{e}");
+        let e = Config::parse("client_id = \"a\"\nclient_id = \"SECRET-X\"\n").unwrap_err();
+        assert!(!e.contains("SECRET"), "{e}");
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
         assert_eq!(parse_duration("7"), None);
         assert_eq!(parse_duration("h"), None);
+    }
+
+    #[test]
+    fn errors_name_the_position_not_the_value() {
+        let text = "theme = \"mono\"\nclient_id = 5 \"SECRET-X\"\n";
+        let e = toml::from_str::<Config>(text).unwrap_err();
+        let pos = toml_error_position(text, &e);
+        assert!(pos.contains("line 2") && !pos.contains("SECRET"), "{pos}");
+        let e = toml::from_str::<Config>("client_id = 5\n").unwrap_err();
+        let pos = toml_error_position("client_id = 5\n", &e);
+        assert!(pos.contains("line 1") && !pos.contains('5'), "{pos}");
     }
 }

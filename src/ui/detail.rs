@@ -41,7 +41,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<Line<'a>> {
+/// The lines of the detail of `a` at `width` cells, ages measured from `now`.
+pub fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<Line<'a>> {
     let w = width.max(1);
     let field = |label: &'static str, value: String| {
         Line::from(vec![

@@ -7,8 +7,11 @@ pub mod diff;
 pub mod format;
 pub mod help;
 pub mod history;
+pub mod insights;
 pub mod list;
 pub mod queue;
+pub mod quit;
+pub mod review;
 pub mod status;
 pub mod strings;
 pub mod theme;
@@ -47,6 +50,9 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
         Mode::History(pane) => history::render(state, pane, &theme, area, buf),
         Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
+        Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
+        Mode::Review(r) => review::render(state, r, &theme, area, buf),
+        Mode::QuitAsk(n) => quit::render(*n, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

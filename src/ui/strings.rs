@@ -149,6 +149,16 @@ pub fn hints(state: &State) -> String {
             "Diff: new and gone between the last two full syncs · {}",
             view_keys(state, KeyMode::Diff)
         ),
+        Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
+        Mode::Review(r) if r.confirming => {
+            "Review: y sends every decision as one batch · Esc back · n discards".into()
+        }
+        Mode::Review(_) => {
+            "Review: decide, and nothing is sent until the confirm at the end".into()
+        }
+        Mode::Insights(_) => {
+            "Insights: counts and charts of the loaded list · Esc back to the list".into()
+        }
         Mode::Queue(_) => format!("Queue: {}", view_keys(state, KeyMode::Queue)),
         Mode::Help { .. } => view_keys(state, KeyMode::Help),
         Mode::Confirm(c) => {

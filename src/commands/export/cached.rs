@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use super::format::FormatWriter;
+use super::output::Target;
 use crate::api::types::User;
-use crate::cli::ExportArgs;
+use crate::cli::ExportFormat;
 use crate::exit::{Exit, ExitError};
 use crate::jobs::runner::now_rfc3339;
 use crate::store::atomic::AtomicFile;
@@ -64,7 +65,7 @@ impl CacheSync {
 }
 
 /// `export --cached`: the last full sync from the local cache, offline.
-pub fn export(cache: &Cache, args: &ExportArgs) -> anyhow::Result<()> {
+pub fn export(cache: &Cache, format: ExportFormat, target: Option<Target>) -> anyhow::Result<()> {
     let snapshot = cache
         .latest()
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?
@@ -75,21 +76,23 @@ pub fn export(cache: &Cache, args: &ExportArgs) -> anyhow::Result<()> {
             )
         })?;
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut w = FormatWriter::new(args.format, out)?;
+        let mut w = FormatWriter::new(format, out)?;
         for a in &snapshot.accounts {
             w.user(&a.user, Some(&a.first_seen))?;
         }
         w.finish().map(drop)
     };
-    match &args.output {
-        Some(path) => {
+    match target {
+        Some(Target::File { path, lock }) => {
             let cannot = |e: std::io::Error| {
                 ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
             };
-            let mut file = AtomicFile::create(path).map_err(cannot)?;
+            let mut file = AtomicFile::create(&path).map_err(cannot)?;
             write(&mut file).map_err(cannot)?;
             file.commit().map_err(cannot)?;
+            drop(lock);
         }
+        Some(Target::Stream(file)) => write(&mut std::io::BufWriter::new(file))?,
         None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
     }
     eprintln!(

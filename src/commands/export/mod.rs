@@ -4,6 +4,7 @@
 
 pub mod cached;
 pub mod format;
+pub mod output;
 pub mod partial;
 
 use std::io::Write;
@@ -21,19 +22,37 @@ use crate::store::cache::Cache;
 use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 pub use format::{FormatWriter, CSV_HEADER};
+use output::Target;
 use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     let cache = Cache::new(&Paths::resolve(&global).profile_dir);
+    // The destination is checked (and locked) before anything is read or sent.
+    let target = args.output.as_deref().map(Target::open).transpose()?;
     if args.cached {
-        return cached::export(&cache, &args);
+        return cached::export(&cache, args.format, target);
     }
     let s = session::connect(&global).await?;
     let sync = cached::CacheSync::start(cache);
-    match &args.output {
-        Some(path) => to_file(&s, args.format, path, sync).await,
-        None => to_stdout(&s, args.format, sync).await,
+    match target {
+        Some(Target::File { path, lock }) => {
+            let done = to_file(&s, args.format, &path, sync).await;
+            drop(lock);
+            done
+        }
+        Some(Target::Stream(file)) => {
+            to_stream(&s, args.format, sync, std::io::BufWriter::new(file)).await
+        }
+        None => {
+            to_stream(
+                &s,
+                args.format,
+                sync,
+                std::io::BufWriter::new(std::io::stdout()),
+            )
+            .await
+        }
     }
 }
 
@@ -80,12 +99,14 @@ async fn fetch(
     }
 }
 
-async fn to_stdout(
+/// Writes the list as it is read: to stdout, a character device, a FIFO or `/dev/fd/N`.
+async fn to_stream(
     s: &Session,
     format: ExportFormat,
     sync: cached::CacheSync,
+    out: impl Write,
 ) -> anyhow::Result<()> {
-    let mut writer = FormatWriter::new(format, std::io::BufWriter::new(std::io::stdout()))?;
+    let mut writer = FormatWriter::new(format, out)?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
@@ -115,7 +136,7 @@ async fn to_stdout(
         }
         Err(Stop::Interrupted) => Err(ExitError::new(
             Exit::Interrupted,
-            "interrupted: the export on stdout is incomplete; use -o FILE for an export that can resume",
+            "interrupted: the export written so far is incomplete; use -o FILE (a regular file) for an export that can resume",
         )
         .into()),
         Err(Stop::Failed(e)) => Err(ExitError::from(e).into()),

@@ -34,7 +34,8 @@ pub struct Partial {
     pub checkpoint: Checkpoint,
 }
 
-fn sibling(target: &Path, suffix: &str) -> PathBuf {
+/// `.<name>.xblocks-partial<suffix>` beside `target`.
+pub(super) fn sibling(target: &Path, suffix: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -72,9 +73,6 @@ impl Partial {
         };
         let is_resumed = resumed.is_some();
         if !is_resumed {
-            if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir)?;
-            }
             File::create(&data_path)?;
         }
         let data = rewrite_valid_lines(&data_path)?;

@@ -40,6 +40,9 @@ impl Kind {
     }
 }
 
+/// Page size when a list request names no `max_results`.
+pub const DEFAULT_PAGE: usize = 100;
+
 /// `GET /2/users/:id/blocking`.
 pub async fn blocking(s: State<Arc<Shared>>, id: Path<String>, req: Request) -> Response {
     list(s, id, req, Kind::Blocking, &limits::BLOCKING).await
@@ -68,16 +71,27 @@ async fn list(
     if !valid_id(&id) {
         errors.insert(0, bad_id("id", &id));
     }
+    // `/muting` declares a default of 100; `/blocking` declares none (CONTRACT §10), and the
+    // emulator answers 100 there too, the page size tweepy and the docs' examples use.
     let max = match r.q("max_results").map(parse_max) {
-        None => 100,
+        None => DEFAULT_PAGE,
         Some(Ok(n)) => n,
         Some(Err(e)) => {
             errors.push(e);
-            100
+            DEFAULT_PAGE
         }
     };
     let cursor = match r.q("pagination_token") {
         None => None,
+        // S159/S167 declare `minLength: 16` for `/blocking` only (CONTRACT §10).
+        Some(t) if kind == Kind::Blocking && t.chars().count() < 16 => {
+            errors.push(bad_param(
+                "pagination_token",
+                t,
+                "does not meet the minimum length of 16",
+            ));
+            None
+        }
         Some(t) => {
             let c = pagination::decode(s.secret, kind.tag(), t);
             if c.is_none() {

@@ -10,13 +10,14 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
 
 use super::auth::{authenticate, Principal};
 use super::billing::{self, Item, Refusal};
+use super::faults::Answer;
 use super::fields::{Selection, Vocab};
 use super::limits::{Budget, Endpoint};
 use super::problems::{self, Invalid};
@@ -229,6 +230,9 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
     let limit = if s.config.no_limits { NO_LIMIT } else { limit };
     let window = Duration::from_secs(s.config.window_secs.max(1));
     let now = SystemTime::now();
+    if let Some(&(_, answer)) = s.config.answers.iter().find(|(n, _)| *n == ep.name) {
+        return Err(canned(s, &mut ctx, &who, ep, limit, answer));
+    }
     {
         let mut inner = s.lock();
         let refusal = ep
@@ -267,6 +271,46 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
         return Err(ctx.finish(problems::client_forbidden(&s.app_id)));
     }
     Ok(ctx)
+}
+
+/// The `--answer` of an endpoint, with the rate-limit headers it would carry.
+fn canned(
+    s: &Shared,
+    ctx: &mut Ctx,
+    who: &str,
+    ep: &'static Endpoint,
+    limit: u32,
+    answer: Answer,
+) -> Response {
+    let window = Duration::from_secs(s.config.window_secs.max(1));
+    let mut budget = s
+        .lock()
+        .limiter
+        .peek(who, ep.key, limit, window, SystemTime::now());
+    let resp = match answer {
+        Answer::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let title = status.canonical_reason().unwrap_or("Unexpected");
+            problems::problem(
+                status,
+                &serde_json::json!({"title":title,"detail":title,"type":"about:blank","status":code}),
+            )
+        }
+        Answer::Html => problems::text_response(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            "<!doctype html><html><body><p>Please sign in to the network to continue.</p></body></html>".into(),
+        ),
+        Answer::UserNotEnrolled => problems::user_not_enrolled(&s.app_id),
+        Answer::Credits => billing::credits_depleted(s.config.credits_body, s.account_id),
+        Answer::UsageCap => billing::usage_capped(s.account_id),
+        Answer::RateLimitExceeded => {
+            budget.remaining = 0;
+            problems::rate_limit_exceeded()
+        }
+    };
+    ctx.budget = Some(budget);
+    ctx.finish(resp)
 }
 
 /// Checks an id against `^[0-9]{1,19}$`.
