@@ -2,7 +2,10 @@
 
 pub mod client;
 pub mod error;
+pub mod eta;
+pub mod interrupt;
 pub mod pagination;
+pub mod price;
 pub mod problem;
 pub mod ratelimit;
 mod transport;

@@ -112,6 +112,9 @@ pub enum Action {
     },
     /// The diff between the last two syncs.
     Diff(Box<super::diff_view::DiffReport>),
+    /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
+    /// the user refreshes after a top-up. The text says what happened and what to do.
+    MoneyStopped(String),
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.

@@ -16,6 +16,7 @@ pub mod review;
 pub mod search;
 pub mod snapshots;
 pub mod state;
+pub mod sync_status;
 mod update;
 
 #[cfg(test)]

@@ -103,6 +103,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
+        Action::MoneyStopped(text) => {
+            let text = crate::text::sanitize(&text);
+            state.loading = false;
+            state.snapshots.sync.money_stop = Some(text.clone());
+            state.message = Some(error(text));
+        }
     }
     super::quit::check_idle(state, &mut out);
     out.extend(maybe_load(state));

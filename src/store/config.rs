@@ -79,6 +79,22 @@ pub struct Billing {
     pub daily_cap: Option<f64>,
 }
 
+impl Billing {
+    /// The prices as the price model counts them.
+    pub fn prices(&self) -> crate::api::price::Prices {
+        use crate::api::price::Usd;
+        crate::api::price::Prices {
+            per_account: Usd::from_dollars(self.price_per_account),
+            per_lookup: Usd::from_dollars(self.price_per_lookup),
+        }
+    }
+
+    /// The daily cap, if one is set.
+    pub fn daily_cap(&self) -> Option<crate::api::price::Usd> {
+        self.daily_cap.map(crate::api::price::Usd::from_dollars)
+    }
+}
+
 impl std::default::Default for Billing {
     fn default() -> Self {
         Self {
@@ -93,9 +109,16 @@ impl std::default::Default for Billing {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
-    /// Like `24h`, `30m`, `7d` or `90s`.
+    /// Like `24h`, `30m`, `7d` or `90s`, or whole seconds.
     #[serde(deserialize_with = "duration")]
     pub max_age: Duration,
+}
+
+impl SyncConfig {
+    /// How old the last sync may be for `export` to answer from the database.
+    pub fn max_age(&self) -> Duration {
+        self.max_age
+    }
 }
 
 impl std::default::Default for SyncConfig {
@@ -106,23 +129,34 @@ impl std::default::Default for SyncConfig {
     }
 }
 
-/// Parses `90s`, `30m`, `24h`, `7d` (a whole number and one unit).
+/// Parses `90s`, `30m`, `24h`, `7d` (a whole number and one unit; a bare number is seconds).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let unit = text.chars().last()?;
-    let n: u64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    let t = text.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = num.parse().ok()?;
     let secs = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return None,
     };
     n.checked_mul(secs).map(Duration::from_secs)
 }
 
+/// `max_age` as written: a string with a unit, or whole seconds.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Age {
+    Secs(u64),
+    Text(String),
+}
+
 fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let text = String::deserialize(d)?;
+    let text = match Age::deserialize(d)? {
+        Age::Secs(s) => return Ok(Duration::from_secs(s)),
+        Age::Text(t) => t,
+    };
     parse_duration(&text).ok_or_else(|| {
         serde::de::Error::custom("not a duration (a number and s, m, h or d, like 24h)")
     })
@@ -428,8 +462,27 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
-        assert_eq!(parse_duration("7"), None);
+        assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
         assert_eq!(parse_duration("h"), None);
+        assert_eq!(parse_duration("soon"), None);
+    }
+
+    #[test]
+    fn billing_and_sync_have_defaults_and_can_be_set() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.billing.prices(), crate::api::price::Prices::default());
+        assert_eq!(c.billing.daily_cap(), None);
+        assert_eq!(c.sync.max_age().as_secs(), 86_400);
+        let c = Config::parse(
+            "[billing]\nprice_per_account = 0.002\ndaily_cap = 5\n[sync]\nmax_age = \"30m\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.billing.prices().per_account.0, 2_000);
+        assert_eq!(c.billing.daily_cap().unwrap().0, 5_000_000);
+        assert_eq!(c.sync.max_age().as_secs(), 1800);
+        let c = Config::parse("[sync]\nmax_age = 60\n").unwrap();
+        assert_eq!(c.sync.max_age().as_secs(), 60);
+        assert!(Config::parse("[billing]\nprice = 1\n").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! files, the durable queue and action log, the block-list cache, and the profile lock.
 
 pub mod action_log;
+pub mod archive;
 pub mod atomic;
 pub mod cache;
 pub mod config;

@@ -154,7 +154,11 @@ fn sentence(text: &str) -> String {
 pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
     match cmd {
         Command::LoadNextPage { token } => page(client, me, token).await,
-        Command::Refresh => page(client, me, None).await,
+        Command::Refresh => {
+            // The user asks again: after a top-up, requests go out again.
+            client.clear_halt();
+            page(client, me, None).await
+        }
         Command::ResolveHandle { handle } => {
             match client
                 .users_by_usernames(std::slice::from_ref(&handle))
@@ -200,6 +204,7 @@ async fn page(client: &Client, me: &str, token: Option<String>) -> Vec<Action> {
             pinned: p.pinned,
             next_token: p.next_token,
         }],
+        Err(e) if e.is_money() => vec![Action::MoneyStopped(sentence(&e.user_message()))],
         Err(e) => vec![Action::PageFailed(sentence(&e.user_message()))],
     }
 }
@@ -214,6 +219,9 @@ async fn write(client: &Client, me: &str, verb: Verb, id: String) -> Vec<Action>
     match result {
         Ok(()) => out.push(Action::Done { verb, id }),
         Err(e) => {
+            if e.is_money() {
+                out.push(Action::MoneyStopped(sentence(&e.user_message())));
+            }
             if matches!(e, ApiError::EnterpriseOnly) {
                 out.push(Action::Capability(Capability::ReadOnly {
                     reason: sentence(&e.to_string()),

@@ -140,6 +140,9 @@ impl Plan {
     }
 }
 
+/// How many accounts not found the summary names.
+const MAX_NAMED: usize = 20;
+
 /// The plan summary as printed before anything runs.
 pub struct Summary<'a> {
     /// The plan.
@@ -169,11 +172,24 @@ impl fmt::Display for Summary<'_> {
             "{already}: {}",
             p.count(|s| matches!(s, Step::AlreadyInState(_)))
         )?;
-        writeln!(
-            f,
-            "not found: {}",
-            p.count(|s| matches!(s, Step::NotFound(_)))
-        )?;
+        let missing: Vec<String> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::NotFound(t) => Some(t.to_string()),
+                _ => None,
+            })
+            .collect();
+        write!(f, "not found: {}", missing.len())?;
+        if !missing.is_empty() {
+            let shown = missing.len().min(MAX_NAMED);
+            write!(f, " ({}", missing[..shown].join(", "))?;
+            if missing.len() > shown {
+                write!(f, ", … and {} more", missing.len() - shown)?;
+            }
+            write!(f, ")")?;
+        }
+        writeln!(f)?;
         writeln!(
             f,
             "self: {}",
@@ -226,6 +242,7 @@ mod tests {
         .to_string();
         assert!(text.contains("to block: 2"), "{text}");
         assert!(text.contains("already blocked: 1"), "{text}");
+        assert!(text.contains("not found: 2 (@ghost, 404)"), "{text}");
     }
 
     #[test]
