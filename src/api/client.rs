@@ -273,6 +273,17 @@ impl Client {
             .await
     }
 
+    /// Performs `w` on `target_id` as `me`.
+    pub async fn apply(&self, w: super::Write, me: &str, target_id: &str) -> Result<(), ApiError> {
+        let (list, _) = w.relation();
+        let method = if matches!(w, super::Write::Block | super::Write::Mute) {
+            Method::POST
+        } else {
+            Method::DELETE
+        };
+        self.write(w.endpoint(), method, me, target_id, list).await
+    }
+
     /// Mutes `target_id`.
     pub async fn mute(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
         self.write(Endpoint::Mute, Method::POST, me, target_id, "muting")

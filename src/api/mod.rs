@@ -10,7 +10,9 @@ pub mod problem;
 pub mod ratelimit;
 mod transport;
 pub mod types;
+mod write;
 
 pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page, RawPage};
 pub use error::ApiError;
 pub use ratelimit::{Budget, Endpoint, RateEvent};
+pub use write::Write;

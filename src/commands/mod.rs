@@ -7,6 +7,7 @@ pub mod json;
 pub mod login;
 pub mod logout;
 pub mod process;
+pub mod profile_db;
 pub mod progress;
 pub mod signals;
 pub mod stats;
