@@ -29,16 +29,22 @@ pub enum ConfigError {
     },
 }
 
-/// What the whole program reads from `config.toml`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+/// What the whole program reads from `config.toml` (its `Debug` hides the secrets).
+#[derive(Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// OAuth 2.0 client id of the user's X app.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// OAuth 2.0 client secret (confidential clients only; `XBLOCKS_CLIENT_SECRET` wins).
+    #[serde(default)]
+    pub client_secret: Option<String>,
     /// OAuth 1.0a consumer key (legacy).
     #[serde(default)]
     pub consumer_key: Option<String>,
+    /// OAuth 1.0a consumer secret (`XBLOCKS_CONSUMER_SECRET` wins).
+    #[serde(default)]
+    pub consumer_secret: Option<String>,
     /// The TUI's colours.
     #[serde(default)]
     pub theme: Theme,
@@ -54,6 +60,23 @@ pub struct Config {
     /// Extra key bindings, by action name (see the keymap); checked by the TUI.
     #[serde(default)]
     pub keys: toml::Table,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |o: &Option<String>| o.as_ref().map(|_| "[redacted]");
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redact(&self.client_secret))
+            .field("consumer_key", &self.consumer_key)
+            .field("consumer_secret", &redact(&self.consumer_secret))
+            .field("theme", &self.theme)
+            .field("page_size", &self.page_size)
+            .field("billing", &self.billing)
+            .field("sync", &self.sync)
+            .field("keys", &self.keys)
+            .finish()
+    }
 }
 
 /// The TUI's colours.
@@ -185,7 +208,9 @@ impl Config {
     /// config must name each. Add a key here when adding a field.
     pub const KEYS: &'static [&'static str] = &[
         "client_id",
+        "client_secret",
         "consumer_key",
+        "consumer_secret",
         "theme",
         "page_size",
         "billing.price_per_account",
