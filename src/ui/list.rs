@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use super::format::compact;
+use super::format::count;
 use super::strings;
 use super::theme::Theme;
 use crate::app::geometry::window_offset;
@@ -144,7 +144,7 @@ fn row_line<'a>(
         }
     }
     if followers > 0 {
-        spans.push(Span::raw(fit_right(&compact(a.followers), followers)));
+        spans.push(Span::raw(fit_right(&count(a.followers), followers)));
     }
     Line::from(spans).style(row_style)
 }
