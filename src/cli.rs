@@ -92,6 +92,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
     Stats(StatsArgs),
+    /// The durable queue: open jobs with their due time, then the last finished ones.
+    Queue(QueueArgs),
+    /// The action log, newest first.
+    History(HistoryArgs),
 }
 
 /// API plan the emulator serves.
@@ -310,6 +314,25 @@ pub struct CompletionsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
     /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks queue`.
+#[derive(Debug, Clone, Args)]
+pub struct QueueArgs {
+    /// Print the `queue` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks history`.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Show at most this many entries (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print the `history` JSON document instead of the list.
     #[arg(long)]
     pub json: bool,
 }
