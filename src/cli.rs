@@ -284,6 +284,9 @@ pub struct ImportArgs {
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,
+    /// With --dry-run: print the plan as the `import` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// `xblocks undo`.
@@ -292,6 +295,9 @@ pub struct UndoArgs {
     /// Show what would be undone and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: print what would be undone as the `undo` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.

@@ -329,3 +329,92 @@ fn no_database_yet_is_an_empty_document_not_an_error() {
         "reading creates nothing"
     );
 }
+
+#[test]
+fn import_and_undo_dry_run_json_are_their_documented_plans() {
+    let env = Env::enterprise(30);
+    env.login();
+    let blocked = env.emu().blocked_ids();
+    let file = env.config_dir().join("list.txt");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n{}\n@nosuchuser12\n{}\n",
+            blocked[0], blocked[1], blocked[0]
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    // Nothing logged yet: the undo plan is empty, not an error.
+    let mut c = env.cmd();
+    c.args(["undo", "--dry-run", "--json"]);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let u: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(keys(&u), ["batch", "undo_batch", "count", "writes"]);
+    assert!(u["batch"].is_null() && u["count"] == 0, "{u}");
+
+    let mut c = env.cmd();
+    c.args(["import", file, "--unblock", "--dry-run", "--json"]);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let p: serde_json::Value =
+        serde_json::from_str(&o.stdout).expect("only the document on stdout");
+    assert_eq!(
+        keys(&p),
+        [
+            "action",
+            "counts",
+            "to_write",
+            "already_in_state",
+            "not_found"
+        ]
+    );
+    assert_eq!(p["action"], "unblock");
+    assert_eq!(
+        p["counts"],
+        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1})
+    );
+    assert_eq!(p["to_write"][0]["id"], blocked[0].as_str());
+    assert!(p["to_write"][0]["username"].is_string());
+    assert_eq!(p["not_found"], serde_json::json!(["@nosuchuser12"]));
+    assert_eq!(
+        env.emu().blocked_ids().len(),
+        30,
+        "a dry run changes nothing"
+    );
+
+    // --json needs --dry-run: a usage error, as JSON.
+    let mut c = env.cmd();
+    c.args(["import", file, "--json"]);
+    let o = run(c);
+    assert_eq!(o.code, 2);
+    let last = o.stderr.lines().last().unwrap();
+    let v: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(v["exit"], 2);
+
+    // After a real import, undo --dry-run --json names its inverse writes.
+    let mut c = env.cmd();
+    c.args(["import", file, "--unblock"]);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut c = env.cmd();
+    c.args(["undo", "--dry-run", "--json"]);
+    let o = run(c);
+    let u: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(u["count"], 2, "{u}");
+    assert!(u["batch"].as_str().is_some_and(|b| !b.is_empty()));
+    let w = u["writes"].as_array().unwrap();
+    assert!(w.iter().all(|j| j["action"] == "block"), "{u}");
+    let mut targets: Vec<&str> = w.iter().map(|j| j["target"].as_str().unwrap()).collect();
+    targets.sort();
+    let mut want = vec![blocked[0].as_str(), blocked[1].as_str()];
+    want.sort();
+    assert_eq!(targets, want);
+    assert_eq!(
+        env.emu().blocked_ids().len(),
+        28,
+        "the dry run undid nothing"
+    );
+}
