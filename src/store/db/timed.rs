@@ -91,25 +91,32 @@ mod tests {
     }
 
     #[test]
-    fn later_writes_are_those_of_other_batches_after_the_batch_wrote() {
+    fn later_writes_are_settled_writes_of_other_batches_since_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        settle(&s, "old", Write::Mute, "7", JobState::Done);
+        let now = super::super::now_unix();
         settle(&s, "timed", Write::Mute, "7", JobState::Done);
-        assert!(s.later_writes("7", "timed").unwrap().is_empty());
+        assert!(s.later_writes("7", "timed", now).unwrap().is_empty());
         settle(&s, "other", Write::Block, "8", JobState::Done);
         settle(&s, "hand", Write::Unmute, "7", JobState::Failed("x".into()));
-        assert!(
-            s.later_writes("7", "timed").unwrap().is_empty(),
-            "failures change nothing"
-        );
+        let none = s.later_writes("7", "timed", now).unwrap();
+        assert!(none.is_empty(), "failures change nothing");
         settle(&s, "hand", Write::Unmute, "7", JobState::Done);
-        let later = s.later_writes("7", "timed").unwrap();
+        let later = s.later_writes("7", "timed", now).unwrap();
         assert_eq!(later.len(), 1);
         assert_eq!(
             (later[0].batch.as_str(), later[0].action),
             ("hand", Write::Unmute)
         );
-        assert!(s.later_writes("7", "never").unwrap().is_empty());
+        let future = s.later_writes("7", "timed", now + 3_600).unwrap();
+        assert!(future.is_empty(), "nothing since then");
+        let id = s
+            .enqueue("q", &[NewJob::now(Write::Mute, "9", None)])
+            .unwrap()[0];
+        assert!(s
+            .job_created(id)
+            .unwrap()
+            .is_some_and(|t| (t - now).abs() < 60));
+        assert_eq!(s.gone_at("9").unwrap(), None);
     }
 }
