@@ -13,6 +13,7 @@ pub mod commands;
 pub mod emulator;
 pub mod exit;
 pub mod jobs;
+pub mod query;
 pub mod store;
 pub mod tui;
 pub mod ui;

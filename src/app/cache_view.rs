@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::account::{parse_rfc3339, Account};
+use super::account::parse_rfc3339;
 use super::action::Command;
 use super::keymap::KeyAction;
 use super::state::{Mode, SortKey, State};
@@ -69,7 +69,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedU
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
     for u in &users {
         let first_seen = parse_rfc3339(&u.first_seen).unwrap_or(0);
-        if let Some(i) = state.insert(Account::from_user(&u.user, None, first_seen)) {
+        if let Some(i) = state.insert_user(&u.user, None, first_seen) {
             if plain {
                 state.view.push(i);
             }
@@ -110,6 +110,7 @@ pub(super) fn after_page(state: &mut State, first: bool, ids: &[String], carry: 
         .collect();
     for (i, t) in found {
         state.accounts[i as usize].first_seen = t;
+        state.index.set_first_seen(i, Some(t));
     }
     if first {
         state.views.cached = None;

@@ -18,12 +18,22 @@ pub enum KeyAction {
     PageDown,
     /// One screen up.
     PageUp,
-    /// Start an incremental fuzzy search.
+    /// Start an exact search (the query language).
     Search,
     /// Mark or unmark the selected account.
     Mark,
-    /// Mark every account matching the search (all loaded ones without a search).
+    /// Mark exactly the accounts the search lists (all loaded ones without a search).
     MarkAll,
+    /// Put the selected (or marked) accounts on the keep list, or take them off.
+    Keep,
+    /// Edit the selected account's note.
+    Note,
+    /// Edit the selected account's tags.
+    Tags,
+    /// Pick the list's columns.
+    Columns,
+    /// Show the message log.
+    Log,
     /// Clear all marks.
     ClearMarks,
     /// Unblock the marked accounts (or the selected one).
@@ -102,10 +112,30 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         KeyAction::Search,
         "search",
         &["/"],
-        "fuzzy search handle, name, bio",
+        "search: words, \"phrases\", -not, followers:<100 …",
     ),
     (KeyAction::Mark, "mark", &["Space"], "mark / unmark"),
-    (KeyAction::MarkAll, "mark_all", &["V"], "mark all matches"),
+    (
+        KeyAction::MarkAll,
+        "mark_all",
+        &["V"],
+        "mark exactly the listed matches",
+    ),
+    (
+        KeyAction::Keep,
+        "keep",
+        &["K"],
+        "keep list: never unblock (toggle)",
+    ),
+    (KeyAction::Note, "note", &["n"], "edit the note"),
+    (KeyAction::Tags, "tags", &["t"], "edit tags (+name -name)"),
+    (
+        KeyAction::Columns,
+        "columns",
+        &["c"],
+        "pick the list's columns",
+    ),
+    (KeyAction::Log, "log", &["L"], "message log (last 200)"),
     (
         KeyAction::ClearMarks,
         "clear_marks",

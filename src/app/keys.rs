@@ -7,7 +7,7 @@ use super::action::Command;
 use super::keymap::KeyAction;
 use super::state::{Capability, Confirm, Mode, State, Target, Verb, TYPE_BACK_OVER};
 use super::update::{error, info};
-use super::view::{move_by, move_to, rebuild_view, start_search};
+use super::view::{move_by, move_to, rebuild_view};
 
 pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
@@ -27,6 +27,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
         Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
+        Mode::Edit(edit) => super::notes::on_key(state, key, edit, out),
+        Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
+        Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(&key) {
                 on_normal(state, action, out);
@@ -54,24 +57,19 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 if !state.marks.remove(&i) {
                     state.marks.insert(i);
                 }
+                state.marked_by = None;
                 move_by(state, 1);
             }
         }
-        KeyAction::MarkAll => {
-            let before = state.marks.len();
-            state.marks.extend(state.view.iter().copied());
-            let added = state.marks.len() - before;
-            state.message = Some(info(format!(
-                "Marked {added} more ({} marked). Esc clears marks.",
-                state.marks.len()
-            )));
-        }
+        KeyAction::MarkAll => mark_all(state),
         KeyAction::ClearMarks => {
             if !state.query.is_empty() {
                 state.query.clear();
                 rebuild_view(state);
             } else if !state.marks.is_empty() {
                 state.marks.clear();
+                state.marked_by = None;
+                state.marked_by = None;
                 state.message = Some(info("Marks cleared."));
             } else {
                 state.message = None;
@@ -132,6 +130,11 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
         KeyAction::Diff => super::cache_view::open(state, out),
+        KeyAction::Keep => super::notes::toggle_keep(state, out),
+        KeyAction::Note => super::notes::open(state, super::notes::Field::Note),
+        KeyAction::Tags => super::notes::open(state, super::notes::Field::Tags),
+        KeyAction::Columns => state.mode = Mode::Columns { cursor: 0 },
+        KeyAction::Log => state.mode = Mode::Log { scroll: 0 },
         KeyAction::Quit => {
             state.quit = true;
             out.push(Command::Quit);
@@ -178,15 +181,8 @@ pub(super) fn on_search_key(state: &mut State, key: KeyEvent) {
             state.mode = Mode::Search;
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
-            // Narrow the previous matches when they are complete; otherwise scan everything.
-            let narrowing = !state.query.is_empty() && state.search_job.is_none();
             state.query.push(c);
-            if narrowing {
-                let candidates = std::mem::take(&mut state.view);
-                start_search(state, candidates);
-            } else {
-                rebuild_view(state);
-            }
+            rebuild_view(state);
             state.mode = Mode::Search;
         }
         _ => state.mode = Mode::Search,
@@ -237,6 +233,7 @@ pub(super) fn on_confirm_key(
                 let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
                 state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
                 state.marks.clear();
+                state.marked_by = None;
                 out.push(Command::SaveForLater { ids });
             }
             KeyCode::Char('m' | 'M') => {
@@ -272,13 +269,41 @@ pub(super) fn on_confirm_key(
     }
 }
 
+/// `V`: marks exactly the accounts listed (the query's matches), once the search is complete.
+fn mark_all(state: &mut State) {
+    if let Some(e) = &state.query_error {
+        state.message = Some(error(format!("Nothing marked: {e}")));
+        return;
+    }
+    if state.searching() {
+        state.message = Some(info("Nothing marked yet: the search is still running."));
+        return;
+    }
+    let query = state.query.trim().to_string();
+    let exact = state.marks.is_empty() || state.marked_by.as_deref() == Some(query.as_str());
+    let before = state.marks.len();
+    state.marks.extend(state.view.iter().copied());
+    let added = state.marks.len() - before;
+    state.marked_by = (exact && !query.is_empty()).then(|| query.clone());
+    let what = if query.is_empty() {
+        "listed".to_string()
+    } else {
+        format!("matching {query:?}")
+    };
+    state.message = Some(info(format!(
+        "Marked {added} more {what} ({} marked). Esc twice clears marks.",
+        state.marks.len()
+    )));
+}
+
 pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
         if let Some(i) = state.index_of(&t.id) {
             state.accounts[i as usize].standing = Standing::Pending;
-        } else if let Some(acct) = t.outside {
-            if let Some(i) = state.insert(*acct) {
+        } else if let Some(user) = t.outside {
+            let now = super::update::unix(state.now);
+            if let Some(i) = state.insert_user(&user, None, now) {
                 state.accounts[i as usize].standing = Standing::Pending;
                 rebuild_view(state);
             }
@@ -291,6 +316,7 @@ pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<C
         });
     }
     state.marks.clear();
+    state.marked_by = None;
     let word = confirm.verb.word();
     state.message = Some(info(format!(
         "Queued: {word} {n} account{}.",
@@ -317,6 +343,9 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         m.sort_unstable();
         m
     };
+    let query = (!state.marks.is_empty())
+        .then(|| state.marked_by.clone())
+        .flatten();
     picked.retain(|&i| {
         let s = state.accounts[i as usize].standing;
         match verb {
@@ -325,11 +354,23 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             Verb::Block => s == Standing::Unblocked,
         }
     });
+    let before = picked.len();
+    if verb == Verb::Unblock {
+        picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));
+    }
+    let kept = before - picked.len();
     if picked.is_empty() {
-        state.message = Some(info(format!(
-            "Nothing to {}: mark accounts with Space or select one.",
-            verb.word()
-        )));
+        state.message = Some(info(if kept > 0 {
+            format!(
+                "Nothing to unblock: {kept} on the keep list ({} removes one from it).",
+                state.keymap.key_name(KeyAction::Keep)
+            )
+        } else {
+            format!(
+                "Nothing to {}: mark accounts with Space or select one.",
+                verb.word()
+            )
+        }));
         return;
     }
     let targets = picked
@@ -349,5 +390,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         targets,
         typed: String::new(),
         later: read_only && verb == Verb::Unblock,
+        query,
+        kept,
     });
 }

@@ -8,6 +8,8 @@ pub mod format;
 pub mod help;
 pub mod history;
 pub mod list;
+pub mod notes;
+pub mod panes;
 pub mod queue;
 pub mod sanitize;
 pub mod status;
@@ -50,8 +52,20 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
         Mode::History(pane) => history::render(state, pane, &theme, area, buf),
         Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
+        Mode::Edit(edit) => notes::render_edit(state, edit, &theme, area, buf),
+        Mode::Log { scroll } => panes::render_log(state, *scroll, &theme, area, buf),
+        Mode::Columns { cursor } => panes::render_columns(state, *cursor, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
+}
+
+/// The state's clock as Unix seconds.
+pub fn unix_now(state: &State) -> i64 {
+    state
+        .now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Where each pane goes on the screen.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::format::FormatWriter;
+use super::format::{FormatWriter, Known};
 use crate::api::types::User;
 use crate::cli::ExportArgs;
 use crate::exit::{Exit, ExitError};
@@ -74,11 +74,14 @@ pub fn export(cache: &Cache, args: &ExportArgs) -> anyhow::Result<()> {
                 "there is no local cache of the block list yet; run `xblocks export` online once",
             )
         })?;
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut w = FormatWriter::new(args.format, out)?;
+    let filter = super::filter(args)?;
+    let mut written = 0;
+    let mut write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = FormatWriter::new(args.format, out)?.with_filter(filter.clone());
         for a in &snapshot.accounts {
-            w.user(&a.user, Some(&a.first_seen))?;
+            w.user(&a.user, &Known::seen(Some(&a.first_seen)))?;
         }
+        written = w.written();
         w.finish().map(drop)
     };
     match &args.output {
@@ -93,8 +96,8 @@ pub fn export(cache: &Cache, args: &ExportArgs) -> anyhow::Result<()> {
         None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
     }
     eprintln!(
-        "exported {} blocked accounts from the local cache of {}",
-        snapshot.accounts.len(),
+        "exported {} from the local cache of {}",
+        super::exported(written, snapshot.accounts.len(), args.where_.as_deref()),
         snapshot.synced_at
     );
     Ok(())

@@ -20,7 +20,7 @@ use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::cache::Cache;
 use crate::store::paths::Paths;
-pub use format::{FormatWriter, CSV_HEADER};
+pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use partial::Partial;
 
 /// Runs `xblocks export`.
@@ -29,11 +29,45 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     if args.cached {
         return cached::export(&cache, &args);
     }
+    let filter = filter(&args)?;
     let s = session::connect(&global).await?;
     let sync = cached::Sync::start(cache);
+    let out = Output {
+        format: args.format,
+        filter,
+        query: args.where_.clone(),
+    };
     match &args.output {
-        Some(path) => to_file(&s, args.format, path, sync).await,
-        None => to_stdout(&s, args.format, sync).await,
+        Some(path) => to_file(&s, out, path, sync).await,
+        None => to_stdout(&s, out, sync).await,
+    }
+}
+
+/// What to write: the format and the `--where` filter.
+struct Output {
+    format: ExportFormat,
+    filter: Option<Filter>,
+    query: Option<String>,
+}
+
+/// `--where QUERY` parsed; a bad query is a usage error (exit 2) naming the column.
+pub fn filter(args: &ExportArgs) -> Result<Option<Filter>, ExitError> {
+    args.where_
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|e| ExitError::new(Exit::Usage, format!("--where: {e}")))
+}
+
+/// `12 blocked accounts` or `3 of 12 blocked accounts matching "QUERY"`.
+pub fn exported(written: usize, total: usize, query: Option<&str>) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match query {
+        Some(q) => format!(
+            "{written} of {total} blocked account{} matching {q:?}",
+            plural(total)
+        ),
+        None => format!("{total} blocked account{}", plural(total)),
     }
 }
 
@@ -80,8 +114,9 @@ async fn fetch(
     }
 }
 
-async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> anyhow::Result<()> {
-    let mut writer = FormatWriter::new(format, std::io::BufWriter::new(std::io::stdout()))?;
+async fn to_stdout(s: &Session, out: Output, sync: cached::Sync) -> anyhow::Result<()> {
+    let mut writer = FormatWriter::new(out.format, std::io::BufWriter::new(std::io::stdout()))?
+        .with_filter(out.filter);
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
@@ -91,7 +126,7 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
             if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
                 let u = User::deserialize(v)?;
-                writer.value(v, sync.first_seen(&u.id).as_deref())?;
+                writer.value(v, &Known::seen(sync.first_seen(&u.id).as_deref()))?;
                 users.push(u);
                 n += 1;
             }
@@ -101,10 +136,12 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
     .await?;
     match done {
         Ok(count) => {
+            let written = writer.written();
             writer.finish()?.flush()?;
             sync.store(users);
             progress.finish(&format!(
-                "exported {count} blocked accounts of @{}",
+                "exported {} of @{}",
+                exported(written, count, out.query.as_deref()),
                 inert(&s.me.username)
             ));
             Ok(())
@@ -118,12 +155,7 @@ async fn to_stdout(s: &Session, format: ExportFormat, sync: cached::Sync) -> any
     }
 }
 
-async fn to_file(
-    s: &Session,
-    format: ExportFormat,
-    path: &Path,
-    sync: cached::Sync,
-) -> anyhow::Result<()> {
+async fn to_file(s: &Session, out: Output, path: &Path, sync: cached::Sync) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
     };
@@ -155,13 +187,16 @@ async fn to_file(
     };
     match done {
         Ok(_) => {
-            let users = partial
-                .finish(path, format, &|id| sync.first_seen(id))
+            let (users, written) = partial
+                .finish(path, out.format, out.filter, &|id| {
+                    Known::seen(sync.first_seen(id).as_deref())
+                })
                 .map_err(cannot)?;
             let count = users.len();
             sync.store(users);
             progress.finish(&format!(
-                "exported {count} blocked accounts of @{} to {}",
+                "exported {} of @{} to {}",
+                exported(written, count, out.query.as_deref()),
                 inert(&s.me.username),
                 path.display()
             ));
