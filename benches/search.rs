@@ -6,7 +6,7 @@
 //! runs a quick smoke pass with 20,000 accounts.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -98,7 +98,6 @@ fn main() {
     let n = if full { 1_000_000 } else { 20_000 };
     println!("xblocks search bench: {n} accounts loaded");
     let mut s = loaded(n);
-    let _ = SystemTime::now();
     for q in [
         "crypto",
         "gardenbot",
@@ -114,6 +113,15 @@ fn main() {
             ms(worst),
             per_key.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(", "),
             ms(longest)
+        );
+    }
+    for q in ["c", "crypto", "gardenbot", "crypto -bot followers:>50k"] {
+        let parsed = xblocks::query::parse(q).unwrap();
+        let t0 = Instant::now();
+        let found = s.index.search(&parsed, 1_764_000_000).len();
+        println!(
+            "evaluator alone {q:<26} {found:>8} matches in {}",
+            ms(t0.elapsed())
         );
     }
     for q in ["crypto", "gardenbot"] {

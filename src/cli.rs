@@ -40,7 +40,8 @@ pub struct GlobalArgs {
         long,
         env = "XBLOCKS_PROFILE",
         default_value = "default",
-        global = true
+        global = true,
+        value_parser = profile_name
     )]
     pub profile: String,
     /// Configuration directory (default: the platform config dir).
@@ -49,6 +50,15 @@ pub struct GlobalArgs {
     /// Exit with code 3 instead of waiting out a rate limit.
     #[arg(long, global = true)]
     pub no_wait: bool,
+}
+
+/// Parses `--profile`: a folder name inside the config dir, never a path.
+fn profile_name(name: &str) -> Result<String, String> {
+    if crate::store::paths::valid_profile_name(name) {
+        Ok(name.to_string())
+    } else {
+        Err("a profile name is 1 to 64 of A-Z a-z 0-9 _ . - (and not `.` or `..`)".into())
+    }
 }
 
 /// The subcommands.
@@ -80,6 +90,8 @@ pub enum Command {
     Unmute(TargetArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+    /// Insights of the local database: counts, first-seen months, account age, followers, tags.
+    Stats(StatsArgs),
 }
 
 /// API plan the emulator serves.
@@ -90,6 +102,16 @@ pub enum Tier {
     /// Everything allowed.
     #[default]
     Enterprise,
+}
+
+/// Which 402 body the emulator sends once the credits are gone (CONTRACT §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CreditsBody {
+    /// The captured `CreditsDepleted` body with a bare big-integer `account_id`.
+    #[default]
+    Captured,
+    /// The variant `Payment Required` body without `account_id`.
+    Variant,
 }
 
 /// `xblocks demo`.
@@ -148,9 +170,24 @@ pub struct EmulatorArgs {
     /// Mix hostile strings into names, bios, locations and posts.
     #[arg(long)]
     pub hostile: bool,
-    /// Turn rate limits off.
+    /// Turn rate limits off: headers report a budget that never runs out.
     #[arg(long)]
     pub no_limits: bool,
+    /// Pay-per-use balance in USD: each account listed costs $0.001, each looked-up user $0.010;
+    /// at 0 billed requests get X's 402.
+    #[arg(long, value_name = "USD")]
+    pub credits: Option<f64>,
+    /// After N billed resources, billed requests get X's usage-cap 429.
+    #[arg(long, value_name = "N")]
+    pub usage_cap: Option<u64>,
+    /// Shape of the 402 once the credits are gone.
+    #[arg(long, value_enum, default_value_t = CreditsBody::Captured)]
+    pub credits_body: CreditsBody,
+    /// Make an endpoint give a canned answer, e.g. "unblock=404" or "blocking=user-not-enrolled"
+    /// (repeatable; answers: a status code, html, user-not-enrolled, credits, usage-cap,
+    /// rate-limit-exceeded).
+    #[arg(long = "answer", value_name = "ENDPOINT=ANSWER")]
+    pub answers: Vec<String>,
     /// Register another OAuth 2.0 client id (public unless --client-secret).
     #[arg(long)]
     pub client_id: Option<String>,
@@ -265,4 +302,12 @@ pub struct CompletionsArgs {
     /// Shell to generate completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `xblocks stats`.
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

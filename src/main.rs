@@ -3,6 +3,8 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = xblocks::cli::Cli::parse();
-    xblocks::commands::main(cli)
+    match xblocks::cli::Cli::try_parse() {
+        Ok(cli) => xblocks::commands::main(cli),
+        Err(err) => xblocks::commands::json::usage_error(err),
+    }
 }

@@ -412,8 +412,116 @@ async fn no_limits_never_answers_429() {
     })
     .await;
     let (me, _) = emu.me();
+    let mut resets = std::collections::HashSet::new();
+    let mut last = u64::MAX;
     for _ in 0..20 {
         let r = get(&emu, &format!("/2/users/{me}/blocking"), Some(&token)).await;
         assert_eq!(r.status, 200);
+        // Headers consistent with no limit: a budget a local countdown never spends, and a
+        // reset that stays put within the window.
+        let num = |h: &str| r.header(h).unwrap().parse::<u64>().unwrap();
+        assert!(num("x-rate-limit-limit") >= 1_000_000_000);
+        let remaining = num("x-rate-limit-remaining");
+        assert!(remaining >= 999_999_000 && remaining < last);
+        last = remaining;
+        resets.insert(num("x-rate-limit-reset"));
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
     }
+    assert_eq!(resets.len(), 1, "the reset does not move: {resets:?}");
+}
+
+#[tokio::test]
+async fn api_answers_carry_transaction_id_and_api_version() {
+    let (emu, token) = start(cfg(5)).await;
+    let ok = get(&emu, "/2/users/me", Some(&token)).await;
+    let denied = get(&emu, "/2/users/me", None).await;
+    for r in [&ok, &denied] {
+        let tx = r.header("x-transaction-id").expect("x-transaction-id");
+        assert!(
+            tx.len() == 16 && tx.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{tx}"
+        );
+        assert_eq!(r.header("api-version"), Some("2.167"));
+    }
+    assert_ne!(
+        ok.header("x-transaction-id"),
+        denied.header("x-transaction-id")
+    );
+}
+
+#[tokio::test]
+async fn pagination_token_min_length_applies_to_blocking_only() {
+    let (emu, token) = start(cfg(5)).await;
+    let (me, _) = emu.me();
+    let r = get(
+        &emu,
+        &format!("/2/users/{me}/blocking?pagination_token=short"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json["errors"][0]["message"],
+        "The `pagination_token` query parameter value [short] does not meet the minimum length of 16"
+    );
+    let r = get(
+        &emu,
+        &format!("/2/users/{me}/muting?pagination_token=short"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json["errors"][0]["message"],
+        "The `pagination_token` query parameter value [short] is not a valid pagination token"
+    );
+    // No max_results: X declares no default on /blocking; the emulator pages by 100.
+    let (emu, token) = start(cfg(250)).await;
+    let (me, _) = emu.me();
+    let r = get(&emu, &format!("/2/users/{me}/blocking"), Some(&token)).await;
+    assert_eq!(r.json["meta"]["result_count"], 100);
+}
+
+#[tokio::test]
+async fn canned_answers_user_not_enrolled_and_rate_limit_exceeded() {
+    use xblocks::emulator::Answer;
+    let (emu, token) = start(Config {
+        answers: vec![
+            ("blocking", Answer::UserNotEnrolled),
+            ("muting", Answer::RateLimitExceeded),
+            ("unblock", Answer::Status(418)),
+        ],
+        ..cfg(5)
+    })
+    .await;
+    let (me, _) = emu.me();
+    let r = get(&emu, &format!("/2/users/{me}/blocking"), Some(&token)).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json["reason"], "user-not-enrolled");
+    assert_eq!(r.json["registration_url"], "https://console.x.com");
+    assert_eq!(r.json["title"], "Client Forbidden");
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("This request is billed to the authenticated user."));
+    assert_rate_headers(&r, 15);
+    let r = get(&emu, &format!("/2/users/{me}/muting"), Some(&token)).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(
+        r.json["type"],
+        "https://api.x.com/2/problems/rate-limit-exceeded"
+    );
+    assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
+    let r = into_resp(
+        client()
+            .delete(format!("{}/2/users/{me}/blocking/{me}", emu.base_url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 418);
+    // Other endpoints serve as usual.
+    assert_eq!(get(&emu, "/2/users/me", Some(&token)).await.status, 200);
 }

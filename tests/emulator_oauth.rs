@@ -252,6 +252,39 @@ async fn authorize_refusals() {
 }
 
 #[tokio::test]
+async fn a_registered_localhost_redirect_uri_works_and_unregistered_localhost_does_not() {
+    // X's own CLI defaults to http://localhost:8080/callback (CONTRACT §10): when an app
+    // registers it, X accepts it; the default any-port rule stays 127.0.0.1 only.
+    let emu = emu(Config {
+        redirect_uris: vec!["http://localhost:8080/callback".into()],
+        ..Config::default()
+    })
+    .await;
+    let (status, q) = authorize(&authorize_url(
+        &emu,
+        "xblocks-demo",
+        "http://localhost:8080/callback",
+        &[],
+    ))
+    .await;
+    assert_eq!(status, 302);
+    assert!(q.contains_key("code"));
+    let plain = emu_default().await;
+    let (status, _) = authorize(&authorize_url(
+        &plain,
+        "xblocks-demo",
+        "http://localhost:8080/callback",
+        &[],
+    ))
+    .await;
+    assert_eq!(status, 400);
+}
+
+async fn emu_default() -> Emulator {
+    emu(Config::default()).await
+}
+
+#[tokio::test]
 async fn registered_redirect_uris_are_exact() {
     let emu = emu(Config {
         redirect_uris: vec!["http://127.0.0.1:7777/cb/".into()],

@@ -14,7 +14,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use xblocks::api::client::USER_FIELDS;
 use xblocks::api::types::{ListResponse, SingleResponse};
 use xblocks::store::import_file::{self, Target};
-use xblocks::ui::sanitize::{sanitize, SafeText};
+use xblocks::text::{sanitize, SafeText};
 
 fn corpus() -> &'static BTreeMap<String, String> {
     static CORPUS: OnceLock<BTreeMap<String, String>> = OnceLock::new();

@@ -292,8 +292,8 @@ fn cached_start_says_cached_until_the_live_page() {
     insta::assert_snapshot!("cached_start_tiny", draw(&s).backend());
 }
 
-fn diff_report() -> xblocks::app::cache_view::DiffReport {
-    use xblocks::app::cache_view::{DiffReport, DiffRow};
+fn diff_report() -> xblocks::app::diff_view::DiffReport {
+    use xblocks::app::diff_view::{DiffReport, DiffRow};
     let row = |i: usize| DiffRow {
         id: user(i).id,
         handle: user(i).username,

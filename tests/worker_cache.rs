@@ -23,7 +23,7 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<Action>) -> Action {
 async fn full_sync(
     cmds: &mpsc::UnboundedSender<Command>,
     rx: &mut mpsc::UnboundedReceiver<Action>,
-) -> (usize, xblocks::app::cache_view::DiffReport) {
+) -> (usize, xblocks::app::diff_view::DiffReport) {
     cmds.send(Command::LoadNextPage { token: None }).unwrap();
     let mut loaded = 0;
     loop {

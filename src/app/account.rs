@@ -1,7 +1,7 @@
 //! One loaded account, stored compactly with its display strings sanitized once on arrival.
 
 use crate::api::types::{Tweet, User};
-use crate::ui::sanitize::SafeText;
+use crate::text::SafeText;
 
 /// Longest bio kept (X allows 160 characters; hostile data may send more).
 const BIO_CHARS: usize = 200;

@@ -113,7 +113,7 @@ pub enum Action {
         users: Vec<crate::store::cache::CachedUser>,
     },
     /// The diff between the last two syncs.
-    Diff(Box<super::cache_view::DiffReport>),
+    Diff(Box<super::diff_view::DiffReport>),
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
 }
@@ -178,6 +178,8 @@ pub enum Command {
     },
     /// Leave the TUI.
     Quit,
+    /// Suspend to the shell (Ctrl-Z; terminal layer): restore the terminal, stop, re-enter.
+    Suspend,
     /// Stop running the durable queue (open jobs stay queued).
     PauseQueue,
     /// Run the durable queue again.
@@ -222,6 +224,7 @@ impl Command {
                 | Command::Copy { .. }
                 | Command::SaveForLater { .. }
                 | Command::Quit
+                | Command::Suspend
         )
     }
 }

@@ -9,7 +9,7 @@ use super::state::{Mode, State};
 use super::update::{error, info};
 use crate::jobs::undo;
 use crate::store::action_log::Entry;
-use crate::ui::sanitize::sanitize;
+use crate::text::sanitize;
 
 /// Most log entries the view keeps (the newest).
 pub const HISTORY_MAX: usize = 5000;
@@ -55,7 +55,7 @@ pub(super) fn on_loaded(state: &mut State, entries: Vec<Entry>) {
             .index_of(&e.target)
             .map(|i| state.accounts[i as usize].handle.to_string());
     }
-    state.views.history = Some(rows);
+    state.snapshots.history = Some(rows);
 }
 
 /// True when `e` matches the filter (case-insensitive, over handle, id, action, result, batch).
@@ -80,7 +80,7 @@ pub fn matches(e: &Entry, filter: &str) -> bool {
 /// The rows shown: entries matching the filter, newest first.
 pub fn visible<'a>(state: &'a State, pane: &HistoryPane) -> Vec<&'a Entry> {
     state
-        .views
+        .snapshots
         .history
         .as_deref()
         .unwrap_or_default()
@@ -91,7 +91,7 @@ pub fn visible<'a>(state: &'a State, pane: &HistoryPane) -> Vec<&'a Entry> {
 
 /// What `U` would undo, from the loaded log.
 pub fn undo_plan(state: &State) -> Option<undo::UndoPlan> {
-    let rows = state.views.history.as_ref()?;
+    let rows = state.snapshots.history.as_ref()?;
     // `undo::plan` wants the log oldest first.
     let oldest_first: Vec<Entry> = rows.iter().rev().cloned().collect();
     undo::plan(&oldest_first)
@@ -156,7 +156,7 @@ pub(super) fn on_key(
                 )));
                 pane.undo_asked = true;
             }
-            None if state.views.history.is_none() => {
+            None if state.snapshots.history.is_none() => {
                 state.message = Some(info("The action log is still loading."));
             }
             None => state.message = Some(error("Nothing to undo: no write changed anything yet.")),
@@ -164,7 +164,7 @@ pub(super) fn on_key(
         _ => match state.keymap.lookup(&key) {
             Some(KeyAction::History | KeyAction::Quit) => return,
             action => {
-                super::views::scroll(&mut pane.scroll, action, max, page);
+                super::snapshots::scroll(&mut pane.scroll, action, max, page);
             }
         },
     }
@@ -219,7 +219,7 @@ mod tests {
         let mut s = state();
         assert_eq!(update(&mut s, key('H')), vec![Command::LoadHistory]);
         update(&mut s, Action::History(log()));
-        let rows = s.views.history.as_ref().unwrap();
+        let rows = s.snapshots.history.as_ref().unwrap();
         assert_eq!(rows[0].target, "4");
         assert_eq!(rows[0].username.as_deref(), Some("user4"));
         let Mode::History(pane) = s.mode.clone() else {
@@ -290,7 +290,7 @@ mod tests {
             .map(|i| entry("b", &i.to_string(), JobAction::Mute, "done"))
             .collect();
         update(&mut s, Action::History(many));
-        let rows = s.views.history.as_ref().unwrap();
+        let rows = s.snapshots.history.as_ref().unwrap();
         assert_eq!(rows.len(), HISTORY_MAX);
         assert_eq!(rows[0].target, (HISTORY_MAX + 9).to_string());
     }

@@ -62,6 +62,10 @@ pub enum KeyAction {
     History,
     /// Show what changed since the last sync.
     Diff,
+    /// Show insights: counts and charts of the list.
+    Insights,
+    /// Review the list (or the query's matches, or the marks) one account at a time.
+    Review,
     /// Quit.
     Quit,
 }
@@ -112,7 +116,7 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         KeyAction::Search,
         "search",
         &["/"],
-        "search: words, \"phrases\", -not, followers:<100 …",
+        "exact search: words, \"a phrase\", -not, key:value",
     ),
     (KeyAction::Mark, "mark", &["Space"], "mark / unmark"),
     (
@@ -188,6 +192,18 @@ const DEFAULTS: &[(KeyAction, &str, &[&str], &str)] = &[
         "diff",
         &["D"],
         "diff: new and gone since last sync",
+    ),
+    (
+        KeyAction::Insights,
+        "insights",
+        &["I"],
+        "insights: counts and charts",
+    ),
+    (
+        KeyAction::Review,
+        "review",
+        &["A"],
+        "review one at a time, then send once",
     ),
     (KeyAction::Help, "help", &["?"], "this help"),
     (KeyAction::Quit, "quit", &["q", "Ctrl-c"], "quit"),

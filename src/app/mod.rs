@@ -2,17 +2,22 @@
 
 pub mod account;
 pub mod action;
-pub mod cache_view;
+pub mod cached_start;
+pub mod diff_view;
+pub mod geometry;
 pub mod history;
+mod input;
+pub mod insights;
 pub mod keymap;
-mod keys;
+mod list;
 pub mod notes;
 pub mod panes;
 pub mod queue_view;
+pub mod quit;
+pub mod review;
+pub mod snapshots;
 pub mod state;
 mod update;
-mod view;
-pub mod views;
 
 #[cfg(test)]
 mod tests;

@@ -45,13 +45,13 @@ pub struct Edit {
 /// A tag name as stored: sanitized, lower-case, at most [`TAG_CHARS`]; `None` when not a name
 /// (empty, or with spaces or commas).
 pub fn tag_name(raw: &str) -> Option<String> {
-    let t = crate::ui::sanitize::sanitize(raw).to_lowercase();
+    let t = crate::text::sanitize(raw).to_lowercase();
     (!t.is_empty() && t.chars().count() <= TAG_CHARS && !t.contains([' ', ','])).then_some(t)
 }
 
 /// A note as stored: sanitized to one line, at most [`NOTE_CHARS`].
 pub fn note_text(raw: &str) -> String {
-    crate::ui::sanitize::sanitize(raw)
+    crate::text::sanitize(raw)
         .chars()
         .take(NOTE_CHARS)
         .collect()
@@ -132,16 +132,13 @@ fn save(state: &mut State, edit: Edit, out: &mut Vec<Command>) {
     let mut a = state.notes.get(&i).cloned().unwrap_or_default();
     match edit.field {
         Field::Note => {
-            a.note = note_text(&edit.text);
-            state.message = Some(info(if a.note.is_empty() {
+            save_note(state, i, &edit.text, out);
+            state.message = Some(info(if note_text(&edit.text).is_empty() {
                 format!("Note of @{handle} cleared.")
             } else {
                 format!("Note of @{handle} saved.")
             }));
-            out.push(Command::SaveNote {
-                id,
-                note: a.note.clone(),
-            });
+            return;
         }
         Field::Tags => match edit_tags(&a.tags, &edit.text) {
             Ok(tags) => {
@@ -181,14 +178,9 @@ pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Command>) {
         state.message = Some(info("Select an account first."));
         return;
     }
-    let keep = !picked.iter().all(|&i| state.index.flag(i, Flag::Kept));
-    let ids = picked
-        .iter()
-        .map(|&i| {
-            state.index.set_flag(i, Flag::Kept, keep);
-            state.accounts[i as usize].id.to_string()
-        })
-        .collect::<Vec<_>>();
+    let keep_them = !picked.iter().all(|&i| state.index.flag(i, Flag::Kept));
+    keep(state, &picked, keep_them, out);
+    let keep = keep_them;
     let who = match picked.as_slice() {
         [one] => format!("@{}", state.accounts[*one as usize].handle),
         many => format!("{} accounts", many.len()),
@@ -198,7 +190,36 @@ pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Command>) {
     } else {
         format!("{who} off the keep list.")
     }));
-    out.push(Command::SetKept { ids, kept: keep });
+}
+
+/// Puts accounts on the keep list (or takes them off) and asks the worker to store it.
+pub(super) fn keep(state: &mut State, picked: &[u32], on: bool, out: &mut Vec<Command>) {
+    if picked.is_empty() {
+        return;
+    }
+    let ids = picked
+        .iter()
+        .map(|&i| {
+            state.index.set_flag(i, Flag::Kept, on);
+            state.accounts[i as usize].id.to_string()
+        })
+        .collect();
+    out.push(Command::SetKept { ids, kept: on });
+}
+
+/// Sets the note of account `i` (empty clears it) and asks the worker to store it.
+pub(super) fn save_note(state: &mut State, i: u32, text: &str, out: &mut Vec<Command>) {
+    let Some(account) = state.accounts.get(i as usize) else {
+        return;
+    };
+    let id = account.id.to_string();
+    let mut a = state.notes.get(&i).cloned().unwrap_or_default();
+    a.note = note_text(text);
+    out.push(Command::SaveNote {
+        id,
+        note: a.note.clone(),
+    });
+    set(state, i, a);
 }
 
 /// Notes, tags and keep flags loaded from the store, by account id.

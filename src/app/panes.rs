@@ -88,7 +88,7 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent, scroll: usize) {
             | KeyAction::PageUp
             | KeyAction::Top
             | KeyAction::Bottom,
-        ) => super::views::scroll(&mut s, a, max, state.list_rows()),
+        ) => super::snapshots::scroll(&mut s, a, max, state.list_rows()),
         _ => return,
     }
     state.mode = Mode::Log { scroll: s };

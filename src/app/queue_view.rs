@@ -10,7 +10,7 @@ use super::keymap::KeyAction;
 use super::state::{Capability, Mode, State, Verb};
 use super::update::info;
 use crate::store::queue::{Job, JobState};
-use crate::ui::sanitize::sanitize;
+use crate::text::sanitize;
 
 /// Open jobs a snapshot carries at most (the count covers the rest).
 pub const OPEN_ROWS: usize = 200;
@@ -79,7 +79,7 @@ pub(super) fn open(state: &mut State) {
 /// Rows the queue view lists (open jobs, then recent ones).
 pub fn row_count(state: &State) -> usize {
     state
-        .views
+        .snapshots
         .queue
         .as_ref()
         .map_or(0, |q| q.open.len() + q.recent.len())
@@ -88,7 +88,11 @@ pub fn row_count(state: &State) -> usize {
 /// True when open block/unblock jobs can't run on this plan and wait for a better one.
 pub fn held_read_only(state: &State) -> bool {
     matches!(state.capability, Capability::ReadOnly { .. })
-        || state.views.queue.as_ref().is_some_and(|q| q.held.is_some())
+        || state
+            .snapshots
+            .queue
+            .as_ref()
+            .is_some_and(|q| q.held.is_some())
 }
 
 /// Keys of the queue view.
@@ -116,7 +120,7 @@ pub(super) fn on_key(
         KeyCode::Esc | KeyCode::Char('q') => return,
         KeyCode::Char('p') | KeyCode::Char(' ') => {
             let idle = state
-                .views
+                .snapshots
                 .queue
                 .as_ref()
                 .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
@@ -131,7 +135,7 @@ pub(super) fn on_key(
             }
         }
         KeyCode::Char('c') => {
-            let open = state.views.queue.as_ref().map_or(0, |q| q.open_total);
+            let open = state.snapshots.queue.as_ref().map_or(0, |q| q.open_total);
             if open == 0 {
                 state.message = Some(info("No open job to cancel."));
             } else {
@@ -146,7 +150,7 @@ pub(super) fn on_key(
             Some(KeyAction::Queue) => return,
             Some(KeyAction::Quit) => return,
             action => {
-                super::views::scroll(&mut pane.scroll, action, max, page);
+                super::snapshots::scroll(&mut pane.scroll, action, max, page);
             }
         },
     }
@@ -186,7 +190,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
         let rows = snapshot.open.len() + snapshot.recent.len();
         pane.scroll = pane.scroll.min(rows.saturating_sub(1));
     }
-    state.views.queue = Some(snapshot);
+    state.snapshots.queue = Some(snapshot);
 }
 
 /// Open jobs were cancelled: they leave the session's queue and their accounts go back to where
@@ -206,7 +210,7 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
         }
     }
     let in_flight = state
-        .views
+        .snapshots
         .queue
         .as_ref()
         .is_some_and(|q| q.open.iter().any(|j| j.state == JobState::InFlight));
@@ -280,7 +284,7 @@ mod tests {
         update(&mut s, key('Q'));
         assert_eq!(s.mode, Mode::Queue(QueuePane::default()));
         update(&mut s, Action::QueueSnapshot(Box::new(snapshot(3, false))));
-        let q = s.views.queue.as_ref().unwrap();
+        let q = s.snapshots.queue.as_ref().unwrap();
         assert_eq!(q.open[0].username.as_deref(), Some("h0"));
         assert_eq!(q.recent[0].state, JobState::Failed("bad".into()));
         assert_eq!(row_count(&s), 4);

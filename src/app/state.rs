@@ -5,10 +5,8 @@ use std::time::SystemTime;
 
 use super::account::Account;
 use super::keymap::Keymap;
-use crate::ui::sanitize::SafeText;
+use crate::text::SafeText;
 
-/// Rows the layout spends outside the list body: status bar, hint line, list borders, header.
-pub const CHROME_ROWS: u16 = 5;
 /// Bulk actions above this count ask the user to type the count back.
 pub const TYPE_BACK_OVER: usize = 20;
 /// Documented per-user limit of block/unblock/mute writes per window (CONTRACT §2).
@@ -117,7 +115,13 @@ pub enum Mode {
     /// The history view.
     History(super::history::HistoryPane),
     /// The diff view (new and gone since the last sync).
-    Diff(super::cache_view::DiffPane),
+    Diff(super::diff_view::DiffPane),
+    /// The insights view (charts of the loaded list).
+    Insights(Box<super::insights::Insights>),
+    /// Quitting with this many writes still queued: send, keep or cancel them?
+    QuitAsk(usize),
+    /// Reviewing accounts one at a time.
+    Review(Box<super::review::Review>),
     /// Editing the note or tags of an account.
     Edit(super::notes::Edit),
     /// The message log, scrolled by this many messages from the newest.
@@ -253,7 +257,7 @@ pub struct State {
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
-    pub queue: Vec<(Verb, String)>,
+    pub pending_writes: Vec<(Verb, String)>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -274,8 +278,10 @@ pub struct State {
     pub no_color: bool,
     /// Set once the user quits.
     pub quit: bool,
-    /// Queue, history and cache views.
-    pub views: super::views::Views,
+    /// Quit as soon as no write is left (the user chose to send or cancel them first).
+    pub quit_when_idle: bool,
+    /// What the queue, history and diff views show, and the cached start.
+    pub snapshots: super::snapshots::Snapshots,
 }
 
 impl State {
@@ -309,7 +315,7 @@ impl State {
             me: SafeText::new(me),
             profile: profile.to_string(),
             capability: Capability::Unknown,
-            queue: Vec::new(),
+            pending_writes: Vec::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -320,18 +326,19 @@ impl State {
             keymap,
             no_color: false,
             quit: false,
-            views: Default::default(),
+            quit_when_idle: false,
+            snapshots: Default::default(),
         }
     }
 
     /// Number of writes queued or in flight.
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.pending_writes.len()
     }
 
     /// Ids of queued writes of one kind, in order.
     pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
-        self.queue
+        self.pending_writes
             .iter()
             .filter(|(v, _)| *v == verb)
             .map(|(_, id)| id.clone())
@@ -340,8 +347,12 @@ impl State {
 
     /// Removes one queued write (it finished, one way or the other).
     pub fn dequeue(&mut self, verb: Verb, id: &str) {
-        if let Some(pos) = self.queue.iter().position(|(v, i)| *v == verb && i == id) {
-            self.queue.remove(pos);
+        if let Some(pos) = self
+            .pending_writes
+            .iter()
+            .position(|(v, i)| *v == verb && i == id)
+        {
+            self.pending_writes.remove(pos);
         }
     }
 
@@ -352,7 +363,7 @@ impl State {
 
     /// Rows of the list body for the current terminal size.
     pub fn list_rows(&self) -> usize {
-        self.size.1.saturating_sub(CHROME_ROWS).max(1) as usize
+        super::geometry::list_rows(self.size.1)
     }
 
     /// The selected account, if any.

@@ -795,3 +795,29 @@ fn memory_per_account_is_under_a_kilobyte() {
     let m = s.memory_per_account();
     assert!(m > 100 && m < 1024, "{m} bytes");
 }
+
+#[test]
+fn d_opens_the_diff_and_scrolls_within_it() {
+    let mut s = loaded(3, false);
+    assert_eq!(update(&mut s, key('D')), vec![Command::LoadDiff]);
+    let row = |i: usize| diff_view::DiffRow {
+        id: i.to_string(),
+        handle: format!("h\u{202E}{i}"),
+        name: format!("n{i}"),
+    };
+    update(
+        &mut s,
+        Action::Diff(Box::new(diff_view::DiffReport {
+            previous_at: Some("a".into()),
+            latest_at: Some("b".into()),
+            new: vec![row(1), row(2)],
+            gone: vec![row(3)],
+        })),
+    );
+    assert_eq!(s.snapshots.diff.as_ref().unwrap().new[0].handle, "h1");
+    assert_eq!(diff_view::row_count(&s), 5);
+    update(&mut s, key('G'));
+    assert_eq!(s.mode, Mode::Diff(diff_view::DiffPane { scroll: 4 }));
+    update(&mut s, key('D'));
+    assert_eq!(s.mode, Mode::Normal);
+}

@@ -2,9 +2,9 @@
 
 use super::account::{Account, Standing};
 use super::action::{Action, Command};
-use super::keys::on_key;
+use super::input::on_key;
+use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb};
-use super::view::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 
 /// Applies one action to the state and returns the commands it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
@@ -16,6 +16,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             super::panes::record(state, &m);
         }
     }
+    super::quit::check_idle(state, &mut out);
     out.extend(maybe_load(state));
     out
 }
@@ -26,7 +27,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::Scroll(rows) => move_by(state, rows as isize),
         Action::Click(column, row) => {
             if matches!(state.mode, Mode::Normal | Mode::Search) {
-                if let Some(pos) = crate::ui::account_at(state, column, row) {
+                if let Some(pos) = super::geometry::account_at(state, column, row) {
                     state.cursor = pos;
                     keep_cursor_visible(state);
                 }
@@ -45,14 +46,14 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             next_token,
         } => {
             let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
-            let carry = super::cache_view::before_page(state, first);
+            let carry = super::cached_start::before_page(state, first);
             on_page(state, first, users, pinned, next_token);
-            super::cache_view::after_page(state, first, &ids, carry);
+            super::cached_start::after_page(state, first, &ids, carry);
         }
         Action::CachedList { synced_at, users } => {
-            super::cache_view::on_cached(state, synced_at, users)
+            super::cached_start::on_cached(state, synced_at, users)
         }
-        Action::Diff(report) => super::cache_view::on_diff(state, *report),
+        Action::Diff(report) => super::diff_view::on_diff(state, *report),
         Action::PageFailed(message) => {
             state.loading = false;
             state.page_error = true;
@@ -69,7 +70,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         }
         Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
-            let handle = crate::ui::sanitize::sanitize(&handle);
+            let handle = crate::text::sanitize(&handle);
             state.message = Some(error(format!("Could not find @{handle}: {message}")));
         }
         Action::RateWaiting { endpoint, until } => {
@@ -77,7 +78,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.waits.push(RateWait { endpoint, until });
         }
         Action::OpenFailed { url, message } => {
-            let message = crate::ui::sanitize::sanitize(&message);
+            let message = crate::text::sanitize(&message);
             state.message = Some(error(format!(
                 "Could not open a browser ({message}); the profile is {url}"
             )));
@@ -87,7 +88,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             error: is_error,
         } => {
             state.message = Some(Message {
-                text: crate::ui::sanitize::sanitize(&text),
+                text: crate::text::sanitize(&text),
                 error: is_error,
             })
         }

@@ -1,5 +1,7 @@
 //! The loopback listener of `xblocks login`: `http://127.0.0.1:PORT/callback` accepts exactly
-//! one valid callback; pasted redirect URLs on stdin are accepted too (for SSH).
+//! one valid callback; pasted redirect URLs on stdin are accepted too (for SSH). It listens on
+//! `[::1]:PORT` too, so a callback registered as `http://localhost:PORT/…` arrives whichever
+//! address the browser resolves `localhost` to (CONTRACT §10).
 
 use std::time::Duration;
 
@@ -14,13 +16,46 @@ pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(600);
 
 const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>xblocks</title><h1>Signed in to xblocks</h1><p>You can close this tab and return to the terminal.</p>";
 
-/// Binds `127.0.0.1:port` (0 = any free port).
-pub async fn bind(port: u16) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+/// The callback listeners: 127.0.0.1 always, ::1 on the same port when the host has IPv6.
+#[derive(Debug)]
+pub struct Loopback {
+    v4: TcpListener,
+    v6: Option<TcpListener>,
+}
+
+impl Loopback {
+    /// The port both listeners share.
+    pub fn port(&self) -> std::io::Result<u16> {
+        Ok(self.v4.local_addr()?.port())
+    }
+
+    /// Whether `[::1]:port` is listened on too.
+    pub fn has_ipv6(&self) -> bool {
+        self.v6.is_some()
+    }
+
+    async fn accept(&self) -> std::io::Result<TcpStream> {
+        match &self.v6 {
+            Some(v6) => tokio::select! {
+                a = self.v4.accept() => a.map(|(s, _)| s),
+                a = v6.accept() => a.map(|(s, _)| s),
+            },
+            None => self.v4.accept().await.map(|(s, _)| s),
+        }
+    }
+}
+
+/// Binds `127.0.0.1:port` (0 = any free port) and, when it can, `[::1]` on the same port.
+pub async fn bind(port: u16) -> anyhow::Result<Loopback> {
+    let v4 = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
         anyhow::anyhow!(
             "cannot listen on 127.0.0.1:{port} for the sign-in callback ({e}); pass another --port (and register its callback URL)"
         )
-    })
+    })?;
+    let port = v4.local_addr()?.port();
+    // No IPv6 on the host (or the port taken there) only loses `localhost` → ::1 callbacks.
+    let v6 = TcpListener::bind(("::1", port)).await.ok();
+    Ok(Loopback { v4, v6 })
 }
 
 /// Lines typed on stdin, read on a plain thread so a pending read never holds up exit.
@@ -47,7 +82,7 @@ pub fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
 /// Waits for the one valid callback (on the listener, or pasted on `pasted`) and returns its
 /// code. Wrong-state callbacks get an error page and the wait goes on.
 pub async fn wait_for_code(
-    listener: TcpListener,
+    listener: Loopback,
     flow: &Flow,
     mut pasted: Option<mpsc::UnboundedReceiver<String>>,
 ) -> anyhow::Result<String> {
@@ -57,7 +92,7 @@ pub async fn wait_for_code(
         tokio::select! {
             _ = &mut deadline => anyhow::bail!("no sign-in arrived within {} minutes; run `xblocks login` again", LOGIN_TIMEOUT.as_secs() / 60),
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok(stream) = accepted else { continue };
                 if let Some(result) = handle(stream, flow).await {
                     return result;
                 }
@@ -151,4 +186,26 @@ async fn respond(stream: &mut TcpStream, status: u16, reason: &str, body: &str) 
     );
     let _ = stream.write_all(msg.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn listens_on_127_0_0_1_and_ipv6_loopback_on_one_port() {
+        let l = bind(0).await.unwrap();
+        let port = l.port().unwrap();
+        let v4 = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let a = l.accept().await.unwrap();
+        assert_eq!(a.peer_addr().unwrap(), v4.local_addr().unwrap());
+        if std::net::TcpListener::bind("[::1]:0").is_err() {
+            eprintln!("SKIPPED the ::1 half: this host has no IPv6 loopback");
+            return;
+        }
+        assert!(l.has_ipv6(), "::1 is available but not listened on");
+        let v6 = TcpStream::connect(("::1", port)).await.unwrap();
+        let b = l.accept().await.unwrap();
+        assert_eq!(b.peer_addr().unwrap(), v6.local_addr().unwrap());
+    }
 }

@@ -55,9 +55,15 @@ pub fn load_credentials(
         }
     }
     let store = TokenStore::new(&Paths::resolve(global));
-    let stored = store
-        .load()
-        .map_err(|e| ExitError::new(Exit::NotSignedIn, e.to_string()))?;
+    let stored = store.load().map_err(|e| {
+        // A refused file (a link, a FIFO, someone else's) is not "signed out": exit 1.
+        let code = if e.is::<crate::store::private::FileError>() {
+            Exit::Other
+        } else {
+            Exit::NotSignedIn
+        };
+        ExitError::new(code, e.to_string())
+    })?;
     let Some(token) = stored else {
         return Ok(None);
     };

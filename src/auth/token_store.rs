@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::atomic::write_atomic;
 use crate::store::paths::Paths;
+use crate::store::private::{check_file, read_private, TOKEN_CAP};
 
 /// Which protocol a stored token belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -118,40 +119,25 @@ impl TokenStore {
         std::fs::remove_file(&probe)
     }
 
-    /// The stored token, `None` if there is none.
+    /// The stored token, `None` if there is none. The file must be the user's regular file
+    /// (never a link) of at most 64 KB; a damaged one is named with its error's position and
+    /// kind, never its content (serde would quote the token).
     pub fn load(&self) -> anyhow::Result<Option<StoredToken>> {
-        self.tighten_mode();
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                anyhow::anyhow!(
-                    "{} is damaged ({e}); run `xblocks logout` then `xblocks login`",
-                    self.path.display()
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", self.path.display())),
-        }
-    }
-
-    /// Puts a token file that others can read (copied by hand, say) back to mode 0600.
-    fn tighten_mode(&self) {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            if let Ok(meta) = std::fs::metadata(&self.path) {
-                if meta.permissions().mode() & 0o077 != 0 {
-                    tracing::warn!("token file was readable by others; set to 0600");
-                    let _ = std::fs::set_permissions(
-                        &self.path,
-                        std::fs::Permissions::from_mode(0o600),
-                    );
-                }
-            }
-        }
+        let Some(bytes) = read_private(&self.path, TOKEN_CAP)? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is damaged ({}); run `xblocks logout` then `xblocks login`",
+                self.path.display(),
+                json_error_position(&e)
+            )
+        })
     }
 
     /// Saves atomically: 0600 file in a 0700 dir, temp file + fsync + rename.
     pub fn save(&self, token: &StoredToken) -> std::io::Result<()> {
+        check_file(&self.path).map_err(std::io::Error::other)?;
         let json = serde_json::to_vec_pretty(token).map_err(std::io::Error::other)?;
         write_atomic(&self.path, &json, true)
     }
@@ -164,6 +150,17 @@ impl TokenStore {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Where and what kind of error a JSON parse hit, without the value serde would quote.
+pub fn json_error_position(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "not JSON",
+        serde_json::error::Category::Data => "a field of the wrong type or missing",
+        serde_json::error::Category::Eof => "cut short",
+    };
+    format!("{kind} at line {}, column {}", e.line(), e.column())
 }
 
 #[cfg(test)]
@@ -242,5 +239,27 @@ mod tests {
         write_atomic(store.path(), b"{not json", true).unwrap();
         let err = store.load().unwrap_err().to_string();
         assert!(err.contains("xblocks login"));
+    }
+
+    #[test]
+    fn a_misshaped_file_is_named_without_its_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(&paths(dir.path()));
+        write_atomic(
+            store.path(),
+            br#"{"access_token": 5, "scopes": "SECRET-VALUE"}"#,
+            true,
+        )
+        .unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(!err.contains("SECRET") && err.contains("line 1"), "{err}");
+        write_atomic(
+            store.path(),
+            br#"{"access_token": "SECRET-VALUE", "expires_at": "x"}"#,
+            true,
+        )
+        .unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(!err.contains("SECRET") && !err.contains("\"x\""), "{err}");
     }
 }

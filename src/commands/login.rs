@@ -8,7 +8,7 @@ use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
 use crate::store::paths::Paths;
 
-use super::text::inert;
+use crate::text::sanitize as inert;
 
 const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://developer.x.com (User authentication: Native App, callback http://127.0.0.1:8765/callback),\nthen run `xblocks login --client-id ID` (or set XBLOCKS_CLIENT_ID, or client_id in config.toml)";
 
@@ -30,7 +30,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     };
     let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let listener = loopback::bind(args.port).await?;
-    let port = listener.local_addr()?.port();
+    let port = listener.port()?;
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let flow = pkce::start(
         &global,

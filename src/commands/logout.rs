@@ -8,7 +8,7 @@ use crate::auth::token_store::{StoredToken, TokenKind, TokenStore};
 use crate::cli::GlobalArgs;
 use crate::store::paths::Paths;
 
-use super::text::inert;
+use crate::text::sanitize as inert;
 
 /// Runs `xblocks logout`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {

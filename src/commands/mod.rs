@@ -3,12 +3,14 @@
 pub mod completions;
 pub mod export;
 pub mod import;
+pub mod json;
 pub mod login;
 pub mod logout;
+pub mod process;
 pub mod progress;
 pub mod signals;
+pub mod stats;
 pub mod targets;
-pub mod text;
 pub mod undo;
 pub mod whoami;
 
@@ -30,16 +32,36 @@ pub fn main(cli: Cli) -> ExitCode {
             return Exit::Other.into();
         }
     };
-    let _log_guard = crate::store::logging::init(&cli.global);
+    process::forbid_core_dumps();
+    let json = json::requested(std::env::args_os());
+    if uses_profile(&cli) {
+        if let Err(refused) = crate::store::paths::Paths::resolve(&cli.global).check() {
+            return report(&anyhow::Error::new(refused), json).into();
+        }
+    }
+    let _log_guard = match crate::store::logging::init(&cli.global) {
+        Ok(guard) => guard,
+        Err(refused) => return report(&anyhow::Error::new(refused), json).into(),
+    };
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => Exit::Ok.into(),
-        Err(err) => report(&err).into(),
+        Err(err) => report(&err, json).into(),
     }
 }
 
-/// Prints an error as one or two lines on stderr and picks its exit code. A closed stdout
-/// (`xblocks export | head`) ends the command quietly, as pipes expect.
-fn report(err: &anyhow::Error) -> Exit {
+/// Whether the command reads or writes the profile's files (the demo and the emulator keep
+/// theirs in memory or in a temp dir of their own).
+fn uses_profile(cli: &Cli) -> bool {
+    !matches!(
+        cli.command,
+        Some(Command::Demo(_) | Command::Emulator(_) | Command::Completions(_))
+    )
+}
+
+/// Prints an error as one or two lines on stderr (the JSON error document with `--json`) and
+/// picks its exit code. A closed stdout (`xblocks export | head`) ends the command quietly, as
+/// pipes expect.
+fn report(err: &anyhow::Error, json: bool) -> Exit {
     let broken_pipe = err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
@@ -51,8 +73,12 @@ fn report(err: &anyhow::Error) -> Exit {
         .downcast_ref::<ExitError>()
         .map(|e| e.code)
         .unwrap_or(Exit::Other);
-    // Not eprintln!: stderr may be a terminal that hung up (SIGHUP), and that must not panic.
-    let _ = writeln!(std::io::stderr(), "xblocks: {err}");
+    if json {
+        json::print_error(&err.to_string(), code);
+    } else {
+        // Not eprintln!: stderr may be a terminal that hung up (SIGHUP), and that must not panic.
+        let _ = writeln!(std::io::stderr(), "xblocks: {err}");
+    }
     tracing::error!(exit = code as u8, "{err:#}");
     code
 }
@@ -82,5 +108,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
+        Some(Command::Stats(args)) => stats::run(global, args).await,
     }
 }

@@ -9,9 +9,9 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, TargetArgs};
 use crate::exit::{Exit, ExitError};
 
-use super::text::inert;
 use crate::store::import_file::Target;
 use crate::store::queue::Action;
+use crate::text::sanitize as inert;
 
 /// Runs one of the four write commands.
 pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow::Result<()> {

@@ -5,7 +5,7 @@ use crate::auth::session;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 
-use super::text::inert;
+use crate::text::sanitize as inert;
 
 /// Runs `xblocks whoami`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {

@@ -91,6 +91,58 @@ impl FromStr for Faults {
     }
 }
 
+/// A canned answer one endpoint gives instead of serving (`--answer ENDPOINT=ANSWER`): what a
+/// client sees when X answers something it does not expect (capability probes, money, plans).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// That status with a generic `about:blank` problem body.
+    Status(u16),
+    /// 200 with an HTML page (a proxy or captive portal in the way).
+    Html,
+    /// X's 403 `client-forbidden` with reason `user-not-enrolled`.
+    UserNotEnrolled,
+    /// X's 402 credits depleted.
+    Credits,
+    /// X's usage-cap 429 (with `remaining` left).
+    UsageCap,
+    /// A rate-limit 429 whose problem type is `…/problems/rate-limit-exceeded`.
+    RateLimitExceeded,
+}
+
+/// The `ANSWER` words `--answer` takes besides a status code.
+pub const ANSWER_WORDS: &str =
+    "a status code 100-599, html, user-not-enrolled, credits, usage-cap, rate-limit-exceeded";
+
+/// Parses `ENDPOINT=ANSWER`, e.g. `unblock=404` or `blocking=user-not-enrolled`.
+pub fn parse_answer(spec: &str) -> Result<(&'static str, Answer), String> {
+    let (name, answer) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("`{spec}` is not ENDPOINT=ANSWER, e.g. unblock=404"))?;
+    let names = || {
+        super::limits::ALL
+            .iter()
+            .map(|e| e.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ep = super::limits::ALL
+        .iter()
+        .find(|e| e.name == name.trim())
+        .ok_or_else(|| format!("unknown endpoint `{name}` (known: {})", names()))?;
+    let answer = match answer.trim() {
+        "html" => Answer::Html,
+        "user-not-enrolled" => Answer::UserNotEnrolled,
+        "credits" => Answer::Credits,
+        "usage-cap" => Answer::UsageCap,
+        "rate-limit-exceeded" => Answer::RateLimitExceeded,
+        code => match code.parse::<u16>() {
+            Ok(c) if (100..=599).contains(&c) => Answer::Status(c),
+            _ => return Err(format!("unknown answer `{code}` (known: {ANSWER_WORDS})")),
+        },
+    };
+    Ok((ep.name, answer))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +166,25 @@ mod tests {
             .contains("unknown fault"));
         assert!("delay-ms=x".parse::<Faults>().is_err());
         assert!("reset".parse::<Faults>().is_err());
+    }
+
+    #[test]
+    fn answers_parse_and_reject() {
+        assert_eq!(
+            parse_answer("unblock=404"),
+            Ok(("unblock", Answer::Status(404)))
+        );
+        assert_eq!(
+            parse_answer("blocking=user-not-enrolled"),
+            Ok(("blocking", Answer::UserNotEnrolled))
+        );
+        assert!(parse_answer("nowhere=404")
+            .unwrap_err()
+            .contains("known: me, user"));
+        assert!(parse_answer("me=999")
+            .unwrap_err()
+            .contains("unknown answer"));
+        assert!(parse_answer("me").is_err());
     }
 
     #[test]

@@ -6,9 +6,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderMap, HeaderValue};
 
+use super::billing::Item;
+
 /// An endpoint of the API: its template, limits and required OAuth 2.0 scopes.
 #[derive(Debug)]
 pub struct Endpoint {
+    /// Short name, as `--answer` spells it.
+    pub name: &'static str,
     /// Method and path template, e.g. `GET /2/users/:id/blocking`.
     pub key: &'static str,
     /// Requests per window per user token.
@@ -19,98 +23,149 @@ pub struct Endpoint {
     pub scopes: &'static [&'static str],
     /// Refused outside the Enterprise plan.
     pub enterprise_only: bool,
+    /// What each returned resource is billed as (pay-per-use); `None`: not billed.
+    pub bill: Option<Item>,
 }
 
 const READ: &[&str] = &["tweet.read", "users.read"];
 
 /// `GET /2/users/me`.
 pub const ME: Endpoint = Endpoint {
+    name: "me",
     key: "GET /2/users/me",
     user_limit: 75,
     app_limit: None,
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/:id`.
 pub const USER: Endpoint = Endpoint {
+    name: "user",
     key: "GET /2/users/:id",
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users?ids=`.
 pub const USERS: Endpoint = Endpoint {
+    name: "users",
     key: "GET /2/users",
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/by/username/:username`.
 pub const BY_USERNAME: Endpoint = Endpoint {
+    name: "by-username",
     key: "GET /2/users/by/username/:username",
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/by?usernames=`.
 pub const BY_USERNAMES: Endpoint = Endpoint {
+    name: "by-usernames",
     key: "GET /2/users/by",
     user_limit: 900,
     app_limit: Some(300),
     scopes: READ,
+    bill: Some(Item::UserRead),
     enterprise_only: false,
 };
 /// `GET /2/users/:id/blocking`.
 pub const BLOCKING: Endpoint = Endpoint {
+    name: "blocking",
     key: "GET /2/users/:id/blocking",
     user_limit: 15,
     app_limit: None,
     scopes: &["block.read", "tweet.read", "users.read"],
+    bill: Some(Item::BlockRead),
     enterprise_only: false,
 };
 /// `POST /2/users/:id/blocking`.
 pub const BLOCK: Endpoint = Endpoint {
+    name: "block",
     key: "POST /2/users/:id/blocking",
     user_limit: 50,
     app_limit: None,
     scopes: &["block.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: true,
 };
 /// `DELETE /2/users/:source_user_id/blocking/:target_user_id`.
 pub const UNBLOCK: Endpoint = Endpoint {
+    name: "unblock",
     key: "DELETE /2/users/:source_user_id/blocking/:target_user_id",
     user_limit: 50,
     app_limit: None,
     scopes: &["block.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: true,
 };
 /// `GET /2/users/:id/muting`.
 pub const MUTING: Endpoint = Endpoint {
+    name: "muting",
     key: "GET /2/users/:id/muting",
     user_limit: 15,
     app_limit: None,
     scopes: &["mute.read", "tweet.read", "users.read"],
+    bill: Some(Item::MuteRead),
     enterprise_only: false,
 };
 /// `POST /2/users/:id/muting`.
 pub const MUTE: Endpoint = Endpoint {
+    name: "mute",
     key: "POST /2/users/:id/muting",
     user_limit: 50,
     app_limit: None,
     scopes: &["mute.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: false,
 };
 /// `DELETE /2/users/:source_user_id/muting/:target_user_id`.
 pub const UNMUTE: Endpoint = Endpoint {
+    name: "unmute",
     key: "DELETE /2/users/:source_user_id/muting/:target_user_id",
     user_limit: 50,
     app_limit: None,
     scopes: &["mute.write", "tweet.read", "users.read"],
+    bill: None,
     enterprise_only: false,
 };
+
+/// `GET /2/usage/credits` (limit undocumented; free, user context).
+pub const CREDITS: Endpoint = Endpoint {
+    name: "credits",
+    key: "GET /2/usage/credits",
+    user_limit: 50,
+    app_limit: None,
+    scopes: &[],
+    bill: None,
+    enterprise_only: false,
+};
+
+/// Every endpoint, for names given on the command line.
+pub const ALL: &[&Endpoint] = &[
+    &ME,
+    &USER,
+    &USERS,
+    &BY_USERNAME,
+    &BY_USERNAMES,
+    &BLOCKING,
+    &BLOCK,
+    &UNBLOCK,
+    &MUTING,
+    &MUTE,
+    &UNMUTE,
+    &CREDITS,
+];
 
 /// The state of one window, as the headers report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +205,29 @@ fn epoch_ceil(t: SystemTime) -> u64 {
 }
 
 impl Limiter {
+    /// The budget `who` has left on `endpoint`, without counting a request.
+    pub fn peek(
+        &self,
+        who: &str,
+        endpoint: &'static str,
+        limit: u32,
+        window: Duration,
+        now: SystemTime,
+    ) -> Budget {
+        match self.windows.get(&(who.to_string(), endpoint)) {
+            Some(w) if now < w.end => Budget {
+                limit,
+                remaining: limit.saturating_sub(w.used),
+                reset: epoch_ceil(w.end),
+            },
+            _ => Budget {
+                limit,
+                remaining: limit,
+                reset: epoch_ceil(now + window),
+            },
+        }
+    }
+
     /// Counts one request of `who` on `endpoint`; `Err` (with the budget) when over the limit.
     pub fn hit(
         &mut self,

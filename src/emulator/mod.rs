@@ -13,6 +13,7 @@
 //!   `POST /oauth/access_token`, `POST /1.1/oauth/invalidate_token`.
 
 mod auth;
+pub mod billing;
 pub mod faults;
 pub mod fields;
 pub mod limits;
@@ -35,9 +36,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use faults::Faults;
+pub use faults::{Answer, Faults};
 pub use state::ALL_SCOPES;
 
+pub use crate::cli::CreditsBody;
 use crate::cli::{EmulatorArgs, Tier};
 use state::{random_alnum, Shared};
 
@@ -80,6 +82,14 @@ pub struct Config {
     pub consumer_secret: String,
     /// Print one line per request on stdout (the CLI does).
     pub log_requests: bool,
+    /// Prepaid pay-per-use balance in USD; `None`: no balance kept, never a 402.
+    pub credits: Option<f64>,
+    /// Billed resources after which billed requests get X's usage-cap 429.
+    pub usage_cap: Option<u64>,
+    /// Shape of the 402 once the credits are gone.
+    pub credits_body: CreditsBody,
+    /// Canned answers per endpoint name (`--answer unblock=404`).
+    pub answers: Vec<(&'static str, Answer)>,
 }
 
 impl std::fmt::Debug for Config {
@@ -105,6 +115,10 @@ impl std::fmt::Debug for Config {
             .field("redirect_uris", &self.redirect_uris)
             .field("consumer_key", &self.consumer_key)
             .field("consumer_secret", &"[redacted]")
+            .field("credits", &self.credits)
+            .field("usage_cap", &self.usage_cap)
+            .field("credits_body", &self.credits_body)
+            .field("answers", &self.answers)
             .finish()
     }
 }
@@ -130,6 +144,10 @@ impl Default for Config {
             consumer_key: "xblocks-demo-key".into(),
             consumer_secret: "xblocks-demo-secret".into(),
             log_requests: false,
+            credits: None,
+            usage_cap: None,
+            credits_body: CreditsBody::Captured,
+            answers: Vec::new(),
         }
     }
 }
@@ -157,6 +175,17 @@ impl Config {
                 ALL_SCOPES.join(" ")
             );
         }
+        let answers = a
+            .answers
+            .iter()
+            .map(|spec| faults::parse_answer(spec))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("--answer: {e}"))?;
+        if a.credits
+            .is_some_and(|c| !c.is_finite() || !(0.0..=1e9).contains(&c))
+        {
+            anyhow::bail!("--credits: a USD amount between 0 and 1000000000, e.g. 5 or 0.25");
+        }
         if a.users > 8_000_000 {
             anyhow::bail!("--users: at most 8000000 accounts");
         }
@@ -176,6 +205,10 @@ impl Config {
             redirect_uris: a.redirect_uris.clone(),
             consumer_key: a.consumer_key.clone(),
             consumer_secret: a.consumer_secret.clone(),
+            credits: a.credits,
+            usage_cap: a.usage_cap,
+            credits_body: a.credits_body,
+            answers,
             ..Self::default()
         })
     }
@@ -192,11 +225,17 @@ pub struct RequestRecord {
     pub status: u16,
     /// Id of the authenticated user, if any.
     pub user: Option<String>,
+    /// What the request cost in micro-dollars; `None` for endpoints that are not billed.
+    pub cost_micros: Option<u64>,
 }
 
 /// Response extension naming the authenticated user for the log.
 #[derive(Debug, Clone)]
 pub(crate) struct LogUser(pub String);
+
+/// Response extension carrying the cost of a billed request (micro-dollars) for the log.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LogCost(pub u64);
 
 /// A running emulator. Dropping it stops the server too.
 pub struct Emulator {
@@ -304,6 +343,26 @@ impl Emulator {
     /// Every request served so far (the latest 100,000).
     pub fn request_log(&self) -> Vec<RequestRecord> {
         self.shared.lock().log.iter().cloned().collect()
+    }
+
+    /// The prepaid balance left in USD (`None` without `--credits`); may be negative.
+    pub fn credits_left(&self) -> Option<f64> {
+        self.shared.lock().billing.balance().map(|m| m as f64 / 1e6)
+    }
+
+    /// Money billed so far in USD (pay-per-use prices, deduplicated per UTC day).
+    pub fn spent_usd(&self) -> f64 {
+        self.shared.lock().billing.spent() as f64 / 1e6
+    }
+
+    /// Billed resources so far (what `--usage-cap` counts).
+    pub fn billed_resources(&self) -> u64 {
+        self.shared.lock().billing.billed()
+    }
+
+    /// Adds `usd` to the prepaid balance, as a top-up at console.x.com would.
+    pub fn top_up(&self, usd: f64) {
+        self.shared.lock().billing.top_up(usd);
     }
 
     /// Makes every current access token expired (refresh tokens stay valid).

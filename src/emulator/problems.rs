@@ -17,6 +17,14 @@ pub fn json_response(status: StatusCode, content_type: &'static str, body: &Valu
     r
 }
 
+/// A response with an already serialised body, status and content type.
+pub fn text_response(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
 /// 200 with a JSON body.
 pub fn ok(body: &Value) -> Response {
     json_response(StatusCode::OK, JSON, body)
@@ -24,10 +32,7 @@ pub fn ok(body: &Value) -> Response {
 
 /// 200 with an already serialised JSON body.
 pub fn ok_text(body: String) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    r
+    text_response(StatusCode::OK, JSON, body)
 }
 
 /// A problem response.
@@ -59,6 +64,15 @@ pub fn client_forbidden(client_id: &str) -> Response {
     )
 }
 
+/// 403, the authenticated user is billed but has no developer account enrolled in
+/// pay-per-use (CONTRACT §10, reason `user-not-enrolled`).
+pub fn user_not_enrolled(client_id: &str) -> Response {
+    problem(
+        StatusCode::FORBIDDEN,
+        &json!({"client_id":client_id,"detail":"This request is billed to the authenticated user. Create a developer account at the Developer Console and enroll it in Pay-per-use.","registration_url":"https://console.x.com","title":"Client Forbidden","required_enrollment":"Appropriate Level of API Access","reason":"user-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}),
+    )
+}
+
 /// 403, missing scope or `:id` not the authenticated user.
 pub fn forbidden() -> Response {
     problem(
@@ -72,6 +86,14 @@ pub fn too_many() -> Response {
     problem(
         StatusCode::TOO_MANY_REQUESTS,
         &json!({"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}),
+    )
+}
+
+/// 429, rate limited, with the problem type of the docs (CONTRACT §10) instead of `about:blank`.
+pub fn rate_limit_exceeded() -> Response {
+    problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({"title":"Too Many Requests","detail":"Too Many Requests","type":"https://api.x.com/2/problems/rate-limit-exceeded","status":429}),
     )
 }
 

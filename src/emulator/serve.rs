@@ -16,10 +16,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::billing::usd;
 use super::faults::Fault;
 use super::problems;
 use super::state::Shared;
-use super::{LogUser, RequestRecord};
+use super::{LogCost, LogUser, RequestRecord};
 
 /// Returned by the service to make hyper close the connection without answering.
 #[derive(Debug)]
@@ -79,6 +80,9 @@ pub async fn serve(
     }
 }
 
+/// The `api-version` header value: the OpenAPI version the emulator follows (S167).
+pub const API_VERSION: &str = "2.167";
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/2/") && !path.starts_with("/2/oauth2/")
 }
@@ -103,7 +107,7 @@ async fn handle(
     };
     let mut resp = match fault {
         Fault::Drop => {
-            log(&shared, method, path, 0, None);
+            log(&shared, method, path, 0, None, None);
             return Err(Dropped);
         }
         Fault::ServerError(code) => problems::server_error(
@@ -125,12 +129,29 @@ async fn handle(
             .insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
         resp = Response::from_parts(parts, Body::from(cut));
     }
+    if is_api(&path) {
+        // X sends both on API answers (CONTRACT §10); clients may log the transaction id.
+        let id: u64 = rand::random();
+        if let Ok(v) = HeaderValue::from_str(&format!("{id:016x}")) {
+            resp.headers_mut().insert("x-transaction-id", v);
+        }
+        resp.headers_mut()
+            .insert("api-version", HeaderValue::from_static(API_VERSION));
+    }
     let user = resp.extensions().get::<LogUser>().map(|u| u.0.clone());
-    log(&shared, method, path, resp.status().as_u16(), user);
+    let cost = resp.extensions().get::<LogCost>().map(|c| c.0);
+    log(&shared, method, path, resp.status().as_u16(), user, cost);
     Ok(resp)
 }
 
-fn log(shared: &Shared, method: String, path: String, status: u16, user: Option<String>) {
+fn log(
+    shared: &Shared,
+    method: String,
+    path: String,
+    status: u16,
+    user: Option<String>,
+    cost_micros: Option<u64>,
+) {
     if shared.config.log_requests {
         let shown = if status == 0 {
             "dropped".to_string()
@@ -138,9 +159,10 @@ fn log(shared: &Shared, method: String, path: String, status: u16, user: Option<
             status.to_string()
         };
         let mut out = std::io::stdout().lock();
+        let cost = cost_micros.map_or("-".to_string(), |c| usd(c as i64));
         let _ = writeln!(
             out,
-            "{method} {path} {shown} user={}",
+            "{method} {path} {shown} user={} cost={cost}",
             user.as_deref().unwrap_or("-")
         );
         let _ = out.flush();
@@ -150,5 +172,6 @@ fn log(shared: &Shared, method: String, path: String, status: u16, user: Option<
         path,
         status,
         user,
+        cost_micros,
     });
 }

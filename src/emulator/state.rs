@@ -8,6 +8,7 @@ use base64::Engine;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::billing::Billing;
 use super::limits::Limiter;
 use super::pagination::SeqList;
 use super::world::{mix, World};
@@ -90,6 +91,7 @@ pub struct Inner {
     /// Seen OAuth 1.0a nonces and their timestamps.
     pub nonces: HashMap<String, i64>,
     pub limiter: Limiter,
+    pub billing: Billing,
     pub rng: StdRng,
     pub log: VecDeque<RequestRecord>,
 }
@@ -106,6 +108,8 @@ pub struct Shared {
     pub secret: u64,
     /// Numeric client id reported in client-forbidden bodies.
     pub app_id: String,
+    /// The enrolled (developer) account of 402 and usage-cap bodies: a 19-digit id > 2^53.
+    pub account_id: u64,
     inner: Mutex<Inner>,
 }
 
@@ -181,11 +185,14 @@ impl Shared {
             oauth1_tokens: HashMap::new(),
             nonces: HashMap::new(),
             limiter: Limiter::default(),
+            billing: Billing::new(config.credits),
             rng: StdRng::seed_from_u64(mix(config.seed ^ 0xfa17)),
             log: VecDeque::new(),
         };
         Self {
             secret: mix(config.seed ^ 0x70c3),
+            account_id: 1_000_000_000_000_000_000
+                + mix(config.seed ^ 0xacc7) % 8_000_000_000_000_000_000,
             app_id: (10_000_000 + mix(config.seed) % 90_000_000).to_string(),
             world,
             config,

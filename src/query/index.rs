@@ -284,7 +284,7 @@ impl Job {
         }
         let words = &mut self.bits[from / 64..to.div_ceil(64)];
         words.fill(u64::MAX);
-        if (to - from) % 64 != 0 {
+        if !(to - from).is_multiple_of(64) {
             *words.last_mut().expect("a word") = (1 << ((to - from) % 64)) - 1;
         }
         let mut mask = vec![0u64; words.len()];

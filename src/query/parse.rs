@@ -120,7 +120,7 @@ fn split_key(word: &str) -> Option<(String, String)> {
 
 /// A search needle: sanitized like the searchable text, then lower-cased.
 fn needle(s: &str) -> String {
-    crate::ui::sanitize::sanitize(s).to_lowercase()
+    crate::text::sanitize(s).to_lowercase()
 }
 
 fn filter(key: &str, value: &str, column: usize) -> Result<Test, QueryError> {
@@ -407,7 +407,7 @@ mod tests {
         );
         assert_eq!(one("bio:empty").test, Test::Flag(Flag::BioEmpty, true));
         assert_eq!(one("kept:yes").test, Test::Flag(Flag::Kept, true));
-        assert_eq!(one("-gone:yes").negated, true);
+        assert!(one("-gone:yes").negated);
         assert_eq!(one("tag:Spam").test, Test::Tag("spam".into()));
         assert_eq!(
             one(r#"note:"paid troll""#).test,

@@ -36,7 +36,7 @@ impl Row {
     /// The row of an X user object; `first_seen` from the local store. The text is sanitized
     /// as the TUI shows it (controls dropped, line breaks as spaces).
     pub fn from_user(u: &User, first_seen: Option<i64>) -> Self {
-        let clean = crate::ui::sanitize::sanitize;
+        let clean = crate::text::sanitize;
         let m = u.public_metrics.unwrap_or_default();
         let bio = clean(u.description.as_deref().unwrap_or(""));
         let mut flags = 0;

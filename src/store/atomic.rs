@@ -36,21 +36,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> 
     result
 }
 
-/// Creates `dir` (and parents); with `private`, the dir itself loses every group and other
-/// permission (a new dir is 0700). Permissions are only ever tightened: a dir the user made
-/// read-only stays read-only, and writing in it fails with a clear error.
+/// Creates `dir` (and parents); with `private`, the dirs it creates are 0700 and the dir must
+/// then be the user's and closed to group and others ([`super::private::check_dir`]). An
+/// existing dir is never chmodded: a dir the user made read-only stays read-only, and writing
+/// in it fails with a clear error.
 pub fn create_dir(dir: &Path, private: bool) -> io::Result<()> {
-    fs::create_dir_all(dir)?;
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     if private {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir)?.permissions().mode() & 0o7777;
-        if mode & 0o077 != 0 {
-            fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o700))?;
-        }
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     }
-    #[cfg(not(unix))]
-    let _ = private;
+    builder.create(dir)?;
+    if private {
+        super::private::check_dir(dir).map_err(io::Error::other)?;
+    }
     Ok(())
 }
 

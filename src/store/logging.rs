@@ -3,19 +3,23 @@
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+use super::private::{open_append, FileError};
 use crate::cli::GlobalArgs;
 
 /// Starts logging to `xblocks.log` in the log dir; level from `RUST_LOG` (default `info`).
-/// Returns `None` (and logs nothing) when the dir or the file cannot be created (e.g. a
-/// read-only config dir): logging never stops a command.
-pub fn init(global: &GlobalArgs) -> Option<WorkerGuard> {
+/// `Ok(None)` (nothing logged) when the dir or the file cannot be created (e.g. a read-only
+/// config dir): an unwritable log never stops a command. A log file that is a link, a special
+/// file or another user's is refused: nothing is ever appended through it.
+pub fn init(global: &GlobalArgs) -> Result<Option<WorkerGuard>, FileError> {
     let dir = super::paths::Paths::resolve(global).log_dir;
-    std::fs::create_dir_all(&dir).ok()?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let file = opts.open(dir.join("xblocks.log")).ok()?;
+    if super::atomic::create_dir(&dir, true).is_err() {
+        return Ok(None);
+    }
+    let file = match open_append(&dir.join("xblocks.log")) {
+        Ok(f) => f,
+        Err(FileError::Io { .. }) => return Ok(None),
+        Err(refused) => return Err(refused),
+    };
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -23,6 +27,6 @@ pub fn init(global: &GlobalArgs) -> Option<WorkerGuard> {
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
-        .ok()?;
-    Some(guard)
+        .ok();
+    Ok(Some(guard))
 }

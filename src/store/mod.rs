@@ -9,4 +9,5 @@ pub mod import_file;
 pub mod lock;
 pub mod logging;
 pub mod paths;
+pub mod private;
 pub mod queue;

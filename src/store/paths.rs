@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::private::{check_dir, FileError};
 use crate::cli::GlobalArgs;
 
 /// The directories xblocks uses for one profile.
@@ -32,6 +33,57 @@ impl Paths {
             config_dir,
             profile_dir,
             log_dir,
+        }
+    }
+
+    /// Refuses, changing nothing, when the config, profiles, profile or log dir exists but is
+    /// another user's or writable by group or others (anyone could plant a token or a link in
+    /// it). Missing dirs are fine: xblocks creates them 0700.
+    pub fn check(&self) -> Result<(), FileError> {
+        for dir in [
+            &self.config_dir,
+            &self.config_dir.join("profiles"),
+            &self.profile_dir,
+            &self.log_dir,
+        ] {
+            check_dir(dir)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `name` may name a profile: `[A-Za-z0-9_.-]{1,64}`, and not `.` or `..` (a profile
+/// name is a folder name inside the config dir, never a path).
+pub fn valid_profile_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_are_folder_names_never_paths() {
+        for ok in ["default", "work.2", "a-b_c", &"x".repeat(64), "..."] {
+            assert!(valid_profile_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "/abs",
+            "a/b",
+            "a b",
+            &"x".repeat(65),
+            "é",
+        ] {
+            assert!(!valid_profile_name(bad), "{bad}");
         }
     }
 }

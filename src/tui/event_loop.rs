@@ -56,6 +56,7 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
     let size = terminal.size()?;
     app::update(state, Action::Resize(size.width, size.height));
     let first = app::start(state);
@@ -81,6 +82,11 @@ pub async fn run(
             _ = tick.tick() => Some(Action::Tick(SystemTime::now())),
             _ = sigterm.recv() => return Ok(Ending::Signal),
             _ = sighup.recv() => return Ok(Ending::Signal),
+            _ = sigtstp.recv() => {
+                super::terminal::suspend(terminal)?;
+                let size = terminal.size()?;
+                Some(Action::Resize(size.width, size.height))
+            }
         };
         let Some(action) = action else { continue };
         let commands = app::update(state, action);
@@ -122,6 +128,7 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
     for cmd in commands {
         match cmd {
             Command::Quit => return Ok(true),
+            Command::Suspend => super::terminal::suspend(terminal)?,
             Command::Copy { text } => {
                 let backend = terminal.backend_mut();
                 backend.write_all(osc52(&text).as_bytes())?;

@@ -85,7 +85,11 @@ impl Drop for DemoDir {
 fn load_keymap(paths: &Paths) -> (Keymap, Vec<String>) {
     let mut text = String::new();
     for dir in [&paths.config_dir, &paths.profile_dir] {
-        if let Ok(t) = std::fs::read_to_string(dir.join("config.toml")) {
+        let read = crate::store::private::read_capped(
+            &dir.join("config.toml"),
+            crate::store::private::CONFIG_CAP,
+        );
+        if let Some(t) = read.ok().flatten().and_then(|b| String::from_utf8(b).ok()) {
             if t.parse::<toml::Table>().is_ok() || text.is_empty() {
                 text = merge_keys(&text, &t);
             }

@@ -27,16 +27,34 @@ impl Drop for Guard {
 /// Puts the terminal in TUI mode and installs the panic hook (once per process).
 pub fn enter() -> io::Result<(Term, Guard)> {
     install_panic_hook();
-    enable_raw_mode()?;
     let guard = Guard;
+    modes_on()?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok((terminal, guard))
+}
+
+/// Raw mode, the alternate screen, mouse capture, no cursor.
+fn modes_on() -> io::Result<()> {
+    enable_raw_mode()?;
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
         cursor::Hide
-    )?;
-    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    Ok((terminal, guard))
+    )
+}
+
+/// Ctrl-Z (or SIGTSTP): gives the terminal back to the shell as it was, stops the process, and
+/// when the shell continues it (`fg`, SIGCONT) takes the terminal again and redraws everything.
+pub fn suspend(terminal: &mut Term) -> io::Result<()> {
+    restore();
+    // SIGSTOP cannot be caught: the process stops here until SIGCONT.
+    // SAFETY: raise() has no memory-safety preconditions.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
+    }
+    modes_on()?;
+    terminal.clear()
 }
 
 /// Leaves TUI mode; safe to call more than once.

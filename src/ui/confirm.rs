@@ -7,11 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::sanitize::{fit, sanitize};
 use super::strings;
 use super::theme::Theme;
 use crate::app::state::{clock, Confirm, TYPE_BACK_OVER};
 use crate::app::{Capability, State};
+use crate::text::{fit, sanitize};
 
 /// Most accounts named one per line before "…and N more".
 const NAMED: usize = 5;

@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::format::{age, date, thousands};
-use super::sanitize::{fit, wrap};
 use super::strings;
 use super::theme::Theme;
 use crate::app::{Account, Standing, State};
+use crate::text::{fit, wrap};
 
 /// Draws the selected account's detail into `area`.
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -74,7 +74,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<Line<'a>> {
+/// The lines of the detail of `a` at `width` cells, ages measured from `now`.
+pub fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<Line<'a>> {
     let w = width.max(1);
     let field = |label: &'static str, value: String| {
         Line::from(vec![

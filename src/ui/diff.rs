@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::sanitize::fit;
 use super::theme::Theme;
-use crate::app::cache_view::{DiffPane, DiffRow};
+use crate::app::diff_view::{DiffPane, DiffRow};
 use crate::app::State;
+use crate::text::fit;
 
 /// Draws the diff view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &DiffPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -22,7 +22,7 @@ pub fn render(state: &State, pane: &DiffPane, theme: &Theme, area: Rect, buf: &m
         return;
     };
     let w = inner.width as usize;
-    let Some(d) = &state.views.diff else {
+    let Some(d) = &state.snapshots.diff else {
         Paragraph::new(Line::styled(fit("Reading the cache…", w), theme.dim)).render(inner, buf);
         return;
     };

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use super::sanitize::fit;
 use super::theme::Theme;
 use crate::app::keymap::key_label;
 use crate::app::State;
+use crate::text::fit;
 
 /// Draws the help overlay centred in `area`.
 pub fn render(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {

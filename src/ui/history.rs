@@ -5,16 +5,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::sanitize::fit;
 use super::theme::Theme;
 use crate::app::history::{visible, HistoryPane};
 use crate::app::State;
 use crate::store::action_log::Entry;
+use crate::text::fit;
 
 /// Draws the history view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rows = visible(state, pane);
-    let total = state.views.history.as_ref().map_or(0, Vec::len);
+    let total = state.snapshots.history.as_ref().map_or(0, Vec::len);
     let title = if pane.filter.is_empty() {
         format!(
             " History · {total} write{} ",
@@ -40,7 +40,7 @@ pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf:
             theme.marked,
         ));
     }
-    if state.views.history.is_none() {
+    if state.snapshots.history.is_none() {
         lines.push(Line::styled(fit("Reading the action log…", w), theme.dim));
     } else if rows.is_empty() {
         let text = if total == 0 {

@@ -7,12 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use super::format::{compact, date, short_age};
-use super::sanitize::{fit, fit_right};
 use super::strings;
 use super::theme::Theme;
+use crate::app::geometry::window_offset;
 use crate::app::panes::Column;
 use crate::app::{Account, Standing, State};
 use crate::query::{Count, Flag};
+use crate::text::{fit, fit_right};
 
 /// Column layout for an inner width: mark, handle and name widths, and the optional columns
 /// that fit (each with its width).
@@ -127,30 +128,6 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             );
         }
     }
-}
-
-/// The first row of `state.view` drawn in a body of `rows` rows (keeping the loading row on
-/// screen when the cursor is on the last account).
-pub fn window_offset(state: &State, rows: usize) -> usize {
-    let len = state.view.len();
-    let (cursor, total) = match strings::loading_row(state) {
-        Some(_) if state.cursor + 1 == len => (state.cursor + 1, len + 1),
-        Some(_) => (state.cursor, len + 1),
-        None => (state.cursor, len),
-    };
-    visible_offset(cursor, state.offset, rows, total)
-}
-
-/// The first visible row: the stored offset, corrected so the cursor is on screen.
-pub fn visible_offset(cursor: usize, offset: usize, rows: usize, len: usize) -> usize {
-    let rows = rows.max(1);
-    let mut off = offset;
-    if cursor < off {
-        off = cursor;
-    } else if cursor >= off + rows {
-        off = cursor + 1 - rows;
-    }
-    off.min(len.saturating_sub(rows.min(len)))
 }
 
 fn row_line<'a>(

@@ -1,4 +1,4 @@
-//! Pure rendering of the app state: one file per pane, a theme, and the text sanitiser.
+//! Pure rendering of the app state: one file per pane and a theme.
 //! `render` only draws: it never mutates state, awaits, or writes to the terminal itself.
 
 pub mod confirm;
@@ -7,11 +7,13 @@ pub mod diff;
 pub mod format;
 pub mod help;
 pub mod history;
+pub mod insights;
 pub mod list;
 pub mod notes;
 pub mod panes;
 pub mod queue;
-pub mod sanitize;
+pub mod quit;
+pub mod review;
 pub mod status;
 pub mod strings;
 pub mod theme;
@@ -19,10 +21,8 @@ pub mod theme;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
+use crate::app::geometry::layout;
 use crate::app::{Mode, State};
-
-/// Terminals at least this wide show the detail beside the list.
-pub const WIDE: u16 = 100;
 
 /// Draws the whole screen for `state`.
 pub fn render(state: &State, frame: &mut Frame) {
@@ -55,6 +55,9 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Edit(edit) => notes::render_edit(state, edit, &theme, area, buf),
         Mode::Log { scroll } => panes::render_log(state, *scroll, &theme, area, buf),
         Mode::Columns { cursor } => panes::render_columns(state, *cursor, &theme, area, buf),
+        Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
+        Mode::Review(r) => review::render(state, r, &theme, area, buf),
+        Mode::QuitAsk(n) => quit::render(*n, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }
@@ -66,85 +69,6 @@ pub fn unix_now(state: &State) -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Where each pane goes on the screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    /// The list pane, when shown.
-    pub list: Option<Rect>,
-    /// The detail pane, when shown.
-    pub detail: Option<Rect>,
-    /// The hint/message line.
-    pub hint: Rect,
-    /// The status bar.
-    pub status: Rect,
-}
-
-/// The layout for a screen `area`: list (and detail beside it on wide terminals, or instead of
-/// it when toggled on narrow ones), then the hint line and the status bar.
-pub fn layout(area: Rect, detail_toggled: bool) -> Areas {
-    let main_h = area.height.saturating_sub(2);
-    let main = Rect {
-        height: main_h,
-        ..area
-    };
-    let hint = Rect {
-        y: area.y + main_h,
-        height: area.height.min(2).saturating_sub(1),
-        ..area
-    };
-    let status = Rect {
-        y: area.y + area.height.saturating_sub(1),
-        height: area.height.min(1),
-        ..area
-    };
-    let wide = area.width >= WIDE;
-    let detail_visible = wide != detail_toggled;
-    let (list, detail) = if main.height == 0 {
-        (None, None)
-    } else if wide && detail_visible {
-        let list_w = area.width * 3 / 5;
-        let left = Rect {
-            width: list_w,
-            ..main
-        };
-        let right = Rect {
-            x: main.x + list_w,
-            width: main.width - list_w,
-            ..main
-        };
-        (Some(left), Some(right))
-    } else if detail_visible {
-        (None, Some(main))
-    } else {
-        (Some(main), None)
-    };
-    Areas {
-        list,
-        detail,
-        hint,
-        status,
-    }
-}
-
-/// The position in `state.view` of the account drawn at screen cell (`column`, `row`), if any.
-pub fn account_at(state: &State, column: u16, row: u16) -> Option<usize> {
-    let screen = Rect::new(0, 0, state.size.0, state.size.1);
-    let list = layout(screen, state.show_detail).list?;
-    // Inside the borders, below the header row.
-    let body = Rect {
-        x: list.x + 1,
-        y: list.y + 2,
-        width: list.width.saturating_sub(2),
-        height: list.height.saturating_sub(3),
-    };
-    if !body.contains(ratatui::layout::Position::new(column, row)) {
-        return None;
-    }
-    let offset = list::window_offset(state, body.height as usize);
-    let pos = offset + (row - body.y) as usize;
-    (pos < state.view.len()).then_some(pos)
 }
 
 /// Frames a full-screen view (queue, history, diff) over `area`, leaving the hint and status

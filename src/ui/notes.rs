@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::sanitize::sanitize;
 use super::theme::Theme;
 use crate::app::notes::{Edit, Field};
 use crate::app::State;
+use crate::text::sanitize;
 
 /// Draws the editor centred in `area`.
 pub fn render_edit(state: &State, edit: &Edit, theme: &Theme, area: Rect, buf: &mut Buffer) {

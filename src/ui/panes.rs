@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use super::sanitize::{fit, wrap};
 use super::theme::Theme;
 use crate::app::panes::Column;
 use crate::app::State;
+use crate::text::{fit, wrap};
 
 /// Draws the message log over the list: every message in full, newest at the bottom.
 pub fn render_log(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {

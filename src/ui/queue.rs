@@ -7,18 +7,18 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::sanitize::fit;
 use super::strings;
 use super::theme::Theme;
 use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
 use crate::app::State;
 use crate::store::queue::{Action as JobAction, Job, JobState};
+use crate::text::fit;
 
 /// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
 pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let empty = QueueSnapshot::default();
-    let q = state.views.queue.as_ref().unwrap_or(&empty);
+    let q = state.snapshots.queue.as_ref().unwrap_or(&empty);
     let mut title = format!(" Queue · {} open", q.open_total);
     if q.paused {
         title.push_str(" · PAUSED");

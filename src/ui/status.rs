@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::format::thousands;
-use super::sanitize::{fit, sanitize, width};
 use super::strings;
 use super::theme::Theme;
 use crate::app::state::clock;
 use crate::app::{Capability, State};
+use crate::text::{fit, sanitize, width};
 
 /// Draws the status bar in the one-row `area`.
 pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -49,7 +49,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.marked.patch(theme.status),
         ));
     }
-    if let Some(at) = &state.views.cached {
+    if let Some(at) = &state.snapshots.cached {
         // 2026-11-25T10:00:00Z → cached 2026-11-25 10:00
         let at = if narrow {
             String::new()
@@ -63,7 +63,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     }
     // Open jobs of the durable queue include those resumed from an earlier session.
     let queued = state
-        .views
+        .snapshots
         .queue
         .as_ref()
         .map_or(0, |q| q.open_total)
@@ -75,7 +75,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             parts.push(Span::raw(format!(" · {queued}q")));
         }
     }
-    if state.views.queue.as_ref().is_some_and(|q| q.paused) {
+    if state.snapshots.queue.as_ref().is_some_and(|q| q.paused) {
         parts.push(Span::styled(" · PAUSED", theme.warn.patch(theme.status)));
     }
     for w in &state.waits {

@@ -57,7 +57,7 @@ pub fn endpoint_name(endpoint: &str) -> String {
     } else if e.contains("users") || e.contains("lookup") {
         "handle lookups"
     } else {
-        return crate::ui::sanitize::sanitize(endpoint);
+        return crate::text::sanitize(endpoint);
     };
     what.into()
 }
@@ -70,7 +70,7 @@ pub fn list_title(state: &State) -> String {
     }
     if let Some(job) = &state.search_job {
         let pct = job.progress() * 100 / job.total().max(1);
-        t = format!(" Blocked · searching {pct}%: {} so far", state.view.len());
+        t = format!(" Blocked · searching {pct}%…");
     } else if state.query_error.is_some() {
         t = " Blocked · query error".into();
     } else if !state.query.is_empty() {
@@ -128,7 +128,7 @@ pub fn list_placeholder(state: &State) -> Option<String> {
 
 /// The row after the last loaded account while more pages exist.
 pub fn loading_row(state: &State) -> Option<String> {
-    if !state.query.is_empty() || state.complete || !state.started {
+    if !crate::app::geometry::has_loading_row(state) {
         return None;
     }
     Some(if let Some(secs) = wait_for(state, "blocking") {
@@ -169,6 +169,16 @@ pub fn hints(state: &State) -> String {
         }
         Mode::Diff(_) => {
             "Diff: accounts new and gone between the last two full syncs · Esc back".into()
+        }
+        Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
+        Mode::Review(r) if r.confirming => {
+            "Review: y sends every decision as one batch · Esc back · n discards".into()
+        }
+        Mode::Review(_) => {
+            "Review: decide, and nothing is sent until the confirm at the end".into()
+        }
+        Mode::Insights(_) => {
+            "Insights: counts and charts of the loaded list · Esc back to the list".into()
         }
         Mode::Queue(_) => {
             "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()

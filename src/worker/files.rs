@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc;
 
-use crate::app::cache_view::{DiffReport, DiffRow};
+use crate::app::diff_view::{DiffReport, DiffRow};
 use crate::app::{Action, Command};
 use crate::store::action_log;
 use crate::store::cache::{self, Cache, CacheError, Snapshot};

@@ -181,6 +181,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::Copy { .. }
         | Command::SaveForLater { .. }
         | Command::Quit
+        | Command::Suspend
         | Command::PauseQueue
         | Command::ResumeQueue
         | Command::CancelQueue

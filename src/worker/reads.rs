@@ -28,7 +28,7 @@ pub(super) async fn lane(
         let tx = actions.clone();
         tokio::task::spawn_blocking(move || send_cached(&c, &tx));
     }
-    let mut sync = Sync::default();
+    let mut paged = PagedList::default();
     while let Some(cmd) = rx.recv().await {
         for action in super::run(&client, &me, cmd).await {
             let finished = match &action {
@@ -37,7 +37,7 @@ pub(super) async fn lane(
                     users,
                     next_token,
                     ..
-                } => sync.add(*first, users, next_token.is_none()),
+                } => paged.add(*first, users, next_token.is_none()),
                 _ => None,
             };
             if actions.send(action).is_err() {
@@ -53,12 +53,12 @@ pub(super) async fn lane(
 
 /// The accounts of the live list paged so far (deduplicated by id).
 #[derive(Default)]
-struct Sync {
+struct PagedList {
     users: Vec<User>,
     seen: HashSet<String>,
 }
 
-impl Sync {
+impl PagedList {
     /// Adds a page; returns the whole list when it was the last page.
     fn add(&mut self, first: bool, users: &[User], last: bool) -> Option<Vec<User>> {
         if first {

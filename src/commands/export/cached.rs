@@ -13,7 +13,7 @@ use crate::store::atomic::AtomicFile;
 use crate::store::cache::Cache;
 
 /// One export's sync of the cache.
-pub struct Sync {
+pub struct CacheSync {
     cache: Cache,
     now: String,
     first_seen: HashMap<String, String>,
@@ -21,7 +21,7 @@ pub struct Sync {
     writable: bool,
 }
 
-impl Sync {
+impl CacheSync {
     /// Reads the last sync; an unreadable cache is reported and left as it is.
     pub fn start(cache: Cache) -> Self {
         let (last, writable) = match cache.latest() {

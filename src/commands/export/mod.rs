@@ -12,7 +12,6 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::progress::Progress;
-use super::text::inert;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
@@ -20,6 +19,7 @@ use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::cache::Cache;
 use crate::store::paths::Paths;
+use crate::text::sanitize as inert;
 pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use partial::Partial;
 
@@ -31,7 +31,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     }
     let filter = filter(&args)?;
     let s = session::connect(&global).await?;
-    let sync = cached::Sync::start(cache);
+    let sync = cached::CacheSync::start(cache);
     let out = Output {
         format: args.format,
         filter,
@@ -114,7 +114,7 @@ async fn fetch(
     }
 }
 
-async fn to_stdout(s: &Session, out: Output, sync: cached::Sync) -> anyhow::Result<()> {
+async fn to_stdout(s: &Session, out: Output, sync: cached::CacheSync) -> anyhow::Result<()> {
     let mut writer = FormatWriter::new(out.format, std::io::BufWriter::new(std::io::stdout()))?
         .with_filter(out.filter);
     let progress = Progress::new(s.client.rate_events());
@@ -155,7 +155,12 @@ async fn to_stdout(s: &Session, out: Output, sync: cached::Sync) -> anyhow::Resu
     }
 }
 
-async fn to_file(s: &Session, out: Output, path: &Path, sync: cached::Sync) -> anyhow::Result<()> {
+async fn to_file(
+    s: &Session,
+    out: Output,
+    path: &Path,
+    sync: cached::CacheSync,
+) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
     };

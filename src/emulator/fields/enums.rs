@@ -30,7 +30,8 @@ pub const USER_FIELDS: &[&str] = &[
     "withheld",
 ];
 
-/// `user.fields` values in the post vocabulary.
+/// `user.fields` values in the post vocabulary (S167: adds `subscribes_to_you`; the pinned and
+/// most recent post ids are expansions only there).
 pub const USER_FIELDS_POST: &[&str] = &[
     "affiliation",
     "confirmed_email",
@@ -41,10 +42,8 @@ pub const USER_FIELDS_POST: &[&str] = &[
     "id",
     "is_identity_verified",
     "location",
-    "most_recent_post_id",
     "name",
     "parody",
-    "pinned_post_id",
     "profile_banner_url",
     "profile_image_url",
     "protected",

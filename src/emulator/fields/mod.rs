@@ -210,5 +210,32 @@ mod tests {
         assert!(e[0].message.starts_with(
             "The `user.fields` query parameter value [bogus] is not one of [affiliation,confirmed_email,"
         ));
+        assert!(e[0].message.contains("pinned_tweet_id") && !e[0].message.contains("subscribes"));
+    }
+
+    #[test]
+    fn the_400_enum_follows_the_request_vocabulary() {
+        let mut e = Vec::new();
+        Selection::parse(
+            &q(&[("user.fields", "bogus"), ("post.fields", "text")]),
+            Vocab::Tweet,
+            &mut e,
+        );
+        let msg = &e[0].message;
+        assert!(msg.contains(",subscribes_to_you,"), "{msg}");
+        assert!(
+            !msg.contains("pinned_") && !msg.contains("most_recent_"),
+            "{msg}"
+        );
+        let mut e = Vec::new();
+        Selection::parse(
+            &q(&[
+                ("user.fields", "pinned_post_id"),
+                ("expansions", "pinned_post_id"),
+            ]),
+            Vocab::Tweet,
+            &mut e,
+        );
+        assert_eq!(e.len(), 1, "S167: an expansion, not a user field");
     }
 }

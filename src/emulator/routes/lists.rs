@@ -40,6 +40,9 @@ impl Kind {
     }
 }
 
+/// Page size when a list request names no `max_results`.
+pub const DEFAULT_PAGE: usize = 100;
+
 /// `GET /2/users/:id/blocking`.
 pub async fn blocking(s: State<Arc<Shared>>, id: Path<String>, req: Request) -> Response {
     list(s, id, req, Kind::Blocking, &limits::BLOCKING).await
@@ -58,7 +61,7 @@ async fn list(
     ep: &'static Endpoint,
 ) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, ep) {
+    let mut ctx = match begin(&s, &r, ep) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -68,16 +71,27 @@ async fn list(
     if !valid_id(&id) {
         errors.insert(0, bad_id("id", &id));
     }
+    // `/muting` declares a default of 100; `/blocking` declares none (CONTRACT §10), and the
+    // emulator answers 100 there too, the page size tweepy and the docs' examples use.
     let max = match r.q("max_results").map(parse_max) {
-        None => 100,
+        None => DEFAULT_PAGE,
         Some(Ok(n)) => n,
         Some(Err(e)) => {
             errors.push(e);
-            100
+            DEFAULT_PAGE
         }
     };
     let cursor = match r.q("pagination_token") {
         None => None,
+        // S159/S167 declare `minLength: 16` for `/blocking` only (CONTRACT §10).
+        Some(t) if kind == Kind::Blocking && t.chars().count() < 16 => {
+            errors.push(bad_param(
+                "pagination_token",
+                t,
+                "does not meet the minimum length of 16",
+            ));
+            None
+        }
         Some(t) => {
             let c = pagination::decode(s.secret, kind.tag(), t);
             if c.is_none() {
@@ -127,11 +141,11 @@ async fn list(
     if let Some(n) = next {
         meta.insert("next_token".into(), json!(n));
     }
-    let body = render(&s, &sel, ctx.user, &indices).into_json(
-        false,
-        Vec::new(),
-        Some(Value::Object(meta)),
-    );
+    let rendered = render(&s, &sel, ctx.user, &indices);
+    if let Some(item) = ep.bill {
+        rendered.bill(&s, &mut ctx, item);
+    }
+    let body = rendered.into_json(false, Vec::new(), Some(Value::Object(meta)));
     ctx.finish(problems::ok_text(body))
 }
 

@@ -10,23 +10,26 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
 
 use super::auth::{authenticate, Principal};
+use super::billing::{self, Item, Refusal};
+use super::faults::Answer;
 use super::fields::{Selection, Vocab};
 use super::limits::{Budget, Endpoint};
 use super::problems::{self, Invalid};
 use super::state::Shared;
-use super::{oauth2, LogUser};
+use super::{oauth2, LogCost, LogUser};
 use crate::cli::Tier;
 
 /// The whole HTTP surface of the emulator.
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/2/users/me", get(users::me))
+        .route("/2/usage/credits", get(users::usage_credits))
         .route("/2/users", get(users::by_ids))
         .route("/2/users/by", get(users::by_usernames))
         .route("/2/users/by/username/{username}", get(users::by_username))
@@ -163,10 +166,12 @@ pub struct Ctx {
     budget: Option<Budget>,
     oauth1: bool,
     log_user: Option<String>,
+    /// What this request cost, micro-dollars (`None`: not a billed endpoint).
+    cost: Option<u64>,
 }
 
 impl Ctx {
-    /// Adds the rate-limit headers, `x-access-level` and the log user to a response.
+    /// Adds the rate-limit headers, `x-access-level` and the log user and cost to a response.
     pub fn finish(&self, mut resp: Response) -> Response {
         if let Some(b) = self.budget {
             b.apply(resp.headers_mut());
@@ -178,11 +183,24 @@ impl Ctx {
         if let Some(u) = &self.log_user {
             resp.extensions_mut().insert(LogUser(u.clone()));
         }
+        if let Some(c) = self.cost {
+            resp.extensions_mut().insert(LogCost(c));
+        }
         resp
+    }
+
+    /// Bills the resources `keys` of `item` this request returns (deduplicated per UTC day).
+    pub fn charge(&mut self, s: &Shared, item: Item, keys: impl IntoIterator<Item = u64>) {
+        let cost = s.lock().billing.charge(item, keys, SystemTime::now());
+        *self.cost.get_or_insert(0) += cost;
     }
 }
 
-/// Authentication, rate limit, app-only, scopes and plan checks of an API endpoint.
+/// Rate-limit headers' limit under `--no-limits`: a budget no client spends (CONTRACT §6
+/// says clients trust the headers, and xblocks counts down locally between answers).
+pub const NO_LIMIT: u32 = 1_000_000_000;
+
+/// Authentication, money, rate limit, app-only, scopes and plan checks of an API endpoint.
 #[allow(clippy::result_large_err)] // the error is the finished response, sent at once
 pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Response> {
     let Some(principal) = authenticate(s, r) else {
@@ -200,6 +218,7 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
         budget: None,
         oauth1,
         log_user: user.map(|u| s.world.id(u)),
+        cost: ep.bill.map(|_| 0),
     };
     let limit = match user {
         Some(_) => Some(ep.user_limit),
@@ -208,23 +227,33 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
     let Some(limit) = limit else {
         return Err(ctx.finish(problems::unsupported_auth()));
     };
+    let limit = if s.config.no_limits { NO_LIMIT } else { limit };
     let window = Duration::from_secs(s.config.window_secs.max(1));
     let now = SystemTime::now();
-    if s.config.no_limits {
-        ctx.budget = Some(Budget {
-            limit,
-            remaining: limit,
-            reset: (now + window)
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs(),
-        });
-    } else {
-        let hit = s.lock().limiter.hit(&who, ep.key, limit, window, now);
-        match hit {
+    if let Some(&(_, answer)) = s.config.answers.iter().find(|(n, _)| *n == ep.name) {
+        return Err(canned(s, &mut ctx, &who, ep, limit, answer));
+    }
+    {
+        let mut inner = s.lock();
+        let refusal = ep
+            .bill
+            .and_then(|_| inner.billing.check(s.config.usage_cap));
+        if let Some(refusal) = refusal {
+            // X refuses for money before counting the request: `remaining` stays as it was.
+            ctx.budget = Some(inner.limiter.peek(&who, ep.key, limit, window, now));
+            drop(inner);
+            return Err(ctx.finish(match refusal {
+                Refusal::CreditsDepleted => {
+                    billing::credits_depleted(s.config.credits_body, s.account_id)
+                }
+                Refusal::UsageCapped => billing::usage_capped(s.account_id),
+            }));
+        }
+        match inner.limiter.hit(&who, ep.key, limit, window, now) {
             Ok(b) => ctx.budget = Some(b),
             Err(b) => {
                 ctx.budget = Some(b);
+                drop(inner);
                 return Err(ctx.finish(problems::too_many()));
             }
         }
@@ -242,6 +271,46 @@ pub fn begin(s: &Shared, r: &ApiReq, ep: &'static Endpoint) -> Result<Ctx, Respo
         return Err(ctx.finish(problems::client_forbidden(&s.app_id)));
     }
     Ok(ctx)
+}
+
+/// The `--answer` of an endpoint, with the rate-limit headers it would carry.
+fn canned(
+    s: &Shared,
+    ctx: &mut Ctx,
+    who: &str,
+    ep: &'static Endpoint,
+    limit: u32,
+    answer: Answer,
+) -> Response {
+    let window = Duration::from_secs(s.config.window_secs.max(1));
+    let mut budget = s
+        .lock()
+        .limiter
+        .peek(who, ep.key, limit, window, SystemTime::now());
+    let resp = match answer {
+        Answer::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let title = status.canonical_reason().unwrap_or("Unexpected");
+            problems::problem(
+                status,
+                &serde_json::json!({"title":title,"detail":title,"type":"about:blank","status":code}),
+            )
+        }
+        Answer::Html => problems::text_response(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            "<!doctype html><html><body><p>Please sign in to the network to continue.</p></body></html>".into(),
+        ),
+        Answer::UserNotEnrolled => problems::user_not_enrolled(&s.app_id),
+        Answer::Credits => billing::credits_depleted(s.config.credits_body, s.account_id),
+        Answer::UsageCap => billing::usage_capped(s.account_id),
+        Answer::RateLimitExceeded => {
+            budget.remaining = 0;
+            problems::rate_limit_exceeded()
+        }
+    };
+    ctx.budget = Some(budget);
+    ctx.finish(resp)
 }
 
 /// Checks an id against `^[0-9]{1,19}$`.

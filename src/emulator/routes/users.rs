@@ -8,7 +8,8 @@ use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{bad_id, begin, valid_id, valid_username, ApiReq};
+use super::{bad_id, begin, valid_id, valid_username, ApiReq, Ctx};
+use crate::emulator::billing::{self, Item};
 use crate::emulator::fields::{Relation, Selection, SELECTION_PARAMS};
 use crate::emulator::limits;
 use crate::emulator::problems::{self, Invalid};
@@ -24,6 +25,8 @@ pub struct Rendered {
     pub word: &'static str,
     /// Partial errors.
     pub errors: Vec<Value>,
+    /// Accounts in `data` (world indices) and ids of the posts in `includes`, for the bill.
+    billed: (Vec<u32>, Vec<u64>),
 }
 
 fn key(out: &mut String, first: &mut bool, k: &str) {
@@ -47,6 +50,14 @@ fn join(out: &mut String, items: &[String]) {
 }
 
 impl Rendered {
+    /// Bills the accounts as `item` and the expanded posts as Posts: Read.
+    pub fn bill(&self, s: &Shared, ctx: &mut Ctx, item: Item) {
+        ctx.charge(s, item, self.billed.0.iter().map(|&i| u64::from(i)));
+        if !self.billed.1.is_empty() {
+            ctx.charge(s, Item::PostRead, self.billed.1.iter().copied());
+        }
+    }
+
     /// The body `{"data","includes","errors","meta"}` in captured key order; `data` is one
     /// object when `single`. `errors` come before the rendering's own partial errors.
     pub fn into_json(self, single: bool, mut errors: Vec<Value>, meta: Option<Value>) -> String {
@@ -102,6 +113,7 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
     let mut posts = Vec::new();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
+    let mut post_ids = Vec::new();
     for (&idx, rel) in indices.iter().zip(rels) {
         let profile = s.world.profile(idx);
         data.push(sel.user(&profile, rel));
@@ -120,6 +132,7 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
             } else if post.protected && Some(idx) != me {
                 errors.push(json!({"value":id,"detail":format!("Sorry, you are not authorized to see the {} with {param}: [{id}].", if word == "tweet" {"Tweet"} else {"Post"}),"title":"Authorization Error","resource_type":word,"parameter":param,"resource_id":id,"section":"includes","type":format!("https://{host}/2/problems/not-authorized-for-resource")}));
             } else if seen.insert(post.id) {
+                post_ids.push(post.id);
                 posts.push(sel.post(&post, &profile.id));
             }
         }
@@ -129,6 +142,7 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
         posts,
         word,
         errors,
+        billed: (indices.to_vec(), post_ids),
     }
 }
 
@@ -141,8 +155,8 @@ fn allowed(extra: &[&'static str]) -> Vec<&'static str> {
 /// Looks up accounts by a list of keys; not-found and suspended ones become partial errors.
 fn lookup(
     s: &Shared,
+    ctx: &mut Ctx,
     sel: &Selection,
-    me: Option<u32>,
     keys: &[&str],
     param: &str,
     find: impl Fn(&str) -> Option<u32>,
@@ -164,13 +178,15 @@ fn lookup(
             }
         }
     }
-    render(s, sel, me, &found).into_json(single, errors, None)
+    let rendered = render(s, sel, ctx.user, &found);
+    rendered.bill(s, ctx, Item::UserRead);
+    rendered.into_json(single, errors, None)
 }
 
 /// `GET /2/users/me`.
 pub async fn me(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, &limits::ME) {
+    let mut ctx = match begin(&s, &r, &limits::ME) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -180,14 +196,16 @@ pub async fn me(State(s): State<Arc<Shared>>, req: Request) -> Response {
         return ctx.finish(problems::invalid(&errors));
     }
     let me = ctx.user.unwrap_or(0);
-    let body = render(&s, &sel, Some(me), &[me]).into_json(true, Vec::new(), None);
+    let rendered = render(&s, &sel, Some(me), &[me]);
+    rendered.bill(&s, &mut ctx, Item::UserRead);
+    let body = rendered.into_json(true, Vec::new(), None);
     ctx.finish(problems::ok_text(body))
 }
 
 /// `GET /2/users/:id`.
 pub async fn by_id(State(s): State<Arc<Shared>>, Path(id): Path<String>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, &limits::USER) {
+    let mut ctx = match begin(&s, &r, &limits::USER) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -201,8 +219,8 @@ pub async fn by_id(State(s): State<Arc<Shared>>, Path(id): Path<String>, req: Re
     }
     let body = lookup(
         &s,
+        &mut ctx,
         &sel,
-        ctx.user,
         &[&id],
         "id",
         |k| s.world.index_of_id(k),
@@ -253,7 +271,7 @@ fn list_param<'a>(
 /// `GET /2/users?ids=`.
 pub async fn by_ids(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, &limits::USERS) {
+    let mut ctx = match begin(&s, &r, &limits::USERS) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -265,8 +283,8 @@ pub async fn by_ids(State(s): State<Arc<Shared>>, req: Request) -> Response {
     }
     let body = lookup(
         &s,
+        &mut ctx,
         &sel,
-        ctx.user,
         &ids,
         "ids",
         |k| s.world.index_of_id(k),
@@ -282,7 +300,7 @@ pub async fn by_username(
     req: Request,
 ) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, &limits::BY_USERNAME) {
+    let mut ctx = match begin(&s, &r, &limits::BY_USERNAME) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -305,8 +323,8 @@ pub async fn by_username(
     }
     let body = lookup(
         &s,
+        &mut ctx,
         &sel,
-        ctx.user,
         &[&username],
         "username",
         |k| s.world.index_of_username(k),
@@ -318,7 +336,7 @@ pub async fn by_username(
 /// `GET /2/users/by?usernames=`.
 pub async fn by_usernames(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let ctx = match begin(&s, &r, &limits::BY_USERNAMES) {
+    let mut ctx = match begin(&s, &r, &limits::BY_USERNAMES) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -336,12 +354,36 @@ pub async fn by_usernames(State(s): State<Arc<Shared>>, req: Request) -> Respons
     }
     let body = lookup(
         &s,
+        &mut ctx,
         &sel,
-        ctx.user,
         &names,
         "usernames",
         |k| s.world.index_of_username(k),
         false,
     );
     ctx.finish(problems::ok_text(body))
+}
+
+/// `GET /2/usage/credits`: the payer's balance (user context). Without `--credits` it answers
+/// a bare 404, as X did live on 2026-09-08 (CONTRACT §10), so clients learn to fall back.
+pub async fn usage_credits(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let r = ApiReq::read(req).await;
+    if s.config.credits.is_none() {
+        return bare_not_found();
+    }
+    let ctx = match begin(&s, &r, &limits::CREDITS) {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    let errors = r.unknown_params(&[]);
+    if !errors.is_empty() {
+        return ctx.finish(problems::invalid(&errors));
+    }
+    let balance = s.lock().billing.balance().unwrap_or_default();
+    ctx.finish(problems::ok(&billing::credits_body(balance)))
+}
+
+fn bare_not_found() -> Response {
+    use axum::response::IntoResponse;
+    axum::http::StatusCode::NOT_FOUND.into_response()
 }

@@ -5,9 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::account::{is_valid_handle, Standing};
 use super::action::Command;
 use super::keymap::KeyAction;
+use super::list::{move_by, move_to, rebuild_view};
 use super::state::{Capability, Confirm, Mode, State, Target, Verb, TYPE_BACK_OVER};
 use super::update::{error, info};
-use super::view::{move_by, move_to, rebuild_view};
 
 pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
@@ -19,6 +19,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         out.push(Command::Quit);
         return;
     }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('z' | 'Z'))
+    {
+        out.push(Command::Suspend);
+        return;
+    }
     match std::mem::take(&mut state.mode) {
         Mode::Help { scroll } => on_help_key(state, key, scroll),
         Mode::Search => on_search_key(state, key),
@@ -26,7 +31,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
         Mode::History(pane) => super::history::on_key(state, key, pane, out),
-        Mode::Diff(pane) => super::cache_view::on_key(state, key, pane),
+        Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
+        Mode::Insights(insights) => super::insights::on_key(state, key, insights),
+        Mode::Review(review) => super::review::on_key(state, key, review, out),
+        Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
         Mode::Edit(edit) => super::notes::on_key(state, key, edit, out),
         Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
         Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
@@ -129,16 +137,15 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::Queue => super::queue_view::open(state),
         KeyAction::History => super::history::open(state, out),
-        KeyAction::Diff => super::cache_view::open(state, out),
+        KeyAction::Diff => super::diff_view::open(state, out),
+        KeyAction::Insights => super::insights::open(state),
+        KeyAction::Review => super::review::open(state),
         KeyAction::Keep => super::notes::toggle_keep(state, out),
         KeyAction::Note => super::notes::open(state, super::notes::Field::Note),
         KeyAction::Tags => super::notes::open(state, super::notes::Field::Tags),
         KeyAction::Columns => state.mode = Mode::Columns { cursor: 0 },
         KeyAction::Log => state.mode = Mode::Log { scroll: 0 },
-        KeyAction::Quit => {
-            state.quit = true;
-            out.push(Command::Quit);
-        }
+        KeyAction::Quit => super::quit::request(state, out),
     }
 }
 
@@ -299,21 +306,7 @@ fn mark_all(state: &mut State) {
 pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
-        if let Some(i) = state.index_of(&t.id) {
-            state.accounts[i as usize].standing = Standing::Pending;
-        } else if let Some(user) = t.outside {
-            let now = super::update::unix(state.now);
-            if let Some(i) = state.insert_user(&user, None, now) {
-                state.accounts[i as usize].standing = Standing::Pending;
-                rebuild_view(state);
-            }
-        }
-        state.queue.push((confirm.verb, t.id.clone()));
-        out.push(match confirm.verb {
-            Verb::Unblock => Command::Unblock { id: t.id },
-            Verb::Block => Command::Block { id: t.id },
-            Verb::Mute => Command::Mute { id: t.id },
-        });
+        queue_write(state, confirm.verb, t, out);
     }
     state.marks.clear();
     state.marked_by = None;
@@ -322,6 +315,35 @@ pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<C
         "Queued: {word} {n} account{}.",
         if n == 1 { "" } else { "s" }
     )));
+}
+
+/// Queues one write: its account shows as pending and the command goes to the worker.
+/// Queues one write; an unblock of an account on the keep list is never queued (false).
+pub(super) fn queue_write(
+    state: &mut State,
+    verb: Verb,
+    t: Target,
+    out: &mut Vec<Command>,
+) -> bool {
+    if let Some(i) = state.index_of(&t.id) {
+        if verb == Verb::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
+            return false;
+        }
+        state.accounts[i as usize].standing = Standing::Pending;
+    } else if let Some(user) = t.outside {
+        let now = super::update::unix(state.now);
+        if let Some(i) = state.insert_user(&user, None, now) {
+            state.accounts[i as usize].standing = Standing::Pending;
+            rebuild_view(state);
+        }
+    }
+    state.pending_writes.push((verb, t.id.clone()));
+    out.push(match verb {
+        Verb::Unblock => Command::Unblock { id: t.id },
+        Verb::Block => Command::Block { id: t.id },
+        Verb::Mute => Command::Mute { id: t.id },
+    });
+    true
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).

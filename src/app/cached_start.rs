@@ -1,50 +1,14 @@
-//! The cached start and the diff view: the worker sends the last full sync first (marked cached,
-//! the status bar says `cached <time>`), the first live page replaces it (same ids dedupe, the
-//! cursor and marks stay on the same accounts), every live account keeps its `first_seen`, and
-//! `D` shows what changed between the last two syncs.
+//! The cached start: the worker sends the last full sync first (marked cached, the status bar
+//! says `cached <time>`), the first live page replaces it (same ids dedupe, the cursor and marks
+//! stay on the same accounts), and every live account keeps its `first_seen`.
 
 use std::collections::HashMap;
 
-use crossterm::event::{KeyCode, KeyEvent};
-
 use super::account::parse_rfc3339;
-use super::action::Command;
-use super::keymap::KeyAction;
-use super::state::{Mode, SortKey, State};
-use super::view::{keep_cursor_visible, rebuild_view};
+use super::list::{keep_cursor_visible, rebuild_view};
+use super::state::{SortKey, State};
 use crate::store::cache::CachedUser;
-use crate::ui::sanitize::SafeText;
-
-/// One account in the diff view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiffRow {
-    /// Numeric id.
-    pub id: String,
-    /// Handle.
-    pub handle: String,
-    /// Display name.
-    pub name: String,
-}
-
-/// What changed between the last two full syncs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DiffReport {
-    /// When the sync before the last finished (RFC 3339), if there was one.
-    pub previous_at: Option<String>,
-    /// When the last sync finished, if there was one.
-    pub latest_at: Option<String>,
-    /// Blocked since the previous sync.
-    pub new: Vec<DiffRow>,
-    /// No longer blocked.
-    pub gone: Vec<DiffRow>,
-}
-
-/// The diff view's own state (it lives in [`Mode::Diff`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DiffPane {
-    /// First row shown.
-    pub scroll: usize,
-}
+use crate::text::SafeText;
 
 /// What the first live page must carry over from the cached list.
 #[derive(Debug, Default)]
@@ -57,10 +21,10 @@ pub(super) struct Carry {
 pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedUser>) {
     for u in &users {
         if let (Ok(id), Some(t)) = (u.user.id.parse::<u64>(), parse_rfc3339(&u.first_seen)) {
-            state.views.first_seen.insert(id, t);
+            state.snapshots.first_seen.insert(id, t);
         }
     }
-    if state.started && state.views.cached.is_none() {
+    if state.started && state.snapshots.cached.is_none() {
         // The live list came first: it only takes the dates.
         let ids: Vec<String> = users.into_iter().map(|u| u.user.id).collect();
         after_page(state, false, &ids, Carry::default());
@@ -76,7 +40,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedU
         }
     }
     state.started = true;
-    state.views.cached = Some(SafeText::new(&synced_at).to_string());
+    state.snapshots.cached = Some(SafeText::new(&synced_at).to_string());
     if !plain {
         rebuild_view(state);
     }
@@ -85,7 +49,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedU
 
 /// Before a page is applied: remembers the marks a first live page would clear.
 pub(super) fn before_page(state: &State, first: bool) -> Carry {
-    if !first || state.views.cached.is_none() {
+    if !first || state.snapshots.cached.is_none() {
         return Carry::default();
     }
     Carry {
@@ -100,7 +64,7 @@ pub(super) fn before_page(state: &State, first: bool) -> Carry {
 /// After a page is applied: its accounts get their `first_seen` from the cache, and a first
 /// live page ends the cached view (marks restored on the same accounts).
 pub(super) fn after_page(state: &mut State, first: bool, ids: &[String], carry: Carry) {
-    let seen = &state.views.first_seen;
+    let seen = &state.snapshots.first_seen;
     let found: Vec<(u32, i64)> = ids
         .iter()
         .filter_map(|id| {
@@ -113,63 +77,13 @@ pub(super) fn after_page(state: &mut State, first: bool, ids: &[String], carry: 
         state.index.set_first_seen(i, Some(t));
     }
     if first {
-        state.views.cached = None;
+        state.snapshots.cached = None;
         for id in carry.marked {
             if let Some(i) = state.index_of(&id) {
                 state.marks.insert(i);
             }
         }
     }
-}
-
-/// Opens the diff view and asks for the diff.
-pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
-    state.mode = Mode::Diff(DiffPane::default());
-    out.push(Command::LoadDiff);
-}
-
-/// The diff arrived.
-pub(super) fn on_diff(state: &mut State, report: DiffReport) {
-    let clean = |rows: Vec<DiffRow>| -> Vec<DiffRow> {
-        rows.into_iter()
-            .map(|r| DiffRow {
-                id: SafeText::new(&r.id).to_string(),
-                handle: SafeText::new(&r.handle).to_string(),
-                name: SafeText::new(&r.name).to_string(),
-            })
-            .collect()
-    };
-    state.views.diff = Some(DiffReport {
-        previous_at: report.previous_at.map(|t| SafeText::new(&t).to_string()),
-        latest_at: report.latest_at.map(|t| SafeText::new(&t).to_string()),
-        new: clean(report.new),
-        gone: clean(report.gone),
-    });
-}
-
-/// Rows the diff view lists (both sections with their headings).
-pub fn row_count(state: &State) -> usize {
-    state
-        .views
-        .diff
-        .as_ref()
-        .map_or(0, |d| d.new.len() + d.gone.len() + 2)
-}
-
-/// Keys of the diff view.
-pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: DiffPane) {
-    let max = row_count(state).saturating_sub(1);
-    let page = state.list_rows();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => return,
-        _ => match state.keymap.lookup(&key) {
-            Some(KeyAction::Diff | KeyAction::Quit) => return,
-            action => {
-                super::views::scroll(&mut pane.scroll, action, max, page);
-            }
-        },
-    }
-    state.mode = Mode::Diff(pane);
 }
 
 /// `first_seen` (Unix seconds) by numeric id, from the cache.
@@ -179,7 +93,7 @@ pub type FirstSeen = HashMap<u64, i64>;
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
-    use crossterm::event::KeyModifiers;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
     use crate::api::types::User;
@@ -237,7 +151,7 @@ mod tests {
         let mut s = state();
         update(&mut s, cached(&[1, 2, 3, 4]));
         assert_eq!(s.accounts.len(), 4);
-        assert_eq!(s.views.cached.as_deref(), Some("2026-11-20T08:30:00Z"));
+        assert_eq!(s.snapshots.cached.as_deref(), Some("2026-11-20T08:30:00Z"));
         assert!(s.loading, "the live page is still on its way");
         // The user moves to u3 and marks u2 while the cache is shown.
         update(&mut s, key('j'));
@@ -245,7 +159,7 @@ mod tests {
         assert_eq!(s.selected().unwrap().handle.as_str(), "u3");
         // Live: u9 is new, u4 is gone.
         update(&mut s, page(&[9, 1, 2, 3], None));
-        assert!(s.views.cached.is_none());
+        assert!(s.snapshots.cached.is_none());
         let handles: Vec<&str> = s
             .view
             .iter()
@@ -299,36 +213,10 @@ mod tests {
         update(&mut s, page(&[1, 2], Some("p2")));
         update(&mut s, cached(&[1, 2, 3]));
         assert_eq!(s.accounts.len(), 2);
-        assert!(s.views.cached.is_none());
+        assert!(s.snapshots.cached.is_none());
         assert_eq!(
             s.accounts[0].first_seen,
             parse_rfc3339("2026-01-02T00:00:00Z").unwrap()
         );
-    }
-
-    #[test]
-    fn d_opens_the_diff_and_scrolls_within_it() {
-        let mut s = state();
-        assert_eq!(update(&mut s, key('D')), vec![Command::LoadDiff]);
-        let row = |i: usize| DiffRow {
-            id: i.to_string(),
-            handle: format!("h\u{202E}{i}"),
-            name: format!("n{i}"),
-        };
-        update(
-            &mut s,
-            Action::Diff(Box::new(DiffReport {
-                previous_at: Some("a".into()),
-                latest_at: Some("b".into()),
-                new: vec![row(1), row(2)],
-                gone: vec![row(3)],
-            })),
-        );
-        assert_eq!(s.views.diff.as_ref().unwrap().new[0].handle, "h1");
-        assert_eq!(row_count(&s), 5);
-        update(&mut s, key('G'));
-        assert_eq!(s.mode, Mode::Diff(DiffPane { scroll: 4 }));
-        update(&mut s, key('D'));
-        assert_eq!(s.mode, Mode::Normal);
     }
 }

@@ -5,17 +5,17 @@ use super::queue_view::QueueSnapshot;
 
 /// Data the secondary views show, as the worker last reported it.
 #[derive(Debug, Clone, Default)]
-pub struct Views {
+pub struct Snapshots {
     /// The durable queue, as the write lane last reported it.
     pub queue: Option<QueueSnapshot>,
     /// The action log, newest first (`None` until loaded).
     pub history: Option<Vec<crate::store::action_log::Entry>>,
     /// The diff between the last two syncs (`None` until loaded).
-    pub diff: Option<super::cache_view::DiffReport>,
+    pub diff: Option<super::diff_view::DiffReport>,
     /// When the cached list shown was synced, until the first live page replaces it.
     pub cached: Option<String>,
     /// `first_seen` from the cache, by numeric id.
-    pub first_seen: super::cache_view::FirstSeen,
+    pub first_seen: super::cached_start::FirstSeen,
 }
 
 /// Moves a view's scroll offset for a list key (down, up, page, top, bottom) within `0..=max`;

@@ -1,6 +1,7 @@
 //! The visible ordering: sorting, searching in slices, cursor movement and lazy paging.
 
 use super::action::Command;
+use super::geometry::visible_offset;
 use super::state::{SortKey, State};
 
 /// Recomputes `view` from the sort and the query, keeping the selected account selected. A
@@ -13,10 +14,8 @@ pub(super) fn rebuild_view(state: &mut State) {
         match crate::query::parse(&state.query) {
             Ok(q) => {
                 let now = super::update::unix(state.now);
+                // The previous list stays on screen until the new result is complete.
                 state.search_job = Some(crate::query::Job::new(q, now, state.index.len()));
-                state.view.clear();
-                state.cursor = 0;
-                state.offset = 0;
                 search_step(state);
             }
             Err(e) => {
@@ -59,20 +58,20 @@ fn sort_view(state: &State, v: &mut Vec<u32>) {
     }
 }
 
-/// Evaluates one more slice of the running search; the matches found so far are listed (in load
-/// order) and, once every account is evaluated, sorted: the list is then exactly the matches.
+/// Evaluates one more slice of the running search; once every account is evaluated the list is
+/// exactly the matches, sorted.
 pub(super) fn search_step(state: &mut State) {
     let Some(mut job) = state.search_job.take() else {
         return;
     };
     if job.step(&state.index, crate::query::CHUNK) {
-        let mut v: Vec<u32> = job.matches().collect();
+        let mut v = Vec::with_capacity(job.count());
+        v.extend(job.matches());
         sort_view(state, &mut v);
         state.view = v;
         state.cursor = 0;
         state.offset = 0;
     } else {
-        state.view = job.matches().collect();
         state.search_job = Some(job);
     }
     keep_cursor_visible(state);
@@ -91,13 +90,7 @@ pub(super) fn move_to(state: &mut State, pos: usize) {
 pub(super) fn keep_cursor_visible(state: &mut State) {
     let rows = state.list_rows();
     state.cursor = state.cursor.min(state.view.len().saturating_sub(1));
-    if state.cursor < state.offset {
-        state.offset = state.cursor;
-    } else if state.cursor >= state.offset + rows {
-        state.offset = state.cursor + 1 - rows;
-    }
-    let max_offset = state.view.len().saturating_sub(rows);
-    state.offset = state.offset.min(max_offset);
+    state.offset = visible_offset(state.cursor, state.offset, rows, state.view.len());
 }
 
 /// Lazy paging: within one screen of the end of what is loaded, with no page in flight, no

@@ -1,0 +1,132 @@
+//! Quitting with writes still queued: ask whether to send them now (and quit when done), keep
+//! them queued for the next start, or cancel them.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::action::Command;
+use super::state::{Mode, State};
+use super::update::info;
+
+/// Writes still to send: this session's and the durable queue's open jobs, whichever knows more.
+pub fn pending_writes(state: &State) -> usize {
+    let open = state.snapshots.queue.as_ref().map_or(0, |q| q.open_total);
+    state.pending().max(open)
+}
+
+/// `q`: quits at once when nothing is queued, else asks.
+pub(super) fn request(state: &mut State, out: &mut Vec<Command>) {
+    let n = pending_writes(state);
+    if n == 0 {
+        state.quit = true;
+        out.push(Command::Quit);
+    } else {
+        state.mode = Mode::QuitAsk(n);
+    }
+}
+
+/// Keys of the question.
+pub(super) fn on_key(state: &mut State, key: KeyEvent, n: usize, out: &mut Vec<Command>) {
+    let plural = if n == 1 { "" } else { "s" };
+    match key.code {
+        KeyCode::Char('s' | 'S') => {
+            state.quit_when_idle = true;
+            state.message = Some(info(format!(
+                "Sending {n} queued write{plural}; xblocks quits when they are done (Ctrl-C quits now, keeping them queued)."
+            )));
+            out.push(Command::ResumeQueue);
+        }
+        KeyCode::Char('k' | 'K' | 'q') => {
+            state.quit = true;
+            out.push(Command::Quit);
+        }
+        KeyCode::Char('c' | 'C') => {
+            state.quit_when_idle = true;
+            state.message = Some(info(format!("Cancelling {n} queued write{plural}…")));
+            out.push(Command::CancelQueue);
+        }
+        _ => state.message = Some(info("Still here; the queue keeps running.")),
+    }
+}
+
+/// After every action: quits once the writes the user chose to send (or cancel) are finished.
+pub(super) fn check_idle(state: &mut State, out: &mut Vec<Command>) {
+    if state.quit_when_idle && !state.quit && pending_writes(state) == 0 {
+        state.quit = true;
+        out.push(Command::Quit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::app::{update, Action, Keymap, Verb};
+
+    fn key(c: char) -> Action {
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn state_with_queue() -> State {
+        let mut s = State::new(
+            "me",
+            "default",
+            Keymap::default(),
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        );
+        s.pending_writes = vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())];
+        s
+    }
+
+    #[test]
+    fn q_quits_at_once_when_nothing_is_queued() {
+        let mut s = state_with_queue();
+        s.pending_writes.clear();
+        assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+        assert!(s.quit);
+    }
+
+    #[test]
+    fn q_with_queued_writes_asks_and_k_keeps_them() {
+        let mut s = state_with_queue();
+        assert!(update(&mut s, key('q')).is_empty());
+        assert_eq!(s.mode, Mode::QuitAsk(2));
+        assert_eq!(update(&mut s, key('k')), vec![Command::Quit]);
+        assert_eq!(s.pending_writes.len(), 2, "kept");
+    }
+
+    #[test]
+    fn send_now_quits_when_the_last_write_is_done() {
+        let mut s = state_with_queue();
+        update(&mut s, key('q'));
+        assert_eq!(update(&mut s, key('s')), vec![Command::ResumeQueue]);
+        assert!(!s.quit);
+        let done = |id: &str, verb| Action::Done {
+            verb,
+            id: id.into(),
+        };
+        assert!(update(&mut s, done("1", Verb::Unblock)).is_empty());
+        assert_eq!(update(&mut s, done("2", Verb::Mute)), vec![Command::Quit]);
+    }
+
+    #[test]
+    fn cancel_quits_once_cancelled_and_esc_stays() {
+        let mut s = state_with_queue();
+        update(&mut s, key('q'));
+        assert!(update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))
+        )
+        .is_empty());
+        assert_eq!(s.mode, Mode::Normal);
+        update(&mut s, key('q'));
+        assert_eq!(update(&mut s, key('c')), vec![Command::CancelQueue]);
+        let cmds = update(
+            &mut s,
+            Action::Cancelled(vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())]),
+        );
+        assert_eq!(cmds, vec![Command::Quit]);
+    }
+}
