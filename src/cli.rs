@@ -259,18 +259,30 @@ pub struct ExportArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
-    /// Export the local cache of the last sync, offline.
-    #[arg(long)]
+    /// Export from the local database only; never touches the network.
+    #[arg(long, conflicts_with = "live")]
     pub cached: bool,
     /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
     #[arg(long = "where", value_name = "QUERY")]
     pub where_: Option<String>,
+    /// Always read the list from X first, however fresh the database is.
+    #[arg(long)]
+    pub live: bool,
+    /// Stop (exit 6) before a request whose worst case would take this export past USD.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_cost: Option<crate::api::price::Usd>,
+}
+
+/// Parses a `--max-cost` amount.
+fn parse_usd(s: &str) -> Result<crate::api::price::Usd, String> {
+    crate::api::price::parse_usd(s)
 }
 
 /// `xblocks import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// File of ids, csv (id or username column) or @handles.
+    /// File of ids, @handles or profile URLs, csv (id or username column), X's archive
+    /// (data/block.js, data/mute.js or the archive .zip); `-` reads stdin.
     pub file: PathBuf,
     /// Show the plan and change nothing.
     #[arg(long)]

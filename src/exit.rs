@@ -16,6 +16,9 @@ pub enum Exit {
     NotFound = 4,
     /// Forbidden: missing scope, or writes need the Enterprise plan.
     Forbidden = 5,
+    /// Stopped by money: a spending cap (`--max-cost`, `[billing] daily_cap`), X's 402 (credits
+    /// depleted) or X's usage cap.
+    Money = 6,
     /// Not signed in, or the token was rejected.
     NotSignedIn = 77,
     /// Interrupted; work saved and resumable.

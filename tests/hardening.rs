@@ -321,3 +321,174 @@ fn errors_about_a_misshaped_token_file_quote_no_value() {
         assert!(log.contains("damaged") && !log.contains("SECRET"), "{log}");
     }
 }
+
+// ---- export -o: special files, missing folders, one export per path ----
+
+fn signed_in(users: usize, tweak: impl FnOnce(&mut xblocks::emulator::Config)) -> common::Env {
+    let env = common::Env::start(users, tweak);
+    env.login();
+    env
+}
+
+fn export_cmd(env: &common::Env, args: &[&str]) -> Command {
+    let mut c = env.cmd();
+    c.arg("export").args(args);
+    c
+}
+
+/// Names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn export_streams_into_devices_fifos_and_process_substitution() {
+    use std::os::unix::fs::FileTypeExt;
+    let env = signed_in(2500, |_| {});
+    let ids = env.emu().blocked_ids().join("\n") + "\n";
+    let nodes = tempfile::tempdir().unwrap();
+
+    // A null device made in the test's own dir (0.1 replaced it with a regular file).
+    let null = nodes.path().join("null");
+    let c = std::ffi::CString::new(null.to_str().unwrap()).unwrap();
+    if unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) } == 0 {
+        let out = run(export_cmd(&env, &["-o", null.to_str().unwrap()]));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(std::fs::metadata(&null)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        std::fs::remove_file(&null).unwrap();
+    } else {
+        eprintln!("skipped the device case: mknod is not permitted here");
+    }
+
+    // A FIFO with a reader: the reader gets every id, the FIFO stays a FIFO.
+    let fifo = nodes.path().join("fifo");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = run_within(
+        export_cmd(&env, &["-o", fifo.to_str().unwrap()]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Checked before joining: had the FIFO been replaced, its reader would wait forever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap(), ids);
+    assert_eq!(
+        names(nodes.path()),
+        ["fifo"],
+        "progress files left beside a FIFO"
+    );
+
+    // `-o >(cat > f)`: a /dev/fd path from the shell.
+    let got = nodes.path().join("got.txt");
+    let mut sh = Command::new("bash");
+    for (k, v) in env.cmd().get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    sh.env("XB", env!("CARGO_BIN_EXE_xblocks"))
+        .env("GOT", &got)
+        .args([
+            "-c",
+            r#""$XB" export -o >(cat > "$GOT"); code=$?; wait $!; exit $code"#,
+        ]);
+    let out = run(sh);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), ids);
+}
+
+#[test]
+fn export_refuses_dirs_sockets_and_missing_folders_and_creates_nothing() {
+    let env = signed_in(10, |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let before = env.emu().request_log().len();
+
+    let out = run(export_cmd(&env, &["-o", dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        error_line(&out).contains("is a directory"),
+        "{}",
+        out.stderr
+    );
+
+    let missing = dir.path().join("missing/x.csv");
+    let out = run(export_cmd(&env, &["-o", missing.to_str().unwrap()]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(error_line(&out).contains("mkdir -p"), "{}", out.stderr);
+    assert!(
+        !dir.path().join("missing").exists(),
+        "the folder was created"
+    );
+
+    let sock = dir.path().join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let out = run(export_cmd(&env, &["-o", sock.to_str().unwrap()]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(error_line(&out).contains("sock"), "{}", out.stderr);
+
+    assert_eq!(
+        env.emu().request_log().len(),
+        before,
+        "a refused export sent requests"
+    );
+    assert_eq!(names(dir.path()), ["sock"]);
+}
+
+#[test]
+fn two_exports_to_one_file_the_second_is_refused_at_once() {
+    // Slow pages, so the first export is still running when the second starts.
+    let env = signed_in(6000, |c| c.faults = "delay-ms=400".parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("same.json");
+    let o = out_path.to_str().unwrap();
+    let mut first = export_cmd(&env, &["--format", "json", "-o", o])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join(".same.json.xblocks-partial.lock");
+    let start = Instant::now();
+    while !lock.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no lock appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let t = Instant::now();
+    let second = run_within(
+        export_cmd(&env, &["--format", "json", "-o", o]),
+        Duration::from_secs(30),
+    );
+    assert!(t.elapsed() < Duration::from_secs(5), "not refused at once");
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    let line = error_line(&second);
+    assert!(
+        line.contains("another xblocks export") && line.contains(&format!("pid {}", first.id())),
+        "{line}"
+    );
+    let status = first.wait().unwrap();
+    assert!(status.success());
+    let got: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    let got: Vec<&str> = got.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(got, env.emu().blocked_ids(), "duplicates or losses");
+    assert_eq!(
+        names(dir.path()),
+        ["same.json"],
+        "lock or progress files left"
+    );
+}

@@ -98,6 +98,8 @@ pub(super) struct Inner {
     pub(super) limits: Limits,
     pub(super) events: broadcast::Sender<RateEvent>,
     pub(super) access_level: Mutex<Option<String>>,
+    /// A 402 or usage-cap answer: final until the user tops up, so nothing more is sent.
+    pub(super) halted: Mutex<Option<ApiError>>,
 }
 
 /// The reqwest client every xblocks request uses (rustls, timeouts, User-Agent).
@@ -125,6 +127,7 @@ impl Client {
                 limits: Limits::default(),
                 events,
                 access_level: Mutex::new(None),
+                halted: Mutex::new(None),
             }),
         }
     }
@@ -156,6 +159,20 @@ impl Client {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The money answer (402, usage cap) that stopped this client, if one did.
+    pub fn halted(&self) -> Option<ApiError> {
+        self.inner
+            .halted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sends requests again after a money stop (the user says they topped up).
+    pub fn clear_halt(&self) {
+        *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The signed-in account.
@@ -256,6 +273,17 @@ impl Client {
             .await
     }
 
+    /// Performs `w` on `target_id` as `me`.
+    pub async fn apply(&self, w: super::Write, me: &str, target_id: &str) -> Result<(), ApiError> {
+        let (list, _) = w.relation();
+        let method = if matches!(w, super::Write::Block | super::Write::Mute) {
+            Method::POST
+        } else {
+            Method::DELETE
+        };
+        self.write(w.endpoint(), method, me, target_id, list).await
+    }
+
     /// Mutes `target_id`.
     pub async fn mute(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
         self.write(Endpoint::Mute, Method::POST, me, target_id, "muting")
@@ -349,20 +377,31 @@ impl Client {
         Ok(out)
     }
 
-    /// Whether block writes work, found without changing anything: granted scopes, the
-    /// OAuth 1.0a access level, then the no-op probe `DELETE /2/users/:me/blocking/:me`.
-    pub async fn capability(&self, me: &str) -> Result<Capability, ApiError> {
+    /// What the sign-in alone says about block writes, without any request: read-only when
+    /// the block.write scope is missing or the OAuth 1.0a app may only read; `None` when only
+    /// X's answer to a write can tell.
+    pub fn capability_from_grant(&self) -> Option<Capability> {
         if let Some(scopes) = self.inner.creds.scopes() {
             if !scopes.iter().any(|s| s == "block.write") {
-                return Ok(Capability::ReadOnly {
+                return Some(Capability::ReadOnly {
                     reason: "the sign-in lacks the block.write scope".into(),
                 });
             }
         }
         if self.access_level().as_deref() == Some("read") {
-            return Ok(Capability::ReadOnly {
+            return Some(Capability::ReadOnly {
                 reason: "the app has read-only permission".into(),
             });
+        }
+        None
+    }
+
+    /// Whether block writes work, found without changing anything: granted scopes, the
+    /// OAuth 1.0a access level, then the no-op probe `DELETE /2/users/:me/blocking/:me`. The
+    /// probe spends one write of the window: only sign-in and `whoami --probe` call this.
+    pub async fn capability(&self, me: &str) -> Result<Capability, ApiError> {
+        if let Some(known) = self.capability_from_grant() {
+            return Ok(known);
         }
         match self.unblock(me, me).await {
             Ok(()) => Ok(Capability::Full),

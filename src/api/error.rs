@@ -36,7 +36,27 @@ pub enum ApiError {
         /// When the window resets.
         until: SystemTime,
     },
-    /// Any other HTTP error status (400, 5xx after retries, usage caps…).
+    /// X's 402: the pay-per-use balance is used up. Final until the user tops up: nothing is
+    /// retried and every later request of the client is refused without being sent.
+    #[error("X API credits depleted")]
+    CreditsDepleted {
+        /// The enrolled account X names (a big integer, kept as its digits), when it says.
+        account_id: Option<String>,
+        /// problem+json `title: detail`.
+        detail: String,
+    },
+    /// X's usage-cap 429 (`UsageCapExceeded`): waiting for the rate-limit window does not help.
+    #[error("X API usage cap reached")]
+    UsageCapped {
+        /// The cap's period (`Monthly`…), when X says.
+        period: Option<String>,
+        /// problem+json `title: detail`.
+        detail: String,
+    },
+    /// The user interrupted (Ctrl-C, SIGTERM) while the client waited or was about to send.
+    #[error("interrupted")]
+    Interrupted,
+    /// Any other HTTP error status (400, 5xx after retries…).
     #[error("X API error {status}: {detail}")]
     Server {
         /// HTTP status.
@@ -63,11 +83,21 @@ impl ApiError {
             ApiError::Forbidden { .. } | ApiError::EnterpriseOnly => Exit::Forbidden,
             ApiError::NotFound { .. } => Exit::NotFound,
             ApiError::RateLimited { .. } => Exit::RateLimited,
+            ApiError::CreditsDepleted { .. } | ApiError::UsageCapped { .. } => Exit::Money,
+            ApiError::Interrupted => Exit::Interrupted,
             ApiError::Server { .. }
             | ApiError::Network(_)
             | ApiError::Decode(_)
             | ApiError::Storage(_) => Exit::Other,
         }
+    }
+
+    /// True for answers that stay final until the user acts at console.x.com (402, usage cap).
+    pub fn is_money(&self) -> bool {
+        matches!(
+            self,
+            ApiError::CreditsDepleted { .. } | ApiError::UsageCapped { .. }
+        )
     }
 
     /// One or two lines: what happened and what to do next.
@@ -96,6 +126,23 @@ impl ApiError {
                 fmt_time(*until),
                 secs_until(*until)
             ),
+            ApiError::CreditsDepleted { account_id, .. } => format!(
+                "X answered 402: the API credits{} are used up; nothing more was sent and all work is kept. Top up at https://console.x.com, then run the same command again",
+                account_id
+                    .as_deref()
+                    .map(|a| format!(" of account {a}"))
+                    .unwrap_or_default()
+            ),
+            ApiError::UsageCapped { period, detail } => format!(
+                "X's usage cap is reached ({}); waiting does not help. Nothing more was sent and all work is kept; raise the cap or top up at https://console.x.com, then run the same command again",
+                period
+                    .as_deref()
+                    .map(|p| format!("{p} cap: {detail}"))
+                    .unwrap_or_else(|| detail.clone())
+            ),
+            ApiError::Interrupted => {
+                "interrupted: nothing more was sent; run the same command again to resume".into()
+            }
             ApiError::Server { status, detail } => {
                 format!("X API error {status}: {detail}; try again later")
             }

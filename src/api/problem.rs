@@ -3,35 +3,61 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
-use serde::Deserialize;
+use serde::Deserialize as _;
 
 use super::error::ApiError;
 use super::ratelimit::Endpoint;
 use super::types::ApiProblem;
 use crate::auth::Credentials;
 
-/// problem+json fields xblocks reads; anything else is ignored.
-#[derive(Debug, Default, Deserialize)]
+/// problem+json fields xblocks reads; anything else is ignored, and a field of an unexpected
+/// type is treated as absent (X's schemas do not describe every problem type: CONTRACT §10).
+#[derive(Debug, Default)]
 struct Problem {
-    #[serde(default)]
     title: Option<String>,
-    #[serde(default)]
     detail: Option<String>,
-    #[serde(default, rename = "type")]
     kind: Option<String>,
-    #[serde(default)]
     reason: Option<String>,
-    #[serde(default)]
+    period: Option<String>,
     errors: Vec<ApiProblem>,
 }
 
 impl Problem {
+    /// Reads what it can of a JSON body; anything that is not a JSON object is an empty problem.
+    fn parse(body: &[u8]) -> Self {
+        let Ok(serde_json::Value::Object(o)) = serde_json::from_slice(body) else {
+            return Self::default();
+        };
+        let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        Self {
+            title: text("title"),
+            detail: text("detail"),
+            kind: text("type"),
+            reason: text("reason"),
+            period: text("period"),
+            errors: o
+                .get("errors")
+                .and_then(|e| e.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| ApiProblem::deserialize(e).ok())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
     /// Last path segment of `type` (hosts vary: api.twitter.com, api.x.com, api.X.com).
     fn kind_tail(&self) -> &str {
         self.kind
             .as_deref()
             .and_then(|k| k.rsplit('/').next())
             .unwrap_or("")
+    }
+
+    /// X's usage-cap answer, by `type` or `title` (never by the rate-limit headers).
+    fn is_usage_cap(&self) -> bool {
+        self.kind_tail() == "usage-capped" || self.title.as_deref() == Some("UsageCapExceeded")
     }
 
     fn text(&self, fallback: &str) -> String {
@@ -72,14 +98,14 @@ pub fn required_scopes(ep: Endpoint) -> &'static [&'static str] {
 
 /// Classifies a non-success response (401 is handled by the caller).
 pub fn classify(ep: Endpoint, status: StatusCode, body: &[u8], creds: &Credentials) -> ApiError {
-    let problem: Problem = serde_json::from_slice(body).unwrap_or_default();
+    let problem = Problem::parse(body);
     let fallback = excerpt(body);
     let text = problem.text(&fallback);
     match status.as_u16() {
         401 => ApiError::TokenRejected,
-        402 => ApiError::Forbidden {
-            missing_scope: None,
-            detail: format!("the X account has no API credits left ({text})"),
+        402 => ApiError::CreditsDepleted {
+            account_id: account_id(body),
+            detail: text,
         },
         403 => {
             let missing = creds.scopes().and_then(|granted| {
@@ -107,9 +133,9 @@ pub fn classify(ep: Endpoint, status: StatusCode, body: &[u8], creds: &Credentia
             }
         }
         404 => ApiError::NotFound { what: text },
-        429 if problem.kind_tail() == "usage-capped" => ApiError::Server {
-            status: 429,
-            detail: format!("{text}; the usage cap resets with the billing period"),
+        429 if problem.is_usage_cap() => ApiError::UsageCapped {
+            period: problem.period.clone(),
+            detail: problem.detail.clone().unwrap_or(text),
         },
         429 => ApiError::RateLimited {
             until: SystemTime::now() + Duration::from_secs(60),
@@ -119,6 +145,24 @@ pub fn classify(ep: Endpoint, status: StatusCode, body: &[u8], creds: &Credentia
             detail: text,
         },
     }
+}
+
+/// The digits of a top-level `account_id` (a bare number above 2^53, or a string), read from
+/// the body text itself so no float ever rounds it.
+fn account_id(body: &[u8]) -> Option<String> {
+    let key = b"\"account_id\"";
+    let at = memchr::memmem::find(body, key)? + key.len();
+    let rest = &body[at..];
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let rest = rest.strip_prefix(b":")?;
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let digits: Vec<u8> = rest
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .copied()
+        .collect();
+    (!digits.is_empty() && digits.len() <= 30).then(|| String::from_utf8(digits).ok())?
 }
 
 /// A short, single-line excerpt of a non-JSON body (HTML, text).
@@ -208,7 +252,38 @@ mod tests {
             body.as_bytes(),
             &creds(None),
         );
-        assert!(matches!(e, ApiError::Server { status: 429, .. }));
+        assert_eq!(
+            e,
+            ApiError::UsageCapped {
+                period: Some("Monthly".into()),
+                detail: "Usage cap exceeded: Monthly product cap".into()
+            }
+        );
+        assert_eq!(e.exit_code() as u8, 6);
+        let live = r#"{"account_id":"1243608864848629761","product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}"#;
+        let e = classify(
+            Endpoint::Blocking,
+            StatusCode::TOO_MANY_REQUESTS,
+            live.as_bytes(),
+            &creds(None),
+        );
+        assert!(matches!(e, ApiError::UsageCapped { .. }), "{e:?}");
+        let by_title = r#"{"title":"UsageCapExceeded","detail":"cap"}"#;
+        let e = classify(
+            Endpoint::Mute,
+            StatusCode::TOO_MANY_REQUESTS,
+            by_title.as_bytes(),
+            &creds(None),
+        );
+        assert!(matches!(e, ApiError::UsageCapped { .. }), "{e:?}");
+        let rate = r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"https://api.x.com/2/problems/rate-limit-exceeded","status":429}"#;
+        let e = classify(
+            Endpoint::Blocking,
+            StatusCode::TOO_MANY_REQUESTS,
+            rate.as_bytes(),
+            &creds(None),
+        );
+        assert!(matches!(e, ApiError::RateLimited { .. }), "{e:?}");
         let v11 = r#"{"errors":[{"code":88,"message":"Rate limit exceeded"}]}"#;
         let e = classify(
             Endpoint::Blocking,
@@ -217,6 +292,66 @@ mod tests {
             &creds(None),
         );
         assert!(matches!(e, ApiError::RateLimited { .. }));
+    }
+
+    #[test]
+    fn credits_depleted_keeps_the_big_account_id_exact() {
+        let body = r#"{"account_id":1243608864848629761,"title":"CreditsDepleted","detail":"Your enrolled account [1243608864848629761] does not have any credits to fulfill this request.","type":"https://api.twitter.com/2/problems/credits"}"#;
+        let e = classify(
+            Endpoint::Blocking,
+            StatusCode::PAYMENT_REQUIRED,
+            body.as_bytes(),
+            &creds(None),
+        );
+        match &e {
+            ApiError::CreditsDepleted { account_id, .. } => {
+                assert_eq!(account_id.as_deref(), Some("1243608864848629761"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(e.exit_code() as u8, 6);
+        assert!(e.user_message().contains("console.x.com"));
+        assert!(e.user_message().contains("1243608864848629761"));
+        let variant = r#"{"detail":"credits depleted","status":402,"title":"Payment Required","type":"https://api.x.com/2/problems/credits-depleted"}"#;
+        let e = classify(
+            Endpoint::Me,
+            StatusCode::PAYMENT_REQUIRED,
+            variant.as_bytes(),
+            &creds(None),
+        );
+        assert_eq!(
+            e,
+            ApiError::CreditsDepleted {
+                account_id: None,
+                detail: "Payment Required: credits depleted".into()
+            }
+        );
+        let e = classify(
+            Endpoint::Me,
+            StatusCode::PAYMENT_REQUIRED,
+            b"Payment Required",
+            &creds(None),
+        );
+        assert!(e.is_money());
+    }
+
+    #[test]
+    fn fields_of_unexpected_types_do_not_lose_the_rest() {
+        let body =
+            r#"{"title":"Forbidden","detail":{"nested":true},"reason":7,"type":"about:blank"}"#;
+        let e = classify(
+            Endpoint::Muting,
+            StatusCode::FORBIDDEN,
+            body.as_bytes(),
+            &creds(None),
+        );
+        assert_eq!(
+            e,
+            ApiError::Forbidden {
+                missing_scope: None,
+                detail: "Forbidden".into()
+            }
+        );
     }
 
     #[test]

@@ -59,7 +59,13 @@ impl Client {
         let mut attempt = 0u32;
         let mut recovered = false;
         loop {
+            if let Some(stop) = self.halted() {
+                return Err(stop);
+            }
             self.admit(ep).await?;
+            if super::interrupt::tripped() {
+                return Err(ApiError::Interrupted);
+            }
             let (auth, used) = self.inner.creds.authorize(&method, &url).await?;
             let mut req = self
                 .inner
@@ -95,6 +101,9 @@ impl Client {
                         Ok(bytes) if status == StatusCode::TOO_MANY_REQUESTS => {
                             let err = classify(ep, status, &bytes, &self.inner.creds);
                             if !matches!(err, ApiError::RateLimited { .. }) {
+                                if err.is_money() {
+                                    self.halt(&err);
+                                }
                                 return Err(err);
                             }
                             let reset =
@@ -106,7 +115,13 @@ impl Client {
                         Ok(bytes) if status.is_server_error() => {
                             classify(ep, status, &bytes, &self.inner.creds)
                         }
-                        Ok(bytes) => return Err(classify(ep, status, &bytes, &self.inner.creds)),
+                        Ok(bytes) => {
+                            let err = classify(ep, status, &bytes, &self.inner.creds);
+                            if err.is_money() {
+                                self.halt(&err);
+                            }
+                            return Err(err);
+                        }
                     }
                 }
             };
@@ -115,7 +130,10 @@ impl Client {
                 return Err(failure);
             }
             tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
-            tokio::time::sleep(backoff(attempt)).await;
+            let deadline = tokio::time::Instant::now() + backoff(attempt);
+            if !super::interrupt::sleep_until(deadline).await {
+                return Err(ApiError::Interrupted);
+            }
         }
     }
 
@@ -141,11 +159,22 @@ impl Client {
             endpoint: endpoint.clone(),
             until,
         });
-        if let Ok(d) = until.duration_since(SystemTime::now()) {
-            tokio::time::sleep(d).await;
-        }
+        let left = until
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        let finished = super::interrupt::sleep_until(tokio::time::Instant::now() + left).await;
         let _ = self.inner.events.send(RateEvent::Resumed { endpoint });
-        Ok(())
+        if finished {
+            Ok(())
+        } else {
+            Err(ApiError::Interrupted)
+        }
+    }
+
+    /// Remembers a money answer: every later request fails with it, unsent.
+    fn halt(&self, err: &ApiError) {
+        tracing::warn!("{err}: no further request is sent");
+        *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = Some(err.clone());
     }
 
     fn note_headers(&self, ep: Endpoint, headers: &HeaderMap) {

@@ -105,15 +105,18 @@ pub enum Action {
     Cancelled(Vec<(Verb, String)>),
     /// The action log, oldest first.
     History(Vec<crate::store::action_log::Entry>),
-    /// The block list from the local cache, shown until the live list arrives.
+    /// The block list from the local database, shown until the live list arrives.
     CachedList {
         /// When that sync finished (RFC 3339).
         synced_at: String,
         /// The accounts, newest block first.
-        users: Vec<crate::store::cache::CachedUser>,
+        users: Vec<crate::store::db::StoredAccount>,
     },
     /// The diff between the last two syncs.
     Diff(Box<super::diff_view::DiffReport>),
+    /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
+    /// the user refreshes after a top-up. The text says what happened and what to do.
+    MoneyStopped(String),
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
 }

@@ -118,6 +118,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 });
             } else {
                 state.page_error = false;
+                state.snapshots.sync.money_stop = None;
                 state.loading = true;
                 state.message = Some(info("Reloading the block list…"));
                 out.push(Command::Refresh);

@@ -17,6 +17,7 @@ pub mod quit;
 pub mod review;
 pub mod snapshots;
 pub mod state;
+pub mod sync_status;
 mod update;
 
 #[cfg(test)]

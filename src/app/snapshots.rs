@@ -16,6 +16,8 @@ pub struct Snapshots {
     pub cached: Option<String>,
     /// `first_seen` from the cache, by numeric id.
     pub first_seen: super::cached_start::FirstSeen,
+    /// Sync state and money.
+    pub sync: super::sync_status::SyncStatus,
 }
 
 /// Moves a view's scroll offset for a list key (down, up, page, top, bottom) within `0..=max`;

@@ -445,26 +445,15 @@ impl State {
             .unwrap_or(0)
     }
 
-    /// Estimated seconds to run `n` writes at the current budget.
+    /// Estimated seconds to run `n` writes at the current budget (a full window per extra
+    /// 50 writes when no write has reported a budget yet).
     pub fn eta_secs(&self, n: usize) -> u64 {
-        let n = n as u64;
-        let (limit, remaining, reset_in) = match self.budget {
-            Some(b) => (
-                u64::from(b.limit.max(1)),
-                u64::from(b.remaining),
-                self.secs_until(b.reset),
-            ),
-            None => (
-                u64::from(DEFAULT_WRITE_LIMIT),
-                u64::from(DEFAULT_WRITE_LIMIT),
-                0,
-            ),
-        };
-        if n <= remaining {
-            return 0;
-        }
-        let windows = (n - remaining).div_ceil(limit);
-        reset_in + (windows - 1) * self.window_secs
+        let budget = self.budget.map(|b| crate::api::Budget {
+            limit: b.limit,
+            remaining: b.remaining,
+            reset: b.reset,
+        });
+        crate::api::eta::eta_secs(n, budget, self.window_secs, self.now)
     }
 
     /// Approximate memory held per loaded account (accounts, index, view), in bytes.

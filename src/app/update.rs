@@ -113,6 +113,12 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
         Action::Annotations(items) => super::notes::on_loaded(state, items),
+        Action::MoneyStopped(text) => {
+            let text = crate::text::sanitize(&text);
+            state.loading = false;
+            state.snapshots.sync.money_stop = Some(text.clone());
+            state.message = Some(error(text));
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod json;
 pub mod login;
 pub mod logout;
 pub mod process;
+pub mod profile_db;
 pub mod progress;
 pub mod signals;
 pub mod stats;
@@ -85,6 +86,12 @@ fn report(err: &anyhow::Error, json: bool) -> Exit {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let global = cli.global;
+    if !matches!(
+        cli.command,
+        None | Some(Command::Demo(_)) | Some(Command::Emulator(_))
+    ) {
+        signals::stop_requests_on_signal();
+    }
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,

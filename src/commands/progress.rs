@@ -13,6 +13,8 @@ use crate::api::RateEvent;
 pub struct Progress {
     tty: bool,
     started: Instant,
+    /// When [`Progress::update_line`] last printed.
+    last_line: std::sync::Mutex<Option<Instant>>,
     watcher: Option<JoinHandle<()>>,
 }
 
@@ -24,6 +26,7 @@ impl Progress {
         Self {
             tty,
             started: Instant::now(),
+            last_line: std::sync::Mutex::new(None),
             watcher: Some(watcher),
         }
     }
@@ -42,12 +45,28 @@ impl Progress {
         }
     }
 
+    /// Replaces the live line with `line` (a plain line when stderr is not a terminal), at most
+    /// ten times a second on a terminal and once every five seconds otherwise.
+    pub fn update_line(&self, line: &str) {
+        let every = Duration::from_millis(if self.tty { 100 } else { 5000 });
+        let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < every) {
+            return;
+        }
+        *last = Some(Instant::now());
+        if self.tty {
+            say(format_args!("\r\x1b[2K{line}"));
+        } else {
+            say(format_args!("{line}\n"));
+        }
+    }
+
     /// Prints one line of information.
     pub fn note(&self, line: &str) {
         if self.tty {
-            eprintln!("\r\x1b[2K{line}");
+            say(format_args!("\r\x1b[2K{line}\n"));
         } else {
-            eprintln!("{line}");
+            say(format_args!("{line}\n"));
         }
     }
 
@@ -79,33 +98,41 @@ impl Drop for Progress {
     }
 }
 
+/// Seconds between two countdown lines when stderr is not a terminal (a log, a pipe).
+const PLAIN_COUNTDOWN_SECS: u64 = 30;
+
 async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
     loop {
         match events.recv().await {
             Ok(RateEvent::Waiting { endpoint, until }) => {
                 let line = |left: u64| {
                     format!(
-                        "rate limit on {endpoint}: waiting until {} ({left} s)",
+                        "rate limit on {endpoint}: waiting until {} ({left} s left; Ctrl-C stops, work is kept)",
                         fmt_time(until)
                     )
                 };
-                if tty {
-                    // A countdown until the wait ends or the next event arrives.
-                    loop {
+                // A countdown until the wait ends or the next event arrives: redrawn every
+                // second on a terminal, a line every half minute otherwise.
+                let every = Duration::from_secs(if tty { 1 } else { PLAIN_COUNTDOWN_SECS });
+                loop {
+                    if tty {
                         say(format_args!("\r\x1b[2K{}", line(secs_until(until))));
-                        if secs_until(until) == 0 {
-                            break;
-                        }
-                        match tokio::time::timeout(Duration::from_secs(1), events.recv()).await {
-                            Err(_) => {}
-                            Ok(Ok(RateEvent::Resumed { .. })) => break,
-                            Ok(Ok(RateEvent::Waiting { .. })) => {}
-                            Ok(Err(broadcast::error::RecvError::Closed)) => return,
-                            Ok(Err(_)) => {}
-                        }
+                    } else {
+                        say(format_args!("{}\n", line(secs_until(until))));
                     }
-                } else {
-                    say(format_args!("{}\n", line(secs_until(until))));
+                    if secs_until(until) == 0 {
+                        break;
+                    }
+                    match tokio::time::timeout(every, events.recv()).await {
+                        Err(_) => {}
+                        Ok(Ok(RateEvent::Resumed { .. })) => break,
+                        Ok(Ok(RateEvent::Waiting { .. })) => {}
+                        Ok(Err(broadcast::error::RecvError::Closed)) => return,
+                        Ok(Err(_)) => {}
+                    }
+                }
+                if tty {
+                    say(format_args!("\r\x1b[2K"));
                 }
             }
             Ok(RateEvent::Resumed { .. }) => {}

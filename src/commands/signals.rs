@@ -25,6 +25,15 @@ pub async fn interrupted() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// From now on an interruption also ends every rate-limit wait of the API client at once and
+/// stops it sending anything more (the command then exits 130 with its work saved).
+pub fn stop_requests_on_signal() {
+    tokio::spawn(async {
+        interrupted().await;
+        crate::api::interrupt::trip();
+    });
+}
+
 /// A flag set on interruption, for loops that stop between two units of work.
 pub fn stop_flag(what: &'static str) -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));

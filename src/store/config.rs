@@ -1,4 +1,5 @@
-//! `config.toml` in the config dir: the keys this layer reads (OAuth client id, consumer key).
+//! `config.toml` in the config dir: the keys this layer reads (OAuth client id, consumer key,
+//! `[billing]` prices and caps, `[sync] max_age`).
 
 use serde::Deserialize;
 
@@ -14,6 +15,122 @@ pub struct Config {
     /// OAuth 1.0a consumer key (legacy).
     #[serde(default)]
     pub consumer_key: Option<String>,
+    /// `[billing]`: prices and the daily cap.
+    #[serde(default)]
+    pub billing: Billing,
+    /// `[sync]`: when the database counts as fresh.
+    #[serde(default)]
+    pub sync: SyncConfig,
+}
+
+/// `[billing]` of `config.toml`, in US dollars.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    /// Per account a block or mute list returns (default 0.001).
+    #[serde(default = "Billing::default_per_account")]
+    pub price_per_account: f64,
+    /// Per user a users lookup returns (default 0.010).
+    #[serde(default = "Billing::default_per_lookup")]
+    pub price_per_lookup: f64,
+    /// The most a UTC day may spend (none by default).
+    #[serde(default)]
+    pub daily_cap: Option<f64>,
+}
+
+impl Billing {
+    fn default_per_account() -> f64 {
+        0.001
+    }
+
+    fn default_per_lookup() -> f64 {
+        0.010
+    }
+
+    /// The prices as the price model counts them.
+    pub fn prices(&self) -> crate::api::price::Prices {
+        use crate::api::price::Usd;
+        crate::api::price::Prices {
+            per_account: Usd::from_dollars(self.price_per_account),
+            per_lookup: Usd::from_dollars(self.price_per_lookup),
+        }
+    }
+
+    /// The daily cap, if one is set.
+    pub fn daily_cap(&self) -> Option<crate::api::price::Usd> {
+        self.daily_cap.map(crate::api::price::Usd::from_dollars)
+    }
+}
+
+impl Default for Billing {
+    fn default() -> Self {
+        Self {
+            price_per_account: Self::default_per_account(),
+            price_per_lookup: Self::default_per_lookup(),
+            daily_cap: None,
+        }
+    }
+}
+
+/// `[sync]` of `config.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// How old the last sync may be for `export` to answer from the database: seconds, or a
+    /// string like `"24h"`, `"30m"`, `"2d"` (default 24 h).
+    #[serde(default = "SyncConfig::default_max_age")]
+    pub max_age: MaxAge,
+}
+
+impl SyncConfig {
+    fn default_max_age() -> MaxAge {
+        MaxAge::Secs(24 * 3600)
+    }
+
+    /// `max_age` as a duration (a malformed string is the default, with a warning in the log).
+    pub fn max_age(&self) -> std::time::Duration {
+        let secs = match &self.max_age {
+            MaxAge::Secs(s) => *s,
+            MaxAge::Text(t) => parse_age(t).unwrap_or_else(|| {
+                tracing::warn!("[sync] max_age = {t:?} is not understood; using 24h");
+                24 * 3600
+            }),
+        };
+        std::time::Duration::from_secs(secs)
+    }
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            max_age: Self::default_max_age(),
+        }
+    }
+}
+
+/// `[sync] max_age`: seconds or a string with a unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MaxAge {
+    /// Whole seconds.
+    Secs(u64),
+    /// `"90s"`, `"30m"`, `"24h"`, `"2d"`.
+    Text(String),
+}
+
+/// Seconds of `"90s"`, `"30m"`, `"24h"`, `"2d"` (a bare number is seconds).
+pub fn parse_age(t: &str) -> Option<u64> {
+    let t = t.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = num.parse().ok()?;
+    let mult = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(mult)
 }
 
 impl Config {
@@ -64,6 +181,26 @@ pub fn toml_error_position(text: &str, e: &toml::de::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn billing_and_sync_have_defaults_and_can_be_set() {
+        let c: Config = toml::from_str("").unwrap();
+        assert_eq!(c.billing.prices(), crate::api::price::Prices::default());
+        assert_eq!(c.billing.daily_cap(), None);
+        assert_eq!(c.sync.max_age().as_secs(), 86_400);
+        let c: Config = toml::from_str(
+            "[billing]\nprice_per_account = 0.002\ndaily_cap = 5\n[sync]\nmax_age = \"30m\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.billing.prices().per_account.0, 2_000);
+        assert_eq!(c.billing.daily_cap().unwrap().0, 5_000_000);
+        assert_eq!(c.sync.max_age().as_secs(), 1800);
+        let c: Config = toml::from_str("[sync]\nmax_age = 60\n").unwrap();
+        assert_eq!(c.sync.max_age().as_secs(), 60);
+        assert!(toml::from_str::<Config>("[billing]\nprice = 1\n").is_err());
+        assert_eq!(parse_age("2d"), Some(172_800));
+        assert_eq!(parse_age("soon"), None);
+    }
 
     #[test]
     fn reads_client_id_and_ignores_other_keys() {

@@ -1,6 +1,8 @@
-//! Parsing of import files: numeric ids, `@handle`s, CSV with an `id` or `username` column,
-//! or the JSON array `xblocks export --format json` writes. The format is detected from the
-//! content; any malformed line makes the whole file fail with its line number, so nothing runs.
+//! Parsing of import files: numeric ids, `@handle`s, profile URLs, CSV with an `id` or
+//! `username` column, the JSON array `xblocks export --format json` writes, and X's archive
+//! (`data/block.js`, `data/mute.js`, or the archive `.zip` itself). The format is detected from
+//! the content; any malformed line makes the whole file fail with its line number, so nothing
+//! runs.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -15,11 +17,16 @@ pub enum Target {
 }
 
 impl Target {
-    /// Parses `@name`, `name` or a numeric id, as typed on the command line.
+    /// Parses `@name`, `name`, a numeric id or a profile URL (`https://x.com/NAME`,
+    /// `twitter.com`, `mobile.twitter.com`, `…/intent/user?user_id=ID`), as typed on the
+    /// command line.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim();
         if is_id(s) {
             return Ok(Self::Id(s.to_string()));
+        }
+        if let Some(url) = profile_url(s) {
+            return url;
         }
         let name = s.strip_prefix('@').unwrap_or(s);
         if is_username(name) {
@@ -50,6 +57,8 @@ pub enum Format {
     Csv,
     /// A JSON array of user objects (or of id strings).
     Json,
+    /// X's archive: `window.YTD.block.part0 = [{"blocking": {"accountId": …}}, …]`.
+    Archive,
 }
 
 /// A parsed import file: the targets in file order, first occurrence kept.
@@ -73,12 +82,19 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// Parses the bytes of an import file.
+/// Parses the bytes of an import file (an archive `.zip` is opened and its `data/block.js`
+/// read).
 pub fn parse(bytes: &[u8]) -> Result<ImportList, Vec<ParseError>> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let js = super::archive::block_js(bytes)
+            .map_err(|message| vec![ParseError { line: 1, message }])?;
+        return parse(&js);
+    }
     let text = decode(bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().map(str::trim).find(|l| !l.is_empty());
     let (format, entries) = match first {
+        Some(l) if l.starts_with("window.YTD.") => (Format::Archive, parse_archive(text)?),
         Some(l) if l.starts_with('[') => (Format::Json, parse_json(text)?),
         Some(l) if l.contains(',') || is_header(l) => (Format::Csv, parse_csv(text)?),
         _ => (Format::Lines, parse_lines(text)?),
@@ -191,6 +207,108 @@ fn parse_json(text: &str) -> Result<Vec<Target>, Vec<ParseError>> {
             }),
         }
     }))
+}
+
+/// X's archive JavaScript: everything after the first `=` is a JSON array whose items hold
+/// `blocking` (or `muting`) objects with an `accountId`.
+fn parse_archive(text: &str) -> Result<Vec<Target>, Vec<ParseError>> {
+    let Some(eq) = text.find('=') else {
+        return Err(vec![ParseError {
+            line: 1,
+            message: "an X archive file needs `window.YTD.<name>.part0 = [...]`".into(),
+        }]);
+    };
+    let head_lines = text[..eq].matches('\n').count();
+    let body = text[eq + 1..].trim_end().trim_end_matches(';');
+    let items: Vec<serde_json::Value> = serde_json::from_str(body).map_err(|e| {
+        vec![ParseError {
+            line: head_lines + e.line(),
+            message: format!("not an X archive array: {e}"),
+        }]
+    })?;
+    let lines = item_lines(body);
+    collect(items.iter().enumerate().map(|(i, item)| {
+        let entry = item
+            .as_object()
+            .and_then(|o| o.values().find_map(|v| v.as_object()));
+        let id = entry
+            .and_then(|e| e.get("accountId"))
+            .and_then(|v| v.as_str());
+        let link = entry
+            .and_then(|e| e.get("userLink"))
+            .and_then(|v| v.as_str());
+        match (id, link) {
+            (Some(id), _) if is_id(id) => Ok(Target::Id(id.to_string())),
+            (_, Some(link)) => Target::parse(link).map_err(|message| ParseError {
+                line: head_lines + lines.get(i).copied().unwrap_or(1),
+                message,
+            }),
+            _ => Err(ParseError {
+                line: head_lines + lines.get(i).copied().unwrap_or(1),
+                message: format!("archive item {} has no numeric `accountId`", i + 1),
+            }),
+        }
+    }))
+}
+
+/// Path segments of x.com that are not profiles.
+const NOT_PROFILES: &[&str] = &[
+    "home",
+    "explore",
+    "search",
+    "settings",
+    "notifications",
+    "messages",
+    "compose",
+    "login",
+    "logout",
+    "signup",
+    "tos",
+    "privacy",
+    "hashtag",
+    "share",
+];
+
+/// A profile URL on x.com or twitter.com (any of `www.`, `mobile.`), `None` when `s` is not a
+/// URL of those hosts; `Some(Err)` when it is one but names no account.
+fn profile_url(s: &str) -> Option<Result<Target, String>> {
+    let lower = s.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("mobile."))
+        .unwrap_or(host);
+    if !matches!(host, "x.com" | "twitter.com") {
+        return None;
+    }
+    let bad = || Err(format!("`{}` is not the URL of an X profile", printable(s)));
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let path = path.split('#').next().unwrap_or("").trim_end_matches('/');
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    Some(match segments.as_slice() {
+        ["intent", "user"] | ["intent", "follow"] => match (param("user_id"), param("screen_name"))
+        {
+            (Some(id), _) if is_id(&id) => Ok(Target::Id(id)),
+            (_, Some(name)) if is_username(&name) => Ok(Target::Handle(name)),
+            _ => bad(),
+        },
+        ["i", "user", id] if is_id(id) => Ok(Target::Id(id.to_string())),
+        [name, ..] if is_username(name) && !NOT_PROFILES.contains(name) && *name != "i" => {
+            Ok(Target::Handle(name.to_string()))
+        }
+        _ => bad(),
+    })
 }
 
 /// The 1-based line where each item of the (valid) top-level JSON array in `text` starts.
@@ -348,6 +466,60 @@ mod tests {
     fn invalid_utf8_names_its_line() {
         let err = parse(b"1\n2\n\xff\xfe\n").unwrap_err();
         assert_eq!(err[0].line, 3);
+    }
+
+    #[test]
+    fn profile_urls_of_every_host() {
+        let text = "https://x.com/Alice\nhttp://twitter.com/bob_2/\nhttps://mobile.twitter.com/carol?s=20\n\
+                    https://twitter.com/intent/user?user_id=783214\nwww.x.com/dave/status/1\nhttps://x.com/i/user/12\n";
+        let list = parse(text.as_bytes()).unwrap();
+        assert_eq!(
+            ids(&list),
+            ["@alice", "@bob_2", "@carol", "783214", "@dave", "12"]
+        );
+        let err =
+            parse(b"https://x.com/home\nhttps://x.com/intent/user?user_id=abc\n").unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert!(err[0].message.contains("not the URL of an X profile"));
+        assert!(Target::parse("https://example.com/alice").is_err());
+    }
+
+    #[test]
+    fn x_archive_block_and_mute_files() {
+        let block = "window.YTD.block.part0 = [\n  {\n    \"blocking\" : {\n      \"accountId\" : \"1243608864848629761\",\n      \"userLink\" : \"https://twitter.com/intent/user?user_id=1243608864848629761\"\n    }\n  },\n  {\n    \"blocking\" : {\n      \"accountId\" : \"12\"\n    }\n  }\n]";
+        let list = parse(block.as_bytes()).unwrap();
+        assert_eq!(list.format, Format::Archive);
+        assert_eq!(ids(&list), ["1243608864848629761", "12"]);
+        let mute = r#"window.YTD.mute.part0 = [ { "muting" : { "accountId" : "7", "userLink" : "https://twitter.com/intent/user?user_id=7" } } ]"#;
+        assert_eq!(ids(&parse(mute.as_bytes()).unwrap()), ["7"]);
+        let only_link = r#"window.YTD.block.part0 = [ { "blocking" : { "userLink" : "https://twitter.com/intent/user?user_id=8" } } ]"#;
+        assert_eq!(ids(&parse(only_link.as_bytes()).unwrap()), ["8"]);
+        let bad = "window.YTD.block.part0 = [\n { \"blocking\" : { \"accountId\" : \"x\" } }\n]";
+        let err = parse(bad.as_bytes()).unwrap_err();
+        assert_eq!(err[0].line, 2, "{err:?}");
+    }
+
+    #[test]
+    fn the_archive_zip_itself() {
+        use std::io::Write;
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            z.start_file("data/account.js", opts).unwrap();
+            z.write_all(b"window.YTD.account.part0 = []").unwrap();
+            z.start_file("data/block.js", opts).unwrap();
+            z.write_all(br#"window.YTD.block.part0 = [ { "blocking" : { "accountId" : "99" } } ]"#)
+                .unwrap();
+            z.finish().unwrap();
+        }
+        let list = parse(buf.get_ref()).unwrap();
+        assert_eq!(ids(&list), ["99"]);
+        let mut empty = std::io::Cursor::new(Vec::new());
+        zip::ZipWriter::new(&mut empty).finish().unwrap();
+        let err = parse(empty.get_ref()).unwrap_err();
+        assert!(err[0].message.contains("data/block.js"), "{err:?}");
     }
 
     #[test]

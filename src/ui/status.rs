@@ -61,6 +61,16 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.warn.patch(theme.status),
         ));
     }
+    if state.snapshots.sync.money_stop.is_some() {
+        parts.push(Span::styled(
+            if narrow {
+                " · 402"
+            } else {
+                " · stopped: top up at console.x.com"
+            },
+            theme.error.patch(theme.status),
+        ));
+    }
     // Open jobs of the durable queue include those resumed from an earlier session.
     let queued = state
         .snapshots

@@ -393,6 +393,9 @@ async fn run_jobs(
     )
     .await;
     if let Err(e) = result {
+        if e.code == Exit::Money {
+            let _ = actions.send(Action::MoneyStopped(sentence(&e.message)));
+        }
         if e.code == Exit::Forbidden {
             tracker.held = Some(sentence(&e.message));
             let _ = actions.send(Action::Capability(Capability::ReadOnly {

@@ -4,6 +4,7 @@
 
 pub mod cached;
 pub mod format;
+pub mod output;
 pub mod partial;
 
 use std::io::Write;
@@ -11,43 +12,77 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::profile_db;
 use super::progress::Progress;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::cache::Cache;
 use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
+use output::Target;
 use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let cache = Cache::new(&Paths::resolve(&global).profile_dir);
-    if args.cached {
-        return cached::export(&cache, &args);
-    }
+    let paths = Paths::resolve(&global);
+    // The destination is checked (and locked) before anything is read or sent.
     let filter = filter(&args)?;
-    let s = session::connect(&global).await?;
-    let sync = cached::CacheSync::start(cache);
+    let target = args.output.as_deref().map(Target::open).transpose()?;
     let out = Output {
         format: args.format,
         filter,
         query: args.where_.clone(),
     };
-    match &args.output {
-        Some(path) => to_file(&s, out, path, sync).await,
-        None => to_stdout(&s, out, sync).await,
+    if args.cached {
+        let store = profile_db::open_existing(&paths).await?;
+        return profile_db::blocking(move || cached::export(store, out, target)).await;
+    }
+    let store = profile_db::open(&paths).await?;
+    let s = session::connect(&global).await?;
+    let sync = profile_db::blocking(move || cached::StoreSync::start(store))
+        .await
+        .map_err(profile_db::exit)?;
+    match target {
+        Some(Target::File { path, lock }) => {
+            let done = to_file(&s, out, &path, sync).await;
+            drop(lock);
+            done
+        }
+        Some(Target::Stream(file)) => to_stream(&s, out, sync, std::io::BufWriter::new(file)).await,
+        None => to_stream(&s, out, sync, std::io::BufWriter::new(std::io::stdout())).await,
     }
 }
 
 /// What to write: the format and the `--where` filter.
-struct Output {
-    format: ExportFormat,
-    filter: Option<Filter>,
-    query: Option<String>,
+pub struct Output {
+    /// The format.
+    pub format: ExportFormat,
+    /// `--where`, parsed.
+    pub filter: Option<Filter>,
+    /// `--where` as typed (named in the summary).
+    pub query: Option<String>,
+}
+
+impl Output {
+    /// A writer of this format and filter.
+    pub fn writer<W: Write>(&self, out: W) -> std::io::Result<FormatWriter<W>> {
+        Ok(FormatWriter::new(self.format, out)?.with_filter(self.filter.clone()))
+    }
+
+    /// `12 blocked accounts` or `3 of 12 blocked accounts matching "QUERY"`.
+    pub fn exported(&self, written: usize, total: usize) -> String {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match &self.query {
+            Some(q) => format!(
+                "{written} of {total} blocked account{} matching {q:?}",
+                plural(total)
+            ),
+            None => format!("{total} blocked account{}", plural(total)),
+        }
+    }
 }
 
 /// `--where QUERY` parsed; a bad query is a usage error (exit 2) naming the column.
@@ -57,18 +92,6 @@ pub fn filter(args: &ExportArgs) -> Result<Option<Filter>, ExitError> {
         .map(Filter::parse)
         .transpose()
         .map_err(|e| ExitError::new(Exit::Usage, format!("--where: {e}")))
-}
-
-/// `12 blocked accounts` or `3 of 12 blocked accounts matching "QUERY"`.
-pub fn exported(written: usize, total: usize, query: Option<&str>) -> String {
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    match query {
-        Some(q) => format!(
-            "{written} of {total} blocked account{} matching {q:?}",
-            plural(total)
-        ),
-        None => format!("{total} blocked account{}", plural(total)),
-    }
 }
 
 /// What stopped a page loop early.
@@ -114,19 +137,26 @@ async fn fetch(
     }
 }
 
-async fn to_stdout(s: &Session, out: Output, sync: cached::CacheSync) -> anyhow::Result<()> {
-    let mut writer = FormatWriter::new(out.format, std::io::BufWriter::new(std::io::stdout()))?
-        .with_filter(out.filter);
+/// Writes the list as it is read: to stdout, a character device, a FIFO or `/dev/fd/N`.
+async fn to_stream(
+    s: &Session,
+    output: Output,
+    sync: cached::StoreSync,
+    out: impl Write,
+) -> anyhow::Result<()> {
+    let mut writer = output.writer(out)?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
+    let mut pages = 0;
     let done = fetch(s, None, &progress, 0, |page| {
+        pages += 1;
         let mut n = 0;
         for v in &page.users {
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
             if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
                 let u = User::deserialize(v)?;
-                writer.value(v, &Known::seen(sync.first_seen(&u.id).as_deref()))?;
+                writer.value(v, &sync.known(&u.id))?;
                 users.push(u);
                 n += 1;
             }
@@ -138,17 +168,17 @@ async fn to_stdout(s: &Session, out: Output, sync: cached::CacheSync) -> anyhow:
         Ok(count) => {
             let written = writer.written();
             writer.finish()?.flush()?;
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {} of @{}",
-                exported(written, count, out.query.as_deref()),
+                output.exported(written, count),
                 inert(&s.me.username)
             ));
             Ok(())
         }
         Err(Stop::Interrupted) => Err(ExitError::new(
             Exit::Interrupted,
-            "interrupted: the export on stdout is incomplete; use -o FILE for an export that can resume",
+            "interrupted: the export written so far is incomplete; use -o FILE (a regular file) for an export that can resume",
         )
         .into()),
         Err(Stop::Failed(e)) => Err(ExitError::from(e).into()),
@@ -157,9 +187,9 @@ async fn to_stdout(s: &Session, out: Output, sync: cached::CacheSync) -> anyhow:
 
 async fn to_file(
     s: &Session,
-    out: Output,
+    output: Output,
     path: &Path,
-    sync: cached::CacheSync,
+    sync: cached::StoreSync,
 ) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
@@ -174,10 +204,12 @@ async fn to_file(
         ));
     }
     let start = partial.checkpoint.next_token.clone();
+    let mut pages = 0;
     let done = if resumed && start.is_none() {
         Ok(already)
     } else {
         fetch(s, start, &progress, already, |page| {
+            pages += 1;
             partial.append(&page.users, page.next_token.clone())
         })
         .await?
@@ -193,15 +225,13 @@ async fn to_file(
     match done {
         Ok(_) => {
             let (users, written) = partial
-                .finish(path, out.format, out.filter, &|id| {
-                    Known::seen(sync.first_seen(id).as_deref())
-                })
+                .finish(path, &output, &|id| sync.known(id))
                 .map_err(cannot)?;
             let count = users.len();
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {} of @{} to {}",
-                exported(written, count, out.query.as_deref()),
+                output.exported(written, count),
                 inert(&s.me.username),
                 path.display()
             ));

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{Filter, FormatWriter, Known};
+use super::format::Known;
+use super::Output;
 use crate::api::types::User;
-use crate::cli::ExportFormat;
 use crate::store::atomic::{write_atomic, AtomicFile};
 
 /// Where a resumed export continues.
@@ -34,7 +34,8 @@ pub struct Partial {
     pub checkpoint: Checkpoint,
 }
 
-fn sibling(target: &Path, suffix: &str) -> PathBuf {
+/// `.<name>.xblocks-partial<suffix>` beside `target`.
+pub(super) fn sibling(target: &Path, suffix: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -72,9 +73,6 @@ impl Partial {
         };
         let is_resumed = resumed.is_some();
         if !is_resumed {
-            if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir)?;
-            }
             File::create(&data_path)?;
         }
         let data = rewrite_valid_lines(&data_path)?;
@@ -130,12 +128,10 @@ impl Partial {
     pub fn finish(
         self,
         target: &Path,
-        format: ExportFormat,
-        filter: Option<Filter>,
+        output: &Output,
         known: &dyn Fn(&str) -> Known,
     ) -> io::Result<(Vec<User>, usize)> {
-        let mut writer =
-            FormatWriter::new(format, AtomicFile::create(target)?)?.with_filter(filter);
+        let mut writer = output.writer(AtomicFile::create(target)?)?;
         let mut users = Vec::new();
         for line in BufReader::new(File::open(&self.data_path)?).lines() {
             let v: serde_json::Value = serde_json::from_str(&line?)?;
@@ -173,6 +169,7 @@ fn rewrite_valid_lines(path: &Path) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ExportFormat;
 
     fn user(id: &str) -> serde_json::Value {
         serde_json::json!({ "id": id, "name": format!("n{id}"), "username": format!("u{id}") })
@@ -198,10 +195,18 @@ mod tests {
         assert_eq!(p.checkpoint.next_token.as_deref(), Some("tok2"));
         assert_eq!(p.append(&[user("2"), user("3")], None).unwrap(), 1);
         assert_eq!(
-            p.finish(&target, ExportFormat::Ids, None, &|_| Known::default())
-                .unwrap()
-                .0
-                .len(),
+            p.finish(
+                &target,
+                &Output {
+                    format: ExportFormat::Ids,
+                    filter: None,
+                    query: None,
+                },
+                &|_| Known::default()
+            )
+            .unwrap()
+            .0
+            .len(),
             3
         );
         assert_eq!(fs::read_to_string(&target).unwrap(), "1\n2\n3\n");

@@ -8,15 +8,20 @@ use std::collections::HashSet;
 
 use plan::{Plan, Resolved, Summary};
 
+use super::profile_db;
 use crate::api::types::User;
-use crate::api::{Capability, Client};
+use std::time::SystemTime;
+
+use super::progress::Progress;
+use crate::api::eta::{clock, eta_secs, WINDOW_SECS};
+use crate::api::{Capability, Client, Endpoint};
 use crate::auth::session;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::exit::{Exit, ExitError};
 use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id};
 use crate::store::action_log;
-use crate::store::cache::Cache;
+use crate::store::db::{self, DbError};
 use crate::store::import_file::{self, Target};
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
@@ -27,12 +32,7 @@ const MAX_ERRORS_SHOWN: usize = 20;
 
 /// Runs `xblocks import`.
 pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file).map_err(|e| {
-        ExitError::new(
-            Exit::Other,
-            format!("cannot read {}: {e}", args.file.display()),
-        )
-    })?;
+    let bytes = read_input(&args.file)?;
     let list = import_file::parse(&bytes).map_err(|errors| {
         let file = args.file.display();
         let mut lines: Vec<String> = errors
@@ -58,7 +58,15 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         Some(ProfileLock::acquire(&paths.profile_dir)?)
     };
     let s = session::connect(&global).await?;
-    let resolved = resolve(&s.client, &list.targets, &paths).await?;
+    let resolved = resolve(&s.client, &list.targets, &paths)
+        .await
+        .map_err(|e| match e.code {
+            Exit::Interrupted => ExitError::new(
+                Exit::Interrupted,
+                "interrupted while planning the import: nothing was queued or changed; run the same command again",
+            ),
+            _ => e,
+        })?;
     let plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
     println!(
         "{}",
@@ -92,19 +100,37 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     queue
         .enqueue(&batch, action, &writes)
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    if matches!(action, Action::Block | Action::Unblock) {
-        if let Capability::ReadOnly { reason } = s.client.capability(&s.me.id).await? {
-            return Err(ExitError::new(
-                Exit::Forbidden,
-                format!(
-                    "{} accounts queued but not sent: {reason}. They stay queued; run the import again where block writes work, or use `xblocks mute`",
-                    queue.open_jobs().count()
-                ),
-            )
-            .into());
+    // No probe write: the grant may already tell; otherwise the first write's answer does.
+    let read_only = match s.client.capability_from_grant() {
+        Some(Capability::ReadOnly { reason })
+            if matches!(action, Action::Block | Action::Unblock) =>
+        {
+            Some(reason)
         }
+        _ => None,
+    };
+    if let Some(reason) = read_only {
+        return Err(held(queue.open_jobs().count(), &reason).into());
     }
-    run_queue(&s.client, &s.me.id, &mut queue, &paths).await
+    run_queue(&s.client, &s.me.id, &mut queue, &paths)
+        .await
+        .map_err(|e| match e.downcast::<ExitError>() {
+            Ok(e) if e.code == Exit::Forbidden => {
+                held(queue.open_jobs().count(), &e.message).into()
+            }
+            Ok(e) => e.into(),
+            Err(e) => e,
+        })
+}
+
+/// The refusal of a plan without block writes: the jobs stay queued.
+fn held(open: usize, reason: &str) -> ExitError {
+    ExitError::new(
+        Exit::Forbidden,
+        format!(
+            "{open} accounts queued but not sent: {reason}. They stay queued; run the import again where block writes work, or use `xblocks mute`"
+        ),
+    )
 }
 
 /// Runs every open job of the profile's queue, reporting progress on stderr.
@@ -120,25 +146,49 @@ pub async fn run_queue(
         return Ok(());
     }
     let stop =
-        super::signals::stop_flag("stopping after the current account; the rest stays queued");
+        super::signals::stop_flag("interrupted: nothing more is sent; the rest stays queued");
     let writer = ApiWriter {
         client: client.clone(),
         me: me.to_string(),
     };
     let log = paths.profile_dir.join("actions.jsonl");
-    let mut progress = |n: usize, total: usize, job: &crate::store::queue::Job| {
+    let (before, of) = batch_position(queue);
+    let first_action = queue.open_jobs().next().map(|j| j.action);
+    let endpoint = first_action.map_or(Endpoint::Block, write_endpoint);
+    let eta = eta_secs(
+        total,
+        client.budget(endpoint),
+        WINDOW_SECS,
+        SystemTime::now(),
+    );
+    let reporter = Progress::new(client.rate_events());
+    reporter.note(&format!(
+        "{total} writes to send{}; ETA {} at the current rate limits",
+        if before > 0 {
+            format!(" (resuming after {before} of {of})")
+        } else {
+            String::new()
+        },
+        if eta == 0 {
+            "now, within this window".to_string()
+        } else {
+            format!("about {}", clock(eta))
+        }
+    ));
+    let mut progress = |n: usize, _total: usize, job: &crate::store::queue::Job| {
         let who = job
             .username
             .as_deref()
             .map_or_else(|| job.target.clone(), |u| format!("@{u}"));
-        super::signals::note(&format!(
-            "[{n}/{total}] {} {who}: {}",
+        reporter.note(&format!(
+            "[{}/{of}] {} {who}: {}",
+            before + n,
             job.action.verb(),
             state_word(&job.state)
         ));
     };
     let tally = runner::run(queue, &writer, me, None, &log, &stop, &mut progress).await?;
-    super::signals::note(&format!(
+    reporter.finish(&format!(
         "done: {}, not found: {}, skipped (self): {}, failed: {}",
         tally.done, tally.not_found, tally.skipped_self, tally.failed
     ));
@@ -154,6 +204,29 @@ pub async fn run_queue(
         .into());
     }
     Ok(())
+}
+
+/// Where a run starts within the batches it belongs to: (jobs of those batches already
+/// finished, all jobs of those batches), so a resumed run keeps its numbering (`[51/70]`).
+fn batch_position(queue: &Queue) -> (usize, usize) {
+    let batches: HashSet<&str> = queue.open_jobs().map(|j| j.batch.as_str()).collect();
+    let jobs = queue.jobs().filter(|j| batches.contains(j.batch.as_str()));
+    let (mut finished, mut all) = (0, 0);
+    for j in jobs {
+        all += 1;
+        finished += usize::from(j.state.is_final());
+    }
+    (finished, all)
+}
+
+/// The endpoint whose budget paces `action`.
+fn write_endpoint(action: Action) -> Endpoint {
+    match action {
+        Action::Block => Endpoint::Block,
+        Action::Unblock => Endpoint::Unblock,
+        Action::Mute => Endpoint::Mute,
+        Action::Unmute => Endpoint::Unmute,
+    }
 }
 
 fn state_word(state: &crate::store::queue::JobState) -> String {
@@ -173,45 +246,56 @@ pub fn open_queue(paths: &Paths) -> Result<Queue, ExitError> {
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
 }
 
-/// How recent a cached sync must be for the plan to trust it.
-const CACHE_FRESH: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// How recent the last sync must be for the plan to trust the database.
+const SYNC_FRESH: i64 = 24 * 3600;
 
-/// Resolves the targets: first from a fresh local cache of the block list (no request), then
-/// the rest at X, 100 per request, noting from `connection_status` which are blocked now.
+/// Resolves the targets: first from the database when its last sync is fresh (no request),
+/// then the rest at X, 100 per request, noting from `connection_status` which are blocked now.
 /// Accounts X does not know are left out, so the plan reports them as not found.
 async fn resolve(
     client: &Client,
     targets: &[Target],
     paths: &Paths,
 ) -> Result<Resolved, ExitError> {
-    let cache = Cache::new(&paths.profile_dir).latest().ok().flatten();
-    let fresh = cache.filter(|s| {
-        time::OffsetDateTime::parse(&s.synced_at, &time::format_description::well_known::Rfc3339)
-            .is_ok_and(|t| (time::OffsetDateTime::now_utc() - t) < CACHE_FRESH)
-    });
-    let (mut r, rest) = match &fresh {
-        Some(s) => {
-            // Our own writes since the sync make the cache stale for those accounts.
-            let log = paths.profile_dir.join("actions.jsonl");
-            let changed: HashSet<String> = action_log::read(&log)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| e.at >= s.synced_at)
-                .map(|e| e.target)
-                .collect();
-            Resolved::from_cache(&s.accounts, targets, &changed)
+    let store = profile_db::open_existing(paths).await?;
+    let log = paths.profile_dir.join("actions.jsonl");
+    let owned = targets.to_vec();
+    let known = profile_db::blocking(move || -> Result<_, DbError> {
+        let Some(store) = store else {
+            return Ok(None);
+        };
+        let Some(synced) = store.last_sync()?.and_then(|s| s.finished) else {
+            return Ok(None);
+        };
+        if db::now_unix() - synced >= SYNC_FRESH {
+            return Ok(None);
+        }
+        // Our own writes since the sync make the stored list stale for those accounts.
+        let since = db::rfc3339(synced);
+        let changed: HashSet<String> = action_log::read(&log)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.at >= since)
+            .map(|e| e.target)
+            .collect();
+        let listed = store.listed_handles()?;
+        Ok(Some((
+            since,
+            Resolved::from_known(&listed, &owned, &changed),
+        )))
+    })
+    .await
+    .map_err(profile_db::exit)?;
+    let (mut r, rest) = match known {
+        Some((since, (r, rest))) => {
+            let n = targets.len() - rest.len();
+            if n > 0 {
+                println!("{n} accounts resolved from the local database (synced {since})");
+            }
+            (r, rest)
         }
         None => (Resolved::default(), targets.to_vec()),
     };
-    if let Some(s) = &fresh {
-        let known = targets.len() - rest.len();
-        if known > 0 {
-            println!(
-                "{known} accounts resolved from the local cache of {}",
-                s.synced_at
-            );
-        }
-    }
     let (mut ids, mut names) = (Vec::new(), Vec::new());
     for t in rest {
         match t {
@@ -219,8 +303,29 @@ async fn resolve(
             Target::Handle(h) => names.push(h),
         }
     }
-    let mut found: Vec<User> = client.users_by_usernames(&names).await?.found;
-    found.extend(client.users_by_ids(&ids).await?.found);
+    let total = ids.len() + names.len();
+    let progress = Progress::new(client.rate_events());
+    let mut looked_up = 0;
+    let mut found: Vec<User> = Vec::new();
+    for (chunk, by_name) in names
+        .chunks(LOOKUP_CHUNK)
+        .map(|c| (c, true))
+        .chain(ids.chunks(LOOKUP_CHUNK).map(|c| (c, false)))
+    {
+        let lookup = if by_name {
+            client.users_by_usernames(chunk).await?
+        } else {
+            client.users_by_ids(chunk).await?
+        };
+        found.extend(lookup.found);
+        looked_up += chunk.len();
+        progress.update_line(&format!(
+            "planning: {looked_up}/{total} accounts looked up at X"
+        ));
+    }
+    if total > 0 {
+        progress.finish(&format!("planning: {total} accounts looked up at X"));
+    }
     for u in found {
         let blocking = u
             .connection_status
@@ -229,4 +334,32 @@ async fn resolve(
         r.add(u.id, u.username, blocking);
     }
     Ok(r)
+}
+
+/// Accounts per users lookup (X's maximum).
+const LOOKUP_CHUNK: usize = 100;
+
+/// Largest import read from stdin.
+const MAX_STDIN_BYTES: u64 = 1 << 30;
+
+/// The bytes of the import file, or of stdin for `-`.
+fn read_input(path: &std::path::Path) -> Result<Vec<u8>, ExitError> {
+    if path.as_os_str() == "-" {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_STDIN_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ExitError::new(Exit::Other, format!("cannot read stdin: {e}")))?;
+        if bytes.len() as u64 > MAX_STDIN_BYTES {
+            return Err(ExitError::new(
+                Exit::Other,
+                "stdin holds more than 1 GB; split the list into smaller imports",
+            ));
+        }
+        return Ok(bytes);
+    }
+    std::fs::read(path)
+        .map_err(|e| ExitError::new(Exit::Other, format!("cannot read {}: {e}", path.display())))
 }
