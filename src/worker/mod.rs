@@ -116,7 +116,9 @@ async fn forward_rate_events(
 ) {
     loop {
         let action = match events.recv().await {
-            Ok(RateEvent::Waiting { endpoint, until }) => Action::RateWaiting { endpoint, until },
+            Ok(RateEvent::Waiting {
+                endpoint, until, ..
+            }) => Action::RateWaiting { endpoint, until },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
