@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod emulator;

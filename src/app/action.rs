@@ -76,12 +76,10 @@ pub enum Action {
         /// Endpoint that resumed.
         endpoint: String,
     },
-    /// The browser could not be opened.
-    OpenFailed {
+    /// No browser opened (none here, e.g. over SSH, or its launcher failed).
+    NoBrowser {
         /// The URL that was to be opened.
         url: String,
-        /// Why.
-        message: String,
     },
     /// A message from the terminal layer (e.g. the unblock-later file was written).
     Notice {

@@ -1,17 +1,14 @@
-//! Keys: what each key does in each mode (list, search, prompt, confirm, help).
+//! Keys: what each key does in each mode (list, search, prompt, confirm, help). Which key means
+//! which action is data in [`super::keymap`]; this file says what each action does.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::{is_valid_handle, Standing};
 use super::action::Command;
-use super::keymap::KeyAction;
+use super::keymap::{is_ctrl_c, KeyAction, KeyMode};
 use super::list::{move_by, move_to, rebuild_view};
-use super::state::{Capability, Confirm, Mode, State, Target, Verb, TYPE_BACK_OVER};
+use super::state::{Capability, Confirm, Mode, State, Target, Verb, WriteConfirm, TYPE_BACK_OVER};
 use super::update::{error, info};
-
-pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
-}
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     if is_ctrl_c(&key) {
@@ -30,7 +27,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Prompt(text) => on_prompt_key(state, key, text, out),
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
-        Mode::History(pane) => super::history::on_key(state, key, pane, out),
+        Mode::History(pane) => super::history::on_key(state, key, pane),
         Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
@@ -39,7 +36,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
         Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
         Mode::Normal => {
-            if let Some(action) = state.keymap.lookup(&key) {
+            if let Some(action) = state.keymap.lookup(KeyMode::Main, &key) {
                 on_normal(state, action, out);
             }
         }
@@ -147,20 +144,19 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Columns => state.mode = Mode::Columns { cursor: 0 },
         KeyAction::Log => state.mode = Mode::Log { scroll: 0 },
         KeyAction::Quit => super::quit::request(state, out),
+        // Actions of other modes never come from the list's keys.
+        _ => {}
     }
 }
 
-/// j/k/arrows/PgUp/PgDn scroll the help; any other key closes it.
-pub(super) fn on_help_key(state: &mut State, key: KeyEvent, scroll: usize) {
-    let max = state.keymap.bindings.len().saturating_sub(1);
+/// The moving keys scroll the help; any other key closes it.
+pub(super) fn on_help_key(state: &mut State, key: KeyEvent, mut scroll: usize) {
+    let max = state.keymap.help_rows().len().saturating_sub(1);
     let page = state.list_rows();
-    let scroll = match state.keymap.lookup(&key) {
-        Some(KeyAction::Down) => (scroll + 1).min(max),
-        Some(KeyAction::Up) => scroll.saturating_sub(1),
-        Some(KeyAction::PageDown) => (scroll + page).min(max),
-        Some(KeyAction::PageUp) => scroll.saturating_sub(page),
-        _ => return,
-    };
+    match state.keymap.lookup(KeyMode::Help, &key) {
+        Some(KeyAction::Close) | None => return,
+        action => super::snapshots::scroll(&mut scroll, action, max, page),
+    }
     state.mode = Mode::Help { scroll };
 }
 
@@ -228,52 +224,107 @@ pub(super) fn on_prompt_key(
     }
 }
 
+/// Keys of a confirm pane: yes runs the guarded action, no drops it, anything else waits.
 pub(super) fn on_confirm_key(
     state: &mut State,
     key: KeyEvent,
-    mut confirm: Confirm,
+    confirm: Confirm,
+    out: &mut Vec<Command>,
+) {
+    let action = state.keymap.lookup(KeyMode::Confirm, &key);
+    match confirm {
+        Confirm::Write(write) => on_write_confirm_key(state, key, action, write, out),
+        Confirm::CancelQueue { open, pane } => {
+            match action {
+                Some(KeyAction::Yes) => {
+                    state.message = Some(info(format!(
+                        "Cancelling {open} open job{}…",
+                        if open == 1 { "" } else { "s" }
+                    )));
+                    out.push(Command::CancelQueue);
+                }
+                Some(KeyAction::No) => state.message = Some(info("Nothing cancelled.")),
+                _ => {
+                    state.mode = Mode::Confirm(Confirm::CancelQueue { open, pane });
+                    return;
+                }
+            }
+            state.mode = Mode::Queue(pane);
+        }
+        Confirm::Undo {
+            batch,
+            verb,
+            count,
+            pane,
+        } => {
+            match action {
+                Some(KeyAction::Yes) => {
+                    state.message = Some(info("Queueing the undo…"));
+                    out.push(Command::UndoLastBatch);
+                }
+                Some(KeyAction::No) => state.message = Some(info("Nothing undone.")),
+                _ => {
+                    state.mode = Mode::Confirm(Confirm::Undo {
+                        batch,
+                        verb,
+                        count,
+                        pane,
+                    });
+                    return;
+                }
+            }
+            state.mode = Mode::History(pane);
+        }
+    }
+}
+
+fn on_write_confirm_key(
+    state: &mut State,
+    key: KeyEvent,
+    action: Option<KeyAction>,
+    mut confirm: WriteConfirm,
     out: &mut Vec<Command>,
 ) {
     let bulk = confirm.targets.len() > TYPE_BACK_OVER && !confirm.later;
     if confirm.later {
-        match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+        match action {
+            Some(KeyAction::Yes) => {
                 let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
                 state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
                 state.marks.clear();
                 state.marked_by = None;
                 out.push(Command::SaveForLater { ids });
             }
-            KeyCode::Char('m' | 'M') => {
+            Some(KeyAction::MuteInstead) => {
                 confirm.verb = Verb::Mute;
                 confirm.later = false;
-                state.mode = Mode::Confirm(confirm);
+                state.mode = Mode::Confirm(Confirm::Write(confirm));
             }
-            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+            Some(KeyAction::No) => {
                 state.message = Some(info("Nothing saved."));
             }
-            _ => state.mode = Mode::Confirm(confirm),
+            _ => state.mode = Mode::Confirm(Confirm::Write(confirm)),
         }
         return;
     }
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+    match (action, key.code) {
+        (Some(KeyAction::No), _) => {
             state.message = Some(info(format!("Nothing {}.", confirm.verb.past())));
         }
-        KeyCode::Char('y' | 'Y') | KeyCode::Enter
+        (Some(KeyAction::Yes), _)
             if !bulk || confirm.typed == confirm.targets.len().to_string() =>
         {
             run_confirmed(state, confirm, out);
         }
-        KeyCode::Char(c) if bulk && c.is_ascii_digit() && confirm.typed.len() < 9 => {
+        (_, KeyCode::Char(c)) if bulk && c.is_ascii_digit() && confirm.typed.len() < 9 => {
             confirm.typed.push(c);
-            state.mode = Mode::Confirm(confirm);
+            state.mode = Mode::Confirm(Confirm::Write(confirm));
         }
-        KeyCode::Backspace if bulk => {
+        (_, KeyCode::Backspace) if bulk => {
             confirm.typed.pop();
-            state.mode = Mode::Confirm(confirm);
+            state.mode = Mode::Confirm(Confirm::Write(confirm));
         }
-        _ => state.mode = Mode::Confirm(confirm),
+        _ => state.mode = Mode::Confirm(Confirm::Write(confirm)),
     }
 }
 
@@ -304,7 +355,7 @@ fn mark_all(state: &mut State) {
     )));
 }
 
-pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<Command>) {
+pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
         queue_write(state, confirm.verb, t, out);
@@ -386,7 +437,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         state.message = Some(info(if kept > 0 {
             format!(
                 "Nothing to unblock: {kept} on the keep list ({} removes one from it).",
-                state.keymap.key_name(KeyAction::Keep)
+                state.keymap.key_name(KeyMode::Main, KeyAction::Keep)
             )
         } else {
             format!(
@@ -408,12 +459,12 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             }
         })
         .collect();
-    state.mode = Mode::Confirm(Confirm {
+    state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
         verb,
         targets,
         typed: String::new(),
         later: read_only && verb == Verb::Unblock,
         query,
         kept,
-    });
+    }));
 }

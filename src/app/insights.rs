@@ -256,7 +256,10 @@ pub(super) fn on_key(
 ) {
     use super::KeyAction as K;
     if key.code == crossterm::event::KeyCode::Esc
-        || matches!(state.keymap.lookup(&key), Some(K::Insights | K::Quit))
+        || matches!(
+            state.keymap.lookup(super::KeyMode::Main, &key),
+            Some(K::Insights | K::Quit)
+        )
     {
         return;
     }

@@ -25,6 +25,6 @@ mod tests;
 
 pub use account::{Account, Standing};
 pub use action::{Action, Command};
-pub use keymap::{KeyAction, Keymap};
-pub use state::{Capability, Confirm, Mode, SortKey, State, Verb};
+pub use keymap::{KeyAction, KeyMode, Keymap};
+pub use state::{Capability, Confirm, Mode, SortKey, State, Verb, WriteConfirm};
 pub use update::{start, update};

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::keymap::KeyAction;
+use super::keymap::{KeyAction, KeyMode};
 use super::state::{Message, Mode, State};
 
 /// Messages the log keeps.
@@ -80,7 +80,7 @@ pub(super) fn record(state: &mut State, m: &Message) {
 pub(super) fn on_log_key(state: &mut State, key: KeyEvent, scroll: usize) {
     let max = state.log.len().saturating_sub(1);
     let mut s = scroll;
-    match state.keymap.lookup(&key) {
+    match state.keymap.lookup(KeyMode::Move, &key) {
         a @ Some(
             KeyAction::Down
             | KeyAction::Up
@@ -97,8 +97,10 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent, scroll: usize) {
 /// Keys in the column picker: move, Space toggles, Esc/Enter closes.
 pub(super) fn on_columns_key(state: &mut State, key: KeyEvent, cursor: usize) {
     let last = Column::ALL.len() - 1;
-    let cursor = match (key.code, state.keymap.lookup(&key)) {
-        (KeyCode::Esc | KeyCode::Enter, _) | (_, Some(KeyAction::Columns)) => return,
+    let columns = state.keymap.lookup(KeyMode::Main, &key) == Some(KeyAction::Columns);
+    let cursor = match (key.code, state.keymap.lookup(KeyMode::Move, &key)) {
+        (KeyCode::Esc | KeyCode::Enter, _) => return,
+        _ if columns => return,
         (KeyCode::Char(' '), _) => {
             let c = Column::ALL[cursor];
             if let Some(pos) = state.columns.iter().position(|&x| x == c) {

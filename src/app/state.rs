@@ -76,9 +76,9 @@ pub struct Target {
     pub outside: Option<Box<crate::api::types::User>>,
 }
 
-/// The confirm pane's content.
+/// A write waiting for the user's yes: the confirm pane names the accounts and the count.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Confirm {
+pub struct WriteConfirm {
     /// What will be done.
     pub verb: Verb,
     /// To whom.
@@ -91,6 +91,32 @@ pub struct Confirm {
     pub query: Option<String>,
     /// Marked accounts left out because they are on the keep list.
     pub kept: usize,
+}
+
+/// A question that guards an action: the action travels inside and runs only on yes
+/// (`confirm_yes`); no (`confirm_no`) changes nothing. Every confirm in the TUI is one of these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirm {
+    /// Unblock, block or mute accounts (or save unblocks for later on read-only plans).
+    Write(WriteConfirm),
+    /// Cancel every open job of the queue, from the queue view.
+    CancelQueue {
+        /// Open jobs it cancels.
+        open: usize,
+        /// The queue view to go back to.
+        pane: super::queue_view::QueuePane,
+    },
+    /// Queue the inverse of the last batch, from the history view.
+    Undo {
+        /// The batch undone.
+        batch: String,
+        /// The inverse verb ("unblock").
+        verb: &'static str,
+        /// Accounts it touches.
+        count: usize,
+        /// The history view to go back to.
+        pane: super::history::HistoryPane,
+    },
 }
 
 /// Which layer takes keys.

@@ -326,7 +326,7 @@ fn v_marks_exactly_the_matches_and_the_confirm_names_the_query() {
     update(&mut s, code(KeyCode::Enter));
     update(&mut s, key('V'));
     update(&mut s, key('u'));
-    let Mode::Confirm(c) = &s.mode else {
+    let Mode::Confirm(Confirm::Write(c)) = &s.mode else {
         panic!("{:?}", s.mode)
     };
     assert_eq!(c.query.as_deref(), Some("\"number 1\" -user12"));
@@ -369,7 +369,9 @@ fn kept_accounts_are_left_out_of_an_unblock() {
     );
     update(&mut s, key('V'));
     update(&mut s, key('u'));
-    let Mode::Confirm(c) = &s.mode else { panic!() };
+    let Mode::Confirm(Confirm::Write(c)) = &s.mode else {
+        panic!()
+    };
     assert_eq!(c.kept, 1);
     assert_eq!(c.targets.len(), 4);
     assert!(c.targets.iter().all(|t| t.id != "1000"));
@@ -466,7 +468,7 @@ fn unblock_confirm_yes_queues_commands() {
     update(&mut s, key(' '));
     update(&mut s, key(' '));
     update(&mut s, key('u'));
-    let Mode::Confirm(c) = &s.mode else {
+    let Mode::Confirm(Confirm::Write(c)) = &s.mode else {
         panic!("confirm expected")
     };
     assert_eq!(c.targets.len(), 2);
@@ -569,7 +571,9 @@ fn read_only_greys_out_unblock_and_offers_mute() {
         }),
     );
     assert!(update(&mut s, key('u')).is_empty());
-    assert!(matches!(&s.mode, Mode::Confirm(c) if c.later && c.verb == Verb::Unblock));
+    assert!(
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Verb::Unblock)
+    );
     update(&mut s, key('n'));
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, key('b'));
@@ -613,7 +617,9 @@ fn read_only_unblock_saves_for_later_or_switches_to_mute() {
     assert!(s.message.as_ref().unwrap().text.starts_with("Saved 30"));
     update(&mut s, key('u'));
     update(&mut s, key('m'));
-    assert!(matches!(&s.mode, Mode::Confirm(c) if !c.later && c.verb == Verb::Mute));
+    assert!(
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if !c.later && c.verb == Verb::Mute)
+    );
     assert_eq!(
         update(&mut s, key('y')),
         vec![Command::Mute { id: "1000".into() }]
@@ -640,7 +646,7 @@ fn block_by_handle_prompt_resolve_confirm() {
     let mut u = user(500);
     u.username = "new_guy".into();
     update(&mut s, Action::Resolved(Box::new(u)));
-    assert!(matches!(&s.mode, Mode::Confirm(c) if c.verb == Verb::Block));
+    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Verb::Block));
     let cmds = update(&mut s, key('y'));
     assert_eq!(cmds, vec![Command::Block { id: "1500".into() }]);
     assert_eq!(s.accounts.len(), 4, "the new block joins the list");
@@ -702,13 +708,15 @@ fn open_failure_names_the_url() {
     let mut s = loaded(1, false);
     update(
         &mut s,
-        Action::OpenFailed {
-            url: "https://x.com/user0".into(),
-            message: "no browser\x1b[2J".into(),
+        Action::NoBrowser {
+            url: "https://x.com/user0\x1b[2J".into(),
         },
     );
     let m = s.message.unwrap();
-    assert!(m.error && m.text.contains("https://x.com/user0") && !m.text.contains('\x1b'));
+    assert_eq!(
+        m.text,
+        "No browser here; the profile is https://x.com/user0 (y copies the handle)."
+    );
 }
 
 #[test]

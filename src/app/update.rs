@@ -3,8 +3,11 @@
 use super::account::{Account, Standing};
 use super::action::{Action, Command};
 use super::input::on_key;
+use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
-use super::state::{Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb};
+use super::state::{
+    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
+};
 
 /// Applies one action to the state and returns the commands it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
@@ -77,10 +80,11 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.waits.retain(|w| w.endpoint != endpoint);
             state.waits.push(RateWait { endpoint, until });
         }
-        Action::OpenFailed { url, message } => {
-            let message = crate::text::sanitize(&message);
-            state.message = Some(error(format!(
-                "Could not open a browser ({message}); the profile is {url}"
+        Action::NoBrowser { url } => {
+            let url = crate::text::sanitize(&url);
+            state.message = Some(info(format!(
+                "No browser here; the profile is {url} ({} copies the handle).",
+                state.keymap.key_name(KeyMode::Main, KeyAction::Copy)
             )));
         }
         Action::Notice {
@@ -157,14 +161,14 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         name: acct.name.clone(),
         outside: Some(Box::new(user)),
     };
-    state.mode = Mode::Confirm(Confirm {
+    state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
         verb: Verb::Block,
         targets: vec![target],
         typed: String::new(),
         later: false,
         query: None,
         kept: 0,
-    });
+    }));
 }
 
 fn on_done(state: &mut State, verb: Verb, id: &str) {

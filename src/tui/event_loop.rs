@@ -137,11 +137,8 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
             Command::Open { url } => {
                 let actions = actions.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = open::that_detached(&url) {
-                        let _ = actions.send(Action::OpenFailed {
-                            url,
-                            message: e.to_string(),
-                        });
+                    if !crate::browser::open(&url) {
+                        let _ = actions.send(Action::NoBrowser { url });
                     }
                 });
             }

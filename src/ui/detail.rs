@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use super::format::{age, date, thousands};
+use super::format::{age, count, date};
 use super::strings;
 use super::theme::Theme;
 use crate::app::{Account, Standing, State};
@@ -120,9 +120,9 @@ pub fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<L
         None => "unknown".into(),
     };
     out.push(field("Joined     ", joined));
-    out.push(field("Followers  ", thousands(a.followers)));
-    out.push(field("Following  ", thousands(a.following)));
-    out.push(field("Posts      ", thousands(a.posts)));
+    out.push(field("Followers  ", count(a.followers)));
+    out.push(field("Following  ", count(a.following)));
+    out.push(field("Posts      ", count(a.posts)));
     if !a.location.is_empty() {
         out.push(field("Location   ", a.location.to_string()));
     }

@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use super::format::{compact, date, short_age};
+use super::format::{count, date, short_age};
 use super::strings;
 use super::theme::Theme;
 use crate::app::geometry::window_offset;
@@ -179,9 +179,9 @@ fn row_line<'a>(
 fn cell(state: &State, i: u32, c: Column) -> String {
     let now = crate::ui::unix_now(state);
     match c {
-        Column::Followers => compact(state.index.count(i, Count::Followers)),
-        Column::Following => compact(state.index.count(i, Count::Following)),
-        Column::Posts => compact(state.index.count(i, Count::Posts)),
+        Column::Followers => count(state.index.count(i, Count::Followers)),
+        Column::Following => count(state.index.count(i, Count::Following)),
+        Column::Posts => count(state.index.count(i, Count::Posts)),
         Column::Age => state
             .index
             .created_at(i)

@@ -1,7 +1,7 @@
 //! Strings users see, in one place so the wording stays consistent.
 
 use crate::app::state::{clock, Verb};
-use crate::app::{Capability, Mode, SortKey, State};
+use crate::app::{Capability, KeyAction, KeyMode, Mode, SortKey, State};
 
 /// What blocking does, from X's documentation.
 pub const BLOCK_EFFECT: &str = "A blocked account can't see your posts, follow you, message you, \
@@ -121,7 +121,7 @@ pub fn list_placeholder(state: &State) -> Option<String> {
     } else {
         format!(
             "No blocked accounts. Press {} to block someone by handle.",
-            state.keymap.key_name(crate::app::KeyAction::Block)
+            state.keymap.key_name(KeyMode::Main, KeyAction::Block)
         )
     })
 }
@@ -154,22 +154,20 @@ fn wait_for(state: &State, needle: &str) -> Option<u64> {
         .map(|w| state.secs_until(w.until))
 }
 
-/// The hint line when there is no message: the main keys, from the keymap.
+/// The hint line when there is no message: the mode's keys, from the keymap.
 pub fn hints(state: &State) -> String {
-    use crate::app::KeyAction as K;
-    let k = |a| state.keymap.key_name(a);
+    let read_only = matches!(state.capability, Capability::ReadOnly { .. });
     match &state.mode {
         Mode::Search => format!("/{}▏ Enter keeps the filter · Esc clears", state.query),
         Mode::Prompt(_) => "Enter looks the handle up · Esc cancels".into(),
         Mode::History(p) if p.typing => {
             format!("/{}▏ Enter keeps the filter · Esc clears", p.filter)
         }
-        Mode::History(_) => {
-            "History: / filter · U undo the last batch · Esc back to the list".into()
-        }
-        Mode::Diff(_) => {
-            "Diff: accounts new and gone between the last two full syncs · Esc back".into()
-        }
+        Mode::History(_) => format!("History: {}", view_keys(state, KeyMode::History)),
+        Mode::Diff(_) => format!(
+            "Diff: new and gone between the last two full syncs · {}",
+            view_keys(state, KeyMode::Diff)
+        ),
         Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
         Mode::Review(r) if r.confirming => {
             "Review: y sends every decision as one batch · Esc back · n discards".into()
@@ -180,26 +178,50 @@ pub fn hints(state: &State) -> String {
         Mode::Insights(_) => {
             "Insights: counts and charts of the loaded list · Esc back to the list".into()
         }
-        Mode::Queue(_) => {
-            "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
+        Mode::Queue(_) => format!("Queue: {}", view_keys(state, KeyMode::Queue)),
+        Mode::Help { .. } => view_keys(state, KeyMode::Help),
+        Mode::Confirm(c) => {
+            let later = matches!(c, crate::app::Confirm::Write(w) if w.later);
+            state.keymap.hint(&[KeyMode::Confirm], |a, w| {
+                (a != KeyAction::MuteInstead || later).then_some(w)
+            })
         }
-        _ => format!(
-            "{}/{} move · {} mark · {} {} · {} mute · {} search · {} help · {} quit",
-            k(K::Down),
-            k(K::Up),
-            k(K::Mark),
-            k(K::Unblock),
-            if matches!(state.capability, Capability::ReadOnly { .. }) {
-                "unblock later"
-            } else {
-                "unblock"
-            },
-            k(K::Mute),
-            k(K::Search),
-            k(K::Help),
-            k(K::Quit)
-        ),
+        _ => state.keymap.hint(&[KeyMode::Move, KeyMode::Main], |a, w| {
+            Some(match a {
+                KeyAction::Unblock if read_only => "unblock later",
+                _ => w,
+            })
+        }),
     }
+}
+
+/// A view's keys from the keymap: its own, then scrolling (`p pause · c cancel · j/k scroll ·
+/// Esc close`).
+pub fn view_keys(state: &State, mode: KeyMode) -> String {
+    let idle = state
+        .snapshots
+        .queue
+        .as_ref()
+        .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
+    let keys = &state.keymap;
+    let own = |close: bool| {
+        keys.hint(&[mode], |a, w| match a {
+            KeyAction::Close => close.then_some(w),
+            _ if close => None,
+            KeyAction::PauseQueue if idle => Some("run"),
+            _ => Some(w),
+        })
+    };
+    let scroll = format!(
+        "{}/{} scroll",
+        keys.key_name(mode, KeyAction::Down),
+        keys.key_name(mode, KeyAction::Up)
+    );
+    [own(false), scroll, own(true)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[cfg(test)]
