@@ -92,6 +92,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
     Stats(StatsArgs),
+    /// The durable queue: open jobs with their due time, then the last finished ones.
+    Queue(QueueArgs),
+    /// The action log, newest first.
+    History(HistoryArgs),
 }
 
 /// API plan the emulator serves.
@@ -287,6 +291,9 @@ pub struct ImportArgs {
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,
+    /// With --dry-run: print the plan as the `import` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// `xblocks undo`.
@@ -295,6 +302,9 @@ pub struct UndoArgs {
     /// Show what would be undone and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: print what would be undone as the `undo` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.
@@ -317,6 +327,25 @@ pub struct CompletionsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
     /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks queue`.
+#[derive(Debug, Clone, Args)]
+pub struct QueueArgs {
+    /// Print the `queue` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks history`.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Show at most this many entries (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print the `history` JSON document instead of the list.
     #[arg(long)]
     pub json: bool,
 }

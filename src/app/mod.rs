@@ -4,6 +4,7 @@ pub mod account;
 pub mod action;
 pub mod cached_start;
 pub mod diff_view;
+pub mod duration;
 pub mod geometry;
 pub mod history;
 mod input;

@@ -135,6 +135,7 @@ pub(super) fn open(state: &mut State) {
         state.message = Some(info("Nothing to review: no blocked account in the list."));
         return;
     }
+    state.message = None;
     state.mode = Mode::Review(Box::new(Review {
         items,
         pos: 0,

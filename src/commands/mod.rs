@@ -9,6 +9,7 @@ pub mod logout;
 pub mod process;
 pub mod profile_db;
 pub mod progress;
+pub mod queue;
 pub mod signals;
 pub mod stats;
 pub mod targets;
@@ -116,5 +117,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,
+        Some(Command::Queue(args)) => queue::queue(global, args).await,
+        Some(Command::History(args)) => queue::history(global, args).await,
     }
 }

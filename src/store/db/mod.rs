@@ -13,6 +13,7 @@ mod meta;
 mod notes;
 mod schema;
 mod syncs;
+mod timed;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
