@@ -14,6 +14,8 @@ use crate::api::types::{Tweet, User};
 pub enum Action {
     /// A key press.
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): never read as keys.
+    Paste(String),
     /// Mouse wheel: positive scrolls down, in rows.
     Scroll(i32),
     /// Left click at a screen cell (column, row): selects the account drawn there.

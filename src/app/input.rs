@@ -185,11 +185,45 @@ pub(super) fn on_search_key(state: &mut State, key: KeyEvent) {
             state.mode = Mode::Search;
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
-            state.query.push(c);
-            rebuild_view(state);
-            state.mode = Mode::Search;
+            extend_query(state, &c.to_string());
         }
         _ => state.mode = Mode::Search,
+    }
+}
+
+/// Appends `text` to the search and updates the matches (still in search mode).
+fn extend_query(state: &mut State, text: &str) {
+    state.query.push_str(text);
+    rebuild_view(state);
+    state.mode = Mode::Search;
+}
+
+/// Longest paste a text field takes (more is cut off).
+const PASTE_MAX_CHARS: usize = 1000;
+
+/// Bracketed paste: the text goes into the field being edited (search, the handle prompt) with
+/// newlines and other controls removed, and is never read as keys; anywhere else (the list, a
+/// confirm, a typed-back count) it is ignored, so a paste can never confirm or quit.
+pub(super) fn on_paste(state: &mut State, text: &str) {
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(PASTE_MAX_CHARS)
+        .collect();
+    if clean.is_empty() {
+        return;
+    }
+    match &mut state.mode {
+        Mode::Search => extend_query(state, &clean),
+        Mode::Prompt(handle) => {
+            let room = 16usize.saturating_sub(handle.chars().count());
+            handle.extend(clean.chars().take(room));
+        }
+        Mode::Edit(edit) => {
+            let room = super::notes::NOTE_CHARS.saturating_sub(edit.text.chars().count());
+            edit.text.extend(clean.chars().take(room));
+        }
+        _ => {}
     }
 }
 

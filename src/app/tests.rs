@@ -829,3 +829,33 @@ fn d_opens_the_diff_and_scrolls_within_it() {
     update(&mut s, key('D'));
     assert_eq!(s.mode, Mode::Normal);
 }
+
+#[test]
+fn a_paste_goes_into_the_field_being_edited_and_is_never_read_as_keys() {
+    let mut s = loaded(30, false);
+    update(&mut s, key('/'));
+    // Typed, "\n" would close the search and "u" would open the unblock confirm.
+    let cmds = update(&mut s, Action::Paste("user1\nuy\x1b[2J".into()));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(s.mode, Mode::Search);
+    assert_eq!(s.query, "user1uy[2J");
+    assert_eq!(s.pending(), 0);
+
+    let mut s = loaded(3, false);
+    update(&mut s, key('b'));
+    update(
+        &mut s,
+        Action::Paste("@some\r\nbody_with_a_long_name".into()),
+    );
+    assert_eq!(s.mode, Mode::Prompt("@somebody_with_a".into()));
+
+    // Outside a text field a paste does nothing: no quit, no confirm.
+    let mut s = loaded(3, false);
+    assert!(update(&mut s, Action::Paste("quy\n".into())).is_empty());
+    assert!(!s.quit);
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, key('u'));
+    assert!(update(&mut s, Action::Paste("y\n".into())).is_empty());
+    assert!(matches!(s.mode, Mode::Confirm(_)));
+    assert_eq!(s.pending(), 0);
+}

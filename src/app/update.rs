@@ -2,7 +2,7 @@
 
 use super::account::{Account, Standing};
 use super::action::{Action, Command};
-use super::input::on_key;
+use super::input::{on_key, on_paste};
 use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{
@@ -27,6 +27,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
 fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
     match action {
         Action::Key(key) => on_key(state, key, out),
+        Action::Paste(text) => on_paste(state, &text),
         Action::Scroll(rows) => move_by(state, rows as isize),
         Action::Click(column, row) => {
             if matches!(state.mode, Mode::Normal | Mode::Search) {
