@@ -1,5 +1,6 @@
 //! Typed X API v2 client: requests, responses, errors, pagination, rate-limit headers.
 
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod eta;

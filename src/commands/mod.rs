@@ -9,10 +9,13 @@ pub mod logout;
 pub mod process;
 pub mod profile_db;
 pub mod progress;
+pub mod queue;
 pub mod queue_run;
+pub mod run_due;
 pub mod signals;
 pub mod stats;
 pub mod targets;
+pub mod timed;
 pub mod undo;
 pub mod whoami;
 
@@ -96,7 +99,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
-        Some(Command::Emulator(args)) => crate::emulator::run_cli(args).await,
+        Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Login(args)) => login::run(global, args).await,
         Some(Command::Logout) => logout::run(global).await,
@@ -111,5 +114,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,
+        Some(Command::Queue(args)) => queue::queue(global, args).await,
+        Some(Command::History(args)) => queue::history(global, args).await,
+        Some(Command::RunDue) => run_due::run(global).await,
     }
 }

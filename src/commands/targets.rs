@@ -34,6 +34,13 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         .map(|t| Target::parse(t))
         .collect::<Result<_, _>>()
         .map_err(|e| ExitError::new(Exit::Usage, e))?;
+    if args.for_secs.is_some() && matches!(action, Write::Unblock | Write::Unmute) {
+        return Err(ExitError::new(
+            Exit::Usage,
+            "--for works with block and mute: the unblock or unmute is then queued for later",
+        )
+        .into());
+    }
     let paths = Paths::resolve(&global);
     let store = profile_db::open(&paths).await?;
     let (st, dir, what) = (
@@ -77,6 +84,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         }
         jobs.push(NewJob::now(action, u.id.clone(), Some(u.username.clone())));
     }
+    let mut timed: Vec<(String, Option<String>)> = Vec::new();
     let outcome = if jobs.is_empty() {
         Outcome::default()
     } else {
@@ -89,7 +97,10 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         queue_run::run(&s.client, &s.me.id, &store, Some(batch), &mut |job| {
             let who = label(&job.target, job.username.as_deref());
             match &job.state {
-                JobState::Done => println!("{} {who}", job.action.past()),
+                JobState::Done => {
+                    println!("{} {who}", job.action.past());
+                    timed.push((job.target.clone(), job.username.clone()));
+                }
                 JobState::NotFound => println!("not found: {who}"),
                 JobState::Failed(r) => println!("failed {who}: {}", inert(r)),
                 other => println!("{who}: {}", other.word()),
@@ -97,6 +108,9 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         })
         .await?
     };
+    if let Some(secs) = args.for_secs {
+        super::timed::queue_inverse(&global, action.verb(), secs, timed).await?;
+    }
     not_found += outcome.tally.not_found;
     other_failures += outcome.tally.failed + outcome.tally.skipped_self;
     let total = targets.len();

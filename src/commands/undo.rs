@@ -13,7 +13,17 @@ use crate::store::paths::Paths;
 /// Runs `xblocks undo`.
 pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     let paths = Paths::resolve(&global);
-    let Some(store) = profile_db::open_existing(&paths).await? else {
+    let existing = profile_db::open_existing(&paths).await?;
+    if args.json {
+        let plan = match existing {
+            Some(s) => s.call(undo::plan).await.map_err(profile_db::exit)?,
+            None => None,
+        };
+        super::json::print(&plan_doc(plan.as_ref()))?;
+        eprintln!("dry run: nothing was changed");
+        return Ok(());
+    }
+    let Some(store) = existing else {
         println!("nothing to undo: no write is in the action log");
         return Ok(());
     };
@@ -72,4 +82,25 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     })?;
     let s = session::connect(&global).await?;
     queue_run::run_reporting(&s.client, &s.me.id, &store).await
+}
+
+/// The `undo --dry-run --json` document: the batch undone and the writes it would queue.
+fn plan_doc(plan: Option<&undo::UndoPlan>) -> serde_json::Value {
+    let jobs: Vec<serde_json::Value> = plan
+        .map(|p| {
+            p.jobs
+                .iter()
+                .map(|j| {
+                    serde_json::json!({"action": j.action.verb(), "target": j.target, "username": j.username})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({
+        "batch": plan.map(|p| p.batch.as_str()),
+        "undo_batch": plan.map(|p| p.undo_batch.as_str()),
+        "count": jobs.len(),
+        "writes": jobs,
+        "kept": plan.map_or(0, |p| p.kept),
+    })
 }

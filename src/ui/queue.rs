@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::api::Write as JobAction;
 use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
-use crate::app::State;
+use crate::app::{KeyMode, State};
 use crate::store::db::{Job, JobState};
 use crate::text::fit;
 
@@ -25,14 +25,8 @@ pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &
         title.push_str(" · PAUSED");
     }
     title.push(' ');
-    let keys = if pane.cancel_asked {
-        " y cancel all open jobs · any other key keeps them "
-    } else if q.paused || (!q.running && q.open_total > 0) {
-        " p run · c cancel · j/k scroll · Esc close "
-    } else {
-        " p pause · c cancel · j/k scroll · Esc close "
-    };
-    let Some(inner) = super::view_frame(&title, keys, theme, area, buf) else {
+    let keys = format!(" {} ", super::strings::view_keys(state, KeyMode::Queue));
+    let Some(inner) = super::view_frame(&title, &keys, theme, area, buf) else {
         return;
     };
     let w = inner.width as usize;
@@ -170,6 +164,7 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
             JobState::NotFound => ("not found".to_string(), theme.dim),
             JobState::Cancelled => ("cancelled".to_string(), theme.dim),
             JobState::Kept => ("skipped: kept".to_string(), theme.dim),
+            JobState::Superseded(why) => (format!("not sent: {why}"), theme.dim),
             JobState::Failed(r) => (format!("failed: {r}"), theme.error),
             JobState::Pending | JobState::InFlight => ("open".to_string(), theme.base),
         };

@@ -7,6 +7,7 @@
 
 pub mod durable;
 mod files;
+mod notes;
 mod reads;
 mod tracker;
 
@@ -112,7 +113,9 @@ async fn forward_rate_events(
 ) {
     loop {
         let action = match events.recv().await {
-            Ok(RateEvent::Waiting { endpoint, until }) => Action::RateWaiting { endpoint, until },
+            Ok(RateEvent::Waiting {
+                endpoint, until, ..
+            }) => Action::RateWaiting { endpoint, until },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
@@ -216,7 +219,10 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::CancelQueue
         | Command::LoadHistory
         | Command::UndoLastBatch
-        | Command::LoadDiff => Vec::new(),
+        | Command::LoadDiff
+        | Command::SaveNote { .. }
+        | Command::SaveTags { .. }
+        | Command::SetKept { .. } => Vec::new(),
     }
 }
 
