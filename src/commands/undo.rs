@@ -101,6 +101,5 @@ fn plan_doc(plan: Option<&undo::UndoPlan>) -> serde_json::Value {
         "undo_batch": plan.map(|p| p.undo_batch.as_str()),
         "count": jobs.len(),
         "writes": jobs,
-        "kept": plan.map_or(0, |p| p.kept),
     })
 }
