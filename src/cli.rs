@@ -88,6 +88,12 @@ pub enum Command {
     Mute(TargetArgs),
     /// Unmute accounts.
     Unmute(TargetArgs),
+    /// Show, set or clear the note on an account.
+    Note(NoteArgs),
+    /// Show or change the tags of an account: +NAME adds, -NAME removes.
+    Tag(TagArgs),
+    /// The keep list (never unblocked): add accounts, --remove them, or --list it.
+    Keep(KeepArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
@@ -264,7 +270,7 @@ pub struct ExportArgs {
     #[arg(long, conflicts_with = "live")]
     pub cached: bool,
     /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
-    #[arg(long = "where", value_name = "QUERY")]
+    #[arg(long = "where", value_name = "QUERY", allow_hyphen_values = true)]
     pub where_: Option<String>,
     /// Always read the list from X first, however fresh the database is.
     #[arg(long)]
@@ -313,6 +319,42 @@ pub struct TargetArgs {
     /// @username, username or numeric id.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+}
+
+/// `xblocks note`.
+#[derive(Debug, Clone, Args)]
+pub struct NoteArgs {
+    /// @username, username or numeric id.
+    pub target: String,
+    /// The note (words are joined with spaces); without it the note is printed.
+    pub text: Vec<String>,
+    /// Remove the note.
+    #[arg(long, conflicts_with = "text")]
+    pub clear: bool,
+}
+
+/// `xblocks tag`.
+#[derive(Debug, Clone, Args)]
+pub struct TagArgs {
+    /// @username, username or numeric id.
+    pub target: String,
+    /// +NAME adds a tag, -NAME removes one; without any the tags are printed.
+    #[arg(allow_hyphen_values = true, value_name = "+NAME|-NAME")]
+    pub edits: Vec<String>,
+}
+
+/// `xblocks keep`.
+#[derive(Debug, Clone, Args)]
+pub struct KeepArgs {
+    /// @username, username or numeric id.
+    #[arg(value_name = "TARGET", required_unless_present = "list")]
+    pub targets: Vec<String>,
+    /// Take the targets off the keep list.
+    #[arg(long)]
+    pub remove: bool,
+    /// Print the keep list.
+    #[arg(long, conflicts_with_all = ["targets", "remove"])]
+    pub list: bool,
 }
 
 /// `xblocks completions`.
