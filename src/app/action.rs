@@ -117,6 +117,8 @@ pub enum Action {
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),
+    /// X rejected the sign-in and the token file holds no newer one.
+    SignedOut,
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -129,6 +131,12 @@ pub enum Command {
     },
     /// Reload from the first page.
     Refresh,
+    /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
+    /// after `token` (the first page when `None`).
+    Reconnect {
+        /// Where loading stopped.
+        token: Option<String>,
+    },
     /// Block an account by id.
     Block {
         /// Target id.
