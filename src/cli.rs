@@ -241,10 +241,14 @@ pub enum ExportFormat {
     /// One numeric id per line, no header.
     #[default]
     Ids,
-    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen.
+    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen,note,tags,kept.
     Csv,
     /// An array of user objects as the API returns them.
     Json,
+    /// One object a line: {"user": {…}, "first_seen", "last_seen", "note", "tags", "kept"}.
+    Jsonl,
+    /// One @handle a line.
+    Handles,
 }
 
 /// `xblocks export`.
@@ -259,6 +263,9 @@ pub struct ExportArgs {
     /// Export from the local database only; never touches the network.
     #[arg(long, conflicts_with = "live")]
     pub cached: bool,
+    /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
     /// Always read the list from X first, however fresh the database is.
     #[arg(long)]
     pub live: bool,

@@ -119,6 +119,21 @@ pub enum Action {
     MoneyStopped(String),
     /// X rejected the sign-in and the token file holds no newer one.
     SignedOut,
+    /// Notes, tags and keep flags from the store.
+    Annotations(Vec<Annotated>),
+}
+
+/// The note, tags and keep flag of one account, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotated {
+    /// Account id.
+    pub id: String,
+    /// Note (empty: none).
+    pub note: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// On the keep list.
+    pub kept: bool,
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -188,6 +203,27 @@ pub enum Command {
     UndoLastBatch,
     /// Read the diff between the last two syncs (answered with `Action::Diff`).
     LoadDiff,
+    /// Store the note of an account (empty clears it).
+    SaveNote {
+        /// Account id.
+        id: String,
+        /// The note.
+        note: String,
+    },
+    /// Store the tags of an account (replacing its tags).
+    SaveTags {
+        /// Account id.
+        id: String,
+        /// Tag names.
+        tags: Vec<String>,
+    },
+    /// Put accounts on the keep list or take them off.
+    SetKept {
+        /// Account ids.
+        ids: Vec<String>,
+        /// On (true) or off.
+        kept: bool,
+    },
 }
 
 impl Command {
