@@ -629,9 +629,9 @@ mod tests {
         assert_eq!(map.lookup(M::Main, &down), Some(A::Down));
         assert_eq!(notes, ["keys: j is now quit (no longer down)"]);
         // Other modes keep their own meaning of a key.
-        let (map, _) = user("[keys]\nmark = \"p\"\n").unwrap();
-        assert_eq!(map.lookup(M::Main, &k('p')), Some(A::Mark));
-        assert_eq!(map.lookup(M::Queue, &k('p')), Some(A::PauseQueue));
+        let (map, _) = user("[keys]\nmark = \"U\"\n").unwrap();
+        assert_eq!(map.lookup(M::Main, &k('U')), Some(A::Mark));
+        assert_eq!(map.lookup(M::History, &k('U')), Some(A::Undo));
     }
 
     #[test]
