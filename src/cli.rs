@@ -102,6 +102,8 @@ pub enum Command {
     Queue(QueueArgs),
     /// The action log, newest first.
     History(HistoryArgs),
+    /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
+    RunDue,
 }
 
 /// API plan the emulator serves.
@@ -319,6 +321,13 @@ pub struct TargetArgs {
     /// @username, username or numeric id.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Undo it by itself after this long (block and mute): 30s, 10min, 12h, 7d, 2w, 3mo, 1y.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub for_secs: Option<u64>,
+}
+
+fn parse_duration(text: &str) -> Result<u64, crate::app::duration::DurationError> {
+    crate::app::duration::parse(text)
 }
 
 /// `xblocks note`.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, HistoryArgs, QueueArgs};
-use crate::store::db::{rfc3339, Job, LogEntry};
+use crate::store::db::{rfc3339, Job, JobState, LogEntry};
 use crate::store::paths::Paths;
 use crate::text::sanitize;
 
@@ -28,9 +28,9 @@ pub struct JobDoc {
     /// Its handle, when known.
     pub username: Option<String>,
     /// `pending`, `in-flight`, `done`, `already-in-state`, `not-found`, `cancelled`, `kept`,
-    /// `skipped-self` or `failed`.
+    /// `skipped-self`, `failed` or `superseded` (a timed job not sent: its account changed).
     pub state: &'static str,
-    /// Why it failed (state `failed` only).
+    /// Why it failed or was not sent (states `failed` and `superseded`).
     pub reason: Option<String>,
     /// Not before this time (RFC 3339 UTC); `null` runs at once.
     pub due_at: Option<String>,
@@ -48,7 +48,7 @@ impl From<&Job> for JobDoc {
             username: j.username.clone(),
             state: j.state.word(),
             reason: match &j.state {
-                crate::store::db::JobState::Failed(r) => Some(r.clone()),
+                JobState::Failed(r) | JobState::Superseded(r) => Some(r.clone()),
                 _ => None,
             },
             due_at: j.due_at.map(rfc3339),
@@ -175,7 +175,7 @@ fn queue_table(open: &[Job], recent: &[Job], now: i64) -> String {
         let _ = writeln!(out, "\nRecent");
         for j in recent {
             let state = match &j.state {
-                crate::store::db::JobState::Failed(r) => format!("failed: {}", sanitize(r)),
+                JobState::Failed(_) | JobState::Superseded(_) => sanitize(&j.state.log_result()),
                 s => s.word().to_string(),
             };
             let _ = writeln!(

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{DbError, LogEntry, Store};
 
@@ -23,19 +23,44 @@ impl Store {
         })
     }
 
-    /// Writes settled on `target` (done) by batches other than `batch`, after the first entry
-    /// of `batch` on it; oldest first. A timed job whose target shows one changed meanwhile.
-    pub fn later_writes(&self, target: &str, batch: &str) -> Result<Vec<LogEntry>, DbError> {
+    /// Writes settled (done) on `target` by batches other than `batch` at or after `since`
+    /// (Unix seconds), oldest first: what changed the account after a timed job was queued.
+    pub fn later_writes(
+        &self,
+        target: &str,
+        batch: &str,
+        since: i64,
+    ) -> Result<Vec<LogEntry>, DbError> {
+        let since = super::rfc3339(since);
         self.read(|c| {
             let mut q = c.prepare_cached(
                 "SELECT at, batch, target, username, result, action, request_id FROM log \
-                 WHERE target = ?1 AND batch <> ?2 AND result = 'done' AND id > \
-                   COALESCE((SELECT min(id) FROM log WHERE target = ?1 AND batch = ?2), \
-                            (SELECT max(id) FROM log)) \
+                 WHERE target = ?1 AND batch <> ?2 AND result = 'done' AND at >= ?3 \
                  ORDER BY id",
             )?;
-            let rows = q.query_map(params![target, batch], super::log::from_row)?;
+            let rows = q.query_map(params![target, batch, since], super::log::from_row)?;
             rows.collect()
+        })
+    }
+
+    /// When job `id` was queued (Unix seconds).
+    pub fn job_created(&self, id: u64) -> Result<Option<i64>, DbError> {
+        self.read(|c| {
+            c.query_row("SELECT created FROM jobs WHERE id = ?1", [id as i64], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+    }
+
+    /// When the database found `id` gone from the block list, if it did.
+    pub fn gone_at(&self, id: &str) -> Result<Option<i64>, DbError> {
+        self.read(|c| {
+            c.query_row("SELECT gone_at FROM accounts WHERE id = ?1", [id], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+            .optional()
+            .map(Option::flatten)
         })
     }
 }
@@ -66,25 +91,32 @@ mod tests {
     }
 
     #[test]
-    fn later_writes_are_those_of_other_batches_after_the_batch_wrote() {
+    fn later_writes_are_settled_writes_of_other_batches_since_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        settle(&s, "old", Write::Mute, "7", JobState::Done);
+        let now = super::super::now_unix();
         settle(&s, "timed", Write::Mute, "7", JobState::Done);
-        assert!(s.later_writes("7", "timed").unwrap().is_empty());
+        assert!(s.later_writes("7", "timed", now).unwrap().is_empty());
         settle(&s, "other", Write::Block, "8", JobState::Done);
         settle(&s, "hand", Write::Unmute, "7", JobState::Failed("x".into()));
-        assert!(
-            s.later_writes("7", "timed").unwrap().is_empty(),
-            "failures change nothing"
-        );
+        let none = s.later_writes("7", "timed", now).unwrap();
+        assert!(none.is_empty(), "failures change nothing");
         settle(&s, "hand", Write::Unmute, "7", JobState::Done);
-        let later = s.later_writes("7", "timed").unwrap();
+        let later = s.later_writes("7", "timed", now).unwrap();
         assert_eq!(later.len(), 1);
         assert_eq!(
             (later[0].batch.as_str(), later[0].action),
             ("hand", Write::Unmute)
         );
-        assert!(s.later_writes("7", "never").unwrap().is_empty());
+        let future = s.later_writes("7", "timed", now + 3_600).unwrap();
+        assert!(future.is_empty(), "nothing since then");
+        let id = s
+            .enqueue("q", &[NewJob::now(Write::Mute, "9", None)])
+            .unwrap()[0];
+        assert!(s
+            .job_created(id)
+            .unwrap()
+            .is_some_and(|t| (t - now).abs() < 60));
+        assert_eq!(s.gone_at("9").unwrap(), None);
     }
 }
