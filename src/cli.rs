@@ -143,6 +143,15 @@ pub enum Command {
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
     #[command(after_help = EX_STATS)]
     Stats(StatsArgs),
+    /// The durable queue: open jobs with their due time, then the last finished ones.
+    #[command(after_help = EX_QUEUE)]
+    Queue(QueueArgs),
+    /// The action log, newest first.
+    #[command(after_help = EX_HISTORY)]
+    History(HistoryArgs),
+    /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
+    #[command(after_help = EX_RUN_DUE)]
+    RunDue,
 }
 
 /// API plan the emulator serves.
@@ -288,10 +297,14 @@ pub enum ExportFormat {
     /// One numeric id per line, no header.
     #[default]
     Ids,
-    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen.
+    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen,note,tags,kept.
     Csv,
     /// An array of user objects as the API returns them.
     Json,
+    /// One object a line: {"user": {…}, "first_seen", "last_seen", "note", "tags", "kept"}.
+    Jsonl,
+    /// One @handle a line.
+    Handles,
 }
 
 /// `xblocks export`.
@@ -306,6 +319,9 @@ pub struct ExportArgs {
     /// Export from the local database only; never touches the network.
     #[arg(long, conflicts_with = "live")]
     pub cached: bool,
+    /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
     /// Always read the list from X first, however fresh the database is.
     #[arg(long)]
     pub live: bool,
@@ -331,6 +347,9 @@ pub struct ImportArgs {
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,
+    /// With --dry-run: print the plan as the `import` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// `xblocks undo`.
@@ -339,6 +358,9 @@ pub struct UndoArgs {
     /// Show what would be undone and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: print what would be undone as the `undo` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.
@@ -347,6 +369,13 @@ pub struct TargetArgs {
     /// @username, username or numeric id.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Undo it by itself after this long (block and mute): 30s, 10min, 12h, 7d, 2w, 3mo, 1y.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub for_secs: Option<u64>,
+}
+
+fn parse_duration(text: &str) -> Result<u64, crate::app::duration::DurationError> {
+    crate::app::duration::parse(text)
 }
 
 /// `xblocks completions`.
@@ -452,10 +481,44 @@ Examples:
   $ xblocks completions zsh > \"${fpath[1]}/_xblocks\"
   $ xblocks completions fish > ~/.config/fish/completions/xblocks.fish";
 
+const EX_QUEUE: &str = "\
+Examples:
+  $ xblocks queue
+  $ xblocks queue --json | jq '.open | length'";
+
+const EX_HISTORY: &str = "\
+Examples:
+  $ xblocks history
+  $ xblocks history --limit 20 --json";
+
+const EX_RUN_DUE: &str = "\
+Examples:
+  $ xblocks run-due
+  $ crontab -e    then: */15 * * * * xblocks run-due";
+
 const EX_STATS: &str = "\
 Examples:
   $ xblocks stats
   $ xblocks stats --json | jq .counts";
+
+/// `xblocks queue`.
+#[derive(Debug, Clone, Args)]
+pub struct QueueArgs {
+    /// Print the `queue` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks history`.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Show at most this many entries (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print the `history` JSON document instead of the list.
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod emulator;
 pub mod exit;
 pub mod jobs;
+pub mod query;
 pub mod store;
 pub mod text;
 pub mod tui;

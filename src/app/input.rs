@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::account::{is_valid_handle, Standing};
 use super::action::Command;
 use super::keymap::{is_ctrl_c, KeyAction, KeyMode};
-use super::list::{move_by, move_to, rebuild_view, start_search};
+use super::list::{move_by, move_to, rebuild_view};
 use super::state::{Capability, Confirm, Mode, State, Target, Verb, WriteConfirm, TYPE_BACK_OVER};
 use super::update::{error, info};
 
@@ -32,6 +32,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
         Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
+        Mode::Edit(edit) => super::notes::on_key(state, key, edit, out),
+        Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
+        Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
         Mode::Normal => {
             if let Some(action) = state.keymap.lookup(KeyMode::Main, &key) {
                 on_normal(state, action, out);
@@ -59,24 +62,19 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 if !state.marks.remove(&i) {
                     state.marks.insert(i);
                 }
+                state.marked_by = None;
                 move_by(state, 1);
             }
         }
-        KeyAction::MarkAll => {
-            let before = state.marks.len();
-            state.marks.extend(state.view.iter().copied());
-            let added = state.marks.len() - before;
-            state.message = Some(info(format!(
-                "Marked {added} more ({} marked). Esc clears marks.",
-                state.marks.len()
-            )));
-        }
+        KeyAction::MarkAll => mark_all(state),
         KeyAction::ClearMarks => {
             if !state.query.is_empty() {
                 state.query.clear();
                 rebuild_view(state);
             } else if !state.marks.is_empty() {
                 state.marks.clear();
+                state.marked_by = None;
+                state.marked_by = None;
                 state.message = Some(info("Marks cleared."));
             } else {
                 state.message = None;
@@ -140,6 +138,11 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Diff => super::diff_view::open(state, out),
         KeyAction::Insights => super::insights::open(state),
         KeyAction::Review => super::review::open(state),
+        KeyAction::Keep => super::notes::toggle_keep(state, out),
+        KeyAction::Note => super::notes::open(state, super::notes::Field::Note),
+        KeyAction::Tags => super::notes::open(state, super::notes::Field::Tags),
+        KeyAction::Columns => state.mode = Mode::Columns { cursor: 0 },
+        KeyAction::Log => state.mode = Mode::Log { scroll: 0 },
         KeyAction::Quit => super::quit::request(state, out),
         // Actions of other modes never come from the list's keys.
         _ => {}
@@ -182,18 +185,45 @@ pub(super) fn on_search_key(state: &mut State, key: KeyEvent) {
             state.mode = Mode::Search;
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
-            // Narrow the previous matches when they are complete; otherwise scan everything.
-            let narrowing = !state.query.is_empty() && state.search_job.is_none();
-            state.query.push(c);
-            if narrowing {
-                let candidates = std::mem::take(&mut state.view);
-                start_search(state, candidates);
-            } else {
-                rebuild_view(state);
-            }
-            state.mode = Mode::Search;
+            extend_query(state, &c.to_string());
         }
         _ => state.mode = Mode::Search,
+    }
+}
+
+/// Appends `text` to the search and updates the matches (still in search mode).
+fn extend_query(state: &mut State, text: &str) {
+    state.query.push_str(text);
+    rebuild_view(state);
+    state.mode = Mode::Search;
+}
+
+/// Longest paste a text field takes (more is cut off).
+const PASTE_MAX_CHARS: usize = 1000;
+
+/// Bracketed paste: the text goes into the field being edited (search, the handle prompt) with
+/// newlines and other controls removed, and is never read as keys; anywhere else (the list, a
+/// confirm, a typed-back count) it is ignored, so a paste can never confirm or quit.
+pub(super) fn on_paste(state: &mut State, text: &str) {
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(PASTE_MAX_CHARS)
+        .collect();
+    if clean.is_empty() {
+        return;
+    }
+    match &mut state.mode {
+        Mode::Search => extend_query(state, &clean),
+        Mode::Prompt(handle) => {
+            let room = 16usize.saturating_sub(handle.chars().count());
+            handle.extend(clean.chars().take(room));
+        }
+        Mode::Edit(edit) => {
+            let room = super::notes::NOTE_CHARS.saturating_sub(edit.text.chars().count());
+            edit.text.extend(clean.chars().take(room));
+        }
+        _ => {}
     }
 }
 
@@ -296,6 +326,7 @@ fn on_write_confirm_key(
                 let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
                 state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
                 state.marks.clear();
+                state.marked_by = None;
                 out.push(Command::SaveForLater { ids });
             }
             Some(KeyAction::MuteInstead) => {
@@ -331,12 +362,40 @@ fn on_write_confirm_key(
     }
 }
 
+/// `V`: marks exactly the accounts listed (the query's matches), once the search is complete.
+fn mark_all(state: &mut State) {
+    if let Some(e) = &state.query_error {
+        state.message = Some(error(format!("Nothing marked: {e}")));
+        return;
+    }
+    if state.searching() {
+        state.message = Some(info("Nothing marked yet: the search is still running."));
+        return;
+    }
+    let query = state.query.trim().to_string();
+    let exact = state.marks.is_empty() || state.marked_by.as_deref() == Some(query.as_str());
+    let before = state.marks.len();
+    state.marks.extend(state.view.iter().copied());
+    let added = state.marks.len() - before;
+    state.marked_by = (exact && !query.is_empty()).then(|| query.clone());
+    let what = if query.is_empty() {
+        "listed".to_string()
+    } else {
+        format!("matching {query:?}")
+    };
+    state.message = Some(info(format!(
+        "Marked {added} more {what} ({} marked). Esc twice clears marks.",
+        state.marks.len()
+    )));
+}
+
 pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
         queue_write(state, confirm.verb, t, out);
     }
     state.marks.clear();
+    state.marked_by = None;
     let word = confirm.verb.word();
     state.message = Some(info(format!(
         "Queued: {word} {n} account{}.",
@@ -345,11 +404,21 @@ pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut 
 }
 
 /// Queues one write: its account shows as pending and the command goes to the worker.
-pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Vec<Command>) {
+/// Queues one write; an unblock of an account on the keep list is never queued (false).
+pub(super) fn queue_write(
+    state: &mut State,
+    verb: Verb,
+    t: Target,
+    out: &mut Vec<Command>,
+) -> bool {
     if let Some(i) = state.index_of(&t.id) {
+        if verb == Verb::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
+            return false;
+        }
         state.accounts[i as usize].standing = Standing::Pending;
-    } else if let Some(acct) = t.outside {
-        if let Some(i) = state.insert(*acct) {
+    } else if let Some(user) = t.outside {
+        let now = super::update::unix(state.now);
+        if let Some(i) = state.insert_user(&user, None, now) {
             state.accounts[i as usize].standing = Standing::Pending;
             rebuild_view(state);
         }
@@ -360,6 +429,7 @@ pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Ve
         Verb::Block => Command::Block { id: t.id },
         Verb::Mute => Command::Mute { id: t.id },
     });
+    true
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).
@@ -381,6 +451,9 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         m.sort_unstable();
         m
     };
+    let query = (!state.marks.is_empty())
+        .then(|| state.marked_by.clone())
+        .flatten();
     picked.retain(|&i| {
         let s = state.accounts[i as usize].standing;
         match verb {
@@ -389,11 +462,23 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             Verb::Block => s == Standing::Unblocked,
         }
     });
+    let before = picked.len();
+    if verb == Verb::Unblock {
+        picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));
+    }
+    let kept = before - picked.len();
     if picked.is_empty() {
-        state.message = Some(info(format!(
-            "Nothing to {}: mark accounts with Space or select one.",
-            verb.word()
-        )));
+        state.message = Some(info(if kept > 0 {
+            format!(
+                "Nothing to unblock: {kept} on the keep list ({} removes one from it).",
+                state.keymap.key_name(KeyMode::Main, KeyAction::Keep)
+            )
+        } else {
+            format!(
+                "Nothing to {}: mark accounts with Space or select one.",
+                verb.word()
+            )
+        }));
         return;
     }
     let targets = picked
@@ -413,5 +498,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         targets,
         typed: String::new(),
         later: read_only && verb == Verb::Unblock,
+        query,
+        kept,
     }));
 }

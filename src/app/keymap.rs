@@ -73,12 +73,22 @@ pub enum KeyAction {
     PageDown,
     /// One screen up.
     PageUp,
-    /// Start an incremental fuzzy search.
+    /// Start an exact search (the query language).
     Search,
     /// Mark or unmark the selected account.
     Mark,
-    /// Mark every account matching the search (all loaded ones without a search).
+    /// Mark exactly the accounts the search lists (all loaded ones without a search).
     MarkAll,
+    /// Put the selected (or marked) accounts on the keep list, or take them off.
+    Keep,
+    /// Edit the selected account's note.
+    Note,
+    /// Edit the selected account's tags.
+    Tags,
+    /// Pick the list's columns.
+    Columns,
+    /// Show the message log.
+    Log,
     /// Clear all marks.
     ClearMarks,
     /// Unblock the marked accounts (or the selected one).
@@ -173,12 +183,17 @@ const DEFAULTS: &[Default] = &[
     row(M::Move, A::PageDown, "page_down", &["PageDown", "Ctrl-f", "Ctrl-d"], "one screen down", ""),
     row(M::Move, A::PageUp, "page_up", &["PageUp", "Ctrl-b", "Ctrl-u"], "one screen up", ""),
     row(M::Main, A::Mark, "mark", &["Space"], "mark / unmark", "mark"),
-    row(M::Main, A::MarkAll, "mark_all", &["V"], "mark all matches", ""),
+    row(M::Main, A::MarkAll, "mark_all", &["V"], "mark exactly the listed matches", ""),
+    row(M::Main, A::Keep, "keep", &["K"], "keep list: never unblock (toggle)", ""),
+    row(M::Main, A::Note, "note", &["n"], "edit the note", ""),
+    row(M::Main, A::Tags, "tags", &["t"], "edit tags (+name -name)", ""),
+    row(M::Main, A::Columns, "columns", &["c"], "pick the list's columns", ""),
+    row(M::Main, A::Log, "log", &["L"], "message log (last 200, full length)", ""),
     row(M::Main, A::ClearMarks, "clear_marks", &["Esc"], "clear marks / search", ""),
     row(M::Main, A::Unblock, "unblock", &["u"], "unblock marked or selected", "unblock"),
     row(M::Main, A::Block, "block", &["b"], "block by handle", ""),
     row(M::Main, A::Mute, "mute", &["m"], "mute instead", "mute"),
-    row(M::Main, A::Search, "search", &["/"], "fuzzy search handle, name, bio", "search"),
+    row(M::Main, A::Search, "search", &["/"], "exact search: words, \"a phrase\", -not, key:value", "search"),
     row(M::Main, A::Open, "open", &["o"], "open profile in browser", ""),
     row(M::Main, A::Copy, "copy", &["y"], "copy handle (OSC 52)", ""),
     row(M::Main, A::Refresh, "refresh", &["r"], "reload the block list", ""),
@@ -591,8 +606,8 @@ mod tests {
 
     #[test]
     fn user_keys_add_to_the_defaults() {
-        let (map, notes) = user("[keys]\ndown = [\"n\", \"Ctrl-n\"]\n").unwrap();
-        assert_eq!(map.lookup(M::Main, &k('n')), Some(A::Down));
+        let (map, notes) = user("[keys]\ndown = [\"x\", \"Ctrl-n\"]\n").unwrap();
+        assert_eq!(map.lookup(M::Main, &k('x')), Some(A::Down));
         assert_eq!(map.lookup(M::Main, &k('j')), Some(A::Down), "j still moves");
         assert!(notes.is_empty());
     }
@@ -611,9 +626,9 @@ mod tests {
         assert_eq!(map.lookup(M::Main, &down), Some(A::Down));
         assert_eq!(notes, ["keys: j is now quit (no longer down)"]);
         // Other modes keep their own meaning of a key.
-        let (map, _) = user("[keys]\nmark = \"c\"\n").unwrap();
-        assert_eq!(map.lookup(M::Main, &k('c')), Some(A::Mark));
-        assert_eq!(map.lookup(M::Queue, &k('c')), Some(A::CancelQueue));
+        let (map, _) = user("[keys]\nmark = \"p\"\n").unwrap();
+        assert_eq!(map.lookup(M::Main, &k('p')), Some(A::Mark));
+        assert_eq!(map.lookup(M::Queue, &k('p')), Some(A::PauseQueue));
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub fn map_event(event: Event) -> Option<Action> {
             _ => None,
         },
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Paste(text) => Some(Action::Paste(text)),
         _ => None,
     }
 }
@@ -215,5 +216,9 @@ mod tests {
             Some(Action::Click(7, 3))
         ));
         assert!(map_event(Event::FocusGained).is_none());
+        assert!(matches!(
+            map_event(Event::Paste("q\n".into())),
+            Some(Action::Paste(t)) if t == "q\n"
+        ));
     }
 }

@@ -84,10 +84,18 @@ fn render_write(
     let n = confirm.targets.len();
     let verb = confirm.verb;
     let plural = if n == 1 { "" } else { "s" };
+    let matching = confirm
+        .query
+        .as_ref()
+        .map(|q| format!(" matching \"{}\"", sanitize(q)))
+        .unwrap_or_default();
     let title = if confirm.later {
-        format!(" Unblock {n} account{plural} later? ")
+        format!(" Unblock {n} account{plural}{matching} later? ")
     } else {
-        format!(" {} {n} account{plural}? ", capitalized(verb.word()))
+        format!(
+            " {} {n} account{plural}{matching}? ",
+            capitalized(verb.word())
+        )
     };
     let w = area.width.min(72).saturating_sub(2) as usize;
     let mut lines: Vec<Line> = confirm
@@ -103,6 +111,15 @@ fn render_write(
         .collect();
     if n > NAMED {
         lines.push(Line::styled(format!("…and {} more", n - NAMED), theme.dim));
+    }
+    if confirm.kept > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} on the keep list left out (never unblocked).",
+                strings::accounts(confirm.kept)
+            ),
+            theme.warn,
+        ));
     }
     lines.push(Line::raw(""));
     if confirm.later {

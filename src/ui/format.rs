@@ -43,6 +43,16 @@ pub fn age(then: i64, now: i64) -> String {
     }
 }
 
+/// Age in one short unit for a column: `12d`, `5m`, `3y`.
+pub fn short_age(then: i64, now: i64) -> String {
+    let days = (now - then).max(0) / 86_400;
+    match days {
+        0..=59 => format!("{days}d"),
+        60..=729 => format!("{}m", days / 30),
+        _ => format!("{}y", days / 365),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

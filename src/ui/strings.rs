@@ -69,18 +69,35 @@ pub fn list_title(state: &State) -> String {
         t.push_str(" (reversed)");
     }
     if let Some(job) = &state.search_job {
-        let pct = job.next * 100 / job.candidates.len().max(1);
-        t = format!(" Blocked · searching {pct}%: {} so far", state.view.len());
+        let pct = job.progress() * 100 / job.total().max(1);
+        t = format!(" Blocked · searching {pct}%…");
+    } else if state.query_error.is_some() {
+        t = " Blocked · query error".into();
     } else if !state.query.is_empty() {
-        t = format!(" Blocked · search: {} match", state.view.len());
-        if state.view.len() != 1 {
-            t.push_str("es");
-        }
+        t = format!(" Blocked · {}", matches(state.view.len()));
     } else if state.sort == SortKey::Loaded && state.reversed {
         t = " Blocked · oldest block first".into();
     }
     t.push(' ');
     t
+}
+
+/// `1 account`, `1,200 accounts`.
+pub fn accounts(n: usize) -> String {
+    format!(
+        "{} account{}",
+        super::format::thousands(n as u64),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// `1 match`, `796 matches`.
+pub fn matches(n: usize) -> String {
+    format!(
+        "{} match{}",
+        super::format::thousands(n as u64),
+        if n == 1 { "" } else { "es" }
+    )
 }
 
 /// Text instead of rows when there are none to show.
@@ -90,6 +107,8 @@ pub fn list_placeholder(state: &State) -> Option<String> {
     }
     Some(if state.searching() {
         "Searching…".into()
+    } else if let Some(e) = &state.query_error {
+        format!("{}", e)
     } else if !state.query.is_empty() {
         "No loaded account matches. Esc clears the search.".into()
     } else if state.page_error {

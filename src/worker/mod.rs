@@ -7,6 +7,7 @@
 
 pub mod durable;
 mod files;
+mod notes;
 mod reads;
 mod tracker;
 
@@ -216,7 +217,10 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::CancelQueue
         | Command::LoadHistory
         | Command::UndoLastBatch
-        | Command::LoadDiff => Vec::new(),
+        | Command::LoadDiff
+        | Command::SaveNote { .. }
+        | Command::SaveTags { .. }
+        | Command::SetKept { .. } => Vec::new(),
     }
 }
 

@@ -29,10 +29,25 @@ pub(super) async fn lane(
 ) {
     if let Some(s) = store.clone() {
         let tx = actions.clone();
-        tokio::task::spawn_blocking(move || send_stored(&s, &tx));
+        tokio::task::spawn_blocking(move || {
+            send_stored(&s, &tx);
+            super::notes::send(&s, &tx);
+        });
     }
     let mut reading: Option<Reading> = None;
     while let Some(cmd) = rx.recv().await {
+        if super::notes::is_note(&cmd) {
+            if let Some(s) = store.clone() {
+                let tx = actions.clone();
+                s.call(move |s| super::notes::save(s, &cmd, &tx)).await;
+            } else {
+                let _ = actions.send(Action::Notice {
+                    text: "Without the local database, notes, tags and the keep list last only this session.".into(),
+                    error: true,
+                });
+            }
+            continue;
+        }
         for action in super::run(&client, &me, cmd).await {
             let page = match &action {
                 Action::PageLoaded {

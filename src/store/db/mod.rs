@@ -6,12 +6,14 @@
 //! [`Store::call`]), never on the UI thread or an async worker.
 
 mod accounts;
+mod export_rows;
 mod jobs;
 mod log;
 mod meta;
 mod notes;
 mod schema;
 mod syncs;
+mod timed;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,6 +22,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use accounts::{AccountDiff, PageCount, StoredAccount};
+pub use export_rows::ExportRow;
 pub use jobs::{Job, JobState, NewJob};
 pub use log::{now_rfc3339, LogEntry};
 pub use meta::{Capability, MetaKey};
