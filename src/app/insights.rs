@@ -249,7 +249,10 @@ pub(super) fn open(state: &mut super::State) {
         .now
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let insights = compute((0..state.accounts.len() as u32).map(|i| facts(state, i)), now);
+    let insights = compute(
+        (0..state.accounts.len() as u32).map(|i| facts(state, i)),
+        now,
+    );
     state.message = None;
     state.mode = super::Mode::Insights(Box::new(insights));
 }
