@@ -138,10 +138,13 @@ pub enum Command {
     #[command(after_help = EX_UNMUTE)]
     Unmute(TargetArgs),
     /// Show, set or clear the note on an account.
+    #[command(after_help = EX_NOTE)]
     Note(NoteArgs),
     /// Show or change the tags of an account: +NAME adds, -NAME removes.
+    #[command(after_help = EX_TAG)]
     Tag(TagArgs),
     /// The keep list (never unblocked): add accounts, --remove them, or --list it.
+    #[command(after_help = EX_KEEP)]
     Keep(KeepArgs),
     /// Print shell completions.
     #[command(after_help = EX_COMPLETIONS)]
@@ -478,7 +481,27 @@ const EX_EXPORT: &str = "\
 Examples:
   $ xblocks export > blocked-ids.txt
   $ xblocks export --format csv -o blocks.csv
-  $ xblocks export --format json --cached | jq length";
+  $ xblocks export --format json --cached | jq length
+  $ xblocks export --cached --format handles --where 'followers:<100 -kept:yes'
+  $ xblocks export --format jsonl --where '\"phd student\" age:>5y' -o phd.jsonl";
+
+const EX_NOTE: &str = "\
+Examples:
+  $ xblocks note @spammer99 paid troll, reported twice
+  $ xblocks note @spammer99
+  $ xblocks note 12345 --clear";
+
+const EX_TAG: &str = "\
+Examples:
+  $ xblocks tag @spammer99 +spam +crypto
+  $ xblocks tag @spammer99 -crypto
+  $ xblocks export --cached --where tag:spam --format ids";
+
+const EX_KEEP: &str = "\
+Examples:
+  $ xblocks keep @stalker @impersonator
+  $ xblocks keep --remove @impersonator
+  $ xblocks keep --list";
 
 const EX_IMPORT: &str = "\
 Formats (one account per line unless said):
