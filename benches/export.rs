@@ -3,6 +3,13 @@
 //!
 //! `cargo bench --bench export` (N = 100,000, 2 s windows; `XBLOCKS_BENCH_USERS`,
 //! `XBLOCKS_BENCH_WINDOW` override). Under `cargo test` it runs a small smoke version.
+//!
+//! Then, against one emulator with `--no-limits` and 50,000 accounts
+//! (`XBLOCKS_BENCH_SDK_USERS`): `xblocks export --format ids` (the binary) side by side with X's
+//! official Python SDK paginator (`users.get_blocking`, 1000 per page, the same user fields;
+//! `XBLOCKS_SDK_PYTHON` or `target/sdk-venv`, skipped with a message when missing), the ratio,
+//! and the client's overhead per page against the emulator's own serving time (a bare HTTP
+//! loop over the same pages, bodies read and dropped).
 
 use std::time::{Duration, Instant};
 
@@ -133,4 +140,152 @@ fn main() {
         );
         emu.shutdown().await;
     });
+    rt.block_on(versus_sdk(full));
+}
+
+/// The Python interpreter of the SDK venv, if there is one.
+fn sdk_python() -> Option<String> {
+    if let Ok(p) = std::env::var("XBLOCKS_SDK_PYTHON") {
+        return Some(p);
+    }
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/target/sdk-venv/bin/python");
+    std::path::Path::new(venv)
+        .exists()
+        .then(|| venv.to_string())
+}
+
+/// Seconds of a bare HTTP loop over every page (the emulator's serving time plus transfer).
+async fn bare_loop(base: &str, token: &str, me: &str) -> (f64, usize) {
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    let mut next: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut url = format!(
+            "{base}/2/users/{me}/blocking?max_results=1000&user.fields={}",
+            xblocks::api::client::USER_FIELDS
+        );
+        if let Some(n) = &next {
+            url.push_str(&format!("&pagination_token={n}"));
+        }
+        let body = http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        pages += 1;
+        // The token sits in `meta`, the last member: find it without parsing the page.
+        let tail = String::from_utf8_lossy(&body[body.len().saturating_sub(200)..]).to_string();
+        next = tail
+            .split("\"next_token\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string);
+        if next.is_none() {
+            return (t.elapsed().as_secs_f64(), pages);
+        }
+    }
+}
+
+/// `xblocks export` vs the official Python SDK's paginator on one `--no-limits` emulator.
+async fn versus_sdk(full: bool) {
+    let users = env_or("XBLOCKS_BENCH_SDK_USERS", if full { 50_000 } else { 2_000 }) as usize;
+    let emu = emulator::start(Config {
+        users,
+        no_limits: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(xblocks::auth::DEFAULT_SCOPES);
+    let (me, _) = emu.me();
+    let base = emu.base_url();
+    println!("\nvs the official Python SDK: {users} accounts, --no-limits");
+
+    let (bare, pages) = bare_loop(&base, &token, &me).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (b, t, d) = (base.clone(), token.clone(), dir.path().to_path_buf());
+    let (ours, out) = tokio::task::spawn_blocking(move || {
+        let t0 = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xblocks"))
+            .env_remove("XBLOCKS_PROFILE")
+            .env("XBLOCKS_API_BASE", &b)
+            .env("XBLOCKS_CONFIG_DIR", &d)
+            .env("XBLOCKS_ACCESS_TOKEN", &t)
+            .args(["--no-wait", "export", "--format", "ids"])
+            .output()
+            .unwrap();
+        (t0.elapsed().as_secs_f64(), out)
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), users);
+    println!(
+        "xblocks export (binary, whole run): {ours:.2} s = {:.1} ms per page of 1000",
+        ours * 1000.0 / pages as f64
+    );
+    println!(
+        "emulator serving (bare HTTP loop, bodies dropped): {bare:.2} s = {:.1} ms per page",
+        bare * 1000.0 / pages as f64
+    );
+    println!(
+        "client overhead: {:.1} ms per page beyond the emulator's serving time (process start included)",
+        (ours - bare) * 1000.0 / pages as f64
+    );
+    let Some(python) = sdk_python() else {
+        println!(
+            "SKIPPED the SDK side: no target/sdk-venv (run .ci/run) and XBLOCKS_SDK_PYTHON unset"
+        );
+        emu.shutdown().await;
+        return;
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/sdk_paginator.py");
+    let (b, t, m) = (base.clone(), token.clone(), me.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        let t0 = Instant::now();
+        let out = std::process::Command::new(python)
+            .args([script, &b, &t, &m, xblocks::api::client::USER_FIELDS])
+            .output()
+            .unwrap();
+        (t0.elapsed().as_secs_f64(), out)
+    })
+    .await
+    .unwrap();
+    let (sdk_wall, out) = out;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut f = text.split_whitespace();
+    let (n, sdk_paging): (usize, f64) = match (f.next(), f.next()) {
+        (Some(n), Some(s)) if out.status.success() => (n.parse().unwrap(), s.parse().unwrap()),
+        _ => {
+            println!(
+                "SKIPPED the SDK side: {}",
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("failed")
+            );
+            emu.shutdown().await;
+            return;
+        }
+    };
+    assert_eq!(n, users, "the SDK paged a different count");
+    println!(
+        "official Python SDK paginator: {sdk_paging:.2} s paging ({sdk_wall:.2} s with interpreter start) = {:.1} ms per page",
+        sdk_paging * 1000.0 / pages as f64
+    );
+    println!(
+        "ratio: xblocks export is {:.1}x faster than the SDK's paging alone ({:.1}x counting both processes' start); target >= 5x",
+        sdk_paging / ours,
+        sdk_wall / ours
+    );
+    emu.shutdown().await;
 }
