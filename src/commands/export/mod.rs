@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::progress::Progress;
+use crate::api::readahead::RawPager;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
@@ -71,13 +72,17 @@ async fn fetch(
     mut count: usize,
     mut each: impl FnMut(RawPage) -> std::io::Result<usize>,
 ) -> anyhow::Result<Result<usize, Stop>> {
-    let mut token = start;
     let mut npages = 0usize;
     let interrupted = super::signals::interrupted();
     tokio::pin!(interrupted);
+    // An export reads to the end: the next page is requested while this one is written.
+    let mut pager = RawPager::new(s.client.clone(), s.me.id.clone(), start);
     loop {
-        let page = tokio::select! {
-            page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
+        let (token, page) = tokio::select! {
+            page = pager.next() => match page {
+                Some(p) => p,
+                None => return Ok(Ok(count)),
+            },
             _ = &mut interrupted => return Ok(Err(Stop::Interrupted)),
         };
         let page = match page {
@@ -92,9 +97,8 @@ async fn fetch(
         count += each(page)?;
         npages += 1;
         progress.update("exporting", count, npages);
-        match next {
-            None => return Ok(Ok(count)),
-            Some(t) => token = Some(t),
+        if next.is_none() {
+            return Ok(Ok(count));
         }
     }
 }
