@@ -67,7 +67,7 @@ pub enum Command {
     /// The TUI against an in-process emulator with seeded blocked accounts.
     Demo(DemoArgs),
     /// The X API emulator as a standalone HTTP server.
-    Emulator(EmulatorArgs),
+    Emulator(Box<EmulatorArgs>),
     /// Sign in (OAuth 2.0 Authorization Code + PKCE, or OAuth 1.0a with --oauth1).
     Login(LoginArgs),
     /// Revoke the token at the API and delete it locally.
@@ -92,6 +92,12 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
     Stats(StatsArgs),
+    /// The durable queue: open jobs with their due time, then the last finished ones.
+    Queue(QueueArgs),
+    /// The action log, newest first.
+    History(HistoryArgs),
+    /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
+    RunDue,
 }
 
 /// API plan the emulator serves.
@@ -127,7 +133,7 @@ pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = Tier::Enterprise)]
     pub tier: Tier,
     /// Length of a rate-limit window in seconds (shortened so waits are visible).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub window_secs: u64,
     /// Mix hostile strings into names and bios.
     #[arg(long)]
@@ -140,9 +146,12 @@ pub struct DemoArgs {
 /// `xblocks emulator`.
 #[derive(Debug, Clone, Args)]
 pub struct EmulatorArgs {
-    /// Address to listen on.
+    /// Address to listen on (loopback only, unless --allow-remote).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: String,
+    /// Listen on a non-loopback --addr: anyone who can reach it gets the pre-issued tokens.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Number of seeded blocked accounts.
     #[arg(long, default_value_t = 5000)]
     pub users: usize,
@@ -153,7 +162,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_enum, default_value_t = Tier::Enterprise)]
     pub tier: Tier,
     /// Length of a rate-limit window in seconds.
-    #[arg(long, default_value_t = 900)]
+    #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub window_secs: u64,
     /// Pre-issue this user access token for the seeded account (repeatable).
     #[arg(long = "token")]
@@ -214,9 +223,6 @@ pub struct LoginArgs {
     /// OAuth 2.0 client id of your X app.
     #[arg(long, env = "XBLOCKS_CLIENT_ID")]
     pub client_id: Option<String>,
-    /// OAuth 2.0 client secret (confidential clients only).
-    #[arg(long, env = "XBLOCKS_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: Option<String>,
     /// Port of the loopback callback listener.
     #[arg(long, default_value_t = 8765)]
     pub port: u16,
@@ -229,9 +235,6 @@ pub struct LoginArgs {
     /// OAuth 1.0a consumer key (with --oauth1).
     #[arg(long, env = "XBLOCKS_CONSUMER_KEY")]
     pub consumer_key: Option<String>,
-    /// OAuth 1.0a consumer secret (with --oauth1).
-    #[arg(long, env = "XBLOCKS_CONSUMER_SECRET", hide_env_values = true)]
-    pub consumer_secret: Option<String>,
 }
 
 /// Export formats.
@@ -240,10 +243,14 @@ pub enum ExportFormat {
     /// One numeric id per line, no header.
     #[default]
     Ids,
-    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen.
+    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen,note,tags,kept.
     Csv,
     /// An array of user objects as the API returns them.
     Json,
+    /// One object a line: {"user": {…}, "first_seen", "last_seen", "note", "tags", "kept"}.
+    Jsonl,
+    /// One @handle a line.
+    Handles,
 }
 
 /// `xblocks export`.
@@ -258,6 +265,9 @@ pub struct ExportArgs {
     /// Export from the local database only; never touches the network.
     #[arg(long, conflicts_with = "live")]
     pub cached: bool,
+    /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
     /// Always read the list from X first, however fresh the database is.
     #[arg(long)]
     pub live: bool,
@@ -283,6 +293,9 @@ pub struct ImportArgs {
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,
+    /// With --dry-run: print the plan as the `import` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// `xblocks undo`.
@@ -291,6 +304,9 @@ pub struct UndoArgs {
     /// Show what would be undone and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: print what would be undone as the `undo` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.
@@ -299,6 +315,13 @@ pub struct TargetArgs {
     /// @username, username or numeric id.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Undo it by itself after this long (block and mute): 30s, 10min, 12h, 7d, 2w, 3mo, 1y.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub for_secs: Option<u64>,
+}
+
+fn parse_duration(text: &str) -> Result<u64, crate::app::duration::DurationError> {
+    crate::app::duration::parse(text)
 }
 
 /// `xblocks completions`.
@@ -313,6 +336,25 @@ pub struct CompletionsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
     /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks queue`.
+#[derive(Debug, Clone, Args)]
+pub struct QueueArgs {
+    /// Print the `queue` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks history`.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Show at most this many entries (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print the `history` JSON document instead of the list.
     #[arg(long)]
     pub json: bool,
 }

@@ -56,7 +56,7 @@ fn export_csv_has_the_header_and_quotes_fields() {
     let out = export(&env, &["--format", "csv"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with(
-        "id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen\n"
+        "id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen,note,tags,kept\n"
     ));
     let mut r = csv::Reader::from_reader(out.stdout.as_bytes());
     let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
@@ -64,7 +64,7 @@ fn export_csv_has_the_header_and_quotes_fields() {
     let ids: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(ids, env.emu().blocked_ids());
     for row in &rows {
-        assert_eq!(row.len(), 11);
+        assert_eq!(row.len(), 14);
         assert!(row[3].ends_with('Z'), "created_at {}", &row[3]);
         assert!(row[4].parse::<u64>().is_ok());
         assert!(row[10].ends_with('Z'), "first_seen {}", &row[10]);

@@ -1,5 +1,6 @@
 //! Typed X API v2 client: requests, responses, errors, pagination, rate-limit headers.
 
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod eta;
@@ -11,7 +12,9 @@ pub mod ratelimit;
 pub mod readahead;
 mod transport;
 pub mod types;
+mod write;
 
 pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page, RawPage};
 pub use error::ApiError;
 pub use ratelimit::{Budget, Endpoint, RateEvent};
+pub use write::Write;

@@ -35,11 +35,11 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let flow = pkce::start(
         &global,
         &client_id,
-        args.client_secret.as_deref(),
+        app_secret("XBLOCKS_CLIENT_SECRET", config.client_secret.clone()).as_deref(),
         &redirect,
         &scope_refs,
     )?;
-    let opened = !args.no_browser && has_display() && open::that(flow.url.as_str()).is_ok();
+    let opened = !args.no_browser && crate::browser::open(flow.url.as_str());
     let pasted = if opened {
         eprintln!(
             "Opened the browser to sign in to X. If nothing opened, visit:\n  {}",
@@ -75,16 +75,13 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether a browser can be opened here: not over SSH, and on Linux/BSD a display exists.
-fn has_display() -> bool {
-    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
-    if set("SSH_CONNECTION") || set("SSH_TTY") {
-        return false;
-    }
-    if cfg!(any(target_os = "macos", target_os = "windows")) {
-        return true;
-    }
-    set("DISPLAY") || set("WAYLAND_DISPLAY")
+/// An app secret from the environment, else `config.toml`; never a flag (`ps` and shell
+/// history show flags).
+fn app_secret(env: &str, config: Option<String>) -> Option<String> {
+    std::env::var(env)
+        .ok()
+        .or(config)
+        .filter(|s| !s.trim().is_empty())
 }
 
 async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyhow::Result<()> {
@@ -93,17 +90,18 @@ async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyh
         .clone()
         .or(config.consumer_key)
         .filter(|k| !k.trim().is_empty());
-    let (Some(key), Some(secret)) = (key, args.consumer_secret.clone()) else {
+    let secret = app_secret("XBLOCKS_CONSUMER_SECRET", config.consumer_secret.clone());
+    let (Some(key), Some(secret)) = (key, secret) else {
         return Err(ExitError::new(
             Exit::Other,
-            "OAuth 1.0a needs your app's consumer key and secret: pass --consumer-key and --consumer-secret\n(or set XBLOCKS_CONSUMER_KEY and XBLOCKS_CONSUMER_SECRET)",
+            "OAuth 1.0a needs your app's consumer key and secret: pass --consumer-key (or set XBLOCKS_CONSUMER_KEY) and set XBLOCKS_CONSUMER_SECRET\n(or `consumer_key` and `consumer_secret` in config.toml); a secret is never a flag, where `ps` and shell history would show it",
         )
         .into());
     };
     let http = crate::api::http_client();
     let (rt, rts) = oauth1::request_token(&http, &global.api_base, &key, &secret).await?;
     let url = oauth1::authorize_url(&global.api_base, &rt);
-    let opened = !args.no_browser && has_display() && open::that(&url).is_ok();
+    let opened = !args.no_browser && crate::browser::open(&url);
     if !opened {
         eprintln!("Open this address in a browser and approve xblocks:\n  {url}");
     } else {

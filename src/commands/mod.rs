@@ -7,10 +7,14 @@ pub mod json;
 pub mod login;
 pub mod logout;
 pub mod process;
+pub mod profile_db;
 pub mod progress;
+pub mod queue;
+pub mod run_due;
 pub mod signals;
 pub mod stats;
 pub mod targets;
+pub mod timed;
 pub mod undo;
 pub mod whoami;
 
@@ -94,7 +98,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
-        Some(Command::Emulator(args)) => crate::emulator::run_cli(args).await,
+        Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Login(args)) => login::run(global, args).await,
         Some(Command::Logout) => logout::run(global).await,
@@ -115,5 +119,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,
+        Some(Command::Queue(args)) => queue::queue(global, args).await,
+        Some(Command::History(args)) => queue::history(global, args).await,
+        Some(Command::RunDue) => run_due::run(global).await,
     }
 }

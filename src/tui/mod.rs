@@ -14,6 +14,7 @@ use crate::api::{ApiError, Client, ClientConfig};
 use crate::app::{Keymap, State};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::exit::{Exit, ExitError};
+use crate::store::config::{Config, Theme};
 use crate::store::paths::Paths;
 
 /// `xblocks`: the TUI on the stored account.
@@ -80,38 +81,14 @@ impl Drop for DemoDir {
     }
 }
 
-/// The keymap from `config.toml` in the config dir, then the profile dir (later wins), with
-/// messages for entries that were ignored.
-fn load_keymap(paths: &Paths) -> (Keymap, Vec<String>) {
-    let mut text = String::new();
-    for dir in [&paths.config_dir, &paths.profile_dir] {
-        let read = crate::store::private::read_capped(
-            &dir.join("config.toml"),
-            crate::store::private::CONFIG_CAP,
-        );
-        if let Some(t) = read.ok().flatten().and_then(|b| String::from_utf8(b).ok()) {
-            if t.parse::<toml::Table>().is_ok() || text.is_empty() {
-                text = merge_keys(&text, &t);
-            }
-        }
-    }
-    Keymap::from_config(&text)
-}
-
-/// `[keys]` of `later` over those of `earlier`, as TOML text.
-fn merge_keys(earlier: &str, later: &str) -> String {
-    let (Ok(mut a), Ok(b)) = (earlier.parse::<toml::Table>(), later.parse::<toml::Table>()) else {
-        return later.to_string();
-    };
-    if let Some(toml::Value::Table(keys)) = b.get("keys") {
-        let entry = a
-            .entry("keys")
-            .or_insert_with(|| toml::Value::Table(Default::default()));
-        if let toml::Value::Table(t) = entry {
-            t.extend(keys.clone());
-        }
-    }
-    toml::to_string(&a).unwrap_or_default()
+/// The profile's config and keymap, or the one-line problem with the file that has it.
+fn load_config(paths: &Paths) -> Result<(Config, Keymap, Vec<String>), ExitError> {
+    let bad = |e: String| ExitError::new(Exit::Other, e);
+    let loaded = Config::load_all(paths).map_err(|e| bad(e.to_string()))?;
+    let (keymap, notes) =
+        Keymap::with_user_keys(loaded.sources.iter().map(|s| (s.path.as_path(), &s.keys)))
+            .map_err(bad)?;
+    Ok((loaded.config, keymap, notes))
 }
 
 /// Fails with a usage error unless stdin and stdout are a terminal.
@@ -127,6 +104,8 @@ fn need_terminal() -> Result<(), ExitError> {
 
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
+    let paths = Paths::resolve(global);
+    let (config, keymap, notes) = load_config(&paths)?;
     let (credentials, _, _) = crate::auth::session::load_credentials(global)?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
@@ -137,15 +116,14 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         expand_pinned: true,
     });
     let me = client.me().await.map_err(ExitError::from)?;
-    let paths = Paths::resolve(global);
-    let (keymap, problems) = load_keymap(&paths);
     let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
     state.window_secs = window_secs;
-    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if let Some(p) = problems.first() {
+    state.no_color =
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || config.theme == Theme::Mono;
+    if !notes.is_empty() {
         state.message = Some(crate::app::state::Message {
-            text: p.clone(),
-            error: true,
+            text: notes.join("; "),
+            error: false,
         });
     }
     let (actions_tx, actions_rx) = mpsc::unbounded_channel();

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::profile_db;
 use super::progress::Progress;
 use crate::api::readahead::RawPager;
 use crate::api::types::User;
@@ -19,42 +20,79 @@ use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::cache::Cache;
 use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
-pub use format::{FormatWriter, CSV_HEADER};
+pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use output::Target;
 use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let cache = Cache::new(&Paths::resolve(&global).profile_dir);
+    let paths = Paths::resolve(&global);
     // The destination is checked (and locked) before anything is read or sent.
+    let filter = filter(&args)?;
     let target = args.output.as_deref().map(Target::open).transpose()?;
+    let out = Output {
+        format: args.format,
+        filter,
+        query: args.where_.clone(),
+    };
     if args.cached {
-        return cached::export(&cache, args.format, target);
+        let store = profile_db::open_existing(&paths).await?;
+        return profile_db::blocking(move || cached::export(store, out, target)).await;
     }
+    let store = profile_db::open(&paths).await?;
     let s = session::connect(&global).await?;
-    let sync = cached::CacheSync::start(cache);
+    let sync = profile_db::blocking(move || cached::StoreSync::start(store))
+        .await
+        .map_err(profile_db::exit)?;
     match target {
         Some(Target::File { path, lock }) => {
-            let done = to_file(&s, args.format, &path, sync).await;
+            let done = to_file(&s, out, &path, sync).await;
             drop(lock);
             done
         }
-        Some(Target::Stream(file)) => {
-            to_stream(&s, args.format, sync, std::io::BufWriter::new(file)).await
-        }
-        None => {
-            to_stream(
-                &s,
-                args.format,
-                sync,
-                std::io::BufWriter::new(std::io::stdout()),
-            )
-            .await
+        Some(Target::Stream(file)) => to_stream(&s, out, sync, std::io::BufWriter::new(file)).await,
+        None => to_stream(&s, out, sync, std::io::BufWriter::new(std::io::stdout())).await,
+    }
+}
+
+/// What to write: the format and the `--where` filter.
+pub struct Output {
+    /// The format.
+    pub format: ExportFormat,
+    /// `--where`, parsed.
+    pub filter: Option<Filter>,
+    /// `--where` as typed (named in the summary).
+    pub query: Option<String>,
+}
+
+impl Output {
+    /// A writer of this format and filter.
+    pub fn writer<W: Write>(&self, out: W) -> std::io::Result<FormatWriter<W>> {
+        Ok(FormatWriter::new(self.format, out)?.with_filter(self.filter.clone()))
+    }
+
+    /// `12 blocked accounts` or `3 of 12 blocked accounts matching "QUERY"`.
+    pub fn exported(&self, written: usize, total: usize) -> String {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match &self.query {
+            Some(q) => format!(
+                "{written} of {total} blocked account{} matching {q:?}",
+                plural(total)
+            ),
+            None => format!("{total} blocked account{}", plural(total)),
         }
     }
+}
+
+/// `--where QUERY` parsed; a bad query is a usage error (exit 2) naming the column.
+pub fn filter(args: &ExportArgs) -> Result<Option<Filter>, ExitError> {
+    args.where_
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|e| ExitError::new(Exit::Usage, format!("--where: {e}")))
 }
 
 /// What stopped a page loop early.
@@ -106,21 +144,23 @@ async fn fetch(
 /// Writes the list as it is read: to stdout, a character device, a FIFO or `/dev/fd/N`.
 async fn to_stream(
     s: &Session,
-    format: ExportFormat,
-    sync: cached::CacheSync,
+    output: Output,
+    sync: cached::StoreSync,
     out: impl Write,
 ) -> anyhow::Result<()> {
-    let mut writer = FormatWriter::new(format, out)?;
+    let mut writer = output.writer(out)?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
+    let mut pages = 0;
     let done = fetch(s, None, &progress, 0, |page| {
+        pages += 1;
         let mut n = 0;
         for v in &page.users {
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
             if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
                 let u = User::deserialize(v)?;
-                writer.value(v, sync.first_seen(&u.id).as_deref())?;
+                writer.value(v, &sync.known(&u.id))?;
                 users.push(u);
                 n += 1;
             }
@@ -130,10 +170,12 @@ async fn to_stream(
     .await?;
     match done {
         Ok(count) => {
+            let written = writer.written();
             writer.finish()?.flush()?;
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
-                "exported {count} blocked accounts of @{}",
+                "exported {} of @{}",
+                output.exported(written, count),
                 inert(&s.me.username)
             ));
             Ok(())
@@ -149,9 +191,9 @@ async fn to_stream(
 
 async fn to_file(
     s: &Session,
-    format: ExportFormat,
+    output: Output,
     path: &Path,
-    sync: cached::CacheSync,
+    sync: cached::StoreSync,
 ) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
@@ -166,10 +208,12 @@ async fn to_file(
         ));
     }
     let start = partial.checkpoint.next_token.clone();
+    let mut pages = 0;
     let done = if resumed && start.is_none() {
         Ok(already)
     } else {
         fetch(s, start, &progress, already, |page| {
+            pages += 1;
             partial.append(&page.users, page.next_token.clone())
         })
         .await?
@@ -184,13 +228,14 @@ async fn to_file(
     };
     match done {
         Ok(_) => {
-            let users = partial
-                .finish(path, format, &|id| sync.first_seen(id))
+            let (users, written) = partial
+                .finish(path, &output, &|id| sync.known(id))
                 .map_err(cannot)?;
             let count = users.len();
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
-                "exported {count} blocked accounts of @{} to {}",
+                "exported {} of @{} to {}",
+                output.exported(written, count),
                 inert(&s.me.username),
                 path.display()
             ));
