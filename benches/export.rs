@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde::Deserialize;
 use xblocks::api::pagination::{pages, ListKind};
-use xblocks::api::readahead::RawPager;
 use xblocks::api::types::ListResponse;
 use xblocks::api::{Client, ClientConfig};
 use xblocks::auth::Credentials;
@@ -204,32 +203,22 @@ async fn bare_loop(base: &str, token: &str, me: &str) -> (f64, usize) {
     }
 }
 
-/// Seconds to read the whole list through the client and decode each account as xblocks'
-/// `User` (what `export` does per page): one page at a time, or with [`RawPager`].
-async fn page_path(client: &Client, me: &str, read_ahead: bool) -> f64 {
-    let decode = |p: &xblocks::api::RawPage| {
-        for v in &p.users {
+/// Seconds to read the whole list through the client, one page at a time, decoding each
+/// account as xblocks' `User` (what `export` does per page).
+async fn page_path(client: &Client, me: &str) -> f64 {
+    let t = Instant::now();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .blocking_page_raw(me, token.as_deref())
+            .await
+            .unwrap();
+        for v in &page.users {
             std::hint::black_box(xblocks::api::types::User::deserialize(v).unwrap());
         }
-    };
-    let t = Instant::now();
-    if read_ahead {
-        let mut pager = RawPager::new(client.clone(), me.to_string(), None);
-        while let Some((_, page)) = pager.next().await {
-            decode(&page.unwrap());
-        }
-    } else {
-        let mut token: Option<String> = None;
-        loop {
-            let page = client
-                .blocking_page_raw(me, token.as_deref())
-                .await
-                .unwrap();
-            decode(&page);
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
+        match page.next_token {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     t.elapsed().as_secs_f64()
@@ -272,15 +261,13 @@ async fn versus_sdk(full: bool) {
         no_wait: true,
         expand_pinned: false,
     });
-    let (mut seq, mut ahead) = (f64::MAX, f64::MAX);
+    let mut path = f64::MAX;
     for _ in 0..runs {
-        seq = seq.min(page_path(&client, &me, false).await);
-        ahead = ahead.min(page_path(&client, &me, true).await);
+        path = path.min(page_path(&client, &me).await);
     }
     println!(
-        "client page path (page, then each account decoded as xblocks' User): one page at a time (0.1) {:.1} ms per page, with read-ahead {:.1} ms per page",
-        seq * 1000.0 / pages as f64,
-        ahead * 1000.0 / pages as f64
+        "client page path in process (request, parse, each account decoded): {:.1} ms per page",
+        path * 1000.0 / pages as f64
     );
     let mut ours = f64::MAX;
     for _ in 0..runs {

@@ -9,7 +9,6 @@ pub mod pagination;
 pub mod price;
 pub mod problem;
 pub mod ratelimit;
-pub mod readahead;
 mod transport;
 pub mod types;
 mod write;

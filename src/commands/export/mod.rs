@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use super::profile_db;
 use super::progress::Progress;
-use crate::api::readahead::RawPager;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
@@ -110,17 +109,13 @@ async fn fetch(
     mut count: usize,
     mut each: impl FnMut(RawPage) -> std::io::Result<usize>,
 ) -> anyhow::Result<Result<usize, Stop>> {
+    let mut token = start;
     let mut npages = 0usize;
     let interrupted = super::signals::interrupted();
     tokio::pin!(interrupted);
-    // An export reads to the end: the next page is requested while this one is written.
-    let mut pager = RawPager::new(s.client.clone(), s.me.id.clone(), start);
     loop {
-        let (token, page) = tokio::select! {
-            page = pager.next() => match page {
-                Some(p) => p,
-                None => return Ok(Ok(count)),
-            },
+        let page = tokio::select! {
+            page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
             _ = &mut interrupted => return Ok(Err(Stop::Interrupted)),
         };
         let page = match page {
@@ -135,8 +130,9 @@ async fn fetch(
         count += each(page)?;
         npages += 1;
         progress.update("exporting", count, npages);
-        if next.is_none() {
-            return Ok(Ok(count));
+        match next {
+            None => return Ok(Ok(count)),
+            Some(t) => token = Some(t),
         }
     }
 }
