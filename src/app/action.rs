@@ -117,6 +117,8 @@ pub enum Action {
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),
+    /// X rejected the sign-in and the token file holds no newer one.
+    SignedOut,
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
 }
@@ -144,6 +146,12 @@ pub enum Command {
     },
     /// Reload from the first page.
     Refresh,
+    /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
+    /// after `token` (the first page when `None`).
+    Reconnect {
+        /// Where loading stopped.
+        token: Option<String>,
+    },
     /// Block an account by id.
     Block {
         /// Target id.
