@@ -117,6 +117,8 @@ pub enum Action {
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),
+    /// X rejected the sign-in and the token file holds no newer one.
+    SignedOut,
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
 }
@@ -146,6 +148,12 @@ pub enum Command {
     Refresh,
     /// Queue these writes as one batch (one confirmation), in order.
     Write(Vec<(Verb, String)>),
+    /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
+    /// after `token` (the first page when `None`).
+    Reconnect {
+        /// Where loading stopped.
+        token: Option<String>,
+    },
     /// Look up a handle (for block by handle).
     ResolveHandle {
         /// Handle without `@`.

@@ -63,7 +63,7 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
         plan.jobs.len(),
         plan.verb(),
         if plan.kept > 0 {
-            format!(" ({} on the keep list stay blocked)", plan.kept)
+            format!(" ({} on the keep list left blocked)", plan.kept)
         } else {
             String::new()
         }

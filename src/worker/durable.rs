@@ -393,6 +393,9 @@ async fn run_jobs(
             if api.is_money() {
                 let _ = actions.send(Action::MoneyStopped(sentence(&api.user_message())));
             }
+            if matches!(api, ApiError::TokenRejected) {
+                let _ = actions.send(Action::SignedOut);
+            }
             if matches!(api, ApiError::EnterpriseOnly | ApiError::Forbidden { .. }) {
                 tracker.held = Some(sentence(&api.user_message()));
                 let _ = actions.send(Action::Capability(Capability::ReadOnly {

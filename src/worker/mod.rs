@@ -13,7 +13,7 @@ mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::api::{Capability as ApiCapability, Client, RateEvent};
+use crate::api::{ApiError, Capability as ApiCapability, Client, RateEvent};
 pub use crate::app::Command;
 use crate::app::{Action, Capability};
 
@@ -182,6 +182,12 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             client.clear_halt();
             page(client, me, None).await
         }
+        Command::Reconnect { token } => {
+            if client.reload_sign_in().await {
+                tracing::info!("using the new sign-in from the token file");
+            }
+            page(client, me, token).await
+        }
         Command::ResolveHandle { handle } => {
             match client
                 .users_by_usernames(std::slice::from_ref(&handle))
@@ -236,6 +242,7 @@ async fn page(client: &Client, me: &str, token: Option<String>) -> Vec<Action> {
             next_token: p.next_token,
         }],
         Err(e) if e.is_money() => vec![Action::MoneyStopped(sentence(&e.user_message()))],
+        Err(ApiError::TokenRejected) => vec![Action::SignedOut],
         Err(e) => vec![Action::PageFailed(sentence(&e.user_message()))],
     }
 }

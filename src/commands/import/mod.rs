@@ -64,7 +64,10 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             ),
             _ => e,
         })?;
-    let plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    let mut plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    if args.unblock {
+        plan.keep(&kept_ids(&paths).await?);
+    }
     if args.json {
         super::json::print(&plan_doc::doc(&plan, action.verb()))?;
         eprintln!("dry run: nothing was changed");
@@ -143,6 +146,16 @@ pub async fn lock(store: &Store, paths: &Paths, command: &str) -> Result<RunnerL
     profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
+}
+
+/// Every account on the keep list (none without a database).
+pub async fn kept_ids(paths: &Paths) -> Result<HashSet<String>, ExitError> {
+    let Some(store) = profile_db::open_existing(paths).await? else {
+        return Ok(HashSet::new());
+    };
+    profile_db::blocking(move || store.kept())
+        .await
+        .map_err(profile_db::exit)
 }
 
 /// The refusal of a plan without block writes: the jobs stay queued.
