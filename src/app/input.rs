@@ -473,6 +473,12 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             Verb::Block => s == Standing::Unblocked,
         }
     });
+    if verb == Verb::Mute && picked.is_empty() && state.marks.is_empty() {
+        if let Some(a) = state.selected().filter(|a| a.standing == Standing::Muted) {
+            state.message = Some(info(format!("@{} is already muted.", a.handle)));
+            return;
+        }
+    }
     let before = picked.len();
     if verb == Verb::Unblock {
         picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));

@@ -98,6 +98,14 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
                 println!("failed {label}: {}", e.user_message());
                 failures.push(e.exit_code());
             }
+            // Muting is no substitute for unblocking: say what the plan allows instead.
+            Err(ApiError::EnterpriseOnly) if matches!(action, Action::Unblock) => {
+                return Err(ExitError::new(
+                    Exit::Forbidden,
+                    "X allows unblocking through the API only on the Enterprise plan, and this sign-in's plan is not; unblock on x.com, or run the same command where the plan allows it",
+                )
+                .into())
+            }
             // Errors that would fail every other target too end the command here.
             Err(e) => return Err(ExitError::from(e).into()),
         }
