@@ -18,7 +18,7 @@ pub const USER_FIELDS: &str = "created_at,description,location,url,public_metric
 /// signed-in account blocks or mutes each user (how imports plan and resumed queues verify).
 pub const LOOKUP_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,connection_status";
 /// Page size of list requests: the maximum, a tenth as many requests as the default.
-pub const MAX_RESULTS: &str = "1000";
+pub const MAX_RESULTS: u32 = 1000;
 
 /// How to build a [`Client`].
 #[derive(Clone)]
@@ -81,6 +81,41 @@ pub enum Capability {
         /// Why, in words for the user.
         reason: String,
     },
+    /// X's answer to the probe did not say; writes may be tried and their answer settles it.
+    Unknown {
+        /// What X answered, in words for the user.
+        reason: String,
+    },
+}
+
+impl Capability {
+    /// The word stored and printed: `full`, `read-only` or `unknown`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Capability::Full => "full",
+            Capability::ReadOnly { .. } => "read-only",
+            Capability::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// The reason, when there is one.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Capability::Full => None,
+            Capability::ReadOnly { reason } | Capability::Unknown { reason } => Some(reason),
+        }
+    }
+
+    /// What the answer to a block or unblock write says about the capability, if anything.
+    pub fn from_write(result: &Result<(), ApiError>) -> Option<Capability> {
+        match result {
+            Ok(()) | Err(ApiError::NotFound { .. }) => Some(Capability::Full),
+            Err(ApiError::EnterpriseOnly) => Some(Capability::ReadOnly {
+                reason: "X allows block writes only on the Enterprise plan".into(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// The X API client. Cheap to clone; all clones share budgets, events and credentials.
@@ -195,6 +230,20 @@ impl Client {
             .await
     }
 
+    /// One page of `max_results` (1–1000) accounts of the block list, from `token` or the
+    /// start: a top-up begins small so that a few new blocks cost a few accounts.
+    pub async fn blocking_page_sized(
+        &self,
+        user_id: &str,
+        token: Option<&str>,
+        max_results: u32,
+    ) -> Result<Page, ApiError> {
+        let r: ListResponse = self
+            .list_sized(Endpoint::Blocking, "blocking", user_id, token, max_results)
+            .await?;
+        Ok(page_of(r))
+    }
+
     /// One page of the mute list (`max_results=1000`), from `token` or the start.
     pub async fn muting_page(&self, user_id: &str, token: Option<&str>) -> Result<Page, ApiError> {
         self.list_page(Endpoint::Muting, "muting", user_id, token)
@@ -225,17 +274,7 @@ impl Client {
         token: Option<&str>,
     ) -> Result<Page, ApiError> {
         let r: ListResponse = self.list(ep, list, user_id, token).await?;
-        let pinned = r
-            .includes
-            .tweets
-            .into_iter()
-            .map(|t| (t.id.clone(), t))
-            .collect();
-        Ok(Page {
-            users: r.data,
-            pinned,
-            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
-        })
+        Ok(page_of(r))
     }
 
     async fn list<T: serde::de::DeserializeOwned>(
@@ -245,9 +284,20 @@ impl Client {
         user_id: &str,
         token: Option<&str>,
     ) -> Result<T, ApiError> {
+        self.list_sized(ep, list, user_id, token, MAX_RESULTS).await
+    }
+
+    async fn list_sized<T: serde::de::DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        list: &str,
+        user_id: &str,
+        token: Option<&str>,
+        max_results: u32,
+    ) -> Result<T, ApiError> {
         check_id(user_id)?;
         let mut q = vec![
-            ("max_results", MAX_RESULTS.to_string()),
+            ("max_results", max_results.clamp(1, 1000).to_string()),
             ("user.fields", USER_FIELDS.to_string()),
         ];
         if self.inner.expand_pinned {
@@ -398,8 +448,29 @@ impl Client {
                 reason: "X allows block writes only on the Enterprise plan".into(),
             }),
             Err(ApiError::Forbidden { detail, .. }) => Ok(Capability::ReadOnly { reason: detail }),
+            // An answer the probe does not understand settles nothing.
+            Err(
+                e @ (ApiError::Server { .. } | ApiError::Decode(_) | ApiError::NotFound { .. }),
+            ) => Ok(Capability::Unknown {
+                reason: format!("X's answer to the probe was not understood ({e})"),
+            }),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// A typed list answer as a [`Page`].
+fn page_of(r: ListResponse) -> Page {
+    let pinned = r
+        .includes
+        .tweets
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    Page {
+        users: r.data,
+        pinned,
+        next_token: r.meta.next_token.filter(|t| !t.is_empty()),
     }
 }
 

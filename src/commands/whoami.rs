@@ -28,6 +28,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
     match cap {
         Capability::Full => println!("capability: full (read, block, unblock, mute)"),
         Capability::ReadOnly { reason } => println!("capability: read-only ({reason})"),
+        Capability::Unknown { reason } => println!("capability: unknown ({reason})"),
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::api::{ApiError, Capability as ApiCapability, Client, Endpoint, RateEvent};
+use crate::api::{Capability as ApiCapability, Client, Endpoint, RateEvent};
 pub use crate::app::Command;
 use crate::app::{Action, Capability, Verb};
 
@@ -44,11 +44,7 @@ pub fn spawn_with(
     let (ctl_tx, ctl_rx) = mpsc::unbounded_channel::<Command>();
 
     tokio::spawn(forward_rate_events(client.rate_events(), actions.clone()));
-    tokio::spawn(probe_capability(
-        client.clone(),
-        me_id.clone(),
-        actions.clone(),
-    ));
+    grant_capability(&client, &actions);
     tokio::spawn(reads::lane(
         client.clone(),
         me_id.clone(),
@@ -103,25 +99,23 @@ async fn forward_rate_events(
     }
 }
 
-async fn probe_capability(client: Client, me: String, actions: mpsc::UnboundedSender<Action>) {
-    let cap = match client.capability(&me).await {
-        Ok(ApiCapability::Full) => Capability::Full,
-        Ok(ApiCapability::ReadOnly { reason }) => Capability::ReadOnly {
+/// What the sign-in alone tells about the capability; no probe write is ever sent here (the
+/// capability learned at sign-in comes from the database, and every write's answer updates it).
+fn grant_capability(client: &Client, actions: &mpsc::UnboundedSender<Action>) {
+    if let Some(cap) = client.capability_from_grant() {
+        let _ = actions.send(Action::Capability(app_capability(cap)));
+    }
+}
+
+/// The API's capability as the TUI shows it.
+pub fn app_capability(cap: ApiCapability) -> Capability {
+    match cap {
+        ApiCapability::Full => Capability::Full,
+        ApiCapability::ReadOnly { reason } => Capability::ReadOnly {
             reason: sentence(&reason),
         },
-        Err(e) => {
-            tracing::warn!("capability probe failed: {e}");
-            let _ = actions.send(Action::Notice {
-                text: format!(
-                    "Could not check whether this plan can unblock ({}); an unblock will tell.",
-                    e.user_message()
-                ),
-                error: true,
-            });
-            return;
-        }
-    };
-    let _ = actions.send(Action::Capability(cap));
+        ApiCapability::Unknown { .. } => Capability::Unknown,
+    }
 }
 
 /// Runs the commands of one lane in order.
@@ -216,16 +210,16 @@ async fn write(client: &Client, me: &str, verb: Verb, id: String) -> Vec<Action>
         Verb::Mute => (client.mute(me, &id).await, Endpoint::Mute),
     };
     let mut out = Vec::new();
+    if verb.needs_full() {
+        if let Some(cap) = ApiCapability::from_write(&result) {
+            out.push(Action::Capability(app_capability(cap)));
+        }
+    }
     match result {
         Ok(()) => out.push(Action::Done { verb, id }),
         Err(e) => {
             if e.is_money() {
                 out.push(Action::MoneyStopped(sentence(&e.user_message())));
-            }
-            if matches!(e, ApiError::EnterpriseOnly) {
-                out.push(Action::Capability(Capability::ReadOnly {
-                    reason: sentence(&e.to_string()),
-                }));
             }
             out.push(Action::Failed {
                 verb,
