@@ -220,6 +220,24 @@ impl Client {
             .ok_or_else(|| ApiError::Decode("/2/users/me answered without `data`".into()))
     }
 
+    /// The payer's balance in USD from `GET /2/usage/credits`, or `None` when X does not answer
+    /// it (it answered a bare 404 live in 2026-09: CONTRACT §10) or answers something else.
+    pub async fn usage_credits(&self) -> Result<Option<f64>, ApiError> {
+        let r: Result<serde_json::Value, ApiError> = self
+            .call(Endpoint::UsageCredits, Method::GET, "/2/usage/credits", &[], None)
+            .await;
+        match r {
+            Ok(v) => Ok(v
+                .pointer("/data/total_balance")
+                .and_then(|b| b.as_f64())),
+            Err(e @ (ApiError::Interrupted | ApiError::CreditsDepleted { .. })) => Err(e),
+            Err(e) => {
+                tracing::info!("no credit balance from X: {e}");
+                Ok(None)
+            }
+        }
+    }
+
     /// One page of the block list (`max_results=1000`), from `token` or the start.
     pub async fn blocking_page(
         &self,
