@@ -13,7 +13,7 @@ use std::time::Instant;
 use xblocks::api::types::User;
 use xblocks::commands::import::plan::{Plan, Resolved};
 use xblocks::jobs::runner::{self, WriteError, Writer};
-use xblocks::store::cache::Cache;
+use xblocks::store::db::{Store, SyncKind, SyncTotals};
 use xblocks::store::import_file;
 use xblocks::store::queue::{Action, Queue};
 
@@ -69,7 +69,7 @@ fn main() {
         run.as_secs_f64() * 1e3 / jobs as f64
     );
 
-    // Import plan for `ids` ids against a cache of the same size.
+    // Import plan for `ids` ids against a database of the same size.
     let users: Vec<User> = (0..ids)
         .map(|i| User {
             id: (2_000_000_000u64 + i as u64).to_string(),
@@ -78,8 +78,12 @@ fn main() {
             ..User::default()
         })
         .collect();
-    let cache = Cache::new(dir.path());
-    cache.store_sync(users, "2026-11-25T00:00:00Z").unwrap();
+    let store = Store::open(&dir.path().join("profile")).unwrap();
+    let sync = store.begin_sync(SyncKind::Full).unwrap();
+    for (n, page) in users.chunks(1000).enumerate() {
+        store.upsert_page(sync, (n * 1000) as u64, page).unwrap();
+    }
+    store.finish_sync(sync, SyncTotals::default()).unwrap();
     let file: String = (0..ids)
         .map(|i| {
             format!(
@@ -91,13 +95,13 @@ fn main() {
     let t = Instant::now();
     let list = import_file::parse(file.as_bytes()).unwrap();
     let parsed = t.elapsed();
-    let snapshot = cache.latest().unwrap().unwrap();
+    let listed = store.listed_handles().unwrap();
     let loaded = t.elapsed();
-    let (resolved, rest) = Resolved::from_cache(&snapshot.accounts, &list.targets, &HashSet::new());
+    let (resolved, rest) = Resolved::from_known(&listed, &list.targets, &HashSet::new());
     let plan = Plan::build(&list, &resolved, "1", true);
     let total = t.elapsed();
     println!(
-        "import plan{note}: {ids} ids against a cache of {ids}: {:.0} ms (parse {:.0} ms, read cache {:.0} ms, resolve + plan {:.0} ms); {} to unblock, {} left to look up at X",
+        "import plan{note}: {ids} ids against a database of {ids}: {:.0} ms (parse {:.0} ms, read database {:.0} ms, resolve + plan {:.0} ms); {} to unblock, {} left to look up at X",
         total.as_secs_f64() * 1e3,
         parsed.as_secs_f64() * 1e3,
         (loaded - parsed).as_secs_f64() * 1e3,

@@ -67,7 +67,7 @@ pub enum Command {
     /// The TUI against an in-process emulator with seeded blocked accounts.
     Demo(DemoArgs),
     /// The X API emulator as a standalone HTTP server.
-    Emulator(EmulatorArgs),
+    Emulator(Box<EmulatorArgs>),
     /// Sign in (OAuth 2.0 Authorization Code + PKCE, or OAuth 1.0a with --oauth1).
     Login(LoginArgs),
     /// Revoke the token at the API and delete it locally.
@@ -127,7 +127,7 @@ pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = Tier::Enterprise)]
     pub tier: Tier,
     /// Length of a rate-limit window in seconds (shortened so waits are visible).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub window_secs: u64,
     /// Mix hostile strings into names and bios.
     #[arg(long)]
@@ -140,9 +140,12 @@ pub struct DemoArgs {
 /// `xblocks emulator`.
 #[derive(Debug, Clone, Args)]
 pub struct EmulatorArgs {
-    /// Address to listen on.
+    /// Address to listen on (loopback only, unless --allow-remote).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: String,
+    /// Listen on a non-loopback --addr: anyone who can reach it gets the pre-issued tokens.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Number of seeded blocked accounts.
     #[arg(long, default_value_t = 5000)]
     pub users: usize,
@@ -153,7 +156,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_enum, default_value_t = Tier::Enterprise)]
     pub tier: Tier,
     /// Length of a rate-limit window in seconds.
-    #[arg(long, default_value_t = 900)]
+    #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub window_secs: u64,
     /// Pre-issue this user access token for the seeded account (repeatable).
     #[arg(long = "token")]
@@ -214,9 +217,6 @@ pub struct LoginArgs {
     /// OAuth 2.0 client id of your X app.
     #[arg(long, env = "XBLOCKS_CLIENT_ID")]
     pub client_id: Option<String>,
-    /// OAuth 2.0 client secret (confidential clients only).
-    #[arg(long, env = "XBLOCKS_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: Option<String>,
     /// Port of the loopback callback listener.
     #[arg(long, default_value_t = 8765)]
     pub port: u16,
@@ -229,9 +229,6 @@ pub struct LoginArgs {
     /// OAuth 1.0a consumer key (with --oauth1).
     #[arg(long, env = "XBLOCKS_CONSUMER_KEY")]
     pub consumer_key: Option<String>,
-    /// OAuth 1.0a consumer secret (with --oauth1).
-    #[arg(long, env = "XBLOCKS_CONSUMER_SECRET", hide_env_values = true)]
-    pub consumer_secret: Option<String>,
 }
 
 /// Export formats.

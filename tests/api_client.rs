@@ -88,7 +88,9 @@ fn waits_are_announced_with_their_end_then_resumed() {
         let page = s.client.blocking_page(&s.me.id, None).await.unwrap();
         assert_eq!(page.users.len(), 50);
         match events.try_recv().unwrap() {
-            RateEvent::Waiting { endpoint, until } => {
+            RateEvent::Waiting {
+                endpoint, until, ..
+            } => {
                 assert_eq!(endpoint, "GET /2/users/:id/blocking");
                 assert!(until > std::time::UNIX_EPOCH);
             }

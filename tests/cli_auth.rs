@@ -183,9 +183,8 @@ fn login_oauth1_pin_flow_signs_requests() {
         "--no-browser",
         "--consumer-key",
         "xblocks-demo-key",
-        "--consumer-secret",
-        "xblocks-demo-secret",
     ]);
+    c.env("XBLOCKS_CONSUMER_SECRET", "xblocks-demo-secret");
     let (mut child, rx) = spawn(c);
     let url = url_line(&rx, "/oauth/authorize");
     let (_, _, page) = http_get(&env, &url, None);

@@ -733,3 +733,151 @@ async fn oauth1_invalidate_token_kills_it() {
         401
     );
 }
+
+// ---- Leniencies real X extends to widely used client libraries (CONTRACT §10; the README's
+// table names the library behind each).
+
+#[tokio::test]
+async fn lenient_pkce_lowercase_s256_long_verifier_and_json_token_body() {
+    let emu = emu(Config::default()).await;
+    // @xdevplatform/xdk: a 171-character verifier; twitter-api-v2: `s256` in lower case.
+    let verifier: String = "v".repeat(171);
+    let url = authorize_url(&emu, "xblocks-demo", REDIRECT, &[])
+        .replace(&challenge(VERIFIER), &challenge(&verifier))
+        .replace("code_challenge_method=S256", "code_challenge_method=s256");
+    let (status, q) = authorize(&url).await;
+    assert_eq!(status, 302);
+    assert!(q.contains_key("code"), "{q:?}");
+    // twitter-api-v2: the token request as a JSON object.
+    let r = into_resp(
+        client()
+            .post(format!("{}/2/oauth2/token", emu.base_url()))
+            .json(
+                &json!({"code": q["code"], "code_verifier": verifier, "redirect_uri": REDIRECT,
+                          "grant_type": "authorization_code", "client_id": "xblocks-demo"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json["access_token"].is_string());
+    // Still strict where no library needs leniency: a wrong verifier fails.
+    let (_, q) = authorize(&url).await;
+    let r = exchange(&emu, &q["code"], &"w".repeat(171), REDIRECT, "xblocks-demo").await;
+    assert_eq!((r.status, r.json), (400, bad_code()));
+}
+
+#[tokio::test]
+async fn oauth1_signatures_over_x_own_url_and_repeated_oauth_token_are_accepted() {
+    let emu = emu(Config::default()).await;
+    let (token, secret) = emu.issue_oauth1_token();
+    let signer = Signer {
+        consumer_key: "xblocks-demo-key",
+        consumer_secret: "xblocks-demo-secret",
+        token: Some((&token, &secret)),
+    };
+    let send = |h: String| {
+        let url = format!("{}/2/users/me", emu.base_url());
+        async move {
+            client()
+                .get(url)
+                .header("authorization", h)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Signed over https://api.x.com (twitter-api-v2 behind its agent; xdk's OAuth helpers).
+    let h = signer.header(
+        "GET",
+        "https://api.x.com/2/users/me",
+        &[],
+        &[],
+        &nonce(),
+        now(),
+    );
+    assert_eq!(send(h).await, 200);
+    // Any other host is still a bad signature.
+    let h = signer.header(
+        "GET",
+        "https://example.com/2/users/me",
+        &[],
+        &[],
+        &nonce(),
+        now(),
+    );
+    assert_eq!(send(h).await, 401);
+
+    // xdk's getAccessToken: oauth_token in the header and in the query, signed once.
+    let consumer = Signer {
+        token: None,
+        ..signer
+    };
+    let url = format!("{}/oauth/request_token", emu.base_url());
+    let h = consumer.header(
+        "POST",
+        &url,
+        &[],
+        &[("oauth_callback", "oob")],
+        &nonce(),
+        now(),
+    );
+    let r = into_resp(
+        client()
+            .post(&url)
+            .header("authorization", h)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let rt = form_pairs(&r.text);
+    let page = client()
+        .get(format!(
+            "{}/oauth/authorize?oauth_token={}",
+            emu.base_url(),
+            rt["oauth_token"]
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let pin = page
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("PIN: "))
+        .unwrap()
+        .to_string();
+    let with_rt = Signer {
+        token: Some((&rt["oauth_token"], &rt["oauth_token_secret"])),
+        ..consumer
+    };
+    let url = format!("{}/oauth/access_token", emu.base_url());
+    let h = with_rt.header(
+        "POST",
+        &url,
+        &[("oauth_verifier", &pin)],
+        &[],
+        &nonce(),
+        now(),
+    );
+    let r = into_resp(
+        client()
+            .post(format!(
+                "{url}?oauth_token={}&oauth_verifier={pin}",
+                rt["oauth_token"]
+            ))
+            .header("authorization", h)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(form_pairs(&r.text).contains_key("oauth_token_secret"));
+}

@@ -1,6 +1,6 @@
-//! The local cache through the binary: an online export stores the list with `first_seen`,
-//! `export --cached` works offline and keeps `first_seen` across syncs, and a cache from
-//! another format version is refused with a clear message.
+//! The profile database through the binary: an online export stores the list with
+//! `first_seen`, `export --cached` works offline and keeps `first_seen` across syncs, and a
+//! database from a newer xblocks is refused with a clear message.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -90,13 +90,25 @@ async fn cached_export_is_offline_and_keeps_first_seen() {
         assert_eq!(row[10], before[10], "first_seen of {} changed", row[0]);
     }
 
-    // A cache written by another format version is refused, never overwritten silently.
-    let file = dir.path().join("profiles/default/cache/blocking.json");
-    std::fs::write(&file, br#"{"format":99,"synced_at":"x","accounts":[]}"#).unwrap();
-    let refused = tokio::task::block_in_place(|| run(emu_ref, t, d, None, &["export", "--cached"]));
-    assert_eq!(refused.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("format 99"), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // A database written by a newer xblocks is refused, never touched.
+    let file = dir.path().join("profiles/default/xblocks.db");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 999")
+        .unwrap();
+    let before = std::fs::read(&file).unwrap();
+    for args in [&["export", "--cached"][..], &["export"]] {
+        let refused = tokio::task::block_in_place(|| run(emu_ref, t, d, None, args));
+        assert_eq!(refused.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert!(err.contains("newer xblocks"), "{err}");
+        assert!(err.contains(file.to_str().unwrap()), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            before,
+            "the database was touched"
+        );
+    }
     emu.shutdown().await;
 }

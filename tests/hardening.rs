@@ -492,3 +492,356 @@ fn two_exports_to_one_file_the_second_is_refused_at_once() {
         "lock or progress files left"
     );
 }
+
+// ---- bounded I/O: hung, dribbling and hostile servers (raw TCP on 127.0.0.1) ----
+
+/// What the raw server does with each connection, after reading the request head.
+type Behaviour = fn(&mut std::net::TcpStream, &str);
+
+/// A tiny HTTP server on 127.0.0.1 answering every connection with `behaviour`; it stops
+/// accepting after 50 connections or when dropped.
+struct RawServer {
+    base: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl RawServer {
+    fn start(behaviour: Behaviour) -> Self {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        listener.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            let mut served = 0;
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while served < 50 && Instant::now() < deadline {
+                if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
+                let Ok((mut conn, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                served += 1;
+                std::thread::spawn(move || {
+                    conn.set_nonblocking(false).unwrap();
+                    conn.set_read_timeout(Some(Duration::from_secs(10)))
+                        .unwrap();
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && head.len() < 65_536 {
+                        match conn.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    behaviour(&mut conn, &String::from_utf8_lossy(&head));
+                });
+            }
+        });
+        Self { base, stop }
+    }
+
+    /// The binary against this server with a stand-in token (nothing to sign in).
+    fn cmd(&self, d: &Dir, args: &[&str]) -> Command {
+        let mut c = d.cmd(args);
+        c.env("XBLOCKS_API_BASE", &self.base)
+            .env("XBLOCKS_ACCESS_TOKEN", "stand-in-token");
+        c
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Writes `bytes` one at a time, `gap` apart, until the client goes away (at most 60 s).
+fn dribble(conn: &mut std::net::TcpStream, bytes: &[u8], gap: Duration) {
+    use std::io::Write;
+    for b in bytes.iter().cycle().take(200) {
+        if conn.write_all(&[*b]).is_err() {
+            return;
+        }
+        std::thread::sleep(gap);
+    }
+}
+
+const ME: &str = r#"{"data":{"id":"2244994945","name":"Me","username":"me_here"}}"#;
+
+#[test]
+fn hung_and_dribbling_servers_end_in_one_cannot_reach_line() {
+    let silent = RawServer::start(|_, _| std::thread::sleep(Duration::from_secs(60)));
+    let slow_headers = RawServer::start(|c, _| {
+        dribble(
+            c,
+            b"HTTP/1.1 200 OK\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            Duration::from_millis(200),
+        )
+    });
+    let slow_body = RawServer::start(|c, _| {
+        use std::io::Write;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            ME.len()
+        );
+        let _ = c.write_all(head.as_bytes());
+        dribble(c, ME.as_bytes(), Duration::from_millis(300));
+    });
+    let d = Dir::new();
+    let runs: Vec<_> = [&silent, &slow_headers, &slow_body]
+        .into_iter()
+        .map(|server| {
+            let mut c = server.cmd(&d, &["whoami"]);
+            c.env("XBLOCKS_REQUEST_TIMEOUT", "2");
+            std::thread::spawn(move || {
+                let t = Instant::now();
+                (run_within(c, Duration::from_secs(60)), t.elapsed())
+            })
+        })
+        .collect();
+    for (i, r) in runs.into_iter().enumerate() {
+        let (out, took) = r.join().unwrap();
+        assert_eq!(out.code, 1, "server {i}: {}", out.stderr);
+        let line = error_line(&out);
+        assert!(
+            line.contains("cannot reach the X API") && line.contains("timed out"),
+            "server {i}: {line}"
+        );
+        // Three tries of at most 2 s each, with short pauses between them.
+        assert!(took < Duration::from_secs(20), "server {i} took {took:?}");
+    }
+}
+
+#[test]
+fn huge_and_endless_bodies_are_a_normal_error() {
+    let announced = RawServer::start(|c, _| {
+        use std::io::Write;
+        let _ = c.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n{\"data\":",
+        );
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let endless = RawServer::start(|c, _| {
+        use std::io::Write;
+        let _ = c.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        );
+        let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+        // At most 64 MB, far past the cap; stops when the client hangs up.
+        for _ in 0..1024 {
+            if c.write_all(chunk.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    let d = Dir::new();
+    for server in [&announced, &endless] {
+        let mut c = server.cmd(&d, &["whoami"]);
+        c.env("XBLOCKS_REQUEST_TIMEOUT", "30")
+            .env("RUST_BACKTRACE", "1");
+        let out = run_within(c, Duration::from_secs(60));
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let line = error_line(&out);
+        assert!(line.contains("larger than 16 MB"), "{line}");
+        assert!(!out.stderr.contains("backtrace") && !out.stderr.contains("memory allocation"));
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+}
+
+/// `/2/users/me` answers; the block list answers 429 with the headers in `extra`.
+fn rate_limited(c: &mut std::net::TcpStream, head: &str, extra: &str) {
+    use std::io::Write;
+    let (status, body) = if head.starts_with("GET /2/users/me") {
+        ("200 OK", ME.to_string())
+    } else {
+        (
+            "429 Too Many Requests",
+            r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#.to_string(),
+        )
+    };
+    let _ = write!(
+        c,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+#[test]
+fn absurd_rate_limit_resets_are_clamped_and_shown_with_a_countdown() {
+    let year_5126 = RawServer::start(|c, head| {
+        rate_limited(
+            c,
+            head,
+            "x-rate-limit-limit: 15\r\nx-rate-limit-remaining: 0\r\nx-rate-limit-reset: 99999999999\r\n",
+        )
+    });
+    let huge_retry_after =
+        RawServer::start(|c, head| rate_limited(c, head, "retry-after: 99999999999\r\n"));
+    let d = Dir::new();
+    for server in [&year_5126, &huge_retry_after] {
+        // --no-wait: the error names a wait of at most one window, not 3,100 years.
+        let out = run_within(
+            server.cmd(&d, &["--no-wait", "export"]),
+            Duration::from_secs(30),
+        );
+        assert_eq!(out.code, 3, "{}", out.stderr);
+        let line = error_line(&out);
+        let secs: u64 = line
+            .split("(in ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no countdown in {line}"));
+        assert!((800..=901).contains(&secs), "{line}");
+
+        // Waiting: the wait says X sent a bad reset, with the countdown; then it is stopped.
+        let mut child = server
+            .cmd(&d, &["export"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let t = Instant::now();
+        while !line.contains("waiting until") && t.elapsed() < Duration::from_secs(30) {
+            line.clear();
+            if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            line.contains("X sent a bad reset") && line.contains(" s left"),
+            "{line}"
+        );
+    }
+}
+
+// ---- process: no core dumps, no secret flags, a loopback emulator ----
+
+#[test]
+fn the_process_is_not_dumpable_and_has_no_core_limit() {
+    let d = Dir::new();
+    d.give_to_nobody();
+    let mut c = d.cmd(&[
+        "emulator",
+        "--users",
+        "5",
+        "--token",
+        "SECRET-PRE-ISSUED-TOKEN",
+    ]);
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::process::CommandExt::uid(&mut c, NOBODY);
+        std::os::unix::process::CommandExt::gid(&mut c, NOBODY);
+    } else {
+        eprintln!("not root: only the core limit is checked, not the owner of /proc/PID");
+    }
+    let mut child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(
+        first.starts_with("listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
+    let limits = std::fs::read_to_string(proc_dir.join("limits")).unwrap();
+    let owner = std::fs::metadata(proc_dir.join("status")).unwrap().uid();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    if unsafe { libc::geteuid() } == 0 {
+        // A non-dumpable process's /proc files belong to root, not to the user running it.
+        assert_eq!(owner, 0, "the process is dumpable");
+    }
+}
+
+#[test]
+fn app_secrets_are_never_flags() {
+    let d = Dir::new();
+    for args in [
+        &[
+            "login",
+            "--no-browser",
+            "--client-id",
+            "c",
+            "--client-secret",
+            "S3CRET",
+        ][..],
+        &[
+            "login",
+            "--oauth1",
+            "--consumer-key",
+            "k",
+            "--consumer-secret",
+            "S3CRET",
+        ][..],
+    ] {
+        let out = d.xb(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("unexpected argument"), "{}", out.stderr);
+    }
+    // From the environment or config.toml instead: the oauth1 flow gets past the secret check.
+    mkdir(&d.config(), 0o700);
+    std::fs::write(
+        d.config().join("config.toml"),
+        "consumer_key = \"k\"\nconsumer_secret = \"S3CRET\"\n",
+    )
+    .unwrap();
+    let out = run_within(
+        d.cmd(&["login", "--oauth1", "--no-browser"]),
+        Duration::from_secs(60),
+    );
+    assert!(
+        !out.stderr.contains("needs your app's consumer key"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("S3CRET"), "{}", out.stderr);
+}
+
+#[test]
+fn the_emulator_stays_on_loopback_and_needs_a_window() {
+    let d = Dir::new();
+    for args in [
+        &["emulator", "--addr", "0.0.0.0:0"][..],
+        &["emulator", "--addr", "[::]:0"][..],
+    ] {
+        let out = run_within(d.cmd(args), Duration::from_secs(20));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            error_line(&out).contains("--allow-remote"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("listening"), "{}", out.stdout);
+    }
+    for args in [
+        &["emulator", "--window-secs", "0"][..],
+        &["demo", "--window-secs", "0"][..],
+    ] {
+        let out = run_within(d.cmd(args), Duration::from_secs(20));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("window-secs"), "{}", out.stderr);
+    }
+}

@@ -265,7 +265,7 @@ async fn the_plan_uses_a_fresh_cache_but_not_for_accounts_written_since() {
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
-        t.contains("48 accounts resolved from the local cache"),
+        t.contains("48 accounts resolved from the local database"),
         "{t}"
     );
     assert!(t.contains("to block: 2"), "{t}");

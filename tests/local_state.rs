@@ -1,6 +1,6 @@
 //! Local state: two xblocks processes on one profile (one works, the other is refused at once,
 //! nothing is lost), and a config dir that is missing, read-only, or holds a corrupt
-//! `token.json`, `queue.jsonl` or cache file: one clear line naming the file and the fix, the
+//! `token.json`, `queue.jsonl` or database: one clear line naming the file and the fix, the
 //! documented exit code, no panic, and the file left exactly as it was.
 
 mod common;
@@ -167,7 +167,6 @@ fn read_only_config_dir_reads_work_and_writes_fail_with_one_clear_line() {
         env.config_dir().to_path_buf(),
         env.config_dir().join("profiles"),
         prof.clone(),
-        prof.join("cache"),
         env.config_dir().join("logs"),
     ];
     for (p, _) in &before {
@@ -328,38 +327,31 @@ fn corrupt_queue_is_refused_by_line_and_never_overwritten() {
 }
 
 #[test]
-fn corrupt_cache_is_left_alone_and_the_export_stays_exact() {
+fn a_damaged_database_is_refused_untouched_until_moved_aside() {
     let env = Env::enterprise(30);
     env.login();
     assert_eq!(xb(&env, &["export"]).code, 0);
-    let cache = profile(&env).join("cache/blocking.json");
-    assert!(cache.exists());
-    let bad = b"{\"format\": 1, \"accounts\": [trunc";
-    std::fs::write(&cache, bad).unwrap();
-
-    let out = xb(&env, &["export"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        out.stdout.lines().collect::<Vec<_>>(),
-        env.emu().blocked_ids()
-    );
-    let warning = out
-        .stderr
-        .lines()
-        .find(|l| l.starts_with("warning:"))
-        .expect("a warning about the cache");
-    assert!(warning.contains(cache.to_str().unwrap()), "{warning}");
-    assert!(warning.contains("delete"), "{warning}");
-    assert_eq!(std::fs::read(&cache).unwrap(), bad, "the cache was touched");
-
-    let out = xb(&env, &["export", "--cached"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let line = error_line(&out);
-    assert!(line.contains(cache.to_str().unwrap()), "{line}");
-    assert_eq!(std::fs::read(&cache).unwrap(), bad);
-
-    // Following the advice (delete it, export online) rebuilds it.
-    std::fs::remove_file(&cache).unwrap();
+    let db = profile(&env).join("xblocks.db");
+    let good = std::fs::read(&db).unwrap();
+    assert!(good.len() > 8192);
+    let cut = &good[..good.len() / 2];
+    let noise: Vec<u8> = (0..4096u32).map(|i| (i * 31 % 253) as u8).collect();
+    for bad in [cut, &noise[..]] {
+        std::fs::write(&db, bad).unwrap();
+        for args in [&["export"][..], &["export", "--cached"]] {
+            let out = xb(&env, args);
+            assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+            let line = error_line(&out);
+            assert!(line.contains(db.to_str().unwrap()), "{line}");
+            assert!(line.contains("move it aside"), "{line}");
+            assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+            assert_eq!(std::fs::read(&db).unwrap(), bad, "the database was touched");
+        }
+    }
+    // Following the advice (move it aside, export online) rebuilds it.
+    std::fs::rename(&db, profile(&env).join("xblocks.db.damaged")).unwrap();
     assert_eq!(xb(&env, &["export"]).code, 0);
-    assert_eq!(xb(&env, &["export", "--cached"]).code, 0);
+    let out = xb(&env, &["export", "--cached"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 30);
 }

@@ -271,9 +271,11 @@ fn cached_list(n: usize) -> Action {
     Action::CachedList {
         synced_at: "2025-11-20T08:30:00Z".into(),
         users: (0..n)
-            .map(|i| xblocks::store::cache::CachedUser {
+            .map(|i| xblocks::store::db::StoredAccount {
                 user: user(i),
-                first_seen: "2024-03-15T12:00:00Z".into(),
+                first_seen: xblocks::store::db::parse_rfc3339("2024-03-15T12:00:00Z").unwrap(),
+                last_seen: 0,
+                gone_at: None,
             })
             .collect(),
     }

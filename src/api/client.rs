@@ -137,12 +137,30 @@ pub(super) struct Inner {
     pub(super) halted: Mutex<Option<ApiError>>,
 }
 
-/// The reqwest client every xblocks request uses (rustls, timeouts, User-Agent).
+/// Deadlines of every request: to connect, between two reads of the answer (a server that
+/// goes silent), and for the whole request (a server that dribbles a byte a second).
+/// `XBLOCKS_REQUEST_TIMEOUT` (seconds) sets the total, and caps the other two.
+pub fn deadlines() -> (Duration, Duration, Duration) {
+    let total = std::env::var("XBLOCKS_REQUEST_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .map_or(Duration::from_secs(90), Duration::from_secs_f64);
+    (
+        total.min(Duration::from_secs(10)),
+        total.min(Duration::from_secs(30)),
+        total,
+    )
+}
+
+/// The reqwest client every xblocks request uses (rustls, deadlines, User-Agent).
 pub fn http_client() -> reqwest::Client {
+    let (connect, progress, total) = deadlines();
     reqwest::Client::builder()
         .user_agent(concat!("xblocks/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(60))
+        .connect_timeout(connect)
+        .read_timeout(progress)
+        .timeout(total)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("reqwest client with rustls builds")
@@ -339,6 +357,17 @@ impl Client {
     pub async fn unblock(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
         self.write(Endpoint::Unblock, Method::DELETE, me, target_id, "blocking")
             .await
+    }
+
+    /// Performs `w` on `target_id` as `me`.
+    pub async fn apply(&self, w: super::Write, me: &str, target_id: &str) -> Result<(), ApiError> {
+        let (list, _) = w.relation();
+        let method = if matches!(w, super::Write::Block | super::Write::Mute) {
+            Method::POST
+        } else {
+            Method::DELETE
+        };
+        self.write(w.endpoint(), method, me, target_id, list).await
     }
 
     /// Mutes `target_id`.

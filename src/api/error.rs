@@ -169,19 +169,38 @@ pub fn secs_until(t: SystemTime) -> u64 {
         .ceil() as u64
 }
 
-/// `HH:MM:SS UTC` of a time.
+/// `HH:MM:SS UTC` of a time, with the date first (`2026-12-02 01:00:00 UTC`) when it is not
+/// today.
 pub fn fmt_time(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
+    fmt_time_from(t, SystemTime::now())
+}
+
+fn fmt_time_from(t: SystemTime, now: SystemTime) -> String {
+    let unix = |t: SystemTime| {
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+    };
+    let secs = unix(t);
     let day = secs % 86_400;
-    format!(
+    let clock = format!(
         "{:02}:{:02}:{:02} UTC",
         day / 3600,
         (day / 60) % 60,
         day % 60
-    )
+    );
+    if secs / 86_400 == unix(now) / 86_400 {
+        return clock;
+    }
+    match time::OffsetDateTime::from_unix_timestamp(secs.min(i64::MAX as u64) as i64) {
+        Ok(d) => format!(
+            "{:04}-{:02}-{:02} {clock}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        ),
+        Err(_) => format!("day {} {clock}", secs / 86_400),
+    }
 }
 
 #[cfg(test)]
@@ -221,8 +240,14 @@ mod tests {
     }
 
     #[test]
-    fn formats_utc_time() {
+    fn formats_utc_time_with_the_date_when_not_today() {
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(3600 + 61);
-        assert_eq!(fmt_time(t), "01:01:01 UTC");
+        assert_eq!(fmt_time_from(t, t), "01:01:01 UTC");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_547_200 + 3600);
+        assert_eq!(
+            fmt_time_from(now + Duration::from_secs(86_400), now),
+            "2025-12-02 01:00:00 UTC"
+        );
+        assert_eq!(fmt_time(t), "1970-01-01 01:01:01 UTC");
     }
 }

@@ -1,5 +1,6 @@
 //! Typed X API v2 client: requests, responses, errors, pagination, rate-limit headers.
 
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod eta;
@@ -10,7 +11,9 @@ pub mod problem;
 pub mod ratelimit;
 mod transport;
 pub mod types;
+mod write;
 
 pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page, RawPage};
 pub use error::ApiError;
 pub use ratelimit::{Budget, Endpoint, RateEvent};
+pub use write::Write;

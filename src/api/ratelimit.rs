@@ -1,7 +1,7 @@
 //! Rate-limit bookkeeping: `x-rate-limit-*` headers, a budget per endpoint, wait events.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -70,6 +70,8 @@ pub enum RateEvent {
         endpoint: String,
         /// When the wait ends.
         until: SystemTime,
+        /// X reported a reset absurdly far away; `until` is one window from then instead.
+        bad_reset: bool,
     },
     /// The wait is over; requests go out again.
     Resumed {
@@ -87,7 +89,8 @@ pub fn parse_headers(headers: &HeaderMap) -> Option<Budget> {
     Some(Budget {
         limit: limit.min(u32::MAX as u64) as u32,
         remaining: remaining.min(u32::MAX as u64) as u32,
-        reset: UNIX_EPOCH + Duration::from_secs(reset),
+        // Capped so that no header can overflow the clock (it is clamped later anyway).
+        reset: UNIX_EPOCH + Duration::from_secs(reset.min(1 << 40)),
     })
 }
 
@@ -117,6 +120,21 @@ pub fn clock_skew_ms(date: &str, local: SystemTime) -> Option<i64> {
     Some(skew as i64)
 }
 
+/// X's rate-limit window.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// A reset further away than this (an hour beyond a window) is a bad answer, not a wait.
+pub const MAX_RESET_AHEAD: Duration = Duration::from_secs(15 * 60 + 3600);
+
+/// `reset`, or one window from `now` when it is more than [`MAX_RESET_AHEAD`] away (a reset
+/// 3,100 years away, or a huge `Retry-After`); whether it was clamped.
+pub fn sane_reset(reset: SystemTime, now: SystemTime) -> (SystemTime, bool) {
+    if reset > now + MAX_RESET_AHEAD {
+        (now + WINDOW, true)
+    } else {
+        (reset, false)
+    }
+}
+
 /// What to do before sending a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admit {
@@ -131,9 +149,20 @@ pub enum Admit {
 pub struct Limits {
     budgets: Mutex<HashMap<Endpoint, Budget>>,
     skew_ms: AtomicI64,
+    bad_reset: AtomicBool,
 }
 
 impl Limits {
+    /// Remembers that X sent a reset absurdly far away, for the next wait to say so.
+    pub fn note_bad_reset(&self) {
+        self.bad_reset.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a bad reset was noted since the last call.
+    pub fn take_bad_reset(&self) -> bool {
+        self.bad_reset.swap(false, Ordering::Relaxed)
+    }
+
     /// Records how far X's clock runs ahead of ours (from [`clock_skew_ms`]).
     pub fn set_skew_ms(&self, skew: i64) {
         self.skew_ms.store(skew, Ordering::Relaxed);

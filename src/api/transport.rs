@@ -8,12 +8,18 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::body::{read_capped, BodyError, BODY_CAP};
 use super::client::Client;
 use super::error::ApiError;
 use super::problem::classify;
-use super::ratelimit::{clock_skew_ms, parse_headers, Admit, Budget, Endpoint, RateEvent};
+use super::ratelimit::{
+    clock_skew_ms, parse_headers, sane_reset, Admit, Budget, Endpoint, RateEvent, MAX_RESET_AHEAD,
+};
 
 const MAX_ATTEMPTS: u32 = 7;
+/// A request that hit a deadline is tried this often in all: each try may take the whole
+/// deadline, so the usual seven would leave a command silent for minutes.
+const MAX_TIMEOUTS: u32 = 3;
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_CAP: Duration = Duration::from_secs(8);
 /// Sent this long after a reported window end (already rounded up to a whole second).
@@ -23,8 +29,16 @@ const WAIT_JITTER_MS: u64 = 150;
 
 impl Client {
     /// The `x-rate-limit-*` budget of a response, its reset on our clock.
+    /// A reset absurdly far away ("X sent a bad reset") is clamped to one window from now.
     fn local_budget(&self, headers: &HeaderMap) -> Option<Budget> {
-        parse_headers(headers).map(|b| self.inner.limits.to_local(b))
+        let mut b = self.inner.limits.to_local(parse_headers(headers)?);
+        let (reset, bad) = sane_reset(b.reset, SystemTime::now());
+        if bad {
+            tracing::warn!("X sent a bad rate-limit reset; waiting one window instead");
+            self.inner.limits.note_bad_reset();
+            b.reset = reset;
+        }
+        Some(b)
     }
 
     /// Sends one request with budgets, auth, refresh-on-401, 429 waits and retries.
@@ -57,6 +71,7 @@ impl Client {
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         let mut attempt = 0u32;
+        let mut timeouts = 0u32;
         let mut recovered = false;
         loop {
             if let Some(stop) = self.halted() {
@@ -78,14 +93,27 @@ impl Client {
                     .body(b.to_string());
             }
             let failure = match req.send().await {
-                Err(e) => ApiError::Network(describe(&e)),
+                Err(e) => {
+                    timeouts += u32::from(e.is_timeout());
+                    ApiError::Network(describe(&e))
+                }
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     tracing::debug!(endpoint = ep.name(), status = status.as_u16(), "response");
                     self.note_headers(ep, &headers);
-                    match resp.bytes().await {
-                        Err(e) => ApiError::Network(describe(&e)),
+                    match read_capped(resp, BODY_CAP).await {
+                        Err(BodyError::TooLarge) => {
+                            return Err(ApiError::Decode(format!(
+                                "{} on {}; refused",
+                                BodyError::TooLarge,
+                                ep.name()
+                            )))
+                        }
+                        Err(BodyError::Http(e)) => {
+                            timeouts += u32::from(e.is_timeout());
+                            ApiError::Network(describe(&e))
+                        }
                         Ok(bytes) if status.is_success() => match decode(&bytes) {
                             Ok(v) => return Ok(v),
                             Err(e) => ApiError::Decode(format!("{} on {}", e, ep.name())),
@@ -106,8 +134,15 @@ impl Client {
                                 }
                                 return Err(err);
                             }
-                            let reset =
-                                retry_after_429(self.local_budget(&headers), SystemTime::now());
+                            let reset = retry_after_429(
+                                self.local_budget(&headers),
+                                retry_after(&headers),
+                                SystemTime::now(),
+                            );
+                            let (reset, bad) = sane_reset(reset, SystemTime::now());
+                            if bad {
+                                self.inner.limits.note_bad_reset();
+                            }
                             self.inner.limits.exhaust(ep, reset);
                             self.wait(ep, reset + Duration::from_secs(1)).await?;
                             continue;
@@ -126,7 +161,7 @@ impl Client {
                 }
             };
             attempt += 1;
-            if attempt >= MAX_ATTEMPTS {
+            if attempt >= MAX_ATTEMPTS || timeouts >= MAX_TIMEOUTS {
                 return Err(failure);
             }
             tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
@@ -158,6 +193,7 @@ impl Client {
         let _ = self.inner.events.send(RateEvent::Waiting {
             endpoint: endpoint.clone(),
             until,
+            bad_reset: self.inner.limits.take_bad_reset(),
         });
         let left = until
             .duration_since(SystemTime::now())
@@ -198,13 +234,31 @@ impl Client {
 }
 
 /// When to retry after a 429: the reported reset; a few seconds when the reset is already
-/// past here (our clock runs ahead of X's); a minute when no header says (v1.1-style answer).
-fn retry_after_429(reported: Option<Budget>, now: SystemTime) -> SystemTime {
-    match reported {
-        Some(b) if b.reset > now => b.reset,
-        Some(_) => now + Duration::from_secs(2),
-        None => now + Duration::from_secs(60),
+/// past here (our clock runs ahead of X's); else `Retry-After`; a minute when no header says
+/// (v1.1-style answer).
+fn retry_after_429(
+    reported: Option<Budget>,
+    retry_after: Option<Duration>,
+    now: SystemTime,
+) -> SystemTime {
+    match (reported, retry_after) {
+        (Some(b), _) if b.reset > now => b.reset,
+        (Some(_), _) => now + Duration::from_secs(2),
+        (None, Some(d)) => now.checked_add(d).unwrap_or(now + MAX_RESET_AHEAD * 2),
+        (None, None) => now + Duration::from_secs(60),
     }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by X).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(1 << 40)))
 }
 
 /// Capped exponential backoff with jitter (50–100 % of the step).
@@ -256,19 +310,19 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
         let mut h = HeaderMap::new();
         assert_eq!(
-            retry_after_429(parse_headers(&h), now),
+            retry_after_429(parse_headers(&h), None, now),
             now + Duration::from_secs(60)
         );
         h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
         h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
         h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
         assert_eq!(
-            retry_after_429(parse_headers(&h), now),
+            retry_after_429(parse_headers(&h), None, now),
             SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
         );
         h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
         assert_eq!(
-            retry_after_429(parse_headers(&h), now),
+            retry_after_429(parse_headers(&h), None, now),
             now + Duration::from_secs(2)
         );
     }

@@ -105,12 +105,12 @@ pub enum Action {
     Cancelled(Vec<(Verb, String)>),
     /// The action log, oldest first.
     History(Vec<crate::store::action_log::Entry>),
-    /// The block list from the local cache, shown until the live list arrives.
+    /// The block list from the local database, shown until the live list arrives.
     CachedList {
         /// When that sync finished (RFC 3339).
         synced_at: String,
         /// The accounts, newest block first.
-        users: Vec<crate::store::cache::CachedUser>,
+        users: Vec<crate::store::db::StoredAccount>,
     },
     /// The diff between the last two syncs.
     Diff(Box<super::diff_view::DiffReport>),

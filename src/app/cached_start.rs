@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::account::{parse_rfc3339, Account};
+use super::account::Account;
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{SortKey, State};
-use crate::store::cache::CachedUser;
+use crate::store::db::StoredAccount;
 use crate::text::SafeText;
 
 /// What the first live page must carry over from the cached list.
@@ -18,10 +18,10 @@ pub(super) struct Carry {
 
 /// A slice of the cached list arrived (the worker sends it in slices so no update is long):
 /// shown at once unless the live list already replaced it.
-pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedUser>) {
+pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredAccount>) {
     for u in &users {
-        if let (Ok(id), Some(t)) = (u.user.id.parse::<u64>(), parse_rfc3339(&u.first_seen)) {
-            state.snapshots.first_seen.insert(id, t);
+        if let Ok(id) = u.user.id.parse::<u64>() {
+            state.snapshots.first_seen.insert(id, u.first_seen);
         }
     }
     if state.started && state.snapshots.cached.is_none() {
@@ -32,8 +32,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<CachedU
     }
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
     for u in &users {
-        let first_seen = parse_rfc3339(&u.first_seen).unwrap_or(0);
-        if let Some(i) = state.insert(Account::from_user(&u.user, None, first_seen)) {
+        if let Some(i) = state.insert(Account::from_user(&u.user, None, u.first_seen)) {
             if plain {
                 state.view.push(i);
             }
@@ -96,6 +95,7 @@ mod tests {
 
     use super::*;
     use crate::api::types::User;
+    use crate::app::account::parse_rfc3339;
     use crate::app::{update, Action, Keymap};
 
     fn user(i: usize) -> User {
@@ -112,9 +112,11 @@ mod tests {
             synced_at: "2026-11-20T08:30:00Z".into(),
             users: ids
                 .iter()
-                .map(|&i| CachedUser {
+                .map(|&i| StoredAccount {
                     user: user(i),
-                    first_seen: "2026-01-02T00:00:00Z".into(),
+                    first_seen: parse_rfc3339("2026-01-02T00:00:00Z").unwrap(),
+                    last_seen: 0,
+                    gone_at: None,
                 })
                 .collect(),
         }

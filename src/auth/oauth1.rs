@@ -237,7 +237,10 @@ async fn post_form(
         .await
         .map_err(|e| anyhow::anyhow!("cannot reach {}: {e}", base_url(&url)))?;
     let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
+    let bytes = crate::api::body::read_capped(resp, crate::api::body::BODY_CAP)
+        .await
+        .map_err(|e| anyhow::anyhow!("{} answered badly: {e}", base_url(&url)))?;
+    let text = String::from_utf8_lossy(&bytes);
     if !status.is_success() {
         anyhow::bail!(
             "{} answered {status}: check the consumer key and secret, and the PIN",

@@ -136,7 +136,7 @@ impl Flow {
         let resp = client
             .exchange_code(AuthorizationCode::new(code))
             .set_pkce_verifier(self.verifier)
-            .request_async(&http)
+            .request_async(&|req| crate::api::body::oauth_request(http.clone(), req))
             .await
             .map_err(token_error)?;
         let base = StoredToken {

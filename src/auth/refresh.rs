@@ -111,7 +111,7 @@ impl TokenSource {
         };
         let resp = client
             .exchange_refresh_token(&RefreshToken::new(rt))
-            .request_async(&self.http)
+            .request_async(&|req| crate::api::body::oauth_request(self.http.clone(), req))
             .await
             .map_err(token_error)?;
         let next = apply_token_response(state, &resp);
@@ -140,7 +140,11 @@ pub fn token_error<E: std::error::Error + 'static>(
             ApiError::TokenRejected
         }
         RequestTokenError::Request(e) => ApiError::Network(e.to_string()),
-        RequestTokenError::Parse(e, _) => ApiError::Decode(format!("token endpoint: {e}")),
+        // Only where: serde would quote the value, and the value may be a token.
+        RequestTokenError::Parse(e, _) => ApiError::Decode(format!(
+            "token endpoint: an answer of the wrong shape at `{}`",
+            e.path()
+        )),
         RequestTokenError::Other(s) => ApiError::Decode(format!("token endpoint: {s}")),
     }
 }

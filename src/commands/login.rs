@@ -35,7 +35,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let flow = pkce::start(
         &global,
         &client_id,
-        args.client_secret.as_deref(),
+        app_secret("XBLOCKS_CLIENT_SECRET", config.client_secret.clone()).as_deref(),
         &redirect,
         &scope_refs,
     )?;
@@ -87,16 +87,26 @@ fn has_display() -> bool {
     set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
+/// An app secret from the environment, else `config.toml`; never a flag (`ps` and shell
+/// history show flags).
+fn app_secret(env: &str, config: Option<String>) -> Option<String> {
+    std::env::var(env)
+        .ok()
+        .or(config)
+        .filter(|s| !s.trim().is_empty())
+}
+
 async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyhow::Result<()> {
     let key = args
         .consumer_key
         .clone()
         .or(config.consumer_key)
         .filter(|k| !k.trim().is_empty());
-    let (Some(key), Some(secret)) = (key, args.consumer_secret.clone()) else {
+    let secret = app_secret("XBLOCKS_CONSUMER_SECRET", config.consumer_secret.clone());
+    let (Some(key), Some(secret)) = (key, secret) else {
         return Err(ExitError::new(
             Exit::Other,
-            "OAuth 1.0a needs your app's consumer key and secret: pass --consumer-key and --consumer-secret\n(or set XBLOCKS_CONSUMER_KEY and XBLOCKS_CONSUMER_SECRET)",
+            "OAuth 1.0a needs your app's consumer key and secret: pass --consumer-key (or set XBLOCKS_CONSUMER_KEY) and set XBLOCKS_CONSUMER_SECRET\n(or `consumer_key` and `consumer_secret` in config.toml); a secret is never a flag, where `ps` and shell history would show it",
         )
         .into());
     };

@@ -7,6 +7,7 @@ pub mod json;
 pub mod login;
 pub mod logout;
 pub mod process;
+pub mod profile_db;
 pub mod progress;
 pub mod signals;
 pub mod stats;
@@ -94,7 +95,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
-        Some(Command::Emulator(args)) => crate::emulator::run_cli(args).await,
+        Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Login(args)) => login::run(global, args).await,
         Some(Command::Logout) => logout::run(global).await,

@@ -104,10 +104,19 @@ const PLAIN_COUNTDOWN_SECS: u64 = 30;
 async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
     loop {
         match events.recv().await {
-            Ok(RateEvent::Waiting { endpoint, until }) => {
+            Ok(RateEvent::Waiting {
+                endpoint,
+                until,
+                bad_reset,
+            }) => {
+                let why = if bad_reset {
+                    "X sent a bad reset, so waiting one 15-min window: "
+                } else {
+                    ""
+                };
                 let line = |left: u64| {
                     format!(
-                        "rate limit on {endpoint}: waiting until {} ({left} s left; Ctrl-C stops, work is kept)",
+                        "rate limit on {endpoint}: {why}waiting until {} ({left} s left; Ctrl-C stops, work is kept)",
                         fmt_time(until)
                     )
                 };

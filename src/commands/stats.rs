@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use crate::app::insights::{self, Bucket, Facts, Insights};
 use crate::cli::{GlobalArgs, StatsArgs};
+use crate::store::db::Store;
 use crate::store::paths::Paths;
 use crate::ui::format::thousands;
 
@@ -53,27 +54,43 @@ pub async fn run(global: GlobalArgs, args: StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The accounts of the profile's last stored sync of the block list.
+/// The accounts of the profile's database: those listed now (with keep and tags), and those
+/// the last full sync found gone.
 fn load(paths: &Paths) -> anyhow::Result<Vec<Row>> {
-    let cache = crate::store::cache::Cache::new(&paths.profile_dir);
-    let Some(snapshot) = cache.latest()? else {
+    let fail = super::profile_db::exit;
+    let Some(store) = Store::open_existing(&paths.profile_dir).map_err(fail)? else {
         return Ok(Vec::new());
     };
-    Ok(snapshot
-        .accounts
-        .into_iter()
+    let listed = store.load_all().map_err(fail)?;
+    let kept = store.kept().map_err(fail)?;
+    let tags = store.all_tags().map_err(fail)?;
+    let gone = store.diff_since_previous_full().map_err(fail)?.gone;
+    let row = |u: &crate::api::types::User, first_seen: i64| Row {
+        created_at: u
+            .created_at
+            .as_deref()
+            .and_then(crate::app::account::parse_rfc3339),
+        first_seen,
+        followers: u.public_metrics.unwrap_or_default().followers_count,
+        kept: kept.contains(&u.id),
+        tags: tags
+            .get(&u.id)
+            .map(|t| t.iter().cloned().collect())
+            .unwrap_or_default(),
+        ..Row::default()
+    };
+    let mut rows: Vec<Row> = listed
+        .iter()
         .map(|a| Row {
-            created_at: a
-                .user
-                .created_at
-                .as_deref()
-                .and_then(crate::app::account::parse_rfc3339),
-            first_seen: crate::app::account::parse_rfc3339(&a.first_seen).unwrap_or(0),
-            followers: a.user.public_metrics.unwrap_or_default().followers_count,
             blocked: true,
-            ..Row::default()
+            ..row(&a.user, a.first_seen)
         })
-        .collect())
+        .collect();
+    rows.extend(gone.iter().map(|u| Row {
+        gone: true,
+        ..row(u, 0)
+    }));
+    Ok(rows)
 }
 
 /// The insights as aligned text: one section per chart, label left, count and share right.

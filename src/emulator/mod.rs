@@ -405,6 +405,9 @@ fn say(line: &str) {
 
 /// `xblocks emulator`: serves until SIGINT/SIGTERM.
 pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
+    if !args.allow_remote {
+        refuse_remote(&args.addr).await?;
+    }
     let mut config = Config::from_args(&args)?;
     config.log_requests = true;
     let stop = stop_signal()?;
@@ -428,6 +431,24 @@ pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
     }
     stop.await;
     emu.shutdown().await;
+    Ok(())
+}
+
+/// Refuses an `--addr` that is not loopback: the emulator hands out tokens to anyone.
+async fn refuse_remote(addr: &str) -> Result<(), crate::exit::ExitError> {
+    use crate::exit::{Exit, ExitError};
+    let resolved: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr)
+        .await
+        .map_err(|e| ExitError::new(Exit::Usage, format!("--addr {addr}: {e}")))?
+        .collect();
+    if resolved.is_empty() || resolved.iter().any(|a| !a.ip().is_loopback()) {
+        return Err(ExitError::new(
+            Exit::Usage,
+            format!(
+                "--addr {addr} is not a loopback address: the emulator serves its tokens to anyone who can reach it; use 127.0.0.1:PORT, or add --allow-remote"
+            ),
+        ));
+    }
     Ok(())
 }
 

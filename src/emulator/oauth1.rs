@@ -70,6 +70,39 @@ pub fn base_url(host: &str, path: &str) -> String {
     format!("http://{host}{path}")
 }
 
+/// Every base URL a signature is accepted for: the URL the request came to, and, since the
+/// emulator stands in for X, the same path on `https://` and on X's own hosts.
+///
+/// Leniency (CONTRACT §10): a client that reaches the emulator through a transport override
+/// signs the URL it meant. twitter-api-v2 (pointed here with its `httpAgent` setting) signs
+/// `https://api.x.com/…`, and `@xdevplatform/xdk`'s OAuth 1.0a helpers sign their built-in
+/// `https://api.x.com/oauth/…` URLs whatever host they are sent to; real X verifies those URLs.
+pub fn candidate_base_urls(host: &str, path: &str) -> Vec<String> {
+    let here = base_url(host, path);
+    let mut v = vec![here.clone(), here.replacen("http://", "https://", 1)];
+    for x in ["api.x.com", "api.twitter.com"] {
+        let u = format!("https://{x}{path}");
+        if !v.contains(&u) {
+            v.push(u);
+        }
+    }
+    v
+}
+
+/// The signed parameters with exact repeats (same name and value) kept once.
+///
+/// Leniency: `@xdevplatform/xdk`'s `getAccessToken` sends `oauth_token` both in the header and
+/// in the query and signs it once (it merges them into one map); X accepts that flow.
+pub fn without_exact_repeats(params: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(params.len());
+    for p in params {
+        if !out.contains(p) {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,8 +132,14 @@ pub async fn authorize(State(s): State<Arc<Shared>>, req: Request) -> Response {
         return refuse("invalid_scope", "Missing or unknown scope");
     }
     let challenge = r.q("code_challenge").unwrap_or("");
-    let method = r.q("code_challenge_method").unwrap_or("plain");
-    if challenge.is_empty() || !matches!(method, "S256" | "plain") {
+    // Leniency (CONTRACT §10): twitter-api-v2 sends `code_challenge_method=s256` (lower
+    // case); X accepts it, so the method is read case-insensitively.
+    let method = match r.q("code_challenge_method").unwrap_or("plain") {
+        m if m.eq_ignore_ascii_case("S256") => "S256",
+        m if m.eq_ignore_ascii_case("plain") => "plain",
+        _ => "",
+    };
+    if challenge.is_empty() || method.is_empty() {
         return refuse("invalid_request", "Missing or invalid code_challenge");
     }
     let code = random_alnum(&mut rand::thread_rng(), 48);
@@ -213,12 +219,38 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// The parameters of a token or revoke request.
+///
+/// Leniency (CONTRACT §10): twitter-api-v2 sends these as a JSON object with `Content-Type:
+/// application/json` (its body-type detection tests `url.password` where it means the path,
+/// so `/2/oauth2/*` falls into its JSON branch), and X accepts them: string (and number)
+/// members are read as form fields. Every other body is read as a form.
 fn all_form(r: &ApiReq) -> Vec<(String, String)> {
+    let json = r
+        .header("content-type")
+        .is_some_and(|c| c.trim_start().starts_with("application/json"));
+    if json {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice(&r.body) {
+            return m
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::String(s) => Some((k, s)),
+                    Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect();
+        }
+    }
     url::form_urlencoded::parse(&r.body).into_owned().collect()
 }
 
+/// Longest code verifier accepted. RFC 7636 says 128, but `@xdevplatform/xdk`'s
+/// `generateCodeVerifier()` (default length 128) returns 171 characters (base64url of 128
+/// random bytes) and X accepts its sign-in: leniency, up to 256.
+const MAX_VERIFIER: usize = 256;
+
 fn verifier_ok(verifier: &str, challenge: &str, method: &str) -> bool {
-    let well_formed = (43..=128).contains(&verifier.len())
+    let well_formed = (43..=MAX_VERIFIER).contains(&verifier.len())
         && verifier
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));

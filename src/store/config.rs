@@ -7,20 +7,40 @@ use super::paths::Paths;
 use super::private::{read_capped, CONFIG_CAP};
 
 /// The parts of `config.toml` the sign-in code reads; unknown keys are ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 pub struct Config {
     /// OAuth 2.0 client id of the user's X app.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// OAuth 2.0 client secret (confidential clients only; `XBLOCKS_CLIENT_SECRET` wins).
+    #[serde(default)]
+    pub client_secret: Option<String>,
     /// OAuth 1.0a consumer key (legacy).
     #[serde(default)]
     pub consumer_key: Option<String>,
+    /// OAuth 1.0a consumer secret (`XBLOCKS_CONSUMER_SECRET` wins).
+    #[serde(default)]
+    pub consumer_secret: Option<String>,
     /// `[billing]`: prices and the daily cap.
     #[serde(default)]
     pub billing: Billing,
     /// `[sync]`: when the database counts as fresh.
     #[serde(default)]
     pub sync: SyncConfig,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |o: &Option<String>| o.as_ref().map(|_| "[redacted]");
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redact(&self.client_secret))
+            .field("consumer_key", &self.consumer_key)
+            .field("consumer_secret", &redact(&self.consumer_secret))
+            .field("billing", &self.billing)
+            .field("sync", &self.sync)
+            .finish()
+    }
 }
 
 /// `[billing]` of `config.toml`, in US dollars.

@@ -1,7 +1,6 @@
-//! Local reads the views ask for (the action log, the cache diff), run off the async threads so
+//! Local reads the views ask for (the action log, the diff since the last full sync), run off the async threads so
 //! they never wait behind a page load or a rate-limit wait.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use tokio::sync::mpsc;
@@ -9,7 +8,7 @@ use tokio::sync::mpsc;
 use crate::app::diff_view::{DiffReport, DiffRow};
 use crate::app::{Action, Command};
 use crate::store::action_log;
-use crate::store::cache::{self, Cache, CacheError, Snapshot};
+use crate::store::db::{self, DbError, Store};
 
 /// Answers `cmd` from the profile folder `dir` on a blocking thread.
 pub(super) fn load(cmd: Command, dir: Option<PathBuf>, actions: mpsc::UnboundedSender<Action>) {
@@ -36,7 +35,7 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
             let path = dir.join("actions.jsonl");
             match action_log::read(&path) {
                 Ok(mut entries) => {
-                    name_from_cache(&Cache::new(&dir), &mut entries);
+                    name_from_store(&dir, &mut entries);
                     vec![Action::History(entries)]
                 }
                 Err(e) => vec![
@@ -48,67 +47,59 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
                 ],
             }
         }
-        Command::LoadDiff => match diff_report(&Cache::new(&dir)) {
-            Ok(report) => vec![Action::Diff(Box::new(report))],
+        Command::LoadDiff => match Store::open_existing(&dir) {
+            Ok(None) => vec![Action::Diff(Box::default())],
+            Ok(Some(store)) => match diff_report(&store) {
+                Ok(report) => vec![Action::Diff(Box::new(report))],
+                Err(e) => vec![empty, notice(e.to_string())],
+            },
             Err(e) => vec![empty, notice(e.to_string())],
         },
         _ => Vec::new(),
     }
 }
 
-/// Fills the handle of entries logged by id only (TUI writes) from the cached syncs, so the
+/// Fills the handle of entries logged by id only (TUI writes) from the database, so the
 /// history names accounts that have since left the list.
-fn name_from_cache(cache: &Cache, entries: &mut [action_log::Entry]) {
-    if entries.iter().all(|e| e.username.is_some()) {
+fn name_from_store(dir: &std::path::Path, entries: &mut [action_log::Entry]) {
+    let missing: Vec<String> = entries
+        .iter()
+        .filter(|e| e.username.is_none())
+        .map(|e| e.target.clone())
+        .collect();
+    if missing.is_empty() {
         return;
     }
-    let mut names: HashMap<String, String> = HashMap::new();
-    for snap in [cache.previous(), cache.latest()]
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        names.extend(
-            snap.accounts
-                .into_iter()
-                .map(|a| (a.user.id, a.user.username)),
-        );
-    }
-    for e in entries.iter_mut().filter(|e| e.username.is_none()) {
-        e.username = names.get(&e.target).cloned();
-    }
-}
-
-/// New and gone accounts between the last two syncs, with their handles and names.
-pub(super) fn diff_report(cache: &Cache) -> Result<DiffReport, CacheError> {
-    let (prev, last) = (cache.previous()?, cache.latest()?);
-    let mut report = DiffReport {
-        previous_at: prev.as_ref().map(|s| s.synced_at.clone()),
-        latest_at: last.as_ref().map(|s| s.synced_at.clone()),
-        ..DiffReport::default()
+    let Ok(Some(store)) = Store::open_existing(dir) else {
+        return;
     };
-    if let (Some(prev), Some(last)) = (&prev, &last) {
-        let d = cache::diff(prev, last);
-        report.new = rows(last, &d.new);
-        report.gone = rows(prev, &d.gone);
+    let Ok(known) = store.accounts_by_id(&missing) else {
+        return;
+    };
+    for e in entries.iter_mut().filter(|e| e.username.is_none()) {
+        e.username = known.get(&e.target).map(|a| a.user.username.clone());
     }
-    Ok(report)
 }
 
-fn rows(snapshot: &Snapshot, ids: &[String]) -> Vec<DiffRow> {
-    let by_id: HashMap<&str, &crate::api::types::User> = snapshot
-        .accounts
-        .iter()
-        .map(|a| (a.user.id.as_str(), &a.user))
-        .collect();
-    ids.iter()
-        .filter_map(|id| by_id.get(id.as_str()))
-        .map(|u| DiffRow {
-            id: u.id.clone(),
-            handle: u.username.clone(),
-            name: u.name.clone(),
-        })
-        .collect()
+/// New and gone accounts since the full sync before the last one, with handles and names.
+pub(super) fn diff_report(store: &Store) -> Result<DiffReport, DbError> {
+    let d = store.diff_since_previous_full()?;
+    let rows = |users: Vec<crate::api::types::User>| {
+        users
+            .into_iter()
+            .map(|u| DiffRow {
+                id: u.id,
+                handle: u.username,
+                name: u.name,
+            })
+            .collect()
+    };
+    Ok(DiffReport {
+        previous_at: d.previous_at.map(db::rfc3339),
+        latest_at: d.latest_at.map(db::rfc3339),
+        new: rows(d.new),
+        gone: rows(d.gone),
+    })
 }
 
 fn notice(text: String) -> Action {

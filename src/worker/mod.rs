@@ -28,8 +28,8 @@ pub fn spawn(
     spawn_with(client, me_id, actions, durable, None)
 }
 
-/// [`spawn`], with the profile folder `profile_dir`: the local cache (sent first, stored after
-/// each full sync, diffed) and the action log for the history view.
+/// [`spawn`], with the profile folder `profile_dir`: its database (the stored list sent first,
+/// live pages saved as a sync, diffed) and the action log for the history view.
 pub fn spawn_with(
     client: Client,
     me_id: String,
@@ -45,13 +45,15 @@ pub fn spawn_with(
 
     tokio::spawn(forward_rate_events(client.rate_events(), actions.clone()));
     grant_capability(&client, &actions);
-    tokio::spawn(reads::lane(
-        client.clone(),
-        me_id.clone(),
-        profile_dir.as_deref().map(crate::store::cache::Cache::new),
-        read_rx,
-        actions.clone(),
-    ));
+    let (read_client, read_me, read_actions) = (client.clone(), me_id.clone(), actions.clone());
+    let read_dir = profile_dir.clone();
+    tokio::spawn(async move {
+        let store = match read_dir {
+            Some(dir) => open_store(dir, &read_actions).await,
+            None => None,
+        };
+        reads::lane(read_client, read_me, store, read_rx, read_actions).await;
+    });
     match durable {
         Some(d) => tokio::spawn(durable::lane(client, me_id, d, write_rx, ctl_rx, actions)),
         None => tokio::spawn(lane(client, me_id, write_rx, actions)),
@@ -82,13 +84,36 @@ pub fn spawn_with(
     tx
 }
 
+/// Opens the profile database off the async threads; a failure is told once and the session
+/// goes on without it.
+async fn open_store(
+    dir: std::path::PathBuf,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> Option<crate::store::db::Store> {
+    let opened = tokio::task::spawn_blocking(move || crate::store::db::Store::open(&dir)).await;
+    match opened {
+        Ok(Ok(s)) => Some(s),
+        Ok(Err(e)) => {
+            tracing::warn!("{e}");
+            let _ = actions.send(Action::Notice {
+                text: format!("The local database was not used: {e}"),
+                error: true,
+            });
+            None
+        }
+        Err(_) => None,
+    }
+}
+
 async fn forward_rate_events(
     mut events: broadcast::Receiver<RateEvent>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
     loop {
         let action = match events.recv().await {
-            Ok(RateEvent::Waiting { endpoint, until }) => Action::RateWaiting { endpoint, until },
+            Ok(RateEvent::Waiting {
+                endpoint, until, ..
+            }) => Action::RateWaiting { endpoint, until },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,

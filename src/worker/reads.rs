@@ -1,94 +1,143 @@
-//! The read lane with the local cache: the cached list goes out first (the TUI starts at once),
-//! pages load on demand, and once the live list has been paged to the end it is stored as a new
-//! sync (keeping each account's `first_seen`), followed by the fresh diff.
-
-use std::collections::HashSet;
+//! The read lane with the profile database: the stored list goes out first (the TUI starts at
+//! once), pages load on demand, and each page of a live read from the top is upserted as part of
+//! a full sync (keeping each account's `first_seen`); once the list has been paged to the end the
+//! sync is finished (accounts not listed are marked gone), followed by the fresh diff.
 
 use tokio::sync::mpsc;
 
 use super::files::diff_report;
-use crate::api::types::User;
 use crate::api::Client;
 use crate::app::{Action, Command};
-use crate::jobs::runner::now_rfc3339;
-use crate::store::cache::Cache;
+use crate::store::db::{self, Store, SyncId, SyncKind, SyncTotals};
 
 /// Accounts per `CachedList` action: one `update` never holds the UI for long.
 const CACHE_SLICE: usize = 5000;
 
-/// Runs page loads and handle lookups in order, feeding and reading `cache` when there is one.
+/// A live read of the list from the top, recorded as a full sync.
+struct Reading {
+    id: SyncId,
+    totals: SyncTotals,
+}
+
+/// Runs page loads and handle lookups in order, feeding and reading `store` when there is one.
 pub(super) async fn lane(
     client: Client,
     me: String,
-    cache: Option<Cache>,
+    store: Option<Store>,
     mut rx: mpsc::UnboundedReceiver<Command>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
-    if let Some(c) = cache.clone() {
+    if let Some(s) = store.clone() {
         let tx = actions.clone();
-        tokio::task::spawn_blocking(move || send_cached(&c, &tx));
+        tokio::task::spawn_blocking(move || send_stored(&s, &tx));
     }
-    let mut paged = PagedList::default();
+    let mut reading: Option<Reading> = None;
     while let Some(cmd) = rx.recv().await {
         for action in super::run(&client, &me, cmd).await {
-            let finished = match &action {
+            let page = match &action {
                 Action::PageLoaded {
                     first,
                     users,
                     next_token,
                     ..
-                } => paged.add(*first, users, next_token.is_none()),
+                } => Some((*first, users.clone(), next_token.is_none())),
                 _ => None,
             };
             if actions.send(action).is_err() {
                 return;
             }
-            if let (Some(users), Some(c)) = (finished, cache.clone()) {
-                let tx = actions.clone();
-                tokio::task::spawn_blocking(move || store(&c, users, &tx));
+            let (Some((first, users, last)), Some(s)) = (page, store.clone()) else {
+                continue;
+            };
+            let before = if first { None } else { reading.take() };
+            if !first && before.is_none() {
+                // Not part of a read from the top (e.g. one after a failed save): not recorded.
+                continue;
             }
+            let tx = actions.clone();
+            reading = s
+                .call(move |s| record_page(s, before, users, last, &tx))
+                .await;
         }
     }
 }
 
-/// The accounts of the live list paged so far (deduplicated by id).
-#[derive(Default)]
-struct PagedList {
-    users: Vec<User>,
-    seen: HashSet<String>,
-}
-
-impl PagedList {
-    /// Adds a page; returns the whole list when it was the last page.
-    fn add(&mut self, first: bool, users: &[User], last: bool) -> Option<Vec<User>> {
-        if first {
-            self.users.clear();
-            self.seen.clear();
-        }
-        for u in users {
-            if self.seen.insert(u.id.clone()) {
-                self.users.push(u.clone());
-            }
-        }
-        if !last {
-            return None;
-        }
-        self.seen.clear();
-        Some(std::mem::take(&mut self.users))
+/// Upserts one page of a live read; starts the sync on a first page and finishes it on the
+/// last. Returns the read still going on.
+fn record_page(
+    s: &Store,
+    reading: Option<Reading>,
+    users: Vec<crate::api::types::User>,
+    last: bool,
+    tx: &mpsc::UnboundedSender<Action>,
+) -> Option<Reading> {
+    let fail = |e: db::DbError| {
+        tracing::warn!("{e}");
+        let _ = tx.send(Action::Notice {
+            text: format!("The list was not saved in the local database: {e}"),
+            error: true,
+        });
+        None
+    };
+    let mut r = match reading {
+        Some(r) => r,
+        None => match s.begin_sync(SyncKind::Full) {
+            Ok(id) => Reading {
+                id,
+                totals: SyncTotals::default(),
+            },
+            Err(e) => return fail(e),
+        },
+    };
+    if let Err(e) = s.upsert_page(r.id, r.totals.accounts, &users) {
+        return fail(e);
     }
+    r.totals.requests += 1;
+    r.totals.accounts += users.len() as u64;
+    if !last {
+        return Some(r);
+    }
+    if let Err(e) = s.finish_sync(r.id, r.totals) {
+        return fail(e);
+    }
+    let n = r.totals.accounts;
+    let plural = if n == 1 { "" } else { "s" };
+    match diff_report(s) {
+        Ok(report) => {
+            let text = if report.previous_at.is_some() {
+                format!(
+                    "Cached all {n} blocked account{plural}: {} new, {} gone since the last full sync (D shows them).",
+                    report.new.len(),
+                    report.gone.len()
+                )
+            } else {
+                format!("Cached all {n} blocked account{plural}; the next full sync shows what changed.")
+            };
+            let _ = tx.send(Action::Diff(Box::new(report)));
+            let _ = tx.send(Action::Notice { text, error: false });
+        }
+        Err(e) => tracing::warn!("{e}"),
+    }
+    None
 }
 
-fn send_cached(cache: &Cache, tx: &mpsc::UnboundedSender<Action>) {
-    match cache.latest() {
-        Ok(Some(s)) => {
-            let mut rest = s.accounts.into_iter();
+/// Sends the stored list, newest block first, in slices.
+fn send_stored(store: &Store, tx: &mpsc::UnboundedSender<Action>) {
+    let loaded = store.load_all().and_then(|a| Ok((a, store.last_sync()?)));
+    match loaded {
+        Ok((accounts, last)) if !accounts.is_empty() => {
+            let synced_at = last
+                .and_then(|s| s.finished)
+                .map(db::rfc3339)
+                .unwrap_or_default();
+            let mut rest = accounts.into_iter();
             loop {
                 let users: Vec<_> = rest.by_ref().take(CACHE_SLICE).collect();
                 if users.is_empty() {
                     return;
                 }
                 let slice = Action::CachedList {
-                    synced_at: s.synced_at.clone(),
+                    synced_at: synced_at.clone(),
                     users,
                 };
                 if tx.send(slice).is_err() {
@@ -96,41 +145,13 @@ fn send_cached(cache: &Cache, tx: &mpsc::UnboundedSender<Action>) {
                 }
             }
         }
-        Ok(None) => {}
+        Ok(_) => {}
         Err(e) => {
             tracing::warn!("{e}");
             let _ = tx.send(Action::Notice {
-                text: format!("The local cache was not used: {e}"),
+                text: format!("The local database was not used: {e}"),
                 error: true,
             });
         }
-    }
-}
-
-fn store(cache: &Cache, users: Vec<User>, tx: &mpsc::UnboundedSender<Action>) {
-    let n = users.len();
-    if let Err(e) = cache.store_sync(users, &now_rfc3339()) {
-        tracing::warn!("{e}");
-        let _ = tx.send(Action::Notice {
-            text: format!("The full list could not be cached: {e}"),
-            error: true,
-        });
-        return;
-    }
-    match diff_report(cache) {
-        Ok(report) => {
-            let text = if report.previous_at.is_some() {
-                format!(
-                    "Cached all {n} blocked accounts: {} new, {} gone since the last sync (D shows them).",
-                    report.new.len(),
-                    report.gone.len()
-                )
-            } else {
-                format!("Cached all {n} blocked accounts; the next full sync shows what changed.")
-            };
-            let _ = tx.send(Action::Diff(Box::new(report)));
-            let _ = tx.send(Action::Notice { text, error: false });
-        }
-        Err(e) => tracing::warn!("{e}"),
     }
 }

@@ -12,13 +12,13 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::profile_db;
 use super::progress::Progress;
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::cache::Cache;
 use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 pub use format::{FormatWriter, CSV_HEADER};
@@ -27,14 +27,19 @@ use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let cache = Cache::new(&Paths::resolve(&global).profile_dir);
+    let paths = Paths::resolve(&global);
     // The destination is checked (and locked) before anything is read or sent.
     let target = args.output.as_deref().map(Target::open).transpose()?;
     if args.cached {
-        return cached::export(&cache, args.format, target);
+        let store = profile_db::open_existing(&paths).await?;
+        let format = args.format;
+        return profile_db::blocking(move || cached::export(store, format, target)).await;
     }
+    let store = profile_db::open(&paths).await?;
     let s = session::connect(&global).await?;
-    let sync = cached::CacheSync::start(cache);
+    let sync = profile_db::blocking(move || cached::StoreSync::start(store))
+        .await
+        .map_err(profile_db::exit)?;
     match target {
         Some(Target::File { path, lock }) => {
             let done = to_file(&s, args.format, &path, sync).await;
@@ -103,14 +108,16 @@ async fn fetch(
 async fn to_stream(
     s: &Session,
     format: ExportFormat,
-    sync: cached::CacheSync,
+    sync: cached::StoreSync,
     out: impl Write,
 ) -> anyhow::Result<()> {
     let mut writer = FormatWriter::new(format, out)?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
+    let mut pages = 0;
     let done = fetch(s, None, &progress, 0, |page| {
+        pages += 1;
         let mut n = 0;
         for v in &page.users {
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
@@ -127,7 +134,7 @@ async fn to_stream(
     match done {
         Ok(count) => {
             writer.finish()?.flush()?;
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{}",
                 inert(&s.me.username)
@@ -147,7 +154,7 @@ async fn to_file(
     s: &Session,
     format: ExportFormat,
     path: &Path,
-    sync: cached::CacheSync,
+    sync: cached::StoreSync,
 ) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         ExitError::new(Exit::Other, format!("cannot write {}: {e}", path.display()))
@@ -162,10 +169,12 @@ async fn to_file(
         ));
     }
     let start = partial.checkpoint.next_token.clone();
+    let mut pages = 0;
     let done = if resumed && start.is_none() {
         Ok(already)
     } else {
         fetch(s, start, &progress, already, |page| {
+            pages += 1;
             partial.append(&page.users, page.next_token.clone())
         })
         .await?
@@ -184,7 +193,7 @@ async fn to_file(
                 .finish(path, format, &|id| sync.first_seen(id))
                 .map_err(cannot)?;
             let count = users.len();
-            sync.store(users);
+            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {count} blocked accounts of @{} to {}",
                 inert(&s.me.username),

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use plan::{Plan, Resolved, Summary};
 
+use super::profile_db;
 use crate::api::types::User;
 use std::time::SystemTime;
 
@@ -20,7 +21,7 @@ use crate::exit::{Exit, ExitError};
 use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id};
 use crate::store::action_log;
-use crate::store::cache::Cache;
+use crate::store::db::{self, DbError};
 use crate::store::import_file::{self, Target};
 use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
@@ -245,45 +246,56 @@ pub fn open_queue(paths: &Paths) -> Result<Queue, ExitError> {
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
 }
 
-/// How recent a cached sync must be for the plan to trust it.
-const CACHE_FRESH: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// How recent the last sync must be for the plan to trust the database.
+const SYNC_FRESH: i64 = 24 * 3600;
 
-/// Resolves the targets: first from a fresh local cache of the block list (no request), then
-/// the rest at X, 100 per request, noting from `connection_status` which are blocked now.
+/// Resolves the targets: first from the database when its last sync is fresh (no request),
+/// then the rest at X, 100 per request, noting from `connection_status` which are blocked now.
 /// Accounts X does not know are left out, so the plan reports them as not found.
 async fn resolve(
     client: &Client,
     targets: &[Target],
     paths: &Paths,
 ) -> Result<Resolved, ExitError> {
-    let cache = Cache::new(&paths.profile_dir).latest().ok().flatten();
-    let fresh = cache.filter(|s| {
-        time::OffsetDateTime::parse(&s.synced_at, &time::format_description::well_known::Rfc3339)
-            .is_ok_and(|t| (time::OffsetDateTime::now_utc() - t) < CACHE_FRESH)
-    });
-    let (mut r, rest) = match &fresh {
-        Some(s) => {
-            // Our own writes since the sync make the cache stale for those accounts.
-            let log = paths.profile_dir.join("actions.jsonl");
-            let changed: HashSet<String> = action_log::read(&log)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| e.at >= s.synced_at)
-                .map(|e| e.target)
-                .collect();
-            Resolved::from_cache(&s.accounts, targets, &changed)
+    let store = profile_db::open_existing(paths).await?;
+    let log = paths.profile_dir.join("actions.jsonl");
+    let owned = targets.to_vec();
+    let known = profile_db::blocking(move || -> Result<_, DbError> {
+        let Some(store) = store else {
+            return Ok(None);
+        };
+        let Some(synced) = store.last_sync()?.and_then(|s| s.finished) else {
+            return Ok(None);
+        };
+        if db::now_unix() - synced >= SYNC_FRESH {
+            return Ok(None);
+        }
+        // Our own writes since the sync make the stored list stale for those accounts.
+        let since = db::rfc3339(synced);
+        let changed: HashSet<String> = action_log::read(&log)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.at >= since)
+            .map(|e| e.target)
+            .collect();
+        let listed = store.listed_handles()?;
+        Ok(Some((
+            since,
+            Resolved::from_known(&listed, &owned, &changed),
+        )))
+    })
+    .await
+    .map_err(profile_db::exit)?;
+    let (mut r, rest) = match known {
+        Some((since, (r, rest))) => {
+            let n = targets.len() - rest.len();
+            if n > 0 {
+                println!("{n} accounts resolved from the local database (synced {since})");
+            }
+            (r, rest)
         }
         None => (Resolved::default(), targets.to_vec()),
     };
-    if let Some(s) = &fresh {
-        let known = targets.len() - rest.len();
-        if known > 0 {
-            println!(
-                "{known} accounts resolved from the local cache of {}",
-                s.synced_at
-            );
-        }
-    }
     let (mut ids, mut names) = (Vec::new(), Vec::new());
     for t in rest {
         match t {

@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::store::cache::CachedUser;
 use crate::store::import_file::{ImportList, Target};
 
 /// What the plan decided for one listed target.
@@ -42,27 +41,21 @@ impl Resolved {
             .insert(username.to_ascii_lowercase(), (id, username));
     }
 
-    /// Resolves from the cached block list the targets it holds (all blocked as of that sync),
-    /// except accounts in `changed` (written since the sync); returns the rest, which need a
-    /// lookup at X.
-    pub fn from_cache(
-        cached: &[CachedUser],
+    /// Resolves from the stored block list, (id, handle) of each account listed, the targets it
+    /// holds (all blocked as of the last sync), except accounts in `changed` (written since the
+    /// sync); returns the rest, which need a lookup at X.
+    pub fn from_known(
+        listed: &[(String, String)],
         targets: &[Target],
         changed: &HashSet<String>,
     ) -> (Self, Vec<Target>) {
-        let by_id: HashMap<&str, &str> = cached
+        let by_id: HashMap<&str, &str> = listed
             .iter()
-            .map(|a| (a.user.id.as_str(), a.user.username.as_str()))
+            .map(|(id, handle)| (id.as_str(), handle.as_str()))
             .collect();
-        let by_handle: HashMap<String, (&str, &str)> = cached
+        let by_handle: HashMap<String, (&str, &str)> = listed
             .iter()
-            .map(|a| {
-                let u = &a.user;
-                (
-                    u.username.to_ascii_lowercase(),
-                    (u.id.as_str(), u.username.as_str()),
-                )
-            })
+            .map(|(id, handle)| (handle.to_ascii_lowercase(), (id.as_str(), handle.as_str())))
             .collect();
         let mut r = Self::default();
         let mut rest = Vec::new();
@@ -247,20 +240,13 @@ mod tests {
 
     #[test]
     fn the_cache_resolves_what_it_holds_and_leaves_the_rest() {
-        let cached: Vec<CachedUser> = [("1", "One"), ("2", "two")]
+        let listed: Vec<(String, String)> = [("1", "One"), ("2", "two")]
             .iter()
-            .map(|(id, h)| CachedUser {
-                user: crate::api::types::User {
-                    id: id.to_string(),
-                    username: h.to_string(),
-                    ..Default::default()
-                },
-                first_seen: String::new(),
-            })
+            .map(|(id, h)| (id.to_string(), h.to_string()))
             .collect();
         let list = parse(b"1\n@one\n3\n@nobody\n@two\n").unwrap();
         let changed = HashSet::from(["2".to_string()]);
-        let (r, rest) = Resolved::from_cache(&cached, &list.targets, &changed);
+        let (r, rest) = Resolved::from_known(&listed, &list.targets, &changed);
         assert_eq!(
             rest,
             [

@@ -1,0 +1,277 @@
+//! Accounts of the block list: upserted a page at a time as syncs read them, loaded in X's order
+//! (newest block first), marked gone when a full sync no longer lists them.
+//!
+//! Order: each sync stamps the accounts it reads with its id and their position in its stream.
+//! Every sync reads from the top of the list, so "latest stamping sync first, then position"
+//! is X's order, for full syncs and top-ups alike.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{now_unix, DbError, Store, SyncId};
+use crate::api::types::{PublicMetrics, User};
+
+/// One account as the database holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAccount {
+    /// The user (from the typed columns: every field this client models; unmodelled fields
+    /// are only in the stored JSON, see [`Store::accounts_json`]).
+    pub user: User,
+    /// When this profile first saw it in its list (Unix seconds).
+    pub first_seen: i64,
+    /// When a sync last listed it (Unix seconds).
+    pub last_seen: i64,
+    /// When a full sync found it gone (Unix seconds).
+    pub gone_at: Option<i64>,
+}
+
+/// What one upserted page held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageCount {
+    /// Accounts the database did not know (or knew as gone).
+    pub new: usize,
+    /// Accounts already in the list.
+    pub known: usize,
+}
+
+/// New and gone accounts since the full sync before the last one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountDiff {
+    /// When the full sync before the last finished (Unix seconds), if there was one.
+    pub previous_at: Option<i64>,
+    /// When the last full sync finished, if there was one.
+    pub latest_at: Option<i64>,
+    /// Listed now, first seen after the previous full sync; newest block first.
+    pub new: Vec<User>,
+    /// Found gone by a full sync after the previous one.
+    pub gone: Vec<User>,
+}
+
+const COLUMNS: &str = "id, username, name, bio, location, url, image_url, created_at, followers, \
+     following, posts, listed, verified, verified_type, protected, first_seen, last_seen, gone_at";
+
+fn opt(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
+    let user = User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        name: r.get(2)?,
+        description: opt(r.get(3)?),
+        location: opt(r.get(4)?),
+        url: opt(r.get(5)?),
+        profile_image_url: r.get(6)?,
+        created_at: r.get(7)?,
+        public_metrics: Some(PublicMetrics {
+            followers_count: r.get::<_, i64>(8)? as u64,
+            following_count: r.get::<_, i64>(9)? as u64,
+            tweet_count: r.get::<_, i64>(10)? as u64,
+            listed_count: r.get::<_, i64>(11)? as u64,
+        }),
+        verified: Some(r.get(12)?),
+        verified_type: r.get(13)?,
+        protected: Some(r.get(14)?),
+        ..User::default()
+    };
+    Ok(StoredAccount {
+        user,
+        first_seen: r.get(15)?,
+        last_seen: r.get(16)?,
+        gone_at: r.get(17)?,
+    })
+}
+
+impl Store {
+    /// Upserts one page of a sync: `users` in X's order, the first at position `first_pos` of
+    /// the sync's stream. New accounts get `first_seen` now; known ones keep it. An account
+    /// that was gone and is listed again counts as new and is no longer gone.
+    pub fn upsert_page(
+        &self,
+        sync: SyncId,
+        first_pos: u64,
+        users: &[User],
+    ) -> Result<PageCount, DbError> {
+        let now = now_unix();
+        self.write(|tx| {
+            let mut known_q =
+                tx.prepare_cached("SELECT gone_at IS NULL FROM accounts WHERE id = ?1")?;
+            let mut up = tx.prepare_cached(
+                "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
+                     image_url, created_at, followers, following, posts, listed, verified, \
+                     verified_type, protected, first_seen, last_seen, gone_at, first_sync, \
+                     gone_sync, seen_sync, seen_pos) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                     ?17, ?18, ?18, NULL, ?19, NULL, ?19, ?20) \
+                 ON CONFLICT (id) DO UPDATE SET json = ?2, username = ?3, username_lc = ?4, \
+                     name = ?5, bio = ?6, location = ?7, url = ?8, image_url = ?9, \
+                     created_at = ?10, followers = ?11, following = ?12, posts = ?13, \
+                     listed = ?14, verified = ?15, verified_type = ?16, protected = ?17, \
+                     last_seen = ?18, gone_at = NULL, gone_sync = NULL, seen_sync = ?19, \
+                     seen_pos = ?20",
+            )?;
+            let mut count = PageCount::default();
+            for (i, u) in users.iter().enumerate() {
+                let present: Option<bool> = known_q.query_row([&u.id], |r| r.get(0)).optional()?;
+                if present == Some(true) {
+                    count.known += 1;
+                } else {
+                    count.new += 1;
+                }
+                let m = u.public_metrics.unwrap_or_default();
+                let json = serde_json::to_string(u).expect("users serialise");
+                up.execute(params![
+                    u.id,
+                    json,
+                    u.username,
+                    u.username.to_ascii_lowercase(),
+                    u.name,
+                    u.description.as_deref().unwrap_or(""),
+                    u.location.as_deref().unwrap_or(""),
+                    u.url.as_deref().unwrap_or(""),
+                    u.profile_image_url,
+                    u.created_at,
+                    m.followers_count as i64,
+                    m.following_count as i64,
+                    m.tweet_count as i64,
+                    m.listed_count as i64,
+                    u.verified.unwrap_or(false),
+                    u.verified_type,
+                    u.protected.unwrap_or(false),
+                    now,
+                    sync.0,
+                    (first_pos + i as u64) as i64,
+                ])?;
+            }
+            Ok(count)
+        })
+    }
+
+    /// Every account listed now, newest block first.
+    pub fn load_all(&self) -> Result<Vec<StoredAccount>, DbError> {
+        self.read(|c| {
+            let mut q = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM accounts WHERE gone_at IS NULL \
+                 ORDER BY seen_sync DESC, seen_pos"
+            ))?;
+            let rows = q.query_map([], from_row)?;
+            rows.collect()
+        })
+    }
+
+    /// X's objects as stored (exactly as returned, with fields this client does not model) and
+    /// each one's `first_seen`, of every account listed now, newest block first.
+    pub fn accounts_json(&self) -> Result<Vec<(String, i64)>, DbError> {
+        self.read(|c| {
+            let mut q = c.prepare_cached(
+                "SELECT json, first_seen FROM accounts WHERE gone_at IS NULL \
+                 ORDER BY seen_sync DESC, seen_pos",
+            )?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// (id, handle) of every account listed now, for resolving targets without a request.
+    pub fn listed_handles(&self) -> Result<Vec<(String, String)>, DbError> {
+        self.read(|c| {
+            let mut q =
+                c.prepare_cached("SELECT id, username FROM accounts WHERE gone_at IS NULL")?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// The accounts with these ids (listed or gone), by id.
+    pub fn accounts_by_id(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, StoredAccount>, DbError> {
+        self.read(|c| {
+            let mut q =
+                c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?;
+            let mut out = HashMap::new();
+            for id in ids {
+                if let Some(a) = q.query_row([id], from_row).optional()? {
+                    out.insert(id.clone(), a);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The account with this handle (any case), listed or gone.
+    pub fn account_by_handle(&self, handle: &str) -> Result<Option<StoredAccount>, DbError> {
+        self.read(|c| {
+            let mut q = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM accounts WHERE username_lc = ?1 \
+                 ORDER BY gone_at IS NOT NULL, last_seen DESC LIMIT 1"
+            ))?;
+            q.query_row([handle.to_ascii_lowercase()], from_row)
+                .optional()
+        })
+    }
+
+    /// How many accounts are listed now.
+    pub fn listed_count(&self) -> Result<u64, DbError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT count(*) FROM accounts WHERE gone_at IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+
+    /// Marks one account gone now (e.g. after this profile unblocked it); false when it was not
+    /// listed.
+    pub fn mark_account_gone(&self, id: &str) -> Result<bool, DbError> {
+        let now = now_unix();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET gone_at = ?1 WHERE id = ?2 AND gone_at IS NULL",
+                params![now, id],
+            )
+            .map(|n| n > 0)
+        })
+    }
+
+    /// True when the database lists `id` as blocked now; `None` when it never saw it.
+    pub fn is_listed(&self, id: &str) -> Result<Option<bool>, DbError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT gone_at IS NULL FROM accounts WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// What changed since the full sync before the last one (the `D` view): accounts first
+    /// listed after it, and accounts later full syncs found gone.
+    pub fn diff_since_previous_full(&self) -> Result<AccountDiff, DbError> {
+        let fulls = self.last_full_syncs(2)?;
+        let mut diff = AccountDiff {
+            latest_at: fulls.first().and_then(|s| s.finished),
+            previous_at: fulls.get(1).and_then(|s| s.finished),
+            ..AccountDiff::default()
+        };
+        let Some(prev) = fulls.get(1) else {
+            return Ok(diff);
+        };
+        let pick = |sql: &str| -> Result<Vec<User>, DbError> {
+            self.read(|c| {
+                let mut q = c.prepare(&format!("SELECT {COLUMNS} FROM accounts WHERE {sql}"))?;
+                let rows = q.query_map([prev.id.0], |r| from_row(r).map(|a| a.user))?;
+                rows.collect()
+            })
+        };
+        diff.new = pick("gone_at IS NULL AND first_sync > ?1 ORDER BY seen_sync DESC, seen_pos")?;
+        diff.gone = pick("gone_sync > ?1 ORDER BY gone_at DESC, seen_pos")?;
+        Ok(diff)
+    }
+}

@@ -1,0 +1,110 @@
+//! Facts about the profile: the signed-in account, the learned capability (and when), the API
+//! and auth base it was signed in against.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{now_unix, DbError, Store};
+
+/// The keys of the `meta` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaKey {
+    /// Numeric id of the signed-in account.
+    AccountId,
+    /// Its handle.
+    AccountHandle,
+    /// The learned capability (`full`, `read-only`, `unknown`).
+    Capability,
+    /// Why the capability is what it is (e.g. the API's words for read-only).
+    CapabilityReason,
+    /// The API base URL the profile signed in against.
+    ApiBase,
+    /// The auth base URL the profile signed in against.
+    AuthBase,
+}
+
+impl MetaKey {
+    /// The stored key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccountId => "account_id",
+            Self::AccountHandle => "account_handle",
+            Self::Capability => "capability",
+            Self::CapabilityReason => "capability_reason",
+            Self::ApiBase => "api_base",
+            Self::AuthBase => "auth_base",
+        }
+    }
+}
+
+/// A capability as stored, with when it was learned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capability {
+    /// `full`, `read-only` or `unknown`.
+    pub value: String,
+    /// The reason given, if any.
+    pub reason: Option<String>,
+    /// When it was learned (Unix seconds).
+    pub learned_at: i64,
+}
+
+impl Store {
+    /// The value stored under `key`.
+    pub fn meta(&self, key: MetaKey) -> Result<Option<String>, DbError> {
+        self.meta_with_time(key).map(|v| v.map(|(v, _)| v))
+    }
+
+    /// The value stored under `key` and when it was set (Unix seconds).
+    pub fn meta_with_time(&self, key: MetaKey) -> Result<Option<(String, i64)>, DbError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT value, updated FROM meta WHERE key = ?1",
+                [key.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    /// Stores `value` under `key` (stamped now).
+    pub fn set_meta(&self, key: MetaKey, value: &str) -> Result<(), DbError> {
+        self.set_metas(&[(key, Some(value))])
+    }
+
+    /// Stores (or, with `None`, removes) several values in one transaction.
+    pub fn set_metas(&self, values: &[(MetaKey, Option<&str>)]) -> Result<(), DbError> {
+        let now = now_unix();
+        self.write(|tx| {
+            for (key, value) in values {
+                match value {
+                    Some(v) => tx.execute(
+                        "INSERT INTO meta (key, value, updated) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT (key) DO UPDATE SET value = ?2, updated = ?3",
+                        params![key.as_str(), v, now],
+                    )?,
+                    None => tx.execute("DELETE FROM meta WHERE key = ?1", [key.as_str()])?,
+                };
+            }
+            Ok(())
+        })
+    }
+
+    /// The learned capability, if any.
+    pub fn capability(&self) -> Result<Option<Capability>, DbError> {
+        let Some((value, learned_at)) = self.meta_with_time(MetaKey::Capability)? else {
+            return Ok(None);
+        };
+        Ok(Some(Capability {
+            value,
+            reason: self.meta(MetaKey::CapabilityReason)?,
+            learned_at,
+        }))
+    }
+
+    /// Records the capability just learned (and its reason) in one transaction.
+    pub fn set_capability(&self, value: &str, reason: Option<&str>) -> Result<(), DbError> {
+        self.set_metas(&[
+            (MetaKey::Capability, Some(value)),
+            (MetaKey::CapabilityReason, reason),
+        ])
+    }
+}
