@@ -66,7 +66,7 @@ async fn refresh_after_new_blocks(users: usize, new: usize) {
     let store = Store::open(dir.path()).unwrap();
     let prices = Prices::default();
     let mut caps = Caps::default();
-    xblocks::sync::sync(&c, &me, &store, true, &prices, &mut caps, &mut |_| {})
+    xblocks::sync::sync(&c, &me, &store, true, &prices, &mut caps, &mut |_, _| {})
         .await
         .unwrap();
     for (id, _) in emu.unblocked_accounts(new) {
@@ -92,7 +92,7 @@ async fn refresh_after_new_blocks(users: usize, new: usize) {
     let before = block_list_reads(&emu);
     let t = Instant::now();
     let mut caps = Caps::default();
-    let out = xblocks::sync::sync(&c, &me, &store, false, &prices, &mut caps, &mut |_| {})
+    let out = xblocks::sync::sync(&c, &me, &store, false, &prices, &mut caps, &mut |_, _| {})
         .await
         .unwrap();
     let new_time = t.elapsed();
@@ -135,16 +135,20 @@ async fn first_frame_offline(accounts: usize) {
 
     // 0.2: the worker sends the database's list at once; the first frame needs its first slice.
     let t = Instant::now();
-    let store = Store::open(dir.path()).unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let _worker = xblocks::worker::spawn_offline_first(
+    let _worker = xblocks::worker::spawn_with(
         client(dead, "t"),
         "1".into(),
         tx,
-        store,
-        dir.path().to_path_buf(),
+        None,
+        Some(dir.path().to_path_buf()),
     );
-    let mut state = State::new("me", "default", Keymap::default(), std::time::SystemTime::now());
+    let mut state = State::new(
+        "me",
+        "default",
+        Keymap::default(),
+        std::time::SystemTime::now(),
+    );
     state.size = (120, 40);
     let backend = ratatui::backend::TestBackend::new(120, 40);
     let mut terminal = ratatui::Terminal::new(backend).unwrap();
@@ -156,9 +160,7 @@ async fn first_frame_offline(accounts: usize) {
             break;
         }
     }
-    terminal
-        .draw(|f| xblocks::ui::render(&state, f))
-        .unwrap();
+    terminal.draw(|f| xblocks::ui::render(&state, f)).unwrap();
     let new = t.elapsed();
     println!("time to first frame, {accounts} accounts in the database, API unreachable:");
     println!("  0.1: no frame; {old_outcome} after {old:?}");
@@ -191,19 +193,30 @@ async fn writes_spent_by_starts(n: usize) {
     // 0.2: TUI starts (the worker as `xblocks` starts it), whoami and export.
     let before = writes(&emu);
     for _ in 0..n {
-        let store = Store::open(dir.path()).unwrap();
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let worker = xblocks::worker::spawn_offline_first(
+        let worker = xblocks::worker::spawn_with(
             client(&emu.base_url(), &token),
             me.clone(),
             tx,
-            store,
-            dir.path().to_path_buf(),
+            None,
+            Some(dir.path().to_path_buf()),
         );
+        // What `xblocks` asks for at start: the first page (no database yet) or a top-up.
+        let mut state = State::new(
+            "me",
+            "default",
+            Keymap::default(),
+            std::time::SystemTime::now(),
+        );
+        state.snapshots.sync.offline_first =
+            Store::open(dir.path()).unwrap().listed_count().unwrap() > 0;
+        for cmd in xblocks::app::start(&mut state) {
+            worker.send(cmd).unwrap();
+        }
         // Let the start's background top-up run to its end.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while let Ok(Some(a)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-            if matches!(a, Action::SyncFinished { .. }) {
+            if matches!(a, Action::SyncFinished { .. } | Action::PageLoaded { .. }) {
                 break;
             }
         }

@@ -72,8 +72,10 @@ pub enum Command {
     Login(LoginArgs),
     /// Revoke the token at the API and delete it locally.
     Logout,
-    /// Show the signed-in account, auth kind, scopes and capability.
-    Whoami,
+    /// Show the signed-in account, auth kind, scopes, capability, database and money.
+    Whoami(WhoamiArgs),
+    /// Bring the local database up to date: a top-up from the newest block, or --full.
+    Sync(SyncArgs),
     /// Export the whole block list.
     Export(ExportArgs),
     /// Block (or unblock) every account listed in a file.
@@ -304,6 +306,36 @@ pub struct CompletionsArgs {
     /// Shell to generate completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `xblocks whoami`.
+#[derive(Debug, Clone, Args)]
+pub struct WhoamiArgs {
+    /// Print one JSON document instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Ask X again for the capability (spends one write of the window: a no-op unblock of
+    /// yourself).
+    #[arg(long)]
+    pub probe: bool,
+}
+
+/// `xblocks sync`.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Read every page and record who is gone (the only way to notice unblocks made
+    /// elsewhere); default: a top-up from the newest block.
+    #[arg(long)]
+    pub full: bool,
+    /// Stop (exit 6) before a request whose worst case would take this sync past USD.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_cost: Option<crate::api::price::Usd>,
+    /// Print the plan (requests, accounts at most, cost, ETA) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON document (the plan, and the result) instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `xblocks stats`.

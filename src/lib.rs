@@ -15,6 +15,7 @@ pub mod emulator;
 pub mod exit;
 pub mod jobs;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -135,6 +135,8 @@ pub(super) struct Inner {
     pub(super) access_level: Mutex<Option<String>>,
     /// A 402 or usage-cap answer: final until the user tops up, so nothing more is sent.
     pub(super) halted: Mutex<Option<ApiError>>,
+    /// Whether the last attempt reached X (`None` before the first).
+    pub(super) reachable: Mutex<Option<bool>>,
 }
 
 /// Deadlines of every request: to connect, between two reads of the answer (a server that
@@ -181,6 +183,7 @@ impl Client {
                 events,
                 access_level: Mutex::new(None),
                 halted: Mutex::new(None),
+                reachable: Mutex::new(None),
             }),
         }
     }
@@ -223,6 +226,24 @@ impl Client {
             .clone()
     }
 
+    /// Whether the last attempt reached X: `Some(false)` right after a connection failed (while
+    /// the request is still being retried), `None` before any attempt.
+    pub fn reachable(&self) -> Option<bool> {
+        *self
+            .inner
+            .reachable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn set_reachable(&self, yes: bool) {
+        *self
+            .inner
+            .reachable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(yes);
+    }
+
     /// Sends requests again after a money stop (the user says they topped up).
     pub fn clear_halt(&self) {
         *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -242,12 +263,16 @@ impl Client {
     /// it (it answered a bare 404 live in 2026-09: CONTRACT §10) or answers something else.
     pub async fn usage_credits(&self) -> Result<Option<f64>, ApiError> {
         let r: Result<serde_json::Value, ApiError> = self
-            .call(Endpoint::UsageCredits, Method::GET, "/2/usage/credits", &[], None)
+            .call(
+                Endpoint::UsageCredits,
+                Method::GET,
+                "/2/usage/credits",
+                &[],
+                None,
+            )
             .await;
         match r {
-            Ok(v) => Ok(v
-                .pointer("/data/total_balance")
-                .and_then(|b| b.as_f64())),
+            Ok(v) => Ok(v.pointer("/data/total_balance").and_then(|b| b.as_f64())),
             Err(e @ (ApiError::Interrupted | ApiError::CreditsDepleted { .. })) => Err(e),
             Err(e) => {
                 tracing::info!("no credit balance from X: {e}");

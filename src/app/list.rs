@@ -13,6 +13,16 @@ pub(super) fn rebuild_view(state: &mut State) {
         let mut v = all;
         let accts = &state.accounts;
         match state.sort {
+            SortKey::Loaded if !state.snapshots.sync.front.is_empty() => {
+                // Accounts a sync found new come first, newest block first.
+                let front = &state.snapshots.sync.front;
+                let set: std::collections::HashSet<u32> = front.iter().copied().collect();
+                v = front
+                    .iter()
+                    .copied()
+                    .chain(v.into_iter().filter(|i| !set.contains(i)))
+                    .collect();
+            }
             SortKey::Loaded => {}
             SortKey::Handle => sort_by_text(&mut v, |i| accts[i as usize].handle.as_str()),
             SortKey::Name => sort_by_text(&mut v, |i| accts[i as usize].name.as_str()),

@@ -23,8 +23,11 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     let config = Config::load(&paths)?;
     let prices = config.billing.prices();
     let (client, _, token) = crate::auth::session::client(&global)?;
-    let store = open_store(&paths)?;
-    let facts = Facts::read(&store)?;
+    let store = super::profile_db::open(&paths).await?;
+    let facts = {
+        let store = store.clone();
+        super::profile_db::blocking(move || Facts::read(&store)).await?
+    };
     let full = args.full || !facts.complete;
     let plan = Plan::new(
         full,
@@ -64,11 +67,6 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the profile database for a command that writes to it.
-pub fn open_store(paths: &Paths) -> Result<Store, ExitError> {
-    Store::open(&paths.profile_dir).map_err(|e| ExitError::new(Exit::Other, e.to_string()))
-}
-
 /// What the database says before a sync.
 pub struct Facts {
     /// Accounts listed now.
@@ -84,7 +82,7 @@ pub struct Facts {
 impl Facts {
     /// Reads the facts from `store`.
     pub fn read(store: &Store) -> Result<Self, ExitError> {
-        let db = |e: crate::store::db::DbError| ExitError::new(Exit::Other, e.to_string());
+        let db = super::profile_db::exit;
         Ok(Self {
             listed: store.listed_count().map_err(db)?,
             seen_today: store.listed_seen_today().map_err(db)?,
@@ -103,7 +101,7 @@ pub async fn me_id(
     if let Some(id) = token.and_then(|t| t.user_id.clone()) {
         return Ok(id);
     }
-    if let Ok(Some(id)) = store.meta(crate::store::db::MetaKey::UserId) {
+    if let Some((id, _)) = super::account::remembered(store) {
         return Ok(id);
     }
     Ok(client.me().await?.id)
@@ -120,7 +118,7 @@ pub async fn run_sync(
 ) -> Result<Outcome, ExitError> {
     let progress = Progress::new(client.rate_events());
     let kind = if full { "full sync" } else { "top-up" };
-    let mut on_page = |o: &Outcome| {
+    let mut on_page = |o: &Outcome, _: &[crate::api::types::User]| {
         progress.update_line(&format!(
             "{kind}: {} requests, {} accounts, {} new, {} so far",
             o.requests, o.accounts, o.new, o.cost

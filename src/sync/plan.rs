@@ -85,8 +85,7 @@ impl Plan {
 
     /// What the worst case costs once the accounts already read today are left out.
     pub fn cost_after_dedup(&self, prices: &Prices) -> Usd {
-        self.cost
-            .minus(prices.per_account.times(self.likely_free))
+        self.cost.minus(prices.per_account.times(self.likely_free))
     }
 }
 

@@ -40,8 +40,8 @@ pub enum SyncError {
     Db(DbError),
 }
 
-/// Progress after each page: (pages so far, accounts so far).
-pub type OnPage<'a> = &'a mut (dyn FnMut(&Outcome) + Send);
+/// Progress after each page: the totals so far and the page's accounts (as upserted).
+pub type OnPage<'a> = &'a mut (dyn FnMut(&Outcome, &[crate::api::types::User]) + Send);
 
 /// Reads the block list of `me` into `store`: every page when `full`, else a top-up that stops
 /// at the first page holding only known accounts (page sizes grow from small). Every request is
@@ -55,7 +55,11 @@ pub async fn sync(
     caps: &mut Caps,
     on_page: OnPage<'_>,
 ) -> Result<Outcome, SyncError> {
-    let kind = if full { SyncKind::Full } else { SyncKind::TopUp };
+    let kind = if full {
+        SyncKind::Full
+    } else {
+        SyncKind::TopUp
+    };
     let id = store
         .call(move |s| s.begin_sync(kind))
         .await
@@ -82,19 +86,11 @@ pub async fn sync(
         let users = page.users;
         let n = users.len() as u64;
         let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
-        let (count, seen_today) = store
+        let (count, seen_today, users) = store
             .call(move |s| {
-                let today = utc_day(time::OffsetDateTime::now_utc());
-                let before = s.accounts_by_id(&ids)?;
-                let seen_today = before
-                    .values()
-                    .filter(|a| {
-                        time::OffsetDateTime::from_unix_timestamp(a.last_seen)
-                            .is_ok_and(|t| utc_day(t) == today)
-                    })
-                    .count() as u64;
+                let seen_today = s.seen_today_of(&ids)?;
                 let count = s.upsert_page(id, pos, &users)?;
-                Ok::<_, DbError>((count, seen_today))
+                Ok::<_, DbError>((count, seen_today, users))
             })
             .await
             .map_err(SyncError::Db)?;
@@ -114,7 +110,7 @@ pub async fn sync(
             })
             .await
             .map_err(SyncError::Db)?;
-        on_page(&out);
+        on_page(&out, &users);
         let only_known = count.new == 0;
         match page.next_token {
             Some(t) if full || !only_known => token = Some(t),

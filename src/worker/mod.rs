@@ -8,6 +8,7 @@
 pub mod durable;
 mod files;
 mod reads;
+mod sync_lane;
 mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
@@ -210,7 +211,8 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::CancelQueue
         | Command::LoadHistory
         | Command::UndoLastBatch
-        | Command::LoadDiff => Vec::new(),
+        | Command::LoadDiff
+        | Command::Sync { .. } => Vec::new(),
     }
 }
 

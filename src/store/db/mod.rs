@@ -6,6 +6,7 @@
 //! [`Store::call`]), never on the UI thread or an async worker.
 
 mod accounts;
+mod frugal;
 mod jobs;
 mod log;
 mod meta;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use accounts::{AccountDiff, PageCount, StoredAccount};
+pub use frugal::fill_for_bench;
 pub use jobs::{Job, JobState, NewJob};
 pub use log::{now_rfc3339, LogEntry};
 pub use meta::{Capability, MetaKey};
