@@ -336,7 +336,10 @@ async fn a_top_up_after_k_new_blocks_sends_at_most_two_requests_and_full_records
     assert!(o.status.success(), "{t}");
     assert!(t.contains("plan: full sync (no complete sync yet)"), "{t}");
     assert!(t.contains("dry run: nothing was sent"), "{t}");
-    assert!(block_requests_since(&emu, 0).is_empty(), "the dry run sent requests");
+    assert!(
+        block_requests_since(&emu, 0).is_empty(),
+        "the dry run sent requests"
+    );
     let mut c = xblocks(&emu, &token, dir.path());
     c.arg("sync");
     let o = output(c).await;
@@ -353,7 +356,11 @@ async fn a_top_up_after_k_new_blocks_sends_at_most_two_requests_and_full_records
     assert_eq!(doc["kind"], "top-up");
     assert_eq!(doc["result"]["new"], k as u64);
     let reads = block_requests_since(&emu, from);
-    assert!(reads.len() <= 2, "a top-up sent {} block-list requests", reads.len());
+    assert!(
+        reads.len() <= 2,
+        "a top-up sent {} block-list requests",
+        reads.len()
+    );
     assert!(doc["result"]["accounts"].as_u64().unwrap() <= 200, "{doc}");
 
     // Unblocked elsewhere: only a full sync notices.
@@ -450,7 +457,11 @@ async fn export_answers_from_a_fresh_database_and_cached_never_touches_the_netwo
     let o = output(c).await;
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1500);
-    assert_eq!(emu.request_log().len(), from, "a fresh database was read again from X");
+    assert_eq!(
+        emu.request_log().len(),
+        from,
+        "a fresh database was read again from X"
+    );
     // Stale ([sync] max_age = 0): a top-up first, not a full read.
     std::fs::write(dir.path().join("config.toml"), "[sync]\nmax_age = 0\n").unwrap();
     let mut c = xblocks(&emu, &token, dir.path());
@@ -460,7 +471,8 @@ async fn export_answers_from_a_fresh_database_and_cached_never_touches_the_netwo
     assert!(block_requests_since(&emu, from).len() <= 2);
     let from = emu.request_log().len();
     let mut c = xblocks(&emu, &token, dir.path());
-    c.args(["export", "--cached"]).env("XBLOCKS_API_BASE", "http://127.0.0.1:9");
+    c.args(["export", "--cached"])
+        .env("XBLOCKS_API_BASE", "http://127.0.0.1:9");
     let o = output(c).await;
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(emu.request_log().len(), from);

@@ -60,16 +60,15 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
         let st = store.clone();
         let c = cap.clone();
         super::profile_db::blocking(move || account::learn(&st, &c)).await;
-        Some((cap, db::now_unix()))
+        Some((cap, Some(db::now_unix())))
     } else {
         let st = store.clone();
-        super::profile_db::blocking(move || account::stored(&st))
-            .await
-            .or_else(|| {
-                s.client
-                    .capability_from_grant()
-                    .map(|c| (c, db::now_unix()))
-            })
+        // The grant (missing scope, read-only app) outranks what was learned before.
+        let stored = super::profile_db::blocking(move || account::stored(&st)).await;
+        s.client
+            .capability_from_grant()
+            .map(|c| (c, None))
+            .or(stored.map(|(c, t)| (c, Some(t))))
     };
     let st = store.clone();
     let (accounts, last, full, spent) = super::profile_db::blocking(move || {
@@ -99,7 +98,7 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
         capability_reason: learned
             .as_ref()
             .and_then(|(c, _)| c.reason().map(str::to_string)),
-        capability_learned_at: learned.as_ref().map(|(_, t)| db::rfc3339(*t)),
+        capability_learned_at: learned.as_ref().and_then(|(_, t)| t.map(db::rfc3339)),
         accounts,
         last_sync: last.as_ref().map(|l| SyncJson {
             kind: kind_word(l.kind),
@@ -131,15 +130,15 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     let when = report
         .capability_learned_at
         .as_deref()
-        .map(|t| format!(", learned {}", t.replace('T', " ")))
+        .map(|t| format!("; learned {}", t.replace('T', " ")))
         .unwrap_or_default();
     match learned.map(|(c, _)| c) {
-        Some(Capability::Full) => println!("capability: full (read, block, unblock, mute{when})"),
+        Some(Capability::Full) => println!("capability: full (read, block, unblock, mute){when}"),
         Some(Capability::ReadOnly { reason }) => {
-            println!("capability: read-only ({}{when})", inert(&reason))
+            println!("capability: read-only ({}){when}", inert(&reason))
         }
         Some(Capability::Unknown { reason }) => {
-            println!("capability: unknown ({}{when})", inert(&reason))
+            println!("capability: unknown ({}){when}", inert(&reason))
         }
         None => println!(
             "capability: unknown (not learned yet: the next block write tells, or `xblocks whoami --probe`)"

@@ -66,7 +66,20 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         prices: config.billing.prices(),
         store: Some(store.clone()),
     });
-    let s = session::connect(&global).await?;
+    let done = live(&global, &args, store, target).await;
+    // The database handle must close before the process ends (its WAL is checkpointed then).
+    SPEND.lock().unwrap_or_else(|e| e.into_inner()).take();
+    done
+}
+
+/// The export read from X (recorded as a full sync of the database as it goes).
+async fn live(
+    global: &GlobalArgs,
+    args: &ExportArgs,
+    store: crate::store::db::Store,
+    target: Option<Target>,
+) -> anyhow::Result<()> {
+    let s = session::connect(global).await?;
     let sync = profile_db::blocking(move || cached::StoreSync::start(store))
         .await
         .map_err(profile_db::exit)?;
@@ -119,7 +132,7 @@ async fn from_database(
     }
     // Stale: a top-up first (cheap: k new blocks cost about k accounts).
     let (client, _, token) = session::client(global)?;
-    let me = super::sync::me_id(&client, token.as_ref(), store).await?;
+    let me = super::sync::me_id(global, &client, token.as_ref(), store).await?;
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
     Ok(Some(Some(format!(
