@@ -94,6 +94,12 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
     Stats(StatsArgs),
+    /// The durable queue: open jobs with their due time, then the last finished ones.
+    Queue(QueueArgs),
+    /// The action log, newest first.
+    History(HistoryArgs),
+    /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
+    RunDue,
 }
 
 /// API plan the emulator serves.
@@ -239,10 +245,14 @@ pub enum ExportFormat {
     /// One numeric id per line, no header.
     #[default]
     Ids,
-    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen.
+    /// Header row then id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen,note,tags,kept.
     Csv,
     /// An array of user objects as the API returns them.
     Json,
+    /// One object a line: {"user": {…}, "first_seen", "last_seen", "note", "tags", "kept"}.
+    Jsonl,
+    /// One @handle a line.
+    Handles,
 }
 
 /// `xblocks export`.
@@ -257,6 +267,9 @@ pub struct ExportArgs {
     /// Export from the local database only; never touches the network.
     #[arg(long, conflicts_with = "live")]
     pub cached: bool,
+    /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
     /// Always read the list from X first, however fresh the database is.
     #[arg(long)]
     pub live: bool,
@@ -282,6 +295,9 @@ pub struct ImportArgs {
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,
+    /// With --dry-run: print the plan as the `import` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// `xblocks undo`.
@@ -290,6 +306,9 @@ pub struct UndoArgs {
     /// Show what would be undone and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: print what would be undone as the `undo` JSON document.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.
@@ -298,6 +317,13 @@ pub struct TargetArgs {
     /// @username, username or numeric id.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Undo it by itself after this long (block and mute): 30s, 10min, 12h, 7d, 2w, 3mo, 1y.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub for_secs: Option<u64>,
+}
+
+fn parse_duration(text: &str) -> Result<u64, crate::app::duration::DurationError> {
+    crate::app::duration::parse(text)
 }
 
 /// `xblocks completions`.
@@ -342,6 +368,25 @@ pub struct SyncArgs {
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
     /// Print the `stats` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks queue`.
+#[derive(Debug, Clone, Args)]
+pub struct QueueArgs {
+    /// Print the `queue` JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `xblocks history`.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Show at most this many entries (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print the `history` JSON document instead of the list.
     #[arg(long)]
     pub json: bool,
 }

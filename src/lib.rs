@@ -9,11 +9,13 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod emulator;
 pub mod exit;
 pub mod jobs;
+pub mod query;
 pub mod store;
 pub mod sync;
 pub mod text;

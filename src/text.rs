@@ -3,9 +3,12 @@
 //! [`sanitize`] removes every C0/C1 control character, whole escape sequences (CSI, OSC, DCS, SOS,
 //! PM, APC, and two-byte ESC sequences, in both their 7-bit and 8-bit forms), bidi overrides and
 //! isolates, zero-width joiners/spaces, variation selectors, emoji modifiers and tag characters;
-//! newlines and tabs become single spaces and runs of combining marks are capped. The result is
-//! measured char by char with `unicode-width`, the same way ratatui lays out cells, so [`fit`]
-//! can truncate and pad to an exact display width without breaking borders.
+//! newlines and tabs become single spaces and runs of combining marks are capped. Well-formed
+//! emoji ZWJ sequences of up to four emoji (🏳️‍🌈, 👩‍👩‍👧‍👦) stay whole, with their variation
+//! selectors and skin tones; a joiner anywhere else (between letters, to hide text) goes. The
+//! result is measured with `unicode-width` in the units ratatui lays out (a character with its
+//! zero-width marks, or a whole emoji sequence), so [`fit`] can truncate and pad to an exact
+//! display width without breaking borders.
 //!
 //! [`SafeText`] can only hold text that went through [`sanitize`].
 
@@ -13,6 +16,10 @@ use unicode_width::UnicodeWidthChar;
 
 /// Most zero-width marks kept after one base character ("zalgo" text is cut back to this).
 const MAX_MARKS: usize = 2;
+/// Most emoji one ZWJ sequence may join (the longest standard ones, families and kisses, have 4).
+const MAX_ZWJ_EMOJI: usize = 4;
+const ZWJ: char = '\u{200D}';
+const VS16: char = '\u{FE0F}';
 
 /// Text that has been sanitized: displayable, single-line, free of controls and bidi overrides.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -161,6 +168,10 @@ pub fn sanitize(raw: &str) -> String {
                 marks = 0;
                 have_base = true;
             }
+            c if is_emoji_base(c) && take_zwj_sequence(c, &mut chars, &mut out) => {
+                marks = 0;
+                have_base = true;
+            }
             c => match c.width() {
                 Some(0) if have_base && marks < MAX_MARKS => {
                     out.push(c);
@@ -181,9 +192,113 @@ pub fn sanitize(raw: &str) -> String {
     out
 }
 
-/// Display width of sanitized text, summed char by char (as ratatui lays out cells).
+/// True for characters an emoji ZWJ sequence may join (pictographs, symbols and arrows).
+fn is_emoji_base(c: char) -> bool {
+    matches!(c as u32, 0x2190..=0x21FF | 0x2300..=0x23FF | 0x2600..=0x27BF | 0x2B00..=0x2BFF
+        | 0x1F000..=0x1F1E5 | 0x1F200..=0x1F3FA | 0x1F400..=0x1FAFF)
+}
+
+fn is_skin_tone(c: char) -> bool {
+    ('\u{1F3FB}'..='\u{1F3FF}').contains(&c)
+}
+
+/// When `first` starts a well-formed emoji ZWJ sequence of 2 to [`MAX_ZWJ_EMOJI`] emoji (each
+/// an emoji, or a symbol made emoji by VS16, with an optional skin tone), appends it whole to
+/// `out`, consumes it and returns true; otherwise leaves everything as it was.
+fn take_zwj_sequence(
+    first: char,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    out: &mut String,
+) -> bool {
+    let mut ahead = chars.clone();
+    let mut seq = String::new();
+    let mut base = Some(first);
+    let mut joined = 0;
+    let mut taken = 0;
+    let mut good_len = 0;
+    let mut good_taken = 0;
+    while let Some(b) = base.take() {
+        seq.push(b);
+        let mut emoji = b.width() == Some(2);
+        if ahead.peek() == Some(&VS16) {
+            seq.push(VS16);
+            ahead.next();
+            taken += 1;
+            emoji = true;
+        }
+        if ahead.peek().copied().is_some_and(is_skin_tone) {
+            seq.extend(ahead.next());
+            taken += 1;
+        }
+        if !emoji {
+            break;
+        }
+        joined += 1;
+        if joined >= 2 {
+            (good_len, good_taken) = (seq.len(), taken);
+        }
+        if joined == MAX_ZWJ_EMOJI || ahead.peek() != Some(&ZWJ) {
+            break;
+        }
+        let mut after = ahead.clone();
+        after.next();
+        match after.peek().copied() {
+            Some(n) if is_emoji_base(n) => {
+                seq.push(ZWJ);
+                ahead.next();
+                ahead.next();
+                taken += 2;
+                base = Some(n);
+            }
+            _ => break,
+        }
+    }
+    seq.truncate(good_len);
+    if good_len == 0 || unicode_width::UnicodeWidthStr::width(seq.as_str()) != 2 {
+        return false;
+    }
+    for _ in 0..good_taken {
+        chars.next();
+    }
+    out.push_str(&seq);
+    true
+}
+
+/// Splits sanitized text into the cells ratatui draws: each character with the zero-width
+/// characters after it, or a whole emoji ZWJ sequence; with each unit's display width.
+fn units(text: &str) -> impl Iterator<Item = (&str, usize)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let mut it = rest.char_indices();
+        let (_, first) = it.next()?;
+        let mut w = first.width().unwrap_or(0);
+        let mut end = first.len_utf8();
+        let mut joined = false;
+        while let Some((i, c)) = it.next() {
+            if c == ZWJ {
+                joined = true;
+                match it.next() {
+                    Some((j, n)) => end = j + n.len_utf8(),
+                    None => end = i + c.len_utf8(),
+                }
+            } else if c == VS16 || is_skin_tone(c) || (w > 0 && c.width() == Some(0)) {
+                end = i + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if joined {
+            w = 2;
+        }
+        let (unit, tail) = rest.split_at(end);
+        rest = tail;
+        Some((unit, w))
+    })
+}
+
+/// Display width of sanitized text, in the units ratatui lays out.
 pub fn width(text: &str) -> usize {
-    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+    units(text).map(|(_, w)| w).sum()
 }
 
 /// Truncates `text` to at most `cells` display cells (with `…` when cut) and pads it with spaces to
@@ -195,12 +310,11 @@ pub fn fit(text: &str, cells: usize) -> String {
     } else if cells > 0 {
         let budget = cells - 1;
         let mut used = 0;
-        for c in text.chars() {
-            let w = c.width().unwrap_or(0);
+        for (unit, w) in units(text) {
             if used + w > budget {
                 break;
             }
-            out.push(c);
+            out.push_str(unit);
             used += w;
         }
         out.push('…');
@@ -240,13 +354,12 @@ pub fn wrap(text: &str, cells: usize) -> Vec<String> {
             line_w = 0;
         }
         // Word alone on the line; split it by characters if too long.
-        for c in word.chars() {
-            let w = c.width().unwrap_or(0);
+        for (unit, w) in units(word) {
             if line_w + w > cells && line_w > 0 {
                 lines.push(std::mem::take(&mut line));
                 line_w = 0;
             }
-            line.push(c);
+            line.push_str(unit);
             line_w += w;
         }
     }
@@ -282,8 +395,33 @@ mod tests {
             sanitize("a\u{2066}b\u{2069}\u{200E}\u{200F}\u{061C}c"),
             "abc"
         );
-        assert_eq!(sanitize("👨\u{200D}👩"), "👨👩");
         assert_eq!(sanitize("❤\u{FE0F}"), "❤");
+        // A joiner between letters hides nothing any more.
+        assert_eq!(sanitize("pay\u{200D}pal\u{200D}"), "paypal");
+        assert_eq!(sanitize("a\u{200D}😀"), "a😀");
+        assert_eq!(sanitize("😀\u{200D}b"), "😀b");
+    }
+
+    #[test]
+    fn emoji_zwj_sequences_stay_whole() {
+        let rainbow = "🏳\u{FE0F}\u{200D}🌈";
+        let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦";
+        let health = "👩🏽\u{200D}⚕\u{FE0F}";
+        for seq in [rainbow, family, health, "🧑\u{200D}💻"] {
+            let s = sanitize(&format!("x {seq} y"));
+            assert_eq!(s, format!("x {seq} y"));
+            assert_eq!(width(&s), 6, "{seq}");
+            assert_eq!(fit(&s, 5), format!("x {seq}…"));
+            assert_eq!(fit(&s, 4), "x … ", "never half a sequence");
+        }
+        // Five joined emoji is no standard sequence: each stays, the joiners go (4 kept whole).
+        let five = "😀\u{200D}".repeat(4) + "😀";
+        let s = sanitize(&five);
+        assert_eq!(s.matches('\u{200D}').count(), 3);
+        assert_eq!(width(&s), 4);
+        // A skin tone alone is still dropped, and a lone joiner.
+        assert_eq!(sanitize("👍🏽"), "👍");
+        assert_eq!(sanitize("\u{200D}"), "");
     }
 
     #[test]
@@ -375,7 +513,15 @@ mod tests {
             "[a-z漢😀]{0,4}".prop_map(|s| s),
         ], 0..12)) {
             let s = sanitize(&parts.concat());
-            prop_assert!(!s.chars().any(|c| c.is_control() || is_invisible_format(c)));
+            prop_assert!(!s.chars().any(|c| c.is_control()
+                || (is_invisible_format(c) && c != ZWJ && c != VS16 && !is_skin_tone(c))));
+            // A joiner survives only inside an emoji sequence ratatui draws as one wide cell.
+            for (unit, w) in units(&s) {
+                if unit.contains(ZWJ) {
+                    prop_assert_eq!(w, 2);
+                    prop_assert_eq!(unicode_width::UnicodeWidthStr::width(unit), 2);
+                }
+            }
         }
     }
 }

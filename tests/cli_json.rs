@@ -191,3 +191,230 @@ fn stats_json_equals_a_reference_computed_from_export_csv() {
         table.stdout
     );
 }
+
+fn profile_store(dir: &std::path::Path) -> xblocks::store::db::Store {
+    xblocks::store::db::Store::open(&dir.join("profiles/default")).unwrap()
+}
+
+fn keys(v: &serde_json::Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+#[test]
+fn queue_and_history_json_have_their_documented_shapes() {
+    use xblocks::api::Write;
+    use xblocks::store::db::{JobState, NewJob};
+    let dir = tempfile::tempdir().unwrap();
+    let store = profile_store(dir.path());
+    let now = xblocks::store::db::now_unix();
+    let done = store
+        .enqueue(
+            "b-old",
+            &[NewJob::now(Write::Block, "11", Some("eleven".into()))],
+        )
+        .unwrap();
+    store
+        .finish_job(done[0], &JobState::Done, Some("req-1"))
+        .unwrap();
+    let failed = store
+        .enqueue("b-old", &[NewJob::now(Write::Unblock, "12", None)])
+        .unwrap();
+    store
+        .finish_job(failed[0], &JobState::Failed("gone".into()), None)
+        .unwrap();
+    let mut later = NewJob::now(Write::Unmute, "13", Some("thirteen".into()));
+    later.due_at = Some(now + 7 * 86_400);
+    store
+        .enqueue("b-timed", &[NewJob::now(Write::Mute, "14", None), later])
+        .unwrap();
+    drop(store);
+
+    let o = xblocks(dir.path(), &["queue", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let q: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(keys(&q), ["open", "due_later", "recent"]);
+    assert_eq!(q["due_later"], 1);
+    let open = q["open"].as_array().unwrap();
+    assert_eq!(open.len(), 2);
+    for j in open.iter().chain(q["recent"].as_array().unwrap()) {
+        assert_eq!(
+            keys(j),
+            [
+                "id", "batch", "action", "target", "username", "state", "reason", "due_at",
+                "attempts"
+            ]
+        );
+    }
+    let timed = open.iter().find(|j| j["target"] == "13").unwrap();
+    assert_eq!(timed["action"], "unmute");
+    assert_eq!(timed["state"], "pending");
+    let due = timed["due_at"].as_str().unwrap();
+    assert!(due.ends_with('Z') && due.len() == 20, "{due}");
+    assert!(open
+        .iter()
+        .any(|j| j["target"] == "14" && j["due_at"].is_null()));
+    let recent = q["recent"].as_array().unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[0]["state"], "failed", "newest first");
+    assert_eq!(recent[0]["reason"], "gone");
+
+    let o = xblocks(dir.path(), &["history", "--json", "--limit", "1"]);
+    assert_eq!(o.status.code(), Some(0));
+    let h: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(keys(&h), ["total", "entries"]);
+    assert_eq!(h["total"], 2);
+    let entries = h["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"], "12", "newest first");
+    assert_eq!(entries[0]["result"], "failed: gone");
+    for k in ["at", "batch", "target", "action", "result"] {
+        assert!(entries[0].get(k).is_some(), "{k} in {}", entries[0]);
+    }
+
+    // The tables say the same in words.
+    let o = xblocks(dir.path(), &["queue"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("2 open jobs (1 due later)\n"), "{text}");
+    assert!(
+        text.contains("@thirteen (13)")
+            && (text.contains("(in 7d)") || text.contains("(in 6d 23h)")),
+        "{text}"
+    );
+    let o = xblocks(dir.path(), &["history"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("block    @eleven (11)") && text.contains("failed: gone"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_damaged_database_is_a_json_error_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(profile_store(dir.path()));
+    std::fs::write(
+        dir.path().join("profiles/default/xblocks.db"),
+        b"this is not sqlite at all, just text that fills a page".repeat(100),
+    )
+    .unwrap();
+    for cmd in [
+        ["queue", "--json"],
+        ["history", "--json"],
+        ["stats", "--json"],
+    ] {
+        let o = xblocks(dir.path(), &cmd);
+        assert_eq!(o.status.code(), Some(1), "{cmd:?}");
+        let v = error_doc(&o);
+        assert!(v["error"].as_str().unwrap().contains("xblocks.db"), "{v}");
+    }
+}
+
+#[test]
+fn no_database_yet_is_an_empty_document_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = xblocks(dir.path(), &["queue", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let q: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(q["open"].as_array().unwrap().len(), 0);
+    let o = xblocks(dir.path(), &["history", "--json"]);
+    let h: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(h["total"], 0);
+    assert!(
+        !dir.path().join("profiles/default/xblocks.db").exists(),
+        "reading creates nothing"
+    );
+}
+
+#[test]
+fn import_and_undo_dry_run_json_are_their_documented_plans() {
+    let env = Env::enterprise(30);
+    env.login();
+    let blocked = env.emu().blocked_ids();
+    let file = env.config_dir().join("list.txt");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n{}\n@nosuchuser12\n{}\n",
+            blocked[0], blocked[1], blocked[0]
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    // Nothing logged yet: the undo plan is empty, not an error.
+    let mut c = env.cmd();
+    c.args(["undo", "--dry-run", "--json"]);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let u: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(keys(&u), ["batch", "undo_batch", "count", "writes"]);
+    assert!(u["batch"].is_null() && u["count"] == 0, "{u}");
+
+    let mut c = env.cmd();
+    c.args(["import", file, "--unblock", "--dry-run", "--json"]);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let p: serde_json::Value =
+        serde_json::from_str(&o.stdout).expect("only the document on stdout");
+    assert_eq!(
+        keys(&p),
+        [
+            "action",
+            "counts",
+            "to_write",
+            "already_in_state",
+            "not_found"
+        ]
+    );
+    assert_eq!(p["action"], "unblock");
+    assert_eq!(
+        p["counts"],
+        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1})
+    );
+    assert_eq!(p["to_write"][0]["id"], blocked[0].as_str());
+    assert!(p["to_write"][0]["username"].is_string());
+    assert_eq!(p["not_found"], serde_json::json!(["@nosuchuser12"]));
+    assert_eq!(
+        env.emu().blocked_ids().len(),
+        30,
+        "a dry run changes nothing"
+    );
+
+    // --json needs --dry-run: a usage error, as JSON.
+    let mut c = env.cmd();
+    c.args(["import", file, "--json"]);
+    let o = run(c);
+    assert_eq!(o.code, 2);
+    let last = o.stderr.lines().last().unwrap();
+    let v: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(v["exit"], 2);
+
+    // After a real import, undo --dry-run --json names its inverse writes.
+    let mut c = env.cmd();
+    c.args(["import", file, "--unblock"]);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut c = env.cmd();
+    c.args(["undo", "--dry-run", "--json"]);
+    let o = run(c);
+    let u: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(u["count"], 2, "{u}");
+    assert!(u["batch"].as_str().is_some_and(|b| !b.is_empty()));
+    let w = u["writes"].as_array().unwrap();
+    assert!(w.iter().all(|j| j["action"] == "block"), "{u}");
+    let mut targets: Vec<&str> = w.iter().map(|j| j["target"].as_str().unwrap()).collect();
+    targets.sort();
+    let mut want = vec![blocked[0].as_str(), blocked[1].as_str()];
+    want.sort();
+    assert_eq!(targets, want);
+    assert_eq!(
+        env.emu().blocked_ids().len(),
+        28,
+        "the dry run undid nothing"
+    );
+}

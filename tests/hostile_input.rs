@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use common::{http_get, run, Env};
 use proptest::prelude::*;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 use xblocks::api::client::USER_FIELDS;
 use xblocks::api::types::{ListResponse, SingleResponse};
 use xblocks::store::import_file::{self, Target};
@@ -39,9 +39,9 @@ fn unsafe_char(s: &str) -> Option<char> {
     })
 }
 
-/// Display width as ratatui lays it out: the sum of the chars' widths.
+/// Display width as ratatui lays it out (an emoji ZWJ sequence is one wide cell).
 fn cells(s: &str) -> usize {
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+    UnicodeWidthStr::width(s)
 }
 
 fn assert_displayable(raw: &str) {

@@ -43,3 +43,33 @@ fn demo_with_a_bad_fault_spec_is_a_usage_error() {
         .code(2)
         .stderr(contains("--faults"));
 }
+
+/// `xblocks` with a config file that can't be used: one line naming the file, exit 1, before
+/// anything else happens (no sign-in, no terminal needed).
+#[test]
+fn a_bad_config_is_one_line_naming_the_file() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"[keys]\nquit = \"j\"\nmark = \"j\"\n", "is also bound to"),
+        (b"[keys]\ndown = \"?\"\n", "`?` is help's only key"),
+        (b"[keys]\nbogus = \"x\"\n", "[keys] bogus: no such action"),
+        (b"[keys]\nup = \"Hyper-k\"\n", "`Hyper-k` is not a key name"),
+        (b"client_id = \"\xff\"\n", "not UTF-8"),
+        (b"[keys\n", "not valid TOML"),
+        (b"[billing]\ndaly_cap = 1\n", "unknown field at line 2"),
+    ];
+    for (text, want) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+            .args(["--config-dir", dir.path().to_str().unwrap()])
+            .env("XBLOCKS_ACCESS_TOKEN", "unused")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains(want), "{want}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}

@@ -96,6 +96,14 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
         .iter()
         .any(|r| r.method == "DELETE" && r.path.ends_with(&format!("/blocking/{last}"))));
 
+    // No display here: `o` says so in plain words and shows the address.
+    tmux.keys(&["o"]);
+    let screen = tmux
+        .wait_for("the no-browser line", 30, |s| s.contains("No browser here"))
+        .await;
+    assert!(screen.contains("https://x.com/"), "{screen}");
+    assert!(!screen.contains("ExitStatus"), "{screen}");
+
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !Path::new(&done).exists() {
@@ -226,7 +234,11 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
         s.contains("rate limit: unblocks paused")
     })
     .await;
+    // Writes are still queued: q asks, and k keeps them (saved for later) and quits.
     tmux.keys(&["q"]);
+    tmux.wait_for("the quit question", 30, |s| s.contains("still queued"))
+        .await;
+    tmux.keys(&["k"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done.exists() {
         assert!(

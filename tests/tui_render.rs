@@ -282,9 +282,13 @@ fn hostile_strings_stay_inside_the_borders() {
         let sym = cell.symbol();
         assert!(
             !sym.chars().any(|c| c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}')),
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200C}' | '\u{200E}'..='\u{200F}')),
             "{sym:?}"
         );
+        // A joiner only inside an emoji sequence drawn as one wide cell.
+        if sym.contains('\u{200D}') {
+            assert_eq!(unicode_width::UnicodeWidthStr::width(sym), 2, "{sym:?}");
+        }
     }
     insta::assert_snapshot!(t.backend());
 }

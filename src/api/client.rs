@@ -13,10 +13,10 @@ use super::types::{ListResponse, SingleResponse, Tweet, User};
 use crate::auth::Credentials;
 
 /// `user.fields` asked for on every user-returning request (tweet vocabulary).
-pub const USER_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url";
+pub const USER_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,entities";
 /// `user.fields` of lookups: [`USER_FIELDS`] plus `connection_status`, which says whether the
 /// signed-in account blocks or mutes each user (how imports plan and resumed queues verify).
-pub const LOOKUP_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,connection_status";
+pub const LOOKUP_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,entities,connection_status";
 /// Page size of list requests: the maximum, a tenth as many requests as the default.
 pub const MAX_RESULTS: u32 = 1000;
 

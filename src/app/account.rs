@@ -69,7 +69,7 @@ impl Account {
             name: SafeText::new_capped(&user.name, SHORT_CHARS),
             bio: SafeText::new_capped(user.description.as_deref().unwrap_or(""), BIO_CHARS),
             location: SafeText::new_capped(user.location.as_deref().unwrap_or(""), SHORT_CHARS),
-            url: SafeText::new_capped(user.url.as_deref().unwrap_or(""), SHORT_CHARS),
+            url: SafeText::new_capped(crate::query::expanded_url(user).unwrap_or(""), SHORT_CHARS),
             pinned: pinned.map(|t| SafeText::new_capped(&t.text, POST_CHARS)),
             created_at: user.created_at.as_deref().and_then(parse_rfc3339),
             first_seen,

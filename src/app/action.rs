@@ -14,6 +14,8 @@ use crate::api::types::{Tweet, User};
 pub enum Action {
     /// A key press.
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): never read as keys.
+    Paste(String),
     /// Mouse wheel: positive scrolls down, in rows.
     Scroll(i32),
     /// Left click at a screen cell (column, row): selects the account drawn there.
@@ -76,12 +78,10 @@ pub enum Action {
         /// Endpoint that resumed.
         endpoint: String,
     },
-    /// The browser could not be opened.
-    OpenFailed {
+    /// No browser opened (none here, e.g. over SSH, or its launcher failed).
+    NoBrowser {
         /// The URL that was to be opened.
         url: String,
-        /// Why.
-        message: String,
     },
     /// A message from the terminal layer (e.g. the unblock-later file was written).
     Notice {
@@ -146,6 +146,21 @@ pub enum Action {
     Reachable(bool),
     /// Money spent this UTC day, from the database.
     SpentToday(crate::api::price::Usd),
+    /// Notes, tags and keep flags from the store.
+    Annotations(Vec<Annotated>),
+}
+
+/// The note, tags and keep flag of one account, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotated {
+    /// Account id.
+    pub id: String,
+    /// Note (empty: none).
+    pub note: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// On the keep list.
+    pub kept: bool,
 }
 
 /// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
@@ -219,6 +234,27 @@ pub enum Command {
     },
     /// Read the diff between the last two syncs (answered with `Action::Diff`).
     LoadDiff,
+    /// Store the note of an account (empty clears it).
+    SaveNote {
+        /// Account id.
+        id: String,
+        /// The note.
+        note: String,
+    },
+    /// Store the tags of an account (replacing its tags).
+    SaveTags {
+        /// Account id.
+        id: String,
+        /// Tag names.
+        tags: Vec<String>,
+    },
+    /// Put accounts on the keep list or take them off.
+    SetKept {
+        /// Account ids.
+        ids: Vec<String>,
+        /// On (true) or off.
+        kept: bool,
+    },
 }
 
 impl Command {

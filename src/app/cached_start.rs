@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use super::account::Account;
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{SortKey, State};
 use crate::store::db::StoredAccount;
@@ -32,7 +31,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredA
     }
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
     for u in &users {
-        if let Some(i) = state.insert(Account::from_user(&u.user, None, u.first_seen)) {
+        if let Some(i) = state.insert_user(&u.user, None, u.first_seen) {
             if plain {
                 state.view.push(i);
             }
@@ -73,6 +72,7 @@ pub(super) fn after_page(state: &mut State, first: bool, ids: &[String], carry: 
         .collect();
     for (i, t) in found {
         state.accounts[i as usize].first_seen = t;
+        state.index.set_first_seen(i, Some(t));
     }
     if first {
         state.snapshots.cached = None;

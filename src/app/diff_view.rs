@@ -1,9 +1,9 @@
 //! The diff view (`D`): what is new or gone between the last two full syncs.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::action::Command;
-use super::keymap::KeyAction;
+use super::keymap::{KeyAction, KeyMode};
 use super::state::{Mode, State};
 use crate::text::SafeText;
 
@@ -76,14 +76,9 @@ pub fn row_count(state: &State) -> usize {
 pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: DiffPane) {
     let max = row_count(state).saturating_sub(1);
     let page = state.list_rows();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => return,
-        _ => match state.keymap.lookup(&key) {
-            Some(KeyAction::Diff | KeyAction::Quit) => return,
-            action => {
-                super::snapshots::scroll(&mut pane.scroll, action, max, page);
-            }
-        },
+    match state.keymap.lookup(KeyMode::Diff, &key) {
+        Some(KeyAction::Close) => return,
+        action => super::snapshots::scroll(&mut pane.scroll, action, max, page),
     }
     state.mode = Mode::Diff(pane);
 }

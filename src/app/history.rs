@@ -4,8 +4,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Command;
-use super::keymap::KeyAction;
-use super::state::{Mode, State};
+use super::keymap::{KeyAction, KeyMode};
+use super::state::{Confirm, Mode, State};
 use super::update::{error, info};
 use crate::jobs::undo;
 use crate::store::action_log::Entry;
@@ -23,8 +23,6 @@ pub struct HistoryPane {
     pub typing: bool,
     /// First row shown.
     pub scroll: usize,
-    /// `U` was pressed: the next `y` undoes the last batch.
-    pub undo_asked: bool,
 }
 
 /// Opens the history view and asks for the log.
@@ -98,23 +96,7 @@ pub fn undo_plan(state: &State) -> Option<undo::UndoPlan> {
 }
 
 /// Keys of the history view.
-pub(super) fn on_key(
-    state: &mut State,
-    key: KeyEvent,
-    mut pane: HistoryPane,
-    out: &mut Vec<Command>,
-) {
-    if pane.undo_asked {
-        pane.undo_asked = false;
-        if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-            state.message = Some(info("Queueing the undo…"));
-            out.push(Command::UndoLastBatch);
-        } else {
-            state.message = Some(info("Nothing undone."));
-        }
-        state.mode = Mode::History(pane);
-        return;
-    }
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
     if pane.typing {
         match key.code {
             KeyCode::Esc => {
@@ -138,35 +120,31 @@ pub(super) fn on_key(
     }
     let max = visible(state, &pane).len().saturating_sub(1);
     let page = state.list_rows();
-    match key.code {
-        KeyCode::Esc if !pane.filter.is_empty() => pane.filter.clear(),
-        KeyCode::Esc | KeyCode::Char('q') => return,
-        KeyCode::Char('/') => {
+    match state.keymap.lookup(KeyMode::History, &key) {
+        Some(KeyAction::Close) if key.code == KeyCode::Esc && !pane.filter.is_empty() => {
+            pane.filter.clear()
+        }
+        Some(KeyAction::Close) => return,
+        Some(KeyAction::Filter) => {
             pane.typing = true;
             state.message = None;
         }
-        KeyCode::Char('U') => match undo_plan(state) {
+        Some(KeyAction::Undo) => match undo_plan(state) {
             Some(plan) => {
-                state.message = Some(info(format!(
-                    "Undo batch {}: {} {} account{}? y queues the undo · any other key keeps it",
-                    plan.batch,
-                    plan.verb(),
-                    plan.jobs.len(),
-                    if plan.jobs.len() == 1 { "" } else { "s" }
-                )));
-                pane.undo_asked = true;
+                state.mode = Mode::Confirm(Confirm::Undo {
+                    verb: plan.verb(),
+                    count: plan.jobs.len(),
+                    batch: plan.batch,
+                    pane,
+                });
+                return;
             }
             None if state.snapshots.history.is_none() => {
                 state.message = Some(info("The action log is still loading."));
             }
             None => state.message = Some(error("Nothing to undo: no write changed anything yet.")),
         },
-        _ => match state.keymap.lookup(&key) {
-            Some(KeyAction::History | KeyAction::Quit) => return,
-            action => {
-                super::snapshots::scroll(&mut pane.scroll, action, max, page);
-            }
-        },
+        action => super::snapshots::scroll(&mut pane.scroll, action, max, page),
     }
     state.mode = Mode::History(pane);
 }
@@ -272,12 +250,13 @@ mod tests {
         assert!(update(&mut s, key('U')).is_empty(), "log not loaded yet");
         update(&mut s, Action::History(log()));
         assert!(update(&mut s, key('U')).is_empty());
-        let text = &s.message.as_ref().unwrap().text;
         assert!(
-            text.contains("tui-b") && text.contains("block 2 accounts"),
-            "{text}"
+            matches!(&s.mode, Mode::Confirm(Confirm::Undo { batch, verb: "block", count: 2, .. }) if batch == "tui-b"),
+            "{:?}",
+            s.mode
         );
         assert!(update(&mut s, key('n')).is_empty());
+        assert!(matches!(s.mode, Mode::History(_)));
         update(&mut s, key('U'));
         assert_eq!(update(&mut s, key('y')), vec![Command::UndoLastBatch]);
         assert!(matches!(s.mode, Mode::History(_)));

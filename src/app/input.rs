@@ -1,17 +1,14 @@
-//! Keys: what each key does in each mode (list, search, prompt, confirm, help).
+//! Keys: what each key does in each mode (list, search, prompt, confirm, help). Which key means
+//! which action is data in [`super::keymap`]; this file says what each action does.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::{is_valid_handle, Standing};
 use super::action::Command;
-use super::keymap::KeyAction;
-use super::list::{move_by, move_to, rebuild_view, start_search};
-use super::state::{Capability, Confirm, Mode, State, Target, Verb, TYPE_BACK_OVER};
+use super::keymap::{is_ctrl_c, KeyAction, KeyMode};
+use super::list::{move_by, move_to, rebuild_view};
+use super::state::{Capability, Confirm, Mode, State, Target, Verb, WriteConfirm, TYPE_BACK_OVER};
 use super::update::{error, info};
-
-pub(super) fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
-}
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     if is_ctrl_c(&key) {
@@ -30,13 +27,16 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Prompt(text) => on_prompt_key(state, key, text, out),
         Mode::Confirm(confirm) => on_confirm_key(state, key, confirm, out),
         Mode::Queue(pane) => super::queue_view::on_key(state, key, pane, out),
-        Mode::History(pane) => super::history::on_key(state, key, pane, out),
+        Mode::History(pane) => super::history::on_key(state, key, pane),
         Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
         Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
+        Mode::Edit(edit) => super::notes::on_key(state, key, edit, out),
+        Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
+        Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
         Mode::Normal => {
-            if let Some(action) = state.keymap.lookup(&key) {
+            if let Some(action) = state.keymap.lookup(KeyMode::Main, &key) {
                 on_normal(state, action, out);
             }
         }
@@ -62,24 +62,19 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 if !state.marks.remove(&i) {
                     state.marks.insert(i);
                 }
+                state.marked_by = None;
                 move_by(state, 1);
             }
         }
-        KeyAction::MarkAll => {
-            let before = state.marks.len();
-            state.marks.extend(state.view.iter().copied());
-            let added = state.marks.len() - before;
-            state.message = Some(info(format!(
-                "Marked {added} more ({} marked). Esc clears marks.",
-                state.marks.len()
-            )));
-        }
+        KeyAction::MarkAll => mark_all(state),
         KeyAction::ClearMarks => {
             if !state.query.is_empty() {
                 state.query.clear();
                 rebuild_view(state);
             } else if !state.marks.is_empty() {
                 state.marks.clear();
+                state.marked_by = None;
+                state.marked_by = None;
                 state.message = Some(info("Marks cleared."));
             } else {
                 state.message = None;
@@ -154,21 +149,25 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         KeyAction::Diff => super::diff_view::open(state, out),
         KeyAction::Insights => super::insights::open(state),
         KeyAction::Review => super::review::open(state),
+        KeyAction::Keep => super::notes::toggle_keep(state, out),
+        KeyAction::Note => super::notes::open(state, super::notes::Field::Note),
+        KeyAction::Tags => super::notes::open(state, super::notes::Field::Tags),
+        KeyAction::Columns => state.mode = Mode::Columns { cursor: 0 },
+        KeyAction::Log => state.mode = Mode::Log { scroll: 0 },
         KeyAction::Quit => super::quit::request(state, out),
+        // Actions of other modes never come from the list's keys.
+        _ => {}
     }
 }
 
-/// j/k/arrows/PgUp/PgDn scroll the help; any other key closes it.
-pub(super) fn on_help_key(state: &mut State, key: KeyEvent, scroll: usize) {
-    let max = state.keymap.bindings.len().saturating_sub(1);
+/// The moving keys scroll the help; any other key closes it.
+pub(super) fn on_help_key(state: &mut State, key: KeyEvent, mut scroll: usize) {
+    let max = state.keymap.help_rows().len().saturating_sub(1);
     let page = state.list_rows();
-    let scroll = match state.keymap.lookup(&key) {
-        Some(KeyAction::Down) => (scroll + 1).min(max),
-        Some(KeyAction::Up) => scroll.saturating_sub(1),
-        Some(KeyAction::PageDown) => (scroll + page).min(max),
-        Some(KeyAction::PageUp) => scroll.saturating_sub(page),
-        _ => return,
-    };
+    match state.keymap.lookup(KeyMode::Help, &key) {
+        Some(KeyAction::Close) | None => return,
+        action => super::snapshots::scroll(&mut scroll, action, max, page),
+    }
     state.mode = Mode::Help { scroll };
 }
 
@@ -197,18 +196,45 @@ pub(super) fn on_search_key(state: &mut State, key: KeyEvent) {
             state.mode = Mode::Search;
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
-            // Narrow the previous matches when they are complete; otherwise scan everything.
-            let narrowing = !state.query.is_empty() && state.search_job.is_none();
-            state.query.push(c);
-            if narrowing {
-                let candidates = std::mem::take(&mut state.view);
-                start_search(state, candidates);
-            } else {
-                rebuild_view(state);
-            }
-            state.mode = Mode::Search;
+            extend_query(state, &c.to_string());
         }
         _ => state.mode = Mode::Search,
+    }
+}
+
+/// Appends `text` to the search and updates the matches (still in search mode).
+fn extend_query(state: &mut State, text: &str) {
+    state.query.push_str(text);
+    rebuild_view(state);
+    state.mode = Mode::Search;
+}
+
+/// Longest paste a text field takes (more is cut off).
+const PASTE_MAX_CHARS: usize = 1000;
+
+/// Bracketed paste: the text goes into the field being edited (search, the handle prompt) with
+/// newlines and other controls removed, and is never read as keys; anywhere else (the list, a
+/// confirm, a typed-back count) it is ignored, so a paste can never confirm or quit.
+pub(super) fn on_paste(state: &mut State, text: &str) {
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(PASTE_MAX_CHARS)
+        .collect();
+    if clean.is_empty() {
+        return;
+    }
+    match &mut state.mode {
+        Mode::Search => extend_query(state, &clean),
+        Mode::Prompt(handle) => {
+            let room = 16usize.saturating_sub(handle.chars().count());
+            handle.extend(clean.chars().take(room));
+        }
+        Mode::Edit(edit) => {
+            let room = super::notes::NOTE_CHARS.saturating_sub(edit.text.chars().count());
+            edit.text.extend(clean.chars().take(room));
+        }
+        _ => {}
     }
 }
 
@@ -243,60 +269,144 @@ pub(super) fn on_prompt_key(
     }
 }
 
+/// Keys of a confirm pane: yes runs the guarded action, no drops it, anything else waits.
 pub(super) fn on_confirm_key(
     state: &mut State,
     key: KeyEvent,
-    mut confirm: Confirm,
+    confirm: Confirm,
+    out: &mut Vec<Command>,
+) {
+    let action = state.keymap.lookup(KeyMode::Confirm, &key);
+    match confirm {
+        Confirm::Write(write) => on_write_confirm_key(state, key, action, write, out),
+        Confirm::CancelQueue { open, pane } => {
+            match action {
+                Some(KeyAction::Yes) => {
+                    state.message = Some(info(format!(
+                        "Cancelling {open} open job{}…",
+                        if open == 1 { "" } else { "s" }
+                    )));
+                    out.push(Command::CancelQueue);
+                }
+                Some(KeyAction::No) => state.message = Some(info("Nothing cancelled.")),
+                _ => {
+                    state.mode = Mode::Confirm(Confirm::CancelQueue { open, pane });
+                    return;
+                }
+            }
+            state.mode = Mode::Queue(pane);
+        }
+        Confirm::Undo {
+            batch,
+            verb,
+            count,
+            pane,
+        } => {
+            match action {
+                Some(KeyAction::Yes) => {
+                    state.message = Some(info("Queueing the undo…"));
+                    out.push(Command::UndoLastBatch);
+                }
+                Some(KeyAction::No) => state.message = Some(info("Nothing undone.")),
+                _ => {
+                    state.mode = Mode::Confirm(Confirm::Undo {
+                        batch,
+                        verb,
+                        count,
+                        pane,
+                    });
+                    return;
+                }
+            }
+            state.mode = Mode::History(pane);
+        }
+    }
+}
+
+fn on_write_confirm_key(
+    state: &mut State,
+    key: KeyEvent,
+    action: Option<KeyAction>,
+    mut confirm: WriteConfirm,
     out: &mut Vec<Command>,
 ) {
     let bulk = confirm.targets.len() > TYPE_BACK_OVER && !confirm.later;
     if confirm.later {
-        match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+        match action {
+            Some(KeyAction::Yes) => {
                 let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
                 state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
                 state.marks.clear();
+                state.marked_by = None;
                 out.push(Command::SaveForLater { ids });
             }
-            KeyCode::Char('m' | 'M') => {
+            Some(KeyAction::MuteInstead) => {
                 confirm.verb = Verb::Mute;
                 confirm.later = false;
-                state.mode = Mode::Confirm(confirm);
+                state.mode = Mode::Confirm(Confirm::Write(confirm));
             }
-            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+            Some(KeyAction::No) => {
                 state.message = Some(info("Nothing saved."));
             }
-            _ => state.mode = Mode::Confirm(confirm),
+            _ => state.mode = Mode::Confirm(Confirm::Write(confirm)),
         }
         return;
     }
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+    match (action, key.code) {
+        (Some(KeyAction::No), _) => {
             state.message = Some(info(format!("Nothing {}.", confirm.verb.past())));
         }
-        KeyCode::Char('y' | 'Y') | KeyCode::Enter
+        (Some(KeyAction::Yes), _)
             if !bulk || confirm.typed == confirm.targets.len().to_string() =>
         {
             run_confirmed(state, confirm, out);
         }
-        KeyCode::Char(c) if bulk && c.is_ascii_digit() && confirm.typed.len() < 9 => {
+        (_, KeyCode::Char(c)) if bulk && c.is_ascii_digit() && confirm.typed.len() < 9 => {
             confirm.typed.push(c);
-            state.mode = Mode::Confirm(confirm);
+            state.mode = Mode::Confirm(Confirm::Write(confirm));
         }
-        KeyCode::Backspace if bulk => {
+        (_, KeyCode::Backspace) if bulk => {
             confirm.typed.pop();
-            state.mode = Mode::Confirm(confirm);
+            state.mode = Mode::Confirm(Confirm::Write(confirm));
         }
-        _ => state.mode = Mode::Confirm(confirm),
+        _ => state.mode = Mode::Confirm(Confirm::Write(confirm)),
     }
 }
 
-pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<Command>) {
+/// `V`: marks exactly the accounts listed (the query's matches), once the search is complete.
+fn mark_all(state: &mut State) {
+    if let Some(e) = &state.query_error {
+        state.message = Some(error(format!("Nothing marked: {e}")));
+        return;
+    }
+    if state.searching() {
+        state.message = Some(info("Nothing marked yet: the search is still running."));
+        return;
+    }
+    let query = state.query.trim().to_string();
+    let exact = state.marks.is_empty() || state.marked_by.as_deref() == Some(query.as_str());
+    let before = state.marks.len();
+    state.marks.extend(state.view.iter().copied());
+    let added = state.marks.len() - before;
+    state.marked_by = (exact && !query.is_empty()).then(|| query.clone());
+    let what = if query.is_empty() {
+        "listed".to_string()
+    } else {
+        format!("matching {query:?}")
+    };
+    state.message = Some(info(format!(
+        "Marked {added} more {what} ({} marked). Esc twice clears marks.",
+        state.marks.len()
+    )));
+}
+
+pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
     for t in confirm.targets {
         queue_write(state, confirm.verb, t, out);
     }
     state.marks.clear();
+    state.marked_by = None;
     let word = confirm.verb.word();
     state.message = Some(info(format!(
         "Queued: {word} {n} account{}.",
@@ -305,11 +415,21 @@ pub(super) fn run_confirmed(state: &mut State, confirm: Confirm, out: &mut Vec<C
 }
 
 /// Queues one write: its account shows as pending and the command goes to the worker.
-pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Vec<Command>) {
+/// Queues one write; an unblock of an account on the keep list is never queued (false).
+pub(super) fn queue_write(
+    state: &mut State,
+    verb: Verb,
+    t: Target,
+    out: &mut Vec<Command>,
+) -> bool {
     if let Some(i) = state.index_of(&t.id) {
+        if verb == Verb::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
+            return false;
+        }
         state.accounts[i as usize].standing = Standing::Pending;
-    } else if let Some(acct) = t.outside {
-        if let Some(i) = state.insert(*acct) {
+    } else if let Some(user) = t.outside {
+        let now = super::update::unix(state.now);
+        if let Some(i) = state.insert_user(&user, None, now) {
             state.accounts[i as usize].standing = Standing::Pending;
             rebuild_view(state);
         }
@@ -320,6 +440,7 @@ pub(super) fn queue_write(state: &mut State, verb: Verb, t: Target, out: &mut Ve
         Verb::Block => Command::Block { id: t.id },
         Verb::Mute => Command::Mute { id: t.id },
     });
+    true
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).
@@ -341,6 +462,9 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         m.sort_unstable();
         m
     };
+    let query = (!state.marks.is_empty())
+        .then(|| state.marked_by.clone())
+        .flatten();
     picked.retain(|&i| {
         let s = state.accounts[i as usize].standing;
         match verb {
@@ -349,11 +473,23 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             Verb::Block => s == Standing::Unblocked,
         }
     });
+    let before = picked.len();
+    if verb == Verb::Unblock {
+        picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));
+    }
+    let kept = before - picked.len();
     if picked.is_empty() {
-        state.message = Some(info(format!(
-            "Nothing to {}: mark accounts with Space or select one.",
-            verb.word()
-        )));
+        state.message = Some(info(if kept > 0 {
+            format!(
+                "Nothing to unblock: {kept} on the keep list ({} removes one from it).",
+                state.keymap.key_name(KeyMode::Main, KeyAction::Keep)
+            )
+        } else {
+            format!(
+                "Nothing to {}: mark accounts with Space or select one.",
+                verb.word()
+            )
+        }));
         return;
     }
     let targets = picked
@@ -368,10 +504,12 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             }
         })
         .collect();
-    state.mode = Mode::Confirm(Confirm {
+    state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
         verb,
         targets,
         typed: String::new(),
         later: read_only && verb == Verb::Unblock,
-    });
+        query,
+        kept,
+    }));
 }

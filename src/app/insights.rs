@@ -46,7 +46,7 @@ pub struct Facts<'a> {
     pub first_seen: i64,
     /// Followers.
     pub followers: u64,
-    /// In the block list now.
+    /// In the block list now (not gone).
     pub blocked: bool,
     /// In the mute list now.
     pub muted: bool,
@@ -135,7 +135,7 @@ pub fn compute<'a>(accounts: impl IntoIterator<Item = Facts<'a>>, now: i64) -> I
         for t in a.tags {
             *tags.entry(t.as_str()).or_default() += 1;
         }
-        if !a.blocked || a.gone {
+        if !a.blocked {
             continue;
         }
         counts.blocked += 1;
@@ -245,6 +245,7 @@ pub(super) fn open(state: &mut super::State) {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let insights = compute(state.accounts.iter().map(facts), now);
+    state.message = None;
     state.mode = super::Mode::Insights(Box::new(insights));
 }
 
@@ -256,7 +257,10 @@ pub(super) fn on_key(
 ) {
     use super::KeyAction as K;
     if key.code == crossterm::event::KeyCode::Esc
-        || matches!(state.keymap.lookup(&key), Some(K::Insights | K::Quit))
+        || matches!(
+            state.keymap.lookup(super::KeyMode::Main, &key),
+            Some(K::Insights | K::Quit)
+        )
     {
         return;
     }
@@ -312,7 +316,6 @@ mod tests {
             ..Default::default()
         });
         accounts.push(Facts {
-            blocked: true,
             gone: true,
             first_seen: 0,
             ..Default::default()

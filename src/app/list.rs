@@ -2,76 +2,89 @@
 
 use super::action::Command;
 use super::geometry::visible_offset;
-use super::search;
 use super::state::{SortKey, State};
 
-/// Recomputes `view` from the sort and the query, keeping the selected account selected.
+/// Recomputes `view` from the sort and the query, keeping the selected account selected. A
+/// query is evaluated exactly ([`crate::query`]); a long list in slices (see [`search_step`]).
 pub(super) fn rebuild_view(state: &mut State) {
     let keep = state.view.get(state.cursor).copied();
-    let all: Vec<u32> = (0..state.accounts.len() as u32).collect();
-    state.view = if state.query.is_empty() {
-        let mut v = all;
-        let accts = &state.accounts;
-        match state.sort {
-            SortKey::Loaded if !state.snapshots.sync.front.is_empty() => {
-                // Accounts a sync found new come first, newest block first.
-                let front = &state.snapshots.sync.front;
-                let set: std::collections::HashSet<u32> = front.iter().copied().collect();
-                v = front
-                    .iter()
-                    .copied()
-                    .chain(v.into_iter().filter(|i| !set.contains(i)))
-                    .collect();
-            }
-            SortKey::Loaded => {}
-            SortKey::Handle => sort_by_text(&mut v, |i| accts[i as usize].handle.as_str()),
-            SortKey::Name => sort_by_text(&mut v, |i| accts[i as usize].name.as_str()),
-            SortKey::Followers => {
-                // Keys gathered once, then sorted without chasing pointers; ties in load order.
-                let mut keyed: Vec<(std::cmp::Reverse<u64>, u32)> = v
-                    .iter()
-                    .map(|&i| (std::cmp::Reverse(accts[i as usize].followers), i))
-                    .collect();
-                keyed.sort_unstable();
-                v = keyed.into_iter().map(|(_, i)| i).collect();
-            }
-        }
-        if state.reversed {
-            v.reverse();
-        }
-        v
-    } else {
-        start_search(state, all);
-        return;
-    };
+    state.query_error = None;
     state.search_job = None;
+    if !state.query.trim().is_empty() {
+        match crate::query::parse(&state.query) {
+            Ok(q) => {
+                let now = super::update::unix(state.now);
+                // The previous list stays on screen until the new result is complete.
+                state.search_job = Some(crate::query::Job::new(q, now, state.index.len()));
+                search_step(state);
+            }
+            Err(e) => {
+                state.query_error = Some(e);
+                state.view.clear();
+                state.cursor = 0;
+                state.offset = 0;
+            }
+        }
+        return;
+    }
+    let mut v: Vec<u32> = (0..state.accounts.len() as u32).collect();
+    sort_view(state, &mut v);
+    state.view = v;
     state.cursor = keep
         .and_then(|k| state.view.iter().position(|&v| v == k))
         .unwrap_or(0);
     keep_cursor_visible(state);
 }
 
-/// Starts a search over `candidates`; small lists finish at once, large ones in slices.
-pub(super) fn start_search(state: &mut State, candidates: Vec<u32>) {
-    state.search_job = Some(search::Job::new(candidates));
-    state.view.clear();
-    state.cursor = 0;
-    state.offset = 0;
-    search_step(state);
+/// Orders `v` (indices into `accounts`) by the sort column.
+fn sort_view(state: &State, v: &mut Vec<u32>) {
+    let accts = &state.accounts;
+    match state.sort {
+        SortKey::Loaded if !state.snapshots.sync.front.is_empty() => {
+            // Accounts a sync found new come first, newest block first.
+            let front = &state.snapshots.sync.front;
+            let set: std::collections::HashSet<u32> = front.iter().copied().collect();
+            let listed: std::collections::HashSet<u32> = v.iter().copied().collect();
+            let rest: Vec<u32> = v.iter().copied().filter(|i| !set.contains(i)).collect();
+            *v = front
+                .iter()
+                .copied()
+                .filter(|i| listed.contains(i))
+                .chain(rest)
+                .collect();
+        }
+        SortKey::Loaded => {}
+        SortKey::Handle => sort_by_text(v, |i| accts[i as usize].handle.as_str()),
+        SortKey::Name => sort_by_text(v, |i| accts[i as usize].name.as_str()),
+        SortKey::Followers => {
+            // Keys gathered once, then sorted without chasing pointers; ties in load order.
+            let mut keyed: Vec<(std::cmp::Reverse<u64>, u32)> = v
+                .iter()
+                .map(|&i| (std::cmp::Reverse(accts[i as usize].followers), i))
+                .collect();
+            keyed.sort_unstable();
+            *v = keyed.into_iter().map(|(_, i)| i).collect();
+        }
+    }
+    if state.reversed {
+        v.reverse();
+    }
 }
 
-/// Scores one more slice of the running search; shows matches as they are found and ranks them
-/// when the scan is complete.
+/// Evaluates one more slice of the running search; once every account is evaluated the list is
+/// exactly the matches, sorted.
 pub(super) fn search_step(state: &mut State) {
     let Some(mut job) = state.search_job.take() else {
         return;
     };
-    if job.step(&state.accounts, &state.query, search::CHUNK) {
-        state.view = job.ranked();
+    if job.step(&state.index, crate::query::CHUNK) {
+        let mut v = Vec::with_capacity(job.count());
+        v.extend(job.matches());
+        sort_view(state, &mut v);
+        state.view = v;
         state.cursor = 0;
         state.offset = 0;
     } else {
-        state.view = job.found.iter().map(|&(i, _)| i).collect();
         state.search_job = Some(job);
     }
     keep_cursor_visible(state);

@@ -2,12 +2,12 @@
 //! then recent finished ones), the current batch's progress, an ETA from the write budget, and
 //! pause / resume / cancel.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::account::Standing;
 use super::action::Command;
-use super::keymap::KeyAction;
-use super::state::{Capability, Mode, State, Verb};
+use super::keymap::{KeyAction, KeyMode};
+use super::state::{Capability, Confirm, Mode, State, Verb};
 use super::update::info;
 use crate::store::queue::{Job, JobState};
 use crate::text::sanitize;
@@ -67,8 +67,6 @@ impl QueueSnapshot {
 pub struct QueuePane {
     /// First row shown.
     pub scroll: usize,
-    /// `c` was pressed: the next `y` cancels every open job.
-    pub cancel_asked: bool,
 }
 
 /// Opens the queue view.
@@ -102,23 +100,12 @@ pub(super) fn on_key(
     mut pane: QueuePane,
     out: &mut Vec<Command>,
 ) {
-    if pane.cancel_asked {
-        pane.cancel_asked = false;
-        if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-            state.message = Some(info("Cancelling every open job…"));
-            out.push(Command::CancelQueue);
-        } else {
-            state.message = Some(info("Nothing cancelled."));
-        }
-        state.mode = Mode::Queue(pane);
-        return;
-    }
     let rows = row_count(state);
     let page = state.list_rows();
     let max = rows.saturating_sub(1);
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => return,
-        KeyCode::Char('p') | KeyCode::Char(' ') => {
+    match state.keymap.lookup(KeyMode::Queue, &key) {
+        Some(KeyAction::Close) => return,
+        Some(KeyAction::PauseQueue) => {
             let idle = state
                 .snapshots
                 .queue
@@ -134,25 +121,16 @@ pub(super) fn on_key(
                 out.push(Command::PauseQueue);
             }
         }
-        KeyCode::Char('c') => {
+        Some(KeyAction::CancelQueue) => {
             let open = state.snapshots.queue.as_ref().map_or(0, |q| q.open_total);
             if open == 0 {
                 state.message = Some(info("No open job to cancel."));
             } else {
-                state.message = Some(info(format!(
-                    "Cancel all {open} open job{}? y cancels them · any other key keeps them",
-                    if open == 1 { "" } else { "s" }
-                )));
-                pane.cancel_asked = true;
+                state.mode = Mode::Confirm(Confirm::CancelQueue { open, pane });
+                return;
             }
         }
-        _ => match state.keymap.lookup(&key) {
-            Some(KeyAction::Queue) => return,
-            Some(KeyAction::Quit) => return,
-            action => {
-                super::snapshots::scroll(&mut pane.scroll, action, max, page);
-            }
-        },
+        action => super::snapshots::scroll(&mut pane.scroll, action, max, page),
     }
     state.mode = Mode::Queue(pane);
 }
@@ -290,13 +268,7 @@ mod tests {
         assert_eq!(row_count(&s), 4);
         update(&mut s, key('j'));
         update(&mut s, key('G'));
-        assert_eq!(
-            s.mode,
-            Mode::Queue(QueuePane {
-                scroll: 3,
-                cancel_asked: false
-            })
-        );
+        assert_eq!(s.mode, Mode::Queue(QueuePane { scroll: 3 }));
         // A smaller snapshot pulls the scroll back inside the rows.
         update(&mut s, Action::QueueSnapshot(Box::new(snapshot(1, false))));
         assert!(matches!(&s.mode, Mode::Queue(p) if p.scroll == 1));
@@ -334,11 +306,17 @@ mod tests {
         assert!(update(&mut s, key('c')).is_empty(), "nothing open yet");
         update(&mut s, Action::QueueSnapshot(Box::new(snapshot(2, false))));
         assert!(update(&mut s, key('c')).is_empty());
-        assert!(matches!(&s.mode, Mode::Queue(p) if p.cancel_asked));
+        assert!(matches!(
+            &s.mode,
+            Mode::Confirm(Confirm::CancelQueue { open: 2, .. })
+        ));
+        assert!(update(&mut s, key('x')).is_empty(), "other keys wait");
+        assert!(matches!(&s.mode, Mode::Confirm(_)));
         assert!(update(&mut s, key('n')).is_empty());
-        assert!(matches!(&s.mode, Mode::Queue(p) if !p.cancel_asked));
+        assert!(matches!(&s.mode, Mode::Queue(_)));
         update(&mut s, key('c'));
         assert_eq!(update(&mut s, key('y')), vec![Command::CancelQueue]);
+        assert!(matches!(&s.mode, Mode::Queue(_)));
     }
 
     #[test]

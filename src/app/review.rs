@@ -135,6 +135,7 @@ pub(super) fn open(state: &mut State) {
         state.message = Some(info("Nothing to review: no blocked account in the list."));
         return;
     }
+    state.message = None;
     state.mode = Mode::Review(Box::new(Review {
         items,
         pos: 0,
@@ -249,11 +250,16 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
         .map(|&i| (r.items.iter().position(|&x| x == i).unwrap_or(0), i))
         .collect();
     order.sort_unstable();
+    let mut keep = Vec::new();
     for (_, i) in order {
         let verb = match r.decisions[&i] {
             Decision::Unblock => Verb::Unblock,
             Decision::Mute => Verb::Mute,
-            Decision::Keep | Decision::Skip => continue,
+            Decision::Keep => {
+                keep.push(i);
+                continue;
+            }
+            Decision::Skip => continue,
         };
         writes.push((verb, i));
     }
@@ -266,6 +272,11 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
             outside: None,
         };
         super::input::queue_write(state, verb, target, out);
+    }
+    // Keep decisions put the accounts on the keep list; notes are stored.
+    super::notes::keep(state, &keep, true, out);
+    for (&i, note) in &r.notes {
+        super::notes::save_note(state, i, note, out);
     }
     let mut parts = Vec::new();
     for (n, what) in [
@@ -373,6 +384,10 @@ mod tests {
                 Command::Unblock { id: "1".into() },
                 Command::Mute { id: "2".into() },
                 Command::Unblock { id: "3".into() },
+                Command::SaveNote {
+                    id: "4".into(),
+                    note: "spam bot".into()
+                },
             ]
         );
         assert_eq!(s.mode, Mode::Normal);

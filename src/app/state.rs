@@ -73,12 +73,12 @@ pub struct Target {
     /// Display name.
     pub name: SafeText,
     /// The account when it is not in the loaded list (block by handle).
-    pub outside: Option<Box<Account>>,
+    pub outside: Option<Box<crate::api::types::User>>,
 }
 
-/// The confirm pane's content.
+/// A write waiting for the user's yes: the confirm pane names the accounts and the count.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Confirm {
+pub struct WriteConfirm {
     /// What will be done.
     pub verb: Verb,
     /// To whom.
@@ -87,6 +87,36 @@ pub struct Confirm {
     pub typed: String,
     /// The plan can't do this now: confirming saves the ids for later instead.
     pub later: bool,
+    /// The query whose matches these are (the targets are exactly its matches).
+    pub query: Option<String>,
+    /// Marked accounts left out because they are on the keep list.
+    pub kept: usize,
+}
+
+/// A question that guards an action: the action travels inside and runs only on yes
+/// (`confirm_yes`); no (`confirm_no`) changes nothing. Every confirm in the TUI is one of these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirm {
+    /// Unblock, block or mute accounts (or save unblocks for later on read-only plans).
+    Write(WriteConfirm),
+    /// Cancel every open job of the queue, from the queue view.
+    CancelQueue {
+        /// Open jobs it cancels.
+        open: usize,
+        /// The queue view to go back to.
+        pane: super::queue_view::QueuePane,
+    },
+    /// Queue the inverse of the last batch, from the history view.
+    Undo {
+        /// The batch undone.
+        batch: String,
+        /// The inverse verb ("unblock").
+        verb: &'static str,
+        /// Accounts it touches.
+        count: usize,
+        /// The history view to go back to.
+        pane: super::history::HistoryPane,
+    },
 }
 
 /// Which layer takes keys.
@@ -118,6 +148,18 @@ pub enum Mode {
     QuitAsk(usize),
     /// Reviewing accounts one at a time.
     Review(Box<super::review::Review>),
+    /// Editing the note or tags of an account.
+    Edit(super::notes::Edit),
+    /// The message log, scrolled by this many messages from the newest.
+    Log {
+        /// Messages skipped from the newest.
+        scroll: usize,
+    },
+    /// The column picker.
+    Columns {
+        /// Row of the picker.
+        cursor: usize,
+    },
 }
 
 /// Column the list is sorted by.
@@ -204,10 +246,24 @@ pub struct State {
     pub sort: SortKey,
     /// Sort reversed.
     pub reversed: bool,
-    /// Current search query (empty: no filter).
+    /// Searchable columns of `accounts` (same indices): what `/` and `V` evaluate.
+    pub index: crate::query::Index,
+    /// Current search query as typed (empty: no filter).
     pub query: String,
-    /// A search still scanning a large list (see [`super::search::CHUNK`]).
-    pub search_job: Option<super::search::Job>,
+    /// Why the query does not parse (the list is then empty and `V` refuses).
+    pub query_error: Option<crate::query::QueryError>,
+    /// A search still evaluating a large list (see [`crate::query::CHUNK`]).
+    pub search_job: Option<crate::query::Job>,
+    /// The query whose matches `V` marked, while the marks are exactly those.
+    pub marked_by: Option<String>,
+    /// The last messages, oldest first (`L` shows them).
+    pub log: std::collections::VecDeque<Message>,
+    /// Notes and tags by account index (the keep list is the index's `Kept` flag).
+    pub notes: HashMap<u32, super::notes::Annotation>,
+    /// Annotations from the store whose account is not loaded yet.
+    pub pending_notes: Vec<super::action::Annotated>,
+    /// Optional columns of the list, in display order.
+    pub columns: Vec<super::panes::Column>,
     /// Which layer takes keys.
     pub mode: Mode,
     /// Token of the next page; `None` when the last page has been seen (or before the first).
@@ -267,8 +323,15 @@ impl State {
             marks: HashSet::new(),
             sort: SortKey::default(),
             reversed: false,
+            index: Default::default(),
             query: String::new(),
+            query_error: None,
             search_job: None,
+            marked_by: None,
+            log: Default::default(),
+            notes: HashMap::new(),
+            pending_notes: Vec::new(),
+            columns: vec![super::panes::Column::Followers],
             mode: Mode::Normal,
             next_token: None,
             loading: false,
@@ -344,11 +407,27 @@ impl State {
         }
     }
 
-    /// Adds an account unless its id is already loaded; returns its index when added.
-    pub fn insert(&mut self, account: Account) -> Option<u32> {
+    /// Adds an X user unless its id is already loaded; returns its index when added.
+    pub fn insert_user(
+        &mut self,
+        user: &crate::api::types::User,
+        pinned: Option<&crate::api::types::Tweet>,
+        first_seen: i64,
+    ) -> Option<u32> {
+        if self.index_of(&user.id).is_some() {
+            return None;
+        }
+        let row = crate::query::Row::from_user(user, Some(first_seen).filter(|&t| t > 0));
+        self.insert(Account::from_user(user, pinned, first_seen), &row)
+    }
+
+    /// Adds an account (and its searchable row) unless its id is already loaded; returns its
+    /// index when added.
+    pub fn insert(&mut self, account: Account, row: &crate::query::Row) -> Option<u32> {
         if self.index_of(account.id.as_str()).is_some() {
             return None;
         }
+        self.index.push(row);
         let idx = self.accounts.len() as u32;
         match account.id.as_str().parse::<u64>() {
             Ok(n) => {
@@ -365,6 +444,9 @@ impl State {
     /// Forgets every loaded account (refresh).
     pub fn clear_accounts(&mut self) {
         self.accounts.clear();
+        self.index.clear();
+        self.notes.clear();
+        self.marked_by = None;
         self.by_num.clear();
         self.by_str.clear();
         self.view.clear();

@@ -4,7 +4,6 @@
 
 use std::time::SystemTime;
 
-use super::account::Account;
 use super::action::Command;
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{Message, SortKey, State};
@@ -87,7 +86,7 @@ pub(super) fn on_page(state: &mut State, pages: u64, users: Vec<User>) {
         .unwrap_or(0);
     let added: Vec<u32> = users
         .iter()
-        .filter_map(|u| state.insert(Account::from_user(u, None, now)))
+        .filter_map(|u| state.insert_user(u, None, now))
         .collect();
     if added.is_empty() {
         return;

@@ -263,30 +263,180 @@ fn search_is_incremental_and_escape_restores() {
 
 #[test]
 fn search_over_a_large_list_runs_in_slices_and_keys_still_work() {
-    let n = super::search::CHUNK * 2 + 10;
+    let n = crate::query::CHUNK * 2 + 10;
     let mut s = loaded(n, false);
     update(&mut s, key('/'));
     update(&mut s, key('9'));
-    assert!(s.searching(), "a list this long is scanned in slices");
-    let partial = s.view.len();
+    assert!(s.searching(), "a list this long is evaluated in slices");
     update(&mut s, code(KeyCode::Down));
     assert_eq!(s.mode, Mode::Search, "keys answer during the scan");
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, key('V'));
+    assert!(s.marks.is_empty(), "V waits for the complete result");
     let mut steps = 0;
     while s.searching() {
         update(&mut s, Action::SearchStep);
         steps += 1;
     }
     assert_eq!(steps, 2);
-    assert!(s.view.len() > partial);
-    let expected = super::search::matches(&s.accounts, &(0..n as u32).collect::<Vec<_>>(), "9");
-    assert_eq!(s.view, expected);
-    update(&mut s, key('9'));
-    assert!(!s.searching(), "narrowing a complete result is one slice");
+    let expected: Vec<u32> = (0..n as u32)
+        .filter(|&i| {
+            let a = &s.accounts[i as usize];
+            [a.handle.as_str(), a.name.as_str(), a.bio.as_str()]
+                .iter()
+                .any(|f| f.contains('9'))
+        })
+        .collect();
+    assert!(s.view == expected, "exactly the matches");
+    update(&mut s, key('V'));
+    assert_eq!(s.marks.len(), expected.len());
+    assert_eq!(s.marked_by.as_deref(), Some("9"));
     update(&mut s, code(KeyCode::Esc));
     assert!(!s.searching());
     assert_eq!(s.view.len(), n);
+    assert_eq!(
+        s.marks.len(),
+        expected.len(),
+        "marks survive leaving the search"
+    );
     update(&mut s, Action::SearchStep);
     assert_eq!(s.view.len(), n, "a stray step does nothing");
+}
+
+#[test]
+fn v_marks_exactly_the_matches_and_the_confirm_names_the_query() {
+    let mut s = loaded(40, false);
+    update(&mut s, Action::Capability(Capability::Full));
+    for c in "/\"number 1\" -user12".chars() {
+        update(&mut s, key(c));
+    }
+    let want: Vec<String> = [
+        "user1", "user10", "user11", "user13", "user14", "user15", "user16", "user17", "user18",
+        "user19",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    let got: Vec<String> = s
+        .view
+        .iter()
+        .map(|&i| s.accounts[i as usize].handle.to_string())
+        .collect();
+    assert_eq!(got, want);
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, key('V'));
+    update(&mut s, key('u'));
+    let Mode::Confirm(Confirm::Write(c)) = &s.mode else {
+        panic!("{:?}", s.mode)
+    };
+    assert_eq!(c.query.as_deref(), Some("\"number 1\" -user12"));
+    let ids: Vec<String> = c.targets.iter().map(|t| t.handle.to_string()).collect();
+    assert_eq!(ids, want);
+}
+
+#[test]
+fn a_bad_query_lists_nothing_and_v_refuses() {
+    let mut s = loaded(10, false);
+    for c in "/followers:lots".chars() {
+        update(&mut s, key(c));
+    }
+    assert!(s.view.is_empty());
+    let e = s.query_error.clone().expect("an error");
+    assert_eq!(e.column, 1);
+    update(&mut s, key('V'));
+    assert!(s.marks.is_empty());
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, key('V'));
+    assert!(s.marks.is_empty());
+    assert!(s.message.as_ref().unwrap().text.contains("followers:"));
+    assert!(
+        s.log.iter().any(|m| m.text.contains("Nothing marked")),
+        "the log keeps it"
+    );
+}
+
+#[test]
+fn kept_accounts_are_left_out_of_an_unblock() {
+    let mut s = loaded(5, false);
+    update(&mut s, Action::Capability(Capability::Full));
+    let cmds = update(&mut s, key('K'));
+    assert_eq!(
+        cmds,
+        vec![Command::SetKept {
+            ids: vec!["1000".into()],
+            kept: true
+        }]
+    );
+    update(&mut s, key('V'));
+    update(&mut s, key('u'));
+    let Mode::Confirm(Confirm::Write(c)) = &s.mode else {
+        panic!()
+    };
+    assert_eq!(c.kept, 1);
+    assert_eq!(c.targets.len(), 4);
+    assert!(c.targets.iter().all(|t| t.id != "1000"));
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.marks.is_empty());
+    update(&mut s, key('u'));
+    assert!(matches!(s.mode, Mode::Normal), "the selected one is kept");
+    assert!(s.message.as_ref().unwrap().text.contains("keep list"));
+}
+
+#[test]
+fn notes_and_tags_are_edited_searched_and_stored() {
+    let mut s = loaded(5, false);
+    update(&mut s, key('j'));
+    update(&mut s, key('n'));
+    for c in "Paid troll".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::SaveNote {
+            id: "1001".into(),
+            note: "Paid troll".into()
+        }]
+    );
+    update(&mut s, key('t'));
+    for c in "+Spam +x".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Command::SaveTags {
+            id: "1001".into(),
+            tags: vec!["spam".into(), "x".into()]
+        }]
+    );
+    for q in ["/troll", "/tag:spam", "/note:paid", "/SPAM"] {
+        update(&mut s, code(KeyCode::Esc));
+        for c in q.chars() {
+            update(&mut s, key(c));
+        }
+        assert_eq!(s.view, vec![1], "{q}");
+    }
+}
+
+#[test]
+fn the_log_keeps_the_last_messages_in_full() {
+    let mut s = loaded(3, false);
+    for i in 0..250 {
+        update(
+            &mut s,
+            Action::Notice {
+                text: format!("notice {i} {}", "x".repeat(300)),
+                error: false,
+            },
+        );
+    }
+    assert_eq!(s.log.len(), 200);
+    assert!(s.log.front().unwrap().text.starts_with("notice 50 "));
+    assert_eq!(s.log.back().unwrap().text.len(), "notice 249 ".len() + 300);
+    update(&mut s, key('L'));
+    assert_eq!(s.mode, Mode::Log { scroll: 0 });
 }
 
 #[test]
@@ -318,7 +468,7 @@ fn unblock_confirm_yes_queues_commands() {
     update(&mut s, key(' '));
     update(&mut s, key(' '));
     update(&mut s, key('u'));
-    let Mode::Confirm(c) = &s.mode else {
+    let Mode::Confirm(Confirm::Write(c)) = &s.mode else {
         panic!("confirm expected")
     };
     assert_eq!(c.targets.len(), 2);
@@ -421,7 +571,9 @@ fn read_only_greys_out_unblock_and_offers_mute() {
         }),
     );
     assert!(update(&mut s, key('u')).is_empty());
-    assert!(matches!(&s.mode, Mode::Confirm(c) if c.later && c.verb == Verb::Unblock));
+    assert!(
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Verb::Unblock)
+    );
     update(&mut s, key('n'));
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, key('b'));
@@ -465,7 +617,9 @@ fn read_only_unblock_saves_for_later_or_switches_to_mute() {
     assert!(s.message.as_ref().unwrap().text.starts_with("Saved 30"));
     update(&mut s, key('u'));
     update(&mut s, key('m'));
-    assert!(matches!(&s.mode, Mode::Confirm(c) if !c.later && c.verb == Verb::Mute));
+    assert!(
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if !c.later && c.verb == Verb::Mute)
+    );
     assert_eq!(
         update(&mut s, key('y')),
         vec![Command::Mute { id: "1000".into() }]
@@ -492,7 +646,7 @@ fn block_by_handle_prompt_resolve_confirm() {
     let mut u = user(500);
     u.username = "new_guy".into();
     update(&mut s, Action::Resolved(Box::new(u)));
-    assert!(matches!(&s.mode, Mode::Confirm(c) if c.verb == Verb::Block));
+    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Verb::Block));
     let cmds = update(&mut s, key('y'));
     assert_eq!(cmds, vec![Command::Block { id: "1500".into() }]);
     assert_eq!(s.accounts.len(), 4, "the new block joins the list");
@@ -554,13 +708,15 @@ fn open_failure_names_the_url() {
     let mut s = loaded(1, false);
     update(
         &mut s,
-        Action::OpenFailed {
-            url: "https://x.com/user0".into(),
-            message: "no browser\x1b[2J".into(),
+        Action::NoBrowser {
+            url: "https://x.com/user0\x1b[2J".into(),
         },
     );
     let m = s.message.unwrap();
-    assert!(m.error && m.text.contains("https://x.com/user0") && !m.text.contains('\x1b'));
+    assert_eq!(
+        m.text,
+        "No browser here; the profile is https://x.com/user0 (y copies the handle)."
+    );
 }
 
 #[test]
@@ -672,4 +828,34 @@ fn d_opens_the_diff_and_scrolls_within_it() {
     assert_eq!(s.mode, Mode::Diff(diff_view::DiffPane { scroll: 4 }));
     update(&mut s, key('D'));
     assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn a_paste_goes_into_the_field_being_edited_and_is_never_read_as_keys() {
+    let mut s = loaded(30, false);
+    update(&mut s, key('/'));
+    // Typed, "\n" would close the search and "u" would open the unblock confirm.
+    let cmds = update(&mut s, Action::Paste("user1\nuy\x1b[2J".into()));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(s.mode, Mode::Search);
+    assert_eq!(s.query, "user1uy[2J");
+    assert_eq!(s.pending(), 0);
+
+    let mut s = loaded(3, false);
+    update(&mut s, key('b'));
+    update(
+        &mut s,
+        Action::Paste("@some\r\nbody_with_a_long_name".into()),
+    );
+    assert_eq!(s.mode, Mode::Prompt("@somebody_with_a".into()));
+
+    // Outside a text field a paste does nothing: no quit, no confirm.
+    let mut s = loaded(3, false);
+    assert!(update(&mut s, Action::Paste("quy\n".into())).is_empty());
+    assert!(!s.quit);
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, key('u'));
+    assert!(update(&mut s, Action::Paste("y\n".into())).is_empty());
+    assert!(matches!(s.mode, Mode::Confirm(_)));
+    assert_eq!(s.pending(), 0);
 }

@@ -2,15 +2,32 @@
 
 use super::account::{Account, Standing};
 use super::action::{Action, Command};
-use super::input::on_key;
+use super::input::{on_key, on_paste};
+use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
-use super::state::{Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb};
+use super::state::{
+    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
+};
 
 /// Applies one action to the state and returns the commands it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
     let mut out = Vec::new();
+    let before = state.message.clone();
+    apply(state, action, &mut out);
+    if state.message != before {
+        if let Some(m) = state.message.clone() {
+            super::panes::record(state, &m);
+        }
+    }
+    super::quit::check_idle(state, &mut out);
+    out.extend(maybe_load(state));
+    out
+}
+
+fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
     match action {
-        Action::Key(key) => on_key(state, key, &mut out),
+        Action::Key(key) => on_key(state, key, out),
+        Action::Paste(text) => on_paste(state, &text),
         Action::Scroll(rows) => move_by(state, rows as isize),
         Action::Click(column, row) => {
             if matches!(state.mode, Mode::Normal | Mode::Search) {
@@ -64,10 +81,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             state.waits.retain(|w| w.endpoint != endpoint);
             state.waits.push(RateWait { endpoint, until });
         }
-        Action::OpenFailed { url, message } => {
-            let message = crate::text::sanitize(&message);
-            state.message = Some(error(format!(
-                "Could not open a browser ({message}); the profile is {url}"
+        Action::NoBrowser { url } => {
+            let url = crate::text::sanitize(&url);
+            state.message = Some(info(format!(
+                "No browser here; the profile is {url} ({} copies the handle).",
+                state.keymap.key_name(KeyMode::Main, KeyAction::Copy)
             )));
         }
         Action::Notice {
@@ -111,6 +129,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::SpentToday(usd) => state.snapshots.sync.spent_today = usd,
         Action::Reachable(yes) => super::sync_status::on_reachable(state, yes),
+        Action::Annotations(items) => super::notes::on_loaded(state, items),
         Action::MoneyStopped(text) => {
             let text = crate::text::sanitize(&text);
             state.loading = false;
@@ -118,9 +137,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             state.message = Some(error(text));
         }
     }
-    super::quit::check_idle(state, &mut out);
-    out.extend(maybe_load(state));
-    out
 }
 
 /// Commands to run when the TUI starts: the first page.
@@ -160,14 +176,16 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         id: acct.id.to_string(),
         handle: acct.handle.clone(),
         name: acct.name.clone(),
-        outside: Some(Box::new(acct)),
+        outside: Some(Box::new(user)),
     };
-    state.mode = Mode::Confirm(Confirm {
+    state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
         verb: Verb::Block,
         targets: vec![target],
         typed: String::new(),
         later: false,
-    });
+        query: None,
+        kept: 0,
+    }));
 }
 
 fn on_done(state: &mut State, verb: Verb, id: &str) {
@@ -200,7 +218,7 @@ fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn unix(t: std::time::SystemTime) -> i64 {
+pub(super) fn unix(t: std::time::SystemTime) -> i64 {
     t.duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
@@ -226,12 +244,13 @@ fn on_page(
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
     for u in &users {
         let pin = u.pinned_tweet_id.as_ref().and_then(|p| pinned.get(p));
-        if let Some(i) = state.insert(Account::from_user(u, pin, now)) {
+        if let Some(i) = state.insert_user(u, pin, now) {
             if plain {
                 state.view.push(i);
             }
         }
     }
+    super::notes::catch_up(state);
     if !plain {
         rebuild_view(state);
     }

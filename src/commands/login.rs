@@ -39,7 +39,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         &redirect,
         &scope_refs,
     )?;
-    let opened = !args.no_browser && has_display() && open::that(flow.url.as_str()).is_ok();
+    let opened = !args.no_browser && crate::browser::open(flow.url.as_str());
     let pasted = if opened {
         eprintln!(
             "Opened the browser to sign in to X. If nothing opened, visit:\n  {}",
@@ -89,18 +89,6 @@ fn say_capability(cap: Option<crate::api::Capability>) {
     }
 }
 
-/// Whether a browser can be opened here: not over SSH, and on Linux/BSD a display exists.
-fn has_display() -> bool {
-    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
-    if set("SSH_CONNECTION") || set("SSH_TTY") {
-        return false;
-    }
-    if cfg!(any(target_os = "macos", target_os = "windows")) {
-        return true;
-    }
-    set("DISPLAY") || set("WAYLAND_DISPLAY")
-}
-
 /// An app secret from the environment, else `config.toml`; never a flag (`ps` and shell
 /// history show flags).
 fn app_secret(env: &str, config: Option<String>) -> Option<String> {
@@ -127,7 +115,7 @@ async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyh
     let http = crate::api::http_client();
     let (rt, rts) = oauth1::request_token(&http, &global.api_base, &key, &secret).await?;
     let url = oauth1::authorize_url(&global.api_base, &rt);
-    let opened = !args.no_browser && has_display() && open::that(&url).is_ok();
+    let opened = !args.no_browser && crate::browser::open(&url);
     if !opened {
         eprintln!("Open this address in a browser and approve xblocks:\n  {url}");
     } else {

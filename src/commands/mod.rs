@@ -10,10 +10,13 @@ pub mod logout;
 pub mod process;
 pub mod profile_db;
 pub mod progress;
+pub mod queue;
+pub mod run_due;
 pub mod signals;
 pub mod stats;
 pub mod sync;
 pub mod targets;
+pub mod timed;
 pub mod undo;
 pub mod whoami;
 
@@ -119,5 +122,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,
+        Some(Command::Queue(args)) => queue::queue(global, args).await,
+        Some(Command::History(args)) => queue::history(global, args).await,
+        Some(Command::RunDue) => run_due::run(global).await,
     }
 }

@@ -54,8 +54,8 @@ pub async fn run(global: GlobalArgs, args: StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The accounts of the profile's database: those listed now (with keep and tags), and those
-/// the last full sync found gone.
+/// The accounts of the profile's database: those listed now (with keep and tags), those the
+/// last full sync found gone, and those muted through xblocks (the action log says which).
 fn load(paths: &Paths) -> anyhow::Result<Vec<Row>> {
     let fail = super::profile_db::exit;
     let Some(store) = Store::open_existing(&paths.profile_dir).map_err(fail)? else {
@@ -65,6 +65,7 @@ fn load(paths: &Paths) -> anyhow::Result<Vec<Row>> {
     let kept = store.kept().map_err(fail)?;
     let tags = store.all_tags().map_err(fail)?;
     let gone = store.diff_since_previous_full().map_err(fail)?.gone;
+    let mut muted = store.muted_ids().map_err(fail)?;
     let row = |u: &crate::api::types::User, first_seen: i64| Row {
         created_at: u
             .created_at
@@ -83,9 +84,14 @@ fn load(paths: &Paths) -> anyhow::Result<Vec<Row>> {
         .iter()
         .map(|a| Row {
             blocked: true,
+            muted: muted.remove(&a.user.id),
             ..row(&a.user, a.first_seen)
         })
         .collect();
+    rows.extend(muted.into_iter().map(|_| Row {
+        muted: true,
+        ..Row::default()
+    }));
     rows.extend(gone.iter().map(|u| Row {
         gone: true,
         ..row(u, 0)

@@ -21,7 +21,15 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
         .map(|t| Target::parse(t))
         .collect::<Result<_, _>>()
         .map_err(|e| ExitError::new(Exit::Usage, e))?;
+    if args.for_secs.is_some() && matches!(action, Action::Unblock | Action::Unmute) {
+        return Err(ExitError::new(
+            Exit::Usage,
+            "--for works with block and mute: the unblock or unmute is then queued for later",
+        )
+        .into());
+    }
     let s = session::connect(&global).await?;
+    let mut timed: Vec<(String, Option<String>)> = Vec::new();
     let names: Vec<String> = targets
         .iter()
         .filter_map(|t| match t {
@@ -70,7 +78,16 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
             Action::Unmute => c.unmute(me, &id).await,
         };
         match result {
-            Ok(()) => println!("{} {label}", action.past()),
+            Ok(()) => {
+                println!("{} {label}", action.past());
+                if args.for_secs.is_some() {
+                    let name = by_name
+                        .values()
+                        .find(|u| u.id == id)
+                        .map(|u| u.username.clone());
+                    timed.push((id.clone(), name));
+                }
+            }
             Err(
                 e @ (ApiError::NotFound { .. }
                 | ApiError::Forbidden {
@@ -84,6 +101,9 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow
             // Errors that would fail every other target too end the command here.
             Err(e) => return Err(ExitError::from(e).into()),
         }
+    }
+    if let Some(secs) = args.for_secs {
+        super::timed::queue_inverse(&global, action.verb(), secs, timed).await?;
     }
     match failures.first() {
         None => Ok(()),

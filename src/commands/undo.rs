@@ -35,6 +35,11 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     let log = paths.profile_dir.join("actions.jsonl");
     let entries = action_log::read(&log)
         .map_err(|e| ExitError::new(Exit::Other, format!("cannot read {}: {e}", log.display())))?;
+    if args.json {
+        super::json::print(&plan_doc(undo::plan(&entries).as_ref()))?;
+        eprintln!("dry run: nothing was changed");
+        return Ok(());
+    }
     let Some(plan) = undo::plan(&entries) else {
         println!("nothing to undo: no write is in the action log");
         return Ok(());
@@ -59,4 +64,24 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     })?;
     let s = session::connect(&global).await?;
     run_queue(&s.client, &s.me.id, &mut queue, &paths).await
+}
+
+/// `undo --dry-run --json`: the batch undone (`null` when nothing is), the inverse writes.
+fn plan_doc(plan: Option<&undo::UndoPlan>) -> serde_json::Value {
+    let jobs: Vec<serde_json::Value> = plan
+        .map(|p| {
+            p.jobs
+                .iter()
+                .map(|(action, target, username)| {
+                    serde_json::json!({"action": action.verb(), "target": target, "username": username})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({
+        "batch": plan.map(|p| p.batch.as_str()),
+        "undo_batch": plan.map(|p| p.undo_batch.as_str()),
+        "count": jobs.len(),
+        "writes": jobs,
+    })
 }

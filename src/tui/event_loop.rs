@@ -38,6 +38,7 @@ pub fn map_event(event: Event) -> Option<Action> {
             _ => None,
         },
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Paste(text) => Some(Action::Paste(text)),
         _ => None,
     }
 }
@@ -137,11 +138,8 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
             Command::Open { url } => {
                 let actions = actions.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = open::that_detached(&url) {
-                        let _ = actions.send(Action::OpenFailed {
-                            url,
-                            message: e.to_string(),
-                        });
+                    if !crate::browser::open(&url) {
+                        let _ = actions.send(Action::NoBrowser { url });
                     }
                 });
             }
@@ -218,5 +216,9 @@ mod tests {
             Some(Action::Click(7, 3))
         ));
         assert!(map_event(Event::FocusGained).is_none());
+        assert!(matches!(
+            map_event(Event::Paste("q\n".into())),
+            Some(Action::Paste(t)) if t == "q\n"
+        ));
     }
 }

@@ -14,6 +14,7 @@ use crate::api::{ApiError, Client, ClientConfig};
 use crate::app::{Keymap, State};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::exit::{Exit, ExitError};
+use crate::store::config::{Config, Theme};
 use crate::store::paths::Paths;
 
 /// `xblocks`: the TUI on the stored account.
@@ -81,38 +82,14 @@ impl Drop for DemoDir {
     }
 }
 
-/// The keymap from `config.toml` in the config dir, then the profile dir (later wins), with
-/// messages for entries that were ignored.
-fn load_keymap(paths: &Paths) -> (Keymap, Vec<String>) {
-    let mut text = String::new();
-    for dir in [&paths.config_dir, &paths.profile_dir] {
-        let read = crate::store::private::read_capped(
-            &dir.join("config.toml"),
-            crate::store::private::CONFIG_CAP,
-        );
-        if let Some(t) = read.ok().flatten().and_then(|b| String::from_utf8(b).ok()) {
-            if t.parse::<toml::Table>().is_ok() || text.is_empty() {
-                text = merge_keys(&text, &t);
-            }
-        }
-    }
-    Keymap::from_config(&text)
-}
-
-/// `[keys]` of `later` over those of `earlier`, as TOML text.
-fn merge_keys(earlier: &str, later: &str) -> String {
-    let (Ok(mut a), Ok(b)) = (earlier.parse::<toml::Table>(), later.parse::<toml::Table>()) else {
-        return later.to_string();
-    };
-    if let Some(toml::Value::Table(keys)) = b.get("keys") {
-        let entry = a
-            .entry("keys")
-            .or_insert_with(|| toml::Value::Table(Default::default()));
-        if let toml::Value::Table(t) = entry {
-            t.extend(keys.clone());
-        }
-    }
-    toml::to_string(&a).unwrap_or_default()
+/// The profile's config and keymap, or the one-line problem with the file that has it.
+fn load_config(paths: &Paths) -> Result<(Config, Keymap, Vec<String>), ExitError> {
+    let bad = |e: String| ExitError::new(Exit::Other, e);
+    let loaded = Config::load_all(paths).map_err(|e| bad(e.to_string()))?;
+    let (keymap, notes) =
+        Keymap::with_user_keys(loaded.sources.iter().map(|s| (s.path.as_path(), &s.keys)))
+            .map_err(bad)?;
+    Ok((loaded.config, keymap, notes))
 }
 
 /// What the TUI knows before any request: the account (token or database), the stored
@@ -166,6 +143,8 @@ fn need_terminal() -> Result<(), ExitError> {
 
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
+    let paths = Paths::resolve(global);
+    let (config, keymap, notes) = load_config(&paths)?;
     let (credentials, _, token) = crate::auth::session::load_credentials(global)?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
@@ -175,29 +154,28 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         no_wait: false,
         expand_pinned: true,
     });
-    let paths = Paths::resolve(global);
     // The profile knows the account and the database holds the list: nothing waits for X.
     let start = offline_start(&paths, token.as_ref());
     let me = match start.me.clone() {
         Some(me) => me,
         None => client.me().await.map_err(ExitError::from)?,
     };
-    let (keymap, problems) = load_keymap(&paths);
     let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
     state.snapshots.sync.offline_first = start.listed > 0;
-    if let Ok(config) = crate::store::config::Config::load(&paths) {
-        state.snapshots.sync.prices = config.billing.prices();
-        state.snapshots.sync.daily_cap = config.billing.daily_cap();
+    if let Ok(billing) = crate::store::config::Config::load(&paths).map(|c| c.billing) {
+        state.snapshots.sync.prices = billing.prices();
+        state.snapshots.sync.daily_cap = billing.daily_cap();
     }
     if let Some(cap) = start.capability {
         state.capability = crate::worker::app_capability(cap);
     }
     state.window_secs = window_secs;
-    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if let Some(p) = problems.first() {
+    state.no_color =
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || config.theme == Theme::Mono;
+    if !notes.is_empty() {
         state.message = Some(crate::app::state::Message {
-            text: p.clone(),
-            error: true,
+            text: notes.join("; "),
+            error: false,
         });
     }
     let (actions_tx, actions_rx) = mpsc::unbounded_channel();

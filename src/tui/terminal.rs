@@ -4,7 +4,9 @@
 use std::io::{self, Stdout, Write};
 use std::sync::Once;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
@@ -33,13 +35,15 @@ pub fn enter() -> io::Result<(Term, Guard)> {
     Ok((terminal, guard))
 }
 
-/// Raw mode, the alternate screen, mouse capture, no cursor.
+/// Raw mode, the alternate screen, mouse capture, bracketed paste (a paste arrives as one
+/// event, never as keys), no cursor.
 fn modes_on() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
+        EnableBracketedPaste,
         cursor::Hide
     )
 }
@@ -60,7 +64,13 @@ pub fn suspend(terminal: &mut Term) -> io::Result<()> {
 /// Leaves TUI mode; safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
-    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = disable_raw_mode();
     let _ = out.flush();
 }

@@ -1,6 +1,7 @@
-//! The confirm pane (names the accounts and the count, what the action does, the ETA at the
-//! current rate limits, the capability; `y`/`n`, or typing the count back for bulk) and the
-//! block-by-handle prompt.
+//! The confirm pane, for every [`Confirm`]: for writes it names the accounts and the count, what
+//! the action does, the ETA at the current rate limits and the capability (`y`/`n`, or typing
+//! the count back for bulk); cancelling the queue and undo say what they will do. The answer
+//! keys come from the keymap. Also the block-by-handle prompt.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,22 +10,92 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::strings;
 use super::theme::Theme;
-use crate::app::state::{clock, Confirm, TYPE_BACK_OVER};
-use crate::app::{Capability, State};
+use crate::app::state::{clock, Confirm, WriteConfirm, TYPE_BACK_OVER};
+use crate::app::{Capability, KeyAction, KeyMode, State};
 use crate::text::{fit, sanitize};
 
 /// Most accounts named one per line before "…and N more".
 const NAMED: usize = 5;
 
-/// Draws the confirm pane centred in `area`.
+/// Draws the confirm pane centred in `area` (over the view it was asked from).
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    match confirm {
+        Confirm::Write(write) => render_write(state, write, theme, area, buf),
+        Confirm::CancelQueue { open, pane } => {
+            super::queue::render(state, pane, theme, area, buf);
+            let s = if *open == 1 { "" } else { "s" };
+            let body = format!(
+                "Cancel all {open} open job{s}? Nothing more is sent for them; each is logged \
+                 as cancelled in the action log."
+            );
+            let title = format!(" Cancel {open} open job{s}? ");
+            let answer = answer(state, |a| match a {
+                KeyAction::Yes => Some("cancel them"),
+                KeyAction::No => Some("keep them"),
+                _ => None,
+            });
+            render_question(&title, vec![Line::raw(body)], answer, theme, area, buf);
+        }
+        Confirm::Undo {
+            batch,
+            verb,
+            count,
+            pane,
+        } => {
+            super::history::render(state, pane, theme, area, buf);
+            let s = if *count == 1 { "" } else { "s" };
+            let body = format!(
+                "Undo batch {}: {verb} {count} account{s}? The inverse writes are queued and \
+                 paced by the rate limits.",
+                sanitize(batch)
+            );
+            let answer = answer(state, |a| match a {
+                KeyAction::Yes => Some("queue the undo"),
+                KeyAction::No => Some("keep it"),
+                _ => None,
+            });
+            render_question(
+                " Undo the last batch? ",
+                vec![Line::raw(body)],
+                answer,
+                theme,
+                area,
+                buf,
+            );
+        }
+    }
+}
+
+/// The answer line of a confirm pane from the keymap (`y cancel them · n keep them`).
+fn answer(state: &State, word: impl Fn(KeyAction) -> Option<&'static str>) -> String {
+    format!(
+        " {} ",
+        state.keymap.hint(&[KeyMode::Confirm], |a, _| word(a))
+    )
+}
+
+fn render_write(
+    state: &State,
+    confirm: &WriteConfirm,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let n = confirm.targets.len();
     let verb = confirm.verb;
     let plural = if n == 1 { "" } else { "s" };
+    let matching = confirm
+        .query
+        .as_ref()
+        .map(|q| format!(" matching \"{}\"", sanitize(q)))
+        .unwrap_or_default();
     let title = if confirm.later {
-        format!(" Unblock {n} account{plural} later? ")
+        format!(" Unblock {n} account{plural}{matching} later? ")
     } else {
-        format!(" {} {n} account{plural}? ", capitalized(verb.word()))
+        format!(
+            " {} {n} account{plural}{matching}? ",
+            capitalized(verb.word())
+        )
     };
     let w = area.width.min(72).saturating_sub(2) as usize;
     let mut lines: Vec<Line> = confirm
@@ -40,6 +111,15 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         .collect();
     if n > NAMED {
         lines.push(Line::styled(format!("…and {} more", n - NAMED), theme.dim));
+    }
+    if confirm.kept > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} on the keep list left out (never unblocked).",
+                strings::accounts(confirm.kept)
+            ),
+            theme.warn,
+        ));
     }
     lines.push(Line::raw(""));
     if confirm.later {
@@ -62,17 +142,73 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         c => format!("Capability: {}", strings::capability_label(c)),
     };
     lines.push(Line::styled(cap, theme.dim));
+    let keys = &state.keymap;
     let answer = if confirm.later {
-        Line::styled(" y save · m mute · n cancel ", theme.warn)
+        let words = answer(state, |a| match a {
+            KeyAction::Yes => Some("save"),
+            KeyAction::MuteInstead => Some("mute"),
+            KeyAction::No => Some("cancel"),
+            _ => None,
+        });
+        Line::styled(words, theme.warn)
     } else if n > TYPE_BACK_OVER {
         Line::from(vec![
-            Span::styled(format!(" Type {n} then y: "), theme.warn),
+            Span::styled(
+                format!(
+                    " Type {n} then {}: ",
+                    keys.key_name(KeyMode::Confirm, KeyAction::Yes)
+                ),
+                theme.warn,
+            ),
             Span::styled(format!("{}▏", confirm.typed), theme.marked),
-            Span::styled(" · n cancels ", theme.warn),
+            Span::styled(
+                format!(
+                    " · {} cancels ",
+                    keys.key_name(KeyMode::Confirm, KeyAction::No)
+                ),
+                theme.warn,
+            ),
         ])
     } else {
-        Line::styled(format!(" y {} · n cancel ", verb.word()), theme.warn)
+        let words = answer(state, |a| match a {
+            KeyAction::Yes => Some(verb.word()),
+            KeyAction::No => Some("cancel"),
+            _ => None,
+        });
+        Line::styled(words, theme.warn)
     };
+    render_pane(&title, lines, answer, theme, area, buf);
+}
+
+/// A confirm pane with a plain question.
+fn render_question(
+    title: &str,
+    lines: Vec<Line>,
+    answer: String,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    render_pane(
+        title,
+        lines,
+        Line::styled(answer, theme.warn),
+        theme,
+        area,
+        buf,
+    );
+}
+
+/// Draws `lines` in a warning-bordered pane centred in `area`, `answer` on its bottom border.
+fn render_pane(
+    title: &str,
+    lines: Vec<Line>,
+    answer: Line,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let w = area.width.min(72).saturating_sub(2) as usize;
     let height: usize = lines
         .iter()
         .map(|l| l.width().div_ceil(w.max(1)).max(1))
@@ -82,7 +218,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.warn)
-        .title(Span::styled(title, theme.header))
+        .title(Span::styled(title.to_string(), theme.header))
         .title_bottom(answer);
     let inner = block.inner(rect);
     block.render(rect, buf);

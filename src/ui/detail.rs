@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use super::format::{age, date, thousands};
+use super::format::{age, count, date};
 use super::strings;
 use super::theme::Theme;
 use crate::app::{Account, Standing, State};
@@ -37,7 +37,40 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let lines = lines(a, theme, inner.width as usize, now);
+    let mut lines = lines(a, theme, inner.width as usize, now);
+    let i = state.view[state.cursor];
+    let w = inner.width as usize;
+    let kept = state.index.flag(i, crate::query::Flag::Kept);
+    let note = state.notes.get(&i);
+    if kept || note.is_some() {
+        lines.insert(3, Line::raw(""));
+        let mut at = 4;
+        if kept {
+            lines.insert(
+                at,
+                Line::styled(fit("KEPT: never unblocked in bulk", w), theme.warn),
+            );
+            at += 1;
+        }
+        if let Some(n) = note {
+            if !n.tags.is_empty() {
+                lines.insert(
+                    at,
+                    Line::from(vec![
+                        Span::styled("Tags ", theme.dim),
+                        Span::styled(fit(&n.tags.join(" "), w.saturating_sub(5)), theme.marked),
+                    ]),
+                );
+                at += 1;
+            }
+            if !n.note.is_empty() {
+                for l in wrap(&format!("Note: {}", n.note), w.max(1)) {
+                    lines.insert(at, Line::raw(l));
+                    at += 1;
+                }
+            }
+        }
+    }
     Paragraph::new(lines).render(inner, buf);
 }
 
@@ -87,9 +120,9 @@ pub fn lines<'a>(a: &'a Account, theme: &Theme, width: usize, now: i64) -> Vec<L
         None => "unknown".into(),
     };
     out.push(field("Joined     ", joined));
-    out.push(field("Followers  ", thousands(a.followers)));
-    out.push(field("Following  ", thousands(a.following)));
-    out.push(field("Posts      ", thousands(a.posts)));
+    out.push(field("Followers  ", count(a.followers)));
+    out.push(field("Following  ", count(a.following)));
+    out.push(field("Posts      ", count(a.posts)));
     if !a.location.is_empty() {
         out.push(field("Location   ", a.location.to_string()));
     }

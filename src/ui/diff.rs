@@ -7,18 +7,13 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
 use crate::app::diff_view::{DiffPane, DiffRow};
-use crate::app::State;
+use crate::app::{KeyMode, State};
 use crate::text::fit;
 
 /// Draws the diff view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &DiffPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let Some(inner) = super::view_frame(
-        " Since the last sync ",
-        " j/k scroll · Esc close ",
-        theme,
-        area,
-        buf,
-    ) else {
+    let keys = format!(" {} ", super::strings::view_keys(state, KeyMode::Diff));
+    let Some(inner) = super::view_frame(" Since the last sync ", &keys, theme, area, buf) else {
         return;
     };
     let w = inner.width as usize;

@@ -1,6 +1,6 @@
 //! Small formatting helpers shared by the panes: counts, dates, ages.
 
-/// `1234567` → `1,234,567`.
+/// Exact totals (how many accounts, jobs): `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
@@ -13,12 +13,14 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// `1234567` → `1.2M`, `12345` → `12.3K`, `999` → `999`.
-pub fn compact(n: u64) -> String {
+/// The one format for an account's counts (followers, following, posts) in every pane: `999`, `1.9K`,
+/// `80.7K`, `1.2M`, `3.4B`.
+pub fn count(n: u64) -> String {
     match n {
-        0..=9_999 => n.to_string(),
-        10_000..=999_999 => format!("{:.1}K", n as f64 / 1e3),
-        _ => format!("{:.1}M", n as f64 / 1e6),
+        0..=999 => n.to_string(),
+        1_000..=999_949 => format!("{:.1}K", n as f64 / 1e3),
+        999_950..=999_949_999 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}B", n as f64 / 1e9),
     }
 }
 
@@ -41,6 +43,16 @@ pub fn age(then: i64, now: i64) -> String {
     }
 }
 
+/// Age in one short unit for a column: `12d`, `5m`, `3y`.
+pub fn short_age(then: i64, now: i64) -> String {
+    let days = (now - then).max(0) / 86_400;
+    match days {
+        0..=59 => format!("{days}d"),
+        60..=729 => format!("{}m", days / 30),
+        _ => format!("{}y", days / 365),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,9 +60,14 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(12), "12");
-        assert_eq!(compact(12_345), "12.3K");
-        assert_eq!(compact(2_500_000), "2.5M");
+        assert_eq!(count(12), "12");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_858), "1.9K");
+        assert_eq!(count(80_700), "80.7K");
+        assert_eq!(count(999_949), "999.9K");
+        assert_eq!(count(999_950), "1.0M");
+        assert_eq!(count(2_500_000), "2.5M");
+        assert_eq!(count(u64::MAX).len(), "18446744073.7B".len());
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(age(0, 86_400 * 400), "13 months");
         assert_eq!(age(0, 86_400 * 800), "2 years");

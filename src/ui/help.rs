@@ -6,36 +6,44 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::theme::Theme;
-use crate::app::keymap::key_label;
-use crate::app::State;
+use crate::app::keymap::{key_label, HelpRow};
+use crate::app::{KeyMode, State};
 use crate::text::fit;
 
-/// Draws the help overlay centred in `area`.
+/// Draws the help overlay centred in `area`: every mode's keys under its heading.
 pub fn render(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let rows = state.keymap.bindings.len() as u16 + 4;
-    let rect = super::centered(area, 64, rows);
+    let rows = state.keymap.help_rows();
+    let height = (rows.len() + 3).min(u16::MAX as usize) as u16;
+    // The hint and status rows stay visible below.
+    let above = Rect {
+        height: area.height.saturating_sub(2).max(area.height.min(1)),
+        ..area
+    };
+    let rect = super::centered(above, 64, height);
     super::clear_overlay(rect, buf);
+    let keys = format!(" {} ", super::strings::view_keys(state, KeyMode::Help));
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Span::styled(" Keys (any key closes) ", theme.header))
-        .title_bottom(Span::styled(" j/k scroll ", theme.dim));
+        .title(Span::styled(" Keys ", theme.header))
+        .title_bottom(Span::styled(keys, theme.dim));
     let inner = block.inner(rect);
     block.render(rect, buf);
     let key_w = 22.min(inner.width as usize / 2);
     let desc_w = (inner.width as usize).saturating_sub(key_w + 1);
-    let mut lines: Vec<Line> = state
-        .keymap
-        .bindings
+    let mut lines: Vec<Line> = rows
         .iter()
         .skip(scroll)
-        .map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(key_label).collect();
-            Line::from(vec![
-                Span::styled(fit(&keys.join(" "), key_w), theme.marked),
-                Span::raw(" "),
-                Span::raw(fit(b.help, desc_w)),
-            ])
+        .map(|row| match row {
+            HelpRow::Heading(title) => Line::styled(fit(title, inner.width as usize), theme.header),
+            HelpRow::Binding(b) => {
+                let keys: Vec<String> = b.keys.iter().map(key_label).collect();
+                Line::from(vec![
+                    Span::styled(fit(&keys.join(" "), key_w), theme.marked),
+                    Span::raw(" "),
+                    Span::raw(fit(b.help, desc_w)),
+                ])
+            }
         })
         .collect();
     lines.push(Line::styled(

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
 use crate::app::history::{visible, HistoryPane};
-use crate::app::State;
+use crate::app::{KeyMode, State};
 use crate::store::action_log::Entry;
 use crate::text::fit;
 
@@ -23,12 +23,8 @@ pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf:
     } else {
         format!(" History · {} of {total} match ", rows.len())
     };
-    let keys = if pane.undo_asked {
-        " y queue the undo · any other key keeps it "
-    } else {
-        " / filter · U undo last batch · j/k scroll · Esc close "
-    };
-    let Some(inner) = super::view_frame(&title, keys, theme, area, buf) else {
+    let keys = format!(" {} ", super::strings::view_keys(state, KeyMode::History));
+    let Some(inner) = super::view_frame(&title, &keys, theme, area, buf) else {
         return;
     };
     let w = inner.width as usize;

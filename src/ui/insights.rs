@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Widget};
 
-use super::format::{compact, thousands};
+use super::format::{count as compact, thousands};
 use super::theme::Theme;
 use crate::app::insights::{Bucket, Insights};
 use crate::app::State;

@@ -6,22 +6,45 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use super::format::compact;
+use super::format::{count, date, short_age};
 use super::strings;
 use super::theme::Theme;
 use crate::app::geometry::window_offset;
+use crate::app::panes::Column;
 use crate::app::{Account, Standing, State};
+use crate::query::{Count, Flag};
 use crate::text::{fit, fit_right};
 
-/// Column widths for an inner width: (mark, handle, name, followers).
-fn columns(width: u16) -> (usize, usize, usize, usize) {
+/// Column layout for an inner width: mark, handle and name widths, and the optional columns
+/// that fit (each with its width).
+struct Layout {
+    mark: usize,
+    handle: usize,
+    name: usize,
+    extra: Vec<(Column, usize)>,
+}
+
+fn columns(width: u16, wanted: &[Column]) -> Layout {
     let w = width as usize;
     let mark = 2.min(w);
-    let followers = if w >= 40 { 9 } else { 0 };
-    let rest = w.saturating_sub(mark + followers);
+    let mut extra = Vec::new();
+    let mut used = mark;
+    for &c in wanted {
+        // Handle and name keep at least 28 cells.
+        if used + c.width() + 28 <= w {
+            used += c.width();
+            extra.push((c, c.width()));
+        }
+    }
+    let rest = w.saturating_sub(used);
     let handle = if rest >= 24 { 17.min(rest / 2) } else { rest };
     let name = rest.saturating_sub(handle + 1);
-    (mark, handle, name, followers)
+    Layout {
+        mark,
+        handle,
+        name,
+        extra,
+    }
 }
 
 /// Draws the list into `area`.
@@ -36,20 +59,17 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let (mark, handle, name, followers) = columns(inner.width);
+    let cols = columns(inner.width, &state.columns);
     let mut header = vec![
-        Span::raw(" ".repeat(mark)),
-        Span::styled(fit("handle", handle), theme.header),
+        Span::raw(" ".repeat(cols.mark)),
+        Span::styled(fit("handle", cols.handle), theme.header),
     ];
-    if name > 0 {
+    if cols.name > 0 {
         header.push(Span::raw(" "));
-        header.push(Span::styled(fit("name", name), theme.header));
+        header.push(Span::styled(fit("name", cols.name), theme.header));
     }
-    if followers > 0 {
-        header.push(Span::styled(
-            fit_right("followers", followers),
-            theme.header,
-        ));
+    for &(c, w) in &cols.extra {
+        header.push(Span::styled(fit_right(c.label(), w), theme.header));
     }
     buf.set_line(inner.x, inner.y, &Line::from(header), inner.width);
 
@@ -85,11 +105,13 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let account = &state.accounts[idx as usize];
         let marked = state.marks.contains(&idx);
         let line = row_line(
+            state,
+            idx,
             account,
             marked,
             pos == state.cursor,
             theme,
-            (mark, handle, name, followers),
+            &cols,
         );
         buf.set_line(body.x, body.y + row as u16, &line, body.width);
     }
@@ -98,10 +120,10 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         if let Some(text) = tail {
             let y = body.y + tail_row as u16;
             buf.set_stringn(
-                body.x + mark as u16,
+                body.x + cols.mark as u16,
                 y,
                 text,
-                body.width as usize - mark,
+                body.width as usize - cols.mark,
                 theme.dim,
             );
         }
@@ -109,16 +131,20 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn row_line<'a>(
+    state: &State,
+    idx: u32,
     a: &'a Account,
     marked: bool,
     selected: bool,
     theme: &Theme,
-    (mark, handle, name, followers): (usize, usize, usize, usize),
+    cols: &Layout,
 ) -> Line<'a> {
+    let kept = state.index.flag(idx, Flag::Kept);
     let (sym, mut style) = match a.standing {
         Standing::Pending => ("…", theme.warn),
         Standing::Unblocked => ("−", theme.dim.add_modifier(Modifier::CROSSED_OUT)),
         Standing::Muted => ("m", theme.base),
+        Standing::Blocked if kept => ("K", theme.base),
         Standing::Blocked => (" ", theme.base),
     };
     let sym = if marked { "✓" } else { sym };
@@ -131,20 +157,46 @@ fn row_line<'a>(
         style
     };
     let mut spans = vec![Span::styled(
-        fit(sym, mark),
+        fit(sym, cols.mark),
         if marked { theme.marked } else { Style::new() },
     )];
-    spans.push(Span::raw(fit(&format!("@{}", a.handle), handle)));
-    if name > 0 {
+    spans.push(Span::raw(fit(&format!("@{}", a.handle), cols.handle)));
+    if cols.name > 0 {
         spans.push(Span::raw(" "));
         if a.name.is_empty() {
-            spans.push(Span::styled(fit(strings::NO_NAME, name), theme.dim));
+            spans.push(Span::styled(fit(strings::NO_NAME, cols.name), theme.dim));
         } else {
-            spans.push(Span::raw(fit(a.name.as_str(), name)));
+            spans.push(Span::raw(fit(a.name.as_str(), cols.name)));
         }
     }
-    if followers > 0 {
-        spans.push(Span::raw(fit_right(&compact(a.followers), followers)));
+    for &(c, w) in &cols.extra {
+        spans.push(Span::raw(fit_right(&cell(state, idx, c), w)));
     }
     Line::from(spans).style(row_style)
+}
+
+/// The text of an optional column for account `i`.
+fn cell(state: &State, i: u32, c: Column) -> String {
+    let now = crate::ui::unix_now(state);
+    match c {
+        Column::Followers => count(state.index.count(i, Count::Followers)),
+        Column::Following => count(state.index.count(i, Count::Following)),
+        Column::Posts => count(state.index.count(i, Count::Posts)),
+        Column::Age => state
+            .index
+            .created_at(i)
+            .map_or_else(|| "?".into(), |t| short_age(t, now)),
+        Column::FirstSeen => state.index.first_seen(i).map_or_else(|| "?".into(), date),
+        Column::Verified => if state.index.flag(i, Flag::Verified) {
+            "yes"
+        } else {
+            ""
+        }
+        .into(),
+        Column::Tags => state
+            .notes
+            .get(&i)
+            .map(|a| a.tags.join(" "))
+            .unwrap_or_default(),
+    }
 }

@@ -9,6 +9,8 @@ pub mod help;
 pub mod history;
 pub mod insights;
 pub mod list;
+pub mod notes;
+pub mod panes;
 pub mod queue;
 pub mod quit;
 pub mod review;
@@ -50,11 +52,23 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Queue(pane) => queue::render(state, pane, &theme, area, buf),
         Mode::History(pane) => history::render(state, pane, &theme, area, buf),
         Mode::Diff(pane) => diff::render(state, pane, &theme, area, buf),
+        Mode::Edit(edit) => notes::render_edit(state, edit, &theme, area, buf),
+        Mode::Log { scroll } => panes::render_log(state, *scroll, &theme, area, buf),
+        Mode::Columns { cursor } => panes::render_columns(state, *cursor, &theme, area, buf),
         Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
         Mode::Review(r) => review::render(state, r, &theme, area, buf),
         Mode::QuitAsk(n) => quit::render(*n, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
+}
+
+/// The state's clock as Unix seconds.
+pub fn unix_now(state: &State) -> i64 {
+    state
+        .now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Frames a full-screen view (queue, history, diff) over `area`, leaving the hint and status

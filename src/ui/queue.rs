@@ -11,7 +11,7 @@ use super::strings;
 use super::theme::Theme;
 use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
-use crate::app::State;
+use crate::app::{KeyMode, State};
 use crate::store::queue::{Action as JobAction, Job, JobState};
 use crate::text::fit;
 
@@ -24,14 +24,8 @@ pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &
         title.push_str(" · PAUSED");
     }
     title.push(' ');
-    let keys = if pane.cancel_asked {
-        " y cancel all open jobs · any other key keeps them "
-    } else if q.paused || (!q.running && q.open_total > 0) {
-        " p run · c cancel · j/k scroll · Esc close "
-    } else {
-        " p pause · c cancel · j/k scroll · Esc close "
-    };
-    let Some(inner) = super::view_frame(&title, keys, theme, area, buf) else {
+    let keys = format!(" {} ", super::strings::view_keys(state, KeyMode::Queue));
+    let Some(inner) = super::view_frame(&title, &keys, theme, area, buf) else {
         return;
     };
     let w = inner.width as usize;

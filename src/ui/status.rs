@@ -5,6 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::format::thousands;
 use super::strings;
 use super::theme::Theme;
 use crate::app::state::clock;
@@ -35,6 +36,19 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     } else {
         format!(" · {} loaded", state.loaded_label())
     }));
+    if !state.view.is_empty() {
+        parts.push(Span::raw(format!(
+            " · {}/{}",
+            thousands(state.cursor as u64 + 1),
+            thousands(state.view.len() as u64)
+        )));
+    }
+    if !state.marks.is_empty() {
+        parts.push(Span::styled(
+            format!(" · {} marked", thousands(state.marks.len() as u64)),
+            theme.marked.patch(theme.status),
+        ));
+    }
     if let Some(at) = &state.snapshots.cached {
         // 2026-11-25T10:00:00Z → cached 2026-11-25 10:00
         let at = if narrow {

@@ -1,7 +1,7 @@
 //! Strings users see, in one place so the wording stays consistent.
 
 use crate::app::state::{clock, Verb};
-use crate::app::{Capability, Mode, SortKey, State};
+use crate::app::{Capability, KeyAction, KeyMode, Mode, SortKey, State};
 
 /// What blocking does, from X's documentation.
 pub const BLOCK_EFFECT: &str = "A blocked account can't see your posts, follow you, message you, \
@@ -69,18 +69,35 @@ pub fn list_title(state: &State) -> String {
         t.push_str(" (reversed)");
     }
     if let Some(job) = &state.search_job {
-        let pct = job.next * 100 / job.candidates.len().max(1);
-        t = format!(" Blocked · searching {pct}%: {} so far", state.view.len());
+        let pct = job.progress() * 100 / job.total().max(1);
+        t = format!(" Blocked · searching {pct}%…");
+    } else if state.query_error.is_some() {
+        t = " Blocked · query error".into();
     } else if !state.query.is_empty() {
-        t = format!(" Blocked · search: {} match", state.view.len());
-        if state.view.len() != 1 {
-            t.push_str("es");
-        }
+        t = format!(" Blocked · {}", matches(state.view.len()));
     } else if state.sort == SortKey::Loaded && state.reversed {
         t = " Blocked · oldest block first".into();
     }
     t.push(' ');
     t
+}
+
+/// `1 account`, `1,200 accounts`.
+pub fn accounts(n: usize) -> String {
+    format!(
+        "{} account{}",
+        super::format::thousands(n as u64),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// `1 match`, `796 matches`.
+pub fn matches(n: usize) -> String {
+    format!(
+        "{} match{}",
+        super::format::thousands(n as u64),
+        if n == 1 { "" } else { "es" }
+    )
 }
 
 /// Text instead of rows when there are none to show.
@@ -90,6 +107,8 @@ pub fn list_placeholder(state: &State) -> Option<String> {
     }
     Some(if state.searching() {
         "Searching…".into()
+    } else if let Some(e) = &state.query_error {
+        format!("{}", e)
     } else if !state.query.is_empty() {
         "No loaded account matches. Esc clears the search.".into()
     } else if state.page_error {
@@ -102,7 +121,7 @@ pub fn list_placeholder(state: &State) -> Option<String> {
     } else {
         format!(
             "No blocked accounts. Press {} to block someone by handle.",
-            state.keymap.key_name(crate::app::KeyAction::Block)
+            state.keymap.key_name(KeyMode::Main, KeyAction::Block)
         )
     })
 }
@@ -135,22 +154,20 @@ fn wait_for(state: &State, needle: &str) -> Option<u64> {
         .map(|w| state.secs_until(w.until))
 }
 
-/// The hint line when there is no message: the main keys, from the keymap.
+/// The hint line when there is no message: the mode's keys, from the keymap.
 pub fn hints(state: &State) -> String {
-    use crate::app::KeyAction as K;
-    let k = |a| state.keymap.key_name(a);
+    let read_only = matches!(state.capability, Capability::ReadOnly { .. });
     match &state.mode {
         Mode::Search => format!("/{}▏ Enter keeps the filter · Esc clears", state.query),
         Mode::Prompt(_) => "Enter looks the handle up · Esc cancels".into(),
         Mode::History(p) if p.typing => {
             format!("/{}▏ Enter keeps the filter · Esc clears", p.filter)
         }
-        Mode::History(_) => {
-            "History: / filter · U undo the last batch · Esc back to the list".into()
-        }
-        Mode::Diff(_) => {
-            "Diff: accounts new and gone between the last two full syncs · Esc back".into()
-        }
+        Mode::History(_) => format!("History: {}", view_keys(state, KeyMode::History)),
+        Mode::Diff(_) => format!(
+            "Diff: new and gone between the last two full syncs · {}",
+            view_keys(state, KeyMode::Diff)
+        ),
         Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
         Mode::Review(r) if r.confirming => {
             "Review: y sends every decision as one batch · Esc back · n discards".into()
@@ -161,26 +178,50 @@ pub fn hints(state: &State) -> String {
         Mode::Insights(_) => {
             "Insights: counts and charts of the loaded list · Esc back to the list".into()
         }
-        Mode::Queue(_) => {
-            "Queue: p pause / resume · c cancel open jobs · Esc back to the list".into()
+        Mode::Queue(_) => format!("Queue: {}", view_keys(state, KeyMode::Queue)),
+        Mode::Help { .. } => view_keys(state, KeyMode::Help),
+        Mode::Confirm(c) => {
+            let later = matches!(c, crate::app::Confirm::Write(w) if w.later);
+            state.keymap.hint(&[KeyMode::Confirm], |a, w| {
+                (a != KeyAction::MuteInstead || later).then_some(w)
+            })
         }
-        _ => format!(
-            "{}/{} move · {} mark · {} {} · {} mute · {} search · {} help · {} quit",
-            k(K::Down),
-            k(K::Up),
-            k(K::Mark),
-            k(K::Unblock),
-            if matches!(state.capability, Capability::ReadOnly { .. }) {
-                "unblock later"
-            } else {
-                "unblock"
-            },
-            k(K::Mute),
-            k(K::Search),
-            k(K::Help),
-            k(K::Quit)
-        ),
+        _ => state.keymap.hint(&[KeyMode::Move, KeyMode::Main], |a, w| {
+            Some(match a {
+                KeyAction::Unblock if read_only => "unblock later",
+                _ => w,
+            })
+        }),
     }
+}
+
+/// A view's keys from the keymap: its own, then scrolling (`p pause · c cancel · j/k scroll ·
+/// Esc close`).
+pub fn view_keys(state: &State, mode: KeyMode) -> String {
+    let idle = state
+        .snapshots
+        .queue
+        .as_ref()
+        .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
+    let keys = &state.keymap;
+    let own = |close: bool| {
+        keys.hint(&[mode], |a, w| match a {
+            KeyAction::Close => close.then_some(w),
+            _ if close => None,
+            KeyAction::PauseQueue if idle => Some("run"),
+            _ => Some(w),
+        })
+    };
+    let scroll = format!(
+        "{}/{} scroll",
+        keys.key_name(mode, KeyAction::Down),
+        keys.key_name(mode, KeyAction::Up)
+    );
+    [own(false), scroll, own(true)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod durable;
 mod files;
+mod notes;
 mod reads;
 mod sync_lane;
 mod tracker;
@@ -212,7 +213,10 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::LoadHistory
         | Command::UndoLastBatch
         | Command::LoadDiff
-        | Command::Sync { .. } => Vec::new(),
+        | Command::Sync { .. }
+        | Command::SaveNote { .. }
+        | Command::SaveTags { .. }
+        | Command::SetKept { .. } => Vec::new(),
     }
 }
 

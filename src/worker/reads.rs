@@ -31,7 +31,10 @@ pub(super) async fn lane(
 ) {
     if let Some(s) = store.clone() {
         let tx = actions.clone();
-        tokio::task::spawn_blocking(move || send_stored(&s, &tx));
+        tokio::task::spawn_blocking(move || {
+            send_stored(&s, &tx);
+            super::notes::send(&s, &tx);
+        });
     }
     if let Some(s) = store.clone() {
         if let Ok(spent) = s.call(|s| s.spent_today()).await {
@@ -54,6 +57,18 @@ pub(super) async fn lane(
             // The user asks again: after a top-up at console.x.com, requests go out again.
             client.clear_halt();
             super::sync_lane::run(&client, &me, s, *full, *prices, *daily_cap, &actions).await;
+            continue;
+        }
+        if super::notes::is_note(&cmd) {
+            if let Some(s) = store.clone() {
+                let tx = actions.clone();
+                s.call(move |s| super::notes::save(s, &cmd, &tx)).await;
+            } else {
+                let _ = actions.send(Action::Notice {
+                    text: "Without the local database, notes, tags and the keep list last only this session.".into(),
+                    error: true,
+                });
+            }
             continue;
         }
         for action in super::run(&client, &me, cmd).await {

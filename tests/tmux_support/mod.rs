@@ -77,7 +77,7 @@ pub fn quote(s: &str) -> String {
 /// dir `config`, followed by `then` (e.g. `; echo $? > FILE`).
 pub fn xblocks_line(base: &str, token: &str, config: &std::path::Path, then: &str) -> String {
     format!(
-        "env XBLOCKS_ACCESS_TOKEN={} {} --api-base {base} --auth-base {base} --config-dir {}{then}",
+        "env -u DISPLAY -u WAYLAND_DISPLAY XBLOCKS_ACCESS_TOKEN={} {} --api-base {base} --auth-base {base} --config-dir {}{then}",
         quote(token),
         quote(env!("CARGO_BIN_EXE_xblocks")),
         quote(&config.display().to_string()),

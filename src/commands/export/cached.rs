@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::format::FormatWriter;
+use super::format::Known;
 use super::output::Target;
+use super::Output;
 use crate::api::types::User;
-use crate::cli::ExportFormat;
 use crate::exit::{Exit, ExitError};
 use crate::store::atomic::AtomicFile;
 use crate::store::db::{self, Store, SyncKind, SyncTotals};
@@ -20,6 +20,7 @@ pub struct StoreSync {
     store: Store,
     now: String,
     first_seen: HashMap<String, String>,
+    notes: Notes,
 }
 
 impl StoreSync {
@@ -30,11 +31,21 @@ impl StoreSync {
             .into_iter()
             .map(|a| (a.user.id, db::rfc3339(a.first_seen)))
             .collect();
+        let notes = Notes::load(&store)?;
         Ok(Self {
             store,
             now: db::now_rfc3339(),
             first_seen,
+            notes,
         })
+    }
+
+    /// What the database knows of `id` beside X's object (first seen: now when new).
+    pub fn known(&self, id: &str) -> Known {
+        let mut k = self.notes.known(id);
+        k.first_seen = self.first_seen(id);
+        k.last_seen = Some(self.now.clone());
+        k
     }
 
     /// When `id` was first seen: from the database, else now.
@@ -68,12 +79,40 @@ fn save_full(store: &Store, users: &[User], requests: u64) -> Result<(), db::DbE
     Ok(())
 }
 
+/// Notes, tags and the keep list, read once per export.
+pub struct Notes {
+    notes: HashMap<String, String>,
+    tags: HashMap<String, std::collections::BTreeSet<String>>,
+    kept: std::collections::HashSet<String>,
+}
+
+impl Notes {
+    /// Reads them from `store`.
+    pub fn load(store: &Store) -> Result<Self, db::DbError> {
+        Ok(Self {
+            notes: store.notes()?,
+            tags: store.all_tags()?,
+            kept: store.kept()?,
+        })
+    }
+
+    /// The note, tags and keep flag of `id`.
+    pub fn known(&self, id: &str) -> Known {
+        Known {
+            note: self.notes.get(id).cloned().unwrap_or_default(),
+            tags: self
+                .tags
+                .get(id)
+                .map(|t| t.iter().cloned().collect())
+                .unwrap_or_default(),
+            kept: self.kept.contains(id),
+            ..Known::default()
+        }
+    }
+}
+
 /// `export --cached`: the list as the database holds it, offline.
-pub fn export(
-    store: Option<Store>,
-    format: ExportFormat,
-    target: Option<Target>,
-) -> anyhow::Result<()> {
+pub fn export(store: Option<Store>, output: Output, target: Option<Target>) -> anyhow::Result<()> {
     let fail = |e: db::DbError| ExitError::new(Exit::Other, e.to_string());
     let last = match &store {
         Some(s) => s.last_sync().map_err(fail)?,
@@ -86,13 +125,19 @@ pub fn export(
         )
         .into());
     };
-    let accounts = store.accounts_json().map_err(fail)?;
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut w = FormatWriter::new(format, out)?;
-        for (json, first_seen) in &accounts {
-            let v: serde_json::Value = serde_json::from_str(json)?;
-            w.value(&v, Some(&db::rfc3339(*first_seen)))?;
+    let accounts = store.export_rows().map_err(fail)?;
+    let notes = Notes::load(&store).map_err(fail)?;
+    let mut written = 0;
+    let mut write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = output.writer(out)?;
+        for a in &accounts {
+            let v: serde_json::Value = serde_json::from_str(&a.json)?;
+            let mut known = notes.known(&a.id);
+            known.first_seen = Some(db::rfc3339(a.first_seen));
+            known.last_seen = Some(db::rfc3339(a.last_seen));
+            w.value(&v, &known)?;
         }
+        written = w.written();
         w.finish().map(drop)
     };
     match target {
@@ -108,10 +153,9 @@ pub fn export(
         Some(Target::Stream(file)) => write(&mut std::io::BufWriter::new(file))?,
         None => write(&mut std::io::BufWriter::new(std::io::stdout()))?,
     }
-    let n = accounts.len();
     eprintln!(
-        "exported {n} blocked account{} from the local database (last sync {})",
-        if n == 1 { "" } else { "s" },
+        "exported {} from the local database (last sync {})",
+        output.exported(written, accounts.len()),
         last.finished.map(db::rfc3339).unwrap_or_default()
     );
     Ok(())

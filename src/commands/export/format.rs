@@ -1,4 +1,6 @@
-//! The export formats: `ids`, `csv` (PRODUCT.md's header, RFC 4180 quoting), `json`.
+//! The export formats: `ids`, `csv` (PRODUCT.md's header, RFC 4180 quoting), `json` (X's
+//! objects verbatim), `jsonl` (X's object with what xblocks knows of it), `handles`; and the
+//! `--where` filter, evaluated by the query language's one evaluator.
 
 use std::io::Write;
 
@@ -6,9 +8,10 @@ use serde::Deserialize;
 
 use crate::api::types::User;
 use crate::cli::ExportFormat;
+use crate::query::{Flag, Index, Query, Row};
 
 /// The csv header, exactly as PRODUCT.md fixes it.
-pub const CSV_HEADER: [&str; 11] = [
+pub const CSV_HEADER: [&str; 14] = [
     "id",
     "username",
     "name",
@@ -20,18 +23,84 @@ pub const CSV_HEADER: [&str; 11] = [
     "protected",
     "description",
     "first_seen",
+    "note",
+    "tags",
+    "kept",
 ];
 
-/// Writes users in one of the export formats.
+/// What xblocks knows of an account beside X's object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    /// First seen in the block list (RFC 3339).
+    pub first_seen: Option<String>,
+    /// Last seen in the block list (RFC 3339).
+    pub last_seen: Option<String>,
+    /// The note (empty: none).
+    pub note: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// On the keep list.
+    pub kept: bool,
+    /// No longer in the block list.
+    pub gone: bool,
+}
+
+impl Known {
+    /// Only the first-seen date.
+    pub fn seen(first_seen: Option<&str>) -> Self {
+        Self {
+            first_seen: first_seen.map(str::to_string),
+            ..Self::default()
+        }
+    }
+}
+
+/// `--where`: a parsed query and the time it is evaluated at.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    query: Query,
+    now: i64,
+}
+
+impl Filter {
+    /// Parses `--where QUERY`; the error is the parser's one line.
+    pub fn parse(text: &str) -> Result<Self, crate::query::QueryError> {
+        Ok(Self {
+            query: crate::query::parse(text)?,
+            now: time::OffsetDateTime::now_utc().unix_timestamp(),
+        })
+    }
+
+    /// True when the account matches.
+    pub fn matches(&self, u: &User, known: &Known) -> bool {
+        let first_seen = known.first_seen.as_deref().and_then(parse_rfc3339);
+        let mut row = Row::from_user(u, first_seen);
+        row.set(Flag::Kept, known.kept);
+        row.set(Flag::Gone, known.gone);
+        Index::matches_one(&self.query, &row, &known.note, &known.tags, self.now)
+    }
+}
+
+fn parse_rfc3339(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+/// Writes users in one of the export formats, keeping only those `filter` matches.
 pub struct FormatWriter<W: Write> {
     out: Out<W>,
     first: bool,
+    filter: Option<Filter>,
+    written: usize,
 }
 
 enum Out<W: Write> {
     Ids(W),
     Csv(Box<csv::Writer<W>>),
     Json(W),
+    Jsonl(W),
+    Handles(W),
 }
 
 impl<W: Write> FormatWriter<W> {
@@ -48,35 +117,57 @@ impl<W: Write> FormatWriter<W> {
                 out.write_all(b"[")?;
                 Out::Json(out)
             }
+            ExportFormat::Jsonl => Out::Jsonl(out),
+            ExportFormat::Handles => Out::Handles(out),
         };
-        Ok(Self { out, first: true })
+        Ok(Self {
+            out,
+            first: true,
+            filter: None,
+            written: 0,
+        })
     }
 
-    /// Writes one user object as X sent it: verbatim in json, through [`User`] otherwise;
-    /// `first_seen` fills the csv column of that name.
-    pub fn value(
+    /// Keeps only the accounts `filter` matches.
+    pub fn with_filter(mut self, filter: Option<Filter>) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Accounts written so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Writes one user object as X sent it: verbatim in json and jsonl, through [`User`]
+    /// otherwise. Returns false when the filter left it out.
+    pub fn value(&mut self, v: &serde_json::Value, known: &Known) -> std::io::Result<bool> {
+        let u = User::deserialize(v)?;
+        self.write(&u, Some(v), known)
+    }
+
+    /// Writes one user; returns false when the filter left it out.
+    pub fn user(&mut self, u: &User, known: &Known) -> std::io::Result<bool> {
+        self.write(u, None, known)
+    }
+
+    fn write(
         &mut self,
-        v: &serde_json::Value,
-        first_seen: Option<&str>,
-    ) -> std::io::Result<()> {
-        match &mut self.out {
-            Out::Json(out) => {
-                out.write_all(if self.first { b"\n  " } else { b",\n  " })?;
-                self.first = false;
-                serde_json::to_writer(&mut *out, v)?;
-                Ok(())
-            }
-            _ => {
-                let u = User::deserialize(v)?;
-                self.user(&u, first_seen)
-            }
+        u: &User,
+        raw: Option<&serde_json::Value>,
+        known: &Known,
+    ) -> std::io::Result<bool> {
+        if self.filter.as_ref().is_some_and(|f| !f.matches(u, known)) {
+            return Ok(false);
         }
-    }
-
-    /// Writes one user; `first_seen` fills the csv column of that name.
-    pub fn user(&mut self, u: &User, first_seen: Option<&str>) -> std::io::Result<()> {
+        self.written += 1;
+        let object = |out: &mut W| match raw {
+            Some(v) => serde_json::to_writer(out, v),
+            None => serde_json::to_writer(out, u),
+        };
         match &mut self.out {
-            Out::Ids(out) => writeln!(out, "{}", u.id),
+            Out::Ids(out) => writeln!(out, "{}", u.id)?,
+            Out::Handles(out) => writeln!(out, "@{}", u.username)?,
             Out::Csv(w) => {
                 let m = u.public_metrics;
                 let num = |f: fn(&crate::api::types::PublicMetrics) -> u64| {
@@ -94,23 +185,40 @@ impl<W: Write> FormatWriter<W> {
                     &flag(u.verified),
                     &flag(u.protected),
                     u.description.as_deref().unwrap_or(""),
-                    first_seen.unwrap_or(""),
+                    known.first_seen.as_deref().unwrap_or(""),
+                    known.note.as_str(),
+                    &known.tags.join(" "),
+                    &known.kept.to_string(),
                 ])?;
-                Ok(())
             }
             Out::Json(out) => {
                 out.write_all(if self.first { b"\n  " } else { b",\n  " })?;
                 self.first = false;
-                serde_json::to_writer(&mut *out, u)?;
-                Ok(())
+                object(out)?;
+            }
+            Out::Jsonl(out) => {
+                out.write_all(b"{\"user\":")?;
+                object(out)?;
+                let rest = serde_json::json!({
+                    "first_seen": known.first_seen,
+                    "last_seen": known.last_seen,
+                    "note": (!known.note.is_empty()).then_some(&known.note),
+                    "tags": known.tags,
+                    "kept": known.kept,
+                });
+                let rest = serde_json::to_string(&rest)?;
+                out.write_all(b",")?;
+                out.write_all(&rest.as_bytes()[1..])?;
+                out.write_all(b"\n")?;
             }
         }
+        Ok(true)
     }
 
     /// Ends the output (json `]`), flushes, and returns the writer.
     pub fn finish(self) -> std::io::Result<W> {
         let mut out = match self.out {
-            Out::Ids(w) => w,
+            Out::Ids(w) | Out::Handles(w) | Out::Jsonl(w) => w,
             Out::Csv(w) => (*w).into_inner().map_err(|e| e.into_error())?,
             Out::Json(mut w) => {
                 w.write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
@@ -140,7 +248,7 @@ mod tests {
     fn render(format: ExportFormat, users: &[User]) -> String {
         let mut w = FormatWriter::new(format, Vec::new()).unwrap();
         for u in users {
-            w.user(u, None).unwrap();
+            w.user(u, &Known::default()).unwrap();
         }
         String::from_utf8(w.finish().unwrap()).unwrap()
     }
@@ -164,14 +272,14 @@ mod tests {
         )
         .unwrap();
         let mut w = FormatWriter::new(ExportFormat::Json, Vec::new()).unwrap();
-        w.value(&v, None).unwrap();
+        w.value(&v, &Known::default()).unwrap();
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
         assert_eq!(
             out,
             "[\n  {\"public_metrics\":{\"followers_count\":1,\"like_count\":9},\"id\":\"5\",\"name\":\"N\",\"username\":\"u\"}\n]\n"
         );
         let mut w = FormatWriter::new(ExportFormat::Ids, Vec::new()).unwrap();
-        w.value(&v, None).unwrap();
+        w.value(&v, &Known::default()).unwrap();
         assert_eq!(w.finish().unwrap(), b"5\n");
     }
 
@@ -187,7 +295,7 @@ mod tests {
         let mut lines = out.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen"
+            "id,username,name,created_at,followers,following,tweets,verified,protected,description,first_seen,note,tags,kept"
         );
         let mut r = csv::Reader::from_reader(out.as_bytes());
         let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
@@ -199,6 +307,43 @@ mod tests {
         assert_eq!(&rows[0][9], "line one\nline two");
         assert_eq!(&rows[0][10], "");
         assert_eq!(&rows[1][4], "");
+    }
+
+    #[test]
+    fn jsonl_and_handles_and_where() {
+        let known = Known {
+            first_seen: Some("2026-01-02T00:00:00Z".into()),
+            note: "paid troll".into(),
+            tags: vec!["spam".into()],
+            kept: true,
+            ..Known::default()
+        };
+        let mut w = FormatWriter::new(ExportFormat::Jsonl, Vec::new()).unwrap();
+        for u in users() {
+            w.user(&u, &known).unwrap();
+        }
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["user"]["username"], "jack");
+        assert_eq!(lines[0]["user"]["most_recent_tweet_id"], "99");
+        assert_eq!(lines[0]["first_seen"], "2026-01-02T00:00:00Z");
+        assert_eq!(lines[0]["last_seen"], serde_json::Value::Null);
+        assert_eq!(lines[0]["note"], "paid troll");
+        assert_eq!(lines[0]["tags"][0], "spam");
+        assert_eq!(lines[0]["kept"], true);
+
+        let mut w = FormatWriter::new(ExportFormat::Handles, Vec::new())
+            .unwrap()
+            .with_filter(Some(Filter::parse("followers:>1 -tag:nope").unwrap()));
+        for u in users() {
+            w.user(&u, &known).unwrap();
+        }
+        assert_eq!(w.written(), 1);
+        assert_eq!(w.finish().unwrap(), b"@jack\n");
     }
 
     #[test]

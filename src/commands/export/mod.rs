@@ -22,7 +22,7 @@ use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
-pub use format::{FormatWriter, CSV_HEADER};
+pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use output::Target;
 use partial::Partial;
 
@@ -30,11 +30,16 @@ use partial::Partial;
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     let paths = Paths::resolve(&global);
     // The destination is checked (and locked) before anything is read or sent.
+    let filter = filter(&args)?;
     let target = args.output.as_deref().map(Target::open).transpose()?;
+    let out = Output {
+        format: args.format,
+        filter,
+        query: args.where_.clone(),
+    };
     if args.cached {
         let store = profile_db::open_existing(&paths).await?;
-        let format = args.format;
-        return profile_db::blocking(move || cached::export(store, format, target)).await;
+        return profile_db::blocking(move || cached::export(store, out, target)).await;
     }
     let store = profile_db::open(&paths).await?;
     let config = crate::store::config::Config::load(&paths)?;
@@ -52,9 +57,8 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     };
     if !args.live {
         if let Some(fresh) = from_database(&global, &store, &config, caps).await? {
-            let format = args.format;
             let st = Some(store);
-            profile_db::blocking(move || cached::export(st, format, target)).await?;
+            profile_db::blocking(move || cached::export(st, out, target)).await?;
             if let Some(note) = fresh {
                 super::signals::note(&note);
             }
@@ -66,7 +70,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         prices: config.billing.prices(),
         store: Some(store.clone()),
     });
-    let done = live(&global, &args, store, target).await;
+    let done = live(&global, out, store, target).await;
     // The database handle must close before the process ends (its WAL is checkpointed then).
     SPEND.lock().unwrap_or_else(|e| e.into_inner()).take();
     done
@@ -75,7 +79,7 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
 /// The export read from X (recorded as a full sync of the database as it goes).
 async fn live(
     global: &GlobalArgs,
-    args: &ExportArgs,
+    out: Output,
     store: crate::store::db::Store,
     target: Option<Target>,
 ) -> anyhow::Result<()> {
@@ -85,21 +89,40 @@ async fn live(
         .map_err(profile_db::exit)?;
     match target {
         Some(Target::File { path, lock }) => {
-            let done = to_file(&s, args.format, &path, sync).await;
+            let done = to_file(&s, out, &path, sync).await;
             drop(lock);
             done
         }
-        Some(Target::Stream(file)) => {
-            to_stream(&s, args.format, sync, std::io::BufWriter::new(file)).await
-        }
-        None => {
-            to_stream(
-                &s,
-                args.format,
-                sync,
-                std::io::BufWriter::new(std::io::stdout()),
-            )
-            .await
+        Some(Target::Stream(file)) => to_stream(&s, out, sync, std::io::BufWriter::new(file)).await,
+        None => to_stream(&s, out, sync, std::io::BufWriter::new(std::io::stdout())).await,
+    }
+}
+
+/// What to write: the format and the `--where` filter.
+pub struct Output {
+    /// The format.
+    pub format: ExportFormat,
+    /// `--where`, parsed.
+    pub filter: Option<Filter>,
+    /// `--where` as typed (named in the summary).
+    pub query: Option<String>,
+}
+
+impl Output {
+    /// A writer of this format and filter.
+    pub fn writer<W: Write>(&self, out: W) -> std::io::Result<FormatWriter<W>> {
+        Ok(FormatWriter::new(self.format, out)?.with_filter(self.filter.clone()))
+    }
+
+    /// `12 blocked accounts` or `3 of 12 blocked accounts matching "QUERY"`.
+    pub fn exported(&self, written: usize, total: usize) -> String {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match &self.query {
+            Some(q) => format!(
+                "{written} of {total} blocked account{} matching {q:?}",
+                plural(total)
+            ),
+            None => format!("{total} blocked account{}", plural(total)),
         }
     }
 }
@@ -139,6 +162,15 @@ async fn from_database(
         "topped up first: {} requests, {} accounts ({} new), about {}",
         o.requests, o.accounts, o.new, o.cost
     ))))
+}
+
+/// `--where QUERY` parsed; a bad query is a usage error (exit 2) naming the column.
+pub fn filter(args: &ExportArgs) -> Result<Option<Filter>, ExitError> {
+    args.where_
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|e| ExitError::new(Exit::Usage, format!("--where: {e}")))
 }
 
 /// What stopped a page loop early.
@@ -229,11 +261,11 @@ async fn fetch(
 /// Writes the list as it is read: to stdout, a character device, a FIFO or `/dev/fd/N`.
 async fn to_stream(
     s: &Session,
-    format: ExportFormat,
+    output: Output,
     sync: cached::StoreSync,
     out: impl Write,
 ) -> anyhow::Result<()> {
-    let mut writer = FormatWriter::new(format, out)?;
+    let mut writer = output.writer(out)?;
     let progress = Progress::new(s.client.rate_events());
     let mut seen = std::collections::HashSet::new();
     let mut users = Vec::new();
@@ -245,7 +277,7 @@ async fn to_stream(
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
             if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
                 let u = User::deserialize(v)?;
-                writer.value(v, sync.first_seen(&u.id).as_deref())?;
+                writer.value(v, &sync.known(&u.id))?;
                 users.push(u);
                 n += 1;
             }
@@ -255,10 +287,12 @@ async fn to_stream(
     .await?;
     match done {
         Ok(count) => {
+            let written = writer.written();
             writer.finish()?.flush()?;
             profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
-                "exported {count} blocked accounts of @{}",
+                "exported {} of @{}",
+                output.exported(written, count),
                 inert(&s.me.username)
             ));
             Ok(())
@@ -279,7 +313,7 @@ async fn to_stream(
 
 async fn to_file(
     s: &Session,
-    format: ExportFormat,
+    output: Output,
     path: &Path,
     sync: cached::StoreSync,
 ) -> anyhow::Result<()> {
@@ -316,13 +350,14 @@ async fn to_file(
     };
     match done {
         Ok(_) => {
-            let users = partial
-                .finish(path, format, &|id| sync.first_seen(id))
+            let (users, written) = partial
+                .finish(path, &output, &|id| sync.known(id))
                 .map_err(cannot)?;
             let count = users.len();
             profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
-                "exported {count} blocked accounts of @{} to {}",
+                "exported {} of @{} to {}",
+                output.exported(written, count),
                 inert(&s.me.username),
                 path.display()
             ));

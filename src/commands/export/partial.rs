@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::format::FormatWriter;
+use super::format::Known;
+use super::Output;
 use crate::api::types::User;
-use crate::cli::ExportFormat;
 use crate::store::atomic::{write_atomic, AtomicFile};
 
 /// Where a resumed export continues.
@@ -124,25 +124,26 @@ impl Partial {
     }
 
     /// Writes `target` in `format` from the partial data (atomically), removes the partial
-    /// files, and returns the accounts written.
+    /// files, and returns the accounts read and how many were written (the filter keeps some).
     pub fn finish(
         self,
         target: &Path,
-        format: ExportFormat,
-        first_seen: &dyn Fn(&str) -> Option<String>,
-    ) -> io::Result<Vec<User>> {
-        let mut writer = FormatWriter::new(format, AtomicFile::create(target)?)?;
+        output: &Output,
+        known: &dyn Fn(&str) -> Known,
+    ) -> io::Result<(Vec<User>, usize)> {
+        let mut writer = output.writer(AtomicFile::create(target)?)?;
         let mut users = Vec::new();
         for line in BufReader::new(File::open(&self.data_path)?).lines() {
             let v: serde_json::Value = serde_json::from_str(&line?)?;
             let u = User::deserialize(&v)?;
-            writer.value(&v, first_seen(&u.id).as_deref())?;
+            writer.value(&v, &known(&u.id))?;
             users.push(u);
         }
+        let written = writer.written();
         writer.finish()?.commit()?;
         let _ = fs::remove_file(&self.state_path);
         let _ = fs::remove_file(&self.data_path);
-        Ok(users)
+        Ok((users, written))
     }
 }
 
@@ -168,6 +169,7 @@ fn rewrite_valid_lines(path: &Path) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ExportFormat;
 
     fn user(id: &str) -> serde_json::Value {
         serde_json::json!({ "id": id, "name": format!("n{id}"), "username": format!("u{id}") })
@@ -193,9 +195,18 @@ mod tests {
         assert_eq!(p.checkpoint.next_token.as_deref(), Some("tok2"));
         assert_eq!(p.append(&[user("2"), user("3")], None).unwrap(), 1);
         assert_eq!(
-            p.finish(&target, ExportFormat::Ids, &|_| None)
-                .unwrap()
-                .len(),
+            p.finish(
+                &target,
+                &Output {
+                    format: ExportFormat::Ids,
+                    filter: None,
+                    query: None,
+                },
+                &|_| Known::default()
+            )
+            .unwrap()
+            .0
+            .len(),
             3
         );
         assert_eq!(fs::read_to_string(&target).unwrap(), "1\n2\n3\n");

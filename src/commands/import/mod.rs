@@ -3,6 +3,7 @@
 //! them paced by the rate limits. Interrupted runs resume where they stopped.
 
 pub mod plan;
+pub mod plan_doc;
 
 use std::collections::HashSet;
 
@@ -68,6 +69,11 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             _ => e,
         })?;
     let plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    if args.json {
+        super::json::print(&plan_doc::doc(&plan, action.verb()))?;
+        eprintln!("dry run: nothing was changed");
+        return Ok(());
+    }
     println!(
         "{}",
         Summary {

@@ -30,6 +30,9 @@ pub enum JobState {
     Kept,
     /// Failed for good, with the reason.
     Failed(String),
+    /// A timed job not run because its account changed after it was queued; the reason says
+    /// how (e.g. unmuted by hand).
+    Superseded(String),
 }
 
 impl JobState {
@@ -50,6 +53,7 @@ impl JobState {
             Self::Cancelled => "cancelled",
             Self::Kept => "kept",
             Self::Failed(_) => "failed",
+            Self::Superseded(_) => "superseded",
         }
     }
 
@@ -64,6 +68,7 @@ impl JobState {
             "not-found" => Self::NotFound,
             "cancelled" => Self::Cancelled,
             "kept" => Self::Kept,
+            "superseded" => Self::Superseded(reason.unwrap_or_default()),
             _ => Self::Failed(reason.unwrap_or_else(|| word.to_string())),
         }
     }
@@ -72,13 +77,14 @@ impl JobState {
     pub fn log_result(&self) -> String {
         match self {
             Self::Failed(r) => format!("failed: {r}"),
+            Self::Superseded(r) => format!("superseded: {r}"),
             other => other.word().to_string(),
         }
     }
 
     fn reason(&self) -> Option<&str> {
         match self {
-            Self::Failed(r) => Some(r),
+            Self::Failed(r) | Self::Superseded(r) => Some(r),
             _ => None,
         }
     }

@@ -62,7 +62,7 @@ pub(super) fn insert_entry(
     .map(drop)
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
     let action: String = r.get(5)?;
     Ok(LogEntry {
         at: r.get(0)?,

@@ -6,6 +6,7 @@
 //! [`Store::call`]), never on the UI thread or an async worker.
 
 mod accounts;
+mod export_rows;
 mod frugal;
 mod jobs;
 mod log;
@@ -13,6 +14,7 @@ mod meta;
 mod notes;
 mod schema;
 mod syncs;
+mod timed;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +23,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use accounts::{AccountDiff, PageCount, StoredAccount};
+pub use export_rows::ExportRow;
 pub use frugal::fill_for_bench;
 pub use jobs::{Job, JobState, NewJob};
 pub use log::{now_rfc3339, LogEntry};

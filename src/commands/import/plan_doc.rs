@@ -1,0 +1,105 @@
+//! The import plan as the `import --dry-run --json` document.
+
+use serde::Serialize;
+
+use super::plan::{Plan, Step};
+
+/// One account the import would write.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Write<'a> {
+    /// Numeric id.
+    pub id: &'a str,
+    /// Handle, when known.
+    pub username: Option<&'a str>,
+}
+
+/// The counts of the plan.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Accounts the import would write.
+    pub to_write: usize,
+    /// Already in the wanted state.
+    pub already_in_state: usize,
+    /// Not found at X.
+    pub not_found: usize,
+    /// The signed-in account itself.
+    #[serde(rename = "self")]
+    pub self_account: usize,
+    /// Lines that repeated an earlier one.
+    pub duplicates: usize,
+}
+
+/// `import --dry-run --json`.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct PlanDoc<'a> {
+    /// `block` or `unblock`.
+    pub action: &'a str,
+    /// The counts.
+    pub counts: Counts,
+    /// What would be written, in file order.
+    pub to_write: Vec<Write<'a>>,
+    /// Ids already in the wanted state.
+    pub already_in_state: Vec<&'a str>,
+    /// Listed targets X does not know, as written in the file (`@handle` or id).
+    pub not_found: Vec<String>,
+}
+
+/// The document for `plan`, whose writes are `verb`.
+pub fn doc<'a>(plan: &'a Plan, verb: &'a str) -> PlanDoc<'a> {
+    let mut d = PlanDoc {
+        action: verb,
+        counts: Counts {
+            duplicates: plan.duplicates,
+            ..Counts::default()
+        },
+        to_write: Vec::new(),
+        already_in_state: Vec::new(),
+        not_found: Vec::new(),
+    };
+    for step in &plan.steps {
+        match step {
+            Step::Write(id, handle) => d.to_write.push(Write {
+                id,
+                username: handle.as_deref(),
+            }),
+            Step::AlreadyInState(id) => d.already_in_state.push(id),
+            Step::SelfAccount(_) => d.counts.self_account += 1,
+            Step::NotFound(t) => d.not_found.push(t.to_string()),
+        }
+    }
+    d.counts.to_write = d.to_write.len();
+    d.counts.already_in_state = d.already_in_state.len();
+    d.counts.not_found = d.not_found.len();
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::import_file::Target;
+
+    #[test]
+    fn every_step_lands_in_its_list_and_count() {
+        let plan = Plan {
+            steps: vec![
+                Step::Write("1".into(), Some("one".into())),
+                Step::AlreadyInState("2".into()),
+                Step::SelfAccount("3".into()),
+                Step::NotFound(Target::Handle("ghost".into())),
+                Step::Write("4".into(), None),
+            ],
+            duplicates: 2,
+        };
+        let v = serde_json::to_value(doc(&plan, "block")).unwrap();
+        assert_eq!(v["action"], "block");
+        assert_eq!(
+            v["counts"],
+            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2})
+        );
+        assert_eq!(
+            v["to_write"][1],
+            serde_json::json!({"id": "4", "username": null})
+        );
+        assert_eq!(v["not_found"], serde_json::json!(["@ghost"]));
+    }
+}

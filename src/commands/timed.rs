@@ -1,0 +1,52 @@
+//! Timed blocks and mutes from the command line: after `block`/`mute … --for DURATION` wrote,
+//! the inverse is queued with its due time in the profile database (`xblocks run-due` or the
+//! TUI runs it then).
+
+use crate::api::Write;
+use crate::cli::GlobalArgs;
+use crate::jobs::runner::new_batch_id;
+use crate::store::db::{now_unix, rfc3339, NewJob};
+use crate::store::paths::Paths;
+
+use super::profile_db::{self, blocking};
+
+/// Queues the inverse of `verb` (`block` or `mute`) on `targets`, due in `secs`, as one batch.
+pub async fn queue_inverse(
+    global: &GlobalArgs,
+    verb: &str,
+    secs: u64,
+    targets: Vec<(String, Option<String>)>,
+) -> Result<(), crate::exit::ExitError> {
+    let Some(write) = Write::parse(verb).map(Write::inverse) else {
+        return Ok(());
+    };
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let due = now_unix().saturating_add(secs as i64);
+    let jobs: Vec<NewJob> = targets
+        .into_iter()
+        .map(|(id, username)| NewJob {
+            due_at: Some(due),
+            ..NewJob::now(write, id, username)
+        })
+        .collect();
+    let n = jobs.len();
+    let store = profile_db::open(&Paths::resolve(global)).await?;
+    let batch = new_batch_id("timed");
+    blocking(move || store.enqueue(&batch, &jobs))
+        .await
+        .map_err(profile_db::exit)?;
+    println!(
+        "{} {} queued, due at {} ({}); `xblocks run-due` (or the TUI) runs it then",
+        write.verb(),
+        if n == 1 {
+            "1 account".to_string()
+        } else {
+            format!("{n} accounts")
+        },
+        rfc3339(due),
+        crate::app::duration::words(Some(secs)).replacen("for ", "in ", 1)
+    );
+    Ok(())
+}
