@@ -1,5 +1,6 @@
 //! The TUI under hostile input in a real terminal (a private tmux server) against an in-process
-//! emulator on 127.0.0.1: bracketed paste is never read as keys (issue 11).
+//! emulator on 127.0.0.1: bracketed paste is never read as keys, and a revoked session picks up
+//! a new `xblocks login` from another terminal (issue 11).
 
 mod tmux_support;
 
@@ -110,6 +111,116 @@ async fn a_paste_with_q_in_the_list_does_not_quit() {
     assert!(!screen.contains("Unblock 1 account?"), "{screen}");
     assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
     // Still answering keys: q quits now.
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "q did not quit:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(tmux);
+    emu.shutdown().await;
+}
+
+/// Signs in to `emu` through its real PKCE flow, storing the token in `config` (what
+/// `xblocks login` in another terminal does).
+async fn login(emu: &Emulator, config: &Path) {
+    use clap::Parser;
+    let global = xblocks::cli::Cli::parse_from([
+        "xblocks",
+        "--api-base",
+        &emu.base_url(),
+        "--auth-base",
+        &emu.base_url(),
+        "--config-dir",
+        config.to_str().unwrap(),
+    ])
+    .global;
+    xblocks::auth::pkce::login_headless(&global, "xblocks-demo", SCOPES)
+        .await
+        .expect("signs in");
+}
+
+/// GET requests of the block list answered 200 so far.
+fn pages_served(emu: &Emulator) -> usize {
+    emu.request_log()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/blocking") && r.status == 200)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_tui_uses_a_new_login_from_another_terminal() {
+    if !tmux_available() {
+        println!("NOTE: tmux is not installed; skipping the revoked-sign-in TUI test");
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 30,
+        seed: 5,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    login(&emu, &config).await;
+    let done = dir.path().join("exit-status");
+    let base = emu.base_url();
+    let script = format!(
+        "{} --api-base {base} --auth-base {base} --config-dir {}; echo $? > {}",
+        quote(env!("CARGO_BIN_EXE_xblocks")),
+        quote(&config.display().to_string()),
+        quote(&done.display().to_string()),
+    );
+    let tmux = start("revoked", 100, 30, &script);
+    tmux.wait_for("the list", 90, |s| s.contains("30 loaded"))
+        .await;
+
+    // Revoked at X: the reload fails, the token file has nothing newer.
+    emu.revoke_all_tokens();
+    tmux.keys(&["r"]);
+    tmux.wait_for("the signed-out line", 60, |s| {
+        s.contains("Still signed out: run `xblocks login`, then press p")
+    })
+    .await;
+
+    // `xblocks login` in another terminal; p picks the new sign-in up.
+    login(&emu, &config).await;
+    let before = pages_served(&emu);
+    tmux.keys(&["p"]);
+    tmux.wait_for("the list again", 60, |s| !s.contains("Still signed out"))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pages_served(&emu) == before {
+        assert!(
+            Instant::now() < deadline,
+            "no page after p:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Revoked again and signed in again elsewhere: the next request's 401 rereads the file by
+    // itself, no key needed.
+    emu.revoke_all_tokens();
+    login(&emu, &config).await;
+    let before = pages_served(&emu);
+    tmux.keys(&["r"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pages_served(&emu) == before {
+        assert!(
+            Instant::now() < deadline,
+            "the new token was not used:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let screen = tmux.screen();
+    assert!(!screen.contains("signed out"), "{screen}");
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done.exists() {

@@ -50,6 +50,25 @@ fn state(size: (u16, u16), no_color: bool) -> State {
         let months_ago = (i as i64 * i as i64) % 197 / 14;
         a.first_seen = NOW as i64 - months_ago * 30 * 86_400 - 3_600;
     }
+    // Tags on a tenth of the accounts, a few kept.
+    for i in 0..40u32 {
+        let tags = match i % 3 {
+            0 => vec!["spam".to_string()],
+            1 => vec!["bot".to_string(), "spam".to_string()],
+            _ => vec!["harassment".to_string()],
+        };
+        app::notes::set(
+            &mut s,
+            i,
+            app::notes::Annotation {
+                note: String::new(),
+                tags,
+            },
+        );
+        if i % 8 == 0 {
+            s.index.set_flag(i, xblocks::query::Flag::Kept, true);
+        }
+    }
     app::update(
         &mut s,
         Action::Key(KeyEvent::new(KeyCode::Char('I'), KeyModifiers::SHIFT)),

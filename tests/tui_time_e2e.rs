@@ -153,3 +153,104 @@ async fn quitting_with_writes_queued_asks_and_k_keeps_them() {
     drop(tmux);
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_decisions_go_out_as_exactly_one_batch() {
+    if !tmux_available() {
+        println!(
+            "NOTE: tmux is not installed; skipping the review test (it needs a pseudo-terminal)"
+        );
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 12,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let token = emu.issue_token(SCOPES);
+    let order = emu.blocked_ids();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let done = dir.path().join("exit-status");
+    let script = xblocks_line(
+        &emu.base_url(),
+        &token,
+        &config,
+        &format!("; echo $? > {}", quote(&done.display().to_string())),
+    );
+    let tmux = start("time-review", 100, 30, &script);
+    tmux.wait_for("the list", 90, |s| s.contains("12 loaded"))
+        .await;
+    tmux.wait_for("the capability", 60, |s| s.contains("FULL"))
+        .await;
+    tmux.keys(&["A"]);
+    tmux.wait_for("the review", 30, |s| s.contains("Review · 1 of 12"))
+        .await;
+    // Unblock the first, mute the second, keep the third, skip the fourth, then finish.
+    tmux.keys(&["u"]);
+    tmux.wait_for("the second account", 30, |s| s.contains("2 of 12"))
+        .await;
+    tmux.keys(&["m"]);
+    tmux.wait_for("the third account", 30, |s| s.contains("3 of 12"))
+        .await;
+    tmux.keys(&["K"]);
+    tmux.wait_for("the fourth account", 30, |s| s.contains("4 of 12"))
+        .await;
+    tmux.keys(&["Space"]);
+    tmux.wait_for("the fifth account", 30, |s| s.contains("5 of 12"))
+        .await;
+    assert_eq!(
+        emu.blocked_ids().len(),
+        12,
+        "nothing is sent while deciding"
+    );
+    tmux.keys(&["Escape"]);
+    let confirm = tmux
+        .wait_for("the review's confirm", 30, |s| {
+            s.contains("Send the review?")
+        })
+        .await;
+    assert!(
+        confirm.contains("1  to unblock") && confirm.contains("1  to mute"),
+        "{confirm}"
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for("the writes", 60, |s| s.contains("All queued actions done"))
+        .await;
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&done, 30).await.trim(), "0");
+    assert!(
+        !emu.blocked_ids().contains(&order[0]),
+        "the first was unblocked"
+    );
+    assert!(emu.muted_ids().contains(&order[1]), "the second was muted");
+    assert_eq!(emu.blocked_ids().len(), 11);
+
+    // Undo takes the last batch: both writes of the review are in it, so it was one batch.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["undo", "--dry-run", "--json"])
+        .env("XBLOCKS_CONFIG_DIR", &config)
+        .env("XBLOCKS_API_BASE", emu.base_url())
+        .env("XBLOCKS_AUTH_BASE", emu.base_url())
+        .env("XBLOCKS_ACCESS_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["count"], 2, "one batch holds both writes: {plan}");
+    let mut actions: Vec<&str> = plan["writes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["action"].as_str().unwrap())
+        .collect();
+    actions.sort();
+    assert_eq!(actions, ["block", "unmute"]);
+    drop(tmux);
+    emu.shutdown().await;
+}

@@ -249,6 +249,11 @@ impl Client {
         *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    /// Rereads the stored sign-in (the user ran `xblocks login` elsewhere); true when it changed.
+    pub async fn reload_sign_in(&self) -> bool {
+        self.inner.creds.reload().await
+    }
+
     /// The signed-in account.
     pub async fn me(&self) -> Result<User, ApiError> {
         let q = vec![("user.fields", USER_FIELDS.to_string())];

@@ -146,6 +146,8 @@ pub enum Action {
     Reachable(bool),
     /// Money spent this UTC day, from the database.
     SpentToday(crate::api::price::Usd),
+    /// X rejected the sign-in and the token file holds no newer one.
+    SignedOut,
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
 }
@@ -173,6 +175,12 @@ pub enum Command {
     },
     /// Reload from the first page.
     Refresh,
+    /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
+    /// after `token` (the first page when `None`).
+    Reconnect {
+        /// Where loading stopped.
+        token: Option<String>,
+    },
     /// Block an account by id.
     Block {
         /// Target id.

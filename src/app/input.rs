@@ -132,6 +132,17 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 out.push(Command::Refresh);
             }
         }
+        KeyAction::Reconnect => {
+            if state.loading {
+                state.message = Some(info("A page is already loading."));
+            } else {
+                let token = state.next_token.clone().filter(|_| state.page_error);
+                state.page_error = false;
+                state.loading = true;
+                state.message = Some(info("Reading the sign-in again…"));
+                out.push(Command::Reconnect { token });
+            }
+        }
         KeyAction::Sort => {
             state.sort = state.sort.next();
             state.reversed = false;

@@ -225,16 +225,21 @@ fn month_series(months: &HashMap<(i32, u8), u64>) -> Vec<Month> {
     out
 }
 
-/// The facts of one loaded account in the TUI.
-pub fn facts(a: &super::Account) -> Facts<'_> {
+/// The facts of loaded account `i` in the TUI: standing this session, keep flag, tags, gone.
+pub fn facts(state: &super::State, i: u32) -> Facts<'_> {
     use super::Standing;
+    use crate::query::Flag;
+    let a = &state.accounts[i as usize];
+    let gone = state.index.flag(i, Flag::Gone);
     Facts {
         created_at: a.created_at,
         first_seen: a.first_seen,
         followers: a.followers,
-        blocked: a.standing != Standing::Unblocked,
+        blocked: a.standing != Standing::Unblocked && !gone,
         muted: a.standing == Standing::Muted,
-        ..Default::default()
+        kept: state.index.flag(i, Flag::Kept),
+        gone,
+        tags: state.notes.get(&i).map_or(&[], |n| n.tags.as_slice()),
     }
 }
 
@@ -244,7 +249,10 @@ pub(super) fn open(state: &mut super::State) {
         .now
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let insights = compute(state.accounts.iter().map(facts), now);
+    let insights = compute(
+        (0..state.accounts.len() as u32).map(|i| facts(state, i)),
+        now,
+    );
     state.message = None;
     state.mode = super::Mode::Insights(Box::new(insights));
 }

@@ -121,6 +121,8 @@ pub enum KeyAction {
     Insights,
     /// Review the list (or the query's matches, or the marks) one account at a time.
     Review,
+    /// Read the sign-in again (after `xblocks login` in another terminal) and reload.
+    Reconnect,
     /// Quit.
     Quit,
     /// Leave a view or overlay.
@@ -205,6 +207,7 @@ const DEFAULTS: &[Default] = &[
     row(M::Main, A::Diff, "diff", &["D"], "diff: new and gone since last sync", ""),
     row(M::Main, A::Insights, "insights", &["I"], "insights: counts and charts", ""),
     row(M::Main, A::Review, "review", &["A"], "review one at a time, then send once", ""),
+    row(M::Main, A::Reconnect, "reconnect", &["p"], "use a new sign-in (after `xblocks login`)", ""),
     row(M::Main, A::Help, "help", &["?"], "this help", "help"),
     row(M::Main, A::Quit, "quit", &["q", "Ctrl-c"], "quit", "quit"),
     row(M::Queue, A::PauseQueue, "queue_pause", &["p", "Space"], "pause / resume the queue", "pause"),
@@ -626,9 +629,9 @@ mod tests {
         assert_eq!(map.lookup(M::Main, &down), Some(A::Down));
         assert_eq!(notes, ["keys: j is now quit (no longer down)"]);
         // Other modes keep their own meaning of a key.
-        let (map, _) = user("[keys]\nmark = \"p\"\n").unwrap();
-        assert_eq!(map.lookup(M::Main, &k('p')), Some(A::Mark));
-        assert_eq!(map.lookup(M::Queue, &k('p')), Some(A::PauseQueue));
+        let (map, _) = user("[keys]\nmark = \"U\"\n").unwrap();
+        assert_eq!(map.lookup(M::Main, &k('U')), Some(A::Mark));
+        assert_eq!(map.lookup(M::History, &k('U')), Some(A::Undo));
     }
 
     #[test]

@@ -859,3 +859,22 @@ fn a_paste_goes_into_the_field_being_edited_and_is_never_read_as_keys() {
     assert!(matches!(s.mode, Mode::Confirm(_)));
     assert_eq!(s.pending(), 0);
 }
+
+#[test]
+fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
+    let mut s = loaded(30, true);
+    update(&mut s, Action::SignedOut);
+    let m = s.message.clone().unwrap();
+    assert!(
+        m.error && m.text == super::update::STILL_SIGNED_OUT,
+        "{m:?}"
+    );
+    assert_eq!(
+        update(&mut s, key('p')),
+        vec![Command::Reconnect {
+            token: Some("p2".into())
+        }]
+    );
+    assert!(s.loading);
+    assert_eq!(update(&mut s, key('p')), vec![]);
+}

@@ -9,6 +9,9 @@ use super::state::{
     Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
 };
 
+/// Shown when X rejects the sign-in and the token file holds no newer one.
+pub const STILL_SIGNED_OUT: &str = "Still signed out: run `xblocks login`, then press p.";
+
 /// Applies one action to the state and returns the commands it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
     let mut out = Vec::new();
@@ -58,6 +61,11 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             super::cached_start::on_cached(state, synced_at, users)
         }
         Action::Diff(report) => super::diff_view::on_diff(state, *report),
+        Action::SignedOut => {
+            state.loading = false;
+            state.page_error = true;
+            state.message = Some(error(STILL_SIGNED_OUT));
+        }
         Action::PageFailed(message) => {
             state.loading = false;
             state.page_error = true;

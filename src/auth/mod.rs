@@ -109,4 +109,13 @@ impl Credentials {
             Credentials::OAuth1(_) => Err(ApiError::TokenRejected),
         }
     }
+
+    /// Rereads the stored sign-in (after `xblocks login` elsewhere); true when it changed.
+    /// OAuth 1.0a keys and `XBLOCKS_ACCESS_TOKEN` are fixed for the session.
+    pub async fn reload(&self) -> bool {
+        match self {
+            Credentials::Bearer(src) => src.reload().await,
+            Credentials::OAuth1(_) => false,
+        }
+    }
 }

@@ -68,21 +68,61 @@ impl TokenSource {
             .expires_in()
             .is_some_and(|left| left < REFRESH_MARGIN_SECS);
         if due && state.refresh_token.is_some() && self.token_url.is_some() {
-            self.refresh(&mut state).await?;
+            self.refresh_or_adopt(&mut state).await?;
         }
         Ok(state.access_token.clone())
     }
 
-    /// After a 401 for `used`: if another task already refreshed, use its token; else refresh once.
+    /// After a 401 for `used`: if another task already refreshed, use its token; if the token
+    /// file holds a new sign-in (`xblocks login` in another terminal), use that; else refresh
+    /// once, and if X refuses the refresh (`invalid_grant`), look at the file once more.
     pub async fn recover(&self, used: &str) -> Result<(), ApiError> {
         let mut state = self.state.lock().await;
-        if state.access_token != used {
+        if state.access_token != used || self.adopt_newer(&mut state) {
             return Ok(());
         }
         if state.refresh_token.is_none() || self.token_url.is_none() {
             return Err(ApiError::TokenRejected);
         }
-        self.refresh(&mut state).await
+        self.refresh_or_adopt(&mut state).await
+    }
+
+    /// Rereads the token file and uses it if it holds a new sign-in of the same account; true
+    /// when it did.
+    pub async fn reload(&self) -> bool {
+        let mut state = self.state.lock().await;
+        self.adopt_newer(&mut state)
+    }
+
+    /// Replaces `state` with the stored token when the file holds another sign-in of the same
+    /// account (a new login, or a refresh made by another xblocks process).
+    fn adopt_newer(&self, state: &mut StoredToken) -> bool {
+        let Some(Ok(Some(stored))) = self.store.as_ref().map(TokenStore::load) else {
+            return false;
+        };
+        let changed = stored.access_token != state.access_token
+            || stored.refresh_token != state.refresh_token;
+        let same_account = match (&stored.user_id, &state.user_id) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if !changed || !same_account {
+            if changed {
+                tracing::warn!("the token file now holds another account; not used here");
+            }
+            return false;
+        }
+        tracing::info!("the token file holds a new sign-in; using it");
+        *state = stored;
+        true
+    }
+
+    /// Refreshes; when X refuses (`invalid_grant`), a newer stored sign-in is used instead.
+    async fn refresh_or_adopt(&self, state: &mut StoredToken) -> Result<(), ApiError> {
+        match self.refresh(state).await {
+            Err(ApiError::TokenRejected) if self.adopt_newer(state) => Ok(()),
+            other => other,
+        }
     }
 
     async fn refresh(&self, state: &mut StoredToken) -> Result<(), ApiError> {

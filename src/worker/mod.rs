@@ -14,7 +14,7 @@ mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::api::{Capability as ApiCapability, Client, Endpoint, RateEvent};
+use crate::api::{ApiError, Capability as ApiCapability, Client, Endpoint, RateEvent};
 pub use crate::app::Command;
 use crate::app::{Action, Capability, Verb};
 
@@ -180,6 +180,12 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             client.clear_halt();
             page(client, me, None).await
         }
+        Command::Reconnect { token } => {
+            if client.reload_sign_in().await {
+                tracing::info!("using the new sign-in from the token file");
+            }
+            page(client, me, token).await
+        }
         Command::ResolveHandle { handle } => {
             match client
                 .users_by_usernames(std::slice::from_ref(&handle))
@@ -230,6 +236,7 @@ async fn page(client: &Client, me: &str, token: Option<String>) -> Vec<Action> {
             next_token: p.next_token,
         }],
         Err(e) if e.is_money() => vec![Action::MoneyStopped(sentence(&e.user_message()))],
+        Err(ApiError::TokenRejected) => vec![Action::SignedOut],
         Err(e) => vec![Action::PageFailed(sentence(&e.user_message()))],
     }
 }
@@ -252,11 +259,15 @@ async fn write(client: &Client, me: &str, verb: Verb, id: String) -> Vec<Action>
             if e.is_money() {
                 out.push(Action::MoneyStopped(sentence(&e.user_message())));
             }
+            let signed_out = matches!(e, ApiError::TokenRejected);
             out.push(Action::Failed {
                 verb,
                 id,
                 message: sentence(&e.user_message()),
             });
+            if signed_out {
+                out.push(Action::SignedOut);
+            }
         }
     }
     if let Some(b) = client.budget(endpoint) {
