@@ -83,6 +83,7 @@ const S_RECENT: u64 = 11;
 const S_HOSTILE: u64 = 12;
 const S_MUTE: u64 = 13;
 const S_IMAGE: u64 = 14;
+const S_FOLLOW: u64 = 15;
 
 /// The immutable part of the emulated world.
 #[derive(Debug, Clone)]
@@ -180,16 +181,16 @@ impl World {
         let h = self.h(idx, S_HANDLE);
         // The same picks as the display name, so handles look like their owners' names.
         let n = self.h(idx, S_NAME);
-        let first = pick(words::FIRST, n >> 8);
-        let last = pick(words::LAST, n >> 16);
-        let word = pick(words::WORDS, n >> 24);
-        let word2 = pick(words::WORDS, h >> 32);
+        let first = pick(&words::FIRST, n >> 8);
+        let last = pick(&words::LAST, n >> 16);
+        let word = pick(&words::WORDS, n >> 24);
+        let word2 = pick(&words::WORDS, h >> 32);
         let brand = n % 10 == 7;
         let mut prefix = match if brand { 6 } else { h % 12 } {
             0 | 1 => first.to_lowercase(),
             2 | 3 => format!("{}_{}", first.to_lowercase(), last.to_lowercase()),
             4 | 5 => format!("{first}{last}"),
-            6 if brand => format!("{word}{}", pick(words::WORDS, n >> 40)),
+            6 if brand => format!("{word}{}", pick(&words::WORDS, n >> 40)),
             6 => format!("{word}{word2}"),
             7 => format!("{word}_{}", first.to_lowercase()),
             8 | 9 => format!("{}{}", &first[..1].to_lowercase(), last.to_lowercase()),
@@ -225,6 +226,17 @@ impl World {
         idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_MUTE).is_multiple_of(9)
     }
 
+    /// Accounts the signed-in account follows (some of the accounts it does not block: X drops
+    /// follows both ways on a block).
+    pub fn i_follow(&self, idx: u32) -> bool {
+        idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_FOLLOW) % 5 == 1
+    }
+
+    /// Accounts that follow the signed-in account (some of those it does not block).
+    pub fn follows_me(&self, idx: u32) -> bool {
+        idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_FOLLOW) % 7 < 2
+    }
+
     /// Suspended accounts (a few of the other accounts): lookups answer "suspended".
     pub fn suspended(&self, idx: u32) -> bool {
         idx as usize > self.blocked && self.h(idx, S_FLAGS) % 97 == 3
@@ -235,7 +247,7 @@ impl World {
             return None;
         }
         let h = self.h(idx, S_HOSTILE ^ (salt << 16));
-        (h.is_multiple_of(4)).then(|| pick(words::HOSTILE, h >> 8))
+        (h.is_multiple_of(4)).then(|| pick(&words::HOSTILE, h >> 8))
     }
 }
 
