@@ -63,13 +63,6 @@ async fn pages_writes_lookups_and_capability() {
     let durable = xblocks::worker::durable::Durable::open(dir.path()).unwrap();
     let worker = xblocks::worker::spawn(client, me, tx, Some(durable));
 
-    let cap = next(&mut rx, "capability", |a| match a {
-        Action::Capability(c) => Some(c),
-        _ => None,
-    })
-    .await;
-    assert_eq!(cap, Capability::Full);
-
     worker.send(Command::LoadNextPage { token: None }).unwrap();
     let (first, users, pinned, next_token) = next(&mut rx, "page 1", |a| match a {
         Action::PageLoaded {
@@ -113,6 +106,14 @@ async fn pages_writes_lookups_and_capability() {
             target.clone(),
         )]))
         .unwrap();
+    // No probe at start: the capability is learned from the write's answer.
+    let cap = next(&mut rx, "capability", |a| match a {
+        Action::Capability(c) => Some(c),
+        Action::Done { .. } => panic!("done before the capability was learned"),
+        _ => None,
+    })
+    .await;
+    assert_eq!(cap, Capability::Full);
     let (verb, id) = next(&mut rx, "unblock done", |a| match a {
         Action::Done { verb, id } => Some((verb, id)),
         Action::Failed { message, .. } => panic!("unblock failed: {message}"),

@@ -103,6 +103,17 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 out.push(Command::Copy { text });
             }
         }
+        KeyAction::Refresh if state.snapshots.sync.offline_first => {
+            if matches!(
+                state.snapshots.sync.phase,
+                super::sync_status::SyncPhase::Syncing { .. }
+            ) {
+                state.message = Some(info("A sync is already running."));
+            } else {
+                state.message = Some(info("Topping up from the newest block…"));
+                out.push(super::sync_status::start_sync(state, false));
+            }
+        }
         KeyAction::Refresh => {
             if state.loading {
                 state.message = Some(info("A page is already loading."));
@@ -473,6 +484,12 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             Verb::Block => s == Standing::Unblocked,
         }
     });
+    if verb == Verb::Mute && picked.is_empty() && state.marks.is_empty() {
+        if let Some(a) = state.selected().filter(|a| a.standing == Standing::Muted) {
+            state.message = Some(info(format!("@{} is already muted.", a.handle)));
+            return;
+        }
+    }
     let before = picked.len();
     if verb == Verb::Unblock {
         picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));

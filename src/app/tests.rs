@@ -888,3 +888,13 @@ fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
     assert!(s.loading);
     assert_eq!(update(&mut s, key('p')), vec![]);
 }
+
+#[test]
+fn m_on_an_already_muted_account_says_so() {
+    let mut s = loaded(3, false);
+    update(&mut s, Action::Capability(Capability::Full));
+    s.accounts[0].standing = Standing::Muted;
+    update(&mut s, key('m'));
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.message.as_ref().unwrap().text, "@user0 is already muted.");
+}

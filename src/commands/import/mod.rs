@@ -81,6 +81,12 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     );
     if args.dry_run {
+        if let Some(Capability::ReadOnly { reason }) = s.client.capability_from_grant() {
+            println!(
+                "warning: {reason}. Run without --dry-run, this import would queue its {} writes, send none and stop with exit 5; they would stay queued for a run where block writes work",
+                plan.writes().len()
+            );
+        }
         println!("dry run: nothing was changed");
         return Ok(());
     }
