@@ -106,7 +106,15 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
                 other => println!("{who}: {}", other.word()),
             }
         })
-        .await?
+        .await
+        .map_err(|e| match e.code {
+            // Muting stands in for blocking, never for unblocking.
+            Exit::Forbidden if action == Write::Unblock => ExitError::new(
+                Exit::Forbidden,
+                "X allows unblock writes only on the Enterprise plan; the unblock stays queued for a plan that allows it",
+            ),
+            _ => e,
+        })?
     };
     if let Some(secs) = args.for_secs {
         super::timed::queue_inverse(&global, action.verb(), secs, timed).await?;
