@@ -1,12 +1,48 @@
-//! Command-line interface, exactly as `PRODUCT.md` fixes it.
+//! Command-line interface, exactly as `PRODUCT.md` fixes it. Every command's `--help` ends
+//! with examples; the global options have their own heading and are hidden where they mean
+//! nothing. [`command`] is the one definition: parsing, completions and the man page use it.
+
+pub mod man;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+/// `xblocks --version`: the version, the commit and the build date.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("XBLOCKS_COMMIT"),
+    ", built ",
+    env!("XBLOCKS_BUILD_DATE"),
+    ")"
+);
+
+/// Subcommands for which the global options mean nothing (they never read a profile or X).
+const NO_GLOBALS: &[&str] = &["demo", "emulator", "completions"];
+
+/// The command line, with the global options hidden where they mean nothing.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // clap propagates a global option only to subcommands without an option of that id, so
+    // hidden copies keep them out of these commands' help.
+    let globals = GlobalArgs::augment_args(clap::Command::new("globals"));
+    for name in NO_GLOBALS {
+        cmd = cmd.mut_subcommand(name, |sub| {
+            sub.args(globals.get_arguments().map(|a| a.clone().hide(true)))
+        });
+    }
+    cmd
+}
+
+/// Parses the process's arguments.
+pub fn parse() -> Result<Cli, clap::Error> {
+    Cli::from_arg_matches(&command().try_get_matches()?)
+}
 
 /// Keyboard-driven review and management of an X (Twitter) block list.
 #[derive(Debug, Parser)]
-#[command(name = "xblocks", version, about, long_about = None)]
+#[command(name = "xblocks", version = VERSION, about, long_about = None, after_help = EX_MAIN)]
 pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]
@@ -18,6 +54,7 @@ pub struct Cli {
 
 /// Options shared by every command, each with an environment variable.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Base URL of the X API.
     #[arg(
@@ -65,38 +102,55 @@ fn profile_name(name: &str) -> Result<String, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The TUI against an in-process emulator with seeded blocked accounts.
+    #[command(after_help = EX_DEMO)]
     Demo(DemoArgs),
     /// The X API emulator as a standalone HTTP server.
+    #[command(after_help = EX_EMULATOR)]
     Emulator(Box<EmulatorArgs>),
     /// Sign in (OAuth 2.0 Authorization Code + PKCE, or OAuth 1.0a with --oauth1).
+    #[command(after_help = EX_LOGIN)]
     Login(LoginArgs),
     /// Revoke the token at the API and delete it locally.
+    #[command(after_help = EX_LOGOUT)]
     Logout,
     /// Show the signed-in account, auth kind, scopes and capability.
+    #[command(after_help = EX_WHOAMI)]
     Whoami,
     /// Export the whole block list.
+    #[command(after_help = EX_EXPORT)]
     Export(ExportArgs),
     /// Block (or unblock) every account listed in a file.
+    #[command(after_help = EX_IMPORT)]
     Import(ImportArgs),
     /// Undo the last batch of writes (queues and runs the inverse actions).
+    #[command(after_help = EX_UNDO)]
     Undo(UndoArgs),
     /// Block accounts: @username, username or numeric id.
+    #[command(after_help = EX_BLOCK)]
     Block(TargetArgs),
     /// Unblock accounts: @username, username or numeric id.
+    #[command(after_help = EX_UNBLOCK)]
     Unblock(TargetArgs),
-    /// Mute accounts (available on pay-per-use).
+    /// Mute accounts (works on every plan, pay-per-use included).
+    #[command(after_help = EX_MUTE)]
     Mute(TargetArgs),
     /// Unmute accounts.
+    #[command(after_help = EX_UNMUTE)]
     Unmute(TargetArgs),
     /// Print shell completions.
+    #[command(after_help = EX_COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Insights of the local database: counts, first-seen months, account age, followers, tags.
+    #[command(after_help = EX_STATS)]
     Stats(StatsArgs),
     /// The durable queue: open jobs with their due time, then the last finished ones.
+    #[command(after_help = EX_QUEUE)]
     Queue(QueueArgs),
     /// The action log, newest first.
+    #[command(after_help = EX_HISTORY)]
     History(HistoryArgs),
     /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
+    #[command(after_help = EX_RUN_DUE)]
     RunDue,
 }
 
@@ -340,6 +394,113 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
+const EX_MAIN: &str = "\
+Examples:
+  $ xblocks demo                      try it: the TUI on 5000 made-up accounts, no account needed
+  $ xblocks login                     sign in to X in the browser
+  $ xblocks                           the TUI on your block list
+  $ xblocks export --format csv -o blocks.csv
+  $ xblocks --profile work whoami     another account, in its own profile";
+
+const EX_DEMO: &str = "\
+Examples:
+  $ xblocks demo
+  $ xblocks demo --users 100000 --tier pay-per-use
+  $ xblocks demo --hostile --faults \"5xx=0.05,delay-ms=200\"";
+
+const EX_EMULATOR: &str = "\
+Examples:
+  $ xblocks emulator --token T
+  $ xblocks emulator --addr 127.0.0.1:8080 --users 3000 --token T --no-limits
+  $ curl -H \"Authorization: Bearer T\" http://127.0.0.1:8080/2/users/me";
+
+const EX_LOGIN: &str = "\
+Examples:
+  $ xblocks login
+  $ xblocks login --no-browser          over SSH: open the address anywhere, paste back
+  $ xblocks login --client-id ID --port 9000
+  $ xblocks --profile work login
+  $ xblocks login --oauth1              PIN flow for legacy consumer keys";
+
+const EX_LOGOUT: &str = "\
+Examples:
+  $ xblocks logout
+  $ xblocks --profile work logout";
+
+const EX_WHOAMI: &str = "\
+Examples:
+  $ xblocks whoami
+  $ xblocks --profile work whoami";
+
+const EX_EXPORT: &str = "\
+Examples:
+  $ xblocks export > blocked-ids.txt
+  $ xblocks export --format csv -o blocks.csv
+  $ xblocks export --format json --cached | jq length";
+
+const EX_IMPORT: &str = "\
+Formats (one account per line unless said):
+  numeric ids, @handles or handles, profile URLs (https://x.com/NAME, twitter.com too),
+  csv with an id or username column, an `xblocks export --format json` file, X's archive
+  (data/block.js, data/mute.js or the archive .zip), and `-` for stdin.
+
+Examples:
+  $ xblocks import blocklist.txt --dry-run
+  $ xblocks import blocklist.csv
+  $ xblocks import twitter-archive.zip
+  $ xblocks import unblock-later.txt --unblock
+  $ cat handles.txt | xblocks import -";
+
+const EX_UNDO: &str = "\
+Examples:
+  $ xblocks undo --dry-run
+  $ xblocks undo";
+
+const EX_BLOCK: &str = "\
+Examples:
+  $ xblocks block @spammer
+  $ xblocks block 1234567890 another_handle";
+
+const EX_UNBLOCK: &str = "\
+Examples:
+  $ xblocks unblock @old_friend
+  $ xblocks unblock 1234567890";
+
+const EX_MUTE: &str = "\
+Examples:
+  $ xblocks mute @loud_account
+  $ xblocks mute 1234567890 @another";
+
+const EX_UNMUTE: &str = "\
+Examples:
+  $ xblocks unmute @loud_account";
+
+const EX_COMPLETIONS: &str = "\
+Examples:
+  $ xblocks completions bash > ~/.local/share/bash-completion/completions/xblocks
+  $ xblocks completions zsh > \"${fpath[1]}/_xblocks\"
+  $ xblocks completions fish > ~/.config/fish/completions/xblocks.fish";
+
+const EX_QUEUE: &str = "\
+Examples:
+  $ xblocks queue
+  $ xblocks queue --json | jq '.open | length'";
+
+const EX_HISTORY: &str = "\
+Examples:
+  $ xblocks history
+  $ xblocks history --limit 20 --json";
+
+const EX_RUN_DUE: &str = "\
+Examples:
+  $ xblocks run-due
+  $ crontab -e    then: */15 * * * * xblocks run-due";
+
+const EX_STATS: &str = "\
+Examples:
+  $ xblocks stats
+  $ xblocks stats --json | jq .counts";
+
 /// `xblocks queue`.
 #[derive(Debug, Clone, Args)]
 pub struct QueueArgs {
@@ -357,4 +518,69 @@ pub struct HistoryArgs {
     /// Print the `history` JSON document instead of the list.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_still_works_where_globals_are_hidden() {
+        for name in NO_GLOBALS {
+            let e = command()
+                .try_get_matches_from(["xblocks", name, "--help"])
+                .unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{name}");
+        }
+        let m = command()
+            .try_get_matches_from(["xblocks", "--profile", "p", "whoami"])
+            .unwrap();
+        assert_eq!(Cli::from_arg_matches(&m).unwrap().global.profile, "p");
+    }
+
+    #[test]
+    fn the_definition_is_valid() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        let cmd = command();
+        assert!(cmd.get_after_help().is_some());
+        for sub in cmd.get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("Examples:\n  $ xblocks"),
+                "{} has no examples",
+                sub.get_name()
+            );
+        }
+    }
+
+    #[test]
+    fn globals_are_hidden_where_they_mean_nothing() {
+        let mut cmd = command();
+        cmd.build();
+        for name in NO_GLOBALS {
+            let help = cmd
+                .find_subcommand_mut(name)
+                .unwrap()
+                .render_help()
+                .to_string();
+            assert!(!help.contains("--api-base"), "{name}: {help}");
+            assert!(!help.contains("Global options"), "{name}: {help}");
+        }
+        let help = cmd
+            .find_subcommand_mut("export")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(
+            help.contains("Global options:") && help.contains("--api-base"),
+            "{help}"
+        );
+    }
 }

@@ -845,3 +845,23 @@ fn the_emulator_stays_on_loopback_and_needs_a_window() {
         assert!(out.stderr.contains("window-secs"), "{}", out.stderr);
     }
 }
+
+#[test]
+fn a_planted_progress_file_link_beside_the_export_is_never_written_through() {
+    let env = signed_in(10, |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let decoy = dir.path().join("decoy");
+    std::fs::write(&decoy, "precious\n").unwrap();
+    for suffix in [".jsonl", ".json"] {
+        let planted = dir.path().join(format!(".out.ids.xblocks-partial{suffix}"));
+        std::os::unix::fs::symlink(&decoy, &planted).unwrap();
+        let out = run(export_cmd(
+            &env,
+            &["-o", dir.path().join("out.ids").to_str().unwrap()],
+        ));
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&decoy).unwrap(), "precious\n");
+        let _ = std::fs::remove_file(&planted);
+        let _ = std::fs::remove_file(dir.path().join("out.ids"));
+    }
+}

@@ -11,7 +11,91 @@ fn tui_without_sign_in_says_to_log_in_and_exits_77() {
         .env_remove("XBLOCKS_ACCESS_TOKEN")
         .assert()
         .code(77)
-        .stderr(contains("xblocks login"));
+        .stderr(contains("xblocks login"))
+        .stderr(contains("or try `xblocks demo`"));
+}
+
+#[test]
+fn another_profile_not_signed_in_names_it_in_the_login_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["--config-dir", dir.path().to_str().unwrap()])
+        .args(["--profile", "foo", "whoami"])
+        .env_remove("XBLOCKS_ACCESS_TOKEN")
+        .assert()
+        .code(77)
+        .stderr(contains("`xblocks --profile foo login`"));
+}
+
+#[test]
+fn version_names_the_commit_and_the_build_date() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rest = text
+        .trim()
+        .strip_prefix(concat!("xblocks ", env!("CARGO_PKG_VERSION"), " (commit "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (commit, date) = rest
+        .split_once(", built ")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
+        "{text}"
+    );
+    let date = date.strip_suffix(')').unwrap();
+    assert_eq!(date.len(), 10, "{text}");
+    assert!(
+        date.chars().all(|c| c.is_ascii_digit() || c == '-'),
+        "{text}"
+    );
+}
+
+/// `--help` follows the conventions: examples everywhere, globals under their own heading and
+/// hidden where they mean nothing, every import format named.
+#[test]
+fn help_has_examples_and_a_global_options_heading() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for cmd in [
+        "login", "whoami", "export", "import", "undo", "block", "mute", "demo",
+    ] {
+        assert!(help(&[cmd]).contains("Examples:\n  $ xblocks"), "{cmd}");
+    }
+    let export = help(&["export"]);
+    assert!(export.contains("Global options:") && export.contains("--api-base"));
+    for cmd in ["demo", "emulator", "completions"] {
+        let h = help(&[cmd]);
+        assert!(
+            !h.contains("--api-base") && !h.contains("--profile"),
+            "{cmd}: {h}"
+        );
+    }
+    let import = help(&["import"]);
+    for format in [
+        "ids",
+        "@handles",
+        "profile URLs",
+        "csv",
+        "export --format json",
+        "archive",
+        "stdin",
+    ] {
+        assert!(
+            import.contains(format),
+            "import --help lacks {format}: {import}"
+        );
+    }
+    assert!(!help(&["mute"]).contains("available on pay-per-use"));
 }
 
 #[test]

@@ -45,6 +45,15 @@ async fn tui(name: &str, users: usize, dir: &Path) -> (Emulator, Tmux, std::path
     (emu, tmux, done)
 }
 
+/// Polls `cond` until it holds; after 30 s fails naming `what`, with the screen.
+async fn eventually(tmux: &Tmux, what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(Instant::now() < deadline, "{what}:\n{}", tmux.screen());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Writes on other accounts (the capability probe, a write on oneself, does not count).
 fn writes(emu: &Emulator) -> Vec<String> {
     let me = emu.me().0;
@@ -112,15 +121,7 @@ async fn a_paste_with_q_in_the_list_does_not_quit() {
     assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
     // Still answering keys: q quits now.
     tmux.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "q did not quit:\n{}",
-            tmux.screen()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(&tmux, "q did not quit", || done.exists()).await;
     drop(tmux);
     emu.shutdown().await;
 }
@@ -194,15 +195,7 @@ async fn a_revoked_tui_uses_a_new_login_from_another_terminal() {
     tmux.keys(&["p"]);
     tmux.wait_for("the list again", 60, |s| !s.contains("Still signed out"))
         .await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while pages_served(&emu) == before {
-        assert!(
-            Instant::now() < deadline,
-            "no page after p:\n{}",
-            tmux.screen()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(&tmux, "no page after p", || pages_served(&emu) != before).await;
 
     // Revoked again and signed in again elsewhere: the next request's 401 rereads the file by
     // itself, no key needed.
@@ -210,27 +203,14 @@ async fn a_revoked_tui_uses_a_new_login_from_another_terminal() {
     login(&emu, &config).await;
     let before = pages_served(&emu);
     tmux.keys(&["r"]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while pages_served(&emu) == before {
-        assert!(
-            Instant::now() < deadline,
-            "the new token was not used:\n{}",
-            tmux.screen()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(&tmux, "the new token was not used", || {
+        pages_served(&emu) != before
+    })
+    .await;
     let screen = tmux.screen();
     assert!(!screen.contains("signed out"), "{screen}");
     tmux.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "q did not quit:\n{}",
-            tmux.screen()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(&tmux, "q did not quit", || done.exists()).await;
     drop(tmux);
     emu.shutdown().await;
 }

@@ -47,10 +47,48 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(guard) => guard,
         Err(refused) => return report(&anyhow::Error::new(refused), json).into(),
     };
+    let hint = SignInHint {
+        profile: cli.global.profile.clone(),
+        tui: cli.command.is_none(),
+    };
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => Exit::Ok.into(),
+        Err(err) if exit_code(&err) == Exit::NotSignedIn => {
+            let err = ExitError::new(Exit::NotSignedIn, hint.apply(&err.to_string()));
+            report(&err.into(), json).into()
+        }
         Err(err) => report(&err, json).into(),
     }
+}
+
+/// How to sign in from where the user is: the same profile, and the demo from the TUI.
+struct SignInHint {
+    profile: String,
+    tui: bool,
+}
+
+impl SignInHint {
+    /// `message` with `xblocks login` naming the profile, plus the demo for the TUI.
+    fn apply(&self, message: &str) -> String {
+        let mut text = if self.profile == "default" {
+            message.to_string()
+        } else {
+            message.replace(
+                "`xblocks login`",
+                &format!("`xblocks --profile {} login`", self.profile),
+            )
+        };
+        if self.tui {
+            text.push_str(", or try `xblocks demo` (no account needed)");
+        }
+        text
+    }
+}
+
+fn exit_code(err: &anyhow::Error) -> Exit {
+    err.downcast_ref::<ExitError>()
+        .map(|e| e.code)
+        .unwrap_or(Exit::Other)
 }
 
 /// Whether the command reads or writes the profile's files (the demo and the emulator keep
@@ -73,10 +111,7 @@ fn report(err: &anyhow::Error, json: bool) -> Exit {
     if broken_pipe {
         return Exit::Ok;
     }
-    let code = err
-        .downcast_ref::<ExitError>()
-        .map(|e| e.code)
-        .unwrap_or(Exit::Other);
+    let code = exit_code(err);
     if json {
         json::print_error(&err.to_string(), code);
     } else {

@@ -49,14 +49,17 @@ impl Partial {
     pub fn open(target: &Path, user_id: &str) -> io::Result<(Self, bool)> {
         let data_path = sibling(target, ".jsonl");
         let state_path = sibling(target, ".json");
-        let saved: Option<Checkpoint> = fs::read(&state_path)
+        let saved: Option<Checkpoint> = read_nofollow(&state_path)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .filter(|c: &Checkpoint| c.user_id == user_id);
         let mut seen = HashSet::new();
         let resumed = match saved {
             Some(cp) if data_path.exists() => {
-                for line in BufReader::new(File::open(&data_path)?).lines() {
+                for line in
+                    BufReader::new(open_nofollow(&data_path, OpenOptions::new().read(true))?)
+                        .lines()
+                {
                     let line = line?;
                     // A line cut short by a crash is dropped; its page is fetched again.
                     if let Some(id) = serde_json::from_str::<serde_json::Value>(&line)
@@ -73,7 +76,10 @@ impl Partial {
         };
         let is_resumed = resumed.is_some();
         if !is_resumed {
-            File::create(&data_path)?;
+            open_nofollow(
+                &data_path,
+                OpenOptions::new().write(true).create(true).truncate(true),
+            )?;
         }
         let data = rewrite_valid_lines(&data_path)?;
         let checkpoint = resumed.unwrap_or(Checkpoint {
@@ -133,7 +139,8 @@ impl Partial {
     ) -> io::Result<(Vec<User>, usize)> {
         let mut writer = output.writer(AtomicFile::create(target)?)?;
         let mut users = Vec::new();
-        for line in BufReader::new(File::open(&self.data_path)?).lines() {
+        let data = open_nofollow(&self.data_path, OpenOptions::new().read(true))?;
+        for line in BufReader::new(data).lines() {
             let v: serde_json::Value = serde_json::from_str(&line?)?;
             let u = User::deserialize(&v)?;
             writer.value(&v, &known(&u.id))?;
@@ -154,16 +161,36 @@ pub fn user_id_of(v: &serde_json::Value) -> Option<String> {
 
 /// Keeps only complete JSON lines (drops a torn last line) and opens the file for appending.
 fn rewrite_valid_lines(path: &Path) -> io::Result<File> {
-    let text = fs::read(path)?;
+    let text = read_nofollow(path)?;
     let keep = match text.iter().rposition(|b| *b == b'\n') {
         Some(i) => i + 1,
         None => 0,
     };
     if keep != text.len() {
-        let f = OpenOptions::new().write(true).open(path)?;
+        let f = open_nofollow(path, OpenOptions::new().write(true))?;
         f.set_len(keep as u64)?;
     }
-    OpenOptions::new().append(true).open(path)
+    open_nofollow(path, OpenOptions::new().append(true))
+}
+
+/// Opens a progress file without following a link: the progress files live beside the
+/// export, maybe in a shared dir like `/tmp`, where anyone could plant a link to a file of ours.
+fn open_nofollow(path: &Path, opts: &mut OpenOptions) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW).mode(0o600);
+    }
+    opts.open(path)
+}
+
+fn read_nofollow(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(
+        &mut open_nofollow(path, OpenOptions::new().read(true))?,
+        &mut bytes,
+    )?;
+    Ok(bytes)
 }
 
 #[cfg(test)]
