@@ -137,6 +137,15 @@ pub enum Command {
     /// Unmute accounts.
     #[command(after_help = EX_UNMUTE)]
     Unmute(TargetArgs),
+    /// Show, set or clear the note on an account.
+    #[command(after_help = EX_NOTE)]
+    Note(NoteArgs),
+    /// Show or change the tags of an account: +NAME adds, -NAME removes.
+    #[command(after_help = EX_TAG)]
+    Tag(TagArgs),
+    /// The keep list (never unblocked): add accounts, --remove them, or --list it.
+    #[command(after_help = EX_KEEP)]
+    Keep(KeepArgs),
     /// Print shell completions.
     #[command(after_help = EX_COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -320,7 +329,7 @@ pub struct ExportArgs {
     #[arg(long, conflicts_with = "live")]
     pub cached: bool,
     /// Only the accounts matching QUERY (the TUI's search language), e.g. "followers:<100 -tag:keep".
-    #[arg(long = "where", value_name = "QUERY")]
+    #[arg(long = "where", value_name = "QUERY", allow_hyphen_values = true)]
     pub where_: Option<String>,
     /// Always read the list from X first, however fresh the database is.
     #[arg(long)]
@@ -376,6 +385,42 @@ pub struct TargetArgs {
 
 fn parse_duration(text: &str) -> Result<u64, crate::app::duration::DurationError> {
     crate::app::duration::parse(text)
+}
+
+/// `xblocks note`.
+#[derive(Debug, Clone, Args)]
+pub struct NoteArgs {
+    /// @username, username or numeric id.
+    pub target: String,
+    /// The note (words are joined with spaces); without it the note is printed.
+    pub text: Vec<String>,
+    /// Remove the note.
+    #[arg(long, conflicts_with = "text")]
+    pub clear: bool,
+}
+
+/// `xblocks tag`.
+#[derive(Debug, Clone, Args)]
+pub struct TagArgs {
+    /// @username, username or numeric id.
+    pub target: String,
+    /// +NAME adds a tag, -NAME removes one; without any the tags are printed.
+    #[arg(allow_hyphen_values = true, value_name = "+NAME|-NAME")]
+    pub edits: Vec<String>,
+}
+
+/// `xblocks keep`.
+#[derive(Debug, Clone, Args)]
+pub struct KeepArgs {
+    /// @username, username or numeric id.
+    #[arg(value_name = "TARGET", required_unless_present = "list")]
+    pub targets: Vec<String>,
+    /// Take the targets off the keep list.
+    #[arg(long)]
+    pub remove: bool,
+    /// Print the keep list.
+    #[arg(long, conflicts_with_all = ["targets", "remove"])]
+    pub list: bool,
 }
 
 /// `xblocks completions`.
@@ -436,7 +481,27 @@ const EX_EXPORT: &str = "\
 Examples:
   $ xblocks export > blocked-ids.txt
   $ xblocks export --format csv -o blocks.csv
-  $ xblocks export --format json --cached | jq length";
+  $ xblocks export --format json --cached | jq length
+  $ xblocks export --cached --format handles --where 'followers:<100 -kept:yes'
+  $ xblocks export --format jsonl --where '\"phd student\" age:>5y' -o phd.jsonl";
+
+const EX_NOTE: &str = "\
+Examples:
+  $ xblocks note @spammer99 paid troll, reported twice
+  $ xblocks note @spammer99
+  $ xblocks note 12345 --clear";
+
+const EX_TAG: &str = "\
+Examples:
+  $ xblocks tag @spammer99 +spam +crypto
+  $ xblocks tag @spammer99 -crypto
+  $ xblocks export --cached --where tag:spam --format ids";
+
+const EX_KEEP: &str = "\
+Examples:
+  $ xblocks keep @stalker @impersonator
+  $ xblocks keep --remove @impersonator
+  $ xblocks keep --list";
 
 const EX_IMPORT: &str = "\
 Formats (one account per line unless said):

@@ -374,7 +374,7 @@ fn import_and_undo_dry_run_json_are_their_documented_plans() {
     assert_eq!(p["action"], "unblock");
     assert_eq!(
         p["counts"],
-        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1})
+        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1, "kept": 0})
     );
     assert_eq!(p["to_write"][0]["id"], blocked[0].as_str());
     assert!(p["to_write"][0]["username"].is_string());

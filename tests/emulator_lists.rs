@@ -449,3 +449,65 @@ async fn xdk_gets_the_post_vocabulary_by_default() {
         .get("post_count")
         .is_none());
 }
+
+#[tokio::test]
+async fn connection_status_tells_follows_apart_from_blocks() {
+    let (emu, token) = start(cfg(50)).await;
+    let others: Vec<String> = emu
+        .unblocked_accounts(90)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let blocked: Vec<String> = emu.blocked_ids().into_iter().take(10).collect();
+    let ids = [others.clone(), blocked.clone()].concat().join(",");
+    let r = get(
+        &emu,
+        &format!("/2/users?ids={ids}&user.fields=connection_status"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let status = |id: &str| -> Vec<String> {
+        let u = r.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id)
+            .unwrap();
+        u["connection_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let allowed = [
+        "blocking",
+        "follow_request_received",
+        "follow_request_sent",
+        "followed_by",
+        "following",
+        "muting",
+    ];
+    let mut following = 0;
+    let mut followed_by = 0;
+    for id in &others {
+        let s = status(id);
+        assert!(s.iter().all(|w| allowed.contains(&w.as_str())), "{s:?}");
+        assert!(!s.contains(&"blocking".to_string()));
+        following += s.contains(&"following".to_string()) as usize;
+        followed_by += s.contains(&"followed_by".to_string()) as usize;
+    }
+    assert!(
+        following > 0 && followed_by > 0 && following < others.len(),
+        "{following} {followed_by}"
+    );
+    for id in &blocked {
+        let s = status(id);
+        assert!(s.contains(&"blocking".to_string()));
+        assert!(
+            !s.iter().any(|w| w.starts_with("follow")),
+            "a block drops follows: {s:?}"
+        );
+    }
+}

@@ -6,6 +6,7 @@ pub mod import;
 pub mod json;
 pub mod login;
 pub mod logout;
+pub mod notes;
 pub mod process;
 pub mod profile_db;
 pub mod progress;
@@ -135,6 +136,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
         Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Note(args)) => notes::note(global, args).await,
+        Some(Command::Tag(args)) => notes::tag(global, args).await,
+        Some(Command::Keep(args)) => notes::keep(global, args).await,
         Some(Command::Login(args)) => login::run(global, args).await,
         Some(Command::Logout) => logout::run(global).await,
         Some(Command::Whoami) => whoami::run(global).await,

@@ -36,19 +36,29 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     let entries = action_log::read(&log)
         .map_err(|e| ExitError::new(Exit::Other, format!("cannot read {}: {e}", log.display())))?;
     if args.json {
-        super::json::print(&plan_doc(undo::plan(&entries).as_ref()))?;
+        let mut plan = undo::plan(&entries);
+        if let Some(p) = plan.as_mut() {
+            p.skip_kept(&super::import::kept_ids(&paths).await?);
+        }
+        super::json::print(&plan_doc(plan.as_ref()))?;
         eprintln!("dry run: nothing was changed");
         return Ok(());
     }
-    let Some(plan) = undo::plan(&entries) else {
+    let Some(mut plan) = undo::plan(&entries) else {
         println!("nothing to undo: no write is in the action log");
         return Ok(());
     };
+    let kept = plan.skip_kept(&super::import::kept_ids(&paths).await?);
     println!(
-        "undo batch {}: {} accounts to {}",
+        "undo batch {}: {} accounts to {}{}",
         plan.batch,
         plan.jobs.len(),
-        plan.verb()
+        plan.verb(),
+        if kept > 0 {
+            format!(" ({kept} on the keep list left blocked)")
+        } else {
+            String::new()
+        }
     );
     if args.dry_run {
         println!("dry run: nothing was changed");

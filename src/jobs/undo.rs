@@ -16,6 +16,14 @@ pub struct UndoPlan {
 }
 
 impl UndoPlan {
+    /// Drops the unblocks of accounts on the keep list; returns how many.
+    pub fn skip_kept(&mut self, kept: &std::collections::HashSet<String>) -> usize {
+        let before = self.jobs.len();
+        self.jobs
+            .retain(|(a, target, _)| !(*a == Action::Unblock && kept.contains(target)));
+        before - self.jobs.len()
+    }
+
     /// The inverse action of the first job (a batch usually has one kind), for messages.
     pub fn verb(&self) -> &'static str {
         self.jobs.first().map_or("undo", |(a, _, _)| a.verb())

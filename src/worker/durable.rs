@@ -174,24 +174,36 @@ fn queue_undo(d: &mut Durable, actions: &mpsc::UnboundedSender<Action>) -> Optio
             return None;
         }
     };
-    let Some(plan) = undo::plan(&entries) else {
+    let Some(mut plan) = undo::plan(&entries) else {
         say(
             "Nothing to undo: no write changed anything yet.".into(),
             true,
         );
         return None;
     };
+    let kept = d
+        .log
+        .parent()
+        .and_then(|dir| crate::store::db::Store::open_existing(dir).ok().flatten())
+        .and_then(|s| s.kept().ok())
+        .unwrap_or_default();
+    let skipped = plan.skip_kept(&kept);
     if let Err(e) = undo::enqueue(&mut d.queue, &plan) {
         say(sentence(&e.to_string()), true);
         return None;
     }
     say(
         format!(
-            "Undo queued: {} {} account{} (batch {}); Q shows progress.",
+            "Undo queued: {} {} account{} (batch {}){}; Q shows progress.",
             plan.verb(),
             plan.jobs.len(),
             if plan.jobs.len() == 1 { "" } else { "s" },
-            plan.undo_batch
+            plan.undo_batch,
+            if skipped > 0 {
+                format!(", {skipped} on the keep list left blocked")
+            } else {
+                String::new()
+            }
         ),
         false,
     );

@@ -68,7 +68,10 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             ),
             _ => e,
         })?;
-    let plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    let mut plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    if args.unblock {
+        plan.keep(&kept_ids(&paths).await?);
+    }
     if args.json {
         super::json::print(&plan_doc::doc(&plan, action.verb()))?;
         eprintln!("dry run: nothing was changed");
@@ -127,6 +130,16 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             Ok(e) => e.into(),
             Err(e) => e,
         })
+}
+
+/// Every account on the keep list (none without a database).
+pub async fn kept_ids(paths: &Paths) -> Result<HashSet<String>, ExitError> {
+    let Some(store) = profile_db::open_existing(paths).await? else {
+        return Ok(HashSet::new());
+    };
+    profile_db::blocking(move || store.kept())
+        .await
+        .map_err(profile_db::exit)
 }
 
 /// The refusal of a plan without block writes: the jobs stay queued.

@@ -17,6 +17,8 @@ pub enum Step {
     SelfAccount(String),
     /// No such account.
     NotFound(Target),
+    /// On the keep list: never unblocked (id, handle when known).
+    Kept(String, Option<String>),
 }
 
 /// What X said about the listed accounts.
@@ -128,6 +130,20 @@ impl Plan {
             .collect()
     }
 
+    /// Turns the unblocks of kept accounts into [`Step::Kept`]; returns how many.
+    pub fn keep(&mut self, kept: &HashSet<String>) -> usize {
+        let mut n = 0;
+        for step in &mut self.steps {
+            if let Step::Write(id, h) = step {
+                if kept.contains(id) {
+                    *step = Step::Kept(id.clone(), h.take());
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
     fn count(&self, f: impl Fn(&Step) -> bool) -> usize {
         self.steps.iter().filter(|s| f(s)).count()
     }
@@ -183,6 +199,10 @@ impl fmt::Display for Summary<'_> {
             write!(f, ")")?;
         }
         writeln!(f)?;
+        let kept = p.count(|s| matches!(s, Step::Kept(..)));
+        if kept > 0 {
+            writeln!(f, "kept (on the keep list, never unblocked): {kept}")?;
+        }
         writeln!(
             f,
             "self: {}",

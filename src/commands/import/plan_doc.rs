@@ -27,6 +27,8 @@ pub struct Counts {
     pub self_account: usize,
     /// Lines that repeated an earlier one.
     pub duplicates: usize,
+    /// On the keep list, left out of an unblock.
+    pub kept: usize,
 }
 
 /// `import --dry-run --json`.
@@ -65,6 +67,7 @@ pub fn doc<'a>(plan: &'a Plan, verb: &'a str) -> PlanDoc<'a> {
             Step::AlreadyInState(id) => d.already_in_state.push(id),
             Step::SelfAccount(_) => d.counts.self_account += 1,
             Step::NotFound(t) => d.not_found.push(t.to_string()),
+            Step::Kept(..) => d.counts.kept += 1,
         }
     }
     d.counts.to_write = d.to_write.len();
@@ -94,7 +97,7 @@ mod tests {
         assert_eq!(v["action"], "block");
         assert_eq!(
             v["counts"],
-            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2})
+            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2, "kept": 0})
         );
         assert_eq!(
             v["to_write"][1],

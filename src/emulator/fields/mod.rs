@@ -172,6 +172,10 @@ pub struct Relation {
     pub blocking: bool,
     /// The signed-in account mutes them.
     pub muting: bool,
+    /// The signed-in account follows them (never while blocking them).
+    pub following: bool,
+    /// They follow the signed-in account (never while blocked).
+    pub followed_by: bool,
 }
 
 #[cfg(test)]

@@ -26,14 +26,16 @@ impl Selection {
             confirmed_email: (w("confirmed_email") && rel.me)
                 .then(|| format!("{}@example.com", p.username.to_lowercase())),
             connection_status: w("connection_status").then(|| {
-                let mut v = Vec::new();
-                if rel.blocking {
-                    v.push("blocking");
-                }
-                if rel.muting {
-                    v.push("muting");
-                }
-                v
+                // CONTRACT §10's set, in its order.
+                [
+                    (rel.blocking, "blocking"),
+                    (rel.followed_by, "followed_by"),
+                    (rel.following, "following"),
+                    (rel.muting, "muting"),
+                ]
+                .into_iter()
+                .filter_map(|(on, word)| on.then_some(word))
+                .collect()
             }),
             created_at: w("created_at").then(|| rfc3339(p.created_at)),
             description: w("description").then_some(p.description.as_str()),

@@ -100,10 +100,16 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
         let inner = s.lock();
         indices
             .iter()
-            .map(|&i| Relation {
-                me: Some(i) == me,
-                blocking: inner.blocks.contains(i),
-                muting: inner.mutes.contains(i),
+            .map(|&i| {
+                let blocking = inner.blocks.contains(i);
+                let other = Some(i) != me && !blocking;
+                Relation {
+                    me: Some(i) == me,
+                    blocking,
+                    muting: inner.mutes.contains(i),
+                    following: other && s.world.i_follow(i),
+                    followed_by: other && s.world.follows_me(i),
+                }
             })
             .collect()
     };

@@ -83,6 +83,7 @@ const S_RECENT: u64 = 11;
 const S_HOSTILE: u64 = 12;
 const S_MUTE: u64 = 13;
 const S_IMAGE: u64 = 14;
+const S_FOLLOW: u64 = 15;
 
 /// The immutable part of the emulated world.
 #[derive(Debug, Clone)]
@@ -223,6 +224,17 @@ impl World {
     /// Muted at start? (about one in nine of the other accounts.)
     pub fn initially_muted(&self, idx: u32) -> bool {
         idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_MUTE).is_multiple_of(9)
+    }
+
+    /// Accounts the signed-in account follows (some of the accounts it does not block: X drops
+    /// follows both ways on a block).
+    pub fn i_follow(&self, idx: u32) -> bool {
+        idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_FOLLOW) % 5 == 1
+    }
+
+    /// Accounts that follow the signed-in account (some of those it does not block).
+    pub fn follows_me(&self, idx: u32) -> bool {
+        idx as usize > self.blocked && !self.suspended(idx) && self.h(idx, S_FOLLOW) % 7 < 2
     }
 
     /// Suspended accounts (a few of the other accounts): lookups answer "suspended".
