@@ -21,7 +21,7 @@ fn corpus() -> &'static BTreeMap<String, String> {
     CORPUS.get_or_init(|| {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/corpus/hostile_strings.json"
+            "/assets/corpus/hostile_strings.json"
         );
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     })

@@ -181,16 +181,16 @@ impl World {
         let h = self.h(idx, S_HANDLE);
         // The same picks as the display name, so handles look like their owners' names.
         let n = self.h(idx, S_NAME);
-        let first = pick(words::FIRST, n >> 8);
-        let last = pick(words::LAST, n >> 16);
-        let word = pick(words::WORDS, n >> 24);
-        let word2 = pick(words::WORDS, h >> 32);
+        let first = pick(&words::FIRST, n >> 8);
+        let last = pick(&words::LAST, n >> 16);
+        let word = pick(&words::WORDS, n >> 24);
+        let word2 = pick(&words::WORDS, h >> 32);
         let brand = n % 10 == 7;
         let mut prefix = match if brand { 6 } else { h % 12 } {
             0 | 1 => first.to_lowercase(),
             2 | 3 => format!("{}_{}", first.to_lowercase(), last.to_lowercase()),
             4 | 5 => format!("{first}{last}"),
-            6 if brand => format!("{word}{}", pick(words::WORDS, n >> 40)),
+            6 if brand => format!("{word}{}", pick(&words::WORDS, n >> 40)),
             6 => format!("{word}{word2}"),
             7 => format!("{word}_{}", first.to_lowercase()),
             8 | 9 => format!("{}{}", &first[..1].to_lowercase(), last.to_lowercase()),
@@ -247,7 +247,7 @@ impl World {
             return None;
         }
         let h = self.h(idx, S_HOSTILE ^ (salt << 16));
-        (h.is_multiple_of(4)).then(|| pick(words::HOSTILE, h >> 8))
+        (h.is_multiple_of(4)).then(|| pick(&words::HOSTILE, h >> 8))
     }
 }
 

@@ -77,8 +77,8 @@ impl World {
             };
         }
         let h = self.h(idx, S_NAME);
-        let first = pick(words::FIRST, h >> 8);
-        let last = pick(words::LAST, h >> 16);
+        let first = pick(&words::FIRST, h >> 8);
+        let last = pick(&words::LAST, h >> 16);
         match h % 10 {
             0..=5 => format!("{first} {last}"),
             6 => format!(
@@ -86,12 +86,12 @@ impl World {
                 ["🌻", "✨", "🇧🇷", "🏳️‍🌈", "🐸"][(h >> 30) as usize % 5]
             ),
             7 => {
-                let w = pick(words::WORDS, h >> 24);
+                let w = pick(&words::WORDS, h >> 24);
                 format!(
                     "{}{} {}",
                     w[..1].to_uppercase(),
                     &w[1..],
-                    pick(words::WORDS, h >> 40)
+                    pick(&words::WORDS, h >> 40)
                 )
             }
             8 => format!("{} {}", first.to_lowercase(), last.to_lowercase()),
@@ -114,13 +114,17 @@ impl World {
         let h = self.h(idx, S_BIO);
         match h % 8 {
             0 => String::new(),
-            1..=4 => pick(words::BIO, h >> 8).to_string(),
+            1..=4 => pick(&words::BIO, h >> 8).to_string(),
             5 => format!(
                 "{}\n{}",
-                pick(words::BIO, h >> 8),
-                pick(words::BIO, h >> 20)
+                pick(&words::BIO, h >> 8),
+                pick(&words::BIO, h >> 20)
             ),
-            _ => format!("{} {}", pick(words::BIO, h >> 8), pick(words::BIO, h >> 20)),
+            _ => format!(
+                "{} {}",
+                pick(&words::BIO, h >> 8),
+                pick(&words::BIO, h >> 20)
+            ),
         }
     }
 
@@ -133,8 +137,8 @@ impl World {
             Some(s) => s.to_string(),
             None => format!(
                 "{} {}",
-                pick(words::POST, h >> 8),
-                pick(words::POST, h >> 16)
+                pick(&words::POST, h >> 8),
+                pick(&words::POST, h >> 16)
             ),
         };
         let span = (1_760_000_000 - created).max(1);
@@ -189,7 +193,7 @@ impl World {
             Some(s) => Some(s.to_string()),
             None => {
                 let h = self.h(idx, S_PLACE);
-                (!h.is_multiple_of(3)).then(|| pick(words::PLACES, h >> 8).to_string())
+                (!h.is_multiple_of(3)).then(|| pick(&words::PLACES, h >> 8).to_string())
             }
         };
         let img = self.h(idx, S_IMAGE);
@@ -226,7 +230,7 @@ impl World {
             verified_type,
             protected,
             parody: (f >> 30).is_multiple_of(150),
-            withheld: ((f >> 40).is_multiple_of(400)).then(|| pick(words::COUNTRIES, f >> 50)),
+            withheld: ((f >> 40).is_multiple_of(400)).then(|| pick(&words::COUNTRIES, f >> 50)),
             pinned: self.post(idx, S_PIN, created_at, protected).map(|p| p.id),
             most_recent: self
                 .post(idx, S_RECENT, created_at, protected)
