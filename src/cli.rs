@@ -113,9 +113,12 @@ pub enum Command {
     /// Revoke the token at the API and delete it locally.
     #[command(after_help = EX_LOGOUT)]
     Logout,
-    /// Show the signed-in account, auth kind, scopes and capability.
+    /// Show the signed-in account, auth kind, scopes, capability, database and money.
     #[command(after_help = EX_WHOAMI)]
-    Whoami,
+    Whoami(WhoamiArgs),
+    /// Bring the local database up to date: a top-up from the newest block, or --full.
+    #[command(after_help = EX_SYNC)]
+    Sync(SyncArgs),
     /// Export the whole block list.
     #[command(after_help = EX_EXPORT)]
     Export(ExportArgs),
@@ -431,6 +434,36 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// `xblocks whoami`.
+#[derive(Debug, Clone, Args)]
+pub struct WhoamiArgs {
+    /// Print one JSON document instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Ask X again for the capability (spends one write of the window: a no-op unblock of
+    /// yourself).
+    #[arg(long)]
+    pub probe: bool,
+}
+
+/// `xblocks sync`.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Read every page and record who is gone (the only way to notice unblocks made
+    /// elsewhere); default: a top-up from the newest block.
+    #[arg(long)]
+    pub full: bool,
+    /// Stop (exit 6) before a request whose worst case would take this sync past USD.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_cost: Option<crate::api::price::Usd>,
+    /// Print the plan (requests, accounts at most, cost, ETA) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON document (the plan, and the result) instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `xblocks stats`.
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
@@ -475,7 +508,16 @@ Examples:
 const EX_WHOAMI: &str = "\
 Examples:
   $ xblocks whoami
+  $ xblocks whoami --json | jq .spent_today_usd
+  $ xblocks whoami --probe                 ask X again (spends one write)
   $ xblocks --profile work whoami";
+
+const EX_SYNC: &str = "\
+Examples:
+  $ xblocks sync                           top-up: new blocks since the last sync
+  $ xblocks sync --dry-run                 the plan (requests, accounts, cost, ETA) only
+  $ xblocks sync --full --max-cost 5       every page, at most $5
+  $ xblocks sync --json | jq .result";
 
 const EX_EXPORT: &str = "\
 Examples:

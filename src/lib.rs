@@ -17,6 +17,7 @@ pub mod exit;
 pub mod jobs;
 pub mod query;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod tui;
 pub mod ui;

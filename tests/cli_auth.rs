@@ -290,8 +290,23 @@ fn whoami_on_pay_per_use_is_read_only_and_changes_nothing() {
     let env = Env::pay_per_use(30);
     env.login();
     let blocked = env.emu().blocked_ids();
+    // Plain whoami never probes: nothing learned yet.
     let mut c = env.cmd();
     c.arg("whoami");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("capability: unknown"), "{}", out.stdout);
+    let writes = |env: &Env| {
+        env.emu()
+            .request_log()
+            .iter()
+            .filter(|r| r.method != "GET" && r.path.starts_with("/2/users/"))
+            .count()
+    };
+    assert_eq!(writes(&env), 0, "whoami sent a write");
+    // --probe asks X (one no-op write) and stores the answer with its time.
+    let mut c = env.cmd();
+    c.args(["whoami", "--probe"]);
     let out = run(c);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -300,6 +315,17 @@ fn whoami_on_pay_per_use_is_read_only_and_changes_nothing() {
         out.stdout
     );
     assert!(out.stdout.contains("Enterprise"));
+    assert_eq!(writes(&env), 1);
+    let mut c = env.cmd();
+    c.arg("whoami");
+    let out = run(c);
+    assert!(
+        out.stdout.contains("capability: read-only"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("learned"), "{}", out.stdout);
+    assert_eq!(writes(&env), 1, "the stored capability was probed again");
     assert_eq!(env.emu().blocked_ids(), blocked);
 }
 

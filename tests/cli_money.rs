@@ -290,3 +290,191 @@ async fn imports_read_the_x_archive_zip_profile_urls_and_stdin() {
     assert!(t.contains("not found: 1 (@nobody_here_x)"), "{t}");
     emu.shutdown().await;
 }
+
+fn block_requests_since(emu: &Emulator, from: usize) -> Vec<xblocks::emulator::RequestRecord> {
+    emu.request_log()
+        .into_iter()
+        .skip(from)
+        .filter(|r| r.method == "GET" && r.path.ends_with("/blocking"))
+        .collect()
+}
+
+/// Blocks `n` accounts through the API, as another client would ("made elsewhere").
+async fn block_elsewhere(emu: &Emulator, token: &str, n: usize) -> Vec<String> {
+    let c = xblocks::api::Client::new(xblocks::api::ClientConfig {
+        api_base: emu.base_url(),
+        credentials: xblocks::auth::Credentials::static_bearer(token.to_string(), None),
+        no_wait: false,
+        expand_pinned: false,
+    });
+    let (me, _) = emu.me();
+    let mut ids = Vec::new();
+    for (id, _) in emu.unblocked_accounts(n) {
+        c.block(&me, &id).await.unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_top_up_after_k_new_blocks_sends_at_most_two_requests_and_full_records_who_is_gone() {
+    let emu = emulator::start(Config {
+        users: 3000,
+        no_limits: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+
+    // The first sync has nothing to build on: it reads every page, after its plan.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["sync", "--dry-run"]);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("plan: full sync (no complete sync yet)"), "{t}");
+    assert!(t.contains("dry run: nothing was sent"), "{t}");
+    assert!(
+        block_requests_since(&emu, 0).is_empty(),
+        "the dry run sent requests"
+    );
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("sync");
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+
+    let k = 7;
+    let added = block_elsewhere(&emu, &token, k).await;
+    let from = emu.request_log().len();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["sync", "--json"]);
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["kind"], "top-up");
+    assert_eq!(doc["result"]["new"], k as u64);
+    let reads = block_requests_since(&emu, from);
+    assert!(
+        reads.len() <= 2,
+        "a top-up sent {} block-list requests",
+        reads.len()
+    );
+    assert!(doc["result"]["accounts"].as_u64().unwrap() <= 200, "{doc}");
+
+    // Unblocked elsewhere: only a full sync notices.
+    let c2 = xblocks::api::Client::new(xblocks::api::ClientConfig {
+        api_base: emu.base_url(),
+        credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+        no_wait: false,
+        expand_pinned: false,
+    });
+    c2.unblock(&emu.me().0, &added[0]).await.unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["sync", "--full"]);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("1 gone"), "{t}");
+    // whoami shows the database and the money without sending a write.
+    let writes_before = emu
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["whoami", "--json"]);
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let who: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(who["accounts"], 3000 + k as u64 - 1);
+    assert_eq!(who["last_sync"]["kind"], "full");
+    assert!(who["spent_today_usd"].as_f64().unwrap() > 3.0, "{who}");
+    let writes_after = emu
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count();
+    assert_eq!(writes_before, writes_after, "whoami spent a write");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cap_stops_before_the_crossing_request() {
+    let emu = emulator::start(Config {
+        users: 2500,
+        no_limits: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    // $2.50: two pages of 1000 ($1 each at worst) fit, the third would cross.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["sync", "--max-cost", "2.50"]);
+    let o = output(c).await;
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(6), "{t}");
+    assert!(t.contains("$2.000 spent, $0.500 left"), "{t}");
+    assert_eq!(block_requests_since(&emu, 0).len(), 2, "{t}");
+
+    // [billing] daily_cap counts what was spent today before this command.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[billing]\ndaily_cap = 2.5\n",
+    )
+    .unwrap();
+    let from = emu.request_log().len();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["export", "--live"]).stdout(Stdio::null());
+    let o = output(c).await;
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(6), "{t}");
+    assert!(t.contains("daily_cap"), "{t}");
+    assert!(block_requests_since(&emu, from).is_empty(), "{t}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_answers_from_a_fresh_database_and_cached_never_touches_the_network() {
+    let emu = emulator::start(Config {
+        users: 1500,
+        no_limits: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("sync");
+    assert!(output(c).await.status.success());
+    let from = emu.request_log().len();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("export");
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1500);
+    assert_eq!(
+        emu.request_log().len(),
+        from,
+        "a fresh database was read again from X"
+    );
+    // Stale ([sync] max_age = 0): a top-up first, not a full read.
+    std::fs::write(dir.path().join("config.toml"), "[sync]\nmax_age = 0\n").unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("export");
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(block_requests_since(&emu, from).len() <= 2);
+    let from = emu.request_log().len();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["export", "--cached"])
+        .env("XBLOCKS_API_BASE", "http://127.0.0.1:9");
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(emu.request_log().len(), from);
+    emu.shutdown().await;
+}

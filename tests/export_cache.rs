@@ -64,8 +64,15 @@ async fn cached_export_is_offline_and_keeps_first_seen() {
         .unwrap();
     assert_eq!(r.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let second =
-        tokio::task::block_in_place(|| run(emu_ref, t, d, None, &["export", "--format", "csv"]));
+    let second = tokio::task::block_in_place(|| {
+        run(
+            emu_ref,
+            t,
+            d,
+            None,
+            &["export", "--live", "--format", "csv"],
+        )
+    });
     assert!(second.status.success());
 
     let offline = tokio::task::block_in_place(|| {

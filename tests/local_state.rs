@@ -206,7 +206,7 @@ fn read_only_config_dir_reads_work_and_writes_fail_with_one_clear_line() {
     // one clear line naming the token file; once writable, the same command works.
     env.emu().expire_access_tokens();
     let from = env.emu().request_log().len();
-    let out = ro(&["export"]);
+    let out = ro(&["export", "--live"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let line = error_line(&out);
     assert!(

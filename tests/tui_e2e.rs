@@ -51,6 +51,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
         "[keys]\nbottom = [\"G\", \"e\"]\n",
     )
     .unwrap();
+    tmux_support::probe(&emu.base_url(), &token, &dir.path().join("config"));
     let script = xblocks_line(
         &emu.base_url(),
         &token,
@@ -219,6 +220,7 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
             quote(&done.display().to_string())
         ),
     );
+    tmux_support::probe(&emu.base_url(), &token, &config);
     let tmux = start("e2e-queue", 110, 24, &script);
     tmux.wait_for("the list", 90, |s| {
         s.contains("60 loaded") && s.contains("FULL")

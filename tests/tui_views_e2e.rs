@@ -23,6 +23,7 @@ const SCOPES: &[&str] = &[
 /// Starts the TUI on `emu` with the config dir `dir` in a new tmux server.
 fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
     let token = emu.issue_token(SCOPES);
+    tmux_support::probe(&emu.base_url(), &token, dir);
     let script = xblocks_line(&emu.base_url(), &token, dir, "; sleep 60");
     let tmux = start(&format!("views-{name}"), 110, 30, &script);
     tmux

@@ -61,13 +61,6 @@ async fn pages_writes_lookups_and_capability() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let worker = xblocks::worker::spawn(client, me, tx, None);
 
-    let cap = next(&mut rx, "capability", |a| match a {
-        Action::Capability(c) => Some(c),
-        _ => None,
-    })
-    .await;
-    assert_eq!(cap, Capability::Full);
-
     worker.send(Command::LoadNextPage { token: None }).unwrap();
     let (first, users, pinned, next_token) = next(&mut rx, "page 1", |a| match a {
         Action::PageLoaded {
@@ -108,6 +101,14 @@ async fn pages_writes_lookups_and_capability() {
     worker
         .send(Command::Unblock { id: target.clone() })
         .unwrap();
+    // No probe at start: the capability is learned from the write's answer.
+    let cap = next(&mut rx, "capability", |a| match a {
+        Action::Capability(c) => Some(c),
+        Action::Done { .. } => panic!("done before the capability was learned"),
+        _ => None,
+    })
+    .await;
+    assert_eq!(cap, Capability::Full);
     let (verb, id) = next(&mut rx, "unblock done", |a| match a {
         Action::Done { verb, id } => Some((verb, id)),
         Action::Failed { message, .. } => panic!("unblock failed: {message}"),
@@ -188,16 +189,22 @@ async fn pay_per_use_is_read_only_and_writes_fail_with_a_reason() {
     .await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let worker = xblocks::worker::spawn(client, me, tx, None);
+    let target = emu.blocked_ids()[0].clone();
+    worker
+        .send(Command::Unblock { id: target.clone() })
+        .unwrap();
     let cap = next(&mut rx, "capability", |a| match a {
         Action::Capability(c) => Some(c),
         _ => None,
     })
     .await;
     assert!(matches!(cap, Capability::ReadOnly { ref reason } if reason.contains("Enterprise")));
-    let target = emu.blocked_ids()[0].clone();
-    worker
-        .send(Command::Unblock { id: target.clone() })
-        .unwrap();
+    let probes = emu
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.path.ends_with(&format!("/{}", emu.me().0)))
+        .count();
+    assert_eq!(probes, 0, "the worker sent the capability probe");
     let message = next(&mut rx, "unblock failure", |a| match a {
         Action::Failed { message, .. } => Some(message),
         Action::Done { .. } => panic!("unblock must fail on pay-per-use"),

@@ -18,7 +18,7 @@ pub const USER_FIELDS: &str = "created_at,description,location,url,public_metric
 /// signed-in account blocks or mutes each user (how imports plan and resumed queues verify).
 pub const LOOKUP_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,entities,connection_status";
 /// Page size of list requests: the maximum, a tenth as many requests as the default.
-pub const MAX_RESULTS: &str = "1000";
+pub const MAX_RESULTS: u32 = 1000;
 
 /// How to build a [`Client`].
 #[derive(Clone)]
@@ -81,6 +81,41 @@ pub enum Capability {
         /// Why, in words for the user.
         reason: String,
     },
+    /// X's answer to the probe did not say; writes may be tried and their answer settles it.
+    Unknown {
+        /// What X answered, in words for the user.
+        reason: String,
+    },
+}
+
+impl Capability {
+    /// The word stored and printed: `full`, `read-only` or `unknown`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Capability::Full => "full",
+            Capability::ReadOnly { .. } => "read-only",
+            Capability::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// The reason, when there is one.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Capability::Full => None,
+            Capability::ReadOnly { reason } | Capability::Unknown { reason } => Some(reason),
+        }
+    }
+
+    /// What the answer to a block or unblock write says about the capability, if anything.
+    pub fn from_write(result: &Result<(), ApiError>) -> Option<Capability> {
+        match result {
+            Ok(()) | Err(ApiError::NotFound { .. }) => Some(Capability::Full),
+            Err(ApiError::EnterpriseOnly) => Some(Capability::ReadOnly {
+                reason: "X allows block writes only on the Enterprise plan".into(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// The X API client. Cheap to clone; all clones share budgets, events and credentials.
@@ -100,6 +135,8 @@ pub(super) struct Inner {
     pub(super) access_level: Mutex<Option<String>>,
     /// A 402 or usage-cap answer: final until the user tops up, so nothing more is sent.
     pub(super) halted: Mutex<Option<ApiError>>,
+    /// Whether the last attempt reached X (`None` before the first).
+    pub(super) reachable: Mutex<Option<bool>>,
 }
 
 /// Deadlines of every request: to connect, between two reads of the answer (a server that
@@ -146,6 +183,7 @@ impl Client {
                 events,
                 access_level: Mutex::new(None),
                 halted: Mutex::new(None),
+                reachable: Mutex::new(None),
             }),
         }
     }
@@ -188,6 +226,24 @@ impl Client {
             .clone()
     }
 
+    /// Whether the last attempt reached X: `Some(false)` right after a connection failed (while
+    /// the request is still being retried), `None` before any attempt.
+    pub fn reachable(&self) -> Option<bool> {
+        *self
+            .inner
+            .reachable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn set_reachable(&self, yes: bool) {
+        *self
+            .inner
+            .reachable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(yes);
+    }
+
     /// Sends requests again after a money stop (the user says they topped up).
     pub fn clear_halt(&self) {
         *self.inner.halted.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -208,6 +264,28 @@ impl Client {
             .ok_or_else(|| ApiError::Decode("/2/users/me answered without `data`".into()))
     }
 
+    /// The payer's balance in USD from `GET /2/usage/credits`, or `None` when X does not answer
+    /// it (it answered a bare 404 live in 2026-09: CONTRACT §10) or answers something else.
+    pub async fn usage_credits(&self) -> Result<Option<f64>, ApiError> {
+        let r: Result<serde_json::Value, ApiError> = self
+            .call(
+                Endpoint::UsageCredits,
+                Method::GET,
+                "/2/usage/credits",
+                &[],
+                None,
+            )
+            .await;
+        match r {
+            Ok(v) => Ok(v.pointer("/data/total_balance").and_then(|b| b.as_f64())),
+            Err(e @ (ApiError::Interrupted | ApiError::CreditsDepleted { .. })) => Err(e),
+            Err(e) => {
+                tracing::info!("no credit balance from X: {e}");
+                Ok(None)
+            }
+        }
+    }
+
     /// One page of the block list (`max_results=1000`), from `token` or the start.
     pub async fn blocking_page(
         &self,
@@ -216,6 +294,20 @@ impl Client {
     ) -> Result<Page, ApiError> {
         self.list_page(Endpoint::Blocking, "blocking", user_id, token)
             .await
+    }
+
+    /// One page of `max_results` (1–1000) accounts of the block list, from `token` or the
+    /// start: a top-up begins small so that a few new blocks cost a few accounts.
+    pub async fn blocking_page_sized(
+        &self,
+        user_id: &str,
+        token: Option<&str>,
+        max_results: u32,
+    ) -> Result<Page, ApiError> {
+        let r: ListResponse = self
+            .list_sized(Endpoint::Blocking, "blocking", user_id, token, max_results)
+            .await?;
+        Ok(page_of(r))
     }
 
     /// One page of the mute list (`max_results=1000`), from `token` or the start.
@@ -248,17 +340,7 @@ impl Client {
         token: Option<&str>,
     ) -> Result<Page, ApiError> {
         let r: ListResponse = self.list(ep, list, user_id, token).await?;
-        let pinned = r
-            .includes
-            .tweets
-            .into_iter()
-            .map(|t| (t.id.clone(), t))
-            .collect();
-        Ok(Page {
-            users: r.data,
-            pinned,
-            next_token: r.meta.next_token.filter(|t| !t.is_empty()),
-        })
+        Ok(page_of(r))
     }
 
     async fn list<T: serde::de::DeserializeOwned>(
@@ -268,9 +350,20 @@ impl Client {
         user_id: &str,
         token: Option<&str>,
     ) -> Result<T, ApiError> {
+        self.list_sized(ep, list, user_id, token, MAX_RESULTS).await
+    }
+
+    async fn list_sized<T: serde::de::DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        list: &str,
+        user_id: &str,
+        token: Option<&str>,
+        max_results: u32,
+    ) -> Result<T, ApiError> {
         check_id(user_id)?;
         let mut q = vec![
-            ("max_results", MAX_RESULTS.to_string()),
+            ("max_results", max_results.clamp(1, 1000).to_string()),
             ("user.fields", USER_FIELDS.to_string()),
         ];
         if self.inner.expand_pinned {
@@ -432,8 +525,29 @@ impl Client {
                 reason: "X allows block writes only on the Enterprise plan".into(),
             }),
             Err(ApiError::Forbidden { detail, .. }) => Ok(Capability::ReadOnly { reason: detail }),
+            // An answer the probe does not understand settles nothing.
+            Err(
+                e @ (ApiError::Server { .. } | ApiError::Decode(_) | ApiError::NotFound { .. }),
+            ) => Ok(Capability::Unknown {
+                reason: format!("X's answer to the probe was not understood ({e})"),
+            }),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// A typed list answer as a [`Page`].
+fn page_of(r: ListResponse) -> Page {
+    let pinned = r
+        .includes
+        .tweets
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    Page {
+        users: r.data,
+        pinned,
+        next_token: r.meta.next_token.filter(|t| !t.is_empty()),
     }
 }
 

@@ -93,6 +93,7 @@ pub fn required_scopes(ep: Endpoint) -> &'static [&'static str] {
         Endpoint::Block | Endpoint::Unblock => &["block.write", "tweet.read", "users.read"],
         Endpoint::Muting => &["mute.read", "tweet.read", "users.read"],
         Endpoint::Mute | Endpoint::Unmute => &["mute.write", "tweet.read", "users.read"],
+        Endpoint::UsageCredits => &[],
     }
 }
 

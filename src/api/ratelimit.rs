@@ -28,6 +28,8 @@ pub enum Endpoint {
     Mute,
     /// DELETE /2/users/:id/muting/:target
     Unmute,
+    /// GET /2/usage/credits
+    UsageCredits,
 }
 
 impl Endpoint {
@@ -43,6 +45,7 @@ impl Endpoint {
             Endpoint::Muting => "GET /2/users/:id/muting",
             Endpoint::Mute => "POST /2/users/:id/muting",
             Endpoint::Unmute => "DELETE /2/users/:id/muting/:target",
+            Endpoint::UsageCredits => "GET /2/usage/credits",
         }
     }
 }

@@ -95,9 +95,11 @@ impl Client {
             let failure = match req.send().await {
                 Err(e) => {
                     timeouts += u32::from(e.is_timeout());
+                    self.set_reachable(false);
                     ApiError::Network(describe(&e))
                 }
                 Ok(resp) => {
+                    self.set_reachable(true);
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     tracing::debug!(endpoint = ep.name(), status = status.as_u16(), "response");

@@ -117,6 +117,35 @@ pub enum Action {
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),
+    /// A page of a sync was stored: its accounts (new ones join the list at the top).
+    SyncPage {
+        /// Pages read so far.
+        pages: u64,
+        /// The page's accounts, newest block first.
+        users: Vec<User>,
+    },
+    /// A sync ended.
+    SyncFinished {
+        /// It read every page.
+        full: bool,
+        /// Accounts that were new.
+        new: u64,
+        /// Accounts found gone (full syncs).
+        gone: u64,
+        /// Estimated cost.
+        cost: crate::api::price::Usd,
+    },
+    /// A sync could not run or stopped; `offline` when X could not be reached.
+    SyncFailed {
+        /// What happened and what to do.
+        message: String,
+        /// X was unreachable.
+        offline: bool,
+    },
+    /// X became reachable (or not) while a sync runs.
+    Reachable(bool),
+    /// Money spent this UTC day, from the database.
+    SpentToday(crate::api::price::Usd),
     /// X rejected the sign-in and the token file holds no newer one.
     SignedOut,
     /// Notes, tags and keep flags from the store.
@@ -201,6 +230,16 @@ pub enum Command {
     LoadHistory,
     /// Queue the inverse of the last batch that changed something.
     UndoLastBatch,
+    /// Bring the database up to date: a top-up, or every page with `full` (answered with
+    /// `SyncPage`s, then `SyncFinished` or `SyncFailed`).
+    Sync {
+        /// Read every page and record who is gone.
+        full: bool,
+        /// Prices of `[billing]`.
+        prices: crate::api::price::Prices,
+        /// `[billing] daily_cap`.
+        daily_cap: Option<crate::api::price::Usd>,
+    },
     /// Read the diff between the last two syncs (answered with `Action::Diff`).
     LoadDiff,
     /// Store the note of an account (empty clears it).

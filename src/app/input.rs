@@ -103,6 +103,17 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 out.push(Command::Copy { text });
             }
         }
+        KeyAction::Refresh if state.snapshots.sync.offline_first => {
+            if matches!(
+                state.snapshots.sync.phase,
+                super::sync_status::SyncPhase::Syncing { .. }
+            ) {
+                state.message = Some(info("A sync is already running."));
+            } else {
+                state.message = Some(info("Topping up from the newest block…"));
+                out.push(super::sync_status::start_sync(state, false));
+            }
+        }
         KeyAction::Refresh => {
             if state.loading {
                 state.message = Some(info("A page is already loading."));

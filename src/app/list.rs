@@ -40,6 +40,19 @@ pub(super) fn rebuild_view(state: &mut State) {
 fn sort_view(state: &State, v: &mut Vec<u32>) {
     let accts = &state.accounts;
     match state.sort {
+        SortKey::Loaded if !state.snapshots.sync.front.is_empty() => {
+            // Accounts a sync found new come first, newest block first.
+            let front = &state.snapshots.sync.front;
+            let set: std::collections::HashSet<u32> = front.iter().copied().collect();
+            let listed: std::collections::HashSet<u32> = v.iter().copied().collect();
+            let rest: Vec<u32> = v.iter().copied().filter(|i| !set.contains(i)).collect();
+            *v = front
+                .iter()
+                .copied()
+                .filter(|i| listed.contains(i))
+                .chain(rest)
+                .collect();
+        }
         SortKey::Loaded => {}
         SortKey::Handle => sort_by_text(v, |i| accts[i as usize].handle.as_str()),
         SortKey::Name => sort_by_text(v, |i| accts[i as usize].name.as_str()),

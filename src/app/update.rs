@@ -125,6 +125,18 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
+        Action::SyncPage { pages, users } => super::sync_status::on_page(state, pages, users),
+        Action::SyncFinished {
+            full,
+            new,
+            gone,
+            cost,
+        } => super::sync_status::on_finished(state, full, new, gone, cost),
+        Action::SyncFailed { message, offline } => {
+            super::sync_status::on_failed(state, message, offline)
+        }
+        Action::SpentToday(usd) => state.snapshots.sync.spent_today = usd,
+        Action::Reachable(yes) => super::sync_status::on_reachable(state, yes),
         Action::Annotations(items) => super::notes::on_loaded(state, items),
         Action::MoneyStopped(text) => {
             let text = crate::text::sanitize(&text);
@@ -137,6 +149,10 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
 
 /// Commands to run when the TUI starts: the first page.
 pub fn start(state: &mut State) -> Vec<Command> {
+    if state.snapshots.sync.offline_first {
+        // The database's list paints at once; a top-up runs in the background.
+        return vec![super::sync_status::start_sync(state, false)];
+    }
     state.loading = true;
     vec![Command::LoadNextPage { token: None }]
 }

@@ -72,7 +72,21 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     if !missing.is_empty() {
         eprintln!("Note: X did not grant {}.", missing.join(" "));
     }
+    say_capability(super::account::probe_at_sign_in(&global).await);
     Ok(())
+}
+
+/// One line on what the sign-in probe found.
+fn say_capability(cap: Option<crate::api::Capability>) {
+    match cap {
+        Some(crate::api::Capability::Full) => eprintln!("Capability: full (block writes work)."),
+        Some(c) => eprintln!(
+            "Capability: {} ({}).",
+            c.word(),
+            inert(c.reason().unwrap_or(""))
+        ),
+        None => {}
+    }
 }
 
 /// An app secret from the environment, else `config.toml`; never a flag (`ps` and shell
@@ -140,5 +154,6 @@ async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyh
         inert(token.user_id.as_deref().unwrap_or("?")),
         global.profile
     );
+    say_capability(super::account::probe_at_sign_in(&global).await);
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Headless subcommands and the dispatch from parsed arguments to them.
 
+pub mod account;
 pub mod completions;
 pub mod export;
 pub mod import;
@@ -14,6 +15,7 @@ pub mod queue;
 pub mod run_due;
 pub mod signals;
 pub mod stats;
+pub mod sync;
 pub mod targets;
 pub mod timed;
 pub mod undo;
@@ -141,7 +143,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Keep(args)) => notes::keep(global, args).await,
         Some(Command::Login(args)) => login::run(global, args).await,
         Some(Command::Logout) => logout::run(global).await,
-        Some(Command::Whoami) => whoami::run(global).await,
+        Some(Command::Whoami(args)) => whoami::run(global, args).await,
+        Some(Command::Sync(args)) => sync::run(global, args).await,
         Some(Command::Export(args)) => export::run(global, args).await,
         Some(Command::Block(args)) => {
             targets::run(global, args, crate::store::queue::Action::Block).await

@@ -1,33 +1,176 @@
-//! `xblocks whoami`: account, auth kind, scopes and capability (found without changing data).
+//! `xblocks whoami [--json] [--probe]`: account, auth kind, scopes, profile, API base, the
+//! capability and when it was learned, the database (accounts, last sync) and money spent today.
+//! Only `--probe` asks X for the capability (one no-op write); otherwise it is the stored one.
 
+use serde::Serialize;
+
+use super::account;
+use crate::api::price::Usd;
 use crate::api::Capability;
 use crate::auth::session;
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::exit::ExitError;
-
+use crate::store::db::{self, SyncKind};
+use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 
+/// The `whoami --json` document.
+#[derive(Debug, Serialize)]
+struct Report {
+    id: String,
+    username: String,
+    profile: String,
+    api_base: String,
+    auth: String,
+    scopes: Vec<String>,
+    capability: &'static str,
+    capability_reason: Option<String>,
+    capability_learned_at: Option<String>,
+    accounts: u64,
+    last_sync: Option<SyncJson>,
+    last_full_sync: Option<String>,
+    spent_today_usd: f64,
+    credits_usd: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct SyncJson {
+    kind: &'static str,
+    finished: String,
+    requests: u64,
+    accounts: u64,
+    cost_usd: f64,
+}
+
 /// Runs `xblocks whoami`.
-pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
+pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     let s = session::connect(&global).await?;
-    let cap = s
-        .client
-        .capability(&s.me.id)
-        .await
-        .map_err(ExitError::from)?;
-    println!("@{} ({})", inert(&s.me.username), inert(&s.me.id));
-    println!("auth: {}", s.auth_kind);
-    if s.scopes.is_empty() {
+    let paths = Paths::resolve(&global);
+    let store = super::profile_db::open(&paths).await?;
+    {
+        let (store, me, g) = (store.clone(), s.me.clone(), global.clone());
+        super::profile_db::blocking(move || account::remember(&store, &me, &g)).await;
+    }
+    let learned = if args.probe {
+        let cap = s
+            .client
+            .capability(&s.me.id)
+            .await
+            .map_err(ExitError::from)?;
+        let st = store.clone();
+        let c = cap.clone();
+        super::profile_db::blocking(move || account::learn(&st, &c)).await;
+        Some((cap, Some(db::now_unix())))
+    } else {
+        let st = store.clone();
+        // The grant (missing scope, read-only app) outranks what was learned before.
+        let stored = super::profile_db::blocking(move || account::stored(&st)).await;
+        s.client
+            .capability_from_grant()
+            .map(|c| (c, None))
+            .or(stored.map(|(c, t)| (c, Some(t))))
+    };
+    let st = store.clone();
+    let (accounts, last, full, spent) = super::profile_db::blocking(move || {
+        let e = super::profile_db::exit;
+        Ok::<_, ExitError>((
+            st.listed_count().map_err(e)?,
+            st.last_sync().map_err(e)?,
+            st.last_full_syncs(1).map_err(e)?.into_iter().next(),
+            Usd::from_dollars(st.spent_today().map_err(e)?),
+        ))
+    })
+    .await?;
+    let credits = s.client.usage_credits().await.unwrap_or(None);
+    let scopes = if s.scopes.is_empty() {
+        Vec::new()
+    } else {
+        s.scopes.clone()
+    };
+    let report = Report {
+        id: s.me.id.clone(),
+        username: s.me.username.clone(),
+        profile: global.profile.clone(),
+        api_base: global.api_base.clone(),
+        auth: s.auth_kind.to_string(),
+        scopes,
+        capability: learned.as_ref().map_or("unknown", |(c, _)| c.word()),
+        capability_reason: learned
+            .as_ref()
+            .and_then(|(c, _)| c.reason().map(str::to_string)),
+        capability_learned_at: learned.as_ref().and_then(|(_, t)| t.map(db::rfc3339)),
+        accounts,
+        last_sync: last.as_ref().map(|l| SyncJson {
+            kind: kind_word(l.kind),
+            finished: l.finished.map(db::rfc3339).unwrap_or_default(),
+            requests: l.totals.requests,
+            accounts: l.totals.accounts,
+            cost_usd: l.totals.cost_usd,
+        }),
+        last_full_sync: full.and_then(|f| f.finished).map(db::rfc3339),
+        spent_today_usd: spent.dollars(),
+        credits_usd: credits,
+    };
+    if args.json {
+        super::json::print(&report)?;
+        return Ok(());
+    }
+    println!("@{} ({})", inert(&report.username), inert(&report.id));
+    println!("profile: {}", report.profile);
+    println!("api: {}", inert(&report.api_base));
+    println!("auth: {}", report.auth);
+    if report.scopes.is_empty() {
         match s.client.access_level() {
             Some(level) => println!("scopes: none (OAuth 1.0a app permission: {level})"),
             None => println!("scopes: unknown"),
         }
     } else {
-        println!("scopes: {}", s.scopes.join(" "));
+        println!("scopes: {}", report.scopes.join(" "));
     }
-    match cap {
-        Capability::Full => println!("capability: full (read, block, unblock, mute)"),
-        Capability::ReadOnly { reason } => println!("capability: read-only ({reason})"),
+    let when = report
+        .capability_learned_at
+        .as_deref()
+        .map(|t| format!("; learned {}", t.replace('T', " ")))
+        .unwrap_or_default();
+    match learned.map(|(c, _)| c) {
+        Some(Capability::Full) => println!("capability: full (read, block, unblock, mute){when}"),
+        Some(Capability::ReadOnly { reason }) => {
+            println!("capability: read-only ({}){when}", inert(&reason))
+        }
+        Some(Capability::Unknown { reason }) => {
+            println!("capability: unknown ({}){when}", inert(&reason))
+        }
+        None => println!(
+            "capability: unknown (not learned yet: the next block write tells, or `xblocks whoami --probe`)"
+        ),
     }
+    match &report.last_sync {
+        Some(l) => println!(
+            "database: {accounts} accounts; last sync {} {} ({} requests, {} accounts, ${:.3}){}",
+            l.kind,
+            l.finished.replace('T', " "),
+            l.requests,
+            l.accounts,
+            l.cost_usd,
+            report
+                .last_full_sync
+                .as_deref()
+                .map(|f| format!("; last full sync {}", f.replace('T', " ")))
+                .unwrap_or_else(|| "; no full sync yet".into())
+        ),
+        None => println!("database: {accounts} accounts; never synced (run `xblocks sync`)"),
+    }
+    let mut money = format!("spent today (UTC): {spent}");
+    if let Some(c) = credits {
+        money.push_str(&format!("; X credits left: ${c:.3}"));
+    }
+    println!("{money}");
     Ok(())
+}
+
+fn kind_word(k: SyncKind) -> &'static str {
+    match k {
+        SyncKind::TopUp => "top-up",
+        SyncKind::Full => "full",
+    }
 }

@@ -47,6 +47,7 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     g.config_dir = Some(dir.0.clone());
     let result = async {
         crate::auth::pkce::login_headless(&g, "xblocks-demo", crate::auth::DEFAULT_SCOPES).await?;
+        crate::commands::account::probe_at_sign_in(&g).await;
         run_with(&g, args.window_secs, true).await
     }
     .await;
@@ -91,6 +92,44 @@ fn load_config(paths: &Paths) -> Result<(Config, Keymap, Vec<String>), ExitError
     Ok((loaded.config, keymap, notes))
 }
 
+/// What the TUI knows before any request: the account (token or database), the stored
+/// capability, and how many accounts the database lists.
+struct OfflineStart {
+    me: Option<crate::api::types::User>,
+    capability: Option<crate::api::Capability>,
+    listed: u64,
+}
+
+fn offline_start(
+    paths: &Paths,
+    token: Option<&crate::auth::token_store::StoredToken>,
+) -> OfflineStart {
+    let store = crate::store::db::Store::open_existing(&paths.profile_dir)
+        .ok()
+        .flatten();
+    let from_token = token.and_then(|t| Some((t.user_id.clone()?, t.username.clone()?)));
+    let known = from_token.or_else(|| {
+        store
+            .as_ref()
+            .and_then(crate::commands::account::remembered)
+    });
+    OfflineStart {
+        me: known.map(|(id, username)| crate::api::types::User {
+            id,
+            username,
+            ..Default::default()
+        }),
+        capability: store
+            .as_ref()
+            .and_then(crate::commands::account::stored)
+            .map(|(c, _)| c),
+        listed: store
+            .as_ref()
+            .and_then(|s| s.listed_count().ok())
+            .unwrap_or(0),
+    }
+}
+
 /// Fails with a usage error unless stdin and stdout are a terminal.
 fn need_terminal() -> Result<(), ExitError> {
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
@@ -106,7 +145,7 @@ fn need_terminal() -> Result<(), ExitError> {
 async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
     let paths = Paths::resolve(global);
     let (config, keymap, notes) = load_config(&paths)?;
-    let (credentials, _, _) = crate::auth::session::load_credentials(global)?
+    let (credentials, _, token) = crate::auth::session::load_credentials(global)?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
     let client = Client::new(ClientConfig {
@@ -115,8 +154,21 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         no_wait: false,
         expand_pinned: true,
     });
-    let me = client.me().await.map_err(ExitError::from)?;
+    // The profile knows the account and the database holds the list: nothing waits for X.
+    let start = offline_start(&paths, token.as_ref());
+    let me = match start.me.clone() {
+        Some(me) => me,
+        None => client.me().await.map_err(ExitError::from)?,
+    };
     let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
+    state.snapshots.sync.offline_first = start.listed > 0;
+    if let Ok(billing) = crate::store::config::Config::load(&paths).map(|c| c.billing) {
+        state.snapshots.sync.prices = billing.prices();
+        state.snapshots.sync.daily_cap = billing.daily_cap();
+    }
+    if let Some(cap) = start.capability {
+        state.capability = crate::worker::app_capability(cap);
+    }
     state.window_secs = window_secs;
     state.no_color =
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || config.theme == Theme::Mono;

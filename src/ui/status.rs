@@ -61,6 +61,20 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.warn.patch(theme.status),
         ));
     }
+    if let Some(label) = state.snapshots.sync.label(state.now) {
+        let style = if label == "offline" {
+            theme.warn.patch(theme.status)
+        } else {
+            theme.status
+        };
+        parts.push(Span::styled(format!(" · {label}"), style));
+    }
+    if !narrow && state.snapshots.sync.spent_today > crate::api::price::Usd::ZERO {
+        parts.push(Span::raw(format!(
+            " · {} today",
+            state.snapshots.sync.spent_today
+        )));
+    }
     if state.snapshots.sync.money_stop.is_some() {
         parts.push(Span::styled(
             if narrow {

@@ -361,6 +361,10 @@ async fn run_jobs(
         let _ = actions.send(Action::QueueSnapshot(Box::new(tracker.snapshot())));
         let Some(v) = verb(job.action) else { return };
         let id = job.target.clone();
+        if v.needs_full() && job.state == JobState::Done {
+            // A block write went through: the plan has them, whatever was known before.
+            let _ = actions.send(Action::Capability(Capability::Full));
+        }
         let action = match &job.state {
             JobState::Done => Action::Done { verb: v, id },
             JobState::NotFound => Action::Failed {

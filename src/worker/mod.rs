@@ -9,6 +9,7 @@ pub mod durable;
 mod files;
 mod notes;
 mod reads;
+mod sync_lane;
 mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
@@ -45,11 +46,7 @@ pub fn spawn_with(
     let (ctl_tx, ctl_rx) = mpsc::unbounded_channel::<Command>();
 
     tokio::spawn(forward_rate_events(client.rate_events(), actions.clone()));
-    tokio::spawn(probe_capability(
-        client.clone(),
-        me_id.clone(),
-        actions.clone(),
-    ));
+    grant_capability(&client, &actions);
     let (read_client, read_me, read_actions) = (client.clone(), me_id.clone(), actions.clone());
     let read_dir = profile_dir.clone();
     tokio::spawn(async move {
@@ -129,25 +126,23 @@ async fn forward_rate_events(
     }
 }
 
-async fn probe_capability(client: Client, me: String, actions: mpsc::UnboundedSender<Action>) {
-    let cap = match client.capability(&me).await {
-        Ok(ApiCapability::Full) => Capability::Full,
-        Ok(ApiCapability::ReadOnly { reason }) => Capability::ReadOnly {
+/// What the sign-in alone tells about the capability; no probe write is ever sent here (the
+/// capability learned at sign-in comes from the database, and every write's answer updates it).
+fn grant_capability(client: &Client, actions: &mpsc::UnboundedSender<Action>) {
+    if let Some(cap) = client.capability_from_grant() {
+        let _ = actions.send(Action::Capability(app_capability(cap)));
+    }
+}
+
+/// The API's capability as the TUI shows it.
+pub fn app_capability(cap: ApiCapability) -> Capability {
+    match cap {
+        ApiCapability::Full => Capability::Full,
+        ApiCapability::ReadOnly { reason } => Capability::ReadOnly {
             reason: sentence(&reason),
         },
-        Err(e) => {
-            tracing::warn!("capability probe failed: {e}");
-            let _ = actions.send(Action::Notice {
-                text: format!(
-                    "Could not check whether this plan can unblock ({}); an unblock will tell.",
-                    e.user_message()
-                ),
-                error: true,
-            });
-            return;
-        }
-    };
-    let _ = actions.send(Action::Capability(cap));
+        ApiCapability::Unknown { .. } => Capability::Unknown,
+    }
 }
 
 /// Runs the commands of one lane in order.
@@ -224,6 +219,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::LoadHistory
         | Command::UndoLastBatch
         | Command::LoadDiff
+        | Command::Sync { .. }
         | Command::SaveNote { .. }
         | Command::SaveTags { .. }
         | Command::SetKept { .. } => Vec::new(),
@@ -252,16 +248,16 @@ async fn write(client: &Client, me: &str, verb: Verb, id: String) -> Vec<Action>
         Verb::Mute => (client.mute(me, &id).await, Endpoint::Mute),
     };
     let mut out = Vec::new();
+    if verb.needs_full() {
+        if let Some(cap) = ApiCapability::from_write(&result) {
+            out.push(Action::Capability(app_capability(cap)));
+        }
+    }
     match result {
         Ok(()) => out.push(Action::Done { verb, id }),
         Err(e) => {
             if e.is_money() {
                 out.push(Action::MoneyStopped(sentence(&e.user_message())));
-            }
-            if matches!(e, ApiError::EnterpriseOnly) {
-                out.push(Action::Capability(Capability::ReadOnly {
-                    reason: sentence(&e.to_string()),
-                }));
             }
             let signed_out = matches!(e, ApiError::TokenRejected);
             out.push(Action::Failed {

@@ -10,6 +10,8 @@ use crate::api::Client;
 use crate::app::{Action, Command};
 use crate::store::db::{self, Store, SyncId, SyncKind, SyncTotals};
 
+/// Accounts of the first `CachedList`: more than a screen, read without the whole list.
+const FIRST_SLICE: usize = 500;
 /// Accounts per `CachedList` action: one `update` never holds the UI for long.
 const CACHE_SLICE: usize = 5000;
 
@@ -34,8 +36,29 @@ pub(super) async fn lane(
             super::notes::send(&s, &tx);
         });
     }
+    if let Some(s) = store.clone() {
+        if let Ok(spent) = s.call(|s| s.spent_today()).await {
+            let _ = actions.send(Action::SpentToday(crate::api::price::Usd::from_dollars(
+                spent,
+            )));
+        }
+    }
     let mut reading: Option<Reading> = None;
     while let Some(cmd) = rx.recv().await {
+        if let (
+            Command::Sync {
+                full,
+                prices,
+                daily_cap,
+            },
+            Some(s),
+        ) = (&cmd, &store)
+        {
+            // The user asks again: after a top-up at console.x.com, requests go out again.
+            client.clear_halt();
+            super::sync_lane::run(&client, &me, s, *full, *prices, *daily_cap, &actions).await;
+            continue;
+        }
         if super::notes::is_note(&cmd) {
             if let Some(s) = store.clone() {
                 let tx = actions.clone();
@@ -138,6 +161,19 @@ fn record_page(
 
 /// Sends the stored list, newest block first, in slices.
 fn send_stored(store: &Store, tx: &mpsc::UnboundedSender<Action>) {
+    // The first screen first, without reading the whole list: the first frame does not wait.
+    if let (Ok(first), Ok(last)) = (store.load_first(FIRST_SLICE), store.last_sync()) {
+        if !first.is_empty() {
+            let synced_at = last
+                .and_then(|s| s.finished)
+                .map(db::rfc3339)
+                .unwrap_or_default();
+            let _ = tx.send(Action::CachedList {
+                synced_at,
+                users: first,
+            });
+        }
+    }
     let loaded = store.load_all().and_then(|a| Ok((a, store.last_sync()?)));
     match loaded {
         Ok((accounts, last)) if !accounts.is_empty() => {
@@ -145,7 +181,7 @@ fn send_stored(store: &Store, tx: &mpsc::UnboundedSender<Action>) {
                 .and_then(|s| s.finished)
                 .map(db::rfc3339)
                 .unwrap_or_default();
-            let mut rest = accounts.into_iter();
+            let mut rest = accounts.into_iter().skip(FIRST_SLICE);
             loop {
                 let users: Vec<_> = rest.by_ref().take(CACHE_SLICE).collect();
                 if users.is_empty() {

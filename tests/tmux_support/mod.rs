@@ -105,3 +105,16 @@ pub fn start(name: &str, cols: u16, rows: u16, script: &str) -> Tmux {
     assert!(started.status.success(), "{started:?}");
     tmux
 }
+
+/// Learns the capability the way a sign-in does (`xblocks whoami --probe`: one no-op write),
+/// for sessions that start from `XBLOCKS_ACCESS_TOKEN` without a `login`.
+pub fn probe(base: &str, token: &str, config: &std::path::Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["--api-base", base, "--auth-base", base, "--config-dir"])
+        .arg(config)
+        .args(["whoami", "--probe"])
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .output()
+        .expect("xblocks runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::profile_db;
 use super::progress::Progress;
+use crate::api::price::{Caps, Prices, Usd};
 use crate::api::types::User;
 use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
@@ -41,7 +42,48 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         return profile_db::blocking(move || cached::export(store, out, target)).await;
     }
     let store = profile_db::open(&paths).await?;
-    let s = session::connect(&global).await?;
+    let config = crate::store::config::Config::load(&paths)?;
+    let spent_before = {
+        let st = store.clone();
+        profile_db::blocking(move || st.spent_today())
+            .await
+            .map_err(profile_db::exit)?
+    };
+    let caps = Caps {
+        max_cost: args.max_cost,
+        daily_cap: config.billing.daily_cap(),
+        spent_before: Usd::from_dollars(spent_before),
+        spent_run: Usd::ZERO,
+    };
+    if !args.live {
+        if let Some(fresh) = from_database(&global, &store, &config, caps).await? {
+            let st = Some(store);
+            profile_db::blocking(move || cached::export(st, out, target)).await?;
+            if let Some(note) = fresh {
+                super::signals::note(&note);
+            }
+            return Ok(());
+        }
+    }
+    *SPEND.lock().unwrap_or_else(|e| e.into_inner()) = Some(Spend {
+        caps,
+        prices: config.billing.prices(),
+        store: Some(store.clone()),
+    });
+    let done = live(&global, out, store, target).await;
+    // The database handle must close before the process ends (its WAL is checkpointed then).
+    SPEND.lock().unwrap_or_else(|e| e.into_inner()).take();
+    done
+}
+
+/// The export read from X (recorded as a full sync of the database as it goes).
+async fn live(
+    global: &GlobalArgs,
+    out: Output,
+    store: crate::store::db::Store,
+    target: Option<Target>,
+) -> anyhow::Result<()> {
+    let s = session::connect(global).await?;
     let sync = profile_db::blocking(move || cached::StoreSync::start(store))
         .await
         .map_err(profile_db::exit)?;
@@ -85,6 +127,43 @@ impl Output {
     }
 }
 
+/// Whether the export can be answered from the database: `Some` when the last sync is younger
+/// than `[sync] max_age`, or after a top-up on a list a full sync completed (`Some(note)` says
+/// what the top-up did); `None` when only a live read will do (no complete sync yet).
+async fn from_database(
+    global: &GlobalArgs,
+    store: &crate::store::db::Store,
+    config: &crate::store::config::Config,
+    caps: Caps,
+) -> anyhow::Result<Option<Option<String>>> {
+    let st = store.clone();
+    let (last, full) = profile_db::blocking(move || {
+        Ok::<_, crate::store::db::DbError>((st.last_sync()?, st.last_full_syncs(1)?))
+    })
+    .await
+    .map_err(profile_db::exit)?;
+    if full.is_empty() {
+        return Ok(None);
+    }
+    let max_age = config.sync.max_age().as_secs() as i64;
+    let now = crate::store::db::now_unix();
+    if last
+        .and_then(|l| l.finished)
+        .is_some_and(|f| now - f < max_age)
+    {
+        return Ok(Some(None));
+    }
+    // Stale: a top-up first (cheap: k new blocks cost about k accounts).
+    let (client, _, token) = session::client(global)?;
+    let me = super::sync::me_id(global, &client, token.as_ref(), store).await?;
+    let prices = config.billing.prices();
+    let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
+    Ok(Some(Some(format!(
+        "topped up first: {} requests, {} accounts ({} new), about {}",
+        o.requests, o.accounts, o.new, o.cost
+    ))))
+}
+
 /// `--where QUERY` parsed; a bad query is a usage error (exit 2) naming the column.
 pub fn filter(args: &ExportArgs) -> Result<Option<Filter>, ExitError> {
     args.where_
@@ -98,6 +177,44 @@ pub fn filter(args: &ExportArgs) -> Result<Option<Filter>, ExitError> {
 enum Stop {
     Interrupted,
     Failed(ApiError),
+    /// A page's worst case would cross `--max-cost` or `[billing] daily_cap`: not sent.
+    Cap(crate::api::price::CapStop),
+}
+
+/// The caps of this export's live reads, its prices and where its spend is recorded.
+struct Spend {
+    caps: Caps,
+    prices: Prices,
+    store: Option<crate::store::db::Store>,
+}
+
+/// This export's [`Spend`] (one export per process).
+static SPEND: std::sync::Mutex<Option<Spend>> = std::sync::Mutex::new(None);
+
+/// Admits one page of `max_results` accounts under the caps.
+fn admit_page(max_results: u64) -> Result<(), crate::api::price::CapStop> {
+    let spend = SPEND.lock().unwrap_or_else(|e| e.into_inner());
+    match &*spend {
+        Some(s) => s.caps.admit(s.prices.page(max_results)),
+        None => Ok(()),
+    }
+}
+
+/// Counts what a page of `accounts` cost against the caps and records it per UTC day.
+async fn spend_page(accounts: u64) {
+    let (cost, store) = {
+        let mut spend = SPEND.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(s) = &mut *spend else { return };
+        let cost = s.prices.accounts(accounts, 0);
+        s.caps.spend(cost);
+        (cost, s.store.clone())
+    };
+    if let Some(store) = store {
+        let day = crate::api::price::utc_day(time::OffsetDateTime::now_utc());
+        if let Err(e) = store.call(move |s| s.add_spend(&day, cost.dollars())).await {
+            tracing::warn!("the export's spend was not recorded: {e}");
+        }
+    }
 }
 
 /// Fetches raw pages from `start` and hands each to `each`, until the end, an interrupt
@@ -114,6 +231,9 @@ async fn fetch(
     let interrupted = super::signals::interrupted();
     tokio::pin!(interrupted);
     loop {
+        if let Err(stop) = admit_page(u64::from(crate::api::client::MAX_RESULTS)) {
+            return Ok(Err(Stop::Cap(stop)));
+        }
         let page = tokio::select! {
             page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
             _ = &mut interrupted => return Ok(Err(Stop::Interrupted)),
@@ -127,6 +247,7 @@ async fn fetch(
             let e = ApiError::Decode("X returned the same pagination token twice".into());
             return Ok(Err(Stop::Failed(e)));
         }
+        spend_page(page.users.len() as u64).await;
         count += each(page)?;
         npages += 1;
         progress.update("exporting", count, npages);
@@ -182,6 +303,11 @@ async fn to_stream(
         )
         .into()),
         Err(Stop::Failed(e)) => Err(ExitError::from(e).into()),
+        Err(Stop::Cap(stop)) => Err(ExitError::new(
+            Exit::Money,
+            format!("{stop}; the export on stdout is incomplete"),
+        )
+        .into()),
     }
 }
 
@@ -245,6 +371,7 @@ async fn to_file(
             )
             .into())
         }
+        Err(Stop::Cap(stop)) => Err(resume_hint(stop.to_string(), Exit::Money)),
         Err(Stop::Interrupted) => Err(resume_hint(
             format!("interrupted: {} was not written yet", path.display()),
             Exit::Interrupted,

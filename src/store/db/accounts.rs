@@ -48,14 +48,15 @@ pub struct AccountDiff {
     pub gone: Vec<User>,
 }
 
-const COLUMNS: &str = "id, username, name, bio, location, url, image_url, created_at, followers, \
+pub(super) const COLUMNS: &str =
+    "id, username, name, bio, location, url, image_url, created_at, followers, \
      following, posts, listed, verified, verified_type, protected, first_seen, last_seen, gone_at";
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     let user = User {
         id: r.get(0)?,
         username: r.get(1)?,

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod export_rows;
+mod frugal;
 mod jobs;
 mod log;
 mod meta;
@@ -23,6 +24,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use accounts::{AccountDiff, PageCount, StoredAccount};
 pub use export_rows::ExportRow;
+pub use frugal::fill_for_bench;
 pub use jobs::{Job, JobState, NewJob};
 pub use log::{now_rfc3339, LogEntry};
 pub use meta::{Capability, MetaKey};

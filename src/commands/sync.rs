@@ -1,0 +1,313 @@
+//! `xblocks sync [--full] [--max-cost USD] [--dry-run] [--json]`: the plan first (requests,
+//! accounts at most, cost, ETA), then a top-up from the newest block or a full read into the
+//! profile database, every request admitted by `--max-cost` and `[billing] daily_cap` first.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use super::progress::Progress;
+use crate::api::eta::clock;
+use crate::api::price::{CapStop, Caps, Prices, Usd};
+use crate::api::{Client, Endpoint};
+use crate::cli::{GlobalArgs, SyncArgs};
+use crate::exit::{Exit, ExitError};
+use crate::store::config::Config;
+use crate::store::db::Store;
+use crate::store::paths::Paths;
+use crate::sync::{Outcome, Plan, SyncError};
+
+/// Runs `xblocks sync`.
+pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
+    let paths = Paths::resolve(&global);
+    let config = Config::load(&paths)?;
+    let prices = config.billing.prices();
+    let (client, _, token) = crate::auth::session::client(&global)?;
+    let store = super::profile_db::open(&paths).await?;
+    let facts = {
+        let store = store.clone();
+        super::profile_db::blocking(move || Facts::read(&store)).await?
+    };
+    let full = args.full || !facts.complete;
+    let plan = Plan::new(
+        full,
+        facts.listed,
+        facts.seen_today,
+        &prices,
+        client.budget(Endpoint::Blocking),
+        SystemTime::now(),
+    );
+    let caps = Caps {
+        max_cost: args.max_cost,
+        daily_cap: config.billing.daily_cap(),
+        spent_before: facts.spent_today,
+        spent_run: Usd::ZERO,
+    };
+    if args.json && args.dry_run {
+        return json(&Report::new(&plan, &prices, &caps, None, None));
+    }
+    if !args.json {
+        for line in plan_lines(&plan, &prices, &caps, facts.complete) {
+            println!("{line}");
+        }
+    }
+    if args.dry_run {
+        println!("dry run: nothing was sent");
+        return Ok(());
+    }
+    let me = me_id(&global, &client, token.as_ref(), &store).await?;
+    let outcome = run_sync(&client, &me, &store, full, &prices, caps).await?;
+    let credits = client.usage_credits().await.unwrap_or(None);
+    if args.json {
+        return json(&Report::new(&plan, &prices, &caps, Some(&outcome), credits));
+    }
+    for line in outcome_lines(&outcome, facts.spent_today, credits) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// What the database says before a sync.
+pub struct Facts {
+    /// Accounts listed now.
+    pub listed: u64,
+    /// Of those, read this UTC day.
+    pub seen_today: u64,
+    /// A full sync has finished: a top-up can build on it.
+    pub complete: bool,
+    /// Spent this UTC day.
+    pub spent_today: Usd,
+}
+
+impl Facts {
+    /// Reads the facts from `store`.
+    pub fn read(store: &Store) -> Result<Self, ExitError> {
+        let db = super::profile_db::exit;
+        Ok(Self {
+            listed: store.listed_count().map_err(db)?,
+            seen_today: store.listed_seen_today().map_err(db)?,
+            complete: !store.last_full_syncs(1).map_err(db)?.is_empty(),
+            spent_today: Usd::from_dollars(store.spent_today().map_err(db)?),
+        })
+    }
+}
+
+/// The signed-in account's id without a request when the token or the database knows it.
+pub async fn me_id(
+    global: &GlobalArgs,
+    client: &Client,
+    token: Option<&crate::auth::token_store::StoredToken>,
+    store: &Store,
+) -> Result<String, ExitError> {
+    if let Some(id) = token.and_then(|t| t.user_id.clone()) {
+        return Ok(id);
+    }
+    if let Some((id, _)) = super::account::remembered(store) {
+        return Ok(id);
+    }
+    let me = client.me().await?;
+    let st = store.clone();
+    let (m, g) = (me.clone(), global.clone());
+    super::profile_db::blocking(move || super::account::remember(&st, &m, &g)).await;
+    Ok(me.id)
+}
+
+/// Runs the sync with a progress line, turning its stops into exit codes.
+pub async fn run_sync(
+    client: &Client,
+    me: &str,
+    store: &Store,
+    full: bool,
+    prices: &Prices,
+    mut caps: Caps,
+) -> Result<Outcome, ExitError> {
+    let progress = Progress::new(client.rate_events());
+    let kind = if full { "full sync" } else { "top-up" };
+    let mut on_page = |o: &Outcome, _: &[crate::api::types::User]| {
+        progress.update_line(&format!(
+            "{kind}: {} requests, {} accounts, {} new, {} so far",
+            o.requests, o.accounts, o.new, o.cost
+        ));
+    };
+    match crate::sync::sync(client, me, store, full, prices, &mut caps, &mut on_page).await {
+        Ok(o) => {
+            progress.finish(&format!(
+                "{kind}: {} requests, {} accounts, {} new",
+                o.requests, o.accounts, o.new
+            ));
+            Ok(o)
+        }
+        Err(SyncError::Cap(stop, o)) => {
+            drop(progress);
+            Err(cap_error(&stop, &o))
+        }
+        Err(SyncError::Api(e, o)) => {
+            drop(progress);
+            let mut err = ExitError::from(e);
+            if o.requests > 0 {
+                err.message = format!(
+                    "{}\n{kind} stopped after {} requests ({} accounts kept in the database, {} spent)",
+                    err.message, o.requests, o.accounts, o.cost
+                );
+            }
+            Err(err)
+        }
+        Err(SyncError::Db(e)) => Err(ExitError::new(Exit::Other, e.to_string())),
+    }
+}
+
+/// Exit 6 for a request a cap kept back.
+pub fn cap_error(stop: &CapStop, o: &Outcome) -> ExitError {
+    ExitError::new(
+        Exit::Money,
+        format!(
+            "{stop}; nothing more was sent ({} requests, {} accounts kept). Raise the cap or wait for the next UTC day",
+            o.requests, o.accounts
+        ),
+    )
+}
+
+/// The plan as printed before any request.
+pub fn plan_lines(plan: &Plan, prices: &Prices, caps: &Caps, complete: bool) -> Vec<String> {
+    let eta = if plan.eta_secs == 0 {
+        "now".to_string()
+    } else {
+        format!("about {}", clock(plan.eta_secs))
+    };
+    let mut lines = Vec::new();
+    if plan.full {
+        let why = if complete {
+            ""
+        } else {
+            " (no complete sync yet)"
+        };
+        lines.push(format!(
+            "plan: full sync{why}: {} requests, at most {} accounts, at most {}, ETA {eta}",
+            plan.requests, plan.accounts, plan.cost
+        ));
+        if plan.likely_free > 0 {
+            lines.push(format!(
+                "{} accounts were read today (UTC) and are likely not billed again: about {}",
+                plan.likely_free,
+                plan.cost_after_dedup(prices)
+            ));
+        }
+    } else {
+        lines.push(format!(
+            "plan: top-up from the newest block: {} requests, at most {} accounts, at most {} while fewer than {} blocks are new, ETA {eta}; each further page only while pages hold new blocks",
+            plan.requests,
+            plan.accounts,
+            plan.cost,
+            crate::sync::plan::TOP_UP_PAGES[0]
+        ));
+    }
+    let mut money = format!("spent today (UTC): {}", caps.spent_before);
+    if let Some(cap) = caps.daily_cap {
+        money.push_str(&format!(
+            "; daily cap {cap} ({} left)",
+            cap.minus(caps.spent_before)
+        ));
+    }
+    if let Some(max) = caps.max_cost {
+        money.push_str(&format!("; --max-cost {max}"));
+    }
+    lines.push(money);
+    lines
+}
+
+fn outcome_lines(o: &Outcome, spent_before: Usd, credits: Option<f64>) -> Vec<String> {
+    let mut lines = vec![format!(
+        "synced ({}): {} requests, {} accounts ({} new{}), about {}{}",
+        if o.full { "full" } else { "top-up" },
+        o.requests,
+        o.accounts,
+        o.new,
+        if o.full {
+            format!(", {} gone", o.gone)
+        } else {
+            String::new()
+        },
+        o.cost,
+        if o.likely_free > 0 {
+            format!(" ({} likely not billed again today)", o.likely_free)
+        } else {
+            String::new()
+        }
+    )];
+    let mut money = format!("spent today (UTC): {}", spent_before.plus(o.cost));
+    if let Some(c) = credits {
+        money.push_str(&format!("; X credits left: ${c:.3}"));
+    }
+    lines.push(money);
+    lines
+}
+
+/// `sync --json`: the plan, and the outcome once it ran.
+#[derive(Serialize)]
+struct Report {
+    kind: &'static str,
+    plan: PlanJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<OutcomeJson>,
+    spent_today_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credits_usd: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PlanJson {
+    requests: u64,
+    accounts_at_most: u64,
+    cost_at_most_usd: f64,
+    likely_not_billed_again: u64,
+    eta_secs: u64,
+}
+
+#[derive(Serialize)]
+struct OutcomeJson {
+    requests: u64,
+    accounts: u64,
+    new: u64,
+    gone: u64,
+    cost_usd: f64,
+    likely_not_billed_again: u64,
+}
+
+impl Report {
+    fn new(
+        plan: &Plan,
+        _prices: &Prices,
+        caps: &Caps,
+        outcome: Option<&Outcome>,
+        credits: Option<f64>,
+    ) -> Self {
+        Self {
+            kind: if plan.full { "full" } else { "top-up" },
+            plan: PlanJson {
+                requests: plan.requests,
+                accounts_at_most: plan.accounts,
+                cost_at_most_usd: plan.cost.dollars(),
+                likely_not_billed_again: plan.likely_free,
+                eta_secs: plan.eta_secs,
+            },
+            result: outcome.map(|o| OutcomeJson {
+                requests: o.requests,
+                accounts: o.accounts,
+                new: o.new,
+                gone: o.gone,
+                cost_usd: o.cost.dollars(),
+                likely_not_billed_again: o.likely_free,
+            }),
+            spent_today_usd: caps
+                .spent_before
+                .plus(outcome.map_or(Usd::ZERO, |o| o.cost))
+                .dollars(),
+            credits_usd: credits,
+        }
+    }
+}
+
+fn json(report: &Report) -> anyhow::Result<()> {
+    super::json::print(report)?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Syncs the TUI asks for (the top-up at start, `r`, `R`), run on the read lane against the
+//! profile database; each stored page goes to the list, the end (or why it stopped) to the
+//! status bar.
+
+use tokio::sync::mpsc;
+
+use super::sentence;
+use crate::api::price::{Caps, Prices, Usd};
+use crate::api::{ApiError, Client};
+use crate::app::Action;
+use crate::store::db::Store;
+use crate::sync::SyncError;
+
+/// Runs one sync and reports it as actions.
+pub(super) async fn run(
+    client: &Client,
+    me: &str,
+    store: &Store,
+    full: bool,
+    prices: Prices,
+    daily_cap: Option<Usd>,
+    actions: &mpsc::UnboundedSender<Action>,
+) {
+    let spent_before = store
+        .call(|s| s.spent_today())
+        .await
+        .map(Usd::from_dollars)
+        .unwrap_or_default();
+    let mut caps = Caps {
+        daily_cap,
+        spent_before,
+        ..Caps::default()
+    };
+    let tx = actions.clone();
+    let mut on_page = |o: &crate::sync::Outcome, users: &[crate::api::types::User]| {
+        let _ = tx.send(Action::SyncPage {
+            pages: o.requests,
+            users: users.to_vec(),
+        });
+        let _ = tx.send(Action::SpentToday(spent_before.plus(o.cost)));
+    };
+    // Says `offline` as soon as a connection fails, not only after the retries give up.
+    let watch = tokio::spawn(watch_reachable(client.clone(), actions.clone()));
+    let result = crate::sync::sync(client, me, store, full, &prices, &mut caps, &mut on_page).await;
+    watch.abort();
+    let action = match result {
+        Ok(o) => Action::SyncFinished {
+            full,
+            new: o.new,
+            gone: o.gone,
+            cost: o.cost,
+        },
+        Err(SyncError::Cap(stop, _)) => Action::SyncFailed {
+            message: sentence(&format!("Sync stopped: {stop}")),
+            offline: false,
+        },
+        Err(SyncError::Api(e, _)) if e.is_money() => {
+            Action::MoneyStopped(sentence(&e.user_message()))
+        }
+        Err(SyncError::Api(e, _)) => Action::SyncFailed {
+            offline: matches!(e, ApiError::Network(_)),
+            message: sentence(&e.user_message()),
+        },
+        Err(SyncError::Db(e)) => Action::SyncFailed {
+            message: sentence(&e.to_string()),
+            offline: false,
+        },
+    };
+    let _ = actions.send(action);
+}
+
+/// Reports each change of reachability while a sync runs.
+async fn watch_reachable(client: Client, actions: mpsc::UnboundedSender<Action>) {
+    let mut last = client.reachable();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = client.reachable();
+        if now != last {
+            if let Some(yes) = now {
+                if actions.send(Action::Reachable(yes)).is_err() {
+                    return;
+                }
+            }
+            last = now;
+        }
+    }
+}
