@@ -1,8 +1,11 @@
-//! Figures for the durable queue and the import plan (issue 6):
-//! - queue overhead per job with a writer that does nothing (so only the queue's own work —
-//!   fsynced state changes and the action log — is measured; the target is < 1 ms per job);
-//! - the import plan for 100,000 ids against the local cache (parse the file, read the cache,
-//!   resolve, plan; the target is < 1 s).
+//! Figures for the profile database (issue 10), beside 0.1's file queue:
+//! - queue overhead per job with a writer that does nothing (only the queue's own work: a
+//!   committed in-flight mark, then the final state with its log entry in one transaction,
+//!   `synchronous=FULL`); target < 0.5 ms (0.1's files: 0.22–0.40 ms);
+//! - the import plan for 100,000 ids against a database of 100,000 (parse, read, resolve,
+//!   plan); target < 300 ms;
+//! - loading 1,000,000 accounts from the database into the TUI's list; target < 1 s;
+//! - database bytes per account.
 //!
 //! `cargo bench --bench queue` prints them; under `cargo test` a small smoke run.
 
@@ -10,85 +13,119 @@ use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use xblocks::api::types::User;
+use xblocks::api::types::{PublicMetrics, User};
+use xblocks::api::Write;
+use xblocks::app::account::Account;
 use xblocks::commands::import::plan::{Plan, Resolved};
-use xblocks::jobs::runner::{self, WriteError, Writer};
-use xblocks::store::db::{Store, SyncKind, SyncTotals};
+use xblocks::jobs::runner::{self, Selection, WriteError, Writer};
+use xblocks::store::db::{NewJob, Store, SyncKind, SyncTotals};
 use xblocks::store::import_file;
-use xblocks::store::queue::{Action, Queue};
 
 /// A writer that changes nothing and answers at once.
 struct Instant0;
 
 impl Writer for Instant0 {
-    async fn write(&self, _: Action, _: &str) -> Result<(), WriteError> {
+    async fn write(&self, _: Write, _: &str) -> Result<(), WriteError> {
         Ok(())
     }
-    async fn in_state(&self, _: Action, _: &[String]) -> Result<HashSet<String>, WriteError> {
+    async fn in_state(&self, _: Write, _: &[String]) -> Result<HashSet<String>, WriteError> {
         Ok(HashSet::new())
     }
 }
 
+fn user(i: u64) -> User {
+    User {
+        id: (2_000_000_000u64 + i).to_string(),
+        name: format!("Name {i}"),
+        username: format!("user{i}"),
+        description: Some(format!("Bio of account {i}, with a few words about it.")),
+        created_at: Some("2015-06-01T12:00:00.000Z".into()),
+        public_metrics: Some(PublicMetrics {
+            followers_count: i % 5000,
+            following_count: i % 700,
+            tweet_count: i % 90_000,
+            listed_count: i % 30,
+        }),
+        verified: Some(false),
+        protected: Some(false),
+        profile_image_url: Some(format!(
+            "https://pbs.twimg.com/profile_images/{i}/a_normal.jpg"
+        )),
+        ..User::default()
+    }
+}
+
+/// Stores `n` accounts as one full sync.
+fn fill(store: &Store, n: u64) {
+    let sync = store.begin_sync(SyncKind::Full).unwrap();
+    let mut pos = 0;
+    while pos < n {
+        let page: Vec<User> = (pos..(pos + 1000).min(n)).map(user).collect();
+        store.upsert_page(sync, pos, &page).unwrap();
+        pos += page.len() as u64;
+    }
+    store.finish_sync(sync, SyncTotals::default()).unwrap();
+}
+
+fn db_bytes(dir: &std::path::Path) -> u64 {
+    ["xblocks.db", "xblocks.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let (jobs, ids) = if full { (2_000, 100_000) } else { (50, 2_000) };
+    let (jobs, ids, big) = if full {
+        (2_000, 100_000, 1_000_000)
+    } else {
+        (50, 2_000, 5_000)
+    };
     let note = if full { "" } else { " (smoke run)" };
     let dir = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
 
     // Queue overhead per job.
-    let mut q = Queue::open(&dir.path().join("queue.jsonl")).unwrap();
-    let targets: Vec<(String, Option<String>)> = (0..jobs)
-        .map(|i| ((1_000_000 + i).to_string(), None))
+    let q = Store::open(&dir.path().join("queue")).unwrap();
+    let targets: Vec<NewJob> = (0..jobs)
+        .map(|i| NewJob::now(Write::Unblock, (1_000_000 + i).to_string(), None))
         .collect();
     let t = Instant::now();
-    q.enqueue("bench", Action::Unblock, &targets).unwrap();
+    q.enqueue("bench", &targets).unwrap();
     let enqueue = t.elapsed();
     let stop = AtomicBool::new(false);
-    let log = dir.path().join("actions.jsonl");
     let t = Instant::now();
     let tally = rt
         .block_on(runner::run(
-            &mut q,
+            &q,
             &Instant0,
             "1",
-            None,
-            &log,
+            &Selection::default(),
             &stop,
             &mut |_, _, _| {},
         ))
         .unwrap();
     let run = t.elapsed();
-    assert_eq!(tally.done, jobs);
+    assert_eq!(tally.done, jobs as usize);
     println!(
-        "queue{note}: {jobs} jobs enqueued in {:.1} ms (one synced write); run at {:.3} ms overhead per job (2 synced state changes + 1 synced log line each)",
+        "queue{note}: {jobs} jobs enqueued in {:.1} ms (one transaction); run at {:.3} ms overhead per job (in-flight mark + final state with its log entry, each one synced transaction); 0.1's file queue: 0.22-0.40 ms",
         enqueue.as_secs_f64() * 1e3,
         run.as_secs_f64() * 1e3 / jobs as f64
     );
 
     // Import plan for `ids` ids against a database of the same size.
-    let users: Vec<User> = (0..ids)
-        .map(|i| User {
-            id: (2_000_000_000u64 + i as u64).to_string(),
-            name: format!("Name {i}"),
-            username: format!("user{i}"),
-            ..User::default()
-        })
-        .collect();
-    let store = Store::open(&dir.path().join("profile")).unwrap();
-    let sync = store.begin_sync(SyncKind::Full).unwrap();
-    for (n, page) in users.chunks(1000).enumerate() {
-        store.upsert_page(sync, (n * 1000) as u64, page).unwrap();
-    }
-    store.finish_sync(sync, SyncTotals::default()).unwrap();
+    let plan_dir = dir.path().join("plan");
+    let store = Store::open(&plan_dir).unwrap();
+    fill(&store, ids);
     let file: String = (0..ids)
         .map(|i| {
             format!(
                 "{}\n",
-                2_000_000_000u64 + i as u64 + (i % 10 == 0) as u64 * 7_000_000_000
+                2_000_000_000u64 + i + (i % 10 == 0) as u64 * 7_000_000_000
             )
         })
         .collect();
@@ -108,5 +145,31 @@ fn main() {
         (total - loaded).as_secs_f64() * 1e3,
         plan.writes().len(),
         rest.len()
+    );
+
+    // Loading `big` accounts into the TUI's list, and the bytes each takes.
+    let big_dir = dir.path().join("big");
+    let store = Store::open(&big_dir).unwrap();
+    let t = Instant::now();
+    fill(&store, big);
+    let stored = t.elapsed();
+    drop(store);
+    let store = Store::open(&big_dir).unwrap();
+    let t = Instant::now();
+    let all = store.load_all().unwrap();
+    let read = t.elapsed();
+    let list: Vec<Account> = all
+        .iter()
+        .map(|a| Account::from_user(&a.user, None, a.first_seen))
+        .collect();
+    let total = t.elapsed();
+    assert_eq!(list.len() as u64, big);
+    println!(
+        "load{note}: {big} accounts from the database into the TUI's list in {:.0} ms (read {:.0} ms, to list rows {:.0} ms); stored in {:.1} s; {:.0} bytes per account on disk",
+        total.as_secs_f64() * 1e3,
+        read.as_secs_f64() * 1e3,
+        (total - read).as_secs_f64() * 1e3,
+        stored.as_secs_f64(),
+        db_bytes(&big_dir) as f64 / big as f64
     );
 }

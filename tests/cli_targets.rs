@@ -72,7 +72,13 @@ fn pay_per_use_block_exits_5_and_suggests_mute() {
         let out = cmd(&env, &[verb, &format!("@{name}")]);
         assert_eq!(out.code, 5, "{}", out.stderr);
         assert!(out.stderr.contains("Enterprise"), "{}", out.stderr);
-        assert!(out.stderr.contains("xblocks mute"));
+        // Muting stands in for blocking, never for unblocking.
+        assert_eq!(
+            out.stderr.contains("xblocks mute"),
+            verb == "block",
+            "{}",
+            out.stderr
+        );
     }
     assert!(!env.emu().blocked_ids().contains(&id));
     // Mutes work on pay-per-use.

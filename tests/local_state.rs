@@ -86,8 +86,13 @@ fn two_imports_on_one_profile_one_runs_the_other_is_refused_at_once() {
         let out = xb(&env, args);
         assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
         let line = error_line(&out);
+        // The holder is named (pid and command); another profile is another account, so
+        // --profile is no fix.
         assert!(
-            line.contains("another xblocks") && line.contains("--profile"),
+            line.contains("another xblocks")
+                && line.contains(&format!("pid {}", first.id()))
+                && line.contains("`xblocks import`")
+                && !line.contains("--profile"),
             "{line}"
         );
     }
@@ -196,7 +201,8 @@ fn read_only_config_dir_reads_work_and_writes_fail_with_one_clear_line() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     let line = error_line(&out);
     assert!(
-        line.contains(prof.to_str().unwrap()) && line.contains("ermission denied"),
+        line.contains(prof.to_str().unwrap())
+            && (line.contains("ermission denied") || line.contains("read-only")),
         "{line}"
     );
     assert!(line.contains("writable"), "no fix named: {line}");
@@ -287,30 +293,35 @@ fn corrupt_token_file_is_named_with_the_fix_and_kept() {
     assert!(!token.exists());
 }
 
+/// A 0.1 `queue.jsonl` line: a job added with its state.
+fn old_add(id: u64, batch: &str, target: &str, action: &str, state: &str) -> String {
+    format!(
+        r#"{{"op":"add","id":{id},"batch":"{batch}","target":"{target}","username":"u{target}","action":"{action}","state":"{state}"}}"#
+    )
+}
+
 #[test]
-fn corrupt_queue_is_refused_by_line_and_never_overwritten() {
+fn a_corrupt_0_1_queue_is_refused_by_line_and_never_overwritten() {
     let env = Env::enterprise(40);
     env.login();
     let blocked = env.emu().blocked_ids();
-    let list = env.config_dir().join("list.txt");
-    std::fs::write(&list, blocked[..4].join("\n")).unwrap();
-    assert_eq!(
-        xb(&env, &["import", "--unblock", list.to_str().unwrap()]).code,
-        0
-    );
     let queue = profile(&env).join("queue.jsonl");
-    let text = std::fs::read_to_string(&queue).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    assert!(lines.len() >= 3, "{text}");
-    lines.insert(2, "{\"this is\": not json");
-    let bad = format!("{}\n", lines.join("\n"));
+    let bad = [
+        old_add(1, "import-a", &blocked[0], "unblock", "pending"),
+        old_add(2, "import-a", &blocked[1], "unblock", "pending"),
+        "{\"this is\": not json".to_string(),
+        old_add(3, "import-a", &blocked[2], "unblock", "pending"),
+    ]
+    .join("\n")
+        + "\n";
     std::fs::write(&queue, &bad).unwrap();
-
+    let list = env.config_dir().join("list.txt");
     std::fs::write(&list, blocked[4..8].join("\n")).unwrap();
     let from = env.emu().request_log().len();
     for args in [
         &["import", "--unblock", list.to_str().unwrap()][..],
         &["undo"],
+        &["export", "--cached"],
     ] {
         let out = xb(&env, args);
         assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
@@ -323,7 +334,137 @@ fn corrupt_queue_is_refused_by_line_and_never_overwritten() {
         assert_eq!(std::fs::read_to_string(&queue).unwrap(), bad);
     }
     assert_eq!(writes_sent(&env, from), 0, "writes were sent");
-    assert_eq!(env.emu().blocked_ids(), blocked[4..].to_vec());
+    assert_eq!(env.emu().blocked_ids(), blocked);
+}
+
+#[test]
+fn a_0_1_profile_is_imported_once_with_nothing_lost() {
+    let env = Env::enterprise(40);
+    env.login();
+    let blocked = env.emu().blocked_ids();
+    let dir = profile(&env);
+    // The queue: jobs in every state, one changed by a later line, a torn tail.
+    let queue = [
+        old_add(1, "import-a", &blocked[10], "block", "done"),
+        old_add(2, "import-a", &blocked[11], "block", "not-found"),
+        old_add(3, "tui-b", &blocked[12], "unblock", "pending"),
+        old_add(4, "tui-b", &blocked[13], "unblock", "in-flight"),
+        r#"{"op":"add","id":5,"batch":"tui-b","target":"55","action":"mute","state":"failed","reason":"X said no"}"#.to_string(),
+        old_add(6, "tui-b", &blocked[14], "unblock", "pending"),
+        r#"{"op":"set","id":6,"state":"cancelled"}"#.to_string(),
+    ]
+    .join("\n")
+        + "\n{\"op\":\"se";
+    std::fs::write(dir.join("queue.jsonl"), queue).unwrap();
+    let log = [
+        r#"{"at":"2026-11-20T10:00:00Z","batch":"import-a","target":"11","username":"eleven","action":"block","result":"done"}"#,
+        r#"{"at":"2026-11-20T10:00:01Z","batch":"import-a","target":"12","action":"block","result":"not-found","request_id":"r-2"}"#,
+    ]
+    .join("\n")
+        + "\n";
+    std::fs::write(dir.join("actions.jsonl"), log).unwrap();
+    std::fs::create_dir_all(dir.join("cache")).unwrap();
+    let snapshot = |at: &str, ids: &[&String], first: &str| {
+        let accounts: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                format!(
+                    r#"{{"id":"{id}","name":"N{id}","username":"h{id}","parody":true,"first_seen":"{first}"}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"format":1,"synced_at":"{at}","accounts":[{}]}}"#,
+            accounts.join(",")
+        )
+    };
+    let (b0, b1, b2) = (&blocked[0], &blocked[1], &blocked[2]);
+    std::fs::write(
+        dir.join("cache/blocking.previous.json"),
+        snapshot("2026-10-01T00:00:00Z", &[b1, b2], "2026-09-01T00:00:00Z"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("cache/blocking.json"),
+        snapshot("2026-11-01T00:00:00Z", &[b0, b1], "2026-10-15T00:00:00Z"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("unblock-later.txt"), "77\n78\n").unwrap();
+    std::fs::write(dir.join("lock"), "").unwrap();
+
+    // First use: a reader (offline) sees the cached list with its dates.
+    let out = xb(&env, &["export", "--cached", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows: Vec<&str> = out.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{}", out.stdout);
+    assert!(rows[0].starts_with(&format!("{b0},h{b0},")), "{}", rows[0]);
+    assert!(rows[0].contains(",2026-10-15T00:00:00Z"), "{}", rows[0]);
+    assert!(
+        rows[1].starts_with(&format!("{b1},")) && rows[1].contains(",2026-09-01T00:00:00Z"),
+        "first_seen is the earliest: {}",
+        rows[1]
+    );
+    let out = xb(&env, &["export", "--cached", "--format", "json"]);
+    assert!(
+        out.stdout.contains("\"parody\": true") || out.stdout.contains("\"parody\":true"),
+        "{}",
+        out.stdout
+    );
+
+    // Every file was renamed; nothing is imported twice.
+    for f in [
+        "queue.jsonl",
+        "actions.jsonl",
+        "cache",
+        "unblock-later.txt",
+        "lock",
+    ] {
+        assert!(!dir.join(f).exists(), "{f} still there");
+        assert!(
+            dir.join(format!("{f}.migrated")).exists(),
+            "{f}.migrated missing"
+        );
+    }
+    assert_eq!(xb(&env, &["export", "--cached"]).code, 0);
+    let store = xblocks::store::db::Store::open(&dir).unwrap();
+    let jobs = store.all_jobs().unwrap();
+    let states: Vec<(String, String)> = jobs
+        .iter()
+        .map(|j| (j.target.clone(), j.state.log_result()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (blocked[10].clone(), "done".to_string()),
+            (blocked[11].clone(), "not-found".into()),
+            (blocked[12].clone(), "pending".into()),
+            (blocked[13].clone(), "in-flight".into()),
+            ("55".into(), "failed: X said no".into()),
+            (blocked[14].clone(), "cancelled".into()),
+            ("77".into(), "pending".into()),
+            ("78".into(), "pending".into()),
+        ]
+    );
+    assert_eq!(
+        jobs[0].username.as_deref(),
+        Some(format!("u{}", blocked[10]).as_str())
+    );
+    let log = store.log_entries().unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].request_id.as_deref(), Some("r-2"));
+    assert_eq!(log[0].username.as_deref(), Some("eleven"));
+    let diff = store.diff_since_previous_full().unwrap();
+    assert_eq!(diff.gone.iter().map(|u| &u.id).collect::<Vec<_>>(), [b2]);
+    assert_eq!(diff.new.iter().map(|u| &u.id).collect::<Vec<_>>(), [b0]);
+    // The migrated log is the source of undo.
+    let out = xb(&env, &["undo", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("undo batch import-a: 1 accounts to unblock"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

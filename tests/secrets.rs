@@ -199,9 +199,17 @@ fn a_full_cycle_leaks_no_token_and_talks_only_to_the_api_base() {
     let token = cy.env.token_path();
     let profile = token.parent().unwrap().to_path_buf();
     assert_eq!(mode(&profile), 0o700);
-    for name in ["token.json", "queue.jsonl", "actions.jsonl"] {
+    for name in ["token.json", "xblocks.db"] {
         assert_eq!(mode(&profile.join(name)), 0o600, "{name}");
     }
+    // The profile holds its database and token only (WAL files only while a process runs).
+    let mut names: Vec<String> = std::fs::read_dir(&profile)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("xblocks.db-"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["token.json", "xblocks.db"]);
     let all = files(cy.env.config_dir());
     assert!(
         all.iter().any(|p| p.ends_with("logs/xblocks.log")),

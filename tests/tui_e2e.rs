@@ -191,7 +191,7 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
+async fn quitting_during_a_rate_limit_wait_keeps_the_unsent_unblocks_queued() {
     if !tmux_available() {
         println!("NOTE: tmux is not installed; skipping the TUI queue-saving test (it needs a pseudo-terminal)");
         return;
@@ -257,26 +257,25 @@ async fn quitting_during_a_rate_limit_wait_saves_the_unsent_unblocks() {
         "{}",
         still_blocked.len()
     );
-    let saved_file = config.join("profiles/default/unblock-later.txt");
-    let saved: Vec<String> = std::fs::read_to_string(&saved_file)
-        .unwrap_or_else(|e| panic!("{} not written: {e}", saved_file.display()))
-        .lines()
-        .map(str::to_string)
+    // The unsent unblocks wait in the durable queue (no *-later.txt): exactly those.
+    let store = xblocks::store::db::Store::open(&config.join("profiles/default")).unwrap();
+    let mut queued: Vec<String> = store
+        .all_open_jobs()
+        .unwrap()
+        .into_iter()
+        .map(|j| j.target)
         .collect();
-    let mut saved_sorted = saved.clone();
-    saved_sorted.sort();
+    queued.sort();
     let mut blocked_sorted = still_blocked.clone();
     blocked_sorted.sort();
     assert_eq!(
-        saved_sorted, blocked_sorted,
-        "exactly the unsent unblocks are saved"
+        queued, blocked_sorted,
+        "exactly the unsent unblocks stay queued"
     );
-    assert!(saved.iter().all(|id| all.contains(id)));
+    assert!(queued.iter().all(|id| all.contains(id)));
+    assert!(!config.join("profiles/default/unblock-later.txt").exists());
     let note = std::fs::read_to_string(&err).unwrap();
-    assert!(
-        note.contains("unblock-later.txt") && note.contains("--unblock"),
-        "{note}"
-    );
+    assert!(note.contains("stay in the queue"), "{note}");
     drop(tmux);
     emu.shutdown().await;
 }

@@ -7,9 +7,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use xblocks::api::types::User;
+use xblocks::api::Write as JobAction;
 use xblocks::app::queue_view::{BatchProgress, QueueSnapshot};
 use xblocks::app::{self, Action, Capability, Keymap, State};
-use xblocks::store::queue::{Action as JobAction, Job, JobState};
+use xblocks::store::db::{Job, JobState};
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_764_000_000)
@@ -62,6 +63,8 @@ fn job(id: u64, i: usize, action: JobAction, state: JobState) -> Job {
         username: (i % 4 != 3).then(|| user(i).username),
         action,
         state,
+        due_at: None,
+        attempts: 0,
     }
 }
 
@@ -182,13 +185,8 @@ fn views_never_panic_at_any_size() {
     }
 }
 
-fn entry(
-    i: usize,
-    action: JobAction,
-    result: &str,
-    batch: &str,
-) -> xblocks::store::action_log::Entry {
-    xblocks::store::action_log::Entry {
+fn entry(i: usize, action: JobAction, result: &str, batch: &str) -> xblocks::store::db::LogEntry {
+    xblocks::store::db::LogEntry {
         at: format!("2025-11-24T16:{:02}:00Z", i % 60),
         batch: batch.into(),
         target: user(i).id,
@@ -199,7 +197,7 @@ fn entry(
     }
 }
 
-fn history() -> Vec<xblocks::store::action_log::Entry> {
+fn history() -> Vec<xblocks::store::db::LogEntry> {
     let mut log = vec![
         entry(
             1,

@@ -129,20 +129,18 @@ async fn sync_is_stored_then_served_first_and_diffed() {
         }
     }
     // History entries logged by id only are named from the database, even once gone.
-    let log = dir.path().join("actions.jsonl");
-    xblocks::store::action_log::append(
-        &log,
-        &xblocks::store::action_log::Entry {
-            at: "2026-11-25T00:00:00Z".into(),
-            batch: "tui-x".into(),
-            target: gone[0].clone(),
-            username: None,
-            action: xblocks::store::queue::Action::Unblock,
-            result: "done".into(),
-            request_id: None,
-        },
-    )
-    .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let job = store
+        .enqueue(
+            "tui-x",
+            &[db::NewJob::now(
+                xblocks::api::Write::Unblock,
+                gone[0].clone(),
+                None,
+            )],
+        )
+        .unwrap()[0];
+    store.finish_job(job, &db::JobState::Done, None).unwrap();
     cmds.send(Command::LoadHistory).unwrap();
     loop {
         if let Action::History(entries) = next(&mut rx).await {

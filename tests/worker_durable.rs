@@ -5,15 +5,15 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use xblocks::api::Write;
 use xblocks::api::{Client, ClientConfig};
 use xblocks::app::{Action, Command, Verb};
 use xblocks::auth::Credentials;
 use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
-use xblocks::store::action_log;
+use xblocks::store::db::{NewJob, Store};
 use xblocks::store::paths::Paths;
-use xblocks::store::queue::{Action as JobAction, JobState, Queue};
-use xblocks::worker::{self, durable::Durable};
+use xblocks::worker::{self, durable, durable::Durable};
 
 fn paths(dir: &std::path::Path) -> Paths {
     Paths::resolve(&GlobalArgs {
@@ -66,25 +66,36 @@ async fn bulk_writes_are_one_durable_batch_and_resume_checks_in_flight_jobs() {
 
     // A dead session left target 3 in flight (already unblocked at X) and nothing else.
     {
-        let mut q = Queue::open(&p.profile_dir.join("queue.jsonl")).unwrap();
+        let q = Store::open(&p.profile_dir).unwrap();
         let id = q
-            .enqueue("old", JobAction::Unblock, &[(targets[3].clone(), None)])
+            .enqueue(
+                "old",
+                &[NewJob::now(Write::Unblock, targets[3].clone(), None)],
+            )
             .unwrap()[0];
-        q.set(id, JobState::InFlight).unwrap();
+        q.mark_in_flight(id).unwrap();
     }
     client.unblock(&me, &targets[3]).await.unwrap();
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let durable = Durable::open(&p).unwrap();
+    let durable = Durable::open(&p.profile_dir).unwrap();
     assert!(
-        Durable::open(&p).is_err(),
+        matches!(
+            Durable::open(&p.profile_dir),
+            Err(durable::OpenError::Viewer(_))
+        ),
         "a second session must not share the queue"
     );
     let cmds = worker::spawn(client, me.clone(), tx, Some(durable));
     assert_eq!(next_done(&mut rx, 1).await, [targets[3].clone()]);
-    for id in &targets[..3] {
-        cmds.send(Command::Unblock { id: id.clone() }).unwrap();
-    }
+    // One confirmation: one command, one batch.
+    cmds.send(Command::Write(
+        targets[..3]
+            .iter()
+            .map(|id| (Verb::Unblock, id.clone()))
+            .collect(),
+    ))
+    .unwrap();
     let mut done = next_done(&mut rx, 3).await;
     done.sort();
     let mut want = targets[..3].to_vec();
@@ -100,9 +111,10 @@ async fn bulk_writes_are_one_durable_batch_and_resume_checks_in_flight_jobs() {
     for t in &targets {
         assert_eq!(unblocks(t), 1, "{t} written {} times", unblocks(t));
     }
-    let log = action_log::read(&p.profile_dir.join("actions.jsonl")).unwrap();
+    let store = Store::open(&p.profile_dir).unwrap();
+    let log = store.log_entries().unwrap();
     assert_eq!(log.len(), 4);
-    let last = action_log::last_batch(&log);
+    let last = store.last_changing_batch().unwrap();
     assert_eq!(last.len(), 3, "writes sent together share a batch: {log:?}");
     drop(cmds);
     emu.shutdown().await;

@@ -5,15 +5,16 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use xblocks::api::Write;
 use xblocks::api::{Client, ClientConfig};
 use xblocks::app::queue_view::QueueSnapshot;
+use xblocks::app::Verb;
 use xblocks::app::{Action, Command};
 use xblocks::auth::Credentials;
 use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
-use xblocks::store::action_log;
+use xblocks::store::db::{JobState, NewJob, Store};
 use xblocks::store::paths::Paths;
-use xblocks::store::queue::{JobState, Queue};
 use xblocks::worker::{self, durable::Durable};
 
 fn paths(dir: &std::path::Path) -> Paths {
@@ -70,10 +71,14 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     let (me, _) = emu.me();
     let targets: Vec<String> = emu.blocked_ids().into_iter().take(53).collect();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let cmds = worker::spawn(client, me, tx, Some(Durable::open(&p).unwrap()));
-    for id in &targets {
-        cmds.send(Command::Unblock { id: id.clone() }).unwrap();
-    }
+    let cmds = worker::spawn(client, me, tx, Some(Durable::open(&p.profile_dir).unwrap()));
+    cmds.send(Command::Write(
+        targets
+            .iter()
+            .map(|id| (Verb::Unblock, id.clone()))
+            .collect(),
+    ))
+    .unwrap();
     // 50 writes per window: the 51st waits for the window to reset (15 minutes).
     wait_for(&mut rx, |a| match a {
         Action::RateWaiting { endpoint, .. } if endpoint.contains("DELETE") => Some(()),
@@ -108,7 +113,7 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     );
     assert_eq!(after.recent[0].state, JobState::Cancelled);
 
-    let log = action_log::read(&p.profile_dir.join("actions.jsonl")).unwrap();
+    let log = Store::open(&p.profile_dir).unwrap().log_entries().unwrap();
     assert_eq!(log.iter().filter(|e| e.result == "done").count(), 53 - open);
     assert_eq!(
         log.iter().filter(|e| e.result == "cancelled").count(),
@@ -137,11 +142,15 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     assert_eq!(resumed.open_total, 1);
     drop(cmds);
     drop(rx);
-    // The queue file agrees: 50 done, 2 cancelled, 1 still open.
-    let q = Queue::open(&p.profile_dir.join("queue.jsonl")).unwrap();
-    assert_eq!(q.open_jobs().count(), 1);
+    // The database agrees: 50 done, 2 cancelled, 1 still open.
+    let q = Store::open(&p.profile_dir).unwrap();
+    assert_eq!(q.all_open_jobs().unwrap().len(), 1);
     assert_eq!(
-        q.jobs().filter(|j| j.state == JobState::Cancelled).count(),
+        q.all_jobs()
+            .unwrap()
+            .iter()
+            .filter(|j| j.state == JobState::Cancelled)
+            .count(),
         open - 1
     );
     emu.shutdown().await;
@@ -176,12 +185,16 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
         client,
         me,
         tx,
-        Some(Durable::open(&p).unwrap()),
+        Some(Durable::open(&p.profile_dir).unwrap()),
         Some(p.profile_dir.clone()),
     );
-    for id in &targets {
-        cmds.send(Command::Unblock { id: id.clone() }).unwrap();
-    }
+    cmds.send(Command::Write(
+        targets
+            .iter()
+            .map(|id| (Verb::Unblock, id.clone()))
+            .collect(),
+    ))
+    .unwrap();
     let mut unblocked = 0;
     wait_for(&mut rx, |a| {
         if matches!(a, Action::Done { .. }) {
@@ -221,7 +234,7 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
     assert_eq!(after, before, "undo restores the list exactly");
 
     // The undo is logged as a batch of its own (itself undoable).
-    let log = action_log::read(&p.profile_dir.join("actions.jsonl")).unwrap();
+    let log = Store::open(&p.profile_dir).unwrap().log_entries().unwrap();
     assert_eq!(log.len(), 6);
     assert!(log[3..].iter().all(|e| e.batch.starts_with("undo-tui-")));
     drop(cmds);
@@ -257,22 +270,17 @@ async fn read_only_holds_unblocks_for_later_and_still_runs_later_mutes() {
     let ids = emu.blocked_ids();
     // An earlier session queued an unblock (older) and a mute (newer).
     {
-        let mut q = Queue::open(&p.profile_dir.join("queue.jsonl")).unwrap();
+        let q = Store::open(&p.profile_dir).unwrap();
         q.enqueue(
             "tui-a",
-            xblocks::store::queue::Action::Unblock,
-            &[(ids[0].clone(), None)],
+            &[NewJob::now(Write::Unblock, ids[0].clone(), None)],
         )
         .unwrap();
-        q.enqueue(
-            "tui-b",
-            xblocks::store::queue::Action::Mute,
-            &[(ids[1].clone(), None)],
-        )
-        .unwrap();
+        q.enqueue("tui-b", &[NewJob::now(Write::Mute, ids[1].clone(), None)])
+            .unwrap();
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let _cmds = worker::spawn(client, me, tx, Some(Durable::open(&p).unwrap()));
+    let _cmds = worker::spawn(client, me, tx, Some(Durable::open(&p.profile_dir).unwrap()));
     let muted = wait_for(&mut rx, |a| match a {
         Action::Done { id, .. } => Some(id),
         _ => None,

@@ -104,7 +104,7 @@ pub enum Action {
     /// Open jobs were cancelled: (what, account id).
     Cancelled(Vec<(Verb, String)>),
     /// The action log, oldest first.
-    History(Vec<crate::store::action_log::Entry>),
+    History(Vec<crate::store::db::LogEntry>),
     /// The block list from the local database, shown until the live list arrives.
     CachedList {
         /// When that sync finished (RFC 3339).
@@ -175,26 +175,13 @@ pub enum Command {
     },
     /// Reload from the first page.
     Refresh,
+    /// Queue these writes as one batch (one confirmation), in order.
+    Write(Vec<(Verb, String)>),
     /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
     /// after `token` (the first page when `None`).
     Reconnect {
         /// Where loading stopped.
         token: Option<String>,
-    },
-    /// Block an account by id.
-    Block {
-        /// Target id.
-        id: String,
-    },
-    /// Unblock an account by id.
-    Unblock {
-        /// Target id.
-        id: String,
-    },
-    /// Mute an account by id.
-    Mute {
-        /// Target id.
-        id: String,
     },
     /// Look up a handle (for block by handle).
     ResolveHandle {
@@ -210,11 +197,6 @@ pub enum Command {
     Copy {
         /// The text.
         text: String,
-    },
-    /// Append ids to the profile's unblock-later file (terminal layer; read-only plans).
-    SaveForLater {
-        /// Account ids.
-        ids: Vec<String>,
     },
     /// Leave the TUI.
     Quit,
@@ -270,11 +252,7 @@ impl Command {
     pub fn is_network(&self) -> bool {
         !matches!(
             self,
-            Command::Open { .. }
-                | Command::Copy { .. }
-                | Command::SaveForLater { .. }
-                | Command::Quit
-                | Command::Suspend
+            Command::Open { .. } | Command::Copy { .. } | Command::Quit | Command::Suspend
         )
     }
 }

@@ -8,7 +8,7 @@ use super::keymap::{KeyAction, KeyMode};
 use super::state::{Confirm, Mode, State};
 use super::update::{error, info};
 use crate::jobs::undo;
-use crate::store::action_log::Entry;
+use crate::store::db::LogEntry as Entry;
 use crate::text::sanitize;
 
 /// Most log entries the view keeps (the newest).
@@ -90,9 +90,12 @@ pub fn visible<'a>(state: &'a State, pane: &HistoryPane) -> Vec<&'a Entry> {
 /// What `U` would undo, from the loaded log.
 pub fn undo_plan(state: &State) -> Option<undo::UndoPlan> {
     let rows = state.snapshots.history.as_ref()?;
-    // `undo::plan` wants the log oldest first.
+    // The log oldest first; the keep list is applied when the undo is queued.
     let oldest_first: Vec<Entry> = rows.iter().rev().cloned().collect();
-    undo::plan(&oldest_first)
+    undo::plan_from(
+        &undo::last_changing_batch(&oldest_first),
+        &Default::default(),
+    )
 }
 
 /// Keys of the history view.
@@ -154,8 +157,8 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     use super::*;
+    use crate::api::Write as JobAction;
     use crate::app::{update, Action, Keymap};
-    use crate::store::queue::Action as JobAction;
 
     fn key(c: char) -> Action {
         Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

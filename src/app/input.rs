@@ -345,11 +345,8 @@ fn on_write_confirm_key(
     if confirm.later {
         match action {
             Some(KeyAction::Yes) => {
-                let ids: Vec<String> = confirm.targets.into_iter().map(|t| t.id).collect();
-                state.message = Some(info(format!("Saving {} ids for later…", ids.len())));
-                state.marks.clear();
-                state.marked_by = None;
-                out.push(Command::SaveForLater { ids });
+                // Queued like any write: held in the durable queue (Q) until the plan allows it.
+                run_confirmed(state, confirm, out);
             }
             Some(KeyAction::MuteInstead) => {
                 confirm.verb = Verb::Mute;
@@ -425,8 +422,7 @@ pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut 
     )));
 }
 
-/// Queues one write: its account shows as pending and the command goes to the worker.
-/// Queues one write; an unblock of an account on the keep list is never queued (false).
+/// Queues one write (its account shows as pending; writes of one key press form one batch); an unblock of an account on the keep list is never queued (false).
 pub(super) fn queue_write(
     state: &mut State,
     verb: Verb,
@@ -446,16 +442,20 @@ pub(super) fn queue_write(
         }
     }
     state.pending_writes.push((verb, t.id.clone()));
-    out.push(match verb {
-        Verb::Unblock => Command::Unblock { id: t.id },
-        Verb::Block => Command::Block { id: t.id },
-        Verb::Mute => Command::Mute { id: t.id },
-    });
+    // Writes queued by one key press travel as one batch.
+    match out.last_mut() {
+        Some(Command::Write(batch)) => batch.push((verb, t.id)),
+        _ => out.push(Command::Write(vec![(verb, t.id)])),
+    }
     true
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).
 pub(super) fn ask(state: &mut State, verb: Verb) {
+    if let Some(why) = &state.viewer {
+        state.message = Some(error(super::state::viewer_refusal(why)));
+        return;
+    }
     let read_only = matches!(state.capability, Capability::ReadOnly { .. });
     if verb == Verb::Block {
         if let Capability::ReadOnly { reason } = &state.capability {
@@ -484,6 +484,12 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
             Verb::Block => s == Standing::Unblocked,
         }
     });
+    if verb == Verb::Mute && picked.is_empty() && state.marks.is_empty() {
+        if let Some(a) = state.selected().filter(|a| a.standing == Standing::Muted) {
+            state.message = Some(info(format!("@{} is already muted.", a.handle)));
+            return;
+        }
+    }
     let before = picked.len();
     if verb == Verb::Unblock {
         picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));

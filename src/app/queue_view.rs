@@ -9,7 +9,7 @@ use super::action::Command;
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Capability, Confirm, Mode, State, Verb};
 use super::update::info;
-use crate::store::queue::{Job, JobState};
+use crate::store::db::{Job, JobState};
 use crate::text::sanitize;
 
 /// Open jobs a snapshot carries at most (the count covers the rest).
@@ -155,7 +155,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     // Unmutes (undoing a mute) have no verb of their own in the list: the snapshot says when
     // they are done.
     for job in &snapshot.recent {
-        if job.action == crate::store::queue::Action::Unmute && job.state == JobState::Done {
+        if job.action == crate::api::Write::Unmute && job.state == JobState::Done {
             if let Some(i) = state.index_of(&job.target) {
                 let a = &mut state.accounts[i as usize];
                 if a.standing == Standing::Muted {
@@ -209,8 +209,8 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+    use crate::api::Write as JobAction;
     use crate::app::{update, Action, Keymap};
-    use crate::store::queue::Action as JobAction;
 
     fn key(c: char) -> Action {
         Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
@@ -224,6 +224,8 @@ mod tests {
             username: Some(format!("h\x1b[2J{target}")),
             action: JobAction::Unblock,
             state,
+            due_at: None,
+            attempts: 0,
         }
     }
 
@@ -343,7 +345,7 @@ mod tests {
         update(&mut s, key(' '));
         update(&mut s, key('u'));
         let cmds = update(&mut s, key('y'));
-        assert_eq!(cmds.len(), 2);
+        assert!(matches!(&cmds[..], [Command::Write(b)] if b.len() == 2));
         assert_eq!(s.pending(), 2);
         update(
             &mut s,

@@ -377,9 +377,11 @@ mod tests {
         assert_eq!(
             cmds,
             vec![
-                Command::Unblock { id: "1".into() },
-                Command::Mute { id: "2".into() },
-                Command::Unblock { id: "3".into() },
+                Command::Write(vec![
+                    (Verb::Unblock, "1".into()),
+                    (Verb::Mute, "2".into()),
+                    (Verb::Unblock, "3".into()),
+                ]),
                 Command::SaveNote {
                     id: "4".into(),
                     note: "spam bot".into()

@@ -27,6 +27,11 @@ pub enum Capability {
     },
 }
 
+/// What a read-only viewer says when asked for a write.
+pub fn viewer_refusal(why: &str) -> String {
+    format!("Read-only viewer: {why} Writes are not taken here; quit the other one and start xblocks again.")
+}
+
 /// A write the user can confirm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Verb {
@@ -302,6 +307,9 @@ pub struct State {
     pub keymap: Keymap,
     /// `NO_COLOR`: no colours, only bold/reverse.
     pub no_color: bool,
+    /// Set when another process runs this profile's queue: this session is a read-only viewer
+    /// (why, naming the holder); it sends no write.
+    pub viewer: Option<String>,
     /// Set once the user quits.
     pub quit: bool,
     /// Quit as soon as no write is left (the user chose to send or cancel them first).
@@ -351,6 +359,7 @@ impl State {
             size: (80, 24),
             keymap,
             no_color: false,
+            viewer: None,
             quit: false,
             quit_when_idle: false,
             snapshots: Default::default(),

@@ -475,10 +475,10 @@ fn unblock_confirm_yes_queues_commands() {
     let cmds = update(&mut s, key('y'));
     assert_eq!(
         cmds,
-        vec![
-            Command::Unblock { id: "1000".into() },
-            Command::Unblock { id: "1001".into() }
-        ]
+        vec![Command::Write(vec![
+            (Verb::Unblock, "1000".into()),
+            (Verb::Unblock, "1001".into())
+        ])]
     );
     assert_eq!(s.pending(), 2);
     assert!(s.marks.is_empty());
@@ -557,7 +557,10 @@ fn bulk_confirm_needs_the_count_typed_back() {
     assert!(update(&mut s, key('y')).is_empty(), "3 is not 30");
     update(&mut s, key('0'));
     let cmds = update(&mut s, key('y'));
-    assert_eq!(cmds.len(), 30);
+    assert!(
+        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30),
+        "one confirmation, one batch"
+    );
     const { assert!(30 > TYPE_BACK_OVER) };
 }
 
@@ -582,7 +585,10 @@ fn read_only_greys_out_unblock_and_offers_mute() {
     assert!(msg.contains("Enterprise"), "{msg}");
     update(&mut s, key('m'));
     let cmds = update(&mut s, key('y'));
-    assert_eq!(cmds, vec![Command::Mute { id: "1000".into() }]);
+    assert_eq!(
+        cmds,
+        vec![Command::Write(vec![(Verb::Mute, "1000".into())])]
+    );
     update(
         &mut s,
         Action::Done {
@@ -594,7 +600,7 @@ fn read_only_greys_out_unblock_and_offers_mute() {
 }
 
 #[test]
-fn read_only_unblock_saves_for_later_or_switches_to_mute() {
+fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     let mut s = loaded(30, false);
     update(
         &mut s,
@@ -605,16 +611,17 @@ fn read_only_unblock_saves_for_later_or_switches_to_mute() {
     update(&mut s, key('V'));
     update(&mut s, key('u'));
     let cmds = update(&mut s, key('y'));
-    assert!(matches!(&cmds[..], [Command::SaveForLater { ids }] if ids.len() == 30));
-    assert_eq!(s.pending(), 0, "nothing sent to X");
+    assert!(
+        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Verb::Unblock))
+    );
+    assert_eq!(s.pending(), 30, "held in the durable queue (Q), not sent");
+    let mut s = loaded(30, false);
     update(
         &mut s,
-        Action::Notice {
-            text: "Saved 30 ids to /tmp/x.".into(),
-            error: false,
-        },
+        Action::Capability(Capability::ReadOnly {
+            reason: "writes need Enterprise.".into(),
+        }),
     );
-    assert!(s.message.as_ref().unwrap().text.starts_with("Saved 30"));
     update(&mut s, key('u'));
     update(&mut s, key('m'));
     assert!(
@@ -622,7 +629,7 @@ fn read_only_unblock_saves_for_later_or_switches_to_mute() {
     );
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Mute { id: "1000".into() }]
+        vec![Command::Write(vec![(Verb::Mute, "1000".into())])]
     );
 }
 
@@ -648,7 +655,10 @@ fn block_by_handle_prompt_resolve_confirm() {
     update(&mut s, Action::Resolved(Box::new(u)));
     assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Verb::Block));
     let cmds = update(&mut s, key('y'));
-    assert_eq!(cmds, vec![Command::Block { id: "1500".into() }]);
+    assert_eq!(
+        cmds,
+        vec![Command::Write(vec![(Verb::Block, "1500".into())])]
+    );
     assert_eq!(s.accounts.len(), 4, "the new block joins the list");
     update(
         &mut s,
@@ -877,4 +887,14 @@ fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
     );
     assert!(s.loading);
     assert_eq!(update(&mut s, key('p')), vec![]);
+}
+
+#[test]
+fn m_on_an_already_muted_account_says_so() {
+    let mut s = loaded(3, false);
+    update(&mut s, Action::Capability(Capability::Full));
+    s.accounts[0].standing = Standing::Muted;
+    update(&mut s, key('m'));
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.message.as_ref().unwrap().text, "@user0 is already muted.");
 }

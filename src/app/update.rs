@@ -24,6 +24,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
     }
     super::quit::check_idle(state, &mut out);
     out.extend(maybe_load(state));
+    viewer_gate(state, &mut out);
     out
 }
 
@@ -145,6 +146,40 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.message = Some(error(text));
         }
     }
+}
+
+/// A read-only viewer (another process runs this profile's queue) never sends a write: writes
+/// and queue controls are dropped, their accounts shown as before, and the user told why.
+fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
+    let Some(why) = state.viewer.clone() else {
+        return;
+    };
+    let before = out.len();
+    let mut dropped: Vec<String> = Vec::new();
+    out.retain(|c| match c {
+        Command::Write(batch) => {
+            dropped.extend(batch.iter().map(|(_, id)| id.clone()));
+            false
+        }
+        Command::UndoLastBatch
+        | Command::PauseQueue
+        | Command::ResumeQueue
+        | Command::CancelQueue => false,
+        _ => true,
+    });
+    if out.len() == before {
+        return;
+    }
+    for id in &dropped {
+        state.pending_writes.retain(|(_, p)| p != id);
+        if let Some(i) = state.index_of(id) {
+            let a = &mut state.accounts[i as usize];
+            if a.standing == super::account::Standing::Pending {
+                a.standing = super::account::Standing::Blocked;
+            }
+        }
+    }
+    state.message = Some(error(super::state::viewer_refusal(&why)));
 }
 
 /// Commands to run when the TUI starts: the first page.

@@ -12,6 +12,7 @@ pub mod process;
 pub mod profile_db;
 pub mod progress;
 pub mod queue;
+pub mod queue_run;
 pub mod run_due;
 pub mod signals;
 pub mod stats;
@@ -146,18 +147,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Whoami(args)) => whoami::run(global, args).await,
         Some(Command::Sync(args)) => sync::run(global, args).await,
         Some(Command::Export(args)) => export::run(global, args).await,
-        Some(Command::Block(args)) => {
-            targets::run(global, args, crate::store::queue::Action::Block).await
-        }
+        Some(Command::Block(args)) => targets::run(global, args, crate::api::Write::Block).await,
         Some(Command::Unblock(args)) => {
-            targets::run(global, args, crate::store::queue::Action::Unblock).await
+            targets::run(global, args, crate::api::Write::Unblock).await
         }
-        Some(Command::Mute(args)) => {
-            targets::run(global, args, crate::store::queue::Action::Mute).await
-        }
-        Some(Command::Unmute(args)) => {
-            targets::run(global, args, crate::store::queue::Action::Unmute).await
-        }
+        Some(Command::Mute(args)) => targets::run(global, args, crate::api::Write::Mute).await,
+        Some(Command::Unmute(args)) => targets::run(global, args, crate::api::Write::Unmute).await,
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,

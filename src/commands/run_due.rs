@@ -8,7 +8,6 @@ use crate::auth::session;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 use crate::store::db::{now_unix, rfc3339, DbError, Job, JobState, Store};
-use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
 use crate::text::sanitize;
 
@@ -21,8 +20,8 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
         println!("nothing is due");
         return Ok(());
     }
-    let _lock = ProfileLock::acquire(&paths.profile_dir)?;
     let store = profile_db::open(&paths).await?;
+    let _lock = super::import::lock(&store, &paths, "xblocks run-due").await?;
     let now = now_unix();
     let s = store.clone();
     let due = blocking(move || s.open_jobs(None, Some(now)))

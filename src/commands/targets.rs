@@ -1,118 +1,197 @@
-//! `xblocks block|unblock|mute|unmute TARGET...`: resolve handles in batches, one line per
-//! target, non-zero exit if any failed.
+//! `xblocks block|unblock|mute|unmute TARGET...`: resolve the targets (the database first, then
+//! X in batches), queue the writes as one batch, run it like an import (logged, undoable), one
+//! line per target. A target X does not know makes the exit code 4, as for `import`.
 
 use std::collections::HashMap;
 
+use super::profile_db;
+use super::queue_run::{self, Outcome};
 use crate::api::types::User;
-use crate::api::ApiError;
+use crate::api::Write;
 use crate::auth::session;
 use crate::cli::{GlobalArgs, TargetArgs};
 use crate::exit::{Exit, ExitError};
-
+use crate::jobs::runner::new_batch_id;
+use crate::store::db::{JobState, NewJob, Store};
 use crate::store::import_file::Target;
-use crate::store::queue::Action;
+use crate::store::paths::Paths;
+use crate::store::runner_lock::RunnerLock;
 use crate::text::sanitize as inert;
 
+/// `@handle (id)`, made inert for the terminal.
+pub fn label(id: &str, handle: Option<&str>) -> String {
+    match handle {
+        Some(h) => format!("@{} ({})", inert(h), inert(id)),
+        None => inert(id),
+    }
+}
+
 /// Runs one of the four write commands.
-pub async fn run(global: GlobalArgs, args: TargetArgs, action: Action) -> anyhow::Result<()> {
+pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow::Result<()> {
     let targets: Vec<Target> = args
         .targets
         .iter()
         .map(|t| Target::parse(t))
         .collect::<Result<_, _>>()
         .map_err(|e| ExitError::new(Exit::Usage, e))?;
-    if args.for_secs.is_some() && matches!(action, Action::Unblock | Action::Unmute) {
+    if args.for_secs.is_some() && matches!(action, Write::Unblock | Write::Unmute) {
         return Err(ExitError::new(
             Exit::Usage,
             "--for works with block and mute: the unblock or unmute is then queued for later",
         )
         .into());
     }
+    let paths = Paths::resolve(&global);
+    let store = profile_db::open(&paths).await?;
+    let (st, dir, what) = (
+        store.clone(),
+        paths.profile_dir.clone(),
+        format!("xblocks {}", action.verb()),
+    );
+    let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
+        .await
+        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
     let s = session::connect(&global).await?;
-    let mut timed: Vec<(String, Option<String>)> = Vec::new();
-    let names: Vec<String> = targets
-        .iter()
-        .filter_map(|t| match t {
-            Target::Handle(n) => Some(n.clone()),
-            Target::Id(_) => None,
-        })
-        .collect();
-    let mut by_name: HashMap<String, User> = HashMap::new();
-    if !names.is_empty() {
-        let found = s
-            .client
-            .users_by_usernames(&names)
-            .await
-            .map_err(ExitError::from)?;
-        for u in found.found {
-            by_name.insert(u.username.to_lowercase(), u);
-        }
-    }
-    let mut failures: Vec<Exit> = Vec::new();
+    let known = resolve(&s.client, &store, &targets).await?;
+    let mut not_found = 0;
+    let mut other_failures = 0;
+    let mut jobs = Vec::new();
     for target in &targets {
-        let (id, label) = match target {
-            Target::Id(id) => (id.clone(), id.clone()),
-            Target::Handle(n) => match by_name.get(n) {
-                Some(u) => (
-                    u.id.clone(),
-                    format!("@{} ({})", inert(&u.username), inert(&u.id)),
-                ),
-                None => {
-                    println!("not found: @{n}");
-                    failures.push(Exit::NotFound);
-                    continue;
-                }
-            },
+        let found = match target {
+            Target::Id(id) => known.by_id.get(id),
+            Target::Handle(h) => known.by_handle.get(h),
         };
-        if id == s.me.id {
-            println!("skipped {label}: that is the signed-in account");
-            failures.push(Exit::Other);
+        let Some(u) = found else {
+            match target {
+                Target::Id(id) => println!("not found: {}", inert(id)),
+                Target::Handle(h) => println!("not found: @{}", inert(h)),
+            }
+            not_found += 1;
+            continue;
+        };
+        let who = label(&u.id, Some(&u.username));
+        if u.id == s.me.id {
+            println!("skipped {who}: that is the signed-in account");
+            other_failures += 1;
             continue;
         }
-        let c = &s.client;
-        let me = s.me.id.as_str();
-        let result = match action {
-            Action::Block => c.block(me, &id).await,
-            Action::Unblock => c.unblock(me, &id).await,
-            Action::Mute => c.mute(me, &id).await,
-            Action::Unmute => c.unmute(me, &id).await,
-        };
-        match result {
-            Ok(()) => {
-                println!("{} {label}", action.past());
-                if args.for_secs.is_some() {
-                    let name = by_name
-                        .values()
-                        .find(|u| u.id == id)
-                        .map(|u| u.username.clone());
-                    timed.push((id.clone(), name));
-                }
-            }
-            Err(
-                e @ (ApiError::NotFound { .. }
-                | ApiError::Forbidden {
-                    missing_scope: None,
-                    ..
-                }),
-            ) => {
-                println!("failed {label}: {}", e.user_message());
-                failures.push(e.exit_code());
-            }
-            // Errors that would fail every other target too end the command here.
-            Err(e) => return Err(ExitError::from(e).into()),
+        if action == Write::Unblock && known.gone.contains(&u.id) {
+            println!("{who} was not blocked (the local database shows it unblocked)");
+            continue;
         }
+        if jobs.iter().any(|j: &NewJob| j.target == u.id) {
+            continue;
+        }
+        jobs.push(NewJob::now(action, u.id.clone(), Some(u.username.clone())));
     }
+    let mut timed: Vec<(String, Option<String>)> = Vec::new();
+    let outcome = if jobs.is_empty() {
+        Outcome::default()
+    } else {
+        let batch = new_batch_id(&format!("cli-{}", action.verb()));
+        let b = batch.clone();
+        store
+            .call(move |st| st.enqueue(&b, &jobs))
+            .await
+            .map_err(profile_db::exit)?;
+        queue_run::run(&s.client, &s.me.id, &store, Some(batch), &mut |job| {
+            let who = label(&job.target, job.username.as_deref());
+            match &job.state {
+                JobState::Done => {
+                    println!("{} {who}", job.action.past());
+                    timed.push((job.target.clone(), job.username.clone()));
+                }
+                JobState::NotFound => println!("not found: {who}"),
+                JobState::Failed(r) => println!("failed {who}: {}", inert(r)),
+                other => println!("{who}: {}", other.word()),
+            }
+        })
+        .await?
+    };
     if let Some(secs) = args.for_secs {
         super::timed::queue_inverse(&global, action.verb(), secs, timed).await?;
     }
-    match failures.first() {
-        None => Ok(()),
-        Some(code) => Err(ExitError::new(
-            *code,
-            format!("{} of {} targets failed", failures.len(), targets.len()),
+    not_found += outcome.tally.not_found;
+    other_failures += outcome.tally.failed + outcome.tally.skipped_self;
+    let total = targets.len();
+    if not_found > 0 {
+        return Err(ExitError::new(
+            Exit::NotFound,
+            format!(
+                "{} of {total} targets failed ({not_found} not found at X)",
+                not_found + other_failures
+            ),
         )
-        .into()),
+        .into());
     }
+    if other_failures > 0 {
+        return Err(ExitError::new(
+            Exit::Other,
+            format!("{other_failures} of {total} targets failed"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The targets' accounts: from the database when it knows them, the rest looked up at X.
+#[derive(Default)]
+struct Known {
+    by_id: HashMap<String, User>,
+    by_handle: HashMap<String, User>,
+    /// Ids the database shows as no longer blocked.
+    gone: std::collections::HashSet<String>,
+}
+
+async fn resolve(
+    client: &crate::api::Client,
+    store: &Store,
+    targets: &[Target],
+) -> Result<Known, ExitError> {
+    let owned = targets.to_vec();
+    let (mut known, ids, names) = store
+        .call(move |s| -> Result<_, crate::store::db::DbError> {
+            let mut k = Known::default();
+            let (mut ids, mut names) = (Vec::new(), Vec::new());
+            let wanted: Vec<String> = owned
+                .iter()
+                .filter_map(|t| match t {
+                    Target::Id(id) => Some(id.clone()),
+                    Target::Handle(_) => None,
+                })
+                .collect();
+            let by_id = s.accounts_by_id(&wanted)?;
+            for t in &owned {
+                let stored = match t {
+                    Target::Id(id) => by_id.get(id).cloned(),
+                    Target::Handle(h) => s.account_by_handle(h)?,
+                };
+                match (t, stored) {
+                    (_, Some(a)) => {
+                        if a.gone_at.is_some() {
+                            k.gone.insert(a.user.id.clone());
+                        }
+                        k.by_handle
+                            .insert(a.user.username.to_ascii_lowercase(), a.user.clone());
+                        k.by_id.insert(a.user.id.clone(), a.user);
+                    }
+                    (Target::Id(id), None) => ids.push(id.clone()),
+                    (Target::Handle(h), None) => names.push(h.clone()),
+                }
+            }
+            Ok((k, ids, names))
+        })
+        .await
+        .map_err(profile_db::exit)?;
+    let mut found = client.users_by_usernames(&names).await?.found;
+    found.extend(client.users_by_ids(&ids).await?.found);
+    for u in found {
+        known
+            .by_handle
+            .insert(u.username.to_ascii_lowercase(), u.clone());
+        known.by_id.insert(u.id.clone(), u);
+    }
+    Ok(known)
 }
 
 #[cfg(test)]

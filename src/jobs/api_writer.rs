@@ -3,8 +3,7 @@
 use std::collections::HashSet;
 
 use super::runner::{WriteError, Writer};
-use crate::api::{ApiError, Client};
-use crate::store::queue::Action;
+use crate::api::{ApiError, Client, Write};
 
 /// Writes as the signed-in account `me` through `client`.
 pub struct ApiWriter {
@@ -15,29 +14,20 @@ pub struct ApiWriter {
 }
 
 impl Writer for ApiWriter {
-    async fn write(&self, action: Action, target: &str) -> Result<(), WriteError> {
-        let (c, me) = (&self.client, self.me.as_str());
-        let result = match action {
-            Action::Block => c.block(me, target).await,
-            Action::Unblock => c.unblock(me, target).await,
-            Action::Mute => c.mute(me, target).await,
-            Action::Unmute => c.unmute(me, target).await,
-        };
-        result.map_err(classify)
+    async fn write(&self, action: Write, target: &str) -> Result<(), WriteError> {
+        self.client
+            .apply(action, &self.me, target)
+            .await
+            .map_err(classify)
     }
 
     async fn in_state(
         &self,
-        action: Action,
+        action: Write,
         targets: &[String],
     ) -> Result<HashSet<String>, WriteError> {
         let lookup = self.client.users_by_ids(targets).await.map_err(classify)?;
-        let (word, want) = match action {
-            Action::Block => ("blocking", true),
-            Action::Unblock => ("blocking", false),
-            Action::Mute => ("muting", true),
-            Action::Unmute => ("muting", false),
-        };
+        let (word, want) = action.relation();
         Ok(lookup
             .found
             .into_iter()
@@ -64,6 +54,6 @@ fn classify(e: ApiError) -> WriteError {
         ApiError::Server { status, detail } if (400..500).contains(&status) => {
             WriteError::Failed(format!("X API error {status}: {detail}"))
         }
-        other => WriteError::Stop(other.into()),
+        other => WriteError::Stop(other),
     }
 }

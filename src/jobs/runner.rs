@@ -1,14 +1,13 @@
-//! Runs the open jobs of the durable queue through a [`Writer`], one at a time, recording each
-//! state change before and after its request so every target's effect happens once.
+//! Runs the open jobs of the profile's durable queue through a [`Writer`], one at a time. Each
+//! job is marked in flight (committed) before its request and finished with its log entry in
+//! one transaction after it, so every target's write happens once even across `kill -9`.
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::exit::{Exit, ExitError};
-use crate::store::action_log::{self, Entry};
-use crate::store::queue::{Action, Job, JobState, Queue, QueueError};
+use crate::api::{ApiError, Write};
+use crate::store::db::{DbError, Job, JobState, Store};
 
 /// Why one write did not succeed.
 #[derive(Debug)]
@@ -19,7 +18,24 @@ pub enum WriteError {
     Failed(String),
     /// Nothing more can run now (signed out, Enterprise-only, rate limited with `--no-wait`,
     /// network down); the job stays open and the run stops with this error.
-    Stop(ExitError),
+    Stop(ApiError),
+}
+
+/// Why a run stopped before every job was finished.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A stop was requested (Ctrl-C, SIGTERM, SIGHUP); `left` jobs stay queued.
+    #[error("interrupted: {left} jobs saved; run the same command again to resume")]
+    Interrupted {
+        /// Jobs still open.
+        left: usize,
+    },
+    /// The API said nothing more can run now; the job stays open.
+    #[error(transparent)]
+    Stopped(#[from] ApiError),
+    /// The queue could not be read or written.
+    #[error(transparent)]
+    Store(#[from] DbError),
 }
 
 /// Performs writes for the runner (the API client in production, a fake in tests).
@@ -27,13 +43,13 @@ pub trait Writer {
     /// Applies `action` to `target`.
     fn write(
         &self,
-        action: Action,
+        action: Write,
         target: &str,
     ) -> impl Future<Output = Result<(), WriteError>> + Send;
     /// Which of `targets` are already in the state `action` leads to.
     fn in_state(
         &self,
-        action: Action,
+        action: Write,
         targets: &[String],
     ) -> impl Future<Output = Result<HashSet<String>, WriteError>> + Send;
 }
@@ -54,49 +70,55 @@ pub struct Tally {
 /// Progress reported after each job: (finished in this run, total of this run, the job).
 pub type Progress<'a> = &'a mut (dyn FnMut(usize, usize, &Job) + Send);
 
-/// Runs every open job (optionally only of `batch`), oldest first.
+/// Which open jobs a run takes.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only this batch.
+    pub batch: Option<String>,
+    /// Only jobs due by this time (Unix seconds); `None` takes every open job without a due
+    /// time and those already due.
+    pub due_by: Option<i64>,
+}
+
+/// Runs the selected open jobs, oldest first.
 ///
-/// Stops early, leaving jobs open, when `stop` is set (returns exit 130) or the writer says
-/// [`WriteError::Stop`]. Jobs found `in-flight` (a crash mid-request) are checked against the
+/// Stops early, leaving jobs open, when `stop` is set ([`RunError::Interrupted`]) or the writer
+/// says [`WriteError::Stop`]. Jobs found in flight (a crash mid-request) are checked against the
 /// API before anything is sent again.
 pub async fn run<W: Writer>(
-    queue: &mut Queue,
+    store: &Store,
     writer: &W,
     me: &str,
-    batch: Option<&str>,
-    log: &Path,
+    select: &Selection,
     stop: &AtomicBool,
     progress: Progress<'_>,
-) -> Result<Tally, ExitError> {
-    let open: Vec<Job> = queue
-        .open_jobs()
-        .filter(|j| batch.is_none_or(|b| j.batch == b))
-        .cloned()
-        .collect();
+) -> Result<Tally, RunError> {
+    let (batch, due) = (
+        select.batch.clone(),
+        select.due_by.or(Some(crate::store::db::now_unix())),
+    );
+    let open = store
+        .call(move |s| s.open_jobs(batch.as_deref(), due))
+        .await?;
     let total = open.len();
     let mut tally = Tally::default();
     let verified = verify_in_flight(writer, &open).await?;
     for (n, mut job) in open.into_iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
-            return Err(ExitError::new(
-                Exit::Interrupted,
-                format!(
-                    "interrupted: {} jobs saved; run the same command again to resume",
-                    total - n
-                ),
-            ));
+            return Err(RunError::Interrupted { left: total - n });
         }
         let state = if job.target == me {
             JobState::SkippedSelf
         } else if job.state == JobState::InFlight && verified.contains(&job.target) {
             JobState::Done
         } else {
-            queue.set(job.id, JobState::InFlight).map_err(queue_error)?;
+            let id = job.id;
+            store.call(move |s| s.mark_in_flight(id)).await?;
             match writer.write(job.action, &job.target).await {
                 Ok(()) => JobState::Done,
                 Err(WriteError::NotFound) => JobState::NotFound,
                 Err(WriteError::Failed(reason)) => JobState::Failed(reason),
-                Err(WriteError::Stop(e)) => return Err(e),
+                Err(WriteError::Stop(e)) => return Err(e.into()),
             }
         };
         match &state {
@@ -105,9 +127,9 @@ pub async fn run<W: Writer>(
             JobState::SkippedSelf => tally.skipped_self += 1,
             _ => tally.failed += 1,
         }
-        queue.set(job.id, state.clone()).map_err(queue_error)?;
+        let (id, st) = (job.id, state.clone());
+        store.call(move |s| s.finish_job(id, &st, None)).await?;
         job.state = state;
-        log_write(log, &job);
         progress(n + 1, total, &job);
     }
     Ok(tally)
@@ -117,9 +139,9 @@ pub async fn run<W: Writer>(
 async fn verify_in_flight<W: Writer>(
     writer: &W,
     open: &[Job],
-) -> Result<HashSet<String>, ExitError> {
+) -> Result<HashSet<String>, RunError> {
     let mut done = HashSet::new();
-    for action in Action::ALL {
+    for action in Write::ALL {
         let targets: Vec<String> = open
             .iter()
             .filter(|j| j.state == JobState::InFlight && j.action == action)
@@ -130,84 +152,41 @@ async fn verify_in_flight<W: Writer>(
         }
         match writer.in_state(action, &targets).await {
             Ok(set) => done.extend(set),
-            Err(WriteError::Stop(e)) => return Err(e),
+            Err(WriteError::Stop(e)) => return Err(e.into()),
             Err(_) => {}
         }
     }
     Ok(done)
 }
 
-/// Appends the outcome of `job` (in its final state) to the action log; a failure is logged, not
-/// fatal.
-pub fn log_write(log: &Path, job: &Job) {
-    if let Err(e) = action_log::append(log, &log_entry(job)) {
-        tracing::warn!("cannot append to the action log {}: {e}", log.display());
-    }
-}
-
-/// The action-log entry for `job` in its final state, stamped now.
-pub fn log_entry(job: &Job) -> Entry {
-    let result = match &job.state {
-        JobState::Done => "done".to_string(),
-        JobState::Failed(r) => format!("failed: {r}"),
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(String::from))
-            .unwrap_or_default(),
-    };
-    Entry {
-        at: now_rfc3339(),
-        batch: job.batch.clone(),
-        target: job.target.clone(),
-        username: job.username.clone(),
-        action: job.action,
-        result,
-        request_id: None,
-    }
-}
-
-fn queue_error(e: QueueError) -> ExitError {
-    ExitError::new(Exit::Other, e.to_string())
-}
-
 /// A new batch id: `KIND-<time>-<random>`, unique even for batches started the same second.
 pub fn new_batch_id(kind: &str) -> String {
-    format!("{kind}-{}-{:04x}", now_rfc3339(), rand::random::<u16>())
-}
-
-/// Now as RFC 3339 UTC with seconds.
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
+    format!(
+        "{kind}-{}-{:04x}",
+        crate::store::db::now_rfc3339(),
+        rand::random::<u16>()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::db::NewJob;
     use std::sync::Mutex;
 
     /// A fake account: the blocked set, every write recorded, optional failures.
     #[derive(Default)]
     struct Fake {
         blocked: Mutex<HashSet<String>>,
-        writes: Mutex<Vec<(Action, String)>>,
+        writes: Mutex<Vec<(Write, String)>>,
         stop_after: Option<usize>,
     }
 
     impl Writer for Fake {
-        async fn write(&self, action: Action, target: &str) -> Result<(), WriteError> {
+        async fn write(&self, action: Write, target: &str) -> Result<(), WriteError> {
             let mut writes = self.writes.lock().unwrap();
             if self.stop_after == Some(writes.len()) {
-                return Err(WriteError::Stop(ExitError::new(
-                    Exit::NotSignedIn,
-                    "signed out",
-                )));
+                return Err(WriteError::Stop(ApiError::NotSignedIn));
             }
             if target == "404" {
                 return Err(WriteError::NotFound);
@@ -215,7 +194,7 @@ mod tests {
             writes.push((action, target.to_string()));
             let mut b = self.blocked.lock().unwrap();
             match action {
-                Action::Block => b.insert(target.to_string()),
+                Write::Block => b.insert(target.to_string()),
                 _ => b.remove(target),
             };
             Ok(())
@@ -223,46 +202,49 @@ mod tests {
 
         async fn in_state(
             &self,
-            action: Action,
+            action: Write,
             targets: &[String],
         ) -> Result<HashSet<String>, WriteError> {
             let b = self.blocked.lock().unwrap();
             Ok(targets
                 .iter()
-                .filter(|t| b.contains(*t) == (action == Action::Block))
+                .filter(|t| b.contains(*t) == (action == Write::Block))
                 .cloned()
                 .collect())
         }
     }
 
-    fn ids(list: &[&str]) -> Vec<(String, Option<String>)> {
-        list.iter().map(|i| (i.to_string(), None)).collect()
+    fn jobs(action: Write, list: &[&str]) -> Vec<NewJob> {
+        list.iter().map(|i| NewJob::now(action, *i, None)).collect()
+    }
+
+    fn all() -> Selection {
+        Selection::default()
     }
 
     #[tokio::test]
     async fn runs_each_job_once_and_resumes_after_a_stop() {
         let dir = tempfile::tempdir().unwrap();
-        let (qpath, log) = (dir.path().join("q"), dir.path().join("log"));
-        let mut q = Queue::open(&qpath).unwrap();
-        q.enqueue("b1", Action::Block, &ids(&["1", "2", "404", "me", "3"]))
+        let q = Store::open(dir.path()).unwrap();
+        q.enqueue("b1", &jobs(Write::Block, &["1", "2", "404", "me", "3"]))
             .unwrap();
         let fake = Fake {
             stop_after: Some(2),
             ..Fake::default()
         };
         let stop = AtomicBool::new(false);
-        let err = run(&mut q, &fake, "me", None, &log, &stop, &mut |_, _, _| {})
+        let err = run(&q, &fake, "me", &all(), &stop, &mut |_, _, _| {})
             .await
             .unwrap_err();
-        assert_eq!(err.code, Exit::NotSignedIn);
+        assert!(matches!(err, RunError::Stopped(ApiError::NotSignedIn)));
         drop(q);
         // The stopped job stays in flight; nothing happened to it, so it is sent once on resume.
-        let mut q = Queue::open(&qpath).unwrap();
+        let q = Store::open(dir.path()).unwrap();
         let fake = Fake {
             blocked: Mutex::new(fake.blocked.into_inner().unwrap()),
             ..Fake::default()
         };
-        let tally = run(&mut q, &fake, "me", None, &log, &stop, &mut |_, _, _| {})
+        let tally = run(&q, &fake, "me", &all(), &stop, &mut |_, _, _| {})
             .await
             .unwrap();
         assert_eq!(
@@ -276,53 +258,48 @@ mod tests {
         );
         assert_eq!(
             fake.writes.lock().unwrap().as_slice(),
-            [(Action::Block, "3".to_string())]
+            [(Write::Block, "3".to_string())]
         );
-        assert_eq!(q.open_jobs().count(), 0);
-        assert_eq!(action_log::read(&log).unwrap().len(), 5);
+        assert!(q.all_open_jobs().unwrap().is_empty());
+        assert_eq!(q.log_entries().unwrap().len(), 5);
     }
 
     #[tokio::test]
     async fn in_flight_jobs_already_applied_are_not_sent_again() {
         let dir = tempfile::tempdir().unwrap();
-        let mut q = Queue::open(&dir.path().join("q")).unwrap();
-        let job = q.enqueue("b", Action::Unblock, &ids(&["7"])).unwrap()[0];
-        q.set(job, JobState::InFlight).unwrap();
+        let q = Store::open(dir.path()).unwrap();
+        let job = q.enqueue("b", &jobs(Write::Unblock, &["7"])).unwrap()[0];
+        q.mark_in_flight(job).unwrap();
         let fake = Fake::default(); // 7 is not blocked: the crashed unblock went through
         let stop = AtomicBool::new(false);
-        let tally = run(
-            &mut q,
-            &fake,
-            "me",
-            None,
-            &dir.path().join("log"),
-            &stop,
-            &mut |_, _, _| {},
-        )
-        .await
-        .unwrap();
+        let tally = run(&q, &fake, "me", &all(), &stop, &mut |_, _, _| {})
+            .await
+            .unwrap();
         assert_eq!(tally.done, 1);
         assert!(fake.writes.lock().unwrap().is_empty());
     }
 
     #[tokio::test]
-    async fn a_stop_request_saves_the_rest_with_exit_130() {
+    async fn a_stop_request_saves_the_rest_and_due_jobs_wait() {
         let dir = tempfile::tempdir().unwrap();
-        let mut q = Queue::open(&dir.path().join("q")).unwrap();
-        q.enqueue("b", Action::Mute, &ids(&["1", "2"])).unwrap();
+        let q = Store::open(dir.path()).unwrap();
+        q.enqueue("b", &jobs(Write::Mute, &["1", "2"])).unwrap();
         let stop = AtomicBool::new(true);
-        let err = run(
-            &mut q,
-            &Fake::default(),
-            "me",
-            None,
-            &dir.path().join("log"),
-            &stop,
-            &mut |_, _, _| {},
-        )
-        .await
-        .unwrap_err();
-        assert_eq!(err.code, Exit::Interrupted);
-        assert_eq!(q.open_jobs().count(), 2);
+        let err = run(&q, &Fake::default(), "me", &all(), &stop, &mut |_, _, _| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, RunError::Interrupted { left: 2 }));
+        assert_eq!(q.all_open_jobs().unwrap().len(), 2);
+        let later = NewJob {
+            due_at: Some(crate::store::db::now_unix() + 3600),
+            ..NewJob::now(Write::Unmute, "1", None)
+        };
+        q.enqueue("timed", &[later]).unwrap();
+        let stop = AtomicBool::new(false);
+        let tally = run(&q, &Fake::default(), "me", &all(), &stop, &mut |_, _, _| {})
+            .await
+            .unwrap();
+        assert_eq!(tally.done, 2, "the timed job is not due yet");
+        assert_eq!(q.all_open_jobs().unwrap().len(), 1);
     }
 }

@@ -1,32 +1,26 @@
 //! Undo: the inverse of the last batch that changed something, from the action log. Shared by
-//! `xblocks undo` and the TUI's history view (which queues it through its durable lane).
+//! `xblocks undo` and the TUI's history view.
 
-use crate::store::action_log::{self, Entry};
-use crate::store::queue::{Action, Queue, QueueError};
+use crate::api::Write;
+use crate::store::db::{DbError, LogEntry, NewJob, Store};
 
 /// What undoing the last batch will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndoPlan {
     /// The batch being undone.
     pub batch: String,
-    /// The batch id of the inverse actions (`undo-<batch>`).
+    /// The batch id of the inverse writes (`undo-<batch>`).
     pub undo_batch: String,
-    /// Inverse actions to queue: (action, target id, handle), in log order.
-    pub jobs: Vec<(Action, String, Option<String>)>,
+    /// Inverse writes to queue, in log order.
+    pub jobs: Vec<NewJob>,
+    /// Accounts on the keep list left out (an undo never unblocks them).
+    pub kept: usize,
 }
 
 impl UndoPlan {
-    /// Drops the unblocks of accounts on the keep list; returns how many.
-    pub fn skip_kept(&mut self, kept: &std::collections::HashSet<String>) -> usize {
-        let before = self.jobs.len();
-        self.jobs
-            .retain(|(a, target, _)| !(*a == Action::Unblock && kept.contains(target)));
-        before - self.jobs.len()
-    }
-
-    /// The inverse action of the first job (a batch usually has one kind), for messages.
+    /// The inverse write of the first job (a batch usually has one kind), for messages.
     pub fn verb(&self) -> &'static str {
-        self.jobs.first().map_or("undo", |(a, _, _)| a.verb())
+        self.jobs.first().map_or("undo", |j| j.action.verb())
     }
 }
 
@@ -38,88 +32,111 @@ pub enum UndoError {
         "batch {0} was already undone (or its undo is queued); undo works again after new writes"
     )]
     AlreadyUndone(String),
-    /// The queue could not be written.
+    /// The database could not be read or written.
     #[error(transparent)]
-    Queue(#[from] QueueError),
+    Store(#[from] DbError),
 }
 
-/// The plan for undoing the last batch of `entries` that changed something, if any.
-pub fn plan(entries: &[Entry]) -> Option<UndoPlan> {
-    let last = action_log::last_batch(entries);
+/// The entries (oldest first) of the most recent batch in `log` that changed something.
+pub fn last_changing_batch(log: &[LogEntry]) -> Vec<LogEntry> {
+    let Some(batch) = log
+        .iter()
+        .rev()
+        .find(|e| e.result == "done")
+        .map(|e| &e.batch)
+    else {
+        return Vec::new();
+    };
+    log.iter()
+        .filter(|e| &e.batch == batch && e.result == "done")
+        .cloned()
+        .collect()
+}
+
+/// The plan for undoing the batch whose changing entries are `last` (in log order), leaving out
+/// unblocks of `kept` accounts.
+pub fn plan_from(last: &[LogEntry], kept: &std::collections::HashSet<String>) -> Option<UndoPlan> {
     let batch = last.first()?.batch.clone();
+    let mut skipped = 0;
+    let jobs = last
+        .iter()
+        .filter(|e| {
+            let skip = e.action.inverse() == Write::Unblock && kept.contains(&e.target);
+            skipped += usize::from(skip);
+            !skip
+        })
+        .map(|e| NewJob::now(e.action.inverse(), e.target.clone(), e.username.clone()))
+        .collect();
     Some(UndoPlan {
         undo_batch: format!("undo-{batch}"),
         batch,
-        jobs: last
-            .iter()
-            .map(|e| (e.action.inverse(), e.target.clone(), e.username.clone()))
-            .collect(),
+        jobs,
+        kept: skipped,
     })
 }
 
-/// Queues `plan` as one new batch (one synced write per action kind); refuses a batch whose
-/// undo is already queued or done.
-pub fn enqueue(queue: &mut Queue, plan: &UndoPlan) -> Result<(), UndoError> {
-    if queue.jobs().any(|j| j.batch == plan.undo_batch) {
+/// The plan for undoing the last batch in `store` that changed something, if any.
+pub fn plan(store: &Store) -> Result<Option<UndoPlan>, DbError> {
+    Ok(plan_from(&store.last_changing_batch()?, &store.kept()?))
+}
+
+/// Queues `plan` as one new batch; refuses a batch whose undo is already queued or done.
+pub fn enqueue(store: &Store, plan: &UndoPlan) -> Result<(), UndoError> {
+    if store.batch_exists(&plan.undo_batch)? {
         return Err(UndoError::AlreadyUndone(plan.batch.clone()));
     }
-    for action in Action::ALL {
-        let targets: Vec<(String, Option<String>)> = plan
-            .jobs
-            .iter()
-            .filter(|(a, _, _)| *a == action)
-            .map(|(_, t, u)| (t.clone(), u.clone()))
-            .collect();
-        if !targets.is_empty() {
-            queue.enqueue(&plan.undo_batch, action, &targets)?;
-        }
-    }
+    store.enqueue(&plan.undo_batch, &plan.jobs)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn entry(batch: &str, target: &str, action: Action, result: &str) -> Entry {
-        Entry {
-            at: "2026-11-25T00:00:00Z".into(),
-            batch: batch.into(),
-            target: target.into(),
-            username: Some(format!("u{target}")),
-            action,
-            result: result.into(),
-            request_id: None,
-        }
-    }
+    use crate::store::db::JobState;
 
     #[test]
-    fn plans_the_inverse_of_the_last_changing_batch_once() {
-        let log = [
-            entry("a", "1", Action::Block, "done"),
-            entry("b", "2", Action::Unblock, "done"),
-            entry("b", "3", Action::Mute, "done"),
-            entry("b", "4", Action::Unblock, "not-found"),
-            entry("c", "5", Action::Unblock, "cancelled"),
-        ];
-        let p = plan(&log).unwrap();
+    fn plans_the_inverse_of_the_last_changing_batch_once_without_kept_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let add = |batch: &str, jobs: &[(Write, &str)], state: JobState| {
+            let new: Vec<NewJob> = jobs
+                .iter()
+                .map(|(w, t)| NewJob::now(*w, *t, Some(format!("u{t}"))))
+                .collect();
+            for id in s.enqueue(batch, &new).unwrap() {
+                s.finish_job(id, &state, None).unwrap();
+            }
+        };
+        add("a", &[(Write::Block, "1")], JobState::Done);
+        add(
+            "b",
+            &[
+                (Write::Unblock, "2"),
+                (Write::Mute, "3"),
+                (Write::Block, "9"),
+            ],
+            JobState::Done,
+        );
+        add("b", &[(Write::Unblock, "4")], JobState::NotFound);
+        add("c", &[(Write::Unblock, "5")], JobState::Cancelled);
+        s.set_kept(&["9".into()], true).unwrap();
+        let p = plan(&s).unwrap().unwrap();
         assert_eq!(p.batch, "b");
+        assert_eq!(p.kept, 1);
         assert_eq!(
             p.jobs,
             [
-                (Action::Block, "2".into(), Some("u2".into())),
-                (Action::Unmute, "3".into(), Some("u3".into()))
+                NewJob::now(Write::Block, "2", Some("u2".into())),
+                NewJob::now(Write::Unmute, "3", Some("u3".into())),
             ]
         );
-        let dir = tempfile::tempdir().unwrap();
-        let mut q = Queue::open(&dir.path().join("q")).unwrap();
-        enqueue(&mut q, &p).unwrap();
-        assert_eq!(q.open_jobs().count(), 2);
-        assert!(q.jobs().all(|j| j.batch == "undo-b"));
+        enqueue(&s, &p).unwrap();
+        assert_eq!(s.all_open_jobs().unwrap().len(), 2);
         assert!(matches!(
-            enqueue(&mut q, &p),
+            enqueue(&s, &p),
             Err(UndoError::AlreadyUndone(b)) if b == "b"
         ));
-        assert!(plan(&[]).is_none());
+        let empty = tempfile::tempdir().unwrap();
+        assert!(plan(&Store::open(empty.path()).unwrap()).unwrap().is_none());
     }
 }

@@ -1,16 +1,14 @@
-//! Local state: the profile database ([`db`]), config dir and per-profile paths, atomic writes,
-//! config.toml, logging, import
-//! files, the durable queue and action log, the block-list cache, and the profile lock.
+//! Local state: the profile database ([`db`]: accounts, syncs, spend, the durable queue, the
+//! action log, notes, meta), the runner lock, config dir and per-profile paths, atomic writes,
+//! config.toml, logging, import files.
 
-pub mod action_log;
 pub mod archive;
 pub mod atomic;
-pub mod cache;
 pub mod config;
 pub mod db;
 pub mod import_file;
-pub mod lock;
+pub mod legacy;
 pub mod logging;
 pub mod paths;
 pub mod private;
-pub mod queue;
+pub mod runner_lock;

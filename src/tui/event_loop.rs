@@ -2,7 +2,6 @@
 //! turned into an `Action` for `update`; commands go to the worker or are done here (open, copy).
 
 use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
@@ -50,7 +49,6 @@ pub async fn run(
     worker: mpsc::UnboundedSender<Command>,
     actions_tx: mpsc::UnboundedSender<Action>,
     mut actions: mpsc::UnboundedReceiver<Action>,
-    later_file: &Path,
 ) -> anyhow::Result<Ending> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -64,7 +62,6 @@ pub async fn run(
     let io = Io {
         worker: &worker,
         actions: &actions_tx,
-        later_file,
     };
     dispatch(first, terminal, &io)?;
     terminal.draw(|f| crate::ui::render(state, f))?;
@@ -98,29 +95,10 @@ pub async fn run(
     }
 }
 
-/// Where commands go: the worker, back into the loop, the unblock-later file.
+/// Where commands go: the worker, or back into the loop.
 struct Io<'a> {
     worker: &'a mpsc::UnboundedSender<Command>,
     actions: &'a mpsc::UnboundedSender<Action>,
-    later_file: &'a Path,
-}
-
-/// Appends ids, one per line (the `ids` import format), to `path`.
-pub fn append_ids(path: &Path, ids: &[String]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    let mut text = String::new();
-    for id in ids {
-        text.push_str(id);
-        text.push('\n');
-    }
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
 }
 
 /// Sends network commands to the worker and performs terminal ones; true when quitting.
@@ -143,25 +121,6 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
                     }
                 });
             }
-            Command::SaveForLater { ids } => {
-                let notice = match append_ids(io.later_file, &ids) {
-                    Ok(()) => Action::Notice {
-                        text: format!(
-                            "Saved {} id{} to {}; later run `xblocks import {} --unblock`.",
-                            ids.len(),
-                            if ids.len() == 1 { "" } else { "s" },
-                            io.later_file.display(),
-                            io.later_file.display()
-                        ),
-                        error: false,
-                    },
-                    Err(e) => Action::Notice {
-                        text: format!("Could not save to {}: {e}", io.later_file.display()),
-                        error: true,
-                    },
-                };
-                let _ = actions.send(notice);
-            }
             net => {
                 if worker.send(net).is_err() {
                     anyhow::bail!("the network worker stopped; see the log file");
@@ -175,16 +134,6 @@ fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Res
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn append_ids_writes_the_import_format() {
-        let dir = std::env::temp_dir().join(format!("xblocks-later-{}", rand::random::<u64>()));
-        let path = dir.join("p/unblock-later.txt");
-        append_ids(&path, &["1".into(), "2".into()]).unwrap();
-        append_ids(&path, &["3".into()]).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1\n2\n3\n");
-        std::fs::remove_dir_all(dir).unwrap();
-    }
 
     #[test]
     fn events_map_to_actions() {

@@ -179,14 +179,17 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         });
     }
     let (actions_tx, actions_rx) = mpsc::unbounded_channel();
-    let durable = match crate::worker::durable::Durable::open(&paths) {
+    let dir = paths.profile_dir.clone();
+    let opened =
+        tokio::task::spawn_blocking(move || crate::worker::durable::Durable::open(&dir)).await?;
+    let durable = match opened {
         Ok(d) => Some(d),
-        Err(why) => {
-            tracing::warn!("writes are not durable this session: {why}");
-            state.message = Some(crate::app::state::Message {
-                text: format!("Writes will not be queued durably: {why}"),
-                error: true,
-            });
+        Err(crate::worker::durable::OpenError::Store(e)) => {
+            return Err(ExitError::new(Exit::Other, e.to_string()).into())
+        }
+        Err(crate::worker::durable::OpenError::Viewer(why)) => {
+            tracing::warn!("read-only viewer: {why}");
+            state.viewer = Some(why);
             None
         }
     };
@@ -199,27 +202,14 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     );
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
-    let later_file = paths.profile_dir.join("unblock-later.txt");
-    let ending = event_loop::run(
-        &mut terminal,
-        &mut state,
-        worker,
-        actions_tx,
-        actions_rx,
-        &later_file,
-    )
-    .await;
+    let ending = event_loop::run(&mut terminal, &mut state, worker, actions_tx, actions_rx).await;
     drop(guard);
     // ratatui's `Terminal` shows the cursor on drop and `eprintln!`s if that fails, which panics
     // when the terminal hung up (SIGHUP); the guard already restored everything, so skip it.
     std::mem::forget(terminal);
     tracing::info!(?ending, pending = state.pending(), "TUI ended");
-    // The demo's world and config dir vanish at exit: nothing to save there.
-    let saved = if demo {
-        None
-    } else {
-        save_queue(&state, &paths.profile_dir)
-    };
+    // The demo's world and config dir vanish at exit: nothing stays queued there.
+    let saved = if demo { None } else { queued_note(&state) };
     match ending? {
         Ending::Quit => {
             if let Some(note) = saved {
@@ -238,39 +228,13 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     }
 }
 
-/// Saves writes that were queued but not sent (quit or signal mid-way) to `<verb>-later.txt`
-/// files in the profile folder, in the `ids` import format; returns what to tell the user.
-fn save_queue(state: &State, profile_dir: &std::path::Path) -> Option<String> {
-    use crate::app::Verb;
-    let mut notes = Vec::new();
-    for (verb, file, finish) in [
-        (
-            Verb::Unblock,
-            "unblock-later.txt",
-            "xblocks import {} --unblock",
-        ),
-        (Verb::Block, "block-later.txt", "xblocks import {}"),
-        (Verb::Mute, "mute-later.txt", "xblocks mute $(cat {})"),
-    ] {
-        let ids = state.queued_ids(verb);
-        if ids.is_empty() {
-            continue;
-        }
-        let path = profile_dir.join(file);
-        let shown = path.display().to_string();
-        match event_loop::append_ids(&path, &ids) {
-            Ok(()) => notes.push(format!(
-                "{} queued {}s not sent yet were saved to {shown}; finish with `{}`",
-                ids.len(),
-                verb.word(),
-                finish.replace("{}", &shown)
-            )),
-            Err(e) => notes.push(format!(
-                "{} queued {}s were not sent and could not be saved to {shown} ({e})",
-                ids.len(),
-                verb.word()
-            )),
-        }
-    }
-    (!notes.is_empty()).then(|| notes.join("; "))
+/// What to tell about writes confirmed but not sent yet: they wait in the durable queue.
+fn queued_note(state: &State) -> Option<String> {
+    let n = state.pending();
+    (n > 0).then(|| {
+        format!(
+            "{n} queued write{} not sent yet stay in the queue; they resume at the next start (Q shows them)",
+            if n == 1 { "" } else { "s" }
+        )
+    })
 }

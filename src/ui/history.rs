@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::theme::Theme;
 use crate::app::history::{visible, HistoryPane};
 use crate::app::{KeyMode, State};
-use crate::store::action_log::Entry;
+use crate::store::db::LogEntry as Entry;
 use crate::text::fit;
 
 /// Draws the history view over `area`, leaving the hint and status rows visible.

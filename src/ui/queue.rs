@@ -9,10 +9,11 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::strings;
 use super::theme::Theme;
+use crate::api::Write as JobAction;
 use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
 use crate::app::{KeyMode, State};
-use crate::store::queue::{Action as JobAction, Job, JobState};
+use crate::store::db::{Job, JobState};
 use crate::text::fit;
 
 /// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
@@ -162,6 +163,8 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
             JobState::SkippedSelf => ("skipped: yourself".to_string(), theme.dim),
             JobState::NotFound => ("not found".to_string(), theme.dim),
             JobState::Cancelled => ("cancelled".to_string(), theme.dim),
+            JobState::Kept => ("skipped: kept".to_string(), theme.dim),
+            JobState::Superseded(why) => (format!("not sent: {why}"), theme.dim),
             JobState::Failed(r) => (format!("failed: {r}"), theme.error),
             JobState::Pending | JobState::InFlight => ("open".to_string(), theme.base),
         };

@@ -23,7 +23,19 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
         Capability::Unknown => theme.dim,
     };
     let narrow = area.width < 60;
-    let mut parts: Vec<Span> = vec![Span::raw(format!(" @{} · ", state.me))];
+    let mut parts: Vec<Span> = Vec::new();
+    if state.viewer.is_some() {
+        // Permanent: messages use the hint line and never cover it.
+        parts.push(Span::styled(
+            if narrow {
+                " VIEWER "
+            } else {
+                " VIEWER: read-only, another xblocks runs the queue "
+            },
+            theme.error.patch(theme.status),
+        ));
+    }
+    parts.push(Span::raw(format!(" @{} · ", state.me)));
     if !narrow {
         parts.push(Span::raw(format!("{} · ", state.profile)));
     }

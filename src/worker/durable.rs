@@ -1,73 +1,80 @@
-//! The TUI's write lane over the profile's durable queue: every block, unblock and mute the
-//! user confirms is queued (fsynced) before it is sent, logged in the action log, resumed at the
-//! next start if the program died mid-way, and undoable with `xblocks undo`. Writes confirmed
-//! together (a bulk action over marks) form one batch.
+//! The TUI's write lane over the profile's durable queue: every write the user confirms is
+//! queued (committed) before it is sent, logged with its state change in one transaction,
+//! resumed at the next start if the program died mid-way, and undoable with `xblocks undo`.
+//! One confirmation arrives as one [`Command::Write`] and becomes one batch.
 
 use std::collections::{HashSet, VecDeque};
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use tokio::sync::mpsc;
 
 use super::tracker::Tracker;
 use super::{sentence, Command};
-use crate::api::{Client, Endpoint};
+use crate::api::{ApiError, Client, Write};
 use crate::app::{Action, Capability, Verb};
-use crate::exit::Exit;
 use crate::jobs::api_writer::ApiWriter;
-use crate::jobs::runner::{self, new_batch_id};
+use crate::jobs::runner::{self, new_batch_id, RunError, Selection};
 use crate::jobs::undo;
-use crate::store::lock::ProfileLock;
-use crate::store::paths::Paths;
-use crate::store::queue::{Action as JobAction, Job, JobState, Queue};
+use crate::store::db::{DbError, Job, JobState, NewJob, Store};
+use crate::store::runner_lock::{LockError, RunnerLock};
 
-/// How long the lane waits after a write command for the rest of its confirmation.
-const BATCH_GATHER: std::time::Duration = std::time::Duration::from_millis(50);
-
-/// The profile's queue, action log and lock, held for the TUI's lifetime.
+/// The profile's database and runner lock, held for the TUI's lifetime.
 pub struct Durable {
-    queue: Queue,
-    log: PathBuf,
-    _lock: ProfileLock,
+    store: Store,
+    _lock: RunnerLock,
+}
+
+/// Why this session gets no durable queue.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The database cannot be used at all (damaged, foreign, newer).
+    Store(DbError),
+    /// Another process runs the queue, or the profile is read-only: this session is a viewer
+    /// (the text says why).
+    Viewer(String),
 }
 
 impl Durable {
-    /// Opens the profile's queue, or says why writes will not be durable (another xblocks holds
-    /// the profile, or its files cannot be used).
-    pub fn open(paths: &Paths) -> Result<Self, String> {
-        let lock = ProfileLock::acquire(&paths.profile_dir).map_err(|e| e.message)?;
-        let queue = crate::commands::import::open_queue(paths).map_err(|e| e.message)?;
-        Ok(Self {
-            queue,
-            log: paths.profile_dir.join("actions.jsonl"),
-            _lock: lock,
-        })
+    /// Opens the profile's database and takes its runner lock. Call it off the async threads.
+    pub fn open(profile_dir: &Path) -> Result<Self, OpenError> {
+        let store = Store::open(profile_dir).map_err(OpenError::Store)?;
+        if store.is_read_only() {
+            return Err(OpenError::Viewer(format!(
+                "{} cannot be written.",
+                store.path().display()
+            )));
+        }
+        let lock =
+            RunnerLock::acquire(&store, profile_dir, "xblocks (the TUI)").map_err(|e| match e {
+                LockError::Store(e) => OpenError::Store(e),
+                other => OpenError::Viewer(sentence(&other.to_string())),
+            })?;
+        Ok(Self { store, _lock: lock })
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 }
 
-fn job_action(verb: Verb) -> JobAction {
+/// The write of a TUI verb.
+fn write_of(verb: Verb) -> Write {
     match verb {
-        Verb::Block => JobAction::Block,
-        Verb::Unblock => JobAction::Unblock,
-        Verb::Mute => JobAction::Mute,
+        Verb::Block => Write::Block,
+        Verb::Unblock => Write::Unblock,
+        Verb::Mute => Write::Mute,
     }
 }
 
-fn verb(action: JobAction) -> Option<Verb> {
-    match action {
-        JobAction::Block => Some(Verb::Block),
-        JobAction::Unblock => Some(Verb::Unblock),
-        JobAction::Mute => Some(Verb::Mute),
-        JobAction::Unmute => None,
-    }
-}
-
-fn write_verb(cmd: &Command) -> Option<(Verb, String)> {
-    match cmd {
-        Command::Block { id } => Some((Verb::Block, id.clone())),
-        Command::Unblock { id } => Some((Verb::Unblock, id.clone())),
-        Command::Mute { id } => Some((Verb::Mute, id.clone())),
-        _ => None,
+/// The TUI verb of a write (the TUI offers no unmute).
+fn verb_of(w: Write) -> Option<Verb> {
+    match w {
+        Write::Block => Some(Verb::Block),
+        Write::Unblock => Some(Verb::Unblock),
+        Write::Mute => Some(Verb::Mute),
+        Write::Unmute => None,
     }
 }
 
@@ -77,82 +84,38 @@ fn write_verb(cmd: &Command) -> Option<(Verb, String)> {
 pub async fn lane(
     client: Client,
     me: String,
-    mut d: Durable,
+    d: Durable,
     mut rx: mpsc::UnboundedReceiver<Command>,
     mut ctl: mpsc::UnboundedReceiver<Command>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
     let mut tracker = Tracker::default();
-    tracker.rebuild(&d.queue);
-    report(&tracker, &actions);
-    run_open(&client, &me, &mut d, None, &mut ctl, &mut tracker, &actions).await;
+    rebuild(&d.store, &mut tracker, &actions).await;
+    run_open(&client, &me, &d, None, &mut ctl, &mut tracker, &actions).await;
     loop {
-        let first = tokio::select! {
+        let cmd = tokio::select! {
             cmd = rx.recv() => match cmd {
                 Some(c) => c,
                 None => return,
             },
             Some(c) = ctl.recv() => {
-                if control(c, &mut d, &mut tracker, &actions) {
-                    run_open(&client, &me, &mut d, None, &mut ctl, &mut tracker, &actions).await;
+                if control(c, &d, &mut tracker, &actions).await {
+                    run_open(&client, &me, &d, None, &mut ctl, &mut tracker, &actions).await;
                 }
                 continue;
             }
         };
-        // The commands of one confirmation arrive together: gather them into one batch.
-        tokio::time::sleep(BATCH_GATHER).await;
-        let mut cmds = vec![first];
-        while let Ok(more) = rx.try_recv() {
-            cmds.push(more);
-        }
-        if cmds.contains(&Command::UndoLastBatch) {
-            if let Some(undo_batch) = queue_undo(&mut d, &actions) {
-                tracker.rebuild(&d.queue);
-                report(&tracker, &actions);
-                run_open(
-                    &client,
-                    &me,
-                    &mut d,
-                    Some(&undo_batch),
-                    &mut ctl,
-                    &mut tracker,
-                    &actions,
-                )
-                .await;
-            }
-            cmds.retain(|c| *c != Command::UndoLastBatch);
-            if cmds.is_empty() {
-                continue;
-            }
-        }
-        let batch = new_batch_id("tui");
-        for v in [Verb::Block, Verb::Unblock, Verb::Mute] {
-            let targets: Vec<(String, Option<String>)> = cmds
-                .iter()
-                .filter_map(write_verb)
-                .filter(|(cv, _)| *cv == v)
-                .map(|(_, id)| (id, None))
-                .collect();
-            if targets.is_empty() {
-                continue;
-            }
-            if let Err(e) = d.queue.enqueue(&batch, job_action(v), &targets) {
-                for (id, _) in targets {
-                    let message = sentence(&format!("not queued: {e}"));
-                    let _ = actions.send(Action::Failed {
-                        verb: v,
-                        id,
-                        message,
-                    });
-                }
-            }
-        }
-        tracker.rebuild(&d.queue);
-        report(&tracker, &actions);
+        let batch = match cmd {
+            Command::UndoLastBatch => queue_undo(&d.store, &actions).await,
+            Command::Write(writes) => queue_batch(&d.store, writes, &actions).await,
+            _ => None,
+        };
+        let Some(batch) = batch else { continue };
+        rebuild(&d.store, &mut tracker, &actions).await;
         run_open(
             &client,
             &me,
-            &mut d,
+            &d,
             Some(&batch),
             &mut ctl,
             &mut tracker,
@@ -162,52 +125,98 @@ pub async fn lane(
     }
 }
 
+/// Queues one confirmation's writes as one batch; returns its id.
+async fn queue_batch(
+    store: &Store,
+    writes: Vec<(Verb, String)>,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> Option<String> {
+    let batch = new_batch_id("tui");
+    let jobs: Vec<NewJob> = writes
+        .iter()
+        .map(|(v, id)| NewJob::now(write_of(*v), id.clone(), None))
+        .collect();
+    let b = batch.clone();
+    match store.call(move |s| s.enqueue(&b, &jobs)).await {
+        Ok(_) => Some(batch),
+        Err(e) => {
+            let message = sentence(&format!("not queued: {e}"));
+            for (verb, id) in writes {
+                let _ = actions.send(Action::Failed {
+                    verb,
+                    id,
+                    message: message.clone(),
+                });
+            }
+            None
+        }
+    }
+}
+
 /// Queues the inverse of the last batch that changed something; returns its batch id.
-fn queue_undo(d: &mut Durable, actions: &mpsc::UnboundedSender<Action>) -> Option<String> {
+async fn queue_undo(store: &Store, actions: &mpsc::UnboundedSender<Action>) -> Option<String> {
     let say = |text: String, error: bool| {
         let _ = actions.send(Action::Notice { text, error });
     };
-    let entries = match crate::store::action_log::read(&d.log) {
-        Ok(e) => e,
-        Err(e) => {
-            say(format!("Could not read the action log: {e}"), true);
-            return None;
-        }
-    };
-    let Some(mut plan) = undo::plan(&entries) else {
-        say(
-            "Nothing to undo: no write changed anything yet.".into(),
-            true,
-        );
-        return None;
-    };
-    let kept = d
-        .log
-        .parent()
-        .and_then(|dir| crate::store::db::Store::open_existing(dir).ok().flatten())
-        .and_then(|s| s.kept().ok())
-        .unwrap_or_default();
-    let skipped = plan.skip_kept(&kept);
-    if let Err(e) = undo::enqueue(&mut d.queue, &plan) {
-        say(sentence(&e.to_string()), true);
-        return None;
-    }
-    say(
-        format!(
-            "Undo queued: {} {} account{} (batch {}){}; Q shows progress.",
-            plan.verb(),
-            plan.jobs.len(),
-            if plan.jobs.len() == 1 { "" } else { "s" },
-            plan.undo_batch,
-            if skipped > 0 {
-                format!(", {skipped} on the keep list left blocked")
+    let planned = store
+        .call(|s| -> Result<_, undo::UndoError> {
+            let Some(plan) = undo::plan(s)? else {
+                return Ok(None);
+            };
+            undo::enqueue(s, &plan)?;
+            Ok(Some(plan))
+        })
+        .await;
+    match planned {
+        Ok(Some(plan)) => {
+            let n = plan.jobs.len();
+            let kept = if plan.kept > 0 {
+                format!(", {} kept account(s) left blocked", plan.kept)
             } else {
                 String::new()
-            }
-        ),
-        false,
-    );
-    Some(plan.undo_batch)
+            };
+            say(
+                format!(
+                    "Undo queued: {} {n} account{} (batch {}{kept}); Q shows progress.",
+                    plan.verb(),
+                    if n == 1 { "" } else { "s" },
+                    plan.undo_batch
+                ),
+                false,
+            );
+            Some(plan.undo_batch)
+        }
+        Ok(None) => {
+            say(
+                "Nothing to undo: no write changed anything yet.".into(),
+                true,
+            );
+            None
+        }
+        Err(e) => {
+            say(sentence(&e.to_string()), true);
+            None
+        }
+    }
+}
+
+/// Rebuilds the tracker from the database (off the async threads) and reports it.
+async fn rebuild(store: &Store, tracker: &mut Tracker, actions: &mpsc::UnboundedSender<Action>) {
+    let mut t = std::mem::take(tracker);
+    let (t, result) = store
+        .call(move |s| {
+            let r = t.rebuild(s);
+            (t, r)
+        })
+        .await;
+    *tracker = t;
+    if let Err(e) = result {
+        let _ = actions.send(Action::Notice {
+            text: sentence(&format!("The queue could not be read: {e}")),
+            error: true,
+        });
+    }
+    report(tracker, actions);
 }
 
 fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
@@ -219,7 +228,7 @@ fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
 async fn run_open(
     client: &Client,
     me: &str,
-    d: &mut Durable,
+    d: &Durable,
     batch: Option<&str>,
     ctl: &mut mpsc::UnboundedReceiver<Command>,
     tracker: &mut Tracker,
@@ -228,7 +237,7 @@ async fn run_open(
     let mut runs: VecDeque<Option<String>> = VecDeque::from([batch.map(str::to_string)]);
     let mut tried: HashSet<String> = HashSet::new();
     while let Some(batch) = runs.pop_front() {
-        if tracker.paused || d.queue.open_jobs().next().is_none() {
+        if tracker.paused || tracker.snapshot().open_total == 0 {
             return;
         }
         if let Some(b) = &batch {
@@ -237,16 +246,15 @@ async fn run_open(
         tracker.running = true;
         report(tracker, actions);
         let interrupt = tokio::select! {
-            _ = run_jobs(client, me, d, batch.as_deref(), tracker, actions) => None,
+            _ = run_jobs(client, me, &d.store, batch.as_deref(), tracker, actions) => None,
             Some(c) = ctl.recv() => Some(c),
         };
         tracker.running = false;
-        tracker.rebuild(&d.queue);
+        rebuild(&d.store, tracker, actions).await;
         let Some(c) = interrupt else {
-            report(tracker, actions);
             if tracker.held.is_some() {
                 // Held blocks and unblocks must not hold up mutes, which every plan allows.
-                for b in mute_only_batches(&d.queue) {
+                for b in mute_only_batches(&tracker.open_jobs()) {
                     if !tried.contains(&b) && !runs.contains(&Some(b.clone())) {
                         runs.push_back(Some(b));
                     }
@@ -254,7 +262,7 @@ async fn run_open(
             }
             continue;
         };
-        if !control(c, d, tracker, actions) {
+        if !control(c, d, tracker, actions).await {
             return;
         }
         // Resumed: run everything still open.
@@ -264,14 +272,14 @@ async fn run_open(
 }
 
 /// Batches whose open jobs are all mutes or unmutes, oldest first.
-fn mute_only_batches(queue: &Queue) -> Vec<String> {
+fn mute_only_batches(open: &[Job]) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
     let mut plan_writes: HashSet<String> = HashSet::new();
-    for j in queue.open_jobs() {
+    for j in open {
         if !order.contains(&j.batch) {
             order.push(j.batch.clone());
         }
-        if matches!(j.action, JobAction::Block | JobAction::Unblock) {
+        if j.action.needs_full() {
             plan_writes.insert(j.batch.clone());
         }
     }
@@ -280,9 +288,9 @@ fn mute_only_batches(queue: &Queue) -> Vec<String> {
 }
 
 /// Applies a queue control; returns true when open jobs should run now.
-fn control(
+async fn control(
     cmd: Command,
-    d: &mut Durable,
+    d: &Durable,
     tracker: &mut Tracker,
     actions: &mpsc::UnboundedSender<Action>,
 ) -> bool {
@@ -297,56 +305,41 @@ fn control(
             true
         }
         Command::CancelQueue => {
-            cancel_open(d, actions);
+            cancel_open(&d.store, actions).await;
             false
         }
         _ => false,
     };
-    tracker.rebuild(&d.queue);
-    report(tracker, actions);
+    rebuild(&d.store, tracker, actions).await;
     run
 }
 
-/// Marks every pending job cancelled (synced and logged). A job left in flight by an interrupted
-/// request may already have happened at X: it stays open and is checked at the next run.
-fn cancel_open(d: &mut Durable, actions: &mpsc::UnboundedSender<Action>) {
-    let pending: Vec<Job> = d
-        .queue
-        .open_jobs()
-        .filter(|j| j.state == JobState::Pending)
-        .cloned()
-        .collect();
-    let ids: Vec<u64> = pending.iter().map(|j| j.id).collect();
-    if let Err(e) = d.queue.set_many(&ids, JobState::Cancelled) {
-        let _ = actions.send(Action::Notice {
-            text: sentence(&format!("Nothing cancelled: {e}")),
-            error: true,
-        });
-        return;
+/// Marks every pending job cancelled (each with its log entry, in one transaction). A job left
+/// in flight by an interrupted request may already have happened at X: it stays open and is
+/// checked at the next run.
+async fn cancel_open(store: &Store, actions: &mpsc::UnboundedSender<Action>) {
+    match store.call(|s| s.cancel_pending(None)).await {
+        Ok(cancelled) => {
+            let jobs = cancelled
+                .into_iter()
+                .filter_map(|j| verb_of(j.action).map(|v| (v, j.target)))
+                .collect();
+            let _ = actions.send(Action::Cancelled(jobs));
+        }
+        Err(e) => {
+            let _ = actions.send(Action::Notice {
+                text: sentence(&format!("Nothing cancelled: {e}")),
+                error: true,
+            });
+        }
     }
-    let entries: Vec<_> = pending
-        .iter()
-        .map(|j| {
-            let mut j = j.clone();
-            j.state = JobState::Cancelled;
-            runner::log_entry(&j)
-        })
-        .collect();
-    if let Err(e) = crate::store::action_log::append_all(&d.log, &entries) {
-        tracing::warn!("cannot append to the action log {}: {e}", d.log.display());
-    }
-    let cancelled = pending
-        .into_iter()
-        .filter_map(|j| verb(j.action).map(|v| (v, j.target)))
-        .collect();
-    let _ = actions.send(Action::Cancelled(cancelled));
 }
 
 /// Runs the open jobs (of `batch`, or all), reporting each as `Done` / `Failed`.
 async fn run_jobs(
     client: &Client,
     me: &str,
-    d: &mut Durable,
+    store: &Store,
     batch: Option<&str>,
     tracker: &mut Tracker,
     actions: &mpsc::UnboundedSender<Action>,
@@ -359,7 +352,7 @@ async fn run_jobs(
     let mut progress = |_: usize, _: usize, job: &Job| {
         tracker.finished(job);
         let _ = actions.send(Action::QueueSnapshot(Box::new(tracker.snapshot())));
-        let Some(v) = verb(job.action) else { return };
+        let Some(v) = verb_of(job.action) else { return };
         let id = job.target.clone();
         if v.needs_full() && job.state == JobState::Done {
             // A block write went through: the plan has them, whatever was known before.
@@ -385,12 +378,7 @@ async fn run_jobs(
             _ => return,
         };
         let _ = actions.send(action);
-        let endpoint = match v {
-            Verb::Block => Endpoint::Block,
-            Verb::Unblock => Endpoint::Unblock,
-            Verb::Mute => Endpoint::Mute,
-        };
-        if let Some(b) = client.budget(endpoint) {
+        if let Some(b) = client.budget(job.action.endpoint()) {
             let _ = actions.send(Action::Budget {
                 limit: b.limit,
                 remaining: b.remaining,
@@ -398,42 +386,43 @@ async fn run_jobs(
             });
         }
     };
-    let result = runner::run(
-        &mut d.queue,
-        &writer,
-        me,
-        batch,
-        &d.log,
-        &stop,
-        &mut progress,
-    )
-    .await;
-    if let Err(e) = result {
-        if e.code == Exit::Money {
-            let _ = actions.send(Action::MoneyStopped(sentence(&e.message)));
+    let select = Selection {
+        batch: batch.map(str::to_string),
+        due_by: None,
+    };
+    let result = runner::run(store, &writer, me, &select, &stop, &mut progress).await;
+    let Err(e) = result else { return };
+    let message = match &e {
+        RunError::Stopped(api) => {
+            if api.is_money() {
+                let _ = actions.send(Action::MoneyStopped(sentence(&api.user_message())));
+            }
+            if matches!(api, ApiError::TokenRejected) {
+                let _ = actions.send(Action::SignedOut);
+            }
+            if matches!(api, ApiError::EnterpriseOnly | ApiError::Forbidden { .. }) {
+                tracker.held = Some(sentence(&api.user_message()));
+                let _ = actions.send(Action::Capability(Capability::ReadOnly {
+                    reason: sentence(&api.user_message()),
+                }));
+            }
+            api.user_message()
         }
-        if e.code == Exit::Forbidden {
-            tracker.held = Some(sentence(&e.message));
-            let _ = actions.send(Action::Capability(Capability::ReadOnly {
-                reason: sentence(&e.message),
-            }));
-        }
-        let open: Vec<_> = d
-            .queue
-            .open_jobs()
-            .filter(|j| batch.is_none_or(|b| j.batch == b))
-            .cloned()
-            .collect();
-        for job in open {
-            let Some(v) = verb(job.action) else { continue };
-            let _ = actions.send(Action::Failed {
-                verb: v,
-                id: job.target,
-                message: sentence(&format!(
-                    "{}; kept in the queue for the next start",
-                    e.message
-                )),
-            });
-        }
+        other => other.to_string(),
+    };
+    let open: Vec<Job> = tracker
+        .open_jobs()
+        .into_iter()
+        .filter(|j| batch.is_none_or(|b| j.batch == b))
+        .collect();
+    for job in open {
+        let Some(v) = verb_of(job.action) else {
+            continue;
+        };
+        let _ = actions.send(Action::Failed {
+            verb: v,
+            id: job.target,
+            message: sentence(&format!("{message}; kept in the queue for the next start")),
+        });
     }
 }

@@ -7,8 +7,7 @@ use tokio::sync::mpsc;
 
 use crate::app::diff_view::{DiffReport, DiffRow};
 use crate::app::{Action, Command};
-use crate::store::action_log;
-use crate::store::db::{self, DbError, Store};
+use crate::store::db::{self, DbError, LogEntry, Store};
 
 /// Answers `cmd` from the profile folder `dir` on a blocking thread.
 pub(super) fn load(cmd: Command, dir: Option<PathBuf>, actions: mpsc::UnboundedSender<Action>) {
@@ -32,19 +31,18 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
     };
     match cmd {
         Command::LoadHistory => {
-            let path = dir.join("actions.jsonl");
-            match action_log::read(&path) {
-                Ok(mut entries) => {
-                    name_from_store(&dir, &mut entries);
+            let read = Store::open_existing(&dir).and_then(|s| match s {
+                Some(s) => s.log_entries().map(|e| (Some(s), e)),
+                None => Ok((None, Vec::new())),
+            });
+            match read {
+                Ok((store, mut entries)) => {
+                    if let Some(store) = store {
+                        name_from_store(&store, &mut entries);
+                    }
                     vec![Action::History(entries)]
                 }
-                Err(e) => vec![
-                    empty,
-                    notice(format!(
-                        "Could not read the action log {}: {e}",
-                        path.display()
-                    )),
-                ],
+                Err(e) => vec![empty, notice(format!("Could not read the action log: {e}"))],
             }
         }
         Command::LoadDiff => match Store::open_existing(&dir) {
@@ -61,7 +59,7 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
 
 /// Fills the handle of entries logged by id only (TUI writes) from the database, so the
 /// history names accounts that have since left the list.
-fn name_from_store(dir: &std::path::Path, entries: &mut [action_log::Entry]) {
+fn name_from_store(store: &Store, entries: &mut [LogEntry]) {
     let missing: Vec<String> = entries
         .iter()
         .filter(|e| e.username.is_none())
@@ -70,9 +68,6 @@ fn name_from_store(dir: &std::path::Path, entries: &mut [action_log::Entry]) {
     if missing.is_empty() {
         return;
     }
-    let Ok(Some(store)) = Store::open_existing(dir) else {
-        return;
-    };
     let Ok(known) = store.accounts_by_id(&missing) else {
         return;
     };

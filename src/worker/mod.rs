@@ -14,9 +14,9 @@ mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::api::{ApiError, Capability as ApiCapability, Client, Endpoint, RateEvent};
+use crate::api::{ApiError, Capability as ApiCapability, Client, RateEvent};
 pub use crate::app::Command;
-use crate::app::{Action, Capability, Verb};
+use crate::app::{Action, Capability};
 
 /// Starts the worker for the account `me_id`; results go to `actions`. Returns the command
 /// sender (dropping it stops the worker once queued work is done). With `durable`, writes go
@@ -63,10 +63,7 @@ pub fn spawn_with(
     tokio::spawn(async move {
         while let Some(cmd) = rx.recv().await {
             let lane = match cmd {
-                Command::Block { .. }
-                | Command::Unblock { .. }
-                | Command::Mute { .. }
-                | Command::UndoLastBatch => &write_tx,
+                Command::Write(_) | Command::UndoLastBatch => &write_tx,
                 Command::LoadHistory | Command::LoadDiff => {
                     files::load(cmd, profile_dir.clone(), files_actions.clone());
                     continue;
@@ -205,12 +202,17 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
                 }],
             }
         }
-        Command::Block { id } => write(client, me, Verb::Block, id).await,
-        Command::Unblock { id } => write(client, me, Verb::Unblock, id).await,
-        Command::Mute { id } => write(client, me, Verb::Mute, id).await,
+        // Without the durable queue no write is taken: it could not be made durable.
+        Command::Write(writes) => writes
+            .into_iter()
+            .map(|(verb, id)| Action::Failed {
+                verb,
+                id,
+                message: "Not sent: this session has no durable queue (read-only viewer).".into(),
+            })
+            .collect(),
         Command::Open { .. }
         | Command::Copy { .. }
-        | Command::SaveForLater { .. }
         | Command::Quit
         | Command::Suspend
         | Command::PauseQueue
@@ -239,43 +241,4 @@ async fn page(client: &Client, me: &str, token: Option<String>) -> Vec<Action> {
         Err(ApiError::TokenRejected) => vec![Action::SignedOut],
         Err(e) => vec![Action::PageFailed(sentence(&e.user_message()))],
     }
-}
-
-async fn write(client: &Client, me: &str, verb: Verb, id: String) -> Vec<Action> {
-    let (result, endpoint) = match verb {
-        Verb::Block => (client.block(me, &id).await, Endpoint::Block),
-        Verb::Unblock => (client.unblock(me, &id).await, Endpoint::Unblock),
-        Verb::Mute => (client.mute(me, &id).await, Endpoint::Mute),
-    };
-    let mut out = Vec::new();
-    if verb.needs_full() {
-        if let Some(cap) = ApiCapability::from_write(&result) {
-            out.push(Action::Capability(app_capability(cap)));
-        }
-    }
-    match result {
-        Ok(()) => out.push(Action::Done { verb, id }),
-        Err(e) => {
-            if e.is_money() {
-                out.push(Action::MoneyStopped(sentence(&e.user_message())));
-            }
-            let signed_out = matches!(e, ApiError::TokenRejected);
-            out.push(Action::Failed {
-                verb,
-                id,
-                message: sentence(&e.user_message()),
-            });
-            if signed_out {
-                out.push(Action::SignedOut);
-            }
-        }
-    }
-    if let Some(b) = client.budget(endpoint) {
-        out.push(Action::Budget {
-            limit: b.limit,
-            remaining: b.remaining,
-            reset: b.reset,
-        });
-    }
-    out
 }

@@ -1,11 +1,11 @@
 //! Keeps the queue view's summary up to date while the runner holds the queue: rebuilt from the
-//! queue between runs, updated from the runner's progress during one, and cut to a small
+//! database between runs, updated from the runner's progress during one, and cut to a small
 //! [`QueueSnapshot`] for the UI.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::app::queue_view::{BatchProgress, QueueSnapshot, OPEN_ROWS, RECENT_ROWS};
-use crate::store::queue::{Job, Queue};
+use crate::store::db::{DbError, Job, Store};
 
 /// The lane's view of its queue.
 #[derive(Debug, Default)]
@@ -25,32 +25,17 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    /// Rebuilds the summary from the queue (keeps paused / running / held).
-    pub fn rebuild(&mut self, queue: &Queue) {
-        self.open = queue.open_jobs().cloned().collect();
-        let open_batches: std::collections::HashSet<&str> =
-            self.open.iter().map(|j| j.batch.as_str()).collect();
-        let mut batches: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut finished: Vec<&Job> = Vec::new();
-        for job in queue.jobs() {
-            if open_batches.contains(job.batch.as_str()) {
-                let e = batches.entry(job.batch.clone()).or_default();
-                e.1 += 1;
-                if job.state.is_final() {
-                    e.0 += 1;
-                }
-            }
-            if job.state.is_final() {
-                finished.push(job);
-            }
+    /// Rebuilds the summary from the database (keeps paused / running / held).
+    pub fn rebuild(&mut self, store: &Store) -> Result<(), DbError> {
+        self.open = store.all_open_jobs()?.into();
+        let open_batches: BTreeSet<&str> = self.open.iter().map(|j| j.batch.as_str()).collect();
+        let mut batches = HashMap::new();
+        for b in open_batches {
+            batches.insert(b.to_string(), store.batch_progress(b)?);
         }
         self.batches = batches;
-        self.recent = finished
-            .into_iter()
-            .rev()
-            .take(RECENT_ROWS)
-            .cloned()
-            .collect();
+        self.recent = store.recent_jobs(RECENT_ROWS)?.into();
+        Ok(())
     }
 
     /// Moves `job` (now final) from the open jobs to the recent ones.
@@ -63,6 +48,11 @@ impl Tracker {
         }
         self.recent.push_front(job.clone());
         self.recent.truncate(RECENT_ROWS);
+    }
+
+    /// Every open job, in run order.
+    pub fn open_jobs(&self) -> Vec<Job> {
+        self.open.iter().cloned().collect()
     }
 
     /// The summary the UI shows.
@@ -92,22 +82,23 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::queue::{Action, JobState};
+    use crate::api::Write;
+    use crate::store::db::{JobState, NewJob};
 
     #[test]
     fn progress_moves_jobs_from_open_to_recent_and_counts_the_batch() {
         let dir = tempfile::tempdir().unwrap();
-        let mut q = Queue::open(&dir.path().join("q")).unwrap();
-        let t = |ids: &[&str]| -> Vec<(String, Option<String>)> {
-            ids.iter().map(|i| (i.to_string(), None)).collect()
+        let q = Store::open(dir.path()).unwrap();
+        let t = |ids: &[&str]| -> Vec<NewJob> {
+            ids.iter()
+                .map(|i| NewJob::now(Write::Unblock, *i, None))
+                .collect()
         };
-        let old = q.enqueue("old", Action::Block, &t(&["1"])).unwrap();
-        q.set(old[0], JobState::Done).unwrap();
-        let ids = q
-            .enqueue("b", Action::Unblock, &t(&["2", "3", "4"]))
-            .unwrap();
+        let old = q.enqueue("old", &t(&["1"])).unwrap();
+        q.finish_job(old[0], &JobState::Done, None).unwrap();
+        let ids = q.enqueue("b", &t(&["2", "3", "4"])).unwrap();
         let mut tr = Tracker::default();
-        tr.rebuild(&q);
+        tr.rebuild(&q).unwrap();
         let s = tr.snapshot();
         assert_eq!((s.open_total, s.recent.len()), (3, 1));
         assert_eq!(
@@ -118,17 +109,16 @@ mod tests {
                 total: 3
             })
         );
-        q.set(ids[0], JobState::Done).unwrap();
-        let mut job = q.jobs().find(|j| j.id == ids[0]).unwrap().clone();
-        job.state = JobState::Done;
+        q.finish_job(ids[0], &JobState::Done, None).unwrap();
+        let job = q.job(ids[0]).unwrap().unwrap();
         tr.finished(&job);
         let s = tr.snapshot();
         assert_eq!(s.open_total, 2);
         assert_eq!(s.recent[0].target, "2");
         assert_eq!(s.batch.as_ref().map(|b| (b.done, b.total)), Some((1, 3)));
-        // A rebuild from the queue agrees with the incremental update.
+        // A rebuild from the database agrees with the incremental update.
         let mut fresh = Tracker::default();
-        fresh.rebuild(&q);
+        fresh.rebuild(&q).unwrap();
         assert_eq!(fresh.snapshot(), s);
     }
 }

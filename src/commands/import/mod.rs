@@ -10,23 +10,18 @@ use std::collections::HashSet;
 use plan::{Plan, Resolved, Summary};
 
 use super::profile_db;
-use crate::api::types::User;
-use std::time::SystemTime;
-
 use super::progress::Progress;
-use crate::api::eta::{clock, eta_secs, WINDOW_SECS};
-use crate::api::{Capability, Client, Endpoint};
+use super::queue_run;
+use crate::api::types::User;
+use crate::api::{Capability, Client, Write};
 use crate::auth::session;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::exit::{Exit, ExitError};
-use crate::jobs::api_writer::ApiWriter;
-use crate::jobs::runner::{self, new_batch_id};
-use crate::store::action_log;
-use crate::store::db::{self, DbError};
+use crate::jobs::runner::new_batch_id;
+use crate::store::db::{self, DbError, NewJob, Store};
 use crate::store::import_file::{self, Target};
-use crate::store::lock::ProfileLock;
 use crate::store::paths::Paths;
-use crate::store::queue::{Action, Queue};
+use crate::store::runner_lock::RunnerLock;
 
 /// How many parse errors are printed before "and N more".
 const MAX_ERRORS_SHOWN: usize = 20;
@@ -48,15 +43,16 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         ExitError::new(Exit::Other, lines.join("\n"))
     })?;
     let action = if args.unblock {
-        Action::Unblock
+        Write::Unblock
     } else {
-        Action::Block
+        Write::Block
     };
     let paths = Paths::resolve(&global);
+    let store = profile_db::open(&paths).await?;
     let _lock = if args.dry_run {
         None
     } else {
-        Some(ProfileLock::acquire(&paths.profile_dir)?)
+        Some(lock(&store, &paths, "xblocks import").await?)
     };
     let s = session::connect(&global).await?;
     let resolved = resolve(&s.client, &list.targets, &paths)
@@ -85,51 +81,77 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     );
     if args.dry_run {
+        if let Some(Capability::ReadOnly { reason }) = s.client.capability_from_grant() {
+            println!(
+                "warning: {reason}. Run without --dry-run, this import would queue its {} writes, send none and stop with exit 5; they would stay queued for a run where block writes work",
+                plan.writes().len()
+            );
+        }
         println!("dry run: nothing was changed");
         return Ok(());
     }
-    let mut queue = open_queue(&paths)?;
-    let queued: HashSet<String> = queue
-        .open_jobs()
-        .filter(|j| j.action == action)
-        .map(|j| j.target.clone())
-        .collect();
-    let writes: Vec<_> = plan
-        .writes()
+    let writes = plan.writes();
+    let st = store.clone();
+    let queued: HashSet<String> = store
+        .call(move |s| s.all_open_jobs())
+        .await
+        .map_err(profile_db::exit)?
         .into_iter()
-        .filter(|(id, _)| !queued.contains(id))
+        .filter(|j| j.action == action)
+        .map(|j| j.target)
         .collect();
-    if writes.len() < plan.writes().len() {
+    let jobs: Vec<NewJob> = writes
+        .iter()
+        .filter(|(id, _)| !queued.contains(id))
+        .map(|(id, handle)| NewJob::now(action, id.clone(), handle.clone()))
+        .collect();
+    if jobs.len() < writes.len() {
         println!(
             "already queued by an earlier run: {}",
-            plan.writes().len() - writes.len()
+            writes.len() - jobs.len()
         );
     }
     let batch = new_batch_id("import");
-    queue
-        .enqueue(&batch, action, &writes)
-        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
+    st.call(move |s| s.enqueue(&batch, &jobs))
+        .await
+        .map_err(profile_db::exit)?;
+    let open = |store: &Store| {
+        let store = store.clone();
+        async move {
+            store
+                .call(|s| s.all_open_jobs().map(|j| j.len()))
+                .await
+                .unwrap_or(0)
+        }
+    };
     // No probe write: the grant may already tell; otherwise the first write's answer does.
     let read_only = match s.client.capability_from_grant() {
-        Some(Capability::ReadOnly { reason })
-            if matches!(action, Action::Block | Action::Unblock) =>
-        {
-            Some(reason)
-        }
+        Some(Capability::ReadOnly { reason }) if action.needs_full() => Some(reason),
         _ => None,
     };
     if let Some(reason) = read_only {
-        return Err(held(queue.open_jobs().count(), &reason).into());
+        return Err(held(open(&store).await, &reason).into());
     }
-    run_queue(&s.client, &s.me.id, &mut queue, &paths)
+    match queue_run::run_reporting(&s.client, &s.me.id, &store).await {
+        Err(e) => match e.downcast::<ExitError>() {
+            Ok(e) if e.code == Exit::Forbidden => Err(held(open(&store).await, &e.message).into()),
+            Ok(e) => Err(e.into()),
+            Err(e) => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// Takes the profile's runner lock for `command`, or fails at once naming the holder.
+pub async fn lock(store: &Store, paths: &Paths, command: &str) -> Result<RunnerLock, ExitError> {
+    let (st, dir, what) = (
+        store.clone(),
+        paths.profile_dir.clone(),
+        command.to_string(),
+    );
+    profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
-        .map_err(|e| match e.downcast::<ExitError>() {
-            Ok(e) if e.code == Exit::Forbidden => {
-                held(queue.open_jobs().count(), &e.message).into()
-            }
-            Ok(e) => e.into(),
-            Err(e) => e,
-        })
+        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
 }
 
 /// Every account on the keep list (none without a database).
@@ -152,119 +174,6 @@ fn held(open: usize, reason: &str) -> ExitError {
     )
 }
 
-/// Runs every open job of the profile's queue, reporting progress on stderr.
-pub async fn run_queue(
-    client: &Client,
-    me: &str,
-    queue: &mut Queue,
-    paths: &Paths,
-) -> anyhow::Result<()> {
-    let total = queue.open_jobs().count();
-    if total == 0 {
-        println!("nothing to do");
-        return Ok(());
-    }
-    let stop =
-        super::signals::stop_flag("interrupted: nothing more is sent; the rest stays queued");
-    let writer = ApiWriter {
-        client: client.clone(),
-        me: me.to_string(),
-    };
-    let log = paths.profile_dir.join("actions.jsonl");
-    let (before, of) = batch_position(queue);
-    let first_action = queue.open_jobs().next().map(|j| j.action);
-    let endpoint = first_action.map_or(Endpoint::Block, write_endpoint);
-    let eta = eta_secs(
-        total,
-        client.budget(endpoint),
-        WINDOW_SECS,
-        SystemTime::now(),
-    );
-    let reporter = Progress::new(client.rate_events());
-    reporter.note(&format!(
-        "{total} writes to send{}; ETA {} at the current rate limits",
-        if before > 0 {
-            format!(" (resuming after {before} of {of})")
-        } else {
-            String::new()
-        },
-        if eta == 0 {
-            "now, within this window".to_string()
-        } else {
-            format!("about {}", clock(eta))
-        }
-    ));
-    let mut progress = |n: usize, _total: usize, job: &crate::store::queue::Job| {
-        let who = job
-            .username
-            .as_deref()
-            .map_or_else(|| job.target.clone(), |u| format!("@{u}"));
-        reporter.note(&format!(
-            "[{}/{of}] {} {who}: {}",
-            before + n,
-            job.action.verb(),
-            state_word(&job.state)
-        ));
-    };
-    let tally = runner::run(queue, &writer, me, None, &log, &stop, &mut progress).await?;
-    reporter.finish(&format!(
-        "done: {}, not found: {}, skipped (self): {}, failed: {}",
-        tally.done, tally.not_found, tally.skipped_self, tally.failed
-    ));
-    if tally.failed > 0 {
-        return Err(ExitError::new(
-            Exit::Other,
-            format!(
-                "{} writes failed; see {} for the reasons",
-                tally.failed,
-                log.display()
-            ),
-        )
-        .into());
-    }
-    Ok(())
-}
-
-/// Where a run starts within the batches it belongs to: (jobs of those batches already
-/// finished, all jobs of those batches), so a resumed run keeps its numbering (`[51/70]`).
-fn batch_position(queue: &Queue) -> (usize, usize) {
-    let batches: HashSet<&str> = queue.open_jobs().map(|j| j.batch.as_str()).collect();
-    let jobs = queue.jobs().filter(|j| batches.contains(j.batch.as_str()));
-    let (mut finished, mut all) = (0, 0);
-    for j in jobs {
-        all += 1;
-        finished += usize::from(j.state.is_final());
-    }
-    (finished, all)
-}
-
-/// The endpoint whose budget paces `action`.
-fn write_endpoint(action: Action) -> Endpoint {
-    match action {
-        Action::Block => Endpoint::Block,
-        Action::Unblock => Endpoint::Unblock,
-        Action::Mute => Endpoint::Mute,
-        Action::Unmute => Endpoint::Unmute,
-    }
-}
-
-fn state_word(state: &crate::store::queue::JobState) -> String {
-    use crate::store::queue::JobState as S;
-    match state {
-        S::Done => "done".into(),
-        S::NotFound => "not found".into(),
-        S::SkippedSelf => "skipped (that is you)".into(),
-        S::Failed(r) => format!("failed: {r}"),
-        other => format!("{other:?}").to_lowercase(),
-    }
-}
-
-/// The profile's durable queue.
-pub fn open_queue(paths: &Paths) -> Result<Queue, ExitError> {
-    Queue::open(&paths.profile_dir.join("queue.jsonl"))
-        .map_err(|e| ExitError::new(Exit::Other, e.to_string()))
-}
-
 /// How recent the last sync must be for the plan to trust the database.
 const SYNC_FRESH: i64 = 24 * 3600;
 
@@ -277,7 +186,6 @@ async fn resolve(
     paths: &Paths,
 ) -> Result<Resolved, ExitError> {
     let store = profile_db::open_existing(paths).await?;
-    let log = paths.profile_dir.join("actions.jsonl");
     let owned = targets.to_vec();
     let known = profile_db::blocking(move || -> Result<_, DbError> {
         let Some(store) = store else {
@@ -291,12 +199,7 @@ async fn resolve(
         }
         // Our own writes since the sync make the stored list stale for those accounts.
         let since = db::rfc3339(synced);
-        let changed: HashSet<String> = action_log::read(&log)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e.at >= since)
-            .map(|e| e.target)
-            .collect();
+        let changed: HashSet<String> = store.log_targets_since(&since)?.into_iter().collect();
         let listed = store.listed_handles()?;
         Ok(Some((
             since,

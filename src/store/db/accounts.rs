@@ -85,6 +85,63 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     })
 }
 
+/// Upserts one account seen at `seen` (Unix seconds) by `sync` at `pos`; a new one gets
+/// `first_seen` (a known one keeps the earlier of its own and `first_seen`). True when it was
+/// not listed before.
+pub(super) fn upsert(
+    tx: &rusqlite::Transaction<'_>,
+    u: &User,
+    sync: SyncId,
+    pos: u64,
+    seen: i64,
+    first_seen: i64,
+) -> rusqlite::Result<bool> {
+    let present: Option<bool> = tx
+        .prepare_cached("SELECT gone_at IS NULL FROM accounts WHERE id = ?1")?
+        .query_row([&u.id], |r| r.get(0))
+        .optional()?;
+    let m = u.public_metrics.unwrap_or_default();
+    let json = serde_json::to_string(u).expect("users serialise");
+    tx.prepare_cached(
+        "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
+             image_url, created_at, followers, following, posts, listed, verified, \
+             verified_type, protected, first_seen, last_seen, gone_at, first_sync, \
+             gone_sync, seen_sync, seen_pos) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+             ?17, ?21, ?18, NULL, ?19, NULL, ?19, ?20) \
+         ON CONFLICT (id) DO UPDATE SET json = ?2, username = ?3, username_lc = ?4, \
+             name = ?5, bio = ?6, location = ?7, url = ?8, image_url = ?9, \
+             created_at = ?10, followers = ?11, following = ?12, posts = ?13, \
+             listed = ?14, verified = ?15, verified_type = ?16, protected = ?17, \
+             first_seen = min(first_seen, ?21), last_seen = ?18, gone_at = NULL, \
+             gone_sync = NULL, seen_sync = ?19, seen_pos = ?20",
+    )?
+    .execute(params![
+        u.id,
+        json,
+        u.username,
+        u.username.to_ascii_lowercase(),
+        u.name,
+        u.description.as_deref().unwrap_or(""),
+        u.location.as_deref().unwrap_or(""),
+        u.url.as_deref().unwrap_or(""),
+        u.profile_image_url,
+        u.created_at,
+        m.followers_count as i64,
+        m.following_count as i64,
+        m.tweet_count as i64,
+        m.listed_count as i64,
+        u.verified.unwrap_or(false),
+        u.verified_type,
+        u.protected.unwrap_or(false),
+        seen,
+        sync.0,
+        pos as i64,
+        first_seen,
+    ])?;
+    Ok(present != Some(true))
+}
+
 impl Store {
     /// Upserts one page of a sync: `users` in X's order, the first at position `first_pos` of
     /// the sync's stream. New accounts get `first_seen` now; known ones keep it. An account
@@ -97,54 +154,13 @@ impl Store {
     ) -> Result<PageCount, DbError> {
         let now = now_unix();
         self.write(|tx| {
-            let mut known_q =
-                tx.prepare_cached("SELECT gone_at IS NULL FROM accounts WHERE id = ?1")?;
-            let mut up = tx.prepare_cached(
-                "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
-                     image_url, created_at, followers, following, posts, listed, verified, \
-                     verified_type, protected, first_seen, last_seen, gone_at, first_sync, \
-                     gone_sync, seen_sync, seen_pos) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                     ?17, ?18, ?18, NULL, ?19, NULL, ?19, ?20) \
-                 ON CONFLICT (id) DO UPDATE SET json = ?2, username = ?3, username_lc = ?4, \
-                     name = ?5, bio = ?6, location = ?7, url = ?8, image_url = ?9, \
-                     created_at = ?10, followers = ?11, following = ?12, posts = ?13, \
-                     listed = ?14, verified = ?15, verified_type = ?16, protected = ?17, \
-                     last_seen = ?18, gone_at = NULL, gone_sync = NULL, seen_sync = ?19, \
-                     seen_pos = ?20",
-            )?;
             let mut count = PageCount::default();
             for (i, u) in users.iter().enumerate() {
-                let present: Option<bool> = known_q.query_row([&u.id], |r| r.get(0)).optional()?;
-                if present == Some(true) {
-                    count.known += 1;
-                } else {
+                if upsert(tx, u, sync, first_pos + i as u64, now, now)? {
                     count.new += 1;
+                } else {
+                    count.known += 1;
                 }
-                let m = u.public_metrics.unwrap_or_default();
-                let json = serde_json::to_string(u).expect("users serialise");
-                up.execute(params![
-                    u.id,
-                    json,
-                    u.username,
-                    u.username.to_ascii_lowercase(),
-                    u.name,
-                    u.description.as_deref().unwrap_or(""),
-                    u.location.as_deref().unwrap_or(""),
-                    u.url.as_deref().unwrap_or(""),
-                    u.profile_image_url,
-                    u.created_at,
-                    m.followers_count as i64,
-                    m.following_count as i64,
-                    m.tweet_count as i64,
-                    m.listed_count as i64,
-                    u.verified.unwrap_or(false),
-                    u.verified_type,
-                    u.protected.unwrap_or(false),
-                    now,
-                    sync.0,
-                    (first_pos + i as u64) as i64,
-                ])?;
             }
             Ok(count)
         })

@@ -198,6 +198,20 @@ fn set_state(
         request_id: request_id.map(str::to_string),
     };
     insert_entry(tx, &entry, Some(id))?;
+    if *state == JobState::Done {
+        // The list changed: the database knows it at once (a second unblock is "not blocked").
+        match job.action {
+            Write::Unblock => tx.execute(
+                "UPDATE accounts SET gone_at = ?2 WHERE id = ?1 AND gone_at IS NULL",
+                params![entry.target, now],
+            )?,
+            Write::Block => tx.execute(
+                "UPDATE accounts SET gone_at = NULL, gone_sync = NULL WHERE id = ?1",
+                [&entry.target],
+            )?,
+            Write::Mute | Write::Unmute => 0,
+        };
+    }
     Ok(Some(entry))
 }
 

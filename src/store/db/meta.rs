@@ -20,6 +20,10 @@ pub enum MetaKey {
     ApiBase,
     /// The auth base URL the profile signed in against.
     AuthBase,
+    /// Process id of the process running the queue now.
+    RunnerPid,
+    /// Its command (`xblocks import`, `xblocks` for the TUI, …).
+    RunnerCommand,
 }
 
 impl MetaKey {
@@ -32,6 +36,8 @@ impl MetaKey {
             Self::CapabilityReason => "capability_reason",
             Self::ApiBase => "api_base",
             Self::AuthBase => "auth_base",
+            Self::RunnerPid => "runner_pid",
+            Self::RunnerCommand => "runner_command",
         }
     }
 }

@@ -9,6 +9,7 @@ mod accounts;
 mod export_rows;
 mod frugal;
 mod jobs;
+mod legacy;
 mod log;
 mod meta;
 mod notes;
@@ -84,6 +85,14 @@ pub enum DbError {
         /// The database path.
         path: PathBuf,
     },
+    /// A file of a 0.1 profile could not be imported (nothing was imported; it is left as is).
+    #[error("{} {what}", path.display())]
+    Legacy {
+        /// The 0.1 file.
+        path: PathBuf,
+        /// What is wrong, and the fix.
+        what: String,
+    },
     /// Any other SQLite or file error.
     #[error("profile database {}: {detail}", path.display())]
     Other {
@@ -147,17 +156,24 @@ impl Store {
                 }
             }
         }
-        match Self::open_path(&path, false) {
-            Err(DbError::ReadOnly { .. }) => Self::open_path(&path, true),
-            other => other,
-        }
+        let store = match Self::open_path(&path, false) {
+            Err(DbError::ReadOnly { .. }) => return Self::open_path(&path, true),
+            other => other?,
+        };
+        super::legacy::migrate(&store, profile_dir)?;
+        Ok(store)
     }
 
     /// Opens an existing database for reading only; `None` when the profile has none yet.
     /// Never creates or migrates anything.
     pub fn open_existing(profile_dir: &Path) -> Result<Option<Self>, DbError> {
         let path = profile_dir.join(FILE_NAME);
-        if check_file(&path)?.is_none() {
+        let exists = check_file(&path)?.is_some();
+        // A 0.1 profile is imported on first use, by a reader too.
+        if super::legacy::has_files(profile_dir) {
+            return Self::open(profile_dir).map(Some);
+        }
+        if !exists {
             return Ok(None);
         }
         Self::open_path(&path, true).map(Some)

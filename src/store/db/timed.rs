@@ -23,7 +23,7 @@ impl Store {
         })
     }
 
-    /// Writes settled (done) on `target` by batches other than `batch` at or after `since`
+    /// Writes settled (done) on `target` by batches other than `batch` after `since`
     /// (Unix seconds), oldest first: what changed the account after a timed job was queued.
     pub fn later_writes(
         &self,
@@ -35,7 +35,7 @@ impl Store {
         self.read(|c| {
             let mut q = c.prepare_cached(
                 "SELECT at, batch, target, username, result, action, request_id FROM log \
-                 WHERE target = ?1 AND batch <> ?2 AND result = 'done' AND at >= ?3 \
+                 WHERE target = ?1 AND batch <> ?2 AND result = 'done' AND at > ?3 \
                  ORDER BY id",
             )?;
             let rows = q.query_map(params![target, batch, since], super::log::from_row)?;
@@ -94,7 +94,9 @@ mod tests {
     fn later_writes_are_settled_writes_of_other_batches_since_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        let now = super::super::now_unix();
+        // The job was queued a second before these writes (a write in the second the timed job
+        // was queued is its own origin, not a later change).
+        let now = super::super::now_unix() - 1;
         settle(&s, "timed", Write::Mute, "7", JobState::Done);
         assert!(s.later_writes("7", "timed", now).unwrap().is_empty());
         settle(&s, "other", Write::Block, "8", JobState::Done);
