@@ -257,19 +257,13 @@ pub(super) fn open(state: &mut super::State) {
     state.mode = super::Mode::Insights(Box::new(insights));
 }
 
-/// Keys of the insights view: Esc, `q` or `I` close it; everything else keeps it open.
+/// Keys of the insights view: its close keys (Esc, `q`, `I`) leave it; others keep it open.
 pub(super) fn on_key(
     state: &mut super::State,
     key: crossterm::event::KeyEvent,
     insights: Box<Insights>,
 ) {
-    use super::KeyAction as K;
-    if key.code == crossterm::event::KeyCode::Esc
-        || matches!(
-            state.keymap.lookup(super::KeyMode::Main, &key),
-            Some(K::Insights | K::Quit)
-        )
-    {
+    if state.keymap.lookup(super::KeyMode::Insights, &key) == Some(super::KeyAction::Close) {
         return;
     }
     state.mode = super::Mode::Insights(insights);

@@ -29,6 +29,12 @@ pub enum KeyMode {
     Confirm,
     /// The help overlay (`?`).
     Help,
+    /// The insights view (`I`).
+    Insights,
+    /// Reviewing one account at a time (`A`).
+    Review,
+    /// The question when quitting with writes still queued.
+    QuitAsk,
 }
 
 impl KeyMode {
@@ -42,12 +48,15 @@ impl KeyMode {
             KeyMode::Diff => "Diff view",
             KeyMode::Confirm => "Confirm",
             KeyMode::Help => "Help",
+            KeyMode::Insights => "Insights view",
+            KeyMode::Review => "Review (one account at a time)",
+            KeyMode::QuitAsk => "Quit with writes queued",
         }
     }
 
     /// True when the moving keys also work in this mode.
     pub fn moves(self) -> bool {
-        !matches!(self, KeyMode::Confirm)
+        !matches!(self, KeyMode::Confirm | KeyMode::Review | KeyMode::QuitAsk)
     }
 
     /// True when a key can mean one thing in `self` and another in `other` without clashing.
@@ -141,6 +150,16 @@ pub enum KeyAction {
     No,
     /// Mute instead (when the plan can't unblock).
     MuteInstead,
+    /// Review: nothing to do for this account, next one.
+    Skip,
+    /// Review: back to the previous account.
+    Back,
+    /// Review: stop deciding and show what will be sent.
+    Finish,
+    /// Quitting: send the queued writes now and quit when they are done.
+    SendNow,
+    /// Quitting: quit and leave the writes queued.
+    KeepQueued,
 }
 
 /// One row of the default table.
@@ -221,6 +240,18 @@ const DEFAULTS: &[Default] = &[
     row(M::Confirm, A::MuteInstead, "confirm_mute", &["m", "M"], "mute instead (read-only plans)", "mute"),
     row(M::Confirm, A::No, "confirm_no", &["n", "N", "Esc"], "no, change nothing", "no"),
     row(M::Help, A::Close, "help_close", &["Esc", "q", "?"], "close the help", "close"),
+    row(M::Insights, A::Close, "insights_close", &["Esc", "q", "I"], "back to the list", "close"),
+    row(M::Review, A::Keep, "review_keep", &["K"], "keep (never unblocked in bulk)", "keep"),
+    row(M::Review, A::Unblock, "review_unblock", &["u"], "unblock", "unblock"),
+    row(M::Review, A::Mute, "review_mute", &["m"], "mute", "mute"),
+    row(M::Review, A::Skip, "review_skip", &["Space", "s", "j", "Right", "Down"], "skip: nothing to do", "skip"),
+    row(M::Review, A::Note, "review_note", &["n"], "write a note", "note"),
+    row(M::Review, A::Back, "review_back", &["b", "k", "Left", "Up", "Backspace"], "back one account", "back"),
+    row(M::Review, A::Finish, "review_finish", &["Esc", "q", "A"], "finish: show what will be sent", "finish"),
+    row(M::QuitAsk, A::SendNow, "quit_send", &["s", "S"], "send the queued writes, quit when done", "send now"),
+    row(M::QuitAsk, A::KeepQueued, "quit_keep", &["k", "K", "q"], "quit, keep them queued", "keep queued"),
+    row(M::QuitAsk, A::CancelQueue, "quit_cancel", &["c", "C"], "cancel them (logged), then quit", "cancel"),
+    row(M::QuitAsk, A::Close, "quit_stay", &["Esc"], "stay", "stay"),
 ];
 
 /// One binding: where it applies, the action, its name in `config.toml`, its keys and texts.

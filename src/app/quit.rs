@@ -1,7 +1,7 @@
 //! Quitting with writes still queued: ask whether to send them now (and quit when done), keep
 //! them queued for the next start, or cancel them.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::action::Command;
 use super::state::{Mode, State};
@@ -26,25 +26,27 @@ pub(super) fn request(state: &mut State, out: &mut Vec<Command>) {
 
 /// Keys of the question.
 pub(super) fn on_key(state: &mut State, key: KeyEvent, n: usize, out: &mut Vec<Command>) {
+    use super::keymap::{KeyAction as K, KeyMode};
     let plural = if n == 1 { "" } else { "s" };
-    match key.code {
-        KeyCode::Char('s' | 'S') => {
+    match state.keymap.lookup(KeyMode::QuitAsk, &key) {
+        Some(K::SendNow) => {
             state.quit_when_idle = true;
             state.message = Some(info(format!(
                 "Sending {n} queued write{plural}; xblocks quits when they are done (Ctrl-C quits now, keeping them queued)."
             )));
             out.push(Command::ResumeQueue);
         }
-        KeyCode::Char('k' | 'K' | 'q') => {
+        Some(K::KeepQueued) => {
             state.quit = true;
             out.push(Command::Quit);
         }
-        KeyCode::Char('c' | 'C') => {
+        Some(K::CancelQueue) => {
             state.quit_when_idle = true;
             state.message = Some(info(format!("Cancelling {n} queued write{plural}…")));
             out.push(Command::CancelQueue);
         }
-        _ => state.message = Some(info("Still here; the queue keeps running.")),
+        Some(K::Close) => state.message = Some(info("Still here; the queue keeps running.")),
+        _ => state.mode = Mode::QuitAsk(n),
     }
 }
 

@@ -158,22 +158,18 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: 
         on_confirm_key(state, key, r, out);
         return;
     }
-    let plain = !key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Char('K') if plain => decide(&mut r, Decision::Keep),
-        KeyCode::Char('u') if plain => decide(&mut r, Decision::Unblock),
-        KeyCode::Char('m') if plain => decide(&mut r, Decision::Mute),
-        KeyCode::Char(' ' | 's' | 'j') | KeyCode::Right | KeyCode::Down if plain => {
-            decide(&mut r, Decision::Skip)
-        }
-        KeyCode::Char('n') if plain => {
+    use super::keymap::{KeyAction as K, KeyMode};
+    match state.keymap.lookup(KeyMode::Review, &key) {
+        Some(K::Keep) => decide(&mut r, Decision::Keep),
+        Some(K::Unblock) => decide(&mut r, Decision::Unblock),
+        Some(K::Mute) => decide(&mut r, Decision::Mute),
+        Some(K::Skip) => decide(&mut r, Decision::Skip),
+        Some(K::Note) => {
             let current = r.current().and_then(|i| r.notes.get(&i)).cloned();
             r.noting = Some(current.unwrap_or_default());
         }
-        KeyCode::Char('b' | 'k') | KeyCode::Left | KeyCode::Up | KeyCode::Backspace if plain => {
-            r.pos = r.pos.saturating_sub(1);
-        }
-        KeyCode::Esc | KeyCode::Char('q' | 'A') if plain => {
+        Some(K::Back) => r.pos = r.pos.saturating_sub(1),
+        Some(K::Finish) => {
             if r.has_changes() {
                 r.confirming = true;
             } else {

@@ -9,7 +9,9 @@ use super::format::thousands;
 use super::theme::Theme;
 
 /// Draws the question centred in `area`.
-pub fn render(n: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(state: &crate::app::State, n: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    use crate::app::{KeyAction as K, KeyMode};
+    let key = |a| format!("{} ", state.keymap.key_name(KeyMode::QuitAsk, a));
     let plural = if n == 1 { "" } else { "s" };
     let lines = vec![
         Line::raw(format!(
@@ -18,18 +20,21 @@ pub fn render(n: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
         )),
         Line::raw(""),
         Line::from(vec![
-            Span::styled("s ", theme.marked),
+            Span::styled(key(K::SendNow), theme.marked),
             Span::raw("send them now, quit when done"),
         ]),
         Line::from(vec![
-            Span::styled("k ", theme.marked),
+            Span::styled(key(K::KeepQueued), theme.marked),
             Span::raw("keep them queued: they run when xblocks starts again"),
         ]),
         Line::from(vec![
-            Span::styled("c ", theme.marked),
+            Span::styled(key(K::CancelQueue), theme.marked),
             Span::raw("cancel them (logged), then quit"),
         ]),
-        Line::from(vec![Span::styled("Esc ", theme.marked), Span::raw("stay")]),
+        Line::from(vec![
+            Span::styled(key(K::Close), theme.marked),
+            Span::raw("stay"),
+        ]),
     ];
     let rect = super::centered(area, 62, lines.len() as u16 + 2);
     super::clear_overlay(rect, buf);

@@ -26,11 +26,14 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
         thousands(total as u64)
     );
     let keys = if r.noting.is_some() {
-        " Enter saves the note · Esc leaves it "
+        " Enter saves the note · Esc leaves it ".to_string()
     } else {
-        " K keep · u unblock · m mute · Space skip · n note · b back · Esc finish "
+        let hint = state
+            .keymap
+            .hint(&[crate::app::KeyMode::Review], |_, w| Some(w));
+        format!(" {hint} ")
     };
-    let Some(inner) = super::view_frame(&title, keys, theme, area, buf) else {
+    let Some(inner) = super::view_frame(&title, &keys, theme, area, buf) else {
         return;
     };
     let w = inner.width as usize;

@@ -168,7 +168,7 @@ pub fn hints(state: &State) -> String {
             "Diff: new and gone between the last two full syncs · {}",
             view_keys(state, KeyMode::Diff)
         ),
-        Mode::QuitAsk(_) => "s send · k keep queued · c cancel · Esc stay".into(),
+        Mode::QuitAsk(_) => state.keymap.hint(&[KeyMode::QuitAsk], |_, w| Some(w)),
         Mode::Review(r) if r.confirming => {
             "Review: y sends every decision as one batch · Esc back · n discards".into()
         }
