@@ -123,14 +123,16 @@ pub const VERSION: i64 = MIGRATIONS.len() as i64;
 /// Reads the file's identity without writing: its `user_version`, or why it is not ours.
 pub fn inspect(conn: &Connection, path: &Path) -> Result<i64, DbError> {
     let err = |e| DbError::from_sqlite(path, e);
-    let app: i64 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(err)?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(err)?;
-    let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+    // One statement, so one snapshot: another process creating the database at this moment
+    // (its first migration commits tables, id and version together) is seen before or after.
+    let (app, version, tables): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), \
+                    (SELECT user_version FROM pragma_user_version), \
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .map_err(err)?;
     let fresh = app == 0 && version == 0 && tables == 0;
     if !fresh && app != APPLICATION_ID {
