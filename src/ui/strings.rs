@@ -19,9 +19,10 @@ they can still follow and message you. Muting works on every API plan.";
 pub const NO_NAME: &str = "(no name)";
 
 /// What saving unblocks for later does (read-only plans).
-pub const LATER_EFFECT: &str = "This plan can't unblock through the API. Saving adds their ids to \
-unblock-later.txt in the profile folder; run `xblocks import unblock-later.txt --unblock` once \
-the account has the Enterprise plan. Muting works now.";
+pub const LATER_EFFECT: &str =
+    "This plan can't unblock through the API. Saving keeps the unblocks \
+in the durable queue (Q, or `xblocks queue`); they are sent at a later start once the account has \
+the Enterprise plan. Muting works now.";
 
 /// The effect text for a verb.
 pub fn effect(verb: Verb) -> &'static str {
