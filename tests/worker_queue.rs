@@ -11,20 +11,13 @@ use xblocks::app::queue_view::QueueSnapshot;
 use xblocks::app::Verb;
 use xblocks::app::{Action, Command};
 use xblocks::auth::Credentials;
-use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::{JobState, NewJob, Store};
 use xblocks::store::paths::Paths;
 use xblocks::worker::{self, durable::Durable};
 
 fn paths(dir: &std::path::Path) -> Paths {
-    Paths::resolve(&GlobalArgs {
-        api_base: String::new(),
-        auth_base: String::new(),
-        profile: "default".into(),
-        config_dir: Some(dir.to_path_buf()),
-        no_wait: false,
-    })
+    Paths::resolve(Some(dir), "default")
 }
 
 /// Waits (generously) for the first action `pick` accepts.

@@ -260,7 +260,7 @@ mod tests {
                 detail: "Usage cap exceeded: Monthly product cap".into()
             }
         );
-        assert_eq!(e.exit_code() as u8, 6);
+        assert!(e.is_money());
         let live = r#"{"account_id":"1243608864848629761","product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}"#;
         let e = classify(
             Endpoint::Blocking,
@@ -310,7 +310,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(e.exit_code() as u8, 6);
+        assert!(e.is_money());
         assert!(e.user_message().contains("console.x.com"));
         assert!(e.user_message().contains("1243608864848629761"));
         let variant = r#"{"detail":"credits depleted","status":402,"title":"Payment Required","type":"https://api.x.com/2/problems/credits-depleted"}"#;

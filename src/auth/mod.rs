@@ -1,5 +1,6 @@
 //! Sign-in: OAuth 2.0 PKCE, OAuth 1.0a signing, token storage and refresh.
 
+pub mod error;
 pub mod loopback;
 pub mod oauth1;
 pub mod pkce;
@@ -14,6 +15,7 @@ use reqwest::Method;
 use url::Url;
 
 use crate::api::ApiError;
+pub use error::AuthError;
 pub use refresh::TokenSource;
 pub use token_store::{StoredToken, TokenStore};
 

@@ -49,13 +49,13 @@ pub fn stored(store: &Store) -> Option<(Capability, i64)> {
 /// The one probe at sign-in: asks X whether block writes work (a no-op unblock of yourself)
 /// and stores the answer with the account. A failure is only logged: the next write tells.
 pub async fn probe_at_sign_in(global: &GlobalArgs) -> Option<Capability> {
-    let (client, _, token) = crate::auth::session::client(global).ok()?;
+    let (client, _, token) = crate::auth::session::client(&global.session()).ok()?;
     let token = token?;
     let (id, handle) = (
         token.user_id.clone()?,
         token.username.clone().unwrap_or_default(),
     );
-    let paths = crate::store::paths::Paths::resolve(global);
+    let paths = global.paths();
     let store = super::profile_db::open(&paths).await.ok()?;
     let me = User {
         id: id.clone(),

@@ -12,7 +12,7 @@ use crate::text::sanitize as inert;
 
 /// Runs `xblocks logout`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
-    let store = TokenStore::new(&Paths::resolve(&global));
+    let store = TokenStore::new(&global.paths());
     let token = match store.load() {
         Ok(Some(t)) => Some(t),
         Ok(None) => None,

@@ -19,10 +19,10 @@ use crate::sync::{Outcome, Plan, SyncError};
 
 /// Runs `xblocks sync`.
 pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let config = Config::load(&paths)?;
     let prices = config.billing.prices();
-    let (client, _, token) = crate::auth::session::client(&global)?;
+    let (client, _, token) = crate::auth::session::client(&global.session())?;
     let store = super::profile_db::open(&paths).await?;
     let facts = {
         let store = store.clone();

@@ -32,7 +32,7 @@ pub async fn queue_inverse(
         })
         .collect();
     let n = jobs.len();
-    let store = profile_db::open(&Paths::resolve(global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     let batch = new_batch_id("timed");
     blocking(move || store.enqueue(&batch, &jobs))
         .await

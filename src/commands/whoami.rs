@@ -44,8 +44,8 @@ struct SyncJson {
 
 /// Runs `xblocks whoami`.
 pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
-    let s = session::connect(&global).await?;
-    let paths = Paths::resolve(&global);
+    let s = session::connect(&global.session()).await?;
+    let paths = global.paths();
     let store = super::profile_db::open(&paths).await?;
     {
         let (store, me, g) = (store.clone(), s.me.clone(), global.clone());

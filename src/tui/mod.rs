@@ -46,7 +46,7 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     g.auth_base = emulator.base_url();
     g.config_dir = Some(dir.0.clone());
     let result = async {
-        crate::auth::pkce::login_headless(&g, "xblocks-demo", crate::auth::DEFAULT_SCOPES).await?;
+        crate::auth::pkce::login_headless(&g.session(), "xblocks-demo", crate::auth::DEFAULT_SCOPES).await?;
         crate::commands::account::probe_at_sign_in(&g).await;
         run_with(&g, args.window_secs, true).await
     }
@@ -143,9 +143,9 @@ fn need_terminal() -> Result<(), ExitError> {
 
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
-    let paths = Paths::resolve(global);
+    let paths = global.paths();
     let (config, keymap, notes) = load_config(&paths)?;
-    let (credentials, _, token) = crate::auth::session::load_credentials(global)?
+    let (credentials, _, token) = crate::auth::session::load_credentials(&global.session())?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
     let client = Client::new(ClientConfig {
