@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(code(ApiError::Network("x".into())), 1);
         assert_eq!(code(ApiError::Interrupted), 130);
         let e: ExitError = ApiError::NotSignedIn.into();
-        assert_eq!((e.code as u8, e.message.as_str()), (77, "not signed in: run `xblocks login`"));
+        assert_eq!(
+            (e.code as u8, e.message.as_str()),
+            (77, "not signed in: run `xblocks login`")
+        );
     }
 
     #[test]

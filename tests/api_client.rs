@@ -154,7 +154,7 @@ fn opt_in_pinned_posts_survive_partial_errors() {
     let mk = |expand_pinned| {
         xblocks::api::Client::new(xblocks::api::ClientConfig {
             api_base: env.base.clone(),
-            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None).into(),
             no_wait: false,
             expand_pinned,
         })

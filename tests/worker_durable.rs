@@ -50,7 +50,7 @@ async fn bulk_writes_are_one_durable_batch_and_resume_checks_in_flight_jobs() {
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });

@@ -57,7 +57,7 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });
@@ -162,7 +162,7 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });
@@ -255,7 +255,7 @@ async fn read_only_holds_unblocks_for_later_and_still_runs_later_mutes() {
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });

@@ -167,7 +167,7 @@ pub async fn store_new_token(
     };
     let client = Client::new(ClientConfig {
         api_base: config.api_base.clone(),
-        credentials: creds,
+        credentials: creds.into(),
         no_wait: config.no_wait,
         expand_pinned: false,
     });

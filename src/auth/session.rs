@@ -7,7 +7,8 @@ use super::oauth1::Keys;
 use super::token_store::{StoredToken, TokenKind, TokenStore};
 use super::{AuthError, AuthKind, Credentials, TokenSource};
 use crate::api::types::User;
-use crate::api::{ApiError, Client, ClientConfig};
+use crate::api::{ApiError, Capability, Client, ClientConfig};
+use crate::store::db::Store;
 use crate::store::paths::Paths;
 
 /// Environment variable with an access token that overrides the stored one.
@@ -98,7 +99,7 @@ pub fn client(
     let (creds, kind, token) = load_credentials(config)?.ok_or(ApiError::NotSignedIn)?;
     let client = Client::new(ClientConfig {
         api_base: config.api_base.clone(),
-        credentials: creds,
+        credentials: creds.into(),
         no_wait: config.no_wait,
         expand_pinned: false,
     });
@@ -117,4 +118,43 @@ pub async fn connect(config: &SessionConfig) -> Result<Session, AuthError> {
         auth_kind,
         scopes,
     })
+}
+
+/// The one probe at sign-in: asks X whether block writes work (a no-op unblock of yourself)
+/// and stores the answer with the account in the profile database. A failure is only logged:
+/// the next write tells.
+pub async fn probe_at_sign_in(config: &SessionConfig) -> Option<Capability> {
+    let (client, _, token) = client(config).ok()?;
+    let token = token?;
+    let me = User {
+        id: token.user_id.clone()?,
+        username: token.username.clone().unwrap_or_default(),
+        ..User::default()
+    };
+    let dir = config.paths.profile_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+        .await
+        .ok()?
+        .ok()?;
+    let cap = match client.capability(&me.id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("capability probe at sign-in failed: {e}");
+            return None;
+        }
+    };
+    let (api_base, auth_base, learned) = (
+        config.api_base.clone(),
+        config.auth_base.clone(),
+        cap.clone(),
+    );
+    let stored = tokio::task::spawn_blocking(move || {
+        store.remember_account(&me, &api_base, &auth_base)?;
+        store.learn_capability(&learned)
+    })
+    .await;
+    if let Ok(Err(e)) = stored {
+        tracing::warn!("the sign-in probe's answer was not stored: {e}");
+    }
+    Some(cap)
 }

@@ -6,7 +6,6 @@ use crate::auth::{loopback, oauth1, pkce, DEFAULT_SCOPES};
 use crate::cli::{GlobalArgs, LoginArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
-use crate::store::paths::Paths;
 
 use crate::text::sanitize as inert;
 
@@ -72,7 +71,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     if !missing.is_empty() {
         eprintln!("Note: X did not grant {}.", missing.join(" "));
     }
-    say_capability(super::account::probe_at_sign_in(&global).await);
+    say_capability(crate::auth::session::probe_at_sign_in(&global.session()).await);
     Ok(())
 }
 
@@ -154,6 +153,6 @@ async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyh
         inert(token.user_id.as_deref().unwrap_or("?")),
         global.profile
     );
-    say_capability(super::account::probe_at_sign_in(&global).await);
+    say_capability(crate::auth::session::probe_at_sign_in(&global.session()).await);
     Ok(())
 }

@@ -6,7 +6,6 @@ use url::Url;
 use crate::auth::oauth1::Keys;
 use crate::auth::token_store::{StoredToken, TokenKind, TokenStore};
 use crate::cli::GlobalArgs;
-use crate::store::paths::Paths;
 
 use crate::text::sanitize as inert;
 

@@ -89,7 +89,6 @@ impl SignInHint {
     }
 }
 
-
 /// Whether the command reads or writes the profile's files (the demo and the emulator keep
 /// theirs in memory or in a temp dir of their own).
 fn uses_profile(cli: &Cli) -> bool {

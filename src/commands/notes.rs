@@ -8,7 +8,6 @@ use crate::cli::{GlobalArgs, KeepArgs, NoteArgs, TagArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::db::Store;
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 
 use super::profile_db::{self, blocking};

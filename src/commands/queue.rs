@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, HistoryArgs, QueueArgs};
 use crate::store::db::{rfc3339, Job, JobState, LogEntry};
-use crate::store::paths::Paths;
 use crate::text::sanitize;
 
 use super::profile_db::{self, blocking};

@@ -8,7 +8,6 @@ use crate::auth::session;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 use crate::store::db::{now_unix, rfc3339, DbError, Job, JobState, Store};
-use crate::store::paths::Paths;
 use crate::text::sanitize;
 
 use super::profile_db::{self, blocking};

@@ -14,7 +14,6 @@ use crate::cli::{GlobalArgs, SyncArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
 use crate::store::db::Store;
-use crate::store::paths::Paths;
 use crate::sync::{Outcome, Plan, SyncError};
 
 /// Runs `xblocks sync`.
@@ -102,7 +101,7 @@ pub async fn me_id(
     if let Some(id) = token.and_then(|t| t.user_id.clone()) {
         return Ok(id);
     }
-    if let Some((id, _)) = super::account::remembered(store) {
+    if let Some((id, _)) = store.remembered_account().ok().flatten() {
         return Ok(id);
     }
     let me = client.me().await?;

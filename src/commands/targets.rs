@@ -14,7 +14,6 @@ use crate::exit::{Exit, ExitError};
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{JobState, NewJob, Store};
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::store::runner_lock::RunnerLock;
 use crate::text::sanitize as inert;
 

@@ -6,7 +6,6 @@ use crate::api::Write;
 use crate::cli::GlobalArgs;
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{now_unix, rfc3339, NewJob};
-use crate::store::paths::Paths;
 
 use super::profile_db::{self, blocking};
 

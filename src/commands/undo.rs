@@ -8,7 +8,6 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, UndoArgs};
 use crate::exit::{Exit, ExitError};
 use crate::jobs::undo;
-use crate::store::paths::Paths;
 
 /// Runs `xblocks undo`.
 pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {

@@ -11,7 +11,6 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::exit::ExitError;
 use crate::store::db::{self, SyncKind};
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 
 /// The `whoami --json` document.
@@ -64,7 +63,8 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     } else {
         let st = store.clone();
         // The grant (missing scope, read-only app) outranks what was learned before.
-        let stored = super::profile_db::blocking(move || account::stored(&st)).await;
+        let stored =
+            super::profile_db::blocking(move || st.learned_capability().ok().flatten()).await;
         s.client
             .capability_from_grant()
             .map(|c| (c, None))

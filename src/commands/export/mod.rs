@@ -20,7 +20,6 @@ use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use output::Target;
