@@ -1,7 +1,6 @@
 //! Fault injection over HTTP: 5xx, dropped connections, truncated JSON, latency; bad specs.
 
-mod emulator_support;
-
+use crate::emulator_support;
 use emulator_support::{client, start};
 use xblocks::emulator::{Config, Faults};
 

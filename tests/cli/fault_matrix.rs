@@ -6,8 +6,7 @@
 //! the same command again completes with the exact result. Writes are counted in the
 //! emulator's request log: each planned target is written exactly once over all runs.
 
-mod common;
-
+use crate::common;
 use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;

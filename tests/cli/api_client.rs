@@ -1,8 +1,7 @@
 //! The public `xblocks::api` client over real HTTP against the in-process emulator:
 //! single-flight refresh, rate events and budgets, resumable pagination, lookups, capability.
 
-mod common;
-
+use crate::common;
 use futures::StreamExt;
 use xblocks::api::pagination::{pages, ListKind};
 use xblocks::api::{ApiError, Capability, Endpoint, RateEvent};

@@ -1,8 +1,7 @@
 //! OAuth over HTTP: PKCE success and each failure, refresh rotation, revoke, confidential
 //! clients, and OAuth 1.0a (PIN flow, signatures, nonces, timestamps).
 
-mod emulator_support;
-
+use crate::emulator_support;
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 

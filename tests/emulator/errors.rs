@@ -1,8 +1,7 @@
 //! Every refusal with X's status, body and headers: 400, 401, 403 (app-only, scope, plan,
 //! other user), 404, 429 and recovery after the window resets.
 
-mod emulator_support;
-
+use crate::emulator_support;
 use base64::Engine;
 use emulator_support::{client, get, into_resp, start, Resp};
 use serde_json::{json, Value};

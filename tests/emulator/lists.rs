@@ -1,7 +1,6 @@
 //! Users and lists over HTTP: lookups, paging, writes.
 
-mod emulator_support;
-
+use crate::emulator_support;
 use emulator_support::{get, page_all, start};
 use serde_json::json;
 use xblocks::emulator::Config;

@@ -1,8 +1,7 @@
 //! `xblocks export` through the binary against the in-process emulator: formats, files,
 //! rate-limit waits, --no-wait, injected faults.
 
-mod common;
-
+use crate::common;
 use common::{http_get, run, Env};
 
 fn export(env: &Env, args: &[&str]) -> common::Out {

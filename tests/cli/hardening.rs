@@ -2,8 +2,7 @@
 //! special files, size caps, secrets in errors (issue 11). Links and special files are decoys
 //! made inside each test's own temp dir, never real `/dev` nodes or system files.
 
-mod common;
-
+use crate::common;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,8 +1,7 @@
 //! The `--json` convention through the binary: one document on stdout, errors as one JSON line
 //! on stderr with the same exit code as the process.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 

@@ -1,8 +1,7 @@
 //! Sign-in through the binary against the in-process emulator: login (loopback and pasted),
 //! OAuth 1.0a, refresh, revocation, logout, whoami, env token, file modes, no token leaks.
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;

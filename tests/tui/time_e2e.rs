@@ -1,8 +1,7 @@
 //! End to end in a real terminal (tmux) against the emulator: Ctrl-Z suspends to the shell and
 //! `fg` brings the TUI back; `q` with writes still queued asks, and `k` keeps them queued.
 
-mod tmux_support;
-
+use crate::tmux_support;
 use std::time::Duration;
 
 use tmux_support::{quote, start, tmux_available, xblocks_line};

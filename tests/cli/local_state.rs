@@ -3,8 +3,7 @@
 //! `token.json`, `queue.jsonl` or database: one clear line naming the file and the fix, the
 //! documented exit code, no panic, and the file left exactly as it was.
 
-mod common;
-
+use crate::common;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

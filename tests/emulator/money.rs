@@ -2,8 +2,7 @@
 //! with per-UTC-day dedup, X's 402 in both shapes once it is gone, `GET /2/usage/credits`, the
 //! usage-cap 429 while `x-rate-limit-remaining` is still > 0, and the cost in the request log.
 
-mod emulator_support;
-
+use crate::emulator_support;
 use emulator_support::{get, start};
 use xblocks::emulator::{Config, CreditsBody};
 

@@ -2,8 +2,7 @@
 //! size) against an in-process emulator on 127.0.0.1. Scrolls past the first page (1000 accounts),
 //! unblocks the last account through the confirm pane, and checks the emulator's state.
 
-mod tmux_support;
-
+use crate::tmux_support;
 use tmux_support::{quote, start, tmux_available, xblocks_line, SESSION};
 
 use std::path::Path;

@@ -3,8 +3,7 @@
 //! keep every byte the API sent; only the terminal gets sanitised text), and hostile import
 //! files (invalid UTF-8, truncated, huge, absurd numbers) refused by line with nothing sent.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 

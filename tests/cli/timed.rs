@@ -2,8 +2,7 @@
 //! `run-due` once due (and not before), and a timed unblock whose account was unblocked by hand
 //! meanwhile is not sent, with the reason in the log.
 
-mod common;
-
+use crate::common;
 use std::time::Duration;
 
 use common::{run, Env};

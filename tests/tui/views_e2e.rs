@@ -2,8 +2,7 @@
 //! in-process emulator: a full sync is cached, two unblocks appear in the queue and history
 //! views, `U` undoes them, `D` shows the diff; the next session starts from the cache.
 
-mod tmux_support;
-
+use crate::tmux_support;
 use tmux_support::{start, tmux_available, xblocks_line, Tmux};
 
 use std::time::{Duration, Instant};

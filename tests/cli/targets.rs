@@ -1,7 +1,6 @@
 //! `xblocks block|unblock|mute|unmute` through the binary against the in-process emulator.
 
-mod common;
-
+use crate::common;
 use common::{run, Env};
 
 fn cmd(env: &Env, args: &[&str]) -> common::Out {

@@ -7,8 +7,7 @@
 //! 127.0.0.1 binding are proven in `cli_auth::login_through_loopback_rejects_wrong_state_then_signs_in`
 //! and `cli_auth::login_accepts_the_pasted_redirect_url`.
 
-mod common;
-
+use crate::common;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

@@ -1,8 +1,7 @@
 //! Property: paging while blocks and unblocks interleave never duplicates or skips an account
 //! that stayed blocked throughout.
 
-mod emulator_support;
-
+use crate::emulator_support;
 use std::collections::{HashMap, HashSet};
 
 use emulator_support::{client, get, start};

@@ -2,8 +2,7 @@
 //! emulator on 127.0.0.1: bracketed paste is never read as keys, and a revoked session picks up
 //! a new `xblocks login` from another terminal (issue 11).
 
-mod tmux_support;
-
+use crate::tmux_support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -3,8 +3,7 @@
 //! jsonl for the fields csv lacks), and kept accounts are never unblocked by `import --unblock`
 //! or `undo`.
 
-mod common;
-
+use crate::common;
 use std::collections::HashMap;
 
 use common::{run, Env};
