@@ -9,15 +9,7 @@ use std::time::Duration;
 
 use xblocks::emulator::{self, Config, Emulator};
 
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "users.read",
-    "block.read",
-    "block.write",
-    "mute.read",
-    "mute.write",
-    "offline.access",
-];
+use crate::common::SCOPES;
 
 fn xblocks(emu: &Emulator, token: &str, dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xblocks"));

@@ -12,15 +12,7 @@ use std::time::{Duration, Instant};
 use xblocks::emulator::{self, Config};
 
 /// Every scope the TUI uses.
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "users.read",
-    "block.read",
-    "block.write",
-    "mute.read",
-    "mute.write",
-    "offline.access",
-];
+use crate::fixtures::SCOPES;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {

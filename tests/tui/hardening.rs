@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tmux_support::{quote, start, tmux_available, xblocks_line, Tmux, SESSION};
 use xblocks::emulator::{self, Config, Emulator};
 
-const SCOPES: &[&str] = xblocks::auth::DEFAULT_SCOPES;
+use crate::fixtures::SCOPES;
 
 /// Pastes `text` as the terminal would: `paste-buffer -p` wraps it in bracketed-paste markers
 /// when the application asked for them (tmux turns each newline into Enter, like a terminal).

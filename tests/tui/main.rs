@@ -1,6 +1,7 @@
 //! The TUI: snapshots drawn into ratatui's `TestBackend`, the worker against the emulator, and the
 //! real binary in tmux.
 
+mod fixtures;
 mod tmux_support;
 
 mod cli;

@@ -9,15 +9,7 @@ use std::time::{Duration, Instant};
 use tmux_support::{start, tmux_available, xblocks_line};
 use xblocks::emulator::{self, Config};
 
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "users.read",
-    "block.read",
-    "block.write",
-    "mute.read",
-    "mute.write",
-    "offline.access",
-];
+use crate::fixtures::SCOPES;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offline_start_paints_the_database_at_once_and_says_offline() {

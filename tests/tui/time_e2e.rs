@@ -7,7 +7,7 @@ use std::time::Duration;
 use tmux_support::{quote, start, tmux_available, xblocks_line};
 use xblocks::emulator::{self, Config};
 
-const SCOPES: &[&str] = xblocks::auth::DEFAULT_SCOPES;
+use crate::fixtures::SCOPES;
 
 async fn wait_file(path: &std::path::Path, secs: u64) -> String {
     for _ in 0..secs * 5 {

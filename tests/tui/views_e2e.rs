@@ -9,15 +9,7 @@ use std::time::{Duration, Instant};
 
 use xblocks::emulator::{self, Config, Emulator};
 
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "users.read",
-    "block.read",
-    "block.write",
-    "mute.read",
-    "mute.write",
-    "offline.access",
-];
+use crate::fixtures::SCOPES;
 
 /// Starts the TUI on `emu` with the config dir `dir` in a new tmux server.
 fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {

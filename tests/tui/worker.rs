@@ -10,15 +10,7 @@ use xblocks::auth::Credentials;
 use xblocks::cli::Tier;
 use xblocks::emulator::{self, Config, Emulator};
 
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "users.read",
-    "block.read",
-    "block.write",
-    "mute.read",
-    "mute.write",
-    "offline.access",
-];
+use crate::fixtures::SCOPES;
 
 async fn setup(config: Config) -> (Emulator, Client, String) {
     let emu = emulator::start(config).await.expect("emulator starts");
