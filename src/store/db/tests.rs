@@ -214,6 +214,9 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
     assert_eq!(now[3].first_seen, before);
     assert_eq!(s.is_listed("4").unwrap(), Some(false));
     assert_eq!(s.is_listed("99").unwrap(), None);
+    let mut gone = s.gone_in_last_full_sync().unwrap();
+    gone.sort();
+    assert_eq!(gone, ["2", "4"], "the TUI takes these out of the list");
     let d = s.diff_since_previous_full().unwrap();
     let names = |v: &[User]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
     assert_eq!(names(&d.new), ["7", "6"]);
@@ -235,6 +238,7 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
         PageCount { new: 1, known: 0 }
     );
     assert_eq!(ids(&s.load_all().unwrap())[0], 4);
+    assert_eq!(s.gone_in_last_full_sync().unwrap(), ["2"]);
 }
 
 #[test]
