@@ -20,12 +20,9 @@ pub struct ApiWriter {
 
 impl Writer for ApiWriter {
     async fn write(&self, action: Write, target: &str) -> Result<(), WriteError> {
-        let result = self.client.apply(action, &self.me, target).await;
-        // A mute's answer says nothing about block writes: every plan may mute.
-        if let Some(cap) = Capability::from_write(&result).filter(|_| action.needs_full()) {
-            learn(&self.store, cap).await;
-        }
-        result.map_err(classify)
+        apply(&self.client, &self.store, &self.me, action, target)
+            .await
+            .map_err(classify)
     }
 
     async fn in_state(
@@ -48,6 +45,24 @@ impl Writer for ApiWriter {
             .map(|u| u.id)
             .collect())
     }
+}
+
+/// Performs `action` on `target` as `me`, and stores in `store` the capability its answer
+/// settles: a block or unblock that X applied (or answered "no such account") means full, one
+/// refused for the plan means read-only. A mute's answer says nothing about block writes (every
+/// plan may mute), nor does an answer that never came (network, rate limit, interrupt).
+pub async fn apply(
+    client: &Client,
+    store: &Store,
+    me: &str,
+    action: Write,
+    target: &str,
+) -> Result<(), ApiError> {
+    let result = client.apply(action, me, target).await;
+    if let Some(cap) = Capability::from_write(&result).filter(|_| action.needs_full()) {
+        learn(store, cap).await;
+    }
+    result
 }
 
 /// Stores a capability a write's answer settled (stamped now); a failure is only logged.
