@@ -234,6 +234,8 @@ pub(super) fn on_reachable(state: &mut State, yes: bool) {
 /// the list is the database's from then on.
 pub(super) fn on_finished(state: &mut State, full: bool, new: u64, gone_ids: &[String], cost: Usd) {
     let now = state.now;
+    // The list shown is X's as of now, no longer only the database's.
+    state.snapshots.cached = None;
     let s = &mut state.snapshots.sync;
     s.phase = SyncPhase::Synced { at: now };
     if full {

@@ -255,6 +255,18 @@ fn unknown_user_fields_survive_in_the_stored_json() {
     assert_eq!(serde_json::from_str::<User>(json).unwrap(), u);
     let a = &s.load_all().unwrap()[0];
     assert_eq!(a.user.public_metrics.unwrap().followers_count, 3);
+    assert_eq!(a.user.pinned_tweet_id, None);
+    // The pinned post's id comes back from X's object (the TUI offers to load the post).
+    let pinned = User {
+        pinned_tweet_id: Some("1546867778363469824".into()),
+        ..user(2)
+    };
+    s.upsert_page(id, 1, std::slice::from_ref(&pinned)).unwrap();
+    let back = s.accounts_by_id(&["2".into()]).unwrap();
+    assert_eq!(
+        back["2"].user.pinned_tweet_id.as_deref(),
+        Some("1546867778363469824")
+    );
 }
 
 #[test]
