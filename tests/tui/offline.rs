@@ -43,7 +43,7 @@ async fn an_offline_start_paints_the_database_at_once_and_says_offline() {
     let handle = {
         let c = xblocks::api::Client::new(xblocks::api::ClientConfig {
             api_base: emu.base_url(),
-            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None).into(),
             no_wait: false,
             expand_pinned: false,
         });

@@ -17,7 +17,7 @@ async fn setup(config: Config) -> (Emulator, Client, String) {
     let token = emu.issue_token(SCOPES);
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: true,
     });
