@@ -62,7 +62,7 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
     // The two newest blocks are undone elsewhere; an account further down has a pinned post.
     let client = xblocks::api::Client::new(xblocks::api::ClientConfig {
         api_base: emu.base_url(),
-        credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+        credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None).into(),
         no_wait: false,
         expand_pinned: false,
     });
