@@ -16,7 +16,6 @@ use crate::exit::{Exit, ExitError};
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{JobState, NewJob, Store};
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::store::runner_lock::RunnerLock;
 use crate::text::sanitize as inert;
 
@@ -48,7 +47,7 @@ pub async fn run(
         )
         .into());
     }
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let (st, dir, what) = (
         store.clone(),
@@ -58,7 +57,7 @@ pub async fn run(
     let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    let s = session::connect(&global).await?;
+    let s = session::connect(&global.session()).await?;
     let billing = lookup::Billing::load(&paths, &store).await?;
     let guard = action == Write::Block;
     let known = resolve(&s.client, &store, &billing, &targets, guard).await?;

@@ -46,8 +46,13 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     g.auth_base = emulator.base_url();
     g.config_dir = Some(dir.0.clone());
     let result = async {
-        crate::auth::pkce::login_headless(&g, "xblocks-demo", crate::auth::DEFAULT_SCOPES).await?;
-        crate::commands::account::probe_at_sign_in(&g).await;
+        crate::auth::pkce::login_headless(
+            &g.session(),
+            "xblocks-demo",
+            crate::auth::DEFAULT_SCOPES,
+        )
+        .await?;
+        crate::auth::session::probe_at_sign_in(&g.session()).await;
         run_with(&g, args.window_secs, true).await
     }
     .await;
@@ -111,7 +116,7 @@ fn offline_start(
     let known = from_token.or_else(|| {
         store
             .as_ref()
-            .and_then(crate::commands::account::remembered)
+            .and_then(|s| s.remembered_account().ok().flatten())
     });
     OfflineStart {
         me: known.map(|(id, username)| crate::api::types::User {
@@ -121,7 +126,7 @@ fn offline_start(
         }),
         capability: store
             .as_ref()
-            .and_then(crate::commands::account::stored)
+            .and_then(|s| s.learned_capability().ok().flatten())
             .map(|(c, _)| c),
         listed: store
             .as_ref()
@@ -143,14 +148,14 @@ fn need_terminal() -> Result<(), ExitError> {
 
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
-    let paths = Paths::resolve(global);
+    let paths = global.paths();
     let (config, keymap, notes) = load_config(&paths)?;
-    let (credentials, _, token) = crate::auth::session::load_credentials(global)?
+    let (credentials, _, token) = crate::auth::session::load_credentials(&global.session())?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
     let client = Client::new(ClientConfig {
         api_base: global.api_base.clone(),
-        credentials,
+        credentials: credentials.into(),
         no_wait: false,
         expand_pinned: true,
     });
