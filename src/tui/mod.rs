@@ -1,9 +1,9 @@
 //! The terminal: enter/restore, panic hook, signals, the event loop; `xblocks` and `xblocks demo`.
 
-mod event_loop;
+pub mod event_loop;
 pub mod terminal;
 
-pub use event_loop::{map_event, Ending};
+pub use event_loop::{map_event, Ending, Screen};
 
 use std::io::{IsTerminal, Write};
 use std::time::SystemTime;
@@ -207,7 +207,16 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     );
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
-    let ending = event_loop::run(&mut terminal, &mut state, worker, actions_tx, actions_rx).await;
+    let events = crossterm::event::EventStream::new();
+    let ending = event_loop::run(
+        &mut terminal,
+        events,
+        &mut state,
+        worker,
+        actions_tx,
+        actions_rx,
+    )
+    .await;
     drop(guard);
     // ratatui's `Terminal` shows the cursor on drop and `eprintln!`s if that fails, which panics
     // when the terminal hung up (SIGHUP); the guard already restored everything, so skip it.

@@ -7,6 +7,7 @@ mod tmux_support;
 mod cli;
 mod e2e;
 mod hardening;
+mod in_process;
 mod insights;
 mod offline;
 mod render;
