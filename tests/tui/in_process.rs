@@ -13,7 +13,6 @@ use tokio::sync::mpsc;
 use xblocks::api::{Client, ClientConfig};
 use xblocks::app::{Action, Capability, Keymap, State};
 use xblocks::auth::Credentials;
-use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
 use xblocks::store::paths::Paths;
 use xblocks::tui::event_loop::{self, Ending};
@@ -86,16 +85,10 @@ async fn keys_in_frames_out_an_unblock_reaches_the_emulator() {
     let token = emu.issue_token(SCOPES);
     let (me_id, me) = emu.me();
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::resolve(&GlobalArgs {
-        api_base: emu.base_url(),
-        auth_base: emu.base_url(),
-        profile: "default".into(),
-        config_dir: Some(dir.path().to_path_buf()),
-        no_wait: false,
-    });
+    let paths = Paths::resolve(Some(dir.path()), "default");
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });

@@ -11,6 +11,7 @@ mod in_process;
 mod insights;
 mod offline;
 mod render;
+mod screenshot;
 mod time_e2e;
 mod views;
 mod views_e2e;
