@@ -65,7 +65,15 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
             blocking(move || s.mark_in_flight(id))
                 .await
                 .map_err(profile_db::exit)?;
-            match session.client.apply(job.action, &me, &job.target).await {
+            match crate::jobs::api_writer::apply(
+                &session.client,
+                &store,
+                &me,
+                job.action,
+                &job.target,
+            )
+            .await
+            {
                 Ok(()) => {
                     println!("{} {who}", job.action.past());
                     sent += 1;

@@ -6,6 +6,7 @@ mod tmux_support;
 
 mod cli;
 mod e2e;
+mod full_sync;
 mod hardening;
 mod in_process;
 mod insights;
