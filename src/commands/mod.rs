@@ -7,6 +7,7 @@ pub mod import;
 pub mod json;
 pub mod login;
 pub mod logout;
+pub mod lookup;
 pub mod notes;
 pub mod process;
 pub mod profile_db;
@@ -141,12 +142,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Whoami(args)) => whoami::run(global, args).await,
         Some(Command::Sync(args)) => sync::run(global, args).await,
         Some(Command::Export(args)) => export::run(global, args).await,
-        Some(Command::Block(args)) => targets::run(global, args, crate::api::Write::Block).await,
-        Some(Command::Unblock(args)) => {
-            targets::run(global, args, crate::api::Write::Unblock).await
+        Some(Command::Block(args)) => {
+            targets::run(global, args.targets, crate::api::Write::Block, args.force).await
         }
-        Some(Command::Mute(args)) => targets::run(global, args, crate::api::Write::Mute).await,
-        Some(Command::Unmute(args)) => targets::run(global, args, crate::api::Write::Unmute).await,
+        Some(Command::Unblock(args)) => {
+            targets::run(global, args, crate::api::Write::Unblock, false).await
+        }
+        Some(Command::Mute(args)) => {
+            targets::run(global, args, crate::api::Write::Mute, false).await
+        }
+        Some(Command::Unmute(args)) => {
+            targets::run(global, args, crate::api::Write::Unmute, false).await
+        }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,

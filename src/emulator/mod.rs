@@ -329,14 +329,30 @@ impl Emulator {
         idx.into_iter().map(|i| self.shared.world.id(i)).collect()
     }
 
-    /// Up to `n` (id, username) of accounts that are not blocked (nor suspended, nor you).
+    /// Up to `n` (id, username) of accounts that are not blocked (nor suspended, nor you) and
+    /// that no follow joins to you either way (so the follow guard lets a block through).
     pub fn unblocked_accounts(&self, n: usize) -> Vec<(String, String)> {
         let w = &self.shared.world;
         let inner = self.shared.lock();
         (1..w.total() as u32)
             .filter(|&i| !inner.blocks.contains(i) && !w.suspended(i))
+            .filter(|&i| inner.unfollowed.contains(&i) || !(w.i_follow(i) || w.follows_me(i)))
             .take(n)
             .map(|i| (w.id(i), w.username(i)))
+            .collect()
+    }
+
+    /// Up to `n` accounts that are not blocked and that you follow or that follow you, as
+    /// `connection_status` reports them: (id, username, you follow them, they follow you).
+    pub fn connected_accounts(&self, n: usize) -> Vec<(String, String, bool, bool)> {
+        let w = &self.shared.world;
+        let inner = self.shared.lock();
+        (1..w.total() as u32)
+            .filter(|&i| !inner.blocks.contains(i) && !inner.unfollowed.contains(&i))
+            .map(|i| (i, w.i_follow(i), w.follows_me(i)))
+            .filter(|&(_, following, followed_by)| following || followed_by)
+            .take(n)
+            .map(|(i, following, followed_by)| (w.id(i), w.username(i), following, followed_by))
             .collect()
     }
 
