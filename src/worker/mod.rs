@@ -8,6 +8,7 @@
 pub mod durable;
 mod files;
 mod notes;
+mod pinned;
 mod reads;
 mod sync_lane;
 mod tracker;
@@ -183,7 +184,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
             page(client, me, token).await
         }
-        Command::LoadPinned { id } => match client.pinned_post(&id).await {
+        Command::LoadPinned { id, .. } => match client.pinned_post(&id).await {
             Ok(post) => vec![Action::PinnedLoaded {
                 id,
                 text: post.map(|p| p.text),
