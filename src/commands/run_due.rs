@@ -5,7 +5,6 @@
 
 use crate::cli::GlobalArgs;
 use crate::store::db::{now_unix, rfc3339, JobState};
-use crate::store::paths::Paths;
 use crate::text::sanitize;
 
 use super::profile_db::{self, blocking};
@@ -13,7 +12,7 @@ use super::targets::label;
 
 /// Runs `xblocks run-due`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     if profile_db::open_existing(&paths).await?.is_none() {
         println!("nothing is due");
         return Ok(());
@@ -36,7 +35,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let session = crate::auth::session::connect(&global).await?;
+    let session = crate::auth::session::connect(&global.session()).await?;
     let me = session.me.id.clone();
     let outcome = super::queue_run::run(&session.client, &me, &store, None, &mut |job| {
         let who = label(&job.target, job.username.as_deref());

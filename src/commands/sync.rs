@@ -14,15 +14,14 @@ use crate::cli::{GlobalArgs, SyncArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
 use crate::store::db::Store;
-use crate::store::paths::Paths;
 use crate::sync::{Outcome, Plan, SyncError};
 
 /// Runs `xblocks sync`.
 pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let config = Config::load(&paths)?;
     let prices = config.billing.prices();
-    let (client, _, token) = crate::auth::session::client(&global)?;
+    let (client, _, token) = crate::auth::session::client(&global.session())?;
     let store = super::profile_db::open(&paths).await?;
     let facts = {
         let store = store.clone();
@@ -102,7 +101,7 @@ pub async fn me_id(
     if let Some(id) = token.and_then(|t| t.user_id.clone()) {
         return Ok(id);
     }
-    if let Some((id, _)) = super::account::remembered(store) {
+    if let Some((id, _)) = store.remembered_account().ok().flatten() {
         return Ok(id);
     }
     let me = client.me().await?;

@@ -14,7 +14,6 @@ use crate::exit::{Exit, ExitError};
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{JobState, NewJob, Store};
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::store::runner_lock::RunnerLock;
 use crate::text::sanitize as inert;
 
@@ -41,7 +40,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         )
         .into());
     }
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let (st, dir, what) = (
         store.clone(),
@@ -51,7 +50,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
     let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    let s = session::connect(&global).await?;
+    let s = session::connect(&global.session()).await?;
     let known = resolve(&s.client, &store, &targets).await?;
     let mut not_found = 0;
     let mut other_failures = 0;

@@ -7,7 +7,6 @@ use crate::cli::GlobalArgs;
 use crate::jobs::runner::new_batch_id;
 use crate::jobs::timed::inverse_jobs;
 use crate::store::db::{now_unix, rfc3339};
-use crate::store::paths::Paths;
 
 use super::profile_db::{self, blocking};
 
@@ -28,7 +27,7 @@ pub async fn queue_inverse(
     let due = now_unix().saturating_add(secs as i64);
     let jobs = inverse_jobs(forward, targets, due);
     let n = jobs.len();
-    let store = profile_db::open(&Paths::resolve(global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     let batch = new_batch_id("timed");
     blocking(move || store.enqueue(&batch, &jobs))
         .await

@@ -47,14 +47,14 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     } else {
         Write::Block
     };
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let _lock = if args.dry_run {
         None
     } else {
         Some(lock(&store, &paths, "xblocks import").await?)
     };
-    let s = session::connect(&global).await?;
+    let s = session::connect(&global.session()).await?;
     let resolved = resolve(&s.client, &list.targets, &paths)
         .await
         .map_err(|e| match e.code {
