@@ -488,6 +488,26 @@ impl Client {
         Ok(out)
     }
 
+    /// The pinned post of one account: a users lookup with `expansions=pinned_tweet_id` (on
+    /// pay-per-use one user read and one post read). `None` when it has none (or it was
+    /// deleted: X then answers a partial error and no include).
+    pub async fn pinned_post(&self, id: &str) -> Result<Option<Tweet>, ApiError> {
+        check_id(id)?;
+        let q = vec![
+            ("ids", id.to_string()),
+            ("user.fields", "pinned_tweet_id".to_string()),
+            ("expansions", "pinned_tweet_id".to_string()),
+            ("tweet.fields", "created_at,text".to_string()),
+        ];
+        let r: ListResponse = self
+            .call(Endpoint::UsersByIds, Method::GET, "/2/users", &q, None)
+            .await?;
+        let Some(pin) = r.data.first().and_then(|u| u.pinned_tweet_id.clone()) else {
+            return Ok(None);
+        };
+        Ok(r.includes.tweets.into_iter().find(|t| t.id == pin))
+    }
+
     /// What the sign-in alone says about block writes, without any request: read-only when
     /// the block.write scope is missing or the OAuth 1.0a app may only read; `None` when only
     /// X's answer to a write can tell.

@@ -103,6 +103,8 @@ struct OfflineStart {
     me: Option<crate::api::types::User>,
     capability: Option<crate::api::Capability>,
     listed: u64,
+    /// When the last full sync finished (Unix seconds).
+    last_full: Option<i64>,
 }
 
 fn offline_start(
@@ -132,6 +134,10 @@ fn offline_start(
             .as_ref()
             .and_then(|s| s.listed_count().ok())
             .unwrap_or(0),
+        last_full: store
+            .as_ref()
+            .and_then(|s| s.last_full_syncs(1).ok())
+            .and_then(|f| f.first().and_then(|f| f.finished)),
     }
 }
 
@@ -157,7 +163,8 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         api_base: global.api_base.clone(),
         credentials: credentials.into(),
         no_wait: false,
-        expand_pinned: true,
+        // X bills every expanded post: pinned posts load one at a time, when asked for (`P`).
+        expand_pinned: false,
     });
     // The profile knows the account and the database holds the list: nothing waits for X.
     let start = offline_start(&paths, token.as_ref());
@@ -167,6 +174,9 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     };
     let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
     state.snapshots.sync.offline_first = start.listed > 0;
+    state.snapshots.sync.last_full = start
+        .last_full
+        .map(|t| std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.max(0) as u64));
     if let Ok(billing) = crate::store::config::Config::load(&paths).map(|c| c.billing) {
         state.snapshots.sync.prices = billing.prices();
         state.snapshots.sync.daily_cap = billing.daily_cap();

@@ -6,11 +6,13 @@ mod tmux_support;
 
 mod cli;
 mod e2e;
+mod full_sync;
 mod hardening;
 mod in_process;
 mod insights;
 mod offline;
 mod render;
+mod screenshot;
 mod time_e2e;
 mod views;
 mod views_e2e;
