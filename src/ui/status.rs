@@ -38,8 +38,11 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.error.patch(theme.status),
         ));
     }
+    if state.demo {
+        parts.push(Span::styled(" DEMO ", theme.warn.patch(theme.status)));
+    }
     parts.push(Span::raw(format!(" @{} · ", state.me)));
-    if !narrow {
+    if !narrow && !state.demo {
         parts.push(Span::raw(format!("{} · ", state.profile)));
     }
     parts.push(Span::styled(

@@ -367,14 +367,19 @@ fn import_and_undo_dry_run_json_are_their_documented_plans() {
             "counts",
             "to_write",
             "already_in_state",
-            "not_found"
+            "not_found",
+            "followed",
+            "where",
+            "left_out",
+            "lookup"
         ]
     );
     assert_eq!(p["action"], "unblock");
     assert_eq!(
         p["counts"],
-        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1, "kept": 0})
+        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1, "kept": 0, "followed": 0, "forced": 0, "left_out": 0})
     );
+    assert_eq!(p["lookup"]["accounts"], 3, "{p}");
     assert_eq!(p["to_write"][0]["id"], blocked[0].as_str());
     assert!(p["to_write"][0]["username"].is_string());
     assert_eq!(p["not_found"], serde_json::json!(["@nosuchuser12"]));
