@@ -107,19 +107,19 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.error.patch(theme.status),
         ));
     }
-    // Open jobs of the durable queue include those resumed from an earlier session.
-    let queued = state
-        .snapshots
-        .queue
-        .as_ref()
-        .map_or(0, |q| q.open_total)
-        .max(state.pending());
+    // Open jobs of the durable queue include those resumed from an earlier session; timed jobs
+    // due later are counted apart.
+    let queued = crate::app::quit::pending_writes(state);
     if queued > 0 {
-        parts.push(Span::raw(format!(" · {queued} queued")));
-        if narrow {
-            parts.pop();
-            parts.push(Span::raw(format!(" · {queued}q")));
-        }
+        parts.push(Span::raw(if narrow {
+            format!(" · {queued}q")
+        } else {
+            format!(" · {queued} queued")
+        }));
+    }
+    let timed = crate::app::quit::due_later(state);
+    if timed > 0 && !narrow {
+        parts.push(Span::raw(format!(" · {timed} timed")));
     }
     if state.snapshots.queue.as_ref().is_some_and(|q| q.paused) {
         parts.push(Span::styled(" · PAUSED", theme.warn.patch(theme.status)));

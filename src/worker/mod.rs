@@ -64,12 +64,15 @@ pub fn spawn_with(
     tokio::spawn(async move {
         while let Some(cmd) = rx.recv().await {
             let lane = match cmd {
-                Command::Write(_) | Command::UndoLastBatch => &write_tx,
+                Command::Write(_) | Command::WriteFor { .. } | Command::UndoLastBatch => &write_tx,
                 Command::LoadHistory | Command::LoadDiff => {
                     files::load(cmd, profile_dir.clone(), files_actions.clone());
                     continue;
                 }
-                Command::PauseQueue | Command::ResumeQueue | Command::CancelQueue => {
+                Command::PauseQueue
+                | Command::ResumeQueue
+                | Command::CancelQueue
+                | Command::CancelUnsent => {
                     // Without a durable queue nobody listens: the control is dropped.
                     let _ = ctl_tx.send(cmd);
                     continue;
@@ -218,7 +221,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
         }
         // Without the durable queue no write is taken: it could not be made durable.
-        Command::Write(writes) => writes
+        Command::Write(writes) | Command::WriteFor { writes, .. } => writes
             .into_iter()
             .map(|(verb, id)| Action::Failed {
                 verb,
@@ -233,6 +236,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::PauseQueue
         | Command::ResumeQueue
         | Command::CancelQueue
+        | Command::CancelUnsent
         | Command::LoadHistory
         | Command::UndoLastBatch
         | Command::LoadDiff

@@ -277,6 +277,22 @@ fn confirm_bulk_type_back_with_eta() {
 }
 
 #[test]
+fn confirm_mute_with_a_duration() {
+    let mut s = loaded(80, 24, 50, false);
+    key(&mut s, ' ');
+    key(&mut s, ' ');
+    key(&mut s, 'm');
+    insta::assert_snapshot!("confirm_mute_for_good", draw(&s).backend());
+    key(&mut s, 'd');
+    key(&mut s, 'd');
+    insta::assert_snapshot!("confirm_mute_for_7_days", draw(&s).backend());
+    let mut s = loaded(120, 40, 50, false);
+    key(&mut s, 'm');
+    key(&mut s, 'd');
+    insta::assert_snapshot!("confirm_mute_for_1_day_wide", draw(&s).backend());
+}
+
+#[test]
 fn read_only_unblock_offers_later_and_mute() {
     let mut s = loaded(80, 12, 20, false);
     app::update(
