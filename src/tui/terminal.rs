@@ -58,7 +58,10 @@ pub fn suspend(terminal: &mut Term) -> io::Result<()> {
         libc::raise(libc::SIGSTOP);
     }
     modes_on()?;
-    terminal.clear()
+    // A full redraw without `Terminal::clear`: that asks the terminal for the cursor position,
+    // and the event reader (polling stdin) swallows the answer, so it times out.
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// True when the terminal on stdin has hung up (a closed window or a dropped connection whose
