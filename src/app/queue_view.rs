@@ -270,17 +270,14 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
+    use std::time::Duration;
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
     use crate::api::Write as JobAction;
-    use crate::app::{update, Action, Keymap};
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
+    use crate::app::test_support::{key, only_page, state_at, user};
+    use crate::app::{update, Action};
 
     fn job(id: u64, target: &str, state: JobState) -> Job {
         Job {
@@ -316,14 +313,7 @@ mod tests {
     }
 
     fn state() -> State {
-        let mut s = State::new(
-            "me",
-            "default",
-            Keymap::default(),
-            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        );
-        update(&mut s, Action::Resize(80, 24));
-        s
+        state_at(1_700_000_000)
     }
 
     #[test]
@@ -392,23 +382,7 @@ mod tests {
     #[test]
     fn cancelled_jobs_leave_the_session_queue_and_restore_standing() {
         let mut s = state();
-        let users: Vec<crate::api::types::User> = (1..=3)
-            .map(|i| crate::api::types::User {
-                id: i.to_string(),
-                username: format!("u{i}"),
-                name: format!("n{i}"),
-                ..Default::default()
-            })
-            .collect();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users,
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
+        update(&mut s, only_page((1..=3).map(user).collect()));
         update(&mut s, key(' '));
         update(&mut s, key(' '));
         update(&mut s, key('u'));

@@ -91,11 +91,8 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+    use crate::app::test_support::key;
     use crate::app::{update, Action, Keymap, Verb};
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
 
     fn state_with_queue() -> State {
         let mut s = State::new(

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::state::{clock, Budget, TYPE_BACK_OVER};
+use super::test_support::{code, key};
 use super::*;
 use crate::api::types::{PublicMetrics, Tweet, User};
 
@@ -34,14 +35,6 @@ fn page(from: usize, n: usize, next: Option<&str>, first: bool) -> Action {
         pinned: HashMap::new(),
         next_token: next.map(str::to_string),
     }
-}
-
-fn key(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(c: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
 /// A state 80×24 (19 list rows) with `n` accounts loaded and more to come when `more`.

@@ -200,15 +200,15 @@ impl std::fmt::Debug for Emulator {
 }
 
 /// Starts an emulator on 127.0.0.1 with a free port.
-pub async fn start(config: Config) -> anyhow::Result<Emulator> {
+pub async fn start(config: Config) -> std::io::Result<Emulator> {
     start_on(config, "127.0.0.1:0").await
 }
 
 /// Starts an emulator on `addr` (e.g. `127.0.0.1:0`).
-pub async fn start_on(config: Config, addr: &str) -> anyhow::Result<Emulator> {
+pub async fn start_on(config: Config, addr: &str) -> std::io::Result<Emulator> {
     let listener = TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(config));
     let router = routes::router(shared.clone());

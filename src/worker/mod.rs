@@ -8,6 +8,7 @@
 pub mod durable;
 mod files;
 mod notes;
+mod pinned;
 mod reads;
 mod sync_lane;
 mod tracker;
@@ -40,6 +41,7 @@ pub fn spawn_with(
     profile_dir: Option<std::path::PathBuf>,
 ) -> mpsc::UnboundedSender<Command> {
     let files_actions = actions.clone();
+    let plan_client = client.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
     let (read_tx, read_rx) = mpsc::unbounded_channel::<Command>();
     let (write_tx, write_rx) = mpsc::unbounded_channel::<Command>();
@@ -66,6 +68,18 @@ pub fn spawn_with(
                 Command::Write(_) | Command::WriteFor { .. } | Command::UndoLastBatch => &write_tx,
                 Command::LoadHistory | Command::LoadDiff => {
                     files::load(cmd, profile_dir.clone(), files_actions.clone());
+                    continue;
+                }
+                Command::PlanSync { full, prices } => {
+                    // From the database alone: never behind a page load or a retry.
+                    let (c, dir, tx) = (
+                        plan_client.clone(),
+                        profile_dir.clone(),
+                        files_actions.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let _ = tx.send(sync_lane::plan(&c, dir, full, &prices).await);
+                    });
                     continue;
                 }
                 Command::PauseQueue
@@ -186,7 +200,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
             page(client, me, token).await
         }
-        Command::LoadPinned { id } => match client.pinned_post(&id).await {
+        Command::LoadPinned { id, .. } => match client.pinned_post(&id).await {
             Ok(post) => vec![Action::PinnedLoaded {
                 id,
                 text: post.map(|p| p.text),

@@ -439,3 +439,23 @@ fn the_demo_shows_a_demo_badge_instead_of_the_profile() {
         "{demo}"
     );
 }
+
+#[test]
+fn a_crowded_status_bar_keeps_the_sync_state_visible_at_80_columns() {
+    let mut s = loaded(80, 24, 2000, false);
+    s.capability = Capability::Unknown;
+    s.snapshots.cached = Some("2026-12-01T13:05:00Z".into());
+    s.snapshots.sync.phase = app::sync_status::SyncPhase::Offline;
+    s.snapshots.sync.spent_today = xblocks::api::price::Usd::from_dollars(2.0);
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    let status: String = (0..80).map(|x| buf[(x, 23)].symbol().to_string()).collect();
+    assert!(
+        status.contains("· cached · offline · $2.000 today"),
+        "{status}"
+    );
+    assert!(
+        !status.contains("default"),
+        "the profile goes first: {status}"
+    );
+}
