@@ -1,6 +1,7 @@
 //! One loaded account, stored compactly with its display strings sanitized once on arrival.
 
 use crate::api::types::{Tweet, User};
+use crate::api::Write;
 use crate::text::SafeText;
 
 /// Longest bio kept (X allows 160 characters; hostile data may send more).
@@ -22,6 +23,28 @@ pub enum Standing {
     Unblocked,
     /// Muted in this session (still blocked unless unblocked too).
     Muted,
+}
+
+impl Standing {
+    /// Where an account standing at `self` stands once `w` went through.
+    pub fn after(self, w: Write) -> Self {
+        match w {
+            Write::Unblock => Self::Unblocked,
+            Write::Block => Self::Blocked,
+            Write::Mute => Self::Muted,
+            Write::Unmute if self == Self::Muted => Self::Blocked,
+            Write::Unmute => self,
+        }
+    }
+
+    /// Where an account stood before `w` was asked for (it failed or was cancelled).
+    pub fn before(w: Write) -> Self {
+        match w {
+            Write::Block => Self::Unblocked,
+            Write::Unblock | Write::Mute => Self::Blocked,
+            Write::Unmute => Self::Muted,
+        }
+    }
 }
 
 /// A blocked account as the TUI keeps it: sanitized text, parsed dates, counts.

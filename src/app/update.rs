@@ -6,8 +6,9 @@ use super::input::{on_key, on_paste};
 use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{
-    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
+    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, WriteConfirm,
 };
+use crate::api::Write;
 
 /// Shown when X rejects the sign-in and the token file holds no newer one.
 pub const STILL_SIGNED_OUT: &str = "Still signed out: run `xblocks login`, then press p.";
@@ -77,9 +78,9 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::Failed { verb, id, message } => {
             state.dequeue(verb, &id);
             if let Some(i) = state.index_of(&id) {
-                state.accounts[i as usize].standing = Standing::Blocked;
+                state.accounts[i as usize].standing = Standing::before(verb);
             }
-            state.message = Some(error(format!("Could not {} {id}: {message}", verb.word())));
+            state.message = Some(error(format!("Could not {} {id}: {message}", verb.verb())));
         }
         Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
@@ -230,7 +231,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         outside: Some(Box::new(user)),
     };
     state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
-        verb: Verb::Block,
+        verb: Write::Block,
         targets: vec![target],
         typed: String::new(),
         later: false,
@@ -240,16 +241,12 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     }));
 }
 
-fn on_done(state: &mut State, verb: Verb, id: &str) {
+fn on_done(state: &mut State, verb: Write, id: &str) {
     state.dequeue(verb, id);
     let left = state.pending();
     if let Some(i) = state.index_of(id) {
         let a = &mut state.accounts[i as usize];
-        a.standing = match verb {
-            Verb::Unblock => Standing::Unblocked,
-            Verb::Block => Standing::Blocked,
-            Verb::Mute => Standing::Muted,
-        };
+        a.standing = a.standing.after(verb);
         let text = if left == 0 {
             format!(
                 "{} @{}. All queued actions done.",
