@@ -22,6 +22,7 @@ fn paths(dir: &std::path::Path) -> Paths {
         profile: "default".into(),
         config_dir: Some(dir.to_path_buf()),
         no_wait: false,
+        bases_from: Default::default(),
     })
 }
 

@@ -16,6 +16,7 @@ pub mod panes;
 pub mod queue_view;
 pub mod quit;
 pub mod review;
+pub mod sign_in;
 pub mod snapshots;
 pub mod state;
 pub mod sync_status;

@@ -4,19 +4,51 @@
 
 use crate::api::types::User;
 use crate::api::Capability;
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, Origin};
 use crate::store::db::{MetaKey, Store};
 
-/// Stores who is signed in and where.
-pub fn remember(store: &Store, me: &User, global: &GlobalArgs) {
+/// Stores who is signed in (a base given for one run is not remembered: only `login` sets them).
+pub fn remember(store: &Store, me: &User) {
     let values = [
         (MetaKey::AccountId, Some(me.id.as_str())),
         (MetaKey::AccountHandle, Some(me.username.as_str())),
+    ];
+    if let Err(e) = store.set_metas(&values) {
+        tracing::warn!("the account was not remembered in the database: {e}");
+    }
+}
+
+/// Stores where the profile signed in (`login`): later commands use these bases when no flag
+/// or environment variable names one.
+pub fn remember_bases(store: &Store, global: &GlobalArgs) {
+    let values = [
         (MetaKey::ApiBase, Some(global.api_base.as_str())),
         (MetaKey::AuthBase, Some(global.auth_base.as_str())),
     ];
     if let Err(e) = store.set_metas(&values) {
-        tracing::warn!("the account was not remembered in the database: {e}");
+        tracing::warn!("the API and auth base were not remembered in the database: {e}");
+    }
+}
+
+/// Replaces the default API and auth base with the ones the profile signed in against; a flag
+/// or an environment variable wins for its run. A database that cannot be read changes
+/// nothing here (the command itself reports it).
+pub fn use_remembered_bases(global: &mut GlobalArgs) {
+    let paths = crate::store::paths::Paths::resolve(global);
+    let (api, auth) = match Store::stored_bases(&paths.profile_dir) {
+        Ok(bases) => bases,
+        Err(e) => {
+            tracing::debug!("no remembered bases: {e}");
+            return;
+        }
+    };
+    if let Some(api) = api.filter(|_| global.bases_from.api == Origin::Default) {
+        global.api_base = api;
+        global.bases_from.api = Origin::Profile;
+    }
+    if let Some(auth) = auth.filter(|_| global.bases_from.auth == Origin::Default) {
+        global.auth_base = auth;
+        global.bases_from.auth = Origin::Profile;
     }
 }
 
@@ -46,34 +78,35 @@ pub fn stored(store: &Store) -> Option<(Capability, i64)> {
     Some((cap, c.learned_at))
 }
 
-/// The one probe at sign-in: asks X whether block writes work (a no-op unblock of yourself)
-/// and stores the answer with the account. A failure is only logged: the next write tells.
+/// At sign-in: stores where the profile signed in and who, then the one probe: asks X whether
+/// block writes work (a no-op unblock of yourself) and stores the answer. A failure is only
+/// logged: the next write tells.
 pub async fn probe_at_sign_in(global: &GlobalArgs) -> Option<Capability> {
-    let (client, _, token) = crate::auth::session::client(global).ok()?;
-    let token = token?;
-    let (id, handle) = (
-        token.user_id.clone()?,
-        token.username.clone().unwrap_or_default(),
-    );
     let paths = crate::store::paths::Paths::resolve(global);
     let store = super::profile_db::open(&paths).await.ok()?;
+    {
+        let (st, g) = (store.clone(), global.clone());
+        super::profile_db::blocking(move || remember_bases(&st, &g)).await;
+    }
+    let (client, _, token) = crate::auth::session::client(global).ok()?;
+    let token = token?;
     let me = User {
-        id: id.clone(),
-        username: handle,
+        id: token.user_id.clone()?,
+        username: token.username.clone().unwrap_or_default(),
         ..User::default()
     };
-    let cap = match client.capability(&id).await {
+    {
+        let (st, m) = (store.clone(), me.clone());
+        super::profile_db::blocking(move || remember(&st, &m)).await;
+    }
+    let cap = match client.capability(&me.id).await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!("capability probe at sign-in failed: {e}");
             return None;
         }
     };
-    let (g, c) = (global.clone(), cap.clone());
-    super::profile_db::blocking(move || {
-        remember(&store, &me, &g);
-        learn(&store, &c);
-    })
-    .await;
+    let c = cap.clone();
+    super::profile_db::blocking(move || learn(&store, &c)).await;
     Some(cap)
 }

@@ -29,7 +29,7 @@ use crate::cli::{Cli, Command};
 use crate::exit::{Exit, ExitError};
 
 /// Runs the parsed command line and returns the process exit code.
-pub fn main(cli: Cli) -> ExitCode {
+pub fn main(mut cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -46,6 +46,7 @@ pub fn main(cli: Cli) -> ExitCode {
         if let Err(refused) = crate::store::paths::Paths::resolve(&cli.global).check() {
             return report(&anyhow::Error::new(refused), json).into();
         }
+        account::use_remembered_bases(&mut cli.global);
     }
     let _log_guard = match crate::store::logging::init(&cli.global) {
         Ok(guard) => guard,

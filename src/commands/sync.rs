@@ -55,7 +55,7 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         println!("dry run: nothing was sent");
         return Ok(());
     }
-    let me = me_id(&global, &client, token.as_ref(), &store).await?;
+    let me = me_id(&client, token.as_ref(), &store).await?;
     let outcome = run_sync(&client, &me, &store, full, &prices, caps).await?;
     let credits = client.usage_credits().await.unwrap_or(None);
     if args.json {
@@ -94,7 +94,6 @@ impl Facts {
 
 /// The signed-in account's id without a request when the token or the database knows it.
 pub async fn me_id(
-    global: &GlobalArgs,
     client: &Client,
     token: Option<&crate::auth::token_store::StoredToken>,
     store: &Store,
@@ -107,8 +106,8 @@ pub async fn me_id(
     }
     let me = client.me().await?;
     let st = store.clone();
-    let (m, g) = (me.clone(), global.clone());
-    super::profile_db::blocking(move || super::account::remember(&st, &m, &g)).await;
+    let m = me.clone();
+    super::profile_db::blocking(move || super::account::remember(&st, &m)).await;
     Ok(me.id)
 }
 

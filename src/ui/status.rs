@@ -35,7 +35,10 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.error.patch(theme.status),
         ));
     }
-    parts.push(Span::raw(format!(" @{} · ", state.me)));
+    match strings::sign_in_status(state, narrow) {
+        Some(text) => parts.push(Span::styled(text, theme.warn.patch(theme.status))),
+        None => parts.push(Span::raw(format!(" @{} · ", state.me))),
+    }
     if !narrow {
         parts.push(Span::raw(format!("{} · ", state.profile)));
     }
@@ -120,9 +123,10 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
                 format!(" · wait {}", clock(state.secs_until(w.until)))
             } else {
                 format!(
-                    " · rate limit: {} paused {}",
+                    " · rate limit: {} paused {}{}",
                     strings::endpoint_name(&w.endpoint),
-                    clock(state.secs_until(w.until))
+                    clock(state.secs_until(w.until)),
+                    if w.bad_reset { " (X sent a bad reset)" } else { "" }
                 )
             },
             theme.warn.patch(theme.status),

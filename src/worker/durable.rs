@@ -91,6 +91,7 @@ pub async fn lane(
 ) {
     let mut tracker = Tracker::default();
     rebuild(&d.store, &mut tracker, &actions).await;
+    report_resumed(&tracker, &actions);
     run_open(&client, &me, &d, None, &mut ctl, &mut tracker, &actions).await;
     loop {
         let cmd = tokio::select! {
@@ -217,6 +218,21 @@ async fn rebuild(store: &Store, tracker: &mut Tracker, actions: &mpsc::Unbounded
         });
     }
     report(tracker, actions);
+}
+
+/// Tells the app which open jobs an earlier session left that run now (timed ones not due yet
+/// wait for their time and are not among them).
+fn report_resumed(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
+    let now = crate::store::db::now_unix();
+    let jobs: Vec<(Verb, String)> = tracker
+        .open_jobs()
+        .into_iter()
+        .filter(|j| j.due_at.is_none_or(|t| t <= now))
+        .filter_map(|j| verb_of(j.action).map(|v| (v, j.target)))
+        .collect();
+    if !jobs.is_empty() {
+        let _ = actions.send(Action::Resumed(jobs));
+    }
 }
 
 fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {

@@ -9,6 +9,7 @@ pub mod durable;
 mod files;
 mod notes;
 mod reads;
+pub mod sign_in;
 mod sync_lane;
 mod tracker;
 
@@ -111,8 +112,14 @@ async fn forward_rate_events(
     loop {
         let action = match events.recv().await {
             Ok(RateEvent::Waiting {
-                endpoint, until, ..
-            }) => Action::RateWaiting { endpoint, until },
+                endpoint,
+                until,
+                bad_reset,
+            }) => Action::RateWaiting {
+                endpoint,
+                until,
+                bad_reset,
+            },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
@@ -211,7 +218,8 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
                 message: "Not sent: this session has no durable queue (read-only viewer).".into(),
             })
             .collect(),
-        Command::Open { .. }
+        Command::SignIn
+        | Command::Open { .. }
         | Command::Copy { .. }
         | Command::Quit
         | Command::Suspend

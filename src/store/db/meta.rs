@@ -106,6 +106,19 @@ impl Store {
         }))
     }
 
+    /// The API and auth base the profile signed in against (`login`), read without creating,
+    /// upgrading or importing anything: (`None`, `None`) when the profile has no database yet.
+    pub fn stored_bases(
+        profile_dir: &std::path::Path,
+    ) -> Result<(Option<String>, Option<String>), DbError> {
+        let path = profile_dir.join(super::FILE_NAME);
+        if super::check_file(&path)?.is_none() {
+            return Ok((None, None));
+        }
+        let store = Self::open_path(&path, true)?;
+        Ok((store.meta(MetaKey::ApiBase)?, store.meta(MetaKey::AuthBase)?))
+    }
+
     /// Records the capability just learned (and its reason) in one transaction.
     pub fn set_capability(&self, value: &str, reason: Option<&str>) -> Result<(), DbError> {
         self.set_metas(&[
