@@ -103,7 +103,11 @@ mod tests {
     }
 
     fn signing_in() -> State {
-        State::signing_in("default", Keymap::default(), std::time::SystemTime::UNIX_EPOCH)
+        State::signing_in(
+            "default",
+            Keymap::default(),
+            std::time::SystemTime::UNIX_EPOCH,
+        )
     }
 
     #[test]
@@ -126,7 +130,10 @@ mod tests {
     fn a_failure_says_how_to_retry_and_r_asks_again_once() {
         let mut s = signing_in();
         start(&mut s);
-        assert!(update(&mut s, key('r')).is_empty(), "one question at a time");
+        assert!(
+            update(&mut s, key('r')).is_empty(),
+            "one question at a time"
+        );
         update(
             &mut s,
             Action::SignInFailed {
@@ -136,7 +143,11 @@ mod tests {
         );
         assert_eq!(s.sign_in, SignIn::Failed { offline: true });
         let m = s.message.clone().unwrap();
-        assert!(m.error && m.text.contains("Press r to try again, q to quit"), "{}", m.text);
+        assert!(
+            m.error && m.text.contains("Press r to try again, q to quit"),
+            "{}",
+            m.text
+        );
         assert_eq!(update(&mut s, key('r')), vec![Command::SignIn]);
         assert_eq!(s.sign_in, SignIn::Connecting);
         update(
@@ -170,7 +181,12 @@ mod tests {
             Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
         );
         assert!(out.is_empty(), "{out:?}");
-        assert!(s.message.as_ref().unwrap().text.contains("Not signed in yet"));
+        assert!(s
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Not signed in yet"));
         assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
     }
 }

@@ -224,11 +224,17 @@ fn a_bad_reset_is_told_with_the_bounded_wait_and_logged() {
     );
     let m = s.message.clone().expect("a message");
     assert!(m.error);
-    assert!(m.text.contains("X sent a bad rate-limit reset"), "{}", m.text);
+    assert!(
+        m.text.contains("X sent a bad rate-limit reset"),
+        "{}",
+        m.text
+    );
     assert!(m.text.contains("(15:00)"), "the bounded wait: {}", m.text);
     assert!(s.waits[0].bad_reset);
     assert!(
-        s.log.iter().any(|e| e.text.contains("bad rate-limit reset")),
+        s.log
+            .iter()
+            .any(|e| e.text.contains("bad rate-limit reset")),
         "the message log keeps it"
     );
     // An ordinary wait says nothing beyond the countdown.

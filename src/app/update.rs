@@ -300,7 +300,11 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
 fn on_resumed(state: &mut State, jobs: Vec<(Verb, String)>) {
     let mut added = 0;
     for (verb, id) in jobs {
-        if state.pending_writes.iter().any(|(v, p)| *v == verb && *p == id) {
+        if state
+            .pending_writes
+            .iter()
+            .any(|(v, p)| *v == verb && *p == id)
+        {
             continue;
         }
         if let Some(i) = state.index_of(&id) {

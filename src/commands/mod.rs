@@ -7,6 +7,7 @@ pub mod import;
 pub mod json;
 pub mod login;
 pub mod logout;
+pub mod lookup;
 pub mod notes;
 pub mod process;
 pub mod profile_db;

@@ -92,16 +92,27 @@ impl Facts {
     }
 }
 
+/// The signed-in account's id as the token or the database knows it (no request).
+pub async fn known_me_id(
+    token: Option<&crate::auth::token_store::StoredToken>,
+    store: &Store,
+) -> Option<String> {
+    if let Some(id) = token.and_then(|t| t.user_id.clone()) {
+        return Some(id);
+    }
+    let st = store.clone();
+    super::profile_db::blocking(move || super::account::remembered(&st))
+        .await
+        .map(|(id, _)| id)
+}
+
 /// The signed-in account's id without a request when the token or the database knows it.
 pub async fn me_id(
     client: &Client,
     token: Option<&crate::auth::token_store::StoredToken>,
     store: &Store,
 ) -> Result<String, ExitError> {
-    if let Some(id) = token.and_then(|t| t.user_id.clone()) {
-        return Ok(id);
-    }
-    if let Some((id, _)) = super::account::remembered(store) {
+    if let Some(id) = known_me_id(token, store).await {
         return Ok(id);
     }
     let me = client.me().await?;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::lookup::Lookups;
 use super::profile_db;
 use super::queue_run::{self, Outcome};
 use crate::api::types::User;
@@ -51,8 +52,16 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
     let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    let s = session::connect(&global).await?;
-    let known = resolve(&s.client, &store, &targets).await?;
+    let billing = crate::store::config::Config::load(&paths)?.billing;
+    let (client, _, token) = session::client(&global)?;
+    let (mut known, unknown) = resolve_locally(&store, &targets).await?;
+    let lookups = Lookups::new(&unknown, billing.prices());
+    // Before any request; stdout keeps one line per target.
+    if let Some(line) = lookups.line() {
+        eprintln!("{line}");
+    }
+    known.add(lookups.run(&client, &store, billing.daily_cap()).await?);
+    let me = super::sync::me_id(&client, token.as_ref(), &store).await?;
     let mut not_found = 0;
     let mut other_failures = 0;
     let mut jobs = Vec::new();
@@ -70,7 +79,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
             continue;
         };
         let who = label(&u.id, Some(&u.username));
-        if u.id == s.me.id {
+        if u.id == me {
             println!("skipped {who}: that is the signed-in account");
             other_failures += 1;
             continue;
@@ -94,7 +103,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
             .call(move |st| st.enqueue(&b, &jobs))
             .await
             .map_err(profile_db::exit)?;
-        queue_run::run(&s.client, &s.me.id, &store, Some(batch), &mut |job| {
+        queue_run::run(&client, &me, &store, Some(batch), &mut |job| {
             let who = label(&job.target, job.username.as_deref());
             match &job.state {
                 JobState::Done => {
@@ -151,16 +160,27 @@ struct Known {
     gone: std::collections::HashSet<String>,
 }
 
-async fn resolve(
-    client: &crate::api::Client,
+impl Known {
+    /// Adds accounts X found.
+    fn add(&mut self, found: Vec<User>) {
+        for u in found {
+            self.by_handle
+                .insert(u.username.to_ascii_lowercase(), u.clone());
+            self.by_id.insert(u.id.clone(), u);
+        }
+    }
+}
+
+/// The targets' accounts the database knows (no request), and the targets left for X.
+async fn resolve_locally(
     store: &Store,
     targets: &[Target],
-) -> Result<Known, ExitError> {
+) -> Result<(Known, Vec<Target>), ExitError> {
     let owned = targets.to_vec();
-    let (mut known, ids, names) = store
+    store
         .call(move |s| -> Result<_, crate::store::db::DbError> {
             let mut k = Known::default();
-            let (mut ids, mut names) = (Vec::new(), Vec::new());
+            let mut unknown = Vec::new();
             let wanted: Vec<String> = owned
                 .iter()
                 .filter_map(|t| match t {
@@ -174,32 +194,20 @@ async fn resolve(
                     Target::Id(id) => by_id.get(id).cloned(),
                     Target::Handle(h) => s.account_by_handle(h)?,
                 };
-                match (t, stored) {
-                    (_, Some(a)) => {
+                match stored {
+                    Some(a) => {
                         if a.gone_at.is_some() {
                             k.gone.insert(a.user.id.clone());
                         }
-                        k.by_handle
-                            .insert(a.user.username.to_ascii_lowercase(), a.user.clone());
-                        k.by_id.insert(a.user.id.clone(), a.user);
+                        k.add(vec![a.user]);
                     }
-                    (Target::Id(id), None) => ids.push(id.clone()),
-                    (Target::Handle(h), None) => names.push(h.clone()),
+                    None => unknown.push(t.clone()),
                 }
             }
-            Ok((k, ids, names))
+            Ok((k, unknown))
         })
         .await
-        .map_err(profile_db::exit)?;
-    let mut found = client.users_by_usernames(&names).await?.found;
-    found.extend(client.users_by_ids(&ids).await?.found);
-    for u in found {
-        known
-            .by_handle
-            .insert(u.username.to_ascii_lowercase(), u.clone());
-        known.by_id.insert(u.id.clone(), u);
-    }
-    Ok(known)
+        .map_err(profile_db::exit)
 }
 
 #[cfg(test)]

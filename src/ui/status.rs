@@ -126,7 +126,11 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
                     " · rate limit: {} paused {}{}",
                     strings::endpoint_name(&w.endpoint),
                     clock(state.secs_until(w.until)),
-                    if w.bad_reset { " (X sent a bad reset)" } else { "" }
+                    if w.bad_reset {
+                        " (X sent a bad reset)"
+                    } else {
+                        ""
+                    }
                 )
             },
             theme.warn.patch(theme.status),

@@ -49,7 +49,10 @@ pub fn spawn(
         if let Some(d) = &durable {
             remember(d, &me).await;
         }
-        if actions.send(Action::SignedIn(Box::new(me.clone()))).is_err() {
+        if actions
+            .send(Action::SignedIn(Box::new(me.clone())))
+            .is_err()
+        {
             return;
         }
         let inner = super::spawn_with(client, me.id, actions, durable, profile_dir);

@@ -9,11 +9,11 @@ use std::collections::HashSet;
 
 use plan::{Plan, Resolved, Summary};
 
+use super::lookup::Lookups;
 use super::profile_db;
-use super::progress::Progress;
 use super::queue_run;
 use crate::api::types::User;
-use crate::api::{Capability, Client, Write};
+use crate::api::{Capability, Write};
 use crate::auth::session;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::exit::{Exit, ExitError};
@@ -54,23 +54,43 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     } else {
         Some(lock(&store, &paths, "xblocks import").await?)
     };
-    let s = session::connect(&global).await?;
-    let resolved = resolve(&s.client, &list.targets, &paths)
-        .await
-        .map_err(|e| match e.code {
-            Exit::Interrupted => ExitError::new(
-                Exit::Interrupted,
-                "interrupted while planning the import: nothing was queued or changed; run the same command again",
-            ),
-            _ => e,
-        })?;
-    let mut plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    let billing = crate::store::config::Config::load(&paths)?.billing;
+    // No request before the plan says what the lookups cost.
+    let (client, _, token) = session::client(&global)?;
+    let (mut resolved, rest) = resolve_locally(&list.targets, &paths, !args.json).await?;
+    let lookups = Lookups::new(&rest, billing.prices());
+    if let (Some(line), false) = (lookups.line(), args.json) {
+        println!("{line}");
+    }
+    if !args.dry_run {
+        let found = lookups
+            .run(&client, &store, billing.daily_cap())
+            .await
+            .map_err(|e| match e.code {
+                Exit::Interrupted => ExitError::new(
+                    Exit::Interrupted,
+                    "interrupted while planning the import: nothing was queued or changed; run the same command again",
+                ),
+                _ => e,
+            })?;
+        add_found(&mut resolved, found);
+    }
+    let me = if args.dry_run {
+        // The self check needs the account; a dry run asks X nothing to learn it.
+        super::sync::known_me_id(token.as_ref(), &store).await
+    } else {
+        Some(super::sync::me_id(&client, token.as_ref(), &store).await?)
+    };
+    let mut plan = Plan::build(&list, &resolved, me.as_deref().unwrap_or(""), args.unblock);
+    if args.dry_run {
+        plan.to_look_up(&rest);
+    }
     if args.unblock {
         plan.keep(&kept_ids(&paths).await?);
     }
     if args.json {
-        super::json::print(&plan_doc::doc(&plan, action.verb()))?;
-        eprintln!("dry run: nothing was changed");
+        super::json::print(&plan_doc::doc(&plan, action.verb(), &lookups))?;
+        eprintln!("dry run: nothing was sent or changed");
         return Ok(());
     }
     println!(
@@ -81,15 +101,19 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     );
     if args.dry_run {
-        if let Some(Capability::ReadOnly { reason }) = s.client.capability_from_grant() {
+        if let Some(Capability::ReadOnly { reason }) = client.capability_from_grant() {
             println!(
                 "warning: {reason}. Run without --dry-run, this import would queue its {} writes, send none and stop with exit 5; they would stay queued for a run where block writes work",
                 plan.writes().len()
             );
         }
-        println!("dry run: nothing was changed");
+        if lookups.accounts() > 0 {
+            println!("run without --dry-run to look them up: the plan then says which to write and which X does not know");
+        }
+        println!("dry run: nothing was sent or changed");
         return Ok(());
     }
+    let me = me.unwrap_or_default();
     let writes = plan.writes();
     let st = store.clone();
     let queued: HashSet<String> = store
@@ -125,14 +149,14 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     };
     // No probe write: the grant may already tell; otherwise the first write's answer does.
-    let read_only = match s.client.capability_from_grant() {
+    let read_only = match client.capability_from_grant() {
         Some(Capability::ReadOnly { reason }) if action.needs_full() => Some(reason),
         _ => None,
     };
     if let Some(reason) = read_only {
         return Err(held(open(&store).await, &reason).into());
     }
-    match queue_run::run_reporting(&s.client, &s.me.id, &store).await {
+    match queue_run::run_reporting(&client, &me, &store).await {
         Err(e) => match e.downcast::<ExitError>() {
             Ok(e) if e.code == Exit::Forbidden => Err(held(open(&store).await, &e.message).into()),
             Ok(e) => Err(e.into()),
@@ -177,14 +201,14 @@ fn held(open: usize, reason: &str) -> ExitError {
 /// How recent the last sync must be for the plan to trust the database.
 const SYNC_FRESH: i64 = 24 * 3600;
 
-/// Resolves the targets: first from the database when its last sync is fresh (no request),
-/// then the rest at X, 100 per request, noting from `connection_status` which are blocked now.
-/// Accounts X does not know are left out, so the plan reports them as not found.
-async fn resolve(
-    client: &Client,
+/// Resolves the targets the database can answer for (no request): when its last sync is
+/// fresh, the accounts it lists. Returns them and the targets left for X; says how many it
+/// resolved when `say`.
+async fn resolve_locally(
     targets: &[Target],
     paths: &Paths,
-) -> Result<Resolved, ExitError> {
+    say: bool,
+) -> Result<(Resolved, Vec<Target>), ExitError> {
     let store = profile_db::open_existing(paths).await?;
     let owned = targets.to_vec();
     let known = profile_db::blocking(move || -> Result<_, DbError> {
@@ -208,46 +232,21 @@ async fn resolve(
     })
     .await
     .map_err(profile_db::exit)?;
-    let (mut r, rest) = match known {
+    Ok(match known {
         Some((since, (r, rest))) => {
             let n = targets.len() - rest.len();
-            if n > 0 {
+            if n > 0 && say {
                 println!("{n} accounts resolved from the local database (synced {since})");
             }
             (r, rest)
         }
         None => (Resolved::default(), targets.to_vec()),
-    };
-    let (mut ids, mut names) = (Vec::new(), Vec::new());
-    for t in rest {
-        match t {
-            Target::Id(id) => ids.push(id),
-            Target::Handle(h) => names.push(h),
-        }
-    }
-    let total = ids.len() + names.len();
-    let progress = Progress::new(client.rate_events());
-    let mut looked_up = 0;
-    let mut found: Vec<User> = Vec::new();
-    for (chunk, by_name) in names
-        .chunks(LOOKUP_CHUNK)
-        .map(|c| (c, true))
-        .chain(ids.chunks(LOOKUP_CHUNK).map(|c| (c, false)))
-    {
-        let lookup = if by_name {
-            client.users_by_usernames(chunk).await?
-        } else {
-            client.users_by_ids(chunk).await?
-        };
-        found.extend(lookup.found);
-        looked_up += chunk.len();
-        progress.update_line(&format!(
-            "planning: {looked_up}/{total} accounts looked up at X"
-        ));
-    }
-    if total > 0 {
-        progress.finish(&format!("planning: {total} accounts looked up at X"));
-    }
+    })
+}
+
+/// Adds the accounts X found, noting from `connection_status` which are blocked now. Accounts
+/// X does not know stay out, so the plan reports them as not found.
+fn add_found(r: &mut Resolved, found: Vec<User>) {
     for u in found {
         let blocking = u
             .connection_status
@@ -255,11 +254,7 @@ async fn resolve(
             .is_some_and(|s| s.iter().any(|w| w == "blocking"));
         r.add(u.id, u.username, blocking);
     }
-    Ok(r)
 }
-
-/// Accounts per users lookup (X's maximum).
-const LOOKUP_CHUNK: usize = 100;
 
 /// Largest import read from stdin.
 const MAX_STDIN_BYTES: u64 = 1 << 30;

@@ -19,6 +19,8 @@ pub enum Step {
     NotFound(Target),
     /// On the keep list: never unblocked (id, handle when known).
     Kept(String, Option<String>),
+    /// Not in the local database, and not looked up at X (a dry run sends nothing).
+    ToLookUp(Target),
 }
 
 /// What X said about the listed accounts.
@@ -130,6 +132,19 @@ impl Plan {
             .collect()
     }
 
+    /// Marks the targets of `unknown` (left for X, not looked up) as [`Step::ToLookUp`]
+    /// instead of not found.
+    pub fn to_look_up(&mut self, unknown: &[Target]) {
+        let unknown: HashSet<&Target> = unknown.iter().collect();
+        for step in &mut self.steps {
+            if let Step::NotFound(t) = step {
+                if unknown.contains(t) {
+                    *step = Step::ToLookUp(t.clone());
+                }
+            }
+        }
+    }
+
     /// Turns the unblocks of kept accounts into [`Step::Kept`]; returns how many.
     pub fn keep(&mut self, kept: &HashSet<String>) -> usize {
         let mut n = 0;
@@ -181,24 +196,40 @@ impl fmt::Display for Summary<'_> {
             "{already}: {}",
             p.count(|s| matches!(s, Step::AlreadyInState(_)))
         )?;
-        let missing: Vec<String> = p
-            .steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::NotFound(t) => Some(t.to_string()),
-                _ => None,
-            })
-            .collect();
-        write!(f, "not found: {}", missing.len())?;
-        if !missing.is_empty() {
-            let shown = missing.len().min(MAX_NAMED);
-            write!(f, " ({}", missing[..shown].join(", "))?;
-            if missing.len() > shown {
-                write!(f, ", … and {} more", missing.len() - shown)?;
+        let named = |f: &mut fmt::Formatter<'_>, label: &str, targets: Vec<String>| {
+            write!(f, "{label}: {}", targets.len())?;
+            if !targets.is_empty() {
+                let shown = targets.len().min(MAX_NAMED);
+                write!(f, " ({}", targets[..shown].join(", "))?;
+                if targets.len() > shown {
+                    write!(f, ", … and {} more", targets.len() - shown)?;
+                }
+                write!(f, ")")?;
             }
-            write!(f, ")")?;
+            writeln!(f)
+        };
+        let of = |want: fn(&Step) -> Option<&Target>| -> Vec<String> {
+            p.steps
+                .iter()
+                .filter_map(want)
+                .map(|t| t.to_string())
+                .collect()
+        };
+        named(
+            f,
+            "not found",
+            of(|s| match s {
+                Step::NotFound(t) => Some(t),
+                _ => None,
+            }),
+        )?;
+        let unknown = of(|s| match s {
+            Step::ToLookUp(t) => Some(t),
+            _ => None,
+        });
+        if !unknown.is_empty() {
+            named(f, "not looked up (--dry-run sends nothing)", unknown)?;
         }
-        writeln!(f)?;
         let kept = p.count(|s| matches!(s, Step::Kept(..)));
         if kept > 0 {
             writeln!(f, "kept (on the keep list, never unblocked): {kept}")?;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::plan::{Plan, Step};
+use crate::commands::lookup::Lookups;
 
 /// One account the import would write.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -29,10 +30,23 @@ pub struct Counts {
     pub duplicates: usize,
     /// On the keep list, left out of an unblock.
     pub kept: usize,
+    /// Not in the local database and not looked up (a dry run sends nothing).
+    pub to_look_up: usize,
+}
+
+/// The lookups at X the import needs before it can write.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct LookupDoc {
+    /// Accounts the local database does not know.
+    pub accounts: usize,
+    /// Requests (100 accounts each).
+    pub requests: usize,
+    /// The most they cost on pay-per-use, in USD.
+    pub cost_usd_at_most: f64,
 }
 
 /// `import --dry-run --json`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq)]
 pub struct PlanDoc<'a> {
     /// `block` or `unblock`.
     pub action: &'a str,
@@ -44,10 +58,14 @@ pub struct PlanDoc<'a> {
     pub already_in_state: Vec<&'a str>,
     /// Listed targets X does not know, as written in the file (`@handle` or id).
     pub not_found: Vec<String>,
+    /// Listed targets the local database does not know, not looked up at X, as written.
+    pub to_look_up: Vec<String>,
+    /// What looking them up takes.
+    pub lookup: LookupDoc,
 }
 
-/// The document for `plan`, whose writes are `verb`.
-pub fn doc<'a>(plan: &'a Plan, verb: &'a str) -> PlanDoc<'a> {
+/// The document for `plan`, whose writes are `verb`, with the `lookups` it needs.
+pub fn doc<'a>(plan: &'a Plan, verb: &'a str, lookups: &Lookups) -> PlanDoc<'a> {
     let mut d = PlanDoc {
         action: verb,
         counts: Counts {
@@ -57,6 +75,12 @@ pub fn doc<'a>(plan: &'a Plan, verb: &'a str) -> PlanDoc<'a> {
         to_write: Vec::new(),
         already_in_state: Vec::new(),
         not_found: Vec::new(),
+        to_look_up: Vec::new(),
+        lookup: LookupDoc {
+            accounts: lookups.accounts(),
+            requests: lookups.requests(),
+            cost_usd_at_most: lookups.worst().dollars(),
+        },
     };
     for step in &plan.steps {
         match step {
@@ -68,8 +92,10 @@ pub fn doc<'a>(plan: &'a Plan, verb: &'a str) -> PlanDoc<'a> {
             Step::SelfAccount(_) => d.counts.self_account += 1,
             Step::NotFound(t) => d.not_found.push(t.to_string()),
             Step::Kept(..) => d.counts.kept += 1,
+            Step::ToLookUp(t) => d.to_look_up.push(t.to_string()),
         }
     }
+    d.counts.to_look_up = d.to_look_up.len();
     d.counts.to_write = d.to_write.len();
     d.counts.already_in_state = d.already_in_state.len();
     d.counts.not_found = d.not_found.len();
@@ -90,19 +116,29 @@ mod tests {
                 Step::SelfAccount("3".into()),
                 Step::NotFound(Target::Handle("ghost".into())),
                 Step::Write("4".into(), None),
+                Step::ToLookUp(Target::Handle("later".into())),
             ],
             duplicates: 2,
         };
-        let v = serde_json::to_value(doc(&plan, "block")).unwrap();
+        let lookups = Lookups::new(
+            &[Target::Handle("later".into())],
+            crate::api::price::Prices::default(),
+        );
+        let v = serde_json::to_value(doc(&plan, "block", &lookups)).unwrap();
         assert_eq!(v["action"], "block");
         assert_eq!(
             v["counts"],
-            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2, "kept": 0})
+            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2, "kept": 0, "to_look_up": 1})
         );
         assert_eq!(
             v["to_write"][1],
             serde_json::json!({"id": "4", "username": null})
         );
         assert_eq!(v["not_found"], serde_json::json!(["@ghost"]));
+        assert_eq!(v["to_look_up"], serde_json::json!(["@later"]));
+        assert_eq!(
+            v["lookup"],
+            serde_json::json!({"accounts": 1, "requests": 1, "cost_usd_at_most": 0.01})
+        );
     }
 }

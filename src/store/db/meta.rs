@@ -116,7 +116,10 @@ impl Store {
             return Ok((None, None));
         }
         let store = Self::open_path(&path, true)?;
-        Ok((store.meta(MetaKey::ApiBase)?, store.meta(MetaKey::AuthBase)?))
+        Ok((
+            store.meta(MetaKey::ApiBase)?,
+            store.meta(MetaKey::AuthBase)?,
+        ))
     }
 
     /// Records the capability just learned (and its reason) in one transaction.

@@ -2,15 +2,13 @@
 //! misbehave (issue 11): one that accepts and never answers, and one whose rate-limit resets
 //! are absurd or missing. The TUI draws at once, keeps answering keys, and says what X did.
 
-mod tmux_support;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tmux_support::{quote, start, tmux_available, xblocks_line, Tmux};
+use crate::tmux_support::{quote, start, tmux_available, xblocks_line, Tmux};
 
 /// What the server does with one connection once the request head is read.
 type Behaviour = Arc<dyn Fn(&mut TcpStream, &str) + Send + Sync>;
@@ -40,7 +38,8 @@ impl Raw {
                 let behaviour = behaviour.clone();
                 std::thread::spawn(move || {
                     conn.set_nonblocking(false).unwrap();
-                    conn.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+                    conn.set_read_timeout(Some(Duration::from_secs(60)))
+                        .unwrap();
                     let mut head = Vec::new();
                     let mut byte = [0u8; 1];
                     while !head.ends_with(b"\r\n\r\n") && head.len() < 65_536 {
@@ -59,7 +58,12 @@ impl Raw {
 
 /// The TUI on `server` in tmux, on a fresh profile (no database: the account is unknown), with
 /// request deadlines of `timeout` seconds; its exit status goes to the returned file.
-fn tui(name: &str, server: &Raw, dir: &std::path::Path, timeout: u64) -> (Tmux, std::path::PathBuf) {
+fn tui(
+    name: &str,
+    server: &Raw,
+    dir: &std::path::Path,
+    timeout: u64,
+) -> (Tmux, std::path::PathBuf) {
     let done = dir.join("exit-status");
     let line = xblocks_line(
         &server.base,
@@ -67,7 +71,12 @@ fn tui(name: &str, server: &Raw, dir: &std::path::Path, timeout: u64) -> (Tmux, 
         &dir.join("config"),
         &format!("; echo $? > {}", quote(&done.display().to_string())),
     );
-    let tmux = start(name, 120, 40, &format!("XBLOCKS_REQUEST_TIMEOUT={timeout} {line}"));
+    let tmux = start(
+        name,
+        120,
+        40,
+        &format!("XBLOCKS_REQUEST_TIMEOUT={timeout} {line}"),
+    );
     (tmux, done)
 }
 
@@ -113,14 +122,20 @@ async fn first_start_against_a_hung_server_draws_at_once_answers_q_and_says_cann
         hung.connections.load(Ordering::SeqCst) <= 3,
         "drawn while X has not answered:\n{screen}"
     );
-    assert!(screen.contains("Signing in… connecting to X (q quits)"), "{screen}");
+    assert!(
+        screen.contains("Signing in… connecting to X (q quits)"),
+        "{screen}"
+    );
     // After the deadlines: the status bar says it, with how to retry.
     let screen = tmux
         .wait_for("cannot reach the X API", 90, |s| {
             status_bar(s).contains("cannot reach the X API: r retries")
         })
         .await;
-    assert!(screen.contains("Press r to try again, q to quit"), "{screen}");
+    assert!(
+        screen.contains("Press r to try again, q to quit"),
+        "{screen}"
+    );
     assert!(screen.contains("timed out"), "{screen}");
     let tried = hung.connections.load(Ordering::SeqCst);
     assert!(tried >= 1, "the sign-in asked X");
@@ -130,7 +145,11 @@ async fn first_start_against_a_hung_server_draws_at_once_answers_q_and_says_cann
         .await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while hung.connections.load(Ordering::SeqCst) == tried {
-        assert!(Instant::now() < deadline, "r sent no request:\n{}", tmux.screen());
+        assert!(
+            Instant::now() < deadline,
+            "r sent no request:\n{}",
+            tmux.screen()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let asked = Instant::now();
@@ -214,14 +233,22 @@ async fn a_bad_rate_limit_reset_is_told_in_the_tui_with_the_bounded_wait() {
         // The message log keeps the whole line, with the bounded wait.
         tmux.keys(&["L"]);
         let log = tmux
-            .wait_for("the message log", 30, |s| s.contains("so the wait is bounded: until"))
+            .wait_for("the message log", 30, |s| {
+                s.contains("so the wait is bounded: until")
+            })
             .await;
         assert!(log.contains("UTC ("), "case {i}:\n{log}");
         // Escape and q apart: together they read as Alt-q.
         tmux.keys(&["Escape"]);
-        tmux.wait_for("the list again", 30, |s| s.contains("Loading… rate limited"))
-            .await;
+        tmux.wait_for("the list again", 30, |s| {
+            s.contains("Loading… rate limited")
+        })
+        .await;
         tmux.keys(&["q"]);
-        assert!(appears(&done, 30).await, "case {i}: q did not quit:\n{}", tmux.screen());
+        assert!(
+            appears(&done, 30).await,
+            "case {i}: q did not quit:\n{}",
+            tmux.screen()
+        );
     }
 }
