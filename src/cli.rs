@@ -134,6 +134,24 @@ pub struct GlobalArgs {
     pub bases_from: BasesFrom,
 }
 
+impl GlobalArgs {
+    /// The profile's directories.
+    pub fn paths(&self) -> crate::store::paths::Paths {
+        crate::store::paths::Paths::resolve(self.config_dir.as_deref(), &self.profile)
+    }
+
+    /// What the sign-in layer needs: which X to talk to and whose token to use.
+    pub fn session(&self) -> crate::auth::session::SessionConfig {
+        crate::auth::session::SessionConfig {
+            api_base: self.api_base.clone(),
+            auth_base: self.auth_base.clone(),
+            profile: self.profile.clone(),
+            paths: self.paths(),
+            no_wait: self.no_wait,
+        }
+    }
+}
+
 /// Parses `--profile`: a folder name inside the config dir, never a path.
 fn profile_name(name: &str) -> Result<String, String> {
     if crate::store::paths::valid_profile_name(name) {

@@ -122,10 +122,14 @@ pub enum Action {
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),
+    /// The plan of a sync the user asked for (`R`), worked out from the database.
+    SyncPlanned(super::sync_status::SyncPlan),
     /// A page of a sync was stored: its accounts (new ones join the list at the top).
     SyncPage {
         /// Pages read so far.
         pages: u64,
+        /// Accounts read so far.
+        accounts: u64,
         /// The page's accounts, newest block first.
         users: Vec<User>,
     },
@@ -135,8 +139,8 @@ pub enum Action {
         full: bool,
         /// Accounts that were new.
         new: u64,
-        /// Accounts found gone (full syncs).
-        gone: u64,
+        /// Ids of the accounts a full sync found gone (X no longer lists them).
+        gone_ids: Vec<String>,
         /// Estimated cost.
         cost: crate::api::price::Usd,
     },
@@ -164,6 +168,13 @@ pub enum Action {
     },
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
+    /// The pinned post of an account was looked up (`None`: it has none, or it was deleted).
+    PinnedLoaded {
+        /// Account id.
+        id: String,
+        /// The post's text.
+        text: Option<String>,
+    },
 }
 
 /// The note, tags and keep flag of one account, as stored.
@@ -238,6 +249,20 @@ pub enum Command {
         prices: crate::api::price::Prices,
         /// `[billing] daily_cap`.
         daily_cap: Option<crate::api::price::Usd>,
+    },
+    /// Work out the plan of a sync from the database and the read budget, sending nothing to X
+    /// (answered with `Action::SyncPlanned`).
+    PlanSync {
+        /// Every page.
+        full: bool,
+        /// Prices of `[billing]`.
+        prices: crate::api::price::Prices,
+    },
+    /// Look up the pinned post of one account (a users lookup with the post expanded: billed on
+    /// pay-per-use; answered with `Action::PinnedLoaded`).
+    LoadPinned {
+        /// Account id.
+        id: String,
     },
     /// Read the diff between the last two syncs (answered with `Action::Diff`).
     LoadDiff,

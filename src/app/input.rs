@@ -107,14 +107,11 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
             super::sign_in::retry(state, out)
         }
         KeyAction::Refresh if state.snapshots.sync.offline_first => {
-            if matches!(
-                state.snapshots.sync.phase,
-                super::sync_status::SyncPhase::Syncing { .. }
-            ) {
+            if state.snapshots.sync.running() {
                 state.message = Some(info("A sync is already running."));
             } else {
                 state.message = Some(info("Topping up from the newest block…"));
-                out.push(super::sync_status::start_sync(state, false));
+                out.push(super::sync_status::start_sync(state, false, None));
             }
         }
         KeyAction::Refresh => {
@@ -135,6 +132,8 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 out.push(Command::Refresh);
             }
         }
+        KeyAction::FullSync => super::sync_status::ask_full(state, out),
+        KeyAction::Pinned => super::pinned::load(state, out),
         KeyAction::Reconnect => {
             if state.loading {
                 state.message = Some(info("A page is already loading."));
@@ -293,6 +292,11 @@ pub(super) fn on_confirm_key(
     let action = state.keymap.lookup(KeyMode::Confirm, &key);
     match confirm {
         Confirm::Write(write) => on_write_confirm_key(state, key, action, write, out),
+        Confirm::Sync(plan) => match action {
+            Some(KeyAction::Yes) => super::sync_status::on_confirmed(state, plan, true, out),
+            Some(KeyAction::No) => super::sync_status::on_confirmed(state, plan, false, out),
+            _ => state.mode = Mode::Confirm(Confirm::Sync(plan)),
+        },
         Confirm::CancelQueue { open, pane } => {
             match action {
                 Some(KeyAction::Yes) => {

@@ -110,8 +110,12 @@ pub enum KeyAction {
     Open,
     /// Copy the selected handle to the clipboard (OSC 52).
     Copy,
-    /// Reload the block list from the first page.
+    /// Top up from the newest block (reload from the first page without a database).
     Refresh,
+    /// Read every page, after a confirm that shows the plan (notices unblocks made elsewhere).
+    FullSync,
+    /// Load the selected account's pinned post (a billed lookup).
+    Pinned,
     /// Cycle the sort column.
     Sort,
     /// Reverse the sort order.
@@ -217,7 +221,9 @@ const DEFAULTS: &[Default] = &[
     row(M::Main, A::Search, "search", &["/"], "exact search: words, \"a phrase\", -not, key:value", "search"),
     row(M::Main, A::Open, "open", &["o"], "open profile in browser", ""),
     row(M::Main, A::Copy, "copy", &["y"], "copy handle (OSC 52)", ""),
-    row(M::Main, A::Refresh, "refresh", &["r"], "reload the block list", ""),
+    row(M::Main, A::Refresh, "refresh", &["r"], "top-up: new blocks since the last sync", ""),
+    row(M::Main, A::FullSync, "full_sync", &["R"], "full sync: every page, after a confirm", ""),
+    row(M::Main, A::Pinned, "pinned", &["P"], "load the pinned post (a billed lookup)", ""),
     row(M::Main, A::Sort, "sort", &["s"], "sort by next column", ""),
     row(M::Main, A::ReverseSort, "reverse_sort", &["S"], "reverse sort order", ""),
     row(M::Main, A::Detail, "detail", &["Enter", "Tab"], "show / hide detail", ""),

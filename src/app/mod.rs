@@ -13,6 +13,7 @@ pub mod keymap;
 mod list;
 pub mod notes;
 pub mod panes;
+pub mod pinned;
 pub mod queue_view;
 pub mod quit;
 pub mod review;

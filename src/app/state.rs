@@ -111,6 +111,8 @@ pub enum Confirm {
         /// The queue view to go back to.
         pane: super::queue_view::QueuePane,
     },
+    /// Read every page of the block list (`R`): the plan shows requests, accounts, cost and ETA.
+    Sync(super::sync_status::SyncPlan),
     /// Queue the inverse of the last batch, from the history view.
     Undo {
         /// The batch undone.
@@ -484,14 +486,18 @@ impl State {
         self.marks.clear();
         self.cursor = 0;
         self.offset = 0;
+        self.snapshots.sync.front.clear();
+        self.snapshots.sync.gone_loaded = 0;
     }
 
-    /// Loaded count shown to users: `N` when complete, `N+` while more pages exist.
+    /// Loaded count shown to users: `N` when complete, `N+` while more pages exist (accounts a
+    /// full sync found gone are not counted).
     pub fn loaded_label(&self) -> String {
+        let n = self.accounts.len() - self.snapshots.sync.gone_loaded;
         if self.complete || !self.started {
-            self.accounts.len().to_string()
+            n.to_string()
         } else {
-            format!("{}+", self.accounts.len())
+            format!("{n}+")
         }
     }
 

@@ -147,13 +147,19 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
         Action::Resumed(jobs) => on_resumed(state, jobs),
-        Action::SyncPage { pages, users } => super::sync_status::on_page(state, pages, users),
+        Action::SyncPlanned(plan) => super::sync_status::on_planned(state, plan),
+        Action::SyncPage {
+            pages,
+            accounts,
+            users,
+        } => super::sync_status::on_page(state, pages, accounts, users),
         Action::SyncFinished {
             full,
             new,
-            gone,
+            gone_ids,
             cost,
-        } => super::sync_status::on_finished(state, full, new, gone, cost),
+        } => super::sync_status::on_finished(state, full, new, &gone_ids, cost),
+        Action::PinnedLoaded { id, text } => super::pinned::on_loaded(state, &id, text),
         Action::SyncFailed { message, offline } => {
             super::sync_status::on_failed(state, message, offline)
         }
@@ -211,7 +217,7 @@ pub fn start(state: &mut State) -> Vec<Command> {
     }
     if state.snapshots.sync.offline_first {
         // The database's list paints at once; a top-up runs in the background.
-        return vec![super::sync_status::start_sync(state, false)];
+        return vec![super::sync_status::start_sync(state, false, None)];
     }
     state.loading = true;
     vec![Command::LoadNextPage { token: None }]

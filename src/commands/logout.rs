@@ -6,13 +6,12 @@ use url::Url;
 use crate::auth::oauth1::Keys;
 use crate::auth::token_store::{StoredToken, TokenKind, TokenStore};
 use crate::cli::GlobalArgs;
-use crate::store::paths::Paths;
 
 use crate::text::sanitize as inert;
 
 /// Runs `xblocks logout`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
-    let store = TokenStore::new(&Paths::resolve(&global));
+    let store = TokenStore::new(&global.paths());
     let token = match store.load() {
         Ok(Some(t)) => Some(t),
         Ok(None) => None,

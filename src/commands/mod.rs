@@ -44,12 +44,12 @@ pub fn main(mut cli: Cli) -> ExitCode {
     process::forbid_core_dumps();
     let json = json::requested(std::env::args_os());
     if uses_profile(&cli) {
-        if let Err(refused) = crate::store::paths::Paths::resolve(&cli.global).check() {
+        if let Err(refused) = cli.global.paths().check() {
             return report(&anyhow::Error::new(refused), json).into();
         }
         account::use_remembered_bases(&mut cli.global);
     }
-    let _log_guard = match crate::store::logging::init(&cli.global) {
+    let _log_guard = match crate::store::logging::init(&cli.global.paths().log_dir) {
         Ok(guard) => guard,
         Err(refused) => return report(&anyhow::Error::new(refused), json).into(),
     };
@@ -59,7 +59,7 @@ pub fn main(mut cli: Cli) -> ExitCode {
     };
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => Exit::Ok.into(),
-        Err(err) if exit_code(&err) == Exit::NotSignedIn => {
+        Err(err) if crate::exit::code_of(&err) == Exit::NotSignedIn => {
             let err = ExitError::new(Exit::NotSignedIn, hint.apply(&err.to_string()));
             report(&err.into(), json).into()
         }
@@ -91,12 +91,6 @@ impl SignInHint {
     }
 }
 
-fn exit_code(err: &anyhow::Error) -> Exit {
-    err.downcast_ref::<ExitError>()
-        .map(|e| e.code)
-        .unwrap_or(Exit::Other)
-}
-
 /// Whether the command reads or writes the profile's files (the demo and the emulator keep
 /// theirs in memory or in a temp dir of their own).
 fn uses_profile(cli: &Cli) -> bool {
@@ -117,7 +111,7 @@ fn report(err: &anyhow::Error, json: bool) -> Exit {
     if broken_pipe {
         return Exit::Ok;
     }
-    let code = exit_code(err);
+    let code = crate::exit::code_of(err);
     if json {
         json::print_error(&err.to_string(), code);
     } else {

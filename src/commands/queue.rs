@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, HistoryArgs, QueueArgs};
 use crate::store::db::{rfc3339, Job, JobState, LogEntry};
-use crate::store::paths::Paths;
 use crate::text::sanitize;
 
 use super::profile_db::{self, blocking};
@@ -70,7 +69,7 @@ pub struct QueueDoc {
 
 /// Runs `xblocks queue`.
 pub async fn queue(global: GlobalArgs, args: QueueArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let (open, recent) = match profile_db::open_existing(&paths).await? {
         None => (Vec::new(), Vec::new()),
         Some(store) => blocking(move || -> Result<_, crate::store::db::DbError> {
@@ -201,7 +200,7 @@ pub struct HistoryDoc<'a> {
 
 /// Runs `xblocks history`.
 pub async fn history(global: GlobalArgs, args: HistoryArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let entries = match profile_db::open_existing(&paths).await? {
         None => Vec::new(),
         Some(store) => blocking(move || store.log_entries())

@@ -8,14 +8,13 @@ use crate::auth::session;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 use crate::store::db::{now_unix, rfc3339, DbError, Job, JobState, Store};
-use crate::store::paths::Paths;
 use crate::text::sanitize;
 
 use super::profile_db::{self, blocking};
 
 /// Runs `xblocks run-due`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     if profile_db::open_existing(&paths).await?.is_none() {
         println!("nothing is due");
         return Ok(());
@@ -41,7 +40,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let session = session::connect(&global).await?;
+    let session = session::connect(&global.session()).await?;
     let me = session.me.id.clone();
     let (mut sent, mut skipped) = (0usize, 0usize);
     for job in due {
@@ -66,7 +65,15 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
             blocking(move || s.mark_in_flight(id))
                 .await
                 .map_err(profile_db::exit)?;
-            match session.client.apply(job.action, &me, &job.target).await {
+            match crate::jobs::api_writer::apply(
+                &session.client,
+                &store,
+                &me,
+                job.action,
+                &job.target,
+            )
+            .await
+            {
                 Ok(()) => {
                     println!("{} {who}", job.action.past());
                     sent += 1;

@@ -15,7 +15,6 @@ use crate::exit::{Exit, ExitError};
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{JobState, NewJob, Store};
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::store::runner_lock::RunnerLock;
 use crate::text::sanitize as inert;
 
@@ -42,7 +41,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         )
         .into());
     }
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let (st, dir, what) = (
         store.clone(),
@@ -53,7 +52,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
     let billing = crate::store::config::Config::load(&paths)?.billing;
-    let (client, _, token) = session::client(&global)?;
+    let (client, _, token) = session::client(&global.session())?;
     let (mut known, unknown) = resolve_locally(&store, &targets).await?;
     let lookups = Lookups::new(&unknown, billing.prices());
     // Before any request; stdout keeps one line per target.

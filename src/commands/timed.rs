@@ -6,7 +6,6 @@ use crate::api::Write;
 use crate::cli::GlobalArgs;
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{now_unix, rfc3339, NewJob};
-use crate::store::paths::Paths;
 
 use super::profile_db::{self, blocking};
 
@@ -32,7 +31,7 @@ pub async fn queue_inverse(
         })
         .collect();
     let n = jobs.len();
-    let store = profile_db::open(&Paths::resolve(global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     let batch = new_batch_id("timed");
     blocking(move || store.enqueue(&batch, &jobs))
         .await

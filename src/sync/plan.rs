@@ -1,11 +1,13 @@
-//! The plan of a sync, printed before any request: how many requests, how many accounts at
-//! most, what that costs at most and how long it takes at the read budget. Pure arithmetic.
+//! The plan of a sync, shown before any request (by `xblocks sync` and the TUI's `R` confirm
+//! alike): how many requests, how many accounts at most, what that costs at most and how long
+//! it takes at the read budget. Pure arithmetic and its wording.
 
 use std::time::SystemTime;
 
-use crate::api::eta::WINDOW_SECS;
-use crate::api::price::{Prices, Usd};
+use crate::api::eta::{clock, WINDOW_SECS};
+use crate::api::price::{Caps, Prices, Usd};
 use crate::api::Budget;
+use crate::store::db::{DbError, Store};
 
 /// Page sizes of a top-up, in order; the last repeats. Small first, so k new blocks cost about
 /// k accounts: a page that holds only known accounts ends the top-up.
@@ -87,6 +89,81 @@ impl Plan {
     pub fn cost_after_dedup(&self, prices: &Prices) -> Usd {
         self.cost.minus(prices.per_account.times(self.likely_free))
     }
+}
+
+/// What the database says before a sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Accounts listed now.
+    pub listed: u64,
+    /// Of those, read this UTC day.
+    pub seen_today: u64,
+    /// A full sync has finished: a top-up can build on it.
+    pub complete: bool,
+    /// Spent this UTC day.
+    pub spent_today: Usd,
+}
+
+impl Facts {
+    /// Reads the facts from `store` (blocking: call it off the async threads).
+    pub fn read(store: &Store) -> Result<Self, DbError> {
+        Ok(Self {
+            listed: store.listed_count()?,
+            seen_today: store.listed_seen_today()?,
+            complete: !store.last_full_syncs(1)?.is_empty(),
+            spent_today: Usd::from_dollars(store.spent_today()?),
+        })
+    }
+}
+
+/// The plan as shown before any request: what it sends, reads and costs at most, its ETA,
+/// what was read today, and the money spent and left under the caps. `complete` says whether a
+/// full sync has finished before (a full plan without one says so).
+pub fn lines(plan: &Plan, prices: &Prices, caps: &Caps, complete: bool) -> Vec<String> {
+    let eta = if plan.eta_secs == 0 {
+        "now".to_string()
+    } else {
+        format!("about {}", clock(plan.eta_secs))
+    };
+    let mut lines = Vec::new();
+    if plan.full {
+        let why = if complete {
+            ""
+        } else {
+            " (no complete sync yet)"
+        };
+        lines.push(format!(
+            "plan: full sync{why}: {} requests, at most {} accounts, at most {}, ETA {eta}",
+            plan.requests, plan.accounts, plan.cost
+        ));
+        if plan.likely_free > 0 {
+            lines.push(format!(
+                "{} accounts were read today (UTC) and are likely not billed again: about {}",
+                plan.likely_free,
+                plan.cost_after_dedup(prices)
+            ));
+        }
+    } else {
+        lines.push(format!(
+            "plan: top-up from the newest block: {} requests, at most {} accounts, at most {} while fewer than {} blocks are new, ETA {eta}; each further page only while pages hold new blocks",
+            plan.requests,
+            plan.accounts,
+            plan.cost,
+            TOP_UP_PAGES[0]
+        ));
+    }
+    let mut money = format!("spent today (UTC): {}", caps.spent_before);
+    if let Some(cap) = caps.daily_cap {
+        money.push_str(&format!(
+            "; daily cap {cap} ({} left)",
+            cap.minus(caps.spent_before)
+        ));
+    }
+    if let Some(max) = caps.max_cost {
+        money.push_str(&format!("; --max-cost {max}"));
+    }
+    lines.push(money);
+    lines
 }
 
 #[cfg(test)]

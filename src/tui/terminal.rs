@@ -8,7 +8,7 @@ use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
@@ -58,7 +58,12 @@ pub fn suspend(terminal: &mut Term) -> io::Result<()> {
         libc::raise(libc::SIGSTOP);
     }
     modes_on()?;
-    terminal.clear()
+    // A full redraw without asking the terminal where its cursor is (`Terminal::clear` does,
+    // and the event reader running beside it swallows the answer): clear the screen, and forget
+    // the last frame so the next draw paints every cell.
+    execute!(io::stdout(), Clear(ClearType::All))?;
+    terminal.swap_buffers();
+    Ok(())
 }
 
 /// Leaves TUI mode; safe to call more than once.

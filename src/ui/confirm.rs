@@ -21,6 +21,23 @@ const NAMED: usize = 5;
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match confirm {
         Confirm::Write(write) => render_write(state, write, theme, area, buf),
+        Confirm::Sync(plan) => {
+            let s = &state.snapshots.sync;
+            let caps = s.caps(plan.facts.spent_today);
+            let mut lines: Vec<Line> =
+                crate::sync::plan::lines(&plan.plan, &s.prices, &caps, plan.facts.complete)
+                    .into_iter()
+                    .map(Line::raw)
+                    .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(strings::FULL_SYNC_EFFECT));
+            let answer = answer(state, |a| match a {
+                KeyAction::Yes => Some("sync"),
+                KeyAction::No => Some("send nothing"),
+                _ => None,
+            });
+            render_question(" Full sync? ", lines, answer, theme, area, buf);
+        }
         Confirm::CancelQueue { open, pane } => {
             super::queue::render(state, pane, theme, area, buf);
             let s = if *open == 1 { "" } else { "s" };

@@ -8,7 +8,10 @@ use ratatui::text::{Line, Span};
 use super::format::thousands;
 use super::strings;
 use super::theme::Theme;
+use std::time::SystemTime;
+
 use crate::app::state::clock;
+use crate::app::sync_status::{ago, SyncPhase, SyncStatus};
 use crate::app::{Capability, State};
 use crate::text::{fit, sanitize, width};
 
@@ -76,13 +79,17 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.warn.patch(theme.status),
         ));
     }
-    if let Some(label) = state.snapshots.sync.label(state.now) {
+    let sync = &state.snapshots.sync;
+    if let Some(label) = sync_label(sync, state.now) {
         let style = if label == "offline" {
             theme.warn.patch(theme.status)
         } else {
             theme.status
         };
         parts.push(Span::styled(format!(" · {label}"), style));
+        if let Some(pages) = pages_label(sync).filter(|_| !narrow) {
+            parts.push(Span::raw(format!(" ({pages})")));
+        }
     }
     if !narrow && state.snapshots.sync.spent_today > crate::api::price::Usd::ZERO {
         parts.push(Span::raw(format!(
@@ -137,7 +144,16 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
         ));
     }
     let help = " ? help ";
-    let used: usize = parts.iter().map(|s| width(&s.content)).sum();
+    let mut used: usize = parts.iter().map(|s| width(&s.content)).sum();
+    // When the last full sync was (the only one that notices unblocks made elsewhere), where
+    // there is room for it.
+    if let Some(full) = full_label(sync, state.now) {
+        let full = format!(" · {full}");
+        if used + width(&full) + width(help) <= area.width as usize {
+            used += width(&full);
+            parts.push(Span::raw(full));
+        }
+    }
     let total = area.width as usize;
     if used + width(help) <= total {
         parts.push(Span::raw(" ".repeat(total - used - width(help))));
@@ -152,6 +168,48 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     );
 }
 
+/// The sync state at `now` (`synced 3m ago`, `syncing 12,000/50,000`, `offline`), if there is
+/// anything to say.
+pub fn sync_label(s: &SyncStatus, now: SystemTime) -> Option<String> {
+    match s.phase {
+        SyncPhase::Unknown => None,
+        SyncPhase::Offline => Some("offline".into()),
+        SyncPhase::Syncing(p) => Some(match p.of_accounts {
+            Some(of) => format!(
+                "syncing {}/{}",
+                thousands(p.accounts),
+                thousands(of.max(p.accounts))
+            ),
+            None => format!("syncing {}", thousands(p.accounts)),
+        }),
+        SyncPhase::Synced { at } => Some(format!("synced {}", ago(at, now))),
+    }
+}
+
+/// The pages a running sync has read, of its plan when known (`page 12/51`).
+pub fn pages_label(s: &SyncStatus) -> Option<String> {
+    let SyncPhase::Syncing(p) = s.phase else {
+        return None;
+    };
+    if p.pages == 0 {
+        return None;
+    }
+    Some(match p.of_pages {
+        Some(of) => format!("page {}/{}", p.pages, of.max(p.pages)),
+        None => format!("page {}", p.pages),
+    })
+}
+
+/// When the last full sync was (`full sync 2d ago`), or that none ran yet on a list the
+/// database holds.
+pub fn full_label(s: &SyncStatus, now: SystemTime) -> Option<String> {
+    match s.last_full {
+        Some(at) => Some(format!("full sync {}", ago(at, now))),
+        None if s.offline_first => Some("no full sync yet (R)".into()),
+        None => None,
+    }
+}
+
 /// Draws the hint line: the message, the search input, or key hints.
 pub fn render_hint(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if area.width == 0 || area.height == 0 {
@@ -164,4 +222,47 @@ pub fn render_hint(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         _ => (strings::hints(state), theme.dim),
     };
     buf.set_stringn(area.x, area.y, fit(&sanitize(&text), w), w, style);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::sync_status::Progress;
+    use std::time::Duration;
+
+    #[test]
+    fn sync_labels() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut s = SyncStatus::default();
+        assert_eq!(sync_label(&s, now), None);
+        s.phase = SyncPhase::Offline;
+        assert_eq!(sync_label(&s, now).as_deref(), Some("offline"));
+        s.phase = SyncPhase::Syncing(Progress {
+            accounts: 12_000,
+            of_accounts: Some(50_000),
+            pages: 12,
+            of_pages: Some(51),
+        });
+        assert_eq!(
+            sync_label(&s, now).as_deref(),
+            Some("syncing 12,000/50,000")
+        );
+        assert_eq!(pages_label(&s).as_deref(), Some("page 12/51"));
+        s.phase = SyncPhase::Syncing(Progress {
+            accounts: 120,
+            pages: 2,
+            ..Progress::default()
+        });
+        assert_eq!(sync_label(&s, now).as_deref(), Some("syncing 120"));
+        assert_eq!(pages_label(&s).as_deref(), Some("page 2"));
+        s.phase = SyncPhase::Synced {
+            at: now - Duration::from_secs(180),
+        };
+        assert_eq!(sync_label(&s, now).as_deref(), Some("synced 3m ago"));
+        assert_eq!(full_label(&s, now), None);
+        s.offline_first = true;
+        assert_eq!(full_label(&s, now).as_deref(), Some("no full sync yet (R)"));
+        s.last_full = Some(now - Duration::from_secs(2 * 86_400));
+        assert_eq!(full_label(&s, now).as_deref(), Some("full sync 2d ago"));
+    }
 }

@@ -16,6 +16,10 @@ block are not restored.";
 pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
 they can still follow and message you. Muting works on every API plan.";
 
+/// What a full sync (`R`) does.
+pub const FULL_SYNC_EFFECT: &str = "Reads every page of the block list from X into the local \
+database. Accounts X no longer lists (unblocked elsewhere) leave the list; D shows them.";
+
 /// Shown for an account whose display name is empty (or was only control characters).
 pub const NO_NAME: &str = "(no name)";
 

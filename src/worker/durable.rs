@@ -363,6 +363,7 @@ async fn run_jobs(
     let writer = ApiWriter {
         client: client.clone(),
         me: me.to_string(),
+        store: store.clone(),
     };
     let stop = AtomicBool::new(false);
     let mut progress = |_: usize, _: usize, job: &Job| {

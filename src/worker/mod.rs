@@ -190,6 +190,20 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
             page(client, me, token).await
         }
+        Command::LoadPinned { id } => match client.pinned_post(&id).await {
+            Ok(post) => vec![Action::PinnedLoaded {
+                id,
+                text: post.map(|p| p.text),
+            }],
+            Err(e) if e.is_money() => vec![Action::MoneyStopped(sentence(&e.user_message()))],
+            Err(e) => vec![Action::Notice {
+                text: sentence(&format!(
+                    "The pinned post was not loaded: {}",
+                    e.user_message()
+                )),
+                error: true,
+            }],
+        },
         Command::ResolveHandle { handle } => {
             match client
                 .users_by_usernames(std::slice::from_ref(&handle))
@@ -230,6 +244,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::UndoLastBatch
         | Command::LoadDiff
         | Command::Sync { .. }
+        | Command::PlanSync { .. }
         | Command::SaveNote { .. }
         | Command::SaveTags { .. }
         | Command::SetKept { .. } => Vec::new(),

@@ -12,7 +12,6 @@ use super::{sentence, Command};
 use crate::api::types::User;
 use crate::api::{ApiError, Client};
 use crate::app::Action;
-use crate::store::db::MetaKey;
 
 /// Starts the signing-in worker; results go to `actions`. Commands other than `SignIn` that
 /// arrive before the account is known are dropped (the app does not send them).
@@ -78,17 +77,8 @@ fn failure(e: ApiError) -> Action {
 
 /// Stores the account in the profile database, so the next start paints without asking X.
 async fn remember(d: &Durable, me: &User) {
-    let (id, handle) = (me.id.clone(), me.username.clone());
-    let stored = d
-        .store()
-        .call(move |s| {
-            s.set_metas(&[
-                (MetaKey::AccountId, Some(id.as_str())),
-                (MetaKey::AccountHandle, Some(handle.as_str())),
-            ])
-        })
-        .await;
-    if let Err(e) = stored {
+    let me = me.clone();
+    if let Err(e) = d.store().call(move |s| s.remember_account(&me)).await {
         tracing::warn!("the account was not remembered in the database: {e}");
     }
 }

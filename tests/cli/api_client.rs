@@ -13,7 +13,7 @@ use common::{http_get, Env};
 fn concurrent_requests_after_expiry_refresh_once() {
     let env = Env::enterprise(10);
     env.login();
-    let g = env.global();
+    let g = env.global().session();
     env.rt.block_on(async {
         let s = session::connect(&g).await.unwrap();
         env.emu().expire_access_tokens();
@@ -46,7 +46,7 @@ fn concurrent_requests_after_expiry_refresh_once() {
 fn pagination_resumes_from_a_saved_token() {
     let env = Env::enterprise(3500);
     env.login();
-    let g = env.global();
+    let g = env.global().session();
     let all = env.emu().blocked_ids();
     env.rt.block_on(async {
         let s = session::connect(&g).await.unwrap();
@@ -75,7 +75,7 @@ fn pagination_resumes_from_a_saved_token() {
 fn waits_are_announced_with_their_end_then_resumed() {
     let env = Env::start(50, |c| c.window_secs = 6);
     env.login();
-    let g = env.global();
+    let g = env.global().session();
     let stored = env.stored();
     let token = stored["access_token"].as_str().unwrap().to_string();
     let (id, _) = env.emu().me();
@@ -106,7 +106,7 @@ fn waits_are_announced_with_their_end_then_resumed() {
 fn lookups_split_found_and_not_found() {
     let env = Env::enterprise(10);
     env.login();
-    let g = env.global();
+    let g = env.global().session();
     let others = env.emu().unblocked_accounts(2);
     env.rt.block_on(async {
         let s = session::connect(&g).await.unwrap();
@@ -126,7 +126,7 @@ fn lookups_split_found_and_not_found() {
 fn capability_probe_changes_nothing_on_either_tier() {
     for (env, full) in [(Env::enterprise(20), true), (Env::pay_per_use(20), false)] {
         env.login();
-        let g = env.global();
+        let g = env.global().session();
         let before = env.emu().blocked_ids();
         env.rt.block_on(async {
             let s = session::connect(&g).await.unwrap();
@@ -153,7 +153,7 @@ fn opt_in_pinned_posts_survive_partial_errors() {
     let mk = |expand_pinned| {
         xblocks::api::Client::new(xblocks::api::ClientConfig {
             api_base: env.base.clone(),
-            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+            credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None).into(),
             no_wait: false,
             expand_pinned,
         })

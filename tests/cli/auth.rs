@@ -444,7 +444,7 @@ fn profiles_keep_separate_sign_ins() {
     g.profile = "work".into();
     env.rt
         .block_on(xblocks::auth::pkce::login_headless(
-            &g,
+            &g.session(),
             "xblocks-demo",
             common::SCOPES,
         ))

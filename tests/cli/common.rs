@@ -85,7 +85,7 @@ impl Env {
     }
 
     pub fn login_with(&self, scopes: &[&str]) {
-        let g = self.global();
+        let g = self.global().session();
         self.rt
             .block_on(xblocks::auth::pkce::login_headless(
                 &g,

@@ -298,7 +298,7 @@ fn block_requests_since(emu: &Emulator, from: usize) -> Vec<xblocks::emulator::R
 async fn block_elsewhere(emu: &Emulator, token: &str, n: usize) -> Vec<String> {
     let c = xblocks::api::Client::new(xblocks::api::ClientConfig {
         api_base: emu.base_url(),
-        credentials: xblocks::auth::Credentials::static_bearer(token.to_string(), None),
+        credentials: xblocks::auth::Credentials::static_bearer(token.to_string(), None).into(),
         no_wait: false,
         expand_pinned: false,
     });
@@ -361,7 +361,7 @@ async fn a_top_up_after_k_new_blocks_sends_at_most_two_requests_and_full_records
     // Unblocked elsewhere: only a full sync notices.
     let c2 = xblocks::api::Client::new(xblocks::api::ClientConfig {
         api_base: emu.base_url(),
-        credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None),
+        credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None).into(),
         no_wait: false,
         expand_pinned: false,
     });

@@ -325,7 +325,7 @@ fn debug_output_of_credentials_hides_every_secret() {
     let stored = env.stored();
     let session = env
         .rt
-        .block_on(xblocks::auth::session::connect(&env.global()))
+        .block_on(xblocks::auth::session::connect(&env.global().session()))
         .unwrap();
     let shown = format!("{session:?}");
     for k in ["access_token", "refresh_token"] {
@@ -336,7 +336,7 @@ fn debug_output_of_credentials_hides_every_secret() {
 #[test]
 fn pkce_state_and_verifier_are_fresh_per_sign_in() {
     let env = Env::enterprise(1);
-    let g = env.global();
+    let g = env.global().session();
     let mut states = HashSet::new();
     let mut challenges = HashSet::new();
     for _ in 0..64 {

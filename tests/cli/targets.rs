@@ -109,3 +109,102 @@ fn blocking_yourself_is_refused_locally() {
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("signed-in account"));
 }
+
+/// The capability `whoami --json` reports, and whether it says when it was learned.
+fn whoami_capability(env: &Env) -> (String, bool) {
+    let out = cmd(env, &["whoami", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    (
+        v["capability"].as_str().unwrap().to_string(),
+        v["capability_learned_at"].is_string(),
+    )
+}
+
+/// Forgets the stored capability, as if nothing had been learned yet.
+fn forget_capability(env: &Env) {
+    let store =
+        xblocks::store::db::Store::open(&env.config_dir().join("profiles/default")).unwrap();
+    store
+        .set_metas(&[
+            (xblocks::store::db::MetaKey::Capability, None),
+            (xblocks::store::db::MetaKey::CapabilityReason, None),
+        ])
+        .unwrap();
+}
+
+fn writes(env: &Env) -> usize {
+    env.emu()
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET" && r.path.starts_with("/2/users/"))
+        .count()
+}
+
+#[test]
+fn every_block_write_answer_is_stored_as_the_capability_for_whoami() {
+    let env = Env::enterprise(20);
+    env.login();
+    let fresh = env.emu().unblocked_accounts(4);
+    let listed = env.emu().blocked_ids()[5].clone();
+    let file = env.config_dir().join("import.txt");
+    std::fs::write(&file, format!("{}\n", fresh[1].0)).unwrap();
+    let steps: Vec<(&str, Vec<String>)> = vec![
+        ("block", vec!["block".into(), format!("@{}", fresh[0].1)]),
+        ("unblock", vec!["unblock".into(), listed.clone()]),
+        ("import", vec!["import".into(), file.display().to_string()]),
+        ("undo", vec!["undo".into()]),
+        (
+            "block --for",
+            vec![
+                "block".into(),
+                fresh[2].0.clone(),
+                "--for".into(),
+                "1s".into(),
+            ],
+        ),
+    ];
+    for (what, args) in steps {
+        forget_capability(&env);
+        assert_eq!(whoami_capability(&env), ("unknown".into(), false), "{what}");
+        let before = writes(&env);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = cmd(&env, &args);
+        assert_eq!(out.code, 0, "{what}: {}{}", out.stdout, out.stderr);
+        assert!(writes(&env) > before, "{what} sent its write");
+        assert_eq!(whoami_capability(&env), ("full".into(), true), "{what}");
+    }
+    // The timed unblock, run headless once due.
+    forget_capability(&env);
+    std::thread::sleep(std::time::Duration::from_millis(1_300));
+    let out = cmd(&env, &["run-due"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("unblock"), "{}", out.stdout);
+    assert_eq!(whoami_capability(&env), ("full".into(), true), "run-due");
+}
+
+#[test]
+fn a_refused_block_stores_read_only_and_a_mute_does_not_change_it() {
+    let env = Env::pay_per_use(20);
+    env.login();
+    assert_eq!(whoami_capability(&env), ("unknown".into(), false));
+    let (_, name) = env.emu().unblocked_accounts(1)[0].clone();
+    let out = cmd(&env, &["block", &format!("@{name}")]);
+    assert_eq!(out.code, 5, "{}{}", out.stdout, out.stderr);
+    assert_eq!(writes(&env), 1, "the block itself, and no probe");
+    assert_eq!(whoami_capability(&env), ("read-only".into(), true));
+    let plain = cmd(&env, &["whoami"]);
+    assert!(
+        plain.stdout.contains(
+            "capability: read-only (X allows block writes only on the Enterprise plan); learned"
+        ),
+        "{}",
+        plain.stdout
+    );
+    // Muting works on every plan: its answer says nothing about block writes.
+    let target = env.emu().blocked_ids()[2].clone();
+    let out = cmd(&env, &["mute", &target]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(whoami_capability(&env), ("read-only".into(), true));
+    assert_eq!(writes(&env), 2, "whoami never probes");
+}

@@ -139,7 +139,7 @@ async fn login(emu: &Emulator, config: &Path) {
         config.to_str().unwrap(),
     ])
     .global;
-    xblocks::auth::pkce::login_headless(&global, "xblocks-demo", SCOPES)
+    xblocks::auth::pkce::login_headless(&global.session(), "xblocks-demo", SCOPES)
         .await
         .expect("signs in");
 }

@@ -6,11 +6,14 @@ mod tmux_support;
 
 mod cli;
 mod e2e;
+mod full_sync;
 mod hardening;
+mod in_process;
 mod insights;
 mod offline;
 mod render;
 mod resume_e2e;
+mod screenshot;
 mod time_e2e;
 mod unreachable;
 mod views;

@@ -181,6 +181,50 @@ fn wide_with_detail_and_pinned_post() {
     insta::assert_snapshot!(draw(&s).backend());
 }
 
+/// A plan of a full sync over `listed` accounts, `seen_today` of them read today.
+fn full_plan(listed: u64, seen_today: u64) -> app::sync_status::SyncPlan {
+    let facts = xblocks::sync::plan::Facts {
+        listed,
+        seen_today,
+        complete: true,
+        spent_today: xblocks::api::price::Usd::from_dollars(1.25),
+    };
+    let plan = xblocks::sync::Plan::new(true, listed, seen_today, &Default::default(), None, now());
+    app::sync_status::SyncPlan { plan, facts }
+}
+
+#[test]
+fn confirm_full_sync_shows_the_plan() {
+    let mut s = loaded(80, 24, 50, false);
+    s.snapshots.sync.daily_cap = Some(xblocks::api::price::Usd::from_dollars(60.0));
+    key(&mut s, 'R');
+    app::update(&mut s, Action::SyncPlanned(full_plan(50_000, 20_000)));
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn full_sync_progress_and_the_pinned_post_hint() {
+    let mut s = state(120, 30);
+    s.snapshots.sync.last_full = Some(now() - Duration::from_secs(2 * 86_400));
+    app::start(&mut s);
+    let mut u = user(7);
+    u.pinned_tweet_id = Some("55".into());
+    app::update(&mut s, page(vec![user(3), u, user(12)], None));
+    key(&mut s, 'j');
+    key(&mut s, 'R');
+    app::update(&mut s, Action::SyncPlanned(full_plan(50_000, 0)));
+    key(&mut s, 'y');
+    app::update(
+        &mut s,
+        Action::SyncPage {
+            pages: 12,
+            accounts: 12_000,
+            users: Vec::new(),
+        },
+    );
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
 #[test]
 fn error_page_failed() {
     let mut s = state(80, 12);

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use crate::fixtures::SCOPES;
 use crate::tmux_support::{self, start, tmux_available, xblocks_line};
 use xblocks::api::Write;
-use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::{NewJob, Store};
 use xblocks::store::paths::Paths;
@@ -58,15 +57,7 @@ async fn jobs_resumed_at_start_update_the_list_and_all_done_waits_for_the_last()
     );
     tmux_support::probe(&base, &token, &config);
     let targets: Vec<String> = emu.blocked_ids().into_iter().take(RESUMED).collect();
-    let profile = Paths::resolve(&GlobalArgs {
-        api_base: base.clone(),
-        auth_base: base.clone(),
-        profile: "default".into(),
-        config_dir: Some(config.clone()),
-        no_wait: false,
-        bases_from: Default::default(),
-    })
-    .profile_dir;
+    let profile = Paths::resolve(Some(&config), "default").profile_dir;
     {
         let store = Store::open(&profile).unwrap();
         let jobs: Vec<NewJob> = targets

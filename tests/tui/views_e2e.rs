@@ -15,7 +15,12 @@ use crate::fixtures::SCOPES;
 fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
     let token = emu.issue_token(SCOPES);
     tmux_support::probe(&emu.base_url(), &token, dir);
-    let script = xblocks_line(&emu.base_url(), &token, dir, "; sleep 60");
+    let script = xblocks_line(
+        &emu.base_url(),
+        &token,
+        dir,
+        "; echo xblocks-exited; sleep 60",
+    );
     let tmux = start(&format!("views-{name}"), 110, 30, &script);
     tmux
 }
@@ -88,6 +93,11 @@ async fn queue_history_undo_diff_and_a_cached_start() {
     tmux.keys(&["Escape"]);
     tokio::time::sleep(Duration::from_millis(300)).await;
     tmux.keys(&["q"]);
+    // The next session must not find this one still holding the queue (it would be a viewer).
+    tmux.wait_for("the first session to exit", 60, |s| {
+        s.contains("xblocks-exited")
+    })
+    .await;
     drop(tmux);
     emu.shutdown().await;
 
@@ -99,8 +109,8 @@ async fn queue_history_undo_diff_and_a_cached_start() {
     .await
     .unwrap();
     let tmux = tui(&slow, dir.path(), "b");
-    // The database's list arrives in slices: all of it, marked cached, before X answers.
-    tmux.wait_for("the cached list", 60, |s| {
+    // The first screen comes first, the rest of the list in slices after it.
+    tmux.wait_for("the whole cached list", 60, |s| {
         s.contains("cached 20") && s.contains("1200+ loaded")
     })
     .await;

@@ -17,7 +17,7 @@ async fn setup(config: Config) -> (Emulator, Client, String) {
     let token = emu.issue_token(SCOPES);
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: true,
     });
@@ -74,6 +74,25 @@ async fn pages_writes_lookups_and_capability() {
     assert_eq!(users.len(), 1000);
     let blocked = emu.blocked_ids();
     assert_eq!(users[0].id, blocked[0], "newest block first");
+    // `P`: one account's pinned post, on demand.
+    let (pinned_id, post) = users
+        .iter()
+        .find_map(|u| {
+            let p = pinned.get(u.pinned_tweet_id.as_ref()?)?;
+            Some((u.id.clone(), p.text.clone()))
+        })
+        .expect("some account has a pinned post");
+    worker
+        .send(Command::LoadPinned {
+            id: pinned_id.clone(),
+        })
+        .unwrap();
+    let (id, text) = next(&mut rx, "pinned post", |a| match a {
+        Action::PinnedLoaded { id, text } => Some((id, text)),
+        _ => None,
+    })
+    .await;
+    assert_eq!((id, text), (pinned_id, Some(post)));
     worker
         .send(Command::LoadNextPage { token: next_token })
         .unwrap();
@@ -113,6 +132,12 @@ async fn pages_writes_lookups_and_capability() {
     })
     .await;
     assert_eq!((verb, id.as_str()), (Verb::Unblock, target.as_str()));
+    let stored = xblocks::store::db::Store::open(dir.path())
+        .unwrap()
+        .capability()
+        .unwrap()
+        .expect("the answer is stored");
+    assert_eq!(stored.value, "full");
     let (limit, remaining) = next(&mut rx, "budget", |a| match a {
         Action::Budget {
             limit, remaining, ..
@@ -210,6 +235,13 @@ async fn pay_per_use_is_read_only_and_writes_fail_with_a_reason() {
     .await;
     assert!(message.contains("Enterprise"), "{message}");
     assert!(emu.blocked_ids().contains(&target));
+    let stored = xblocks::store::db::Store::open(dir.path())
+        .unwrap()
+        .capability()
+        .unwrap()
+        .expect("the answer is stored");
+    assert_eq!(stored.value, "read-only");
+    assert!(stored.learned_at > 0);
     emu.shutdown().await;
 }
 

@@ -55,7 +55,7 @@ async fn sync_is_stored_then_served_first_and_diffed() {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });

@@ -9,21 +9,13 @@ use xblocks::api::Write;
 use xblocks::api::{Client, ClientConfig};
 use xblocks::app::{Action, Command, Verb};
 use xblocks::auth::Credentials;
-use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::{NewJob, Store};
 use xblocks::store::paths::Paths;
 use xblocks::worker::{self, durable, durable::Durable};
 
 fn paths(dir: &std::path::Path) -> Paths {
-    Paths::resolve(&GlobalArgs {
-        api_base: String::new(),
-        auth_base: String::new(),
-        profile: "default".into(),
-        config_dir: Some(dir.to_path_buf()),
-        no_wait: false,
-        bases_from: Default::default(),
-    })
+    Paths::resolve(Some(dir), "default")
 }
 
 async fn next_done(rx: &mut mpsc::UnboundedReceiver<Action>, n: usize) -> Vec<String> {
@@ -58,7 +50,7 @@ async fn bulk_writes_are_one_durable_batch_and_resume_checks_in_flight_jobs() {
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });

@@ -11,21 +11,13 @@ use xblocks::app::queue_view::QueueSnapshot;
 use xblocks::app::Verb;
 use xblocks::app::{Action, Command};
 use xblocks::auth::Credentials;
-use xblocks::cli::GlobalArgs;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::{JobState, NewJob, Store};
 use xblocks::store::paths::Paths;
 use xblocks::worker::{self, durable::Durable};
 
 fn paths(dir: &std::path::Path) -> Paths {
-    Paths::resolve(&GlobalArgs {
-        api_base: String::new(),
-        auth_base: String::new(),
-        profile: "default".into(),
-        config_dir: Some(dir.to_path_buf()),
-        no_wait: false,
-        bases_from: Default::default(),
-    })
+    Paths::resolve(Some(dir), "default")
 }
 
 /// Waits (generously) for the first action `pick` accepts.
@@ -65,7 +57,7 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });
@@ -170,7 +162,7 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });
@@ -263,7 +255,7 @@ async fn read_only_holds_unblocks_for_later_and_still_runs_later_mutes() {
     let p = paths(dir.path());
     let client = Client::new(ClientConfig {
         api_base: emu.base_url(),
-        credentials: Credentials::static_bearer(token, None),
+        credentials: Credentials::static_bearer(token, None).into(),
         no_wait: false,
         expand_pinned: false,
     });

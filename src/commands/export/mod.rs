@@ -20,7 +20,6 @@ use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use output::Target;
@@ -28,7 +27,7 @@ use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     // The destination is checked (and locked) before anything is read or sent.
     let filter = filter(&args)?;
     let target = args.output.as_deref().map(Target::open).transpose()?;
@@ -83,7 +82,7 @@ async fn live(
     store: crate::store::db::Store,
     target: Option<Target>,
 ) -> anyhow::Result<()> {
-    let s = session::connect(global).await?;
+    let s = session::connect(&global.session()).await?;
     let sync = profile_db::blocking(move || cached::StoreSync::start(store))
         .await
         .map_err(profile_db::exit)?;
@@ -154,7 +153,7 @@ async fn from_database(
         return Ok(Some(None));
     }
     // Stale: a top-up first (cheap: k new blocks cost about k accounts).
-    let (client, _, token) = session::client(global)?;
+    let (client, _, token) = session::client(&global.session())?;
     let me = super::sync::me_id(&client, token.as_ref(), store).await?;
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
@@ -392,7 +391,7 @@ async fn to_file(
             .into())
         }
         Err(Stop::Failed(e)) => {
-            let code = e.exit_code();
+            let code = Exit::from(&e);
             Err(resume_hint(e.user_message(), code))
         }
     }

@@ -47,7 +47,7 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     } else {
         Write::Block
     };
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let _lock = if args.dry_run {
         None
@@ -56,7 +56,7 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     };
     let billing = crate::store::config::Config::load(&paths)?.billing;
     // No request before the plan says what the lookups cost.
-    let (client, _, token) = session::client(&global)?;
+    let (client, _, token) = session::client(&global.session())?;
     let (mut resolved, rest) = resolve_locally(&list.targets, &paths, !args.json).await?;
     let lookups = Lookups::new(&rest, billing.prices());
     if let (Some(line), false) = (lookups.line(), args.json) {

@@ -214,6 +214,9 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
     assert_eq!(now[3].first_seen, before);
     assert_eq!(s.is_listed("4").unwrap(), Some(false));
     assert_eq!(s.is_listed("99").unwrap(), None);
+    let mut gone = s.gone_in_last_full_sync().unwrap();
+    gone.sort();
+    assert_eq!(gone, ["2", "4"], "the TUI takes these out of the list");
     let d = s.diff_since_previous_full().unwrap();
     let names = |v: &[User]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
     assert_eq!(names(&d.new), ["7", "6"]);
@@ -235,6 +238,7 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
         PageCount { new: 1, known: 0 }
     );
     assert_eq!(ids(&s.load_all().unwrap())[0], 4);
+    assert_eq!(s.gone_in_last_full_sync().unwrap(), ["2"]);
 }
 
 #[test]
@@ -251,6 +255,18 @@ fn unknown_user_fields_survive_in_the_stored_json() {
     assert_eq!(serde_json::from_str::<User>(json).unwrap(), u);
     let a = &s.load_all().unwrap()[0];
     assert_eq!(a.user.public_metrics.unwrap().followers_count, 3);
+    assert_eq!(a.user.pinned_tweet_id, None);
+    // The pinned post's id comes back from X's object (the TUI offers to load the post).
+    let pinned = User {
+        pinned_tweet_id: Some("1546867778363469824".into()),
+        ..user(2)
+    };
+    s.upsert_page(id, 1, std::slice::from_ref(&pinned)).unwrap();
+    let back = s.accounts_by_id(&["2".into()]).unwrap();
+    assert_eq!(
+        back["2"].user.pinned_tweet_id.as_deref(),
+        Some("1546867778363469824")
+    );
 }
 
 #[test]
