@@ -263,6 +263,10 @@ pub enum Command {
     LoadPinned {
         /// Account id.
         id: String,
+        /// What the lookup costs at most (`[billing]` prices).
+        cost: crate::api::price::Usd,
+        /// `[billing] daily_cap`: the lookup is not sent if it could cross it.
+        daily_cap: Option<crate::api::price::Usd>,
     },
     /// Read the diff between the last two syncs (answered with `Action::Diff`).
     LoadDiff,

@@ -289,6 +289,8 @@ pub struct State {
     pub me: SafeText,
     /// Profile name.
     pub profile: String,
+    /// `xblocks demo`: the status bar shows a DEMO badge instead of the (throwaway) profile.
+    pub demo: bool,
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
@@ -357,6 +359,7 @@ impl State {
             page_error: false,
             me: SafeText::new(me),
             profile: profile.to_string(),
+            demo: false,
             capability: Capability::Unknown,
             pending_writes: Vec::new(),
             written: HashMap::new(),

@@ -1,160 +1,173 @@
-//! Looking up at X the accounts the profile database does not know (`import`, `block` and the
-//! other write commands): how many and the worst-case cost are said before any request
-//! (`[billing] price_per_lookup`, $0.010 a user on pay-per-use), `[billing] daily_cap` is checked
-//! first, and what was spent is recorded for the UTC day.
+//! Users lookups at X for `block` and `import` (`/2/users/by?usernames=`, `/2/users?ids=`, 100
+//! a request): their cost said before the first is sent, the whole lookup admitted by
+//! `[billing] daily_cap` first, and what it spent recorded per UTC day.
+
+use std::fmt;
 
 use super::profile_db;
 use super::progress::Progress;
-use crate::api::price::{Caps, Prices, Usd};
+use crate::api::price::{utc_day, Caps, Prices, Usd};
 use crate::api::types::User;
 use crate::api::Client;
 use crate::exit::{Exit, ExitError};
-use crate::store::db::{self, Store};
-use crate::store::import_file::Target;
+use crate::store::config::Config;
+use crate::store::db::Store;
+use crate::store::paths::Paths;
 
 /// Accounts per users lookup (X's maximum).
 pub const CHUNK: usize = 100;
 
-/// The lookups a command needs: targets the database does not know.
-#[derive(Debug, Clone, Default)]
-pub struct Lookups {
-    /// Handles, without `@`.
-    pub handles: Vec<String>,
-    /// Numeric ids.
-    pub ids: Vec<String>,
-    /// What X charges.
-    pub prices: Prices,
+/// What a lookup will cost at most, said before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cost {
+    /// Accounts looked up.
+    pub accounts: usize,
+    /// Requests (100 accounts each, ids and handles apart).
+    pub requests: usize,
+    /// Worst case on pay-per-use: every account returned and billed.
+    pub at_most: Usd,
+    /// The price of one user looked up.
+    pub per_user: Usd,
 }
 
-impl Lookups {
-    /// The lookups of `targets` (each looked up once), at `prices`.
-    pub fn new(targets: &[Target], prices: Prices) -> Self {
-        let mut l = Self {
-            prices,
-            ..Self::default()
-        };
-        for t in targets {
-            match t {
-                Target::Id(id) if !l.ids.contains(id) => l.ids.push(id.clone()),
-                Target::Handle(h) if !l.handles.contains(h) => l.handles.push(h.clone()),
-                _ => {}
-            }
+impl Cost {
+    /// The cost of looking up `ids` accounts by id and `names` by handle.
+    pub fn new(ids: usize, names: usize, prices: &Prices) -> Self {
+        Self {
+            accounts: ids + names,
+            requests: ids.div_ceil(CHUNK) + names.div_ceil(CHUNK),
+            at_most: prices.lookup((ids + names) as u64),
+            per_user: prices.per_lookup,
         }
-        l
     }
+}
 
-    /// Accounts to look up.
-    pub fn accounts(&self) -> usize {
-        self.handles.len() + self.ids.len()
+impl fmt::Display for Cost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(
+            f,
+            "lookup at X: {} in {}, at most {} on pay-per-use ({} a user looked up)",
+            plural(self.accounts, "account", "accounts"),
+            plural(self.requests, "request", "requests"),
+            self.at_most,
+            self.per_user
+        )
     }
+}
 
-    /// Requests they take.
-    pub fn requests(&self) -> usize {
-        self.handles.len().div_ceil(CHUNK) + self.ids.len().div_ceil(CHUNK)
-    }
+/// The prices and the day's cap of this profile, with what it spent today.
+#[derive(Debug, Clone, Copy)]
+pub struct Billing {
+    /// `[billing]` prices.
+    pub prices: Prices,
+    /// `[billing] daily_cap` and today's spend.
+    pub caps: Caps,
+}
 
-    /// The most they can cost (every account found, none billed yet today).
-    pub fn worst(&self) -> Usd {
-        self.prices.lookup(self.accounts() as u64)
-    }
-
-    /// The plan's line about them, `None` when there are none.
-    pub fn line(&self) -> Option<String> {
-        let n = self.accounts();
-        (n > 0).then(|| {
-            let r = self.requests();
-            format!(
-                "to look up at X: {n} account{} the local database does not know ({r} request{}, at most {} at {} a user on pay-per-use)",
-                plural(n),
-                plural(r),
-                self.worst(),
-                self.prices.per_lookup
-            )
-        })
-    }
-
-    /// Checks `[billing] daily_cap` for the whole lookup, then looks every account up (progress
-    /// on stderr), recording what each request cost. Nothing is sent when the lookup could cross
-    /// the cap.
-    pub async fn run(
-        &self,
-        client: &Client,
-        store: &Store,
-        daily_cap: Option<Usd>,
-    ) -> Result<Vec<User>, ExitError> {
-        let total = self.accounts();
-        if total == 0 {
-            return Ok(Vec::new());
-        }
-        if let Some(cap) = daily_cap {
-            let st = store.clone();
-            let spent = profile_db::blocking(move || st.spent_today())
-                .await
-                .map_err(profile_db::exit)?;
-            let caps = Caps {
-                daily_cap: Some(cap),
+impl Billing {
+    /// Reads `config.toml` and today's spend from the database.
+    pub async fn load(paths: &Paths, store: &Store) -> Result<Self, ExitError> {
+        let config = Config::load(paths).map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
+        let st = store.clone();
+        let spent = profile_db::blocking(move || st.spent_today())
+            .await
+            .map_err(profile_db::exit)?;
+        Ok(Self {
+            prices: config.billing.prices(),
+            caps: Caps {
+                daily_cap: config.billing.daily_cap(),
                 spent_before: Usd::from_dollars(spent),
                 ..Caps::default()
-            };
-            if let Err(stop) = caps.admit(self.worst()) {
-                return Err(ExitError::new(
-                    Exit::Money,
-                    format!(
-                        "stopped before looking up {total} account{} at X (up to {}): [billing] daily_cap (UTC day) is {}, {} spent, {} left; nothing was sent or queued",
-                        plural(total),
-                        stop.worst,
-                        stop.cap,
-                        stop.spent,
-                        stop.left()
-                    ),
-                ));
-            }
-        }
-        let progress = Progress::new(client.rate_events());
-        let mut found = Vec::new();
-        let mut done = 0;
-        let chunks = self
-            .handles
-            .chunks(CHUNK)
-            .map(|c| (c, true))
-            .chain(self.ids.chunks(CHUNK).map(|c| (c, false)));
-        for (chunk, by_name) in chunks {
-            let lookup = if by_name {
-                client.users_by_usernames(chunk).await?
-            } else {
-                client.users_by_ids(chunk).await?
-            };
-            self.record(store, lookup.found.len()).await;
-            found.extend(lookup.found);
-            done += chunk.len();
-            progress.update_line(&format!("planning: {done}/{total} accounts looked up at X"));
-        }
-        progress.finish(&format!(
-            "planning: {total} account{} looked up at X",
-            plural(total)
-        ));
-        Ok(found)
-    }
-
-    /// Records the cost of `found` accounts returned by one lookup (X bills what it returns).
-    async fn record(&self, store: &Store, found: usize) {
-        let cost = self.prices.lookup(found as u64);
-        if cost == Usd::ZERO {
-            return;
-        }
-        let st = store.clone();
-        let day = db::utc_day(db::now_unix());
-        if let Err(e) = profile_db::blocking(move || st.add_spend(&day, cost.dollars())).await {
-            tracing::warn!("the lookup's cost was not recorded: {e}");
-        }
+            },
+        })
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
+/// Looks up `names` (lower-case handles) and `ids` at X; accounts X does not know are left
+/// out. Nothing is sent when the worst case would cross `[billing] daily_cap` (exit 6). Each
+/// request's cost (the users it returned) is recorded in the day's spend.
+pub async fn users(
+    client: &Client,
+    store: &Store,
+    billing: &Billing,
+    ids: &[String],
+    names: &[String],
+) -> Result<Vec<User>, ExitError> {
+    let cost = Cost::new(ids.len(), names.len(), &billing.prices);
+    if cost.accounts == 0 {
+        return Ok(Vec::new());
+    }
+    billing.caps.admit(cost.at_most).map_err(|stop| {
+        ExitError::new(
+            Exit::Money,
+            format!("{stop}; nothing was sent or changed: raise the cap in config.toml or import fewer accounts at a time"),
+        )
+    })?;
+    let progress = Progress::new(client.rate_events());
+    let mut found: Vec<User> = Vec::new();
+    let mut done = 0;
+    for (chunk, by_name) in names
+        .chunks(CHUNK)
+        .map(|c| (c, true))
+        .chain(ids.chunks(CHUNK).map(|c| (c, false)))
+    {
+        let lookup = if by_name {
+            client.users_by_usernames(chunk).await?
+        } else {
+            client.users_by_ids(chunk).await?
+        };
+        let spent = billing.prices.lookup(lookup.found.len() as u64);
+        found.extend(lookup.found);
+        if spent > Usd::ZERO {
+            let day = utc_day(time::OffsetDateTime::now_utc());
+            let st = store.clone();
+            if let Err(e) = st.call(move |s| s.add_spend(&day, spent.dollars())).await {
+                tracing::warn!("the lookup's spend was not recorded: {e}");
+            }
+        }
+        done += chunk.len();
+        progress.update_line(&format!(
+            "planning: {done}/{} accounts looked up at X",
+            cost.accounts
+        ));
+    }
+    progress.finish(&format!(
+        "planning: {} accounts looked up at X",
+        cost.accounts
+    ));
+    Ok(found)
+}
+
+/// How the signed-in account and an account are joined by follows (`connection_status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Follows {
+    /// The signed-in account follows them (`following`).
+    pub you_follow: bool,
+    /// They follow the signed-in account (`followed_by`).
+    pub follows_you: bool,
+}
+
+impl Follows {
+    /// The follows `connection_status` reports for `u`; `None` when there are none.
+    pub fn of(u: &User) -> Option<Self> {
+        let words = u.connection_status.as_deref().unwrap_or_default();
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let f = Self {
+            you_follow: has("following"),
+            follows_you: has("followed_by"),
+        };
+        (f.you_follow || f.follows_you).then_some(f)
+    }
+
+    /// `you follow them`, `they follow you` or `you follow each other`.
+    pub fn words(self) -> &'static str {
+        match (self.you_follow, self.follows_you) {
+            (true, true) => "you follow each other",
+            (true, false) => "you follow them",
+            _ => "they follow you",
+        }
     }
 }
 
@@ -163,17 +176,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_requests_and_the_worst_case_before_any_request() {
-        let mut targets: Vec<Target> = (0..150).map(|i| Target::Id(i.to_string())).collect();
-        targets.push(Target::Handle("someone".into()));
-        targets.push(Target::Id("7".into()));
-        let l = Lookups::new(&targets, Prices::default());
-        assert_eq!((l.accounts(), l.requests()), (151, 3));
-        assert_eq!(l.worst(), Usd(1_510_000));
+    fn the_cost_counts_requests_per_kind_and_every_user() {
+        let c = Cost::new(150, 1, &Prices::default());
+        assert_eq!((c.accounts, c.requests), (151, 3));
         assert_eq!(
-            l.line().unwrap(),
-            "to look up at X: 151 accounts the local database does not know (3 requests, at most $1.510 at $0.010 a user on pay-per-use)"
+            c.to_string(),
+            "lookup at X: 151 accounts in 3 requests, at most $1.510 on pay-per-use ($0.010 a user looked up)"
         );
-        assert!(Lookups::new(&[], Prices::default()).line().is_none());
+        assert_eq!(
+            Cost::new(0, 1, &Prices::default()).to_string(),
+            "lookup at X: 1 account in 1 request, at most $0.010 on pay-per-use ($0.010 a user looked up)"
+        );
+    }
+
+    #[test]
+    fn follows_come_from_connection_status() {
+        let user = |words: &[&str]| User {
+            connection_status: Some(words.iter().map(|w| w.to_string()).collect()),
+            ..User::default()
+        };
+        assert_eq!(Follows::of(&user(&["blocking"])), None);
+        assert_eq!(Follows::of(&User::default()), None);
+        let f = Follows::of(&user(&["following", "followed_by"])).unwrap();
+        assert_eq!(f.words(), "you follow each other");
+        assert_eq!(
+            Follows::of(&user(&["followed_by"])).unwrap().words(),
+            "they follow you"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod completions;
+pub mod emulator;
 pub mod export;
 pub mod import;
 pub mod json;
@@ -133,7 +134,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
-        Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
+        Some(Command::Emulator(args)) => emulator::run(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Note(args)) => notes::note(global, args).await,
         Some(Command::Tag(args)) => notes::tag(global, args).await,
@@ -143,12 +144,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Whoami(args)) => whoami::run(global, args).await,
         Some(Command::Sync(args)) => sync::run(global, args).await,
         Some(Command::Export(args)) => export::run(global, args).await,
-        Some(Command::Block(args)) => targets::run(global, args, crate::api::Write::Block).await,
-        Some(Command::Unblock(args)) => {
-            targets::run(global, args, crate::api::Write::Unblock).await
+        Some(Command::Block(args)) => {
+            targets::run(global, args.targets, crate::api::Write::Block, args.force).await
         }
-        Some(Command::Mute(args)) => targets::run(global, args, crate::api::Write::Mute).await,
-        Some(Command::Unmute(args)) => targets::run(global, args, crate::api::Write::Unmute).await,
+        Some(Command::Unblock(args)) => {
+            targets::run(global, args, crate::api::Write::Unblock, false).await
+        }
+        Some(Command::Mute(args)) => {
+            targets::run(global, args, crate::api::Write::Mute, false).await
+        }
+        Some(Command::Unmute(args)) => {
+            targets::run(global, args, crate::api::Write::Unmute, false).await
+        }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,

@@ -1,10 +1,11 @@
 //! `xblocks block|unblock|mute|unmute TARGET...`: resolve the targets (the database first, then
-//! X in batches), queue the writes as one batch, run it like an import (logged, undoable), one
-//! line per target. A target X does not know makes the exit code 4, as for `import`.
+//! X in batches, the lookup's cost said first), queue the writes as one batch, run it like an
+//! import (logged, undoable), one line per target. A target X does not know makes the exit
+//! code 4, as for `import`. `block` skips accounts a follow joins to you unless `--force`.
 
 use std::collections::HashMap;
 
-use super::lookup::Lookups;
+use super::lookup::{self, Follows};
 use super::profile_db;
 use super::queue_run::{self, Outcome};
 use crate::api::types::User;
@@ -26,8 +27,13 @@ pub fn label(id: &str, handle: Option<&str>) -> String {
     }
 }
 
-/// Runs one of the four write commands.
-pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow::Result<()> {
+/// Runs one of the four write commands; `force` lets `block` through the follow guard.
+pub async fn run(
+    global: GlobalArgs,
+    args: TargetArgs,
+    action: Write,
+    force: bool,
+) -> anyhow::Result<()> {
     let targets: Vec<Target> = args
         .targets
         .iter()
@@ -51,18 +57,16 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
     let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    let billing = crate::store::config::Config::load(&paths)?.billing;
+    // The lookup's cost is said before any request (the account comes from the token or the
+    // database, not from a billed `/2/users/me`).
     let (client, _, token) = session::client(&global.session())?;
-    let (mut known, unknown) = resolve_locally(&store, &targets).await?;
-    let lookups = Lookups::new(&unknown, billing.prices());
-    // Before any request; stdout keeps one line per target.
-    if let Some(line) = lookups.line() {
-        eprintln!("{line}");
-    }
-    known.add(lookups.run(&client, &store, billing.daily_cap()).await?);
+    let billing = lookup::Billing::load(&paths, &store).await?;
+    let guard = action == Write::Block;
+    let known = resolve(&client, &store, &billing, &targets, guard).await?;
     let me = super::sync::me_id(&client, token.as_ref(), &store).await?;
     let mut not_found = 0;
     let mut other_failures = 0;
+    let mut guarded = 0;
     let mut jobs = Vec::new();
     for target in &targets {
         let found = match target {
@@ -81,6 +85,11 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         if u.id == me {
             println!("skipped {who}: that is the signed-in account");
             other_failures += 1;
+            continue;
+        }
+        if let Some(f) = known.follows.get(&u.id).filter(|_| guard && !force) {
+            println!("skipped {who}: {}; --force blocks them anyway", f.words());
+            guarded += 1;
             continue;
         }
         if action == Write::Unblock && known.gone.contains(&u.id) {
@@ -147,6 +156,15 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         )
         .into());
     }
+    if guarded > 0 {
+        return Err(ExitError::new(
+            Exit::Other,
+            format!(
+                "{guarded} of {total} targets not blocked: a follow joins them to you; run `xblocks block --force` to block them anyway"
+            ),
+        )
+        .into());
+    }
     Ok(())
 }
 
@@ -157,29 +175,25 @@ struct Known {
     by_handle: HashMap<String, User>,
     /// Ids the database shows as no longer blocked.
     gone: std::collections::HashSet<String>,
+    /// Ids a follow joins to the signed-in account (`connection_status` of the lookup).
+    follows: HashMap<String, Follows>,
 }
 
-impl Known {
-    /// Adds accounts X found.
-    fn add(&mut self, found: Vec<User>) {
-        for u in found {
-            self.by_handle
-                .insert(u.username.to_ascii_lowercase(), u.clone());
-            self.by_id.insert(u.id.clone(), u);
-        }
-    }
-}
-
-/// The targets' accounts the database knows (no request), and the targets left for X.
-async fn resolve_locally(
+/// Resolves the targets. With `guard` (a block), only accounts the database lists as blocked
+/// are taken from it: a block ends follows both ways, so those need no `connection_status`;
+/// every other target is looked up at X, after saying what that costs.
+async fn resolve(
+    client: &crate::api::Client,
     store: &Store,
+    billing: &lookup::Billing,
     targets: &[Target],
-) -> Result<(Known, Vec<Target>), ExitError> {
+    guard: bool,
+) -> Result<Known, ExitError> {
     let owned = targets.to_vec();
-    store
+    let (mut known, ids, names) = store
         .call(move |s| -> Result<_, crate::store::db::DbError> {
             let mut k = Known::default();
-            let mut unknown = Vec::new();
+            let (mut ids, mut names) = (Vec::new(), Vec::new());
             let wanted: Vec<String> = owned
                 .iter()
                 .filter_map(|t| match t {
@@ -193,20 +207,38 @@ async fn resolve_locally(
                     Target::Id(id) => by_id.get(id).cloned(),
                     Target::Handle(h) => s.account_by_handle(h)?,
                 };
-                match stored {
-                    Some(a) => {
+                match (t, stored) {
+                    (_, Some(a)) if guard && a.gone_at.is_some() => ids.push(a.user.id.clone()),
+                    (_, Some(a)) => {
                         if a.gone_at.is_some() {
                             k.gone.insert(a.user.id.clone());
                         }
-                        k.add(vec![a.user]);
+                        k.by_handle
+                            .insert(a.user.username.to_ascii_lowercase(), a.user.clone());
+                        k.by_id.insert(a.user.id.clone(), a.user);
                     }
-                    None => unknown.push(t.clone()),
+                    (Target::Id(id), None) => ids.push(id.clone()),
+                    (Target::Handle(h), None) => names.push(h.clone()),
                 }
             }
-            Ok((k, unknown))
+            Ok((k, ids, names))
         })
         .await
-        .map_err(profile_db::exit)
+        .map_err(profile_db::exit)?;
+    let cost = lookup::Cost::new(ids.len(), names.len(), &billing.prices);
+    if cost.accounts > 0 {
+        eprintln!("{cost}");
+    }
+    for u in lookup::users(client, store, billing, &ids, &names).await? {
+        if let Some(f) = Follows::of(&u) {
+            known.follows.insert(u.id.clone(), f);
+        }
+        known
+            .by_handle
+            .insert(u.username.to_ascii_lowercase(), u.clone());
+        known.by_id.insert(u.id.clone(), u);
+    }
+    Ok(known)
 }
 
 #[cfg(test)]

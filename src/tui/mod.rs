@@ -185,6 +185,7 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         state.capability = crate::worker::app_capability(cap);
     }
     state.window_secs = window_secs;
+    state.demo = demo;
     state.no_color =
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || config.theme == Theme::Mono;
     if !notes.is_empty() {

@@ -226,9 +226,13 @@ fn render_pane(
     buf: &mut Buffer,
 ) {
     let w = area.width.min(72).saturating_sub(2) as usize;
+    // Rows as the paragraph wraps them (at word boundaries, so often more than width / w).
     let height: usize = lines
         .iter()
-        .map(|l| l.width().div_ceil(w.max(1)).max(1))
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            crate::text::wrap(&text, w.max(1)).len().max(1)
+        })
         .sum();
     let rect = super::centered(area, 72, (height + 2).min(u16::MAX as usize) as u16);
     super::clear_overlay(rect, buf);

@@ -38,11 +38,14 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.error.patch(theme.status),
         ));
     }
+    if state.demo {
+        parts.push(Span::styled(" DEMO ", theme.warn.patch(theme.status)));
+    }
     match strings::sign_in_status(state, narrow) {
         Some(text) => parts.push(Span::styled(text, theme.warn.patch(theme.status))),
         None => parts.push(Span::raw(format!(" @{} · ", state.me))),
     }
-    if !narrow {
+    if !narrow && !state.demo {
         parts.push(Span::raw(format!("{} · ", state.profile)));
     }
     parts.push(Span::styled(

@@ -8,6 +8,7 @@
 pub mod durable;
 mod files;
 mod notes;
+mod pinned;
 mod reads;
 pub mod sign_in;
 mod sync_lane;
@@ -190,7 +191,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
             page(client, me, token).await
         }
-        Command::LoadPinned { id } => match client.pinned_post(&id).await {
+        Command::LoadPinned { id, .. } => match client.pinned_post(&id).await {
             Ok(post) => vec![Action::PinnedLoaded {
                 id,
                 text: post.map(|p| p.text),

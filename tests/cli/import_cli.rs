@@ -83,10 +83,10 @@ async fn dry_run_plans_and_changes_nothing_and_malformed_files_run_nothing() {
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     for line in [
-        "to look up at X: 4 accounts the local database does not know (2 requests, at most $0.040 at $0.010 a user on pay-per-use)",
+        "lookup at X: 4 accounts in 2 requests, at most $0.040 on pay-per-use ($0.010 a user looked up)",
         "to block: 0",
         "already blocked: 1",
-        "not looked up (--dry-run sends nothing): 4",
+        "not looked up (--dry-run sends nothing; --look-up asks X): 4",
         "duplicates: 1",
         "dry run: nothing was sent or changed",
     ] {
@@ -98,6 +98,26 @@ async fn dry_run_plans_and_changes_nothing_and_malformed_files_run_nothing() {
         "a dry run sent a request"
     );
     assert_eq!(emu.blocked_ids(), blocked, "dry run changed the list");
+    // Asked to, a dry run looks them up (the cost first), and still writes nothing.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["import", "--dry-run", "--look-up"]).arg(&file);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in [
+        "lookup at X: 4 accounts",
+        "to block: 2",
+        "not found: 1 (@nobody_at_all_x)",
+    ] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert!(
+        !emu.request_log()
+            .iter()
+            .any(|r| r.method != "GET" && r.path.contains("/blocking")),
+        "a dry run sent a write"
+    );
+    assert_eq!(emu.blocked_ids(), blocked, "dry run changed the list");
     // Run for real, the plan says the lookup first, then what X answered.
     let mut c = xblocks(&emu, &token, dir.path());
     c.arg("import").arg(&file);
@@ -105,7 +125,7 @@ async fn dry_run_plans_and_changes_nothing_and_malformed_files_run_nothing() {
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     for line in [
-        "to look up at X: 4 accounts",
+        "lookup at X: 4 accounts",
         "to block: 2",
         "already blocked: 1",
         "not found: 1 (@nobody_at_all_x)",
@@ -114,7 +134,7 @@ async fn dry_run_plans_and_changes_nothing_and_malformed_files_run_nothing() {
     ] {
         assert!(t.contains(line), "missing `{line}` in:\n{t}");
     }
-    let look_up = t.find("to look up at X").unwrap();
+    let look_up = t.find("lookup at X").unwrap();
     assert!(look_up < t.find("to block: 2").unwrap(), "{t}");
 
     let bad = dir.path().join("bad.csv");
@@ -294,7 +314,10 @@ async fn the_plan_uses_a_fresh_cache_but_not_for_accounts_written_since() {
         t.contains("48 accounts resolved from the local database"),
         "{t}"
     );
-    assert!(t.contains("to look up at X: 2 accounts the local database does not know (1 request, at most $0.020"), "{t}");
+    assert!(
+        t.contains("lookup at X: 2 accounts in 1 request, at most $0.020"),
+        "{t}"
+    );
     assert!(t.contains("already blocked: 48"), "{t}");
     assert_eq!(
         emu.request_log().len(),

@@ -257,7 +257,7 @@ async fn imports_read_the_x_archive_zip_profile_urls_and_stdin() {
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
-        t.contains("to look up at X: 3 accounts the local database does not know"),
+        t.contains("lookup at X: 3 accounts in 1 request"),
         "the archive's three accounts: {t}"
     );
 
@@ -520,7 +520,7 @@ async fn lookups_of_unknown_targets_show_their_cost_first_and_obey_the_daily_cap
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
-        t.contains("to look up at X: 3 accounts the local database does not know (2 requests, at most $0.030 at $0.010 a user on pay-per-use)"),
+        t.contains("lookup at X: 3 accounts in 2 requests, at most $0.030 on pay-per-use ($0.010 a user looked up)"),
         "{t}"
     );
     assert_eq!(emu.request_log().len(), requests, "{t}");
@@ -551,12 +551,12 @@ async fn lookups_of_unknown_targets_show_their_cost_first_and_obey_the_daily_cap
         let o = output(c).await;
         let t = text(&o);
         assert_eq!(o.status.code(), Some(6), "{args:?}: {t}");
-        assert!(t.contains("to look up at X: 3 accounts"), "{t}");
+        assert!(t.contains("lookup at X: 3 accounts"), "{t}");
         assert!(
-            t.contains("stopped before looking up 3 accounts at X (up to $0.030): [billing] daily_cap (UTC day) is $0.045, $0.020 spent, $0.025 left"),
+            t.contains("stopped before a request that could cost up to $0.030: [billing] daily_cap (UTC day) is $0.045, $0.020 spent, $0.025 left"),
             "{t}"
         );
-        assert!(t.contains("nothing was sent or queued"), "{t}");
+        assert!(t.contains("nothing was sent or changed"), "{t}");
         assert_eq!(
             emu.request_log().len(),
             requests,
@@ -580,7 +580,7 @@ async fn lookups_of_unknown_targets_show_their_cost_first_and_obey_the_daily_cap
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
-        t.contains("to look up at X: 1 account the local database does not know (1 request, at most $0.010"),
+        t.contains("lookup at X: 1 account in 1 request, at most $0.010"),
         "{t}"
     );
     assert_eq!(

@@ -24,6 +24,12 @@ fn block_by_handle_and_id_then_unblock() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(out.stdout.lines().count(), 3);
     assert!(out.stdout.contains(&format!("blocked @{name0} ({id0})")));
+    assert!(
+        out.stderr
+            .contains("lookup at X: 3 accounts in 2 requests, at most $0.030 on pay-per-use"),
+        "the lookup's cost is said: {}",
+        out.stderr
+    );
     let blocked = env.emu().blocked_ids();
     for id in [&id0, &id1, &id2] {
         assert!(blocked.contains(id));

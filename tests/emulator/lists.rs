@@ -452,10 +452,12 @@ async fn xdk_gets_the_post_vocabulary_by_default() {
 #[tokio::test]
 async fn connection_status_tells_follows_apart_from_blocks() {
     let (emu, token) = start(cfg(50)).await;
+    let connected = emu.connected_accounts(30);
     let others: Vec<String> = emu
-        .unblocked_accounts(90)
+        .unblocked_accounts(60)
         .into_iter()
         .map(|(id, _)| id)
+        .chain(connected.iter().map(|c| c.0.clone()))
         .collect();
     let blocked: Vec<String> = emu.blocked_ids().into_iter().take(10).collect();
     let ids = [others.clone(), blocked.clone()].concat().join(",");
@@ -501,6 +503,48 @@ async fn connection_status_tells_follows_apart_from_blocks() {
         following > 0 && followed_by > 0 && following < others.len(),
         "{following} {followed_by}"
     );
+    for (id, _, you_follow, follows_you) in &connected {
+        let s = status(id);
+        assert_eq!(s.contains(&"following".to_string()), *you_follow, "{s:?}");
+        assert_eq!(
+            s.contains(&"followed_by".to_string()),
+            *follows_you,
+            "{s:?}"
+        );
+    }
+    // A block ends the follows for good: an unblock does not bring them back.
+    let (id, ..) = &connected[0];
+    let (me, _) = emu.me();
+    let client = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", emu.base_url());
+    let r = client
+        .post(url(&format!("/2/users/{me}/blocking")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "target_user_id": id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client
+        .delete(url(&format!("/2/users/{me}/blocking/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let after = get(
+        &emu,
+        &format!("/2/users?ids={id}&user.fields=connection_status"),
+        Some(&token),
+    )
+    .await;
+    assert!(
+        after.json["data"][0].get("connection_status").is_none()
+            || after.json["data"][0]["connection_status"] == serde_json::json!([]),
+        "{}",
+        after.text
+    );
+    assert!(!emu.connected_accounts(30).iter().any(|c| &c.0 == id));
     for id in &blocked {
         let s = status(id);
         assert!(s.contains(&"blocking".to_string()));

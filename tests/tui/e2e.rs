@@ -270,3 +270,113 @@ async fn quitting_during_a_rate_limit_wait_keeps_the_unsent_unblocks_queued() {
     drop(tmux);
     emu.shutdown().await;
 }
+
+/// Runs the binary headless against `base` with `token` and `config`; returns stdout.
+fn headless(base: &str, token: &str, config: &Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["--api-base", base, "--auth-base", base, "--config-dir"])
+        .arg(config)
+        .args(args)
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .env_remove("XBLOCKS_PROFILE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("xblocks runs");
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_then_v_then_u_unblocks_exactly_its_matches_and_never_a_kept_account() {
+    if !tmux_available() {
+        println!("NOTE: tmux is not installed; skipping the TUI bulk-unblock test (it needs a pseudo-terminal)");
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 400,
+        seed: 11,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let token = emu.issue_token(SCOPES);
+    let base = emu.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    tmux_support::probe(&base, &token, &config);
+    headless(&base, &token, &config, &["export", "--format", "ids"]);
+    // A word and a filter that select a few dozen accounts, found as a user would: try some.
+    let (query, matches) = ["coffee", "art", "news", "music", "tech", "travel", "life"]
+        .iter()
+        .map(|w| format!("{w} followers:>50"))
+        .map(|q| {
+            let ids = headless(
+                &base,
+                &token,
+                &config,
+                &["export", "--cached", "--format", "ids", "--where", &q],
+            );
+            let ids: Vec<String> = ids.lines().map(str::to_string).collect();
+            (q, ids)
+        })
+        .find(|(_, ids)| (8..=120).contains(&ids.len()))
+        .expect("a query with a few dozen matches");
+    let kept = &matches[..2];
+    headless(&base, &token, &config, &["keep", &kept[0], &kept[1]]);
+    let want: Vec<&String> = matches[2..].iter().collect();
+    let before = emu.blocked_ids();
+
+    let script = xblocks_line(&base, &token, &config, "");
+    let tmux = start("e2e-query", 120, 40, &script);
+    tmux.wait_for("the list", 90, |s| {
+        (s.contains("400 loaded") || s.contains("400+ loaded")) && s.contains("FULL")
+    })
+    .await;
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", &query]);
+    tmux.keys(&["Enter"]);
+    let n = matches.len();
+    tmux.wait_for("the matches", 30, |s| {
+        s.contains(&format!("Blocked · {n} matches"))
+    })
+    .await;
+    tmux.keys(&["V", "u"]);
+    let m = want.len();
+    let confirm = tmux
+        .wait_for("the bulk confirm", 30, |s| {
+            s.contains(&format!("Unblock {m} accounts matching"))
+        })
+        .await;
+    assert!(
+        confirm.contains("2 accounts on the keep list left out"),
+        "{confirm}"
+    );
+    if m > 20 {
+        tmux.keys(&["-l", &m.to_string()]);
+    }
+    tmux.keys(&["y"]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while emu.blocked_ids().len() > before.len() - m {
+        assert!(
+            Instant::now() < deadline,
+            "the unblocks did not all arrive; screen:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = emu.blocked_ids();
+    let mut unblocked: Vec<&String> = before.iter().filter(|id| !after.contains(id)).collect();
+    let mut want = want;
+    unblocked.sort();
+    want.sort();
+    assert_eq!(unblocked, want, "exactly the matches, less the kept ones");
+    assert!(kept.iter().all(|k| after.contains(k)), "kept stay blocked");
+    tmux.keys(&["q"]);
+    drop(tmux);
+    emu.shutdown().await;
+}

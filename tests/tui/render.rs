@@ -408,3 +408,19 @@ fn overlay_blanks_a_wide_char_straddling_its_left_edge() {
     assert_eq!(buf[(2, 0)].symbol(), " ");
     assert_eq!(buf[(1, 0)].symbol(), "b");
 }
+
+#[test]
+fn the_demo_shows_a_demo_badge_instead_of_the_profile() {
+    let mut s = loaded(100, 20, 5, false);
+    let plain = draw(&s).backend().to_string();
+    assert!(
+        plain.contains("default ·") && !plain.contains("DEMO"),
+        "{plain}"
+    );
+    s.demo = true;
+    let demo = draw(&s).backend().to_string();
+    assert!(
+        demo.contains(" DEMO ") && !demo.contains("default ·"),
+        "{demo}"
+    );
+}

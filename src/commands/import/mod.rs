@@ -1,6 +1,9 @@
-//! `xblocks import FILE [--dry-run] [--unblock]`: parse the file (nothing runs if a line is
-//! malformed), resolve it against X, print the plan, then queue the writes durably and run
-//! them paced by the rate limits. Interrupted runs resume where they stopped.
+//! `xblocks import FILE [--dry-run] [--unblock] [--where QUERY] [--force]`: parse the file
+//! (nothing runs if a line is malformed), resolve it against the database and X (the lookup's
+//! cost said first), keep only the accounts `--where` matches, skip the blocks of accounts a
+//! follow joins to you (unless `--force`) and the unblocks of kept ones, print the plan, then
+//! queue the writes durably and run them paced by the rate limits. Interrupted runs resume
+//! where they stopped.
 
 pub mod plan;
 pub mod plan_doc;
@@ -9,11 +12,11 @@ use std::collections::HashSet;
 
 use plan::{Plan, Resolved, Summary};
 
-use super::lookup::Lookups;
+use super::export::format::{Filter, Known};
+use super::lookup::{self, Cost, Follows};
 use super::profile_db;
 use super::queue_run;
-use crate::api::types::User;
-use crate::api::{Capability, Write};
+use crate::api::{Capability, Client, Write};
 use crate::auth::session;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::exit::{Exit, ExitError};
@@ -42,6 +45,12 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         lines.push("nothing was changed; fix these lines and run the import again".into());
         ExitError::new(Exit::Other, lines.join("\n"))
     })?;
+    let filter = args
+        .where_
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|e| ExitError::new(Exit::Usage, format!("--where: {e}")))?;
     let action = if args.unblock {
         Write::Unblock
     } else {
@@ -54,42 +63,46 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     } else {
         Some(lock(&store, &paths, "xblocks import").await?)
     };
-    let billing = crate::store::config::Config::load(&paths)?.billing;
-    // No request before the plan says what the lookups cost.
+    // No request before the plan says what the lookups cost; a dry run sends none at all.
     let (client, _, token) = session::client(&global.session())?;
-    let (mut resolved, rest) = resolve_locally(&list.targets, &paths, !args.json).await?;
-    let lookups = Lookups::new(&rest, billing.prices());
-    if let (Some(line), false) = (lookups.line(), args.json) {
-        println!("{line}");
-    }
-    if !args.dry_run {
-        let found = lookups
-            .run(&client, &store, billing.daily_cap())
-            .await
-            .map_err(|e| match e.code {
-                Exit::Interrupted => ExitError::new(
-                    Exit::Interrupted,
-                    "interrupted while planning the import: nothing was queued or changed; run the same command again",
-                ),
-                _ => e,
-            })?;
-        add_found(&mut resolved, found);
-    }
-    let me = if args.dry_run {
+    let json = args.json;
+    let say = move |line: &str| {
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    let look_up = !args.dry_run || args.look_up;
+    let (resolved, cost, unknown) = resolve(&client, &store, &list.targets, &paths, &say, look_up)
+        .await
+        .map_err(|e| match e.code {
+            Exit::Interrupted => ExitError::new(
+                Exit::Interrupted,
+                "interrupted while planning the import: nothing was queued or changed; run the same command again",
+            ),
+            _ => e,
+        })?;
+    let me = if !look_up {
         // The self check needs the account; a dry run asks X nothing to learn it.
         super::sync::known_me_id(token.as_ref(), &store).await
     } else {
         Some(super::sync::me_id(&client, token.as_ref(), &store).await?)
     };
     let mut plan = Plan::build(&list, &resolved, me.as_deref().unwrap_or(""), args.unblock);
-    if args.dry_run {
-        plan.to_look_up(&rest);
+    plan.to_look_up(&unknown);
+    if let Some(filter) = filter {
+        let keep = matching(&store, filter, &resolved).await?;
+        plan.filter(|id| keep.contains(id));
+        plan.query = args.where_.clone();
     }
     if args.unblock {
         plan.keep(&kept_ids(&paths).await?);
+    } else {
+        plan.guard(&resolved.follows, args.force);
     }
     if args.json {
-        super::json::print(&plan_doc::doc(&plan, action.verb(), &lookups))?;
+        super::json::print(&plan_doc::doc(&plan, action.verb(), Some(cost)))?;
         eprintln!("dry run: nothing was sent or changed");
         return Ok(());
     }
@@ -107,8 +120,8 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
                 plan.writes().len()
             );
         }
-        if lookups.accounts() > 0 {
-            println!("run without --dry-run to look them up: the plan then says which to write and which X does not know");
+        if !unknown.is_empty() {
+            println!("add --look-up to look them up (and see which to write, which a follow joins to you, which X does not know), still writing nothing");
         }
         println!("dry run: nothing was sent or changed");
         return Ok(());
@@ -201,18 +214,23 @@ fn held(open: usize, reason: &str) -> ExitError {
 /// How recent the last sync must be for the plan to trust the database.
 const SYNC_FRESH: i64 = 24 * 3600;
 
-/// Resolves the targets the database can answer for (no request): when its last sync is
-/// fresh, the accounts it lists. Returns them and the targets left for X; says how many it
-/// resolved when `say`.
-async fn resolve_locally(
+/// Resolves the targets: first from the database when its last sync is fresh (no request),
+/// then the rest at X, 100 per request, after saying what that lookup costs at most; notes from
+/// `connection_status` which are blocked now and which a follow joins to you. Accounts X does
+/// not know are left out, so the plan reports them as not found. Without `look_up` nothing is
+/// looked up. Returns the lookup's cost and, without `look_up`, the targets left for X.
+async fn resolve(
+    client: &Client,
+    store: &Store,
     targets: &[Target],
     paths: &Paths,
-    say: bool,
-) -> Result<(Resolved, Vec<Target>), ExitError> {
-    let store = profile_db::open_existing(paths).await?;
+    say: &dyn Fn(&str),
+    look_up: bool,
+) -> Result<(Resolved, Cost, Vec<Target>), ExitError> {
+    let existing = profile_db::open_existing(paths).await?;
     let owned = targets.to_vec();
     let known = profile_db::blocking(move || -> Result<_, DbError> {
-        let Some(store) = store else {
+        let Some(store) = existing else {
             return Ok(None);
         };
         let Some(synced) = store.last_sync()?.and_then(|s| s.finished) else {
@@ -232,28 +250,89 @@ async fn resolve_locally(
     })
     .await
     .map_err(profile_db::exit)?;
-    Ok(match known {
+    let (mut r, rest) = match known {
         Some((since, (r, rest))) => {
             let n = targets.len() - rest.len();
-            if n > 0 && say {
-                println!("{n} accounts resolved from the local database (synced {since})");
+            if n > 0 {
+                say(&format!(
+                    "{n} accounts resolved from the local database (synced {since})"
+                ));
             }
             (r, rest)
         }
         None => (Resolved::default(), targets.to_vec()),
-    })
-}
-
-/// Adds the accounts X found, noting from `connection_status` which are blocked now. Accounts
-/// X does not know stay out, so the plan reports them as not found.
-fn add_found(r: &mut Resolved, found: Vec<User>) {
-    for u in found {
+    };
+    let (mut ids, mut names) = (Vec::new(), Vec::new());
+    for t in rest.iter().cloned() {
+        match t {
+            Target::Id(id) => ids.push(id),
+            Target::Handle(h) => names.push(h),
+        }
+    }
+    let billing = lookup::Billing::load(paths, store).await?;
+    let cost = Cost::new(ids.len(), names.len(), &billing.prices);
+    if cost.accounts > 0 {
+        say(&cost.to_string());
+    }
+    if !look_up {
+        return Ok((r, cost, rest));
+    }
+    for u in lookup::users(client, store, &billing, &ids, &names).await? {
         let blocking = u
             .connection_status
             .as_ref()
             .is_some_and(|s| s.iter().any(|w| w == "blocking"));
-        r.add(u.id, u.username, blocking);
+        if let Some(f) = Follows::of(&u) {
+            r.follows.insert(u.id.clone(), f);
+        }
+        r.add(u.id.clone(), u.username.clone(), blocking);
+        r.users.insert(u.id.clone(), u);
     }
+    Ok((r, cost, Vec::new()))
+}
+
+/// `--where`: the ids of the resolved accounts that match. Each is evaluated against X's answer
+/// to the plan's lookup when there was one, else the database's copy, with the note, tags, keep
+/// flag, first-seen date and gone mark the database holds. An account the database does not
+/// know has none of those: `seen:` never holds for it, `gone:` and `kept:` are no.
+async fn matching(
+    store: &Store,
+    filter: Filter,
+    resolved: &Resolved,
+) -> Result<HashSet<String>, ExitError> {
+    let ids: Vec<String> = resolved.by_id.keys().cloned().collect();
+    let mut users = resolved.users.clone();
+    let st = store.clone();
+    profile_db::blocking(move || -> Result<_, DbError> {
+        let stored = st.accounts_by_id(&ids)?;
+        let notes = st.notes()?;
+        let tags = st.all_tags()?;
+        let kept = st.kept()?;
+        let mut out = HashSet::new();
+        for id in ids {
+            let local = stored.get(&id);
+            let Some(user) = users.remove(&id).or_else(|| local.map(|a| a.user.clone())) else {
+                continue;
+            };
+            let known = Known {
+                first_seen: local.map(|a| db::rfc3339(a.first_seen)),
+                last_seen: None,
+                note: notes.get(&id).cloned().unwrap_or_default(),
+                tags: tags
+                    .get(&id)
+                    .map(|t| t.iter().cloned().collect())
+                    .unwrap_or_default(),
+                kept: kept.contains(&id),
+                gone: local.is_some_and(|a| a.gone_at.is_some()),
+            };
+            if filter.matches(&user, &known) {
+                out.insert(id);
+            }
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(profile_db::exit)
 }
 
 /// Largest import read from stdin.
