@@ -59,17 +59,6 @@ pub(super) async fn lane(
             super::sync_lane::run(&client, &me, s, *full, *prices, *daily_cap, &actions).await;
             continue;
         }
-        if let Command::PlanSync { full, prices } = cmd {
-            let action = match &store {
-                Some(s) => super::sync_lane::plan(&client, s, full, &prices).await,
-                None => Action::Notice {
-                    text: "No full sync without the local database (see the message above).".into(),
-                    error: true,
-                },
-            };
-            let _ = actions.send(action);
-            continue;
-        }
         if let (
             Command::LoadPinned {
                 cost, daily_cap, ..

@@ -22,3 +22,4 @@ mod worker;
 mod worker_cache;
 mod worker_durable;
 mod worker_queue;
+mod worker_timed;

@@ -278,6 +278,22 @@ fn confirm_bulk_type_back_with_eta() {
 }
 
 #[test]
+fn confirm_mute_with_a_duration() {
+    let mut s = loaded(80, 24, 50, false);
+    key(&mut s, ' ');
+    key(&mut s, ' ');
+    key(&mut s, 'm');
+    insta::assert_snapshot!("confirm_mute_for_good", draw(&s).backend());
+    key(&mut s, 'd');
+    key(&mut s, 'd');
+    insta::assert_snapshot!("confirm_mute_for_7_days", draw(&s).backend());
+    let mut s = loaded(120, 40, 50, false);
+    key(&mut s, 'm');
+    key(&mut s, 'd');
+    insta::assert_snapshot!("confirm_mute_for_1_day_wide", draw(&s).backend());
+}
+
+#[test]
 fn read_only_unblock_offers_later_and_mute() {
     let mut s = loaded(80, 12, 20, false);
     app::update(
@@ -422,5 +438,25 @@ fn the_demo_shows_a_demo_badge_instead_of_the_profile() {
     assert!(
         demo.contains(" DEMO ") && !demo.contains("default ·"),
         "{demo}"
+    );
+}
+
+#[test]
+fn a_crowded_status_bar_keeps_the_sync_state_visible_at_80_columns() {
+    let mut s = loaded(80, 24, 2000, false);
+    s.capability = Capability::Unknown;
+    s.snapshots.cached = Some("2026-12-01T13:05:00Z".into());
+    s.snapshots.sync.phase = app::sync_status::SyncPhase::Offline;
+    s.snapshots.sync.spent_today = xblocks::api::price::Usd::from_dollars(2.0);
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    let status: String = (0..80).map(|x| buf[(x, 23)].symbol().to_string()).collect();
+    assert!(
+        status.contains("· cached · offline · $2.000 today"),
+        "{status}"
+    );
+    assert!(
+        !status.contains("default"),
+        "the profile goes first: {status}"
     );
 }

@@ -11,15 +11,17 @@ use xblocks::emulator::{self, Config, Emulator};
 
 use crate::fixtures::SCOPES;
 
-/// Starts the TUI on `emu` with the config dir `dir` in a new tmux server.
+/// Starts the TUI on `emu` with the config dir `dir` in a new tmux server; its exit status goes
+/// to `dir/exit-NAME`.
 fn tui(emu: &Emulator, dir: &std::path::Path, name: &str) -> Tmux {
     let token = emu.issue_token(SCOPES);
     tmux_support::probe(&emu.base_url(), &token, dir);
+    let done = tmux_support::quote(&dir.join(format!("exit-{name}")).display().to_string());
     let script = xblocks_line(
         &emu.base_url(),
         &token,
         dir,
-        "; echo xblocks-exited; sleep 60",
+        &format!("; echo $? > {done}; sleep 60"),
     );
     let tmux = start(&format!("views-{name}"), 110, 30, &script);
     tmux
@@ -93,11 +95,17 @@ async fn queue_history_undo_diff_and_a_cached_start() {
     tmux.keys(&["Escape"]);
     tokio::time::sleep(Duration::from_millis(300)).await;
     tmux.keys(&["q"]);
-    // The next session must not find this one still holding the queue (it would be a viewer).
-    tmux.wait_for("the first session to exit", 60, |s| {
-        s.contains("xblocks-exited")
-    })
-    .await;
+    // The next session starts once this one has quit (and let go of the queue): under load a
+    // hang-up before the `q` is read would leave it exiting while the next one starts.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !dir.path().join("exit-a").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the first session did not quit:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     drop(tmux);
     emu.shutdown().await;
 
