@@ -32,7 +32,8 @@ impl Standing {
             Write::Unblock => Self::Unblocked,
             Write::Block => Self::Blocked,
             Write::Mute => Self::Muted,
-            Write::Unmute if self == Self::Muted => Self::Blocked,
+            // A pending unmute was asked for a muted account.
+            Write::Unmute if matches!(self, Self::Muted | Self::Pending) => Self::Blocked,
             Write::Unmute => self,
         }
     }
@@ -159,6 +160,23 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_moves_the_standing_and_a_failed_one_puts_it_back() {
+        use Standing::*;
+        assert_eq!(Pending.after(Write::Unblock), Unblocked);
+        assert_eq!(Pending.after(Write::Block), Blocked);
+        assert_eq!(Pending.after(Write::Mute), Muted);
+        assert_eq!(Muted.after(Write::Unmute), Blocked);
+        assert_eq!(Unblocked.after(Write::Unmute), Unblocked);
+        for w in Write::ALL {
+            // Undoing a write leaves the account where it stood before the write.
+            assert_eq!(
+                Standing::before(w).after(w).after(w.inverse()),
+                Standing::before(w)
+            );
+        }
+    }
 
     fn user() -> User {
         User {

@@ -196,6 +196,8 @@ pub struct RateWait {
     pub endpoint: String,
     /// When it resumes.
     pub until: SystemTime,
+    /// X sent a reset absurdly far away or none that could be read: the wait is bounded.
+    pub bad_reset: bool,
 }
 
 /// The latest known rate-limit budget of the write endpoints.
@@ -268,6 +270,9 @@ pub struct State {
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
     pub pending_writes: Vec<(Write, String)>,
+    /// How this session's writes left their accounts (pending, or done), by account id: an
+    /// account loaded later (a page, the cached list) shows that, not what the list says.
+    pub written: HashMap<String, super::account::Standing>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -295,6 +300,8 @@ pub struct State {
     pub quit_when_idle: bool,
     /// What the queue, history and diff views show, and the cached start.
     pub snapshots: super::snapshots::Snapshots,
+    /// The sign-in, when the TUI started without knowing the account.
+    pub sign_in: super::sign_in::SignIn,
 }
 
 impl State {
@@ -330,6 +337,7 @@ impl State {
             demo: false,
             capability: Capability::Unknown,
             pending_writes: Vec::new(),
+            written: HashMap::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -343,7 +351,16 @@ impl State {
             quit: false,
             quit_when_idle: false,
             snapshots: Default::default(),
+            sign_in: Default::default(),
         }
+    }
+
+    /// A fresh state on `profile` whose account X has yet to name: the start asks X first
+    /// ([`super::sign_in`]).
+    pub fn signing_in(profile: &str, keymap: Keymap, now: SystemTime) -> Self {
+        let mut s = Self::new("", profile, keymap, now);
+        s.sign_in = super::sign_in::SignIn::Connecting;
+        s
     }
 
     /// Number of writes queued or in flight.
@@ -412,9 +429,14 @@ impl State {
 
     /// Adds an account (and its searchable row) unless its id is already loaded; returns its
     /// index when added.
-    pub fn insert(&mut self, account: Account, row: &crate::query::Row) -> Option<u32> {
+    pub fn insert(&mut self, mut account: Account, row: &crate::query::Row) -> Option<u32> {
         if self.index_of(account.id.as_str()).is_some() {
             return None;
+        }
+        if !self.written.is_empty() {
+            if let Some(&standing) = self.written.get(account.id.as_str()) {
+                account.standing = standing;
+            }
         }
         self.index.push(row);
         let idx = self.accounts.len() as u32;
