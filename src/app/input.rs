@@ -437,11 +437,11 @@ pub(super) fn queue_write(
         if verb == Verb::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
             return false;
         }
-        state.accounts[i as usize].standing = Standing::Pending;
+        state.accounts.set_standing(i, Standing::Pending);
     } else if let Some(user) = t.outside {
         let now = super::update::unix(state.now);
         if let Some(i) = state.insert_user(&user, None, now) {
-            state.accounts[i as usize].standing = Standing::Pending;
+            state.accounts.set_standing(i, Standing::Pending);
             rebuild_view(state);
         }
     }
@@ -481,7 +481,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         .then(|| state.marked_by.clone())
         .flatten();
     picked.retain(|&i| {
-        let s = state.accounts[i as usize].standing;
+        let s = state.accounts.standing(i);
         match verb {
             Verb::Unblock => s == Standing::Blocked || s == Standing::Muted,
             Verb::Mute => s == Standing::Blocked,
@@ -516,7 +516,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
     let targets = picked
         .into_iter()
         .map(|i| {
-            let a = &state.accounts[i as usize];
+            let a = state.account(i);
             Target {
                 id: a.id.to_string(),
                 handle: a.handle.clone(),

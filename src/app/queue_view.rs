@@ -143,7 +143,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
         if job.username.is_none() {
             job.username = state
                 .index_of(&job.target)
-                .map(|i| state.accounts[i as usize].handle.to_string());
+                .map(|i| state.account(i).handle.to_string());
         }
     }
     if !snapshot.running {
@@ -157,9 +157,8 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     for job in &snapshot.recent {
         if job.action == crate::api::Write::Unmute && job.state == JobState::Done {
             if let Some(i) = state.index_of(&job.target) {
-                let a = &mut state.accounts[i as usize];
-                if a.standing == Standing::Muted {
-                    a.standing = Standing::Blocked;
+                if state.accounts.standing(i) == Standing::Muted {
+                    state.accounts.set_standing(i, Standing::Blocked);
                 }
             }
         }
@@ -178,12 +177,12 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
     for (verb, id) in jobs {
         state.dequeue(verb, &id);
         if let Some(i) = state.index_of(&id) {
-            let a = &mut state.accounts[i as usize];
-            if a.standing == Standing::Pending {
-                a.standing = match verb {
+            if state.accounts.standing(i) == Standing::Pending {
+                let back = match verb {
                     Verb::Block => Standing::Unblocked,
                     Verb::Unblock | Verb::Mute => Standing::Blocked,
                 };
+                state.accounts.set_standing(i, back);
             }
         }
     }
@@ -355,7 +354,9 @@ mod tests {
             ]),
         );
         assert_eq!(s.pending(), 0);
-        assert!(s.accounts.iter().all(|a| a.standing == Standing::Blocked));
+        assert!((0..s.accounts.len() as u32)
+            .map(|i| s.account(i))
+            .all(|a| a.standing == Standing::Blocked));
         assert!(s.message.as_ref().unwrap().text.contains("Cancelled 2"));
     }
 
@@ -375,13 +376,13 @@ mod tests {
                 next_token: None,
             },
         );
-        s.accounts[0].standing = Standing::Muted;
+        s.accounts.set_standing(0, Standing::Muted);
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = JobAction::Unmute;
         snap.recent = vec![unmute];
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
-        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        assert_eq!(s.accounts.standing(0), Standing::Blocked);
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::Failed { verb, id, message } => {
             state.dequeue(verb, &id);
             if let Some(i) = state.index_of(&id) {
-                state.accounts[i as usize].standing = Standing::Blocked;
+                state.accounts.set_standing(i, Standing::Blocked);
             }
             state.message = Some(error(format!("Could not {} {id}: {message}", verb.word())));
         }
@@ -179,9 +179,8 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
     for id in &dropped {
         state.pending_writes.retain(|(_, p)| p != id);
         if let Some(i) = state.index_of(id) {
-            let a = &mut state.accounts[i as usize];
-            if a.standing == super::account::Standing::Pending {
-                a.standing = super::account::Standing::Blocked;
+            if state.accounts.standing(i) == Standing::Pending {
+                state.accounts.set_standing(i, Standing::Blocked);
             }
         }
     }
@@ -216,7 +215,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     let now = unix(state.now);
     let acct = Account::from_user(&user, None, now);
     if let Some(i) = state.index_of(acct.id.as_str()) {
-        if state.accounts[i as usize].standing != Standing::Unblocked {
+        if state.accounts.standing(i) != Standing::Unblocked {
             state.message = Some(info(format!("@{} is already blocked.", acct.handle)));
             return;
         }
@@ -241,12 +240,13 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
     state.dequeue(verb, id);
     let left = state.pending();
     if let Some(i) = state.index_of(id) {
-        let a = &mut state.accounts[i as usize];
-        a.standing = match verb {
+        let standing = match verb {
             Verb::Unblock => Standing::Unblocked,
             Verb::Block => Standing::Blocked,
             Verb::Mute => Standing::Muted,
         };
+        state.accounts.set_standing(i, standing);
+        let a = state.account(i);
         let text = if left == 0 {
             format!(
                 "{} @{}. All queued actions done.",

@@ -178,7 +178,7 @@ fn row<'a>(state: &State, job: &Job, label: String, style: Style, w: usize) -> L
     let loaded = || {
         state
             .index_of(&job.target)
-            .map(|i| state.accounts[i as usize].handle.to_string())
+            .map(|i| state.account(i).handle.to_string())
     };
     let who = match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),
