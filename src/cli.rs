@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+pub use crate::emulator::{CreditsBody, Tier};
+
 /// `xblocks --version`: the version, the commit and the build date.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -182,26 +184,6 @@ pub enum Command {
     /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
     #[command(after_help = EX_RUN_DUE)]
     RunDue,
-}
-
-/// API plan the emulator serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Tier {
-    /// Block writes refused with 403, as real X does outside Enterprise.
-    PayPerUse,
-    /// Everything allowed.
-    #[default]
-    Enterprise,
-}
-
-/// Which 402 body the emulator sends once the credits are gone (CONTRACT §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum CreditsBody {
-    /// The captured `CreditsDepleted` body with a bare big-integer `account_id`.
-    #[default]
-    Captured,
-    /// The variant `Payment Required` body without `account_id`.
-    Variant,
 }
 
 /// `xblocks demo`.

@@ -103,6 +103,9 @@ pub enum Action {
     QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
     /// Open jobs were cancelled: (what, account id).
     Cancelled(Vec<(Verb, String)>),
+    /// A timed job came due and finished: sent, or not sent because its account changed
+    /// meanwhile (state `Superseded`, with the reason).
+    TimedFinished(Box<crate::store::db::Job>),
     /// The action log, oldest first.
     History(Vec<crate::store::db::LogEntry>),
     /// The block list from the local database, shown until the live list arrives.
@@ -188,6 +191,14 @@ pub enum Command {
     Refresh,
     /// Queue these writes as one batch (one confirmation), in order.
     Write(Vec<(Verb, String)>),
+    /// Queue these blocks or mutes and, due in `secs`, the inverse of each, as one batch (one
+    /// confirmation with a duration).
+    WriteFor {
+        /// The writes, in order.
+        writes: Vec<(Verb, String)>,
+        /// Seconds until each is undone.
+        secs: u64,
+    },
     /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
     /// after `token` (the first page when `None`).
     Reconnect {
@@ -219,6 +230,8 @@ pub enum Command {
     ResumeQueue,
     /// Mark every open job of the durable queue cancelled (logged).
     CancelQueue,
+    /// Cancel the open jobs due now (logged); timed jobs due later stay queued.
+    CancelUnsent,
     /// Read the action log (answered with `Action::History`).
     LoadHistory,
     /// Queue the inverse of the last batch that changed something.
@@ -246,6 +259,10 @@ pub enum Command {
     LoadPinned {
         /// Account id.
         id: String,
+        /// What the lookup costs at most (`[billing]` prices).
+        cost: crate::api::price::Usd,
+        /// `[billing] daily_cap`: the lookup is not sent if it could cross it.
+        daily_cap: Option<crate::api::price::Usd>,
     },
     /// Read the diff between the last two syncs (answered with `Action::Diff`).
     LoadDiff,

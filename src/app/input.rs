@@ -373,6 +373,10 @@ fn on_write_confirm_key(
         {
             run_confirmed(state, confirm, out);
         }
+        (Some(KeyAction::Duration), _) if confirm.timed() => {
+            confirm.undo_after = super::duration::next_choice(confirm.undo_after);
+            state.mode = Mode::Confirm(Confirm::Write(confirm));
+        }
         (_, KeyCode::Char(c)) if bulk && c.is_ascii_digit() && confirm.typed.len() < 9 => {
             confirm.typed.push(c);
             state.mode = Mode::Confirm(Confirm::Write(confirm));
@@ -412,16 +416,28 @@ fn mark_all(state: &mut State) {
     )));
 }
 
+/// Queues a confirmed write as one batch; with a duration, the batch also holds the inverse of
+/// each write, due when the duration ends.
 pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
+    let undo_after = confirm.undo_after.filter(|_| confirm.timed());
+    let mut queued = Vec::new();
     for t in confirm.targets {
-        queue_write(state, confirm.verb, t, out);
+        queue_write(state, confirm.verb, t, &mut queued);
     }
+    out.extend(queued.into_iter().map(|c| match (c, undo_after) {
+        (Command::Write(writes), Some(secs)) => Command::WriteFor { writes, secs },
+        (c, _) => c,
+    }));
     state.marks.clear();
     state.marked_by = None;
     let word = confirm.verb.word();
+    let timed = match undo_after {
+        Some(_) => format!(" {}", super::duration::words(undo_after)),
+        None => String::new(),
+    };
     state.message = Some(info(format!(
-        "Queued: {word} {n} account{}.",
+        "Queued: {word} {n} account{}{timed}.",
         if n == 1 { "" } else { "s" }
     )));
 }
@@ -532,5 +548,6 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         later: read_only && verb == Verb::Unblock,
         query,
         kept,
+        undo_after: None,
     }));
 }

@@ -154,6 +154,8 @@ pub enum KeyAction {
     No,
     /// Mute instead (when the plan can't unblock).
     MuteInstead,
+    /// How long a block or mute lasts: the next of the confirm's durations.
+    Duration,
     /// Review: nothing to do for this account, next one.
     Skip,
     /// Review: back to the previous account.
@@ -245,6 +247,7 @@ const DEFAULTS: &[Default] = &[
     row(M::Confirm, A::Yes, "confirm_yes", &["y", "Y", "Enter"], "yes, do it", "yes"),
     row(M::Confirm, A::MuteInstead, "confirm_mute", &["m", "M"], "mute instead (read-only plans)", "mute"),
     row(M::Confirm, A::No, "confirm_no", &["n", "N", "Esc"], "no, change nothing", "no"),
+    row(M::Confirm, A::Duration, "confirm_duration", &["d", "D"], "how long: for good, 1, 7, 30 or 90 days (block, mute)", "how long"),
     row(M::Help, A::Close, "help_close", &["Esc", "q", "?"], "close the help", "close"),
     row(M::Insights, A::Close, "insights_close", &["Esc", "q", "I"], "back to the list", "close"),
     row(M::Review, A::Keep, "review_keep", &["K"], "keep (never unblocked in bulk)", "keep"),

@@ -23,6 +23,8 @@ pub mod sync_status;
 mod update;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 pub use account::{Account, Standing};

@@ -28,7 +28,12 @@ pub(super) fn load(state: &mut State, out: &mut Vec<Command>) {
     } else if !a.has_pin {
         format!("@{handle} has no pinned post.")
     } else {
-        out.push(Command::LoadPinned { id });
+        let sync = &state.snapshots.sync;
+        out.push(Command::LoadPinned {
+            id,
+            cost: sync.prices.pinned_lookup(),
+            daily_cap: sync.daily_cap,
+        });
         state.show_detail = true;
         format!(
             "Loading the pinned post of @{handle} (about {})…",
@@ -97,7 +102,11 @@ mod tests {
         let p = Action::Key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::NONE));
         assert_eq!(
             update(&mut s, p.clone()),
-            [Command::LoadPinned { id: "1".into() }]
+            [Command::LoadPinned {
+                id: "1".into(),
+                cost: crate::api::price::Usd(15_000),
+                daily_cap: None,
+            }]
         );
         assert!(s.message.as_ref().unwrap().text.contains("$0.015"));
         update(

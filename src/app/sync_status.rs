@@ -324,6 +324,7 @@ pub fn ago(at: SystemTime, now: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::test_support::{key, user};
     use crate::app::{update, Action, Keymap};
     use crate::store::db::StoredAccount;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -336,19 +337,6 @@ mod tests {
         assert_eq!(ago(now - Duration::from_secs(180), now), "3m ago");
         assert_eq!(ago(now - Duration::from_secs(7200), now), "2h ago");
         assert_eq!(ago(now - Duration::from_secs(2 * 86_400), now), "2d ago");
-    }
-
-    fn user(i: u64) -> User {
-        User {
-            id: i.to_string(),
-            username: format!("u{i}"),
-            name: format!("n{i}"),
-            ..User::default()
-        }
-    }
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
     }
 
     fn handles(s: &State) -> Vec<String> {

@@ -126,6 +126,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
+        Action::TimedFinished(job) => super::queue_view::on_timed_finished(state, *job),
         Action::SyncPlanned(plan) => super::sync_status::on_planned(state, plan),
         Action::SyncPage {
             pages,
@@ -163,14 +164,15 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
     let before = out.len();
     let mut dropped: Vec<String> = Vec::new();
     out.retain(|c| match c {
-        Command::Write(batch) => {
+        Command::Write(batch) | Command::WriteFor { writes: batch, .. } => {
             dropped.extend(batch.iter().map(|(_, id)| id.clone()));
             false
         }
         Command::UndoLastBatch
         | Command::PauseQueue
         | Command::ResumeQueue
-        | Command::CancelQueue => false,
+        | Command::CancelQueue
+        | Command::CancelUnsent => false,
         _ => true,
     });
     if out.len() == before {
@@ -233,6 +235,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         later: false,
         query: None,
         kept: 0,
+        undo_after: None,
     }));
 }
 
@@ -260,7 +263,8 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
     }
 }
 
-fn capitalize(s: &str) -> String {
+/// `s` with its first letter upper-case.
+pub(super) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

@@ -7,6 +7,7 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use url::Url;
 
+use super::token_store::StoredToken;
 use super::AuthError;
 
 /// RFC 3986 unreserved characters stay; everything else is `%XX` upper-case.
@@ -32,6 +33,18 @@ pub struct Keys {
     pub token: Option<String>,
     /// Its secret (empty for `request_token`).
     pub token_secret: String,
+}
+
+impl Keys {
+    /// The keys of a stored OAuth 1.0a sign-in.
+    pub fn of(token: &StoredToken) -> Self {
+        Self {
+            consumer_key: token.consumer_key.clone().unwrap_or_default(),
+            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
+            token: Some(token.access_token.clone()),
+            token_secret: token.token_secret.clone().unwrap_or_default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Keys {

@@ -158,12 +158,9 @@ pub async fn store_new_token(
             token.access_token.clone(),
             Some(token.scopes.clone()).filter(|s| !s.is_empty()),
         ),
-        TokenKind::Oauth1 => Credentials::OAuth1(std::sync::Arc::new(super::oauth1::Keys {
-            consumer_key: token.consumer_key.clone().unwrap_or_default(),
-            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
-            token: Some(token.access_token.clone()),
-            token_secret: token.token_secret.clone().unwrap_or_default(),
-        })),
+        TokenKind::Oauth1 => {
+            Credentials::OAuth1(std::sync::Arc::new(super::oauth1::Keys::of(&token)))
+        }
     };
     let client = Client::new(ClientConfig {
         api_base: config.api_base.clone(),

@@ -78,12 +78,7 @@ pub fn load_credentials(
             store,
             &config.api_base,
         ))),
-        TokenKind::Oauth1 => Credentials::OAuth1(Arc::new(Keys {
-            consumer_key: token.consumer_key.clone().unwrap_or_default(),
-            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
-            token: Some(token.access_token.clone()),
-            token_secret: token.token_secret.clone().unwrap_or_default(),
-        })),
+        TokenKind::Oauth1 => Credentials::OAuth1(Arc::new(Keys::of(&token))),
     };
     let kind = match token.kind {
         TokenKind::Oauth2 => AuthKind::OAuth2,

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod completions;
+pub mod emulator;
 pub mod export;
 pub mod import;
 pub mod json;
@@ -132,7 +133,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
-        Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
+        Some(Command::Emulator(args)) => emulator::run(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Note(args)) => notes::note(global, args).await,
         Some(Command::Tag(args)) => notes::tag(global, args).await,

@@ -126,16 +126,23 @@ pub fn lines(plan: &Plan, prices: &Prices, caps: &Caps, complete: bool) -> Vec<S
         format!("about {}", clock(plan.eta_secs))
     };
     let mut lines = Vec::new();
-    if plan.full {
-        let why = if complete {
-            ""
-        } else {
-            " (no complete sync yet)"
-        };
+    if plan.full && !complete {
+        // Only the accounts stored so far are known: the list may be much longer.
         lines.push(format!(
-            "plan: full sync{why}: {} requests, at most {} accounts, at most {}, ETA {eta}",
+            "plan: full sync (no complete sync yet): the list's length is not known, so every page is read, each of {FULL_PAGE} accounts costing at most {}",
+            prices.page(u64::from(FULL_PAGE))
+        ));
+        lines.push(format!(
+            "for the accounts stored so far: {} requests, at most {} accounts, at most {}, ETA {eta}",
             plan.requests, plan.accounts, plan.cost
         ));
+    } else if plan.full {
+        lines.push(format!(
+            "plan: full sync: {} requests, at most {} accounts, at most {}, ETA {eta}",
+            plan.requests, plan.accounts, plan.cost
+        ));
+    }
+    if plan.full {
         if plan.likely_free > 0 {
             lines.push(format!(
                 "{} accounts were read today (UTC) and are likely not billed again: about {}",
@@ -188,5 +195,30 @@ mod tests {
         assert_eq!(page_size(false, 0), 20);
         assert_eq!(page_size(false, 9), 1000);
         assert_eq!(page_size(true, 0), 1000);
+    }
+
+    #[test]
+    fn the_plan_reads_as_printed_and_says_when_the_length_is_unknown() {
+        let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let p = Prices::default();
+        let caps = Caps {
+            daily_cap: Some(Usd::from_dollars(5.0)),
+            spent_before: Usd::from_dollars(1.0),
+            ..Caps::default()
+        };
+        let known = Plan::new(true, 2_500, 0, &p, None, now);
+        assert_eq!(
+            lines(&known, &p, &caps, true),
+            [
+                "plan: full sync: 3 requests, at most 3000 accounts, at most $3.000, ETA now",
+                "spent today (UTC): $1.000; daily cap $5.000 ($4.000 left)",
+            ]
+        );
+        let first = Plan::new(true, 1_000, 1_000, &p, None, now);
+        let text = lines(&first, &p, &caps, false).join("\n");
+        assert!(
+            text.starts_with("plan: full sync (no complete sync yet): the list's length is not known, so every page is read, each of 1000 accounts costing at most $1.000\nfor the accounts stored so far: 2 requests, at most 2000 accounts, at most $2.000, ETA now\n1000 accounts were read today"),
+            "{text}"
+        );
     }
 }

@@ -27,6 +27,10 @@ pub trait Screen {
     fn suspend(&mut self) -> io::Result<()>;
     /// Puts `text` on the clipboard (OSC 52).
     fn copy(&mut self, text: &str) -> io::Result<()>;
+    /// The terminal hung up (its window or connection is gone) without a signal reaching us.
+    fn hung_up(&self) -> bool {
+        false
+    }
 }
 
 impl Screen for Term {
@@ -44,6 +48,9 @@ impl Screen for Term {
         let backend = self.backend_mut();
         backend.write_all(osc52(text).as_bytes())?;
         backend.flush()
+    }
+    fn hung_up(&self) -> bool {
+        super::terminal::hung_up()
     }
 }
 
@@ -132,8 +139,17 @@ where
     loop {
         let searching = state.searching();
         let action = tokio::select! {
-            // Keys first, then worker results, then the next slice of a long search.
+            // Signals first (a terminal that is gone can leave the event stream always ready,
+            // and it must never starve SIGHUP/SIGTERM), then keys, then worker results, then
+            // the next slice of a long search.
             biased;
+            _ = sigterm.recv() => return Ok(Ending::Signal),
+            _ = sighup.recv() => return Ok(Ending::Signal),
+            _ = sigtstp.recv() => {
+                screen.suspend()?;
+                let (w, h) = screen.size()?;
+                Some(Action::Resize(w, h))
+            }
             ev = events.next() => match ev {
                 Some(Ok(e)) => map_event(e),
                 Some(Err(e)) => return Err(e.into()),
@@ -141,13 +157,11 @@ where
             },
             Some(a) = actions.recv() => Some(a),
             _ = std::future::ready(()), if searching => Some(Action::SearchStep),
-            _ = tick.tick() => Some(Action::Tick(SystemTime::now())),
-            _ = sigterm.recv() => return Ok(Ending::Signal),
-            _ = sighup.recv() => return Ok(Ending::Signal),
-            _ = sigtstp.recv() => {
-                screen.suspend()?;
-                let (w, h) = screen.size()?;
-                Some(Action::Resize(w, h))
+            _ = tick.tick() => {
+                if screen.hung_up() {
+                    return Ok(Ending::Signal);
+                }
+                Some(Action::Tick(SystemTime::now()))
             }
         };
         let mut pending: Vec<Action> = action.into_iter().collect();

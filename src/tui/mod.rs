@@ -185,6 +185,7 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         state.capability = crate::worker::app_capability(cap);
     }
     state.window_secs = window_secs;
+    state.demo = demo;
     state.no_color =
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || config.theme == Theme::Mono;
     if !notes.is_empty() {
@@ -252,13 +253,26 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     }
 }
 
-/// What to tell about writes confirmed but not sent yet: they wait in the durable queue.
+/// What to tell about writes confirmed but not sent yet, and timed jobs due later: they wait in
+/// the durable queue.
 fn queued_note(state: &State) -> Option<String> {
-    let n = state.pending();
-    (n > 0).then(|| {
+    let n = crate::app::quit::pending_writes(state);
+    let later = crate::app::quit::due_later(state);
+    let unsent = (n > 0).then(|| {
         format!(
             "{n} queued write{} not sent yet stay in the queue; they resume at the next start (Q shows them)",
             if n == 1 { "" } else { "s" }
         )
-    })
+    });
+    let timed = (later > 0).then(|| {
+        format!(
+            "{later} timed job{} due later run{} at the next start or with `xblocks run-due`",
+            if later == 1 { "" } else { "s" },
+            if later == 1 { "s" } else { "" }
+        )
+    });
+    match (unsent, timed) {
+        (Some(u), Some(t)) => Some(format!("{u}; {t}")),
+        (u, t) => u.or(t),
+    }
 }

@@ -38,14 +38,21 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.error.patch(theme.status),
         ));
     }
+    if state.demo {
+        parts.push(Span::styled(" DEMO ", theme.warn.patch(theme.status)));
+    }
     parts.push(Span::raw(format!(" @{} · ", state.me)));
-    if !narrow {
+    // Left out first when the bar is too long (the sync state must stay visible).
+    let mut profile_at = None;
+    if !narrow && !state.demo {
+        profile_at = Some(parts.len());
         parts.push(Span::raw(format!("{} · ", state.profile)));
     }
     parts.push(Span::styled(
         strings::capability_label(&state.capability),
         cap_style.patch(theme.status),
     ));
+    let loaded_at = parts.len();
     parts.push(Span::raw(if narrow {
         format!(" · {}", state.loaded_label())
     } else {
@@ -64,7 +71,9 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.marked.patch(theme.status),
         ));
     }
+    let mut cached_at = None;
     if let Some(at) = &state.snapshots.cached {
+        cached_at = Some(parts.len());
         // 2026-11-25T10:00:00Z → cached 2026-11-25 10:00
         let at = if narrow {
             String::new()
@@ -104,19 +113,19 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.error.patch(theme.status),
         ));
     }
-    // Open jobs of the durable queue include those resumed from an earlier session.
-    let queued = state
-        .snapshots
-        .queue
-        .as_ref()
-        .map_or(0, |q| q.open_total)
-        .max(state.pending());
+    // Open jobs of the durable queue include those resumed from an earlier session; timed jobs
+    // due later are counted apart.
+    let queued = crate::app::quit::pending_writes(state);
     if queued > 0 {
-        parts.push(Span::raw(format!(" · {queued} queued")));
-        if narrow {
-            parts.pop();
-            parts.push(Span::raw(format!(" · {queued}q")));
-        }
+        parts.push(Span::raw(if narrow {
+            format!(" · {queued}q")
+        } else {
+            format!(" · {queued} queued")
+        }));
+    }
+    let timed = crate::app::quit::due_later(state);
+    if timed > 0 && !narrow {
+        parts.push(Span::raw(format!(" · {timed} timed")));
     }
     if state.snapshots.queue.as_ref().is_some_and(|q| q.paused) {
         parts.push(Span::styled(" · PAUSED", theme.warn.patch(theme.status)));
@@ -136,17 +145,28 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
         ));
     }
     let help = " ? help ";
+    let total = area.width as usize;
     let mut used: usize = parts.iter().map(|s| width(&s.content)).sum();
+    // Too long: the cached time shortens to `cached`, the profile name goes, `loaded` goes.
+    if used > total {
+        if let Some(i) = cached_at {
+            parts[i].content = " · cached".into();
+        }
+        if let Some(i) = profile_at {
+            parts[i].content = "".into();
+        }
+        parts[loaded_at].content = format!(" · {}", state.loaded_label()).into();
+        used = parts.iter().map(|s| width(&s.content)).sum();
+    }
     // When the last full sync was (the only one that notices unblocks made elsewhere), where
     // there is room for it.
     if let Some(full) = full_label(sync, state.now) {
         let full = format!(" · {full}");
-        if used + width(&full) + width(help) <= area.width as usize {
+        if used + width(&full) + width(help) <= total {
             used += width(&full);
             parts.push(Span::raw(full));
         }
     }
-    let total = area.width as usize;
     if used + width(help) <= total {
         parts.push(Span::raw(" ".repeat(total - used - width(help))));
         parts.push(Span::raw(help));

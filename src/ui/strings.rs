@@ -187,8 +187,14 @@ pub fn hints(state: &State) -> String {
         Mode::Help { .. } => view_keys(state, KeyMode::Help),
         Mode::Confirm(c) => {
             let later = matches!(c, crate::app::Confirm::Write(w) if w.later);
+            let timed = matches!(c, crate::app::Confirm::Write(w) if w.timed());
             state.keymap.hint(&[KeyMode::Confirm], |a, w| {
-                (a != KeyAction::MuteInstead || later).then_some(w)
+                let offered = match a {
+                    KeyAction::MuteInstead => later,
+                    KeyAction::Duration => timed,
+                    _ => true,
+                };
+                offered.then_some(w)
             })
         }
         _ => state.keymap.hint(&[KeyMode::Move, KeyMode::Main], |a, w| {
@@ -207,7 +213,7 @@ pub fn view_keys(state: &State, mode: KeyMode) -> String {
         .snapshots
         .queue
         .as_ref()
-        .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
+        .is_some_and(|q| q.paused || (!q.running && q.unsent() > 0));
     let keys = &state.keymap;
     let own = |close: bool| {
         keys.hint(&[mode], |a, w| match a {

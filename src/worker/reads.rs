@@ -59,15 +59,17 @@ pub(super) async fn lane(
             super::sync_lane::run(&client, &me, s, *full, *prices, *daily_cap, &actions).await;
             continue;
         }
-        if let Command::PlanSync { full, prices } = cmd {
-            let action = match &store {
-                Some(s) => super::sync_lane::plan(&client, s, full, &prices).await,
-                None => Action::Notice {
-                    text: "No full sync without the local database (see the message above).".into(),
-                    error: true,
-                },
-            };
-            let _ = actions.send(action);
+        if let (
+            Command::LoadPinned {
+                cost, daily_cap, ..
+            },
+            Some(s),
+        ) = (&cmd, &store)
+        {
+            let (cost, daily_cap) = (*cost, *daily_cap);
+            for action in super::pinned::load(&client, &me, s, cmd, cost, daily_cap).await {
+                let _ = actions.send(action);
+            }
             continue;
         }
         if super::notes::is_note(&cmd) {

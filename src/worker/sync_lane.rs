@@ -13,11 +13,29 @@ use crate::store::db::Store;
 use crate::sync::plan::Facts;
 use crate::sync::{Plan, SyncError};
 
-/// The plan of a sync at the prices of `[billing]`, from the database and the read budget last
-/// reported: no request is sent.
-pub(super) async fn plan(client: &Client, store: &Store, full: bool, prices: &Prices) -> Action {
-    match store.call(Facts::read).await {
-        Ok(facts) => {
+/// The plan of a sync at the prices of `[billing]`, from the database in the profile folder
+/// `dir` and the read budget last reported: no request is sent.
+pub(super) async fn plan(
+    client: &Client,
+    dir: Option<std::path::PathBuf>,
+    full: bool,
+    prices: &Prices,
+) -> Action {
+    let Some(dir) = dir else {
+        return Action::Notice {
+            text: "No full sync: this session has no profile folder.".into(),
+            error: true,
+        };
+    };
+    let read = tokio::task::spawn_blocking(move || {
+        Store::open_existing(&dir)?
+            .map(|s| Facts::read(&s))
+            .transpose()
+    })
+    .await;
+    match read {
+        Ok(Ok(facts)) => {
+            let facts = facts.unwrap_or_default();
             let plan = Plan::new(
                 full || !facts.complete,
                 facts.listed,
@@ -28,8 +46,12 @@ pub(super) async fn plan(client: &Client, store: &Store, full: bool, prices: &Pr
             );
             Action::SyncPlanned(SyncPlan { plan, facts })
         }
-        Err(e) => Action::Notice {
+        Ok(Err(e)) => Action::Notice {
             text: sentence(&format!("No plan: {e}")),
+            error: true,
+        },
+        Err(_) => Action::Notice {
+            text: "No plan: the database could not be read.".into(),
             error: true,
         },
     }

@@ -144,6 +144,10 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
         })
         .await;
     assert!(!screen.contains("Pinned post not loaded"), "{screen}");
+    assert!(
+        screen.contains("$3.015 today"),
+        "the lookup is counted: {screen}"
+    );
     let lookup = emu
         .request_log()
         .into_iter()

@@ -20,3 +20,4 @@ mod worker;
 mod worker_cache;
 mod worker_durable;
 mod worker_queue;
+mod worker_timed;

@@ -277,6 +277,22 @@ fn confirm_bulk_type_back_with_eta() {
 }
 
 #[test]
+fn confirm_mute_with_a_duration() {
+    let mut s = loaded(80, 24, 50, false);
+    key(&mut s, ' ');
+    key(&mut s, ' ');
+    key(&mut s, 'm');
+    insta::assert_snapshot!("confirm_mute_for_good", draw(&s).backend());
+    key(&mut s, 'd');
+    key(&mut s, 'd');
+    insta::assert_snapshot!("confirm_mute_for_7_days", draw(&s).backend());
+    let mut s = loaded(120, 40, 50, false);
+    key(&mut s, 'm');
+    key(&mut s, 'd');
+    insta::assert_snapshot!("confirm_mute_for_1_day_wide", draw(&s).backend());
+}
+
+#[test]
 fn read_only_unblock_offers_later_and_mute() {
     let mut s = loaded(80, 12, 20, false);
     app::update(
@@ -406,4 +422,40 @@ fn overlay_blanks_a_wide_char_straddling_its_left_edge() {
     xblocks::ui::clear_overlay(Rect::new(3, 0, 4, 1), &mut buf);
     assert_eq!(buf[(2, 0)].symbol(), " ");
     assert_eq!(buf[(1, 0)].symbol(), "b");
+}
+
+#[test]
+fn the_demo_shows_a_demo_badge_instead_of_the_profile() {
+    let mut s = loaded(100, 20, 5, false);
+    let plain = draw(&s).backend().to_string();
+    assert!(
+        plain.contains("default ·") && !plain.contains("DEMO"),
+        "{plain}"
+    );
+    s.demo = true;
+    let demo = draw(&s).backend().to_string();
+    assert!(
+        demo.contains(" DEMO ") && !demo.contains("default ·"),
+        "{demo}"
+    );
+}
+
+#[test]
+fn a_crowded_status_bar_keeps_the_sync_state_visible_at_80_columns() {
+    let mut s = loaded(80, 24, 2000, false);
+    s.capability = Capability::Unknown;
+    s.snapshots.cached = Some("2026-12-01T13:05:00Z".into());
+    s.snapshots.sync.phase = app::sync_status::SyncPhase::Offline;
+    s.snapshots.sync.spent_today = xblocks::api::price::Usd::from_dollars(2.0);
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    let status: String = (0..80).map(|x| buf[(x, 23)].symbol().to_string()).collect();
+    assert!(
+        status.contains("· cached · offline · $2.000 today"),
+        "{status}"
+    );
+    assert!(
+        !status.contains("default"),
+        "the profile goes first: {status}"
+    );
 }

@@ -1,5 +1,7 @@
 //! End to end in a real terminal (tmux) against the emulator: Ctrl-Z suspends to the shell and
-//! `fg` brings the TUI back; `q` with writes still queued asks, and `k` keeps them queued.
+//! `fg` brings the TUI back; `q` with writes still queued asks, and `k` keeps them queued; a
+//! timed mute is undone by the open TUI when it comes due, and the confirm's duration queues a
+//! timed unmute that `Q` shows with its due time.
 
 use crate::tmux_support;
 use std::time::Duration;
@@ -123,7 +125,7 @@ async fn quitting_with_writes_queued_asks_and_k_keeps_them() {
         .wait_for("the question", 30, |s| s.contains("Quit?"))
         .await;
     let queued: usize = ask
-        .split(" writes still queued")
+        .split(" unsent writes still queued")
         .next()
         .and_then(|l| l.rsplit(['│', ' ']).next())
         .and_then(|n| n.parse().ok())
@@ -246,6 +248,106 @@ async fn review_decisions_go_out_as_exactly_one_batch() {
         .collect();
     actions.sort();
     assert_eq!(actions, ["block", "unmute"]);
+    drop(tmux);
+    emu.shutdown().await;
+}
+
+/// Runs the binary headless against `base` with the profile in `config`.
+fn xblocks(base: &str, token: &str, config: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(args)
+        .env("XBLOCKS_CONFIG_DIR", config)
+        .env("XBLOCKS_API_BASE", base)
+        .env("XBLOCKS_AUTH_BASE", base)
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
+    if !tmux_available() {
+        println!(
+            "NOTE: tmux is not installed; skipping the timed-mute test (it needs a pseudo-terminal)"
+        );
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 20,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let token = emu.issue_token(SCOPES);
+    let base = emu.base_url();
+    let order = emu.blocked_ids();
+    let (timed, confirmed) = (order[0].clone(), order[1].clone());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let done = dir.path().join("exit-status");
+    // Muted for 40 seconds from the command line: wide enough for the TUI to start first.
+    let out = xblocks(&base, &token, &config, &["mute", &timed, "--for", "40s"]);
+    assert!(out.contains("unmute 1 account queued"), "{out}");
+    let unmutes = |t: &str| {
+        emu.request_log()
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.path.ends_with(&format!("/muting/{t}")))
+            .count()
+    };
+    let script = xblocks_line(
+        &base,
+        &token,
+        &config,
+        &format!("; echo $? > {}", quote(&done.display().to_string())),
+    );
+    let tmux = start("time-due", 100, 30, &script);
+    tmux.wait_for("the list", 90, |s| s.contains("20 loaded"))
+        .await;
+    // The confirm's duration: mute the second account for 1 day.
+    tmux.keys(&["j"]);
+    tmux.keys(&["m"]);
+    tmux.wait_for("the confirm", 30, |s| s.contains("How long: for good"))
+        .await;
+    tmux.keys(&["d"]);
+    tmux.wait_for("one day", 30, |s| s.contains("How long: for 1 day"))
+        .await;
+    tmux.keys(&["y"]);
+    tmux.wait_for("the mute", 60, |s| s.contains("Muted @"))
+        .await;
+    assert!(emu.muted_ids().contains(&confirmed));
+    tmux.keys(&["Q"]);
+    let queue = tmux
+        .wait_for("both timed unmutes in Q", 30, |s| {
+            s.contains("Timed: due later") && s.contains("in 23h") && s.contains("2 due later")
+        })
+        .await;
+    assert_eq!(unmutes(&timed), 0, "not due yet: {queue}");
+    // The open TUI sends the first unmute when it comes due, by itself.
+    tmux.wait_for("the timed unmute", 90, |s| {
+        s.contains("its timed mute ended")
+    })
+    .await;
+    assert_eq!(unmutes(&timed), 1, "sent exactly once");
+    assert!(!emu.muted_ids().contains(&timed));
+    assert!(
+        emu.muted_ids().contains(&confirmed),
+        "the other waits a day"
+    );
+    // Nothing is left to send now: q quits at once; the day-long unmute stays queued.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&done, 30).await.trim(), "0");
+    let q: serde_json::Value =
+        serde_json::from_str(&xblocks(&base, &token, &config, &["queue", "--json"])).unwrap();
+    assert_eq!(q["due_later"], 1, "{q}");
+    assert_eq!(q["open"][0]["action"], "unmute");
+    assert_eq!(q["open"][0]["target"], confirmed.as_str());
     drop(tmux);
     emu.shutdown().await;
 }

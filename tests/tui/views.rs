@@ -74,6 +74,8 @@ fn snapshot(open: usize, paused: bool) -> QueueSnapshot {
             .map(|i| job(10 + i as u64, i, JobAction::Unblock, JobState::Pending))
             .collect(),
         open_total: open + 120,
+        later: Vec::new(),
+        due_later: 0,
         recent: vec![
             job(9, 20, JobAction::Unblock, JobState::Done),
             job(8, 21, JobAction::Mute, JobState::NotFound),
@@ -162,6 +164,60 @@ fn queue_empty_and_tiny() {
     insta::assert_snapshot!("queue_tiny_40x10", draw(&s).backend());
 }
 
+/// Two writes not sent yet and three timed unmutes due later (the inverses of timed mutes).
+fn timed_snapshot(unsent: usize) -> QueueSnapshot {
+    let t = 1_764_000_000;
+    let timed = |id: u64, i: usize, due: i64| Job {
+        due_at: Some(due),
+        ..job(id, i, JobAction::Unmute, JobState::Pending)
+    };
+    let mut snap = snapshot(unsent, false);
+    snap.later = vec![
+        timed(30, 4, t + 2 * 3_600 + 300),
+        timed(31, 5, t + 7 * 86_400 - 3_600),
+        timed(32, 7, t + 30 * 86_400),
+    ];
+    snap.due_later = 3;
+    snap.open_total = unsent + 3;
+    snap.running = unsent > 0;
+    snap.recent = vec![
+        Job {
+            due_at: Some(t - 60),
+            ..job(
+                9,
+                6,
+                JobAction::Unmute,
+                JobState::Superseded(
+                    "it was unmuted at 2025-11-24T15:00:00Z (batch cli-1) after this was queued"
+                        .into(),
+                ),
+            )
+        },
+        job(8, 21, JobAction::Mute, JobState::Done),
+    ];
+    snap
+}
+
+#[test]
+fn queue_shows_timed_jobs_with_their_due_time() {
+    let mut s = state(100, 24);
+    app::update(&mut s, Action::QueueSnapshot(Box::new(timed_snapshot(2))));
+    key(&mut s, 'Q');
+    insta::assert_snapshot!("queue_timed_jobs_due_later", draw(&s).backend());
+    let mut s = state(80, 24);
+    app::update(&mut s, Action::QueueSnapshot(Box::new(timed_snapshot(0))));
+    key(&mut s, 'Q');
+    insta::assert_snapshot!("queue_only_timed_jobs_80x24", draw(&s).backend());
+}
+
+#[test]
+fn quit_question_counts_timed_jobs_apart() {
+    let mut s = state(80, 24);
+    app::update(&mut s, Action::QueueSnapshot(Box::new(timed_snapshot(2))));
+    key(&mut s, 'q');
+    insta::assert_snapshot!("quit_with_timed_jobs_due_later", draw(&s).backend());
+}
+
 #[test]
 fn views_never_panic_at_any_size() {
     let mut base = state(80, 24);
@@ -169,10 +225,21 @@ fn views_never_panic_at_any_size() {
         &mut base,
         Action::QueueSnapshot(Box::new(snapshot(30, false))),
     );
+    let mut timed = base.clone();
+    app::update(
+        &mut timed,
+        Action::QueueSnapshot(Box::new(timed_snapshot(2))),
+    );
     app::update(&mut base, Action::History(history()));
     app::update(&mut base, Action::Diff(Box::new(diff_report())));
-    for view in ['Q', 'H', 'D'] {
-        let mut s = base.clone();
+    for (from, view) in [
+        (&base, 'Q'),
+        (&base, 'H'),
+        (&base, 'D'),
+        (&timed, 'Q'),
+        (&timed, 'q'),
+    ] {
+        let mut s = from.clone();
         key(&mut s, view);
         for (w, h) in (0..=130)
             .step_by(9)

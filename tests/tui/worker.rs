@@ -85,6 +85,8 @@ async fn pages_writes_lookups_and_capability() {
     worker
         .send(Command::LoadPinned {
             id: pinned_id.clone(),
+            cost: xblocks::api::price::Usd(15_000),
+            daily_cap: None,
         })
         .unwrap();
     let (id, text) = next(&mut rx, "pinned post", |a| match a {
@@ -275,5 +277,70 @@ async fn rate_limit_waits_are_forwarded_with_their_end() {
     let waiting = waiting.expect("the 16th page waited for the window");
     assert!(waiting.contains("blocking"), "{waiting}");
     assert_eq!(resumed.as_deref(), Some(waiting.as_str()));
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_post_is_not_bought_past_the_daily_cap_and_its_cost_is_recorded() {
+    use xblocks::api::price::Usd;
+    let (emu, client, me) = setup(Config {
+        users: 300,
+        ..Default::default()
+    })
+    .await;
+    let page = client.blocking_page(&me, None).await.unwrap();
+    let id = page
+        .users
+        .iter()
+        .find(|u| u.pinned_tweet_id.is_some())
+        .expect("an account with a pinned post")
+        .id
+        .clone();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let dir = tempfile::tempdir().unwrap();
+    let durable = xblocks::worker::durable::Durable::open(dir.path()).unwrap();
+    let worker =
+        xblocks::worker::spawn_with(client, me, tx, Some(durable), Some(dir.path().into()));
+    let lookups = |emu: &Emulator| {
+        emu.request_log()
+            .iter()
+            .filter(|r| r.path == "/2/users")
+            .count()
+    };
+    // $0.015 at worst against a $0.010 daily cap: not sent.
+    worker
+        .send(Command::LoadPinned {
+            id: id.clone(),
+            cost: Usd(15_000),
+            daily_cap: Some(Usd(10_000)),
+        })
+        .unwrap();
+    let text = next(&mut rx, "the refusal", |a| match a {
+        Action::Notice { text, error: true } if text.contains("pinned") => Some(text),
+        Action::PinnedLoaded { .. } => panic!("bought past the cap"),
+        _ => None,
+    })
+    .await;
+    assert!(text.contains("daily_cap"), "{text}");
+    assert_eq!(lookups(&emu), 0);
+    worker
+        .send(Command::LoadPinned {
+            id: id.clone(),
+            cost: Usd(15_000),
+            daily_cap: Some(Usd(1_000_000)),
+        })
+        .unwrap();
+    let spent = next(&mut rx, "the spend", |a| match a {
+        Action::SpentToday(usd) => (usd > Usd::ZERO).then_some(usd),
+        _ => None,
+    })
+    .await;
+    assert_eq!(spent, Usd(15_000));
+    assert_eq!(lookups(&emu), 1);
+    let stored = xblocks::store::db::Store::open(dir.path())
+        .unwrap()
+        .spent_today()
+        .unwrap();
+    assert!((stored - 0.015).abs() < 1e-9, "{stored}");
     emu.shutdown().await;
 }
