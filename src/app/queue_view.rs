@@ -229,7 +229,7 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
         .username
         .as_deref()
         .map(sanitize)
-        .or_else(|| loaded.map(|i| state.accounts[i as usize].handle.to_string()))
+        .or_else(|| loaded.map(|i| state.account(i).handle.to_string()))
     {
         Some(h) => format!("@{h}"),
         None => format!("id {}", sanitize(&job.target)),
@@ -239,14 +239,15 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
     state.message = Some(match &job.state {
         JobState::Done | JobState::AlreadyInState => {
             if let Some(i) = loaded {
-                let a = &mut state.accounts[i as usize];
-                a.standing = match job.action {
+                let now = state.accounts.standing(i);
+                let next = match job.action {
                     crate::api::Write::Unblock => Standing::Unblocked,
                     crate::api::Write::Block => Standing::Blocked,
                     crate::api::Write::Mute => Standing::Muted,
-                    crate::api::Write::Unmute if a.standing == Standing::Muted => Standing::Blocked,
-                    crate::api::Write::Unmute => a.standing,
+                    crate::api::Write::Unmute if now == Standing::Muted => Standing::Blocked,
+                    crate::api::Write::Unmute => now,
                 };
+                state.accounts.set_standing(i, next);
             }
             info(format!(
                 "{} {who}: {ended}.",
@@ -443,13 +444,13 @@ mod tests {
                 next_token: None,
             },
         );
-        s.accounts[0].standing = Standing::Muted;
+        s.accounts.set_standing(0, Standing::Muted);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = JobAction::Unmute;
         unmute.username = None;
         unmute.due_at = Some(1_700_000_000);
         update(&mut s, Action::TimedFinished(Box::new(unmute.clone())));
-        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        assert_eq!(s.accounts.standing(0), Standing::Blocked);
         let m = s.message.clone().unwrap();
         assert_eq!(m.text, "Unmuted @u7: its timed mute ended.");
         assert!(!m.error);
