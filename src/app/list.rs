@@ -16,7 +16,12 @@ pub(super) fn rebuild_view(state: &mut State) {
             Ok(q) => {
                 let now = super::update::unix(state.now);
                 // The previous list stays on screen until the new result is complete.
-                state.search_job = Some(crate::query::Job::new(q, now, state.index.len()));
+                // Typing on at the end of the query only re-checks the last result's matches.
+                let job = match &state.last_search {
+                    Some(prev) => crate::query::Job::after(prev, q, now, &state.index),
+                    None => crate::query::Job::over(q, now, &state.index),
+                };
+                state.search_job = Some(job);
                 search_step(state);
             }
             Err(e) => {
@@ -92,6 +97,7 @@ pub(super) fn search_step(state: &mut State) {
         state.view = v;
         state.cursor = 0;
         state.offset = 0;
+        state.last_search = Some(job);
     } else {
         state.search_job = Some(job);
     }

@@ -456,10 +456,11 @@ impl Job {
     /// The search of `query` that follows the finished search `prev` while the user types: when
     /// `query` can only match accounts `prev` matched (see [`Query::narrows`]) and `index` has not
     /// changed since, only those are evaluated; otherwise every account is.
-    pub fn after(prev: Job, query: Query, now: i64, index: &Index) -> Self {
+    pub fn after(prev: &Job, query: Query, now: i64, index: &Index) -> Self {
         let len = index.len();
         let same = prev.done() && prev.len == len && prev.generation == index.generation;
-        let prior = (same && prev.now == now && query.narrows(&prev.query)).then_some(prev.bits);
+        let same_time = prev.now == now || !prev.query.uses_now();
+        let prior = (same && same_time && query.narrows(&prev.query)).then(|| prev.bits.clone());
         Self {
             prior,
             generation: index.generation,
@@ -707,6 +708,63 @@ mod tests {
             prop_assert_eq!(job.matches().collect::<Vec<_>>(), want.clone());
             prop_assert_eq!(job.count(), want.len());
         }
+    }
+
+    proptest! {
+        #[test]
+        fn typing_key_by_key_narrows_to_the_brute_force_result(rows in proptest::collection::vec(row(), 0..200), q in query(), slice in 1usize..300) {
+            let mut index = Index::default();
+            for (r, note, tags) in &rows {
+                let i = index.push(r);
+                index.set_extra(i, note, tags);
+            }
+            let now = 1_790_000_000;
+            let mut last: Option<Job> = None;
+            for end in q.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                let Ok(typed) = parse(&q[..end]) else { continue };
+                let want = reference(&rows, &typed, now);
+                let mut job = match &last {
+                    Some(prev) => Job::after(prev, typed, now, &index),
+                    None => Job::over(typed, now, &index),
+                };
+                while !job.step(&index, slice) {}
+                prop_assert_eq!(job.matches().collect::<Vec<_>>(), want, "after typing {:?}", &q[..end]);
+                last = Some(job);
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_narrows_only_while_nothing_changed() {
+        let mut index = Index::default();
+        for h in ["crypto", "cry", "cat"] {
+            index.push(&Row {
+                handle: h.into(),
+                ..Row::default()
+            });
+        }
+        let run = |job: &mut Job, index: &Index| while !job.step(index, CHUNK) {};
+        let mut cr = Job::over(parse("cr").unwrap(), 0, &index);
+        run(&mut cr, &index);
+        let mut cry = Job::after(&cr, parse("cry").unwrap(), 0, &index);
+        assert!(cry.narrowed());
+        run(&mut cry, &index);
+        assert_eq!(cry.matches().collect::<Vec<_>>(), vec![0, 1]);
+        assert!(!Job::after(&cry, parse("c").unwrap(), 0, &index).narrowed());
+        assert!(!Job::after(&cry, parse("-cry").unwrap(), 0, &index).narrowed());
+        assert!(Job::after(&cry, parse("cry followers:>1").unwrap(), 0, &index).narrowed());
+        assert!(
+            Job::after(&cr, parse("cry age:<1d").unwrap(), 9, &index).narrowed(),
+            "a later time changes nothing a text term matched"
+        );
+        let mut age = Job::over(parse("age:<1d").unwrap(), 0, &index);
+        run(&mut age, &index);
+        assert!(!Job::after(&age, parse("age:<1d cr").unwrap(), 9, &index).narrowed());
+        index.set_extra(2, "cryptic", &[]);
+        let mut after_note = Job::after(&cry, parse("cryp").unwrap(), 0, &index);
+        assert!(!after_note.narrowed(), "a note changed since");
+        run(&mut after_note, &index);
+        assert_eq!(after_note.matches().collect::<Vec<_>>(), vec![0, 2]);
     }
 
     fn five(f: [&str; 5]) -> Row {

@@ -28,6 +28,11 @@ impl Query {
         self.terms.is_empty()
     }
 
+    /// True when what it matches depends on the time it is evaluated at (an `age:` term).
+    pub fn uses_now(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.test, Test::Age(_)))
+    }
+
     /// True when every account this query matches, `prev` matches too: it keeps `prev`'s terms,
     /// except that its last may be a longer word than `prev`'s last (`cr` → `cry`), and adds
     /// terms after them. Typing on at the end of a query gives such a query.
