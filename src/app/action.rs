@@ -72,6 +72,8 @@ pub enum Action {
         endpoint: String,
         /// When it resumes.
         until: SystemTime,
+        /// X sent a reset absurdly far away or none that could be read: `until` is bounded.
+        bad_reset: bool,
     },
     /// A rate-limit wait ended.
     RateResumed {
@@ -101,6 +103,9 @@ pub enum Action {
     },
     /// The durable queue changed (write lane).
     QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
+    /// Open jobs an earlier session left in the durable queue, due now: they run first, and
+    /// count as this session's queued writes. (what, account id).
+    Resumed(Vec<(Verb, String)>),
     /// Open jobs were cancelled: (what, account id).
     Cancelled(Vec<(Verb, String)>),
     /// A timed job came due and finished: sent, or not sent because its account changed
@@ -155,6 +160,15 @@ pub enum Action {
     SpentToday(crate::api::price::Usd),
     /// X rejected the sign-in and the token file holds no newer one.
     SignedOut,
+    /// X named the signed-in account (answering [`Command::SignIn`]).
+    SignedIn(Box<User>),
+    /// Asking X who is signed in failed.
+    SignInFailed {
+        /// What happened (a sentence).
+        message: String,
+        /// X could not be reached.
+        offline: bool,
+    },
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
     /// The pinned post of an account was looked up (`None`: it has none, or it was deleted).
@@ -187,6 +201,9 @@ pub enum Command {
         /// `next_token` of the previous page.
         token: Option<String>,
     },
+    /// Ask X who is signed in (the start of a session that does not know the account yet);
+    /// answered with `SignedIn`, `SignInFailed` or `SignedOut`.
+    SignIn,
     /// Reload from the first page.
     Refresh,
     /// Queue these writes as one batch (one confirmation), in order.

@@ -103,6 +103,9 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 out.push(Command::Copy { text });
             }
         }
+        KeyAction::Refresh | KeyAction::Reconnect if state.sign_in.pending() => {
+            super::sign_in::retry(state, out)
+        }
         KeyAction::Refresh if state.snapshots.sync.offline_first => {
             if state.snapshots.sync.running() {
                 state.message = Some(info("A sync is already running."));
@@ -462,6 +465,7 @@ pub(super) fn queue_write(
         }
     }
     state.pending_writes.push((verb, t.id.clone()));
+    state.written.insert(t.id.clone(), Standing::Pending);
     // Writes queued by one key press travel as one batch.
     match out.last_mut() {
         Some(Command::Write(batch)) => batch.push((verb, t.id)),

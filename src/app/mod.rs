@@ -17,6 +17,7 @@ pub mod pinned;
 pub mod queue_view;
 pub mod quit;
 pub mod review;
+pub mod sign_in;
 pub mod snapshots;
 pub mod state;
 pub mod sync_status;

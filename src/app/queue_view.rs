@@ -196,6 +196,7 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
     let n = jobs.len();
     for (verb, id) in jobs {
         state.dequeue(verb, &id);
+        state.written.remove(&id);
         if let Some(i) = state.index_of(&id) {
             if state.accounts.standing(i) == Standing::Pending {
                 let back = match verb {
@@ -351,6 +352,7 @@ mod tests {
             Action::RateWaiting {
                 endpoint: "DELETE /2/users/:id/blocking/:target".into(),
                 until,
+                bad_reset: false,
             },
         );
         update(&mut s, Action::QueueSnapshot(Box::new(snapshot(2, true))));

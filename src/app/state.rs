@@ -231,6 +231,8 @@ pub struct RateWait {
     pub endpoint: String,
     /// When it resumes.
     pub until: SystemTime,
+    /// X sent a reset absurdly far away or none that could be read: the wait is bounded.
+    pub bad_reset: bool,
 }
 
 /// The latest known rate-limit budget of the write endpoints.
@@ -306,6 +308,9 @@ pub struct State {
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
     pub pending_writes: Vec<(Verb, String)>,
+    /// How this session's writes left their accounts (pending, or done), by account id: an
+    /// account loaded later (a page, the cached list) shows that, not what the list says.
+    pub written: HashMap<String, super::account::Standing>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -333,6 +338,8 @@ pub struct State {
     pub quit_when_idle: bool,
     /// What the queue, history and diff views show, and the cached start.
     pub snapshots: super::snapshots::Snapshots,
+    /// The sign-in, when the TUI started without knowing the account.
+    pub sign_in: super::sign_in::SignIn,
 }
 
 impl State {
@@ -369,6 +376,7 @@ impl State {
             demo: false,
             capability: Capability::Unknown,
             pending_writes: Vec::new(),
+            written: HashMap::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -382,7 +390,16 @@ impl State {
             quit: false,
             quit_when_idle: false,
             snapshots: Default::default(),
+            sign_in: Default::default(),
         }
+    }
+
+    /// A fresh state on `profile` whose account X has yet to name: the start asks X first
+    /// ([`super::sign_in`]).
+    pub fn signing_in(profile: &str, keymap: Keymap, now: SystemTime) -> Self {
+        let mut s = Self::new("", profile, keymap, now);
+        s.sign_in = super::sign_in::SignIn::Connecting;
+        s
     }
 
     /// Number of writes queued or in flight.
@@ -454,6 +471,9 @@ impl State {
         let idx = self
             .accounts
             .push(&user.id, pinned, user.pinned_tweet_id.is_some());
+        if let Some(&standing) = self.written.get(user.id.as_str()) {
+            self.accounts.set_standing(idx, standing);
+        }
         match self.accounts.numeric(idx) {
             Some(n) => {
                 self.by_num.insert(n, idx);

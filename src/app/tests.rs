@@ -189,6 +189,7 @@ fn tick_advances_the_clock_and_countdown() {
         Action::RateWaiting {
             endpoint: "GET /2/users/:id/blocking".into(),
             until: t0() + Duration::from_secs(30),
+            bad_reset: false,
         },
     );
     assert_eq!(s.secs_until(s.waits[0].until), 30);
@@ -201,6 +202,46 @@ fn tick_advances_the_clock_and_countdown() {
         },
     );
     assert!(s.waits.is_empty());
+}
+
+#[test]
+fn a_bad_reset_is_told_with_the_bounded_wait_and_logged() {
+    let mut s = loaded(1, false);
+    update(
+        &mut s,
+        Action::RateWaiting {
+            endpoint: "GET /2/users/:id/blocking".into(),
+            until: t0() + Duration::from_secs(900),
+            bad_reset: true,
+        },
+    );
+    let m = s.message.clone().expect("a message");
+    assert!(m.error);
+    assert!(
+        m.text.contains("X sent a bad rate-limit reset"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("(15:00)"), "the bounded wait: {}", m.text);
+    assert!(s.waits[0].bad_reset);
+    assert!(
+        s.log
+            .iter()
+            .any(|e| e.text.contains("bad rate-limit reset")),
+        "the message log keeps it"
+    );
+    // An ordinary wait says nothing beyond the countdown.
+    let mut s = loaded(1, false);
+    let before = s.message.clone();
+    update(
+        &mut s,
+        Action::RateWaiting {
+            endpoint: "GET /2/users/:id/blocking".into(),
+            until: t0() + Duration::from_secs(30),
+            bad_reset: false,
+        },
+    );
+    assert_eq!(s.message, before);
 }
 
 #[test]

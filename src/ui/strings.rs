@@ -1,5 +1,6 @@
 //! Strings users see, in one place so the wording stays consistent.
 
+use crate::app::sign_in::SignIn;
 use crate::app::state::{clock, Verb};
 use crate::app::{Capability, KeyAction, KeyMode, Mode, SortKey, State};
 
@@ -116,6 +117,8 @@ pub fn list_placeholder(state: &State) -> Option<String> {
         format!("{}", e)
     } else if !state.query.is_empty() {
         "No loaded account matches. Esc clears the search.".into()
+    } else if let Some(text) = sign_in_placeholder(state) {
+        text
     } else if state.page_error {
         "The block list could not be loaded. Press r to retry.".into()
     } else if !state.started {
@@ -128,6 +131,37 @@ pub fn list_placeholder(state: &State) -> Option<String> {
             "No blocked accounts. Press {} to block someone by handle.",
             state.keymap.key_name(KeyMode::Main, KeyAction::Block)
         )
+    })
+}
+
+/// The status bar's start while the account is unknown (instead of `@handle · `).
+pub fn sign_in_status(state: &State, narrow: bool) -> Option<String> {
+    let retry = state.keymap.key_name(KeyMode::Main, KeyAction::Refresh);
+    Some(match (&state.sign_in, narrow) {
+        (SignIn::Done, _) => return None,
+        (SignIn::Connecting, true) => " signing in… · ".into(),
+        (SignIn::Connecting, false) => " signing in… connecting to X · ".into(),
+        (SignIn::Failed { offline: true }, true) => format!(" offline: {retry} retries · "),
+        (SignIn::Failed { offline: true }, false) => {
+            format!(" cannot reach the X API: {retry} retries · ")
+        }
+        (SignIn::Failed { offline: false }, _) => format!(" not signed in: {retry} retries · "),
+    })
+}
+
+/// The list's text while the account is unknown.
+fn sign_in_placeholder(state: &State) -> Option<String> {
+    let retry = state.keymap.key_name(KeyMode::Main, KeyAction::Refresh);
+    let quit = state.keymap.key_name(KeyMode::Main, KeyAction::Quit);
+    Some(match state.sign_in {
+        SignIn::Done => return None,
+        SignIn::Connecting => format!("Signing in… connecting to X ({quit} quits)"),
+        SignIn::Failed { offline: true } => {
+            format!("Cannot reach the X API. Press {retry} to try again, {quit} to quit.")
+        }
+        SignIn::Failed { offline: false } => {
+            format!("Not signed in. Press {retry} to try again, {quit} to quit.")
+        }
     })
 }
 

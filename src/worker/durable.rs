@@ -115,6 +115,10 @@ pub async fn lane(
         actions: &actions,
     };
     let mut tracker = Tracker::default();
+    // Jobs an earlier session left, due now, count as this session's queued writes.
+    tracker.advance_horizon(now_unix());
+    rebuild(&d.store, &mut tracker, &actions).await;
+    report_resumed(&tracker, &actions);
     run_all_due(&lane, &mut ctl, &mut tracker).await;
     loop {
         let wake = tracker.next_due().map(|due| wake_in(due, now_unix()));
@@ -285,6 +289,19 @@ async fn rebuild(store: &Store, tracker: &mut Tracker, actions: &mpsc::Unbounded
         });
     }
     report(tracker, actions);
+}
+
+/// Tells the app which open jobs an earlier session left that run now (timed ones not due yet
+/// wait for their time and are not among them).
+fn report_resumed(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
+    let jobs: Vec<(Verb, String)> = tracker
+        .unsent_jobs()
+        .into_iter()
+        .filter_map(|j| verb_of(j.action).map(|v| (v, j.target)))
+        .collect();
+    if !jobs.is_empty() {
+        let _ = actions.send(Action::Resumed(jobs));
+    }
 }
 
 fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {

@@ -10,6 +10,7 @@ mod files;
 mod notes;
 mod pinned;
 mod reads;
+pub mod sign_in;
 mod sync_lane;
 mod tracker;
 
@@ -128,8 +129,14 @@ async fn forward_rate_events(
     loop {
         let action = match events.recv().await {
             Ok(RateEvent::Waiting {
-                endpoint, until, ..
-            }) => Action::RateWaiting { endpoint, until },
+                endpoint,
+                until,
+                bad_reset,
+            }) => Action::RateWaiting {
+                endpoint,
+                until,
+                bad_reset,
+            },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
@@ -242,7 +249,8 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
                 message: "Not sent: this session has no durable queue (read-only viewer).".into(),
             })
             .collect(),
-        Command::Open { .. }
+        Command::SignIn
+        | Command::Open { .. }
         | Command::Copy { .. }
         | Command::Quit
         | Command::Suspend

@@ -120,6 +120,7 @@ fn queue_running_with_rate_limit_wait_and_eta() {
         Action::RateWaiting {
             endpoint: "DELETE /2/users/:id/blocking/:target_user_id".into(),
             until: now() + Duration::from_secs(200),
+            bad_reset: false,
         },
     );
     key(&mut s, 'Q');

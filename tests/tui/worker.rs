@@ -264,7 +264,12 @@ async fn rate_limit_waits_are_forwarded_with_their_end() {
     let (mut waiting, mut resumed, mut pages) = (None, None, 0);
     while pages < 16 || resumed.is_none() {
         match next(&mut rx, "pages and the wait", Some).await {
-            Action::RateWaiting { endpoint, until } => {
+            Action::RateWaiting {
+                endpoint,
+                until,
+                bad_reset,
+            } => {
+                assert!(!bad_reset, "the emulator sends good resets");
                 assert!(until > std::time::SystemTime::now() - Duration::from_secs(5));
                 waiting = Some(endpoint);
             }
