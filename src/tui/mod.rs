@@ -209,12 +209,14 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
             None
         }
     };
-    let profile_dir = Some(paths.profile_dir.clone());
+    let local = Some(crate::worker::Local {
+        dir: paths.profile_dir.clone(),
+        prices: state.snapshots.sync.prices,
+        daily_cap: state.snapshots.sync.daily_cap,
+    });
     let worker = match start.me {
-        Some(me) => {
-            crate::worker::spawn_with(client, me.id, actions_tx.clone(), durable, profile_dir)
-        }
-        None => crate::worker::sign_in::spawn(client, actions_tx.clone(), durable, profile_dir),
+        Some(me) => crate::worker::spawn_with(client, me.id, actions_tx.clone(), durable, local),
+        None => crate::worker::sign_in::spawn(client, actions_tx.clone(), durable, local),
     };
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;

@@ -3,8 +3,6 @@
 //! file anew) and, once X answers, hands every command to the usual worker of
 //! [`super::spawn_with`]. Nothing waits for X before the first frame.
 
-use std::path::PathBuf;
-
 use tokio::sync::mpsc;
 
 use super::durable::Durable;
@@ -19,7 +17,7 @@ pub fn spawn(
     client: Client,
     actions: mpsc::UnboundedSender<Action>,
     durable: Option<Durable>,
-    profile_dir: Option<PathBuf>,
+    local: Option<super::Local>,
 ) -> mpsc::UnboundedSender<Command> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
     tokio::spawn(async move {
@@ -54,7 +52,7 @@ pub fn spawn(
         {
             return;
         }
-        let inner = super::spawn_with(client, me.id, actions, durable, profile_dir);
+        let inner = super::spawn_with(client, me.id, actions, durable, local);
         while let Some(cmd) = rx.recv().await {
             if inner.send(cmd).is_err() {
                 return;

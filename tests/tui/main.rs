@@ -10,6 +10,7 @@ mod full_sync;
 mod hardening;
 mod in_process;
 mod insights;
+mod lazy_spend;
 mod offline;
 mod render;
 mod resume_e2e;

@@ -304,8 +304,13 @@ async fn a_pinned_post_is_not_bought_past_the_daily_cap_and_its_cost_is_recorded
     let (tx, mut rx) = mpsc::unbounded_channel();
     let dir = tempfile::tempdir().unwrap();
     let durable = xblocks::worker::durable::Durable::open(dir.path()).unwrap();
-    let worker =
-        xblocks::worker::spawn_with(client, me, tx, Some(durable), Some(dir.path().into()));
+    let worker = xblocks::worker::spawn_with(
+        client,
+        me,
+        tx,
+        Some(durable),
+        Some(xblocks::worker::Local::new(dir.path())),
+    );
     let lookups = |emu: &Emulator| {
         emu.request_log()
             .iter()

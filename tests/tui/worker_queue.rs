@@ -179,7 +179,7 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
         me,
         tx,
         Some(Durable::open(&p.profile_dir).unwrap()),
-        Some(p.profile_dir.clone()),
+        Some(xblocks::worker::Local::new(&p.profile_dir)),
     );
     cmds.send(Command::Write(
         targets
