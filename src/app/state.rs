@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use super::account::{numeric_id, Account, Accounts};
 use super::keymap::Keymap;
+use crate::api::Write;
 use crate::text::SafeText;
 
 /// Bulk actions above this count ask the user to type the count back.
@@ -32,42 +33,6 @@ pub fn viewer_refusal(why: &str) -> String {
     format!("Read-only viewer: {why} Writes are not taken here; quit the other one and start xblocks again.")
 }
 
-/// A write the user can confirm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verb {
-    /// Unblock.
-    Unblock,
-    /// Block.
-    Block,
-    /// Mute.
-    Mute,
-}
-
-impl Verb {
-    /// Lower-case verb for messages ("unblock").
-    pub fn word(self) -> &'static str {
-        match self {
-            Verb::Unblock => "unblock",
-            Verb::Block => "block",
-            Verb::Mute => "mute",
-        }
-    }
-
-    /// Past tense ("unblocked").
-    pub fn past(self) -> &'static str {
-        match self {
-            Verb::Unblock => "unblocked",
-            Verb::Block => "blocked",
-            Verb::Mute => "muted",
-        }
-    }
-
-    /// True for writes that need the Enterprise plan.
-    pub fn needs_full(self) -> bool {
-        matches!(self, Verb::Unblock | Verb::Block)
-    }
-}
-
 /// One account an action will apply to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -85,7 +50,7 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteConfirm {
     /// What will be done.
-    pub verb: Verb,
+    pub verb: Write,
     /// To whom.
     pub targets: Vec<Target>,
     /// What the user typed back (bulk actions only).
@@ -104,7 +69,7 @@ pub struct WriteConfirm {
 impl WriteConfirm {
     /// True when the confirm offers a duration: blocks and mutes sent now.
     pub fn timed(&self) -> bool {
-        !self.later && matches!(self.verb, Verb::Block | Verb::Mute)
+        !self.later && matches!(self.verb, Write::Block | Write::Mute)
     }
 }
 
@@ -307,7 +272,7 @@ pub struct State {
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
-    pub pending_writes: Vec<(Verb, String)>,
+    pub pending_writes: Vec<(Write, String)>,
     /// How this session's writes left their accounts (pending, or done), by account id: an
     /// account loaded later (a page, the cached list) shows that, not what the list says.
     pub written: HashMap<String, super::account::Standing>,
@@ -408,7 +373,7 @@ impl State {
     }
 
     /// Ids of queued writes of one kind, in order.
-    pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
+    pub fn queued_ids(&self, verb: Write) -> Vec<String> {
         self.pending_writes
             .iter()
             .filter(|(v, _)| *v == verb)
@@ -417,7 +382,7 @@ impl State {
     }
 
     /// Removes one queued write (it finished, one way or the other).
-    pub fn dequeue(&mut self, verb: Verb, id: &str) {
+    pub fn dequeue(&mut self, verb: Write, id: &str) {
         if let Some(pos) = self
             .pending_writes
             .iter()

@@ -6,8 +6,9 @@ use super::input::{on_key, on_paste};
 use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{
-    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
+    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, WriteConfirm,
 };
+use crate::api::Write;
 
 /// Shown when X rejects the sign-in and the token file holds no newer one.
 pub const STILL_SIGNED_OUT: &str = "Still signed out: run `xblocks login`, then press p.";
@@ -86,9 +87,9 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.dequeue(verb, &id);
             state.written.remove(&id);
             if let Some(i) = state.index_of(&id) {
-                state.accounts.set_standing(i, Standing::Blocked);
+                state.accounts.set_standing(i, Standing::before(verb));
             }
-            state.message = Some(error(format!("Could not {} {id}: {message}", verb.word())));
+            state.message = Some(error(format!("Could not {} {id}: {message}", verb.verb())));
         }
         Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
@@ -264,7 +265,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         outside: Some(Box::new(user)),
     };
     state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
-        verb: Verb::Block,
+        verb: Write::Block,
         targets: vec![target],
         typed: String::new(),
         later: false,
@@ -274,14 +275,15 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     }));
 }
 
-fn on_done(state: &mut State, verb: Verb, id: &str) {
+fn on_done(state: &mut State, verb: Write, id: &str) {
     state.dequeue(verb, id);
     let left = state.pending();
-    let standing = match verb {
-        Verb::Unblock => Standing::Unblocked,
-        Verb::Block => Standing::Blocked,
-        Verb::Mute => Standing::Muted,
-    };
+    let standing = state
+        .index_of(id)
+        .map(|i| state.accounts.standing(i))
+        .or_else(|| state.written.get(id).copied())
+        .unwrap_or_default()
+        .after(verb);
     // Kept for an account loaded later (the list may not hold it yet after a resume).
     state.written.insert(id.to_string(), standing);
     let who = match state.index_of(id) {
@@ -304,7 +306,7 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
 
 /// Jobs an earlier session left open run first: they count as queued writes of this session
 /// (so "All queued actions done" waits for them) and their accounts show as pending.
-fn on_resumed(state: &mut State, jobs: Vec<(Verb, String)>) {
+fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
     let mut added = 0;
     for (verb, id) in jobs {
         if state
