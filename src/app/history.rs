@@ -109,7 +109,7 @@ pub(super) fn on_loaded(state: &mut State, mut log: HistoryLog) {
     for e in log.rows.iter_mut().filter(|e| e.username.is_none()) {
         e.username = state
             .index_of(e.target.as_str())
-            .map(|i| state.accounts[i as usize].handle.clone());
+            .map(|i| state.account(i).handle);
     }
     state.snapshots.history = Some(log);
 }

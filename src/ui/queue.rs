@@ -226,7 +226,7 @@ fn who(state: &State, job: &JobRow) -> String {
     let loaded = || {
         state
             .index_of(job.target.as_str())
-            .map(|i| state.accounts[i as usize].handle.clone())
+            .map(|i| state.account(i).handle)
     };
     match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),
