@@ -62,7 +62,7 @@ fn main() {
         let (me, _) = emu.me();
         let client = Client::new(ClientConfig {
             api_base: emu.base_url(),
-            credentials: Credentials::static_bearer(token.clone(), None),
+            credentials: Credentials::static_bearer(token.clone(), None).into(),
             no_wait: false,
             expand_pinned: false,
         });
@@ -256,7 +256,7 @@ async fn versus_sdk(full: bool) {
     }
     let client = Client::new(ClientConfig {
         api_base: base.clone(),
-        credentials: Credentials::static_bearer(token.clone(), None),
+        credentials: Credentials::static_bearer(token.clone(), None).into(),
         no_wait: true,
         expand_pinned: false,
     });

@@ -31,7 +31,7 @@ const SCOPES: &[&str] = &[
 fn client(base: &str, token: &str) -> Client {
     Client::new(ClientConfig {
         api_base: base.to_string(),
-        credentials: Credentials::static_bearer(token.to_string(), None),
+        credentials: Credentials::static_bearer(token.to_string(), None).into(),
         no_wait: false,
         expand_pinned: false,
     })

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+pub use crate::emulator::{CreditsBody, Tier};
+
 /// `xblocks --version`: the version, the commit and the build date.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -89,6 +91,24 @@ pub struct GlobalArgs {
     pub no_wait: bool,
 }
 
+impl GlobalArgs {
+    /// The profile's directories.
+    pub fn paths(&self) -> crate::store::paths::Paths {
+        crate::store::paths::Paths::resolve(self.config_dir.as_deref(), &self.profile)
+    }
+
+    /// What the sign-in layer needs: which X to talk to and whose token to use.
+    pub fn session(&self) -> crate::auth::session::SessionConfig {
+        crate::auth::session::SessionConfig {
+            api_base: self.api_base.clone(),
+            auth_base: self.auth_base.clone(),
+            profile: self.profile.clone(),
+            paths: self.paths(),
+            no_wait: self.no_wait,
+        }
+    }
+}
+
 /// Parses `--profile`: a folder name inside the config dir, never a path.
 fn profile_name(name: &str) -> Result<String, String> {
     if crate::store::paths::valid_profile_name(name) {
@@ -130,7 +150,7 @@ pub enum Command {
     Undo(UndoArgs),
     /// Block accounts: @username, username or numeric id.
     #[command(after_help = EX_BLOCK)]
-    Block(TargetArgs),
+    Block(BlockArgs),
     /// Unblock accounts: @username, username or numeric id.
     #[command(after_help = EX_UNBLOCK)]
     Unblock(TargetArgs),
@@ -164,26 +184,6 @@ pub enum Command {
     /// Run the queued jobs that are due (timed unblocks and unmutes), then exit: for cron.
     #[command(after_help = EX_RUN_DUE)]
     RunDue,
-}
-
-/// API plan the emulator serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Tier {
-    /// Block writes refused with 403, as real X does outside Enterprise.
-    PayPerUse,
-    /// Everything allowed.
-    #[default]
-    Enterprise,
-}
-
-/// Which 402 body the emulator sends once the credits are gone (CONTRACT §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum CreditsBody {
-    /// The captured `CreditsDepleted` body with a bare big-integer `account_id`.
-    #[default]
-    Captured,
-    /// The variant `Payment Required` body without `account_id`.
-    Variant,
 }
 
 /// `xblocks demo`.
@@ -362,6 +362,15 @@ pub struct ImportArgs {
     /// With --dry-run: print the plan as the `import` JSON document.
     #[arg(long, requires = "dry_run")]
     pub json: bool,
+    /// Only the listed accounts matching QUERY (the TUI's search language), e.g.
+    /// "followers:<100 -tag:keep". Evaluated on X's answer to the plan's lookup, else on the
+    /// database's copy, with the database's notes, tags and keep list; an account the database
+    /// does not know has none of those and no first-seen date (`seen:` never holds for it).
+    #[arg(long = "where", value_name = "QUERY", allow_hyphen_values = true)]
+    pub where_: Option<String>,
+    /// Block accounts you follow or that follow you too (the plan skips them otherwise).
+    #[arg(long, conflicts_with = "unblock")]
+    pub force: bool,
 }
 
 /// `xblocks undo`.
@@ -373,6 +382,17 @@ pub struct UndoArgs {
     /// With --dry-run: print what would be undone as the `undo` JSON document.
     #[arg(long, requires = "dry_run")]
     pub json: bool,
+}
+
+/// `xblocks block`.
+#[derive(Debug, Clone, Args)]
+pub struct BlockArgs {
+    /// The accounts.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// Block accounts you follow or that follow you too (skipped otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Targets of block/unblock/mute/unmute.
@@ -551,9 +571,14 @@ Formats (one account per line unless said):
   csv with an id or username column, an `xblocks export --format json` file, X's archive
   (data/block.js, data/mute.js or the archive .zip), and `-` for stdin.
 
+Accounts you follow or that follow you are not blocked (X's connection_status); the plan
+names them and --force blocks them too. Accounts the database does not list are looked up at
+X first, 100 a request, at $0.010 a user on pay-per-use; the plan says so before it is sent.
+
 Examples:
   $ xblocks import blocklist.txt --dry-run
   $ xblocks import blocklist.csv
+  $ xblocks import blocklist.csv --where 'followers:<100 age:<30d' --dry-run --json
   $ xblocks import twitter-archive.zip
   $ xblocks import unblock-later.txt --unblock
   $ cat handles.txt | xblocks import -";
@@ -564,9 +589,13 @@ Examples:
   $ xblocks undo";
 
 const EX_BLOCK: &str = "\
+Accounts you follow or that follow you are skipped (X's connection_status, looked up at
+$0.010 a user on pay-per-use unless the database lists them as blocked); --force blocks them.
+
 Examples:
   $ xblocks block @spammer
-  $ xblocks block 1234567890 another_handle";
+  $ xblocks block 1234567890 another_handle
+  $ xblocks block @old_friend --force";
 
 const EX_UNBLOCK: &str = "\
 Examples:

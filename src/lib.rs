@@ -1,10 +1,12 @@
 //! xblocks: review and manage a large X (Twitter) block list from the terminal.
 //!
-//! Layers (one folder each): `cli` (arguments), `commands` (headless subcommands and dispatch),
-//! `app` (pure state and `update`), `ui` (pure rendering), `tui` (terminal and event loop),
-//! `worker` (async network work for the TUI), `api` (typed X API v2 client), `auth` (OAuth and
-//! token storage), `store` (config dir, config file, cache, logs), `emulator` (the X API emulator),
-//! `text` (untrusted text made displayable: the base every other layer may use).
+//! Layers, top to bottom (imports point down only): `cli` (arguments) and `commands` (headless
+//! subcommands, dispatch, exit codes via `exit`); `tui` (terminal and event loop); `worker`
+//! (async work for the TUI); `app` (pure state and `update`) and `ui` (pure rendering of it);
+//! `sync` (syncs into the database), `jobs` (the durable queue runner, undo), `query` (the
+//! search language); `auth` (OAuth, tokens, sessions); `store` (config dir, config file, the
+//! profile database, logs); `api` (typed X API v2 client); `text` (untrusted text made
+//! displayable). `emulator` (the X API emulator) and `browser` stand alone.
 
 pub mod api;
 pub mod app;

@@ -10,7 +10,7 @@ use tokio::sync::broadcast;
 use super::error::ApiError;
 use super::ratelimit::{Budget, Endpoint, Limits, RateEvent};
 use super::types::{ListResponse, RawUser, SingleResponse, Tweet, User};
-use crate::auth::Credentials;
+use super::Authorize;
 
 /// `user.fields` asked for on every user-returning request (tweet vocabulary).
 pub const USER_FIELDS: &str = "created_at,description,location,url,public_metrics,verified,verified_type,protected,pinned_tweet_id,profile_image_url,entities";
@@ -25,8 +25,8 @@ pub const MAX_RESULTS: u32 = 1000;
 pub struct ClientConfig {
     /// API base URL, e.g. `https://api.x.com` or the emulator's `http://127.0.0.1:PORT`.
     pub api_base: String,
-    /// How requests are signed.
-    pub credentials: Credentials,
+    /// How requests are signed (`auth::Credentials`, shared by every clone of the client).
+    pub credentials: Arc<dyn Authorize>,
     /// Fail with [`ApiError::RateLimited`] instead of waiting out a window.
     pub no_wait: bool,
     /// Ask for pinned posts (`expansions=pinned_tweet_id`); X bills each one, so off by default.
@@ -127,7 +127,7 @@ pub struct Client {
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
-    pub(super) creds: Credentials,
+    pub(super) creds: Arc<dyn Authorize>,
     pub(super) no_wait: bool,
     pub(super) expand_pinned: bool,
     pub(super) limits: Limits,
@@ -191,11 +191,6 @@ impl Client {
     /// The API base URL without a trailing slash.
     pub fn api_base(&self) -> &str {
         &self.inner.base
-    }
-
-    /// The credentials requests are signed with.
-    pub fn credentials(&self) -> &Credentials {
-        &self.inner.creds
     }
 
     /// Wait events (and their ends) from every request of this client.
@@ -491,6 +486,26 @@ impl Client {
             merge_lookup(&mut out, chunk, r, |u| u.id.clone(), false);
         }
         Ok(out)
+    }
+
+    /// The pinned post of one account: a users lookup with `expansions=pinned_tweet_id` (on
+    /// pay-per-use one user read and one post read). `None` when it has none (or it was
+    /// deleted: X then answers a partial error and no include).
+    pub async fn pinned_post(&self, id: &str) -> Result<Option<Tweet>, ApiError> {
+        check_id(id)?;
+        let q = vec![
+            ("ids", id.to_string()),
+            ("user.fields", "pinned_tweet_id".to_string()),
+            ("expansions", "pinned_tweet_id".to_string()),
+            ("tweet.fields", "created_at,text".to_string()),
+        ];
+        let r: ListResponse = self
+            .call(Endpoint::UsersByIds, Method::GET, "/2/users", &q, None)
+            .await?;
+        let Some(pin) = r.data.first().and_then(|u| u.pinned_tweet_id.clone()) else {
+            return Ok(None);
+        };
+        Ok(r.includes.tweets.into_iter().find(|t| t.id == pin))
     }
 
     /// What the sign-in alone says about block writes, without any request: read-only when

@@ -1,8 +1,6 @@
-//! The error taxonomy of the API layer and its mapping to exit codes.
+//! The error taxonomy of the API layer, with the words that tell the user what to do.
 
 use std::time::{Duration, SystemTime};
-
-use crate::exit::{Exit, ExitError};
 
 /// Everything that can go wrong talking to X. Messages never contain a token.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -76,22 +74,6 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The exit code of this error.
-    pub fn exit_code(&self) -> Exit {
-        match self {
-            ApiError::NotSignedIn | ApiError::TokenRejected => Exit::NotSignedIn,
-            ApiError::Forbidden { .. } | ApiError::EnterpriseOnly => Exit::Forbidden,
-            ApiError::NotFound { .. } => Exit::NotFound,
-            ApiError::RateLimited { .. } => Exit::RateLimited,
-            ApiError::CreditsDepleted { .. } | ApiError::UsageCapped { .. } => Exit::Money,
-            ApiError::Interrupted => Exit::Interrupted,
-            ApiError::Server { .. }
-            | ApiError::Network(_)
-            | ApiError::Decode(_)
-            | ApiError::Storage(_) => Exit::Other,
-        }
-    }
-
     /// True for answers that stay final until the user acts at console.x.com (402, usage cap).
     pub fn is_money(&self) -> bool {
         matches!(
@@ -155,12 +137,6 @@ impl ApiError {
     }
 }
 
-impl From<ApiError> for ExitError {
-    fn from(e: ApiError) -> Self {
-        ExitError::new(e.exit_code(), e.user_message())
-    }
-}
-
 /// Whole seconds from now until `t` (0 if past).
 pub fn secs_until(t: SystemTime) -> u64 {
     t.duration_since(SystemTime::now())
@@ -208,26 +184,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exit_codes_follow_product_md() {
-        assert_eq!(ApiError::NotSignedIn.exit_code() as u8, 77);
-        assert_eq!(ApiError::TokenRejected.exit_code() as u8, 77);
-        assert_eq!(ApiError::EnterpriseOnly.exit_code() as u8, 5);
-        let f = ApiError::Forbidden {
-            missing_scope: Some("block.write".into()),
-            detail: String::new(),
-        };
-        assert_eq!(f.exit_code() as u8, 5);
-        assert!(f.user_message().contains("block.write"));
-        let nf = ApiError::NotFound { what: "@x".into() };
-        assert_eq!(nf.exit_code() as u8, 4);
-        let rl = ApiError::RateLimited {
-            until: SystemTime::now(),
-        };
-        assert_eq!(rl.exit_code() as u8, 3);
-        assert_eq!(ApiError::Network("x".into()).exit_code() as u8, 1);
-    }
-
-    #[test]
     fn messages_say_what_to_do() {
         assert!(ApiError::TokenRejected
             .user_message()
@@ -235,8 +191,11 @@ mod tests {
         assert!(ApiError::EnterpriseOnly
             .user_message()
             .contains("xblocks mute"));
-        let e: ExitError = ApiError::NotSignedIn.into();
-        assert_eq!(e.code as u8, 77);
+        let f = ApiError::Forbidden {
+            missing_scope: Some("block.write".into()),
+            detail: String::new(),
+        };
+        assert!(f.user_message().contains("block.write"));
     }
 
     #[test]

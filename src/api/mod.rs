@@ -1,5 +1,6 @@
 //! Typed X API v2 client: requests, responses, errors, pagination, rate-limit headers.
 
+pub mod authorize;
 pub mod body;
 pub mod client;
 pub mod error;
@@ -13,6 +14,7 @@ mod transport;
 pub mod types;
 mod write;
 
+pub use authorize::Authorize;
 pub use client::{http_client, Capability, Client, ClientConfig, Lookup, Page, RawPage};
 pub use error::ApiError;
 pub use ratelimit::{Budget, Endpoint, RateEvent};

@@ -90,7 +90,16 @@ impl Default for Prices {
     }
 }
 
+/// "Posts: Read": each post X returns, an expanded pinned post too (CONTRACT §9).
+pub const POST_READ: Usd = Usd(5_000);
+
 impl Prices {
+    /// What looking up one account with its pinned post expanded costs at most (one user read
+    /// and one post read).
+    pub fn pinned_lookup(&self) -> Usd {
+        self.per_lookup.plus(POST_READ)
+    }
+
     /// Worst case of one list page of `max_results` accounts.
     pub fn page(&self, max_results: u64) -> Usd {
         self.per_account.times(max_results)

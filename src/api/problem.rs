@@ -8,7 +8,6 @@ use serde::Deserialize as _;
 use super::error::ApiError;
 use super::ratelimit::Endpoint;
 use super::types::ApiProblem;
-use crate::auth::Credentials;
 
 /// problem+json fields xblocks reads; anything else is ignored, and a field of an unexpected
 /// type is treated as absent (X's schemas do not describe every problem type: CONTRACT §10).
@@ -97,8 +96,14 @@ pub fn required_scopes(ep: Endpoint) -> &'static [&'static str] {
     }
 }
 
-/// Classifies a non-success response (401 is handled by the caller).
-pub fn classify(ep: Endpoint, status: StatusCode, body: &[u8], creds: &Credentials) -> ApiError {
+/// Classifies a non-success response (401 is handled by the caller); `granted` are the
+/// sign-in's scopes, when known (a 403 then names the one missing).
+pub fn classify(
+    ep: Endpoint,
+    status: StatusCode,
+    body: &[u8],
+    granted: Option<&[String]>,
+) -> ApiError {
     let problem = Problem::parse(body);
     let fallback = excerpt(body);
     let text = problem.text(&fallback);
@@ -109,7 +114,7 @@ pub fn classify(ep: Endpoint, status: StatusCode, body: &[u8], creds: &Credentia
             detail: text,
         },
         403 => {
-            let missing = creds.scopes().and_then(|granted| {
+            let missing = granted.and_then(|granted| {
                 required_scopes(ep)
                     .iter()
                     .find(|s| !granted.iter().any(|g| g == *s))
@@ -188,20 +193,13 @@ mod tests {
 
     const CLIENT_FORBIDDEN: &str = r#"{"client_id":"28907132","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.","registration_url":"https://developer.twitter.com/en/docs/projects/overview","title":"Client Forbidden","required_enrollment":"Appropriate Level of API Access","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}"#;
 
-    fn creds(scopes: Option<&[&str]>) -> Credentials {
-        Credentials::static_bearer(
-            "t".into(),
-            scopes.map(|s| s.iter().map(|x| x.to_string()).collect()),
-        )
-    }
-
     #[test]
     fn block_write_403_is_enterprise_only() {
         let e = classify(
             Endpoint::Block,
             StatusCode::FORBIDDEN,
             CLIENT_FORBIDDEN.as_bytes(),
-            &creds(None),
+            None,
         );
         assert_eq!(e, ApiError::EnterpriseOnly);
     }
@@ -213,7 +211,11 @@ mod tests {
             Endpoint::Unblock,
             StatusCode::FORBIDDEN,
             body.as_bytes(),
-            &creds(Some(&["tweet.read", "users.read", "block.read"])),
+            Some(&[
+                "tweet.read".into(),
+                "users.read".into(),
+                "block.read".into(),
+            ]),
         );
         assert_eq!(
             e,
@@ -231,7 +233,7 @@ mod tests {
             Endpoint::Blocking,
             StatusCode::BAD_REQUEST,
             body.as_bytes(),
-            &creds(None),
+            None,
         ) {
             ApiError::Server {
                 status: 400,
@@ -251,7 +253,7 @@ mod tests {
             Endpoint::Blocking,
             StatusCode::TOO_MANY_REQUESTS,
             body.as_bytes(),
-            &creds(None),
+            None,
         );
         assert_eq!(
             e,
@@ -260,13 +262,13 @@ mod tests {
                 detail: "Usage cap exceeded: Monthly product cap".into()
             }
         );
-        assert_eq!(e.exit_code() as u8, 6);
+        assert!(e.is_money());
         let live = r#"{"account_id":"1243608864848629761","product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}"#;
         let e = classify(
             Endpoint::Blocking,
             StatusCode::TOO_MANY_REQUESTS,
             live.as_bytes(),
-            &creds(None),
+            None,
         );
         assert!(matches!(e, ApiError::UsageCapped { .. }), "{e:?}");
         let by_title = r#"{"title":"UsageCapExceeded","detail":"cap"}"#;
@@ -274,7 +276,7 @@ mod tests {
             Endpoint::Mute,
             StatusCode::TOO_MANY_REQUESTS,
             by_title.as_bytes(),
-            &creds(None),
+            None,
         );
         assert!(matches!(e, ApiError::UsageCapped { .. }), "{e:?}");
         let rate = r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"https://api.x.com/2/problems/rate-limit-exceeded","status":429}"#;
@@ -282,7 +284,7 @@ mod tests {
             Endpoint::Blocking,
             StatusCode::TOO_MANY_REQUESTS,
             rate.as_bytes(),
-            &creds(None),
+            None,
         );
         assert!(matches!(e, ApiError::RateLimited { .. }), "{e:?}");
         let v11 = r#"{"errors":[{"code":88,"message":"Rate limit exceeded"}]}"#;
@@ -290,7 +292,7 @@ mod tests {
             Endpoint::Blocking,
             StatusCode::TOO_MANY_REQUESTS,
             v11.as_bytes(),
-            &creds(None),
+            None,
         );
         assert!(matches!(e, ApiError::RateLimited { .. }));
     }
@@ -302,7 +304,7 @@ mod tests {
             Endpoint::Blocking,
             StatusCode::PAYMENT_REQUIRED,
             body.as_bytes(),
-            &creds(None),
+            None,
         );
         match &e {
             ApiError::CreditsDepleted { account_id, .. } => {
@@ -310,7 +312,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(e.exit_code() as u8, 6);
+        assert!(e.is_money());
         assert!(e.user_message().contains("console.x.com"));
         assert!(e.user_message().contains("1243608864848629761"));
         let variant = r#"{"detail":"credits depleted","status":402,"title":"Payment Required","type":"https://api.x.com/2/problems/credits-depleted"}"#;
@@ -318,7 +320,7 @@ mod tests {
             Endpoint::Me,
             StatusCode::PAYMENT_REQUIRED,
             variant.as_bytes(),
-            &creds(None),
+            None,
         );
         assert_eq!(
             e,
@@ -331,7 +333,7 @@ mod tests {
             Endpoint::Me,
             StatusCode::PAYMENT_REQUIRED,
             b"Payment Required",
-            &creds(None),
+            None,
         );
         assert!(e.is_money());
     }
@@ -344,7 +346,7 @@ mod tests {
             Endpoint::Muting,
             StatusCode::FORBIDDEN,
             body.as_bytes(),
-            &creds(None),
+            None,
         );
         assert_eq!(
             e,
@@ -361,7 +363,7 @@ mod tests {
             Endpoint::Me,
             StatusCode::BAD_GATEWAY,
             b"<html>\n<body>Bad gateway</body></html>",
-            &creds(None),
+            None,
         );
         match e {
             ApiError::Server {

@@ -129,7 +129,8 @@ impl Client {
                             continue;
                         }
                         Ok(bytes) if status == StatusCode::TOO_MANY_REQUESTS => {
-                            let err = classify(ep, status, &bytes, &self.inner.creds);
+                            let err =
+                                classify(ep, status, &bytes, self.inner.creds.scopes().as_deref());
                             if !matches!(err, ApiError::RateLimited { .. }) {
                                 if err.is_money() {
                                     self.halt(&err);
@@ -150,10 +151,11 @@ impl Client {
                             continue;
                         }
                         Ok(bytes) if status.is_server_error() => {
-                            classify(ep, status, &bytes, &self.inner.creds)
+                            classify(ep, status, &bytes, self.inner.creds.scopes().as_deref())
                         }
                         Ok(bytes) => {
-                            let err = classify(ep, status, &bytes, &self.inner.creds);
+                            let err =
+                                classify(ep, status, &bytes, self.inner.creds.scopes().as_deref());
                             if err.is_money() {
                                 self.halt(&err);
                             }

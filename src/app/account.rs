@@ -39,8 +39,10 @@ pub struct Account {
     pub location: SafeText,
     /// Profile link.
     pub url: SafeText,
-    /// Pinned post text, when the page expanded it.
+    /// Pinned post text, once loaded on demand (`P`).
     pub pinned: Option<SafeText>,
+    /// X lists a pinned post for the account (its text is not loaded until asked for).
+    pub has_pin: bool,
     /// `created_at` as Unix seconds.
     pub created_at: Option<i64>,
     /// When this account was first seen locally (Unix seconds).
@@ -71,6 +73,7 @@ impl Account {
             location: SafeText::new_capped(user.location.as_deref().unwrap_or(""), SHORT_CHARS),
             url: SafeText::new_capped(crate::query::expanded_url(user).unwrap_or(""), SHORT_CHARS),
             pinned: pinned.map(|t| SafeText::new_capped(&t.text, POST_CHARS)),
+            has_pin: user.pinned_tweet_id.is_some(),
             created_at: user.created_at.as_deref().and_then(parse_rfc3339),
             first_seen,
             followers: metrics.followers_count,
@@ -80,6 +83,12 @@ impl Account {
             protected: user.protected.unwrap_or(false),
             standing: Standing::Blocked,
         }
+    }
+
+    /// Sets the pinned post's text as looked up (`None`: X has none for the account).
+    pub fn set_pinned(&mut self, text: Option<&str>) {
+        self.has_pin = text.is_some();
+        self.pinned = text.map(|t| SafeText::new_capped(t, POST_CHARS));
     }
 
     /// The profile URL to open: `https://x.com/<handle>` when the handle is a valid X handle,

@@ -103,6 +103,9 @@ pub enum Action {
     QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
     /// Open jobs were cancelled: (what, account id).
     Cancelled(Vec<(Verb, String)>),
+    /// A timed job came due and finished: sent, or not sent because its account changed
+    /// meanwhile (state `Superseded`, with the reason).
+    TimedFinished(Box<crate::store::db::Job>),
     /// The action log, oldest first.
     History(Vec<crate::store::db::LogEntry>),
     /// The block list from the local database, shown until the live list arrives.
@@ -117,10 +120,14 @@ pub enum Action {
     /// X answered 402 (credits depleted) or its usage cap: the worker sends nothing more until
     /// the user refreshes after a top-up. The text says what happened and what to do.
     MoneyStopped(String),
+    /// The plan of a sync the user asked for (`R`), worked out from the database.
+    SyncPlanned(super::sync_status::SyncPlan),
     /// A page of a sync was stored: its accounts (new ones join the list at the top).
     SyncPage {
         /// Pages read so far.
         pages: u64,
+        /// Accounts read so far.
+        accounts: u64,
         /// The page's accounts, newest block first.
         users: Vec<User>,
     },
@@ -130,8 +137,8 @@ pub enum Action {
         full: bool,
         /// Accounts that were new.
         new: u64,
-        /// Accounts found gone (full syncs).
-        gone: u64,
+        /// Ids of the accounts a full sync found gone (X no longer lists them).
+        gone_ids: Vec<String>,
         /// Estimated cost.
         cost: crate::api::price::Usd,
     },
@@ -150,6 +157,13 @@ pub enum Action {
     SignedOut,
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
+    /// The pinned post of an account was looked up (`None`: it has none, or it was deleted).
+    PinnedLoaded {
+        /// Account id.
+        id: String,
+        /// The post's text.
+        text: Option<String>,
+    },
 }
 
 /// The note, tags and keep flag of one account, as stored.
@@ -177,6 +191,14 @@ pub enum Command {
     Refresh,
     /// Queue these writes as one batch (one confirmation), in order.
     Write(Vec<(Verb, String)>),
+    /// Queue these blocks or mutes and, due in `secs`, the inverse of each, as one batch (one
+    /// confirmation with a duration).
+    WriteFor {
+        /// The writes, in order.
+        writes: Vec<(Verb, String)>,
+        /// Seconds until each is undone.
+        secs: u64,
+    },
     /// Read the stored sign-in again (after `xblocks login` elsewhere), then load the page
     /// after `token` (the first page when `None`).
     Reconnect {
@@ -208,6 +230,8 @@ pub enum Command {
     ResumeQueue,
     /// Mark every open job of the durable queue cancelled (logged).
     CancelQueue,
+    /// Cancel the open jobs due now (logged); timed jobs due later stay queued.
+    CancelUnsent,
     /// Read the action log (answered with `Action::History`).
     LoadHistory,
     /// Queue the inverse of the last batch that changed something.
@@ -220,6 +244,24 @@ pub enum Command {
         /// Prices of `[billing]`.
         prices: crate::api::price::Prices,
         /// `[billing] daily_cap`.
+        daily_cap: Option<crate::api::price::Usd>,
+    },
+    /// Work out the plan of a sync from the database and the read budget, sending nothing to X
+    /// (answered with `Action::SyncPlanned`).
+    PlanSync {
+        /// Every page.
+        full: bool,
+        /// Prices of `[billing]`.
+        prices: crate::api::price::Prices,
+    },
+    /// Look up the pinned post of one account (a users lookup with the post expanded: billed on
+    /// pay-per-use; answered with `Action::PinnedLoaded`).
+    LoadPinned {
+        /// Account id.
+        id: String,
+        /// What the lookup costs at most (`[billing]` prices).
+        cost: crate::api::price::Usd,
+        /// `[billing] daily_cap`: the lookup is not sent if it could cross it.
         daily_cap: Option<crate::api::price::Usd>,
     },
     /// Read the diff between the last two syncs (answered with `Action::Diff`).

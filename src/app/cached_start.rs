@@ -89,14 +89,11 @@ pub type FirstSeen = HashMap<u64, i64>;
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
     use super::*;
     use crate::api::types::User;
     use crate::app::account::parse_rfc3339;
-    use crate::app::{update, Action, Keymap};
+    use crate::app::test_support::{key, state_at};
+    use crate::app::{update, Action};
 
     fn user(i: usize) -> User {
         User {
@@ -131,18 +128,8 @@ mod tests {
         }
     }
 
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
-
     fn state() -> State {
-        let mut s = State::new(
-            "me",
-            "default",
-            Keymap::default(),
-            UNIX_EPOCH + Duration::from_secs(1_800_000_000),
-        );
-        update(&mut s, Action::Resize(80, 24));
+        let mut s = state_at(1_800_000_000);
         crate::app::start(&mut s);
         s
     }

@@ -1,4 +1,5 @@
-//! Durations of timed actions (`mute @x --for 7d`): parsing and showing them.
+//! Durations of timed actions (`mute @x --for 7d`): parsing and showing them, and when a
+//! timed job runs.
 
 /// Units a duration accepts, with their length in seconds.
 const UNITS: &[(&str, u64)] = &[
@@ -92,6 +93,36 @@ pub fn next_choice(current: Option<u64>) -> Option<u64> {
     CHOICES[(i + 1) % CHOICES.len()]
 }
 
+/// A span of seconds in its two largest units: `6d 23h`, `4min`, `12s`.
+pub fn span(secs: i64) -> String {
+    let s = secs.max(0);
+    let (d, h, m) = (s / 86_400, s / 3_600 % 24, s / 60 % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}min"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}min"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// Unix seconds as `2026-12-20 14:03` (UTC).
+pub fn short_time(t: i64) -> String {
+    let s = crate::store::db::rfc3339(t);
+    s.get(..16).unwrap_or(&s).replace('T', " ")
+}
+
+/// When a job runs, seen at `now`: `now`, `2026-12-20 14:03 (due now)`,
+/// `2026-12-20 14:03 (in 6d 23h)`.
+pub fn due_words(due: Option<i64>, now: i64) -> String {
+    match due {
+        None => "now".into(),
+        Some(d) if d <= now => format!("{} (due now)", short_time(d)),
+        Some(d) => format!("{} (in {})", short_time(d), span(d - now)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +166,24 @@ mod tests {
         assert_eq!(words(None), "for good");
         assert_eq!(next_choice(None), Some(86_400));
         assert_eq!(next_choice(Some(90 * 86_400)), None);
+    }
+
+    #[test]
+    fn spans_and_due_times_read_in_their_two_largest_units() {
+        assert_eq!(span(7 * 86_400 - 3_600), "6d 23h");
+        assert_eq!(span(2 * 86_400 + 59), "2d");
+        assert_eq!(span(3_600 + 120), "1h 2min");
+        assert_eq!(span(7_200), "2h");
+        assert_eq!(span(240), "4min");
+        assert_eq!(span(12), "12s");
+        assert_eq!(span(-5), "0s");
+        let t = 1_764_000_000; // 2025-11-24 16:00 UTC
+        assert_eq!(short_time(t), "2025-11-24 16:00");
+        assert_eq!(due_words(None, t), "now");
+        assert_eq!(due_words(Some(t), t), "2025-11-24 16:00 (due now)");
+        assert_eq!(
+            due_words(Some(t + 86_400 + 3_600), t),
+            "2025-11-25 17:00 (in 1d 1h)"
+        );
     }
 }

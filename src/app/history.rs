@@ -154,19 +154,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::UNIX_EPOCH;
-
     use super::*;
     use crate::api::Write as JobAction;
-    use crate::app::{update, Action, Keymap};
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
-
-    fn code(c: KeyCode) -> Action {
-        Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
-    }
+    use crate::app::test_support::{code, key, state_at};
+    use crate::app::{update, Action};
 
     fn entry(batch: &str, target: &str, action: JobAction, result: &str) -> Entry {
         Entry {
@@ -181,9 +172,7 @@ mod tests {
     }
 
     fn state() -> State {
-        let mut s = State::new("me", "default", Keymap::default(), UNIX_EPOCH);
-        update(&mut s, Action::Resize(80, 24));
-        s
+        state_at(0)
     }
 
     fn log() -> Vec<Entry> {

@@ -104,14 +104,11 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
             }
         }
         KeyAction::Refresh if state.snapshots.sync.offline_first => {
-            if matches!(
-                state.snapshots.sync.phase,
-                super::sync_status::SyncPhase::Syncing { .. }
-            ) {
+            if state.snapshots.sync.running() {
                 state.message = Some(info("A sync is already running."));
             } else {
                 state.message = Some(info("Topping up from the newest block…"));
-                out.push(super::sync_status::start_sync(state, false));
+                out.push(super::sync_status::start_sync(state, false, None));
             }
         }
         KeyAction::Refresh => {
@@ -132,6 +129,8 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 out.push(Command::Refresh);
             }
         }
+        KeyAction::FullSync => super::sync_status::ask_full(state, out),
+        KeyAction::Pinned => super::pinned::load(state, out),
         KeyAction::Reconnect => {
             if state.loading {
                 state.message = Some(info("A page is already loading."));
@@ -290,6 +289,11 @@ pub(super) fn on_confirm_key(
     let action = state.keymap.lookup(KeyMode::Confirm, &key);
     match confirm {
         Confirm::Write(write) => on_write_confirm_key(state, key, action, write, out),
+        Confirm::Sync(plan) => match action {
+            Some(KeyAction::Yes) => super::sync_status::on_confirmed(state, plan, true, out),
+            Some(KeyAction::No) => super::sync_status::on_confirmed(state, plan, false, out),
+            _ => state.mode = Mode::Confirm(Confirm::Sync(plan)),
+        },
         Confirm::CancelQueue { open, pane } => {
             match action {
                 Some(KeyAction::Yes) => {
@@ -369,6 +373,10 @@ fn on_write_confirm_key(
         {
             run_confirmed(state, confirm, out);
         }
+        (Some(KeyAction::Duration), _) if confirm.timed() => {
+            confirm.undo_after = super::duration::next_choice(confirm.undo_after);
+            state.mode = Mode::Confirm(Confirm::Write(confirm));
+        }
         (_, KeyCode::Char(c)) if bulk && c.is_ascii_digit() && confirm.typed.len() < 9 => {
             confirm.typed.push(c);
             state.mode = Mode::Confirm(Confirm::Write(confirm));
@@ -408,16 +416,28 @@ fn mark_all(state: &mut State) {
     )));
 }
 
+/// Queues a confirmed write as one batch; with a duration, the batch also holds the inverse of
+/// each write, due when the duration ends.
 pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
     let n = confirm.targets.len();
+    let undo_after = confirm.undo_after.filter(|_| confirm.timed());
+    let mut queued = Vec::new();
     for t in confirm.targets {
-        queue_write(state, confirm.verb, t, out);
+        queue_write(state, confirm.verb, t, &mut queued);
     }
+    out.extend(queued.into_iter().map(|c| match (c, undo_after) {
+        (Command::Write(writes), Some(secs)) => Command::WriteFor { writes, secs },
+        (c, _) => c,
+    }));
     state.marks.clear();
     state.marked_by = None;
     let word = confirm.verb.word();
+    let timed = match undo_after {
+        Some(_) => format!(" {}", super::duration::words(undo_after)),
+        None => String::new(),
+    };
     state.message = Some(info(format!(
-        "Queued: {word} {n} account{}.",
+        "Queued: {word} {n} account{}{timed}.",
         if n == 1 { "" } else { "s" }
     )));
 }
@@ -528,5 +548,6 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         later: read_only && verb == Verb::Unblock,
         query,
         kept,
+        undo_after: None,
     }));
 }

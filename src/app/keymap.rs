@@ -110,8 +110,12 @@ pub enum KeyAction {
     Open,
     /// Copy the selected handle to the clipboard (OSC 52).
     Copy,
-    /// Reload the block list from the first page.
+    /// Top up from the newest block (reload from the first page without a database).
     Refresh,
+    /// Read every page, after a confirm that shows the plan (notices unblocks made elsewhere).
+    FullSync,
+    /// Load the selected account's pinned post (a billed lookup).
+    Pinned,
     /// Cycle the sort column.
     Sort,
     /// Reverse the sort order.
@@ -150,6 +154,8 @@ pub enum KeyAction {
     No,
     /// Mute instead (when the plan can't unblock).
     MuteInstead,
+    /// How long a block or mute lasts: the next of the confirm's durations.
+    Duration,
     /// Review: nothing to do for this account, next one.
     Skip,
     /// Review: back to the previous account.
@@ -217,7 +223,9 @@ const DEFAULTS: &[Default] = &[
     row(M::Main, A::Search, "search", &["/"], "exact search: words, \"a phrase\", -not, key:value", "search"),
     row(M::Main, A::Open, "open", &["o"], "open profile in browser", ""),
     row(M::Main, A::Copy, "copy", &["y"], "copy handle (OSC 52)", ""),
-    row(M::Main, A::Refresh, "refresh", &["r"], "reload the block list", ""),
+    row(M::Main, A::Refresh, "refresh", &["r"], "top-up: new blocks since the last sync", ""),
+    row(M::Main, A::FullSync, "full_sync", &["R"], "full sync: every page, after a confirm", ""),
+    row(M::Main, A::Pinned, "pinned", &["P"], "load the pinned post (a billed lookup)", ""),
     row(M::Main, A::Sort, "sort", &["s"], "sort by next column", ""),
     row(M::Main, A::ReverseSort, "reverse_sort", &["S"], "reverse sort order", ""),
     row(M::Main, A::Detail, "detail", &["Enter", "Tab"], "show / hide detail", ""),
@@ -239,6 +247,7 @@ const DEFAULTS: &[Default] = &[
     row(M::Confirm, A::Yes, "confirm_yes", &["y", "Y", "Enter"], "yes, do it", "yes"),
     row(M::Confirm, A::MuteInstead, "confirm_mute", &["m", "M"], "mute instead (read-only plans)", "mute"),
     row(M::Confirm, A::No, "confirm_no", &["n", "N", "Esc"], "no, change nothing", "no"),
+    row(M::Confirm, A::Duration, "confirm_duration", &["d", "D"], "how long: for good, 1, 7, 30 or 90 days (block, mute)", "how long"),
     row(M::Help, A::Close, "help_close", &["Esc", "q", "?"], "close the help", "close"),
     row(M::Insights, A::Close, "insights_close", &["Esc", "q", "I"], "back to the list", "close"),
     row(M::Review, A::Keep, "review_keep", &["K"], "keep (never unblocked in bulk)", "keep"),

@@ -27,7 +27,10 @@ pub(super) fn rebuild_view(state: &mut State) {
         }
         return;
     }
-    let mut v: Vec<u32> = (0..state.accounts.len() as u32).collect();
+    let index = &state.index;
+    let mut v: Vec<u32> = (0..state.accounts.len() as u32)
+        .filter(|&i| !index.flag(i, crate::query::Flag::Gone))
+        .collect();
     sort_view(state, &mut v);
     state.view = v;
     state.cursor = keep
@@ -79,7 +82,11 @@ pub(super) fn search_step(state: &mut State) {
     };
     if job.step(&state.index, crate::query::CHUNK) {
         let mut v = Vec::with_capacity(job.count());
-        v.extend(job.matches());
+        // Accounts a full sync found gone are out of the list, whatever the query.
+        v.extend(
+            job.matches()
+                .filter(|&i| !state.index.flag(i, crate::query::Flag::Gone)),
+        );
         sort_view(state, &mut v);
         state.view = v;
         state.cursor = 0;

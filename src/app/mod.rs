@@ -13,6 +13,7 @@ pub mod keymap;
 mod list;
 pub mod notes;
 pub mod panes;
+pub mod pinned;
 pub mod queue_view;
 pub mod quit;
 pub mod review;
@@ -21,6 +22,8 @@ pub mod state;
 pub mod sync_status;
 mod update;
 
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 

@@ -1,6 +1,6 @@
 //! The queue view: the profile's durable queue as the write lane reports it (open jobs first,
-//! then recent finished ones), the current batch's progress, an ETA from the write budget, and
-//! pause / resume / cancel.
+//! then timed jobs due later with their due time, then recent finished ones), the current
+//! batch's progress, an ETA from the write budget, and pause / resume / cancel.
 
 use crossterm::event::KeyEvent;
 
@@ -14,6 +14,8 @@ use crate::text::sanitize;
 
 /// Open jobs a snapshot carries at most (the count covers the rest).
 pub const OPEN_ROWS: usize = 200;
+/// Timed jobs due later a snapshot carries at most.
+pub const LATER_ROWS: usize = 50;
 /// Finished jobs a snapshot carries at most.
 pub const RECENT_ROWS: usize = 50;
 
@@ -31,10 +33,15 @@ pub struct BatchProgress {
 /// A small summary of the durable queue (never the whole file for huge queues).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueueSnapshot {
-    /// The first [`OPEN_ROWS`] open jobs, in the order they will run.
+    /// The first [`OPEN_ROWS`] open jobs due now (not sent yet), in the order they will run.
     pub open: Vec<Job>,
-    /// All open jobs.
+    /// All open jobs (due now and due later).
     pub open_total: usize,
+    /// The first [`LATER_ROWS`] timed jobs due later (the inverses of timed blocks and mutes),
+    /// earliest first.
+    pub later: Vec<Job>,
+    /// All timed jobs due later.
+    pub due_later: usize,
     /// The last [`RECENT_ROWS`] finished jobs, newest first.
     pub recent: Vec<Job>,
     /// The batch running now (or next).
@@ -48,9 +55,14 @@ pub struct QueueSnapshot {
 }
 
 impl QueueSnapshot {
+    /// Open jobs due now: writes not sent yet.
+    pub fn unsent(&self) -> usize {
+        self.open_total.saturating_sub(self.due_later)
+    }
+
     /// The snapshot with every string from outside (handles, reasons) made inert.
     pub fn sanitized(mut self) -> Self {
-        for job in self.open.iter_mut().chain(self.recent.iter_mut()) {
+        for job in self.jobs_mut() {
             job.username = job.username.as_deref().map(sanitize);
             job.target = sanitize(&job.target);
             if let JobState::Failed(r) = &mut job.state {
@@ -59,6 +71,14 @@ impl QueueSnapshot {
         }
         self.held = self.held.as_deref().map(sanitize);
         self
+    }
+
+    /// Every job the snapshot carries: open, due later, recent.
+    fn jobs_mut(&mut self) -> impl Iterator<Item = &mut Job> {
+        self.open
+            .iter_mut()
+            .chain(self.later.iter_mut())
+            .chain(self.recent.iter_mut())
     }
 }
 
@@ -80,7 +100,7 @@ pub fn row_count(state: &State) -> usize {
         .snapshots
         .queue
         .as_ref()
-        .map_or(0, |q| q.open.len() + q.recent.len())
+        .map_or(0, |q| q.open.len() + q.later.len() + q.recent.len())
 }
 
 /// True when open block/unblock jobs can't run on this plan and wait for a better one.
@@ -110,7 +130,7 @@ pub(super) fn on_key(
                 .snapshots
                 .queue
                 .as_ref()
-                .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
+                .is_some_and(|q| q.paused || (!q.running && q.unsent() > 0));
             if idle {
                 state.message = Some(info("Resuming the queue…"));
                 out.push(Command::ResumeQueue);
@@ -139,7 +159,7 @@ pub(super) fn on_key(
 pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     let mut snapshot = snapshot.sanitized();
     // Jobs queued by id only: name them from the loaded list.
-    for job in snapshot.open.iter_mut().chain(snapshot.recent.iter_mut()) {
+    for job in snapshot.jobs_mut() {
         if job.username.is_none() {
             job.username = state
                 .index_of(&job.target)
@@ -165,7 +185,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
         }
     }
     if let Mode::Queue(pane) = &mut state.mode {
-        let rows = snapshot.open.len() + snapshot.recent.len();
+        let rows = snapshot.open.len() + snapshot.later.len() + snapshot.recent.len();
         pane.scroll = pane.scroll.min(rows.saturating_sub(1));
     }
     state.snapshots.queue = Some(snapshot);
@@ -202,19 +222,62 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
     state.message = Some(info(text));
 }
 
+/// A timed job came due and finished: its account's standing follows, and the message (kept
+/// in the message log) says what happened, or why nothing was sent.
+pub(super) fn on_timed_finished(state: &mut State, job: Job) {
+    let loaded = state.index_of(&job.target);
+    let who = match job
+        .username
+        .as_deref()
+        .map(sanitize)
+        .or_else(|| loaded.map(|i| state.accounts[i as usize].handle.to_string()))
+    {
+        Some(h) => format!("@{h}"),
+        None => format!("id {}", sanitize(&job.target)),
+    };
+    let ended = format!("its timed {} ended", job.action.inverse().verb());
+    let what = job.action.verb();
+    state.message = Some(match &job.state {
+        JobState::Done | JobState::AlreadyInState => {
+            if let Some(i) = loaded {
+                let a = &mut state.accounts[i as usize];
+                a.standing = match job.action {
+                    crate::api::Write::Unblock => Standing::Unblocked,
+                    crate::api::Write::Block => Standing::Blocked,
+                    crate::api::Write::Mute => Standing::Muted,
+                    crate::api::Write::Unmute if a.standing == Standing::Muted => Standing::Blocked,
+                    crate::api::Write::Unmute => a.standing,
+                };
+            }
+            info(format!(
+                "{} {who}: {ended}.",
+                super::update::capitalize(job.action.past())
+            ))
+        }
+        JobState::Superseded(why) => info(format!(
+            "Timed {what} of {who} not sent: {}.",
+            sanitize(why)
+        )),
+        JobState::NotFound => super::update::error(format!(
+            "Timed {what} of {who} not sent: X has no such account (or it is suspended)."
+        )),
+        JobState::Failed(why) => {
+            super::update::error(format!("Timed {what} of {who} failed: {}", sanitize(why)))
+        }
+        other => info(format!("Timed {what} of {who}: {}.", other.word())),
+    });
+}
+
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
+    use std::time::Duration;
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
     use crate::api::Write as JobAction;
-    use crate::app::{update, Action, Keymap};
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
+    use crate::app::test_support::{key, only_page, state_at, user};
+    use crate::app::{update, Action};
 
     fn job(id: u64, target: &str, state: JobState) -> Job {
         Job {
@@ -235,6 +298,8 @@ mod tests {
                 .map(|i| job(i + 2, &format!("{i}"), JobState::Pending))
                 .collect(),
             open_total: open,
+            later: Vec::new(),
+            due_later: 0,
             recent: vec![job(1, "9", JobState::Failed("bad\x07".into()))],
             batch: Some(BatchProgress {
                 id: "tui-1".into(),
@@ -248,14 +313,7 @@ mod tests {
     }
 
     fn state() -> State {
-        let mut s = State::new(
-            "me",
-            "default",
-            Keymap::default(),
-            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        );
-        update(&mut s, Action::Resize(80, 24));
-        s
+        state_at(1_700_000_000)
     }
 
     #[test]
@@ -324,23 +382,7 @@ mod tests {
     #[test]
     fn cancelled_jobs_leave_the_session_queue_and_restore_standing() {
         let mut s = state();
-        let users: Vec<crate::api::types::User> = (1..=3)
-            .map(|i| crate::api::types::User {
-                id: i.to_string(),
-                username: format!("u{i}"),
-                name: format!("n{i}"),
-                ..Default::default()
-            })
-            .collect();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users,
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
+        update(&mut s, only_page((1..=3).map(user).collect()));
         update(&mut s, key(' '));
         update(&mut s, key(' '));
         update(&mut s, key('u'));
@@ -382,6 +424,48 @@ mod tests {
         snap.recent = vec![unmute];
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
         assert_eq!(s.accounts[0].standing, Standing::Blocked);
+    }
+
+    #[test]
+    fn a_timed_job_that_finished_says_so_or_why_it_was_not_sent() {
+        let mut s = state();
+        update(
+            &mut s,
+            Action::PageLoaded {
+                first: true,
+                users: vec![crate::api::types::User {
+                    id: "7".into(),
+                    username: "u7".into(),
+                    ..Default::default()
+                }],
+                pinned: Default::default(),
+                next_token: None,
+            },
+        );
+        s.accounts[0].standing = Standing::Muted;
+        let mut unmute = job(3, "7", JobState::Done);
+        unmute.action = JobAction::Unmute;
+        unmute.username = None;
+        unmute.due_at = Some(1_700_000_000);
+        update(&mut s, Action::TimedFinished(Box::new(unmute.clone())));
+        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        let m = s.message.clone().unwrap();
+        assert_eq!(m.text, "Unmuted @u7: its timed mute ended.");
+        assert!(!m.error);
+        unmute.state = JobState::Superseded("it was muted at 2026-01-01 (batch b) \x1b[2J".into());
+        update(&mut s, Action::TimedFinished(Box::new(unmute)));
+        let m = s.message.clone().unwrap();
+        assert!(
+            m.text
+                .starts_with("Timed unmute of @u7 not sent: it was muted at"),
+            "{}",
+            m.text
+        );
+        assert!(!m.text.contains('\x1b'));
+        assert!(
+            s.log.iter().any(|l| l.text == m.text),
+            "kept in the message log"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Quitting with writes still queued: ask whether to send them now (and quit when done), keep
-//! them queued for the next start, or cancel them.
+//! them queued for the next start, or cancel them. Timed jobs due later are counted apart: they
+//! stay queued whatever the answer, and run at the next start or with `xblocks run-due`.
 
 use crossterm::event::KeyEvent;
 
@@ -7,26 +8,46 @@ use super::action::Command;
 use super::state::{Mode, State};
 use super::update::info;
 
-/// Writes still to send: this session's and the durable queue's open jobs, whichever knows more.
+/// What is still queued when the user quits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pending {
+    /// Writes not sent yet (due now).
+    pub unsent: usize,
+    /// Timed jobs due later.
+    pub later: usize,
+}
+
+/// Writes still to send now: this session's and the durable queue's open jobs due now,
+/// whichever knows more.
 pub fn pending_writes(state: &State) -> usize {
-    let open = state.snapshots.queue.as_ref().map_or(0, |q| q.open_total);
+    let open = state.snapshots.queue.as_ref().map_or(0, |q| q.unsent());
     state.pending().max(open)
 }
 
-/// `q`: quits at once when nothing is queued, else asks.
+/// Timed jobs of the durable queue due later.
+pub fn due_later(state: &State) -> usize {
+    state.snapshots.queue.as_ref().map_or(0, |q| q.due_later)
+}
+
+/// `q`: quits at once when nothing is left to send (timed jobs due later stay queued), else
+/// asks.
 pub(super) fn request(state: &mut State, out: &mut Vec<Command>) {
-    let n = pending_writes(state);
-    if n == 0 {
+    let unsent = pending_writes(state);
+    if unsent == 0 {
         state.quit = true;
         out.push(Command::Quit);
     } else {
-        state.mode = Mode::QuitAsk(n);
+        state.mode = Mode::QuitAsk(Pending {
+            unsent,
+            later: due_later(state),
+        });
     }
 }
 
 /// Keys of the question.
-pub(super) fn on_key(state: &mut State, key: KeyEvent, n: usize, out: &mut Vec<Command>) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, p: Pending, out: &mut Vec<Command>) {
     use super::keymap::{KeyAction as K, KeyMode};
+    let n = p.unsent;
     let plural = if n == 1 { "" } else { "s" };
     match state.keymap.lookup(KeyMode::QuitAsk, &key) {
         Some(K::SendNow) => {
@@ -42,11 +63,16 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, n: usize, out: &mut Vec<C
         }
         Some(K::CancelQueue) => {
             state.quit_when_idle = true;
-            state.message = Some(info(format!("Cancelling {n} queued write{plural}…")));
-            out.push(Command::CancelQueue);
+            let timed = if p.later > 0 {
+                " (timed jobs due later stay queued)"
+            } else {
+                ""
+            };
+            state.message = Some(info(format!("Cancelling {n} queued write{plural}{timed}…")));
+            out.push(Command::CancelUnsent);
         }
         Some(K::Close) => state.message = Some(info("Still here; the queue keeps running.")),
-        _ => state.mode = Mode::QuitAsk(n),
+        _ => state.mode = Mode::QuitAsk(p),
     }
 }
 
@@ -65,11 +91,8 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+    use crate::app::test_support::key;
     use crate::app::{update, Action, Keymap, Verb};
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
 
     fn state_with_queue() -> State {
         let mut s = State::new(
@@ -94,7 +117,13 @@ mod tests {
     fn q_with_queued_writes_asks_and_k_keeps_them() {
         let mut s = state_with_queue();
         assert!(update(&mut s, key('q')).is_empty());
-        assert_eq!(s.mode, Mode::QuitAsk(2));
+        assert_eq!(
+            s.mode,
+            Mode::QuitAsk(Pending {
+                unsent: 2,
+                later: 0
+            })
+        );
         assert_eq!(update(&mut s, key('k')), vec![Command::Quit]);
         assert_eq!(s.pending_writes.len(), 2, "kept");
     }
@@ -113,6 +142,60 @@ mod tests {
         assert_eq!(update(&mut s, done("2", Verb::Mute)), vec![Command::Quit]);
     }
 
+    /// A queue snapshot with `unsent` writes due now and `later` timed jobs due later.
+    fn queue(unsent: usize, later: usize) -> Action {
+        let job = |id: u64, due_at: Option<i64>| crate::store::db::Job {
+            id,
+            batch: "tui-1".into(),
+            target: id.to_string(),
+            username: None,
+            action: crate::api::Write::Unmute,
+            state: crate::store::db::JobState::Pending,
+            due_at,
+            attempts: 0,
+        };
+        Action::QueueSnapshot(Box::new(crate::app::queue_view::QueueSnapshot {
+            open: (0..unsent as u64).map(|i| job(i, None)).collect(),
+            open_total: unsent + later,
+            later: (0..later as u64)
+                .map(|i| job(100 + i, Some(1_800_000_000)))
+                .collect(),
+            due_later: later,
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn timed_jobs_due_later_are_counted_apart_and_never_cancelled_by_quitting() {
+        let mut s = state_with_queue();
+        s.pending_writes.clear();
+        // Only timed jobs due later: nothing to send now, so q quits at once.
+        update(&mut s, queue(0, 2));
+        assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+
+        let mut s = state_with_queue();
+        s.pending_writes.clear();
+        update(&mut s, queue(3, 2));
+        assert!(update(&mut s, key('q')).is_empty());
+        assert_eq!(
+            s.mode,
+            Mode::QuitAsk(Pending {
+                unsent: 3,
+                later: 2
+            })
+        );
+        // Cancel takes only the unsent writes; xblocks quits once they are gone.
+        assert_eq!(update(&mut s, key('c')), vec![Command::CancelUnsent]);
+        assert!(s
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("timed jobs due later stay"));
+        assert!(update(&mut s, queue(1, 2)).is_empty());
+        assert_eq!(update(&mut s, queue(0, 2)), vec![Command::Quit]);
+    }
+
     #[test]
     fn cancel_quits_once_cancelled_and_esc_stays() {
         let mut s = state_with_queue();
@@ -124,7 +207,7 @@ mod tests {
         .is_empty());
         assert_eq!(s.mode, Mode::Normal);
         update(&mut s, key('q'));
-        assert_eq!(update(&mut s, key('c')), vec![Command::CancelQueue]);
+        assert_eq!(update(&mut s, key('c')), vec![Command::CancelUnsent]);
         let cmds = update(
             &mut s,
             Action::Cancelled(vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())]),

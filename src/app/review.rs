@@ -293,44 +293,13 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
     use super::*;
-    use crate::app::{update, Action, Keymap};
-
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
-
-    fn code(c: KeyCode) -> Action {
-        Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
-    }
+    use crate::app::test_support::{code, key, only_page, state_at, user};
+    use crate::app::{update, Action};
 
     fn state(n: u64) -> State {
-        let mut s = State::new(
-            "me",
-            "default",
-            Keymap::default(),
-            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        );
-        update(&mut s, Action::Resize(80, 24));
-        let users = (1..=n)
-            .map(|i| crate::api::types::User {
-                id: i.to_string(),
-                username: format!("u{i}"),
-                name: format!("n{i}"),
-                ..Default::default()
-            })
-            .collect();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users,
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
+        let mut s = state_at(1_700_000_000);
+        update(&mut s, only_page((1..=n).map(user).collect()));
         s
     }
 

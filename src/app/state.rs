@@ -96,6 +96,16 @@ pub struct WriteConfirm {
     pub query: Option<String>,
     /// Marked accounts left out because they are on the keep list.
     pub kept: usize,
+    /// Blocks and mutes only: undo them by themselves after this many seconds (`None`: for
+    /// good). The confirm cycles through [`super::duration::CHOICES`].
+    pub undo_after: Option<u64>,
+}
+
+impl WriteConfirm {
+    /// True when the confirm offers a duration: blocks and mutes sent now.
+    pub fn timed(&self) -> bool {
+        !self.later && matches!(self.verb, Verb::Block | Verb::Mute)
+    }
 }
 
 /// A question that guards an action: the action travels inside and runs only on yes
@@ -111,6 +121,8 @@ pub enum Confirm {
         /// The queue view to go back to.
         pane: super::queue_view::QueuePane,
     },
+    /// Read every page of the block list (`R`): the plan shows requests, accounts, cost and ETA.
+    Sync(super::sync_status::SyncPlan),
     /// Queue the inverse of the last batch, from the history view.
     Undo {
         /// The batch undone.
@@ -149,8 +161,8 @@ pub enum Mode {
     Diff(super::diff_view::DiffPane),
     /// The insights view (charts of the loaded list).
     Insights(Box<super::insights::Insights>),
-    /// Quitting with this many writes still queued: send, keep or cancel them?
-    QuitAsk(usize),
+    /// Quitting with writes still queued: send, keep or cancel them?
+    QuitAsk(super::quit::Pending),
     /// Reviewing accounts one at a time.
     Review(Box<super::review::Review>),
     /// Editing the note or tags of an account.
@@ -285,6 +297,8 @@ pub struct State {
     pub me: SafeText,
     /// Profile name.
     pub profile: String,
+    /// `xblocks demo`: the status bar shows a DEMO badge instead of the (throwaway) profile.
+    pub demo: bool,
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
@@ -348,6 +362,7 @@ impl State {
             page_error: false,
             me: SafeText::new(me),
             profile: profile.to_string(),
+            demo: false,
             capability: Capability::Unknown,
             pending_writes: Vec::new(),
             waits: Vec::new(),
@@ -462,14 +477,18 @@ impl State {
         self.marks.clear();
         self.cursor = 0;
         self.offset = 0;
+        self.snapshots.sync.front.clear();
+        self.snapshots.sync.gone_loaded = 0;
     }
 
-    /// Loaded count shown to users: `N` when complete, `N+` while more pages exist.
+    /// Loaded count shown to users: `N` when complete, `N+` while more pages exist (accounts a
+    /// full sync found gone are not counted).
     pub fn loaded_label(&self) -> String {
+        let n = self.accounts.len() - self.snapshots.sync.gone_loaded;
         if self.complete || !self.started {
-            self.accounts.len().to_string()
+            n.to_string()
         } else {
-            format!("{}+", self.accounts.len())
+            format!("{n}+")
         }
     }
 
@@ -478,6 +497,11 @@ impl State {
         t.duration_since(self.now)
             .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
             .unwrap_or(0)
+    }
+
+    /// The last tick as Unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        super::update::unix(self.now)
     }
 
     /// Estimated seconds to run `n` writes at the current budget (a full window per extra

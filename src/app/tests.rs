@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::state::{clock, Budget, TYPE_BACK_OVER};
+use super::test_support::{code, key};
 use super::*;
 use crate::api::types::{PublicMetrics, Tweet, User};
 
@@ -34,14 +35,6 @@ fn page(from: usize, n: usize, next: Option<&str>, first: bool) -> Action {
         pinned: HashMap::new(),
         next_token: next.map(str::to_string),
     }
-}
-
-fn key(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(c: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
 /// A state 80×24 (19 list rows) with `n` accounts loaded and more to come when `more`.
@@ -897,4 +890,88 @@ fn m_on_an_already_muted_account_says_so() {
     update(&mut s, key('m'));
     assert_eq!(s.mode, Mode::Normal);
     assert_eq!(s.message.as_ref().unwrap().text, "@user0 is already muted.");
+}
+
+#[test]
+fn a_duration_in_the_confirm_queues_the_write_with_its_undo() {
+    let mut s = loaded(5, false);
+    update(&mut s, key(' '));
+    update(&mut s, key(' '));
+    update(&mut s, key('m'));
+    let undo_after = |s: &State| match &s.mode {
+        Mode::Confirm(Confirm::Write(c)) => c.undo_after,
+        other => panic!("not a confirm: {other:?}"),
+    };
+    assert_eq!(undo_after(&s), None, "for good unless the user picks one");
+    // `d` cycles 1, 7, 30, 90 days and back to for good.
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        assert!(update(&mut s, key('d')).is_empty());
+        seen.push(undo_after(&s));
+    }
+    assert_eq!(
+        seen,
+        [
+            Some(86_400),
+            Some(7 * 86_400),
+            Some(30 * 86_400),
+            Some(90 * 86_400),
+            None
+        ]
+    );
+    update(&mut s, key('d'));
+    update(&mut s, key('d'));
+    let cmds = update(&mut s, key('y'));
+    assert_eq!(
+        cmds,
+        vec![Command::WriteFor {
+            writes: vec![(Verb::Mute, "1000".into()), (Verb::Mute, "1001".into())],
+            secs: 7 * 86_400,
+        }],
+        "one confirmation, one batch, with the duration"
+    );
+    assert_eq!(s.pending(), 2);
+    assert_eq!(
+        s.message.as_ref().unwrap().text,
+        "Queued: mute 2 accounts for 7 days."
+    );
+
+    // A block by handle takes a duration too.
+    update(&mut s, key('b'));
+    update(&mut s, key('x'));
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, Action::Resolved(Box::new(user(600))));
+    update(&mut s, key('D'));
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Command::WriteFor {
+            writes: vec![(Verb::Block, "1600".into())],
+            secs: 86_400,
+        }]
+    );
+}
+
+#[test]
+fn unblocks_take_no_duration() {
+    let mut s = loaded(3, false);
+    update(&mut s, key('u'));
+    assert!(update(&mut s, key('d')).is_empty());
+    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.undo_after.is_none()));
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Command::Write(vec![(Verb::Unblock, "1000".into())])]
+    );
+    // Saved for later on a read-only plan: no duration either.
+    let mut s = loaded(3, false);
+    update(
+        &mut s,
+        Action::Capability(Capability::ReadOnly {
+            reason: "Enterprise only.".into(),
+        }),
+    );
+    update(&mut s, key('u'));
+    update(&mut s, key('d'));
+    assert!(
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.undo_after.is_none())
+    );
 }

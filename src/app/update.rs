@@ -126,13 +126,20 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
-        Action::SyncPage { pages, users } => super::sync_status::on_page(state, pages, users),
+        Action::TimedFinished(job) => super::queue_view::on_timed_finished(state, *job),
+        Action::SyncPlanned(plan) => super::sync_status::on_planned(state, plan),
+        Action::SyncPage {
+            pages,
+            accounts,
+            users,
+        } => super::sync_status::on_page(state, pages, accounts, users),
         Action::SyncFinished {
             full,
             new,
-            gone,
+            gone_ids,
             cost,
-        } => super::sync_status::on_finished(state, full, new, gone, cost),
+        } => super::sync_status::on_finished(state, full, new, &gone_ids, cost),
+        Action::PinnedLoaded { id, text } => super::pinned::on_loaded(state, &id, text),
         Action::SyncFailed { message, offline } => {
             super::sync_status::on_failed(state, message, offline)
         }
@@ -157,14 +164,15 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
     let before = out.len();
     let mut dropped: Vec<String> = Vec::new();
     out.retain(|c| match c {
-        Command::Write(batch) => {
+        Command::Write(batch) | Command::WriteFor { writes: batch, .. } => {
             dropped.extend(batch.iter().map(|(_, id)| id.clone()));
             false
         }
         Command::UndoLastBatch
         | Command::PauseQueue
         | Command::ResumeQueue
-        | Command::CancelQueue => false,
+        | Command::CancelQueue
+        | Command::CancelUnsent => false,
         _ => true,
     });
     if out.len() == before {
@@ -186,7 +194,7 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
 pub fn start(state: &mut State) -> Vec<Command> {
     if state.snapshots.sync.offline_first {
         // The database's list paints at once; a top-up runs in the background.
-        return vec![super::sync_status::start_sync(state, false)];
+        return vec![super::sync_status::start_sync(state, false, None)];
     }
     state.loading = true;
     vec![Command::LoadNextPage { token: None }]
@@ -228,6 +236,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         later: false,
         query: None,
         kept: 0,
+        undo_after: None,
     }));
 }
 
@@ -254,7 +263,8 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
     }
 }
 
-fn capitalize(s: &str) -> String {
+/// `s` with its first letter upper-case.
+pub(super) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

@@ -10,6 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::pkce::{CallbackError, Flow};
+use super::AuthError;
 
 /// How long `login` waits for the user.
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(600);
@@ -46,12 +47,10 @@ impl Loopback {
 }
 
 /// Binds `127.0.0.1:port` (0 = any free port) and, when it can, `[::1]` on the same port.
-pub async fn bind(port: u16) -> anyhow::Result<Loopback> {
-    let v4 = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot listen on 127.0.0.1:{port} for the sign-in callback ({e}); pass another --port (and register its callback URL)"
-        )
-    })?;
+pub async fn bind(port: u16) -> Result<Loopback, AuthError> {
+    let v4 = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| AuthError::Listen { port, source })?;
     let port = v4.local_addr()?.port();
     // No IPv6 on the host (or the port taken there) only loses `localhost` → ::1 callbacks.
     let v6 = TcpListener::bind(("::1", port)).await.ok();
@@ -85,12 +84,12 @@ pub async fn wait_for_code(
     listener: Loopback,
     flow: &Flow,
     mut pasted: Option<mpsc::UnboundedReceiver<String>>,
-) -> anyhow::Result<String> {
+) -> Result<String, AuthError> {
     let deadline = tokio::time::sleep(LOGIN_TIMEOUT);
     tokio::pin!(deadline);
     loop {
         tokio::select! {
-            _ = &mut deadline => anyhow::bail!("no sign-in arrived within {} minutes; run `xblocks login` again", LOGIN_TIMEOUT.as_secs() / 60),
+            _ = &mut deadline => return Err(AuthError::TimedOut(LOGIN_TIMEOUT.as_secs() / 60)),
             accepted = listener.accept() => {
                 let Ok(stream) = accepted else { continue };
                 if let Some(result) = handle(stream, flow).await {
@@ -102,7 +101,7 @@ pub async fn wait_for_code(
                 Some(line) if line.is_empty() => {}
                 Some(line) => match flow.check_callback(&line) {
                     Ok(code) => return Ok(code),
-                    Err(e @ CallbackError::Refused(_)) => anyhow::bail!("{e}"),
+                    Err(e @ CallbackError::Refused(_)) => return Err(e.into()),
                     Err(e) => eprintln!("xblocks: {e}; paste the whole address the browser was sent to"),
                 },
             },
@@ -118,7 +117,7 @@ async fn recv(rx: &mut Option<mpsc::UnboundedReceiver<String>>) -> Option<String
 }
 
 /// Serves one connection; `Some` ends the wait (with the code, or a refusal).
-async fn handle(mut stream: TcpStream, flow: &Flow) -> Option<anyhow::Result<String>> {
+async fn handle(mut stream: TcpStream, flow: &Flow) -> Option<Result<String, AuthError>> {
     let target = match tokio::time::timeout(Duration::from_secs(10), read_target(&mut stream)).await
     {
         Ok(Some(t)) => t,
@@ -142,7 +141,7 @@ async fn handle(mut stream: TcpStream, flow: &Flow) -> Option<anyhow::Result<Str
         }
         Err(e @ CallbackError::Refused(_)) => {
             respond(&mut stream, 400, "Bad Request", &page(&e.to_string())).await;
-            Some(Err(anyhow::anyhow!("{e}; run `xblocks login` again")))
+            Some(Err(AuthError::Refused(e)))
         }
         Err(e) => {
             tracing::warn!("rejected a sign-in callback: {e}");

@@ -1,5 +1,6 @@
 //! Sign-in: OAuth 2.0 PKCE, OAuth 1.0a signing, token storage and refresh.
 
+pub mod error;
 pub mod loopback;
 pub mod oauth1;
 pub mod pkce;
@@ -9,11 +10,13 @@ pub mod token_store;
 
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use reqwest::header::HeaderValue;
 use reqwest::Method;
 use url::Url;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, Authorize};
+pub use error::AuthError;
 pub use refresh::TokenSource;
 pub use token_store::{StoredToken, TokenStore};
 
@@ -72,50 +75,62 @@ impl Credentials {
     pub fn static_bearer(token: String, scopes: Option<Vec<String>>) -> Self {
         Credentials::Bearer(Arc::new(TokenSource::fixed(token, scopes)))
     }
+}
 
-    /// The scopes granted, when known (OAuth 1.0a and bare env tokens: unknown).
-    pub fn scopes(&self) -> Option<Vec<String>> {
+impl Authorize for Credentials {
+    fn authorize<'a>(
+        &'a self,
+        method: &'a Method,
+        url: &'a Url,
+    ) -> BoxFuture<'a, Result<(HeaderValue, String), ApiError>> {
+        Box::pin(async move {
+            let (value, used) = match self {
+                Credentials::Bearer(src) => {
+                    let token = src.access_token().await?;
+                    (format!("Bearer {token}"), token)
+                }
+                Credentials::OAuth1(keys) => {
+                    (keys.header(method.as_str(), url, &[]), String::new())
+                }
+            };
+            let mut hv = HeaderValue::from_str(&value).map_err(|_| {
+                ApiError::Decode("the stored token holds invalid characters".into())
+            })?;
+            hv.set_sensitive(true);
+            Ok((hv, used))
+        })
+    }
+
+    fn recover<'a>(&'a self, used: &'a str) -> BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(async move {
+            match self {
+                Credentials::Bearer(src) => src.recover(used).await,
+                Credentials::OAuth1(_) => Err(ApiError::TokenRejected),
+            }
+        })
+    }
+
+    /// OAuth 1.0a keys and `XBLOCKS_ACCESS_TOKEN` are fixed for the session: never changed.
+    fn reload(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move {
+            match self {
+                Credentials::Bearer(src) => src.reload().await,
+                Credentials::OAuth1(_) => false,
+            }
+        })
+    }
+
+    /// OAuth 1.0a and bare env tokens: unknown.
+    fn scopes(&self) -> Option<Vec<String>> {
         match self {
             Credentials::Bearer(src) => src.scopes(),
             Credentials::OAuth1(_) => None,
         }
     }
+}
 
-    /// The `Authorization` header for a request, and an id of the token used (for [`recover`]).
-    ///
-    /// [`recover`]: Credentials::recover
-    pub async fn authorize(
-        &self,
-        method: &Method,
-        url: &Url,
-    ) -> Result<(HeaderValue, String), ApiError> {
-        let (value, used) = match self {
-            Credentials::Bearer(src) => {
-                let token = src.access_token().await?;
-                (format!("Bearer {token}"), token)
-            }
-            Credentials::OAuth1(keys) => (keys.header(method.as_str(), url, &[]), String::new()),
-        };
-        let mut hv = HeaderValue::from_str(&value)
-            .map_err(|_| ApiError::Decode("the stored token holds invalid characters".into()))?;
-        hv.set_sensitive(true);
-        Ok((hv, used))
-    }
-
-    /// After a 401 with the token `used`: refresh once (or notice another task did), else fail.
-    pub async fn recover(&self, used: &str) -> Result<(), ApiError> {
-        match self {
-            Credentials::Bearer(src) => src.recover(used).await,
-            Credentials::OAuth1(_) => Err(ApiError::TokenRejected),
-        }
-    }
-
-    /// Rereads the stored sign-in (after `xblocks login` elsewhere); true when it changed.
-    /// OAuth 1.0a keys and `XBLOCKS_ACCESS_TOKEN` are fixed for the session.
-    pub async fn reload(&self) -> bool {
-        match self {
-            Credentials::Bearer(src) => src.reload().await,
-            Credentials::OAuth1(_) => false,
-        }
+impl From<Credentials> for Arc<dyn Authorize> {
+    fn from(c: Credentials) -> Self {
+        Arc::new(c)
     }
 }

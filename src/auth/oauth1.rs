@@ -7,6 +7,9 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use url::Url;
 
+use super::token_store::StoredToken;
+use super::AuthError;
+
 /// RFC 3986 unreserved characters stay; everything else is `%XX` upper-case.
 const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -30,6 +33,18 @@ pub struct Keys {
     pub token: Option<String>,
     /// Its secret (empty for `request_token`).
     pub token_secret: String,
+}
+
+impl Keys {
+    /// The keys of a stored OAuth 1.0a sign-in.
+    pub fn of(token: &StoredToken) -> Self {
+        Self {
+            consumer_key: token.consumer_key.clone().unwrap_or_default(),
+            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
+            token: Some(token.access_token.clone()),
+            token_secret: token.token_secret.clone().unwrap_or_default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Keys {
@@ -167,7 +182,7 @@ pub async fn request_token(
     api_base: &str,
     consumer_key: &str,
     consumer_secret: &str,
-) -> anyhow::Result<(String, String)> {
+) -> Result<(String, String), AuthError> {
     let keys = Keys {
         consumer_key: consumer_key.into(),
         consumer_secret: consumer_secret.into(),
@@ -207,7 +222,7 @@ pub async fn access_token(
     api_base: &str,
     keys: &Keys,
     pin: &str,
-) -> anyhow::Result<AccessToken> {
+) -> Result<AccessToken, AuthError> {
     let url = Url::parse(&format!(
         "{}/oauth/access_token",
         api_base.trim_end_matches('/')
@@ -228,35 +243,41 @@ async fn post_form(
     url: Url,
     auth: String,
     form: &[(String, String)],
-) -> anyhow::Result<Vec<(String, String)>> {
+) -> Result<Vec<(String, String)>, AuthError> {
     let resp = http
         .post(url.clone())
         .header(reqwest::header::AUTHORIZATION, auth)
         .form(form)
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot reach {}: {e}", base_url(&url)))?;
+        .map_err(|source| AuthError::Unreachable {
+            base: base_url(&url),
+            source,
+        })?;
     let status = resp.status();
     let bytes = crate::api::body::read_capped(resp, crate::api::body::BODY_CAP)
         .await
-        .map_err(|e| anyhow::anyhow!("{} answered badly: {e}", base_url(&url)))?;
+        .map_err(|source| AuthError::BadAnswer {
+            base: base_url(&url),
+            source,
+        })?;
     let text = String::from_utf8_lossy(&bytes);
     if !status.is_success() {
-        anyhow::bail!(
-            "{} answered {status}: check the consumer key and secret, and the PIN",
-            base_url(&url)
-        );
+        return Err(AuthError::Rejected {
+            base: base_url(&url),
+            status,
+        });
     }
     Ok(url::form_urlencoded::parse(text.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect())
 }
 
-fn field(form: &[(String, String)], name: &str) -> anyhow::Result<String> {
+fn field(form: &[(String, String)], name: &'static str) -> Result<String, AuthError> {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
-        .ok_or_else(|| anyhow::anyhow!("the OAuth 1.0a answer lacks `{name}`"))
+        .ok_or(AuthError::MissingField(name))
 }
 
 #[cfg(test)]

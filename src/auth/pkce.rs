@@ -8,12 +8,10 @@ use oauth2::{
 use url::Url;
 
 use super::refresh::{apply_token_response, token_error};
+use super::session::SessionConfig;
 use super::token_store::{StoredToken, TokenKind, TokenStore};
-use super::Credentials;
+use super::{AuthError, Credentials};
 use crate::api::{ApiError, Client, ClientConfig};
-use crate::cli::GlobalArgs;
-use crate::exit::{Exit, ExitError};
-use crate::store::paths::Paths;
 
 /// A sign-in in progress: the URL to open and what is needed to finish it. No `Debug`: it
 /// holds the PKCE verifier.
@@ -31,15 +29,15 @@ pub struct Flow {
 /// Starts a sign-in: random state, S256 challenge, the authorize URL at
 /// `<auth_base>/i/oauth2/authorize`.
 pub fn start(
-    global: &GlobalArgs,
+    config: &SessionConfig,
     client_id: &str,
     client_secret: Option<&str>,
     redirect_uri: &str,
     scopes: &[&str],
-) -> anyhow::Result<Flow> {
+) -> Result<Flow, url::ParseError> {
     let auth_url = AuthUrl::new(format!(
         "{}/i/oauth2/authorize",
-        global.auth_base.trim_end_matches('/')
+        config.auth_base.trim_end_matches('/')
     ))?;
     let client = BasicClient::new(ClientId::new(client_id.to_string()))
         .set_auth_uri(auth_url)
@@ -63,7 +61,7 @@ pub fn start(
         redirect_uri: redirect_uri.to_string(),
         client_id: client_id.to_string(),
         client_secret: client_secret.map(str::to_string),
-        token_url: format!("{}/2/oauth2/token", global.api_base.trim_end_matches('/')),
+        token_url: format!("{}/2/oauth2/token", config.api_base.trim_end_matches('/')),
     })
 }
 
@@ -152,39 +150,31 @@ impl Flow {
 /// Looks up the account a fresh token belongs to, then stores the token in the profile.
 /// Returns the stored token (with `user_id` and `username`).
 pub async fn store_new_token(
-    global: &GlobalArgs,
+    config: &SessionConfig,
     mut token: StoredToken,
-) -> Result<StoredToken, ExitError> {
+) -> Result<StoredToken, AuthError> {
     let creds = match token.kind {
         TokenKind::Oauth2 => Credentials::static_bearer(
             token.access_token.clone(),
             Some(token.scopes.clone()).filter(|s| !s.is_empty()),
         ),
-        TokenKind::Oauth1 => Credentials::OAuth1(std::sync::Arc::new(super::oauth1::Keys {
-            consumer_key: token.consumer_key.clone().unwrap_or_default(),
-            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
-            token: Some(token.access_token.clone()),
-            token_secret: token.token_secret.clone().unwrap_or_default(),
-        })),
+        TokenKind::Oauth1 => {
+            Credentials::OAuth1(std::sync::Arc::new(super::oauth1::Keys::of(&token)))
+        }
     };
     let client = Client::new(ClientConfig {
-        api_base: global.api_base.clone(),
-        credentials: creds,
-        no_wait: global.no_wait,
+        api_base: config.api_base.clone(),
+        credentials: creds.into(),
+        no_wait: config.no_wait,
         expand_pinned: false,
     });
     let me = client.me().await?;
     token.user_id = Some(me.id);
     token.username = Some(me.username);
-    let store = TokenStore::new(&Paths::resolve(global));
-    store.save(&token).map_err(|e| {
-        ExitError::new(
-            Exit::Other,
-            format!(
-                "signed in, but cannot save the token to {}: {e}",
-                store.path().display()
-            ),
-        )
+    let store = TokenStore::new(&config.paths);
+    store.save(&token).map_err(|source| AuthError::Save {
+        path: store.path().to_path_buf(),
+        source,
     })?;
     Ok(token)
 }
@@ -193,56 +183,53 @@ pub async fn store_new_token(
 /// authorize URL without following the redirect, check the state in `Location`, exchange the
 /// code with the verifier, store the token in the profile.
 pub async fn login_headless(
-    global: &GlobalArgs,
+    config: &SessionConfig,
     client_id: &str,
     scopes: &[&str],
-) -> Result<(), ExitError> {
-    let fail = |m: String| ExitError::new(Exit::Other, m);
+) -> Result<(), AuthError> {
     let flow = start(
-        global,
+        config,
         client_id,
         None,
         "http://127.0.0.1:8765/callback",
         scopes,
     )
-    .map_err(|e| fail(format!("cannot build the authorize URL: {e}")))?;
+    .map_err(AuthError::AuthorizeUrl)?;
     let resp = crate::api::http_client()
         .get(flow.url.clone())
         .send()
         .await
-        .map_err(|e| fail(format!("cannot reach the authorize page: {e}")))?;
+        .map_err(AuthError::AuthorizePage)?;
     let location = resp
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            fail(format!(
-                "the authorize page answered {} without a redirect",
-                resp.status()
-            ))
-        })?
+        .ok_or_else(|| AuthError::NoRedirect(resp.status()))?
         .to_string();
-    let code = flow
-        .check_callback(&location)
-        .map_err(|e| fail(e.to_string()))?;
+    let code = flow.check_callback(&location)?;
     let token = flow.exchange(code).await?;
-    store_new_token(global, token).await?;
+    store_new_token(config, token).await?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    fn global() -> GlobalArgs {
-        crate::cli::Cli::parse_from(["xblocks", "--auth-base", "http://127.0.0.1:9/"]).global
+    fn config() -> SessionConfig {
+        SessionConfig {
+            api_base: "http://127.0.0.1:9".into(),
+            auth_base: "http://127.0.0.1:9/".into(),
+            profile: "default".into(),
+            paths: crate::store::paths::Paths::resolve(None, "default"),
+            no_wait: false,
+        }
     }
 
     #[test]
     fn authorize_url_has_pkce_s256_state_and_scopes() {
         let flow = start(
-            &global(),
+            &config(),
             "cid",
             None,
             "http://127.0.0.1:8765/callback",
@@ -264,7 +251,7 @@ mod tests {
 
     #[test]
     fn callback_state_is_checked() {
-        let flow = start(&global(), "c", None, "http://127.0.0.1:1/callback", &["a"]).unwrap();
+        let flow = start(&config(), "c", None, "http://127.0.0.1:1/callback", &["a"]).unwrap();
         let good = format!(
             "http://127.0.0.1:1/callback?state={}&code=abc",
             flow.state()

@@ -5,15 +5,29 @@ use std::sync::Arc;
 
 use super::oauth1::Keys;
 use super::token_store::{StoredToken, TokenKind, TokenStore};
-use super::{AuthKind, Credentials, TokenSource};
+use super::{AuthError, AuthKind, Credentials, TokenSource};
 use crate::api::types::User;
-use crate::api::{ApiError, Client, ClientConfig};
-use crate::cli::GlobalArgs;
-use crate::exit::{Exit, ExitError};
+use crate::api::{ApiError, Capability, Client, ClientConfig};
+use crate::store::db::Store;
 use crate::store::paths::Paths;
 
 /// Environment variable with an access token that overrides the stored one.
 pub const ACCESS_TOKEN_ENV: &str = "XBLOCKS_ACCESS_TOKEN";
+
+/// Which X a session talks to and whose token it uses (the global options of the command line).
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Base URL of the X API.
+    pub api_base: String,
+    /// Base URL of the OAuth authorize pages.
+    pub auth_base: String,
+    /// The profile's name.
+    pub profile: String,
+    /// The profile's directories.
+    pub paths: Paths,
+    /// Fail instead of waiting out a rate limit.
+    pub no_wait: bool,
+}
 
 /// Everything a command needs to talk to X as the signed-in account.
 pub struct Session {
@@ -42,8 +56,8 @@ impl std::fmt::Debug for Session {
 
 /// The credentials of the profile, without any request: `None` when not signed in.
 pub fn load_credentials(
-    global: &GlobalArgs,
-) -> Result<Option<(Credentials, AuthKind, Option<StoredToken>)>, ExitError> {
+    config: &SessionConfig,
+) -> Result<Option<(Credentials, AuthKind, Option<StoredToken>)>, AuthError> {
     if let Ok(token) = std::env::var(ACCESS_TOKEN_ENV) {
         let token = token.trim().to_string();
         if !token.is_empty() {
@@ -54,31 +68,17 @@ pub fn load_credentials(
             )));
         }
     }
-    let store = TokenStore::new(&Paths::resolve(global));
-    let stored = store.load().map_err(|e| {
-        // A refused file (a link, a FIFO, someone else's) is not "signed out": exit 1.
-        let code = if e.is::<crate::store::private::FileError>() {
-            Exit::Other
-        } else {
-            Exit::NotSignedIn
-        };
-        ExitError::new(code, e.to_string())
-    })?;
-    let Some(token) = stored else {
+    let store = TokenStore::new(&config.paths);
+    let Some(token) = store.load()? else {
         return Ok(None);
     };
     let creds = match token.kind {
         TokenKind::Oauth2 => Credentials::Bearer(Arc::new(TokenSource::stored(
             token.clone(),
             store,
-            &global.api_base,
+            &config.api_base,
         ))),
-        TokenKind::Oauth1 => Credentials::OAuth1(Arc::new(Keys {
-            consumer_key: token.consumer_key.clone().unwrap_or_default(),
-            consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
-            token: Some(token.access_token.clone()),
-            token_secret: token.token_secret.clone().unwrap_or_default(),
-        })),
+        TokenKind::Oauth1 => Credentials::OAuth1(Arc::new(Keys::of(&token))),
     };
     let kind = match token.kind {
         TokenKind::Oauth2 => AuthKind::OAuth2,
@@ -88,27 +88,68 @@ pub fn load_credentials(
 }
 
 /// A client for the profile without asking X who is signed in.
-pub fn client(global: &GlobalArgs) -> Result<(Client, AuthKind, Option<StoredToken>), ExitError> {
-    let (creds, kind, token) = load_credentials(global)?.ok_or(ApiError::NotSignedIn)?;
+pub fn client(
+    config: &SessionConfig,
+) -> Result<(Client, AuthKind, Option<StoredToken>), AuthError> {
+    let (creds, kind, token) = load_credentials(config)?.ok_or(ApiError::NotSignedIn)?;
     let client = Client::new(ClientConfig {
-        api_base: global.api_base.clone(),
-        credentials: creds,
-        no_wait: global.no_wait,
+        api_base: config.api_base.clone(),
+        credentials: creds.into(),
+        no_wait: config.no_wait,
         expand_pinned: false,
     });
     Ok((client, kind, token))
 }
 
 /// Signs in with the stored (or env) token and asks X who the account is.
-pub async fn connect(global: &GlobalArgs) -> Result<Session, ExitError> {
-    let (client, auth_kind, token) = client(global)?;
+pub async fn connect(config: &SessionConfig) -> Result<Session, AuthError> {
+    let (client, auth_kind, token) = client(config)?;
     let me = client.me().await?;
     let scopes = token.map(|t| t.scopes).unwrap_or_default();
     Ok(Session {
         client,
         me,
-        profile: global.profile.clone(),
+        profile: config.profile.clone(),
         auth_kind,
         scopes,
     })
+}
+
+/// The one probe at sign-in: asks X whether block writes work (a no-op unblock of yourself)
+/// and stores the answer with the account in the profile database. A failure is only logged:
+/// the next write tells.
+pub async fn probe_at_sign_in(config: &SessionConfig) -> Option<Capability> {
+    let (client, _, token) = client(config).ok()?;
+    let token = token?;
+    let me = User {
+        id: token.user_id.clone()?,
+        username: token.username.clone().unwrap_or_default(),
+        ..User::default()
+    };
+    let dir = config.paths.profile_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+        .await
+        .ok()?
+        .ok()?;
+    let cap = match client.capability(&me.id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("capability probe at sign-in failed: {e}");
+            return None;
+        }
+    };
+    let (api_base, auth_base, learned) = (
+        config.api_base.clone(),
+        config.auth_base.clone(),
+        cap.clone(),
+    );
+    let stored = tokio::task::spawn_blocking(move || {
+        store.remember_account(&me, &api_base, &auth_base)?;
+        store.learn_capability(&learned)
+    })
+    .await;
+    if let Ok(Err(e)) = stored {
+        tracing::warn!("the sign-in probe's answer was not stored: {e}");
+    }
+    Some(cap)
 }

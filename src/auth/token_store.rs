@@ -7,7 +7,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::atomic::write_atomic;
 use crate::store::paths::Paths;
-use crate::store::private::{check_file, read_private, TOKEN_CAP};
+use crate::store::private::{check_file, read_private, FileError, TOKEN_CAP};
+
+/// Why the stored token could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The file was refused (a link, a special file, someone else's) or could not be read.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The file is not a token; the message names where and how, never its content.
+    #[error("{} is damaged ({position}); run `xblocks logout` then `xblocks login`", path.display())]
+    Damaged {
+        /// The token file.
+        path: PathBuf,
+        /// Where and what kind of error the JSON parse hit.
+        position: String,
+    },
+}
 
 /// Which protocol a stored token belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -122,17 +138,16 @@ impl TokenStore {
     /// The stored token, `None` if there is none. The file must be the user's regular file
     /// (never a link) of at most 64 KB; a damaged one is named with its error's position and
     /// kind, never its content (serde would quote the token).
-    pub fn load(&self) -> anyhow::Result<Option<StoredToken>> {
+    pub fn load(&self) -> Result<Option<StoredToken>, TokenError> {
         let Some(bytes) = read_private(&self.path, TOKEN_CAP)? else {
             return Ok(None);
         };
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            anyhow::anyhow!(
-                "{} is damaged ({}); run `xblocks logout` then `xblocks login`",
-                self.path.display(),
-                json_error_position(&e)
-            )
-        })
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| TokenError::Damaged {
+                path: self.path.clone(),
+                position: json_error_position(&e),
+            })
     }
 
     /// Saves atomically: 0600 file in a 0700 dir, temp file + fsync + rename.

@@ -6,7 +6,6 @@ use crate::auth::{loopback, oauth1, pkce, DEFAULT_SCOPES};
 use crate::cli::{GlobalArgs, LoginArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
-use crate::store::paths::Paths;
 
 use crate::text::sanitize as inert;
 
@@ -14,7 +13,7 @@ const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://
 
 /// Runs `xblocks login`.
 pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
-    let config = Config::load(&Paths::resolve(&global))?;
+    let config = Config::load(&global.paths())?;
     if args.oauth1 {
         return run_oauth1(global, args, config).await;
     }
@@ -33,7 +32,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let port = listener.port()?;
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let flow = pkce::start(
-        &global,
+        &global.session(),
         &client_id,
         app_secret("XBLOCKS_CLIENT_SECRET", config.client_secret.clone()).as_deref(),
         &redirect,
@@ -57,7 +56,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let code = loopback::wait_for_code(listener, &flow, pasted).await?;
     let token = flow.exchange(code).await.map_err(ExitError::from)?;
     let granted = token.scopes.clone();
-    let token = pkce::store_new_token(&global, token).await?;
+    let token = pkce::store_new_token(&global.session(), token).await?;
     let missing: Vec<&str> = scope_refs
         .iter()
         .copied()
@@ -72,7 +71,7 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     if !missing.is_empty() {
         eprintln!("Note: X did not grant {}.", missing.join(" "));
     }
-    say_capability(super::account::probe_at_sign_in(&global).await);
+    say_capability(crate::auth::session::probe_at_sign_in(&global.session()).await);
     Ok(())
 }
 
@@ -147,13 +146,13 @@ async fn run_oauth1(global: GlobalArgs, args: LoginArgs, config: Config) -> anyh
         username: at.screen_name,
         ..Default::default()
     };
-    let token = pkce::store_new_token(&global, token).await?;
+    let token = pkce::store_new_token(&global.session(), token).await?;
     eprintln!(
         "Signed in (OAuth 1.0a) as @{} ({}) in profile `{}`.",
         inert(token.username.as_deref().unwrap_or("?")),
         inert(token.user_id.as_deref().unwrap_or("?")),
         global.profile
     );
-    say_capability(super::account::probe_at_sign_in(&global).await);
+    say_capability(crate::auth::session::probe_at_sign_in(&global.session()).await);
     Ok(())
 }

@@ -6,13 +6,12 @@ use url::Url;
 use crate::auth::oauth1::Keys;
 use crate::auth::token_store::{StoredToken, TokenKind, TokenStore};
 use crate::cli::GlobalArgs;
-use crate::store::paths::Paths;
 
 use crate::text::sanitize as inert;
 
 /// Runs `xblocks logout`.
 pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
-    let store = TokenStore::new(&Paths::resolve(&global));
+    let store = TokenStore::new(&global.paths());
     let token = match store.load() {
         Ok(Some(t)) => Some(t),
         Ok(None) => None,
@@ -74,38 +73,28 @@ async fn revoke(api_base: &str, token: &StoredToken) -> anyhow::Result<()> {
                     Some(secret) => req = req.basic_auth(&client_id, Some(secret)),
                     None => form.push(("client_id", client_id.as_str())),
                 }
-                let resp = req
-                    .form(&form)
-                    .send()
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", without_url(&e)))?;
-                if !resp.status().is_success() {
-                    anyhow::bail!("X answered {}", resp.status());
-                }
+                send(req.form(&form)).await?;
             }
             Ok(())
         }
         TokenKind::Oauth1 => {
-            let keys = Keys {
-                consumer_key: token.consumer_key.clone().unwrap_or_default(),
-                consumer_secret: token.consumer_secret.clone().unwrap_or_default(),
-                token: Some(token.access_token.clone()),
-                token_secret: token.token_secret.clone().unwrap_or_default(),
-            };
             let url = Url::parse(&format!("{base}/1.1/oauth/invalidate_token"))?;
-            let auth = keys.header("POST", &url, &[]);
-            let resp = http
-                .post(url)
-                .header(AUTHORIZATION, auth)
-                .send()
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", without_url(&e)))?;
-            if !resp.status().is_success() {
-                anyhow::bail!("X answered {}", resp.status());
-            }
-            Ok(())
+            let auth = Keys::of(token).header("POST", &url, &[]);
+            send(http.post(url).header(AUTHORIZATION, auth)).await
         }
     }
+}
+
+/// Sends a revocation; anything but a 2xx is a failure, named without the URL.
+async fn send(req: reqwest::RequestBuilder) -> anyhow::Result<()> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", without_url(&e)))?;
+    if !resp.status().is_success() {
+        anyhow::bail!("X answered {}", resp.status());
+    }
+    Ok(())
 }
 
 fn without_url(e: &reqwest::Error) -> String {

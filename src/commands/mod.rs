@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod completions;
+pub mod emulator;
 pub mod export;
 pub mod import;
 pub mod json;
 pub mod login;
 pub mod logout;
+pub mod lookup;
 pub mod notes;
 pub mod process;
 pub mod profile_db;
@@ -43,11 +45,11 @@ pub fn main(cli: Cli) -> ExitCode {
     process::forbid_core_dumps();
     let json = json::requested(std::env::args_os());
     if uses_profile(&cli) {
-        if let Err(refused) = crate::store::paths::Paths::resolve(&cli.global).check() {
+        if let Err(refused) = cli.global.paths().check() {
             return report(&anyhow::Error::new(refused), json).into();
         }
     }
-    let _log_guard = match crate::store::logging::init(&cli.global) {
+    let _log_guard = match crate::store::logging::init(&cli.global.paths().log_dir) {
         Ok(guard) => guard,
         Err(refused) => return report(&anyhow::Error::new(refused), json).into(),
     };
@@ -57,7 +59,7 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => Exit::Ok.into(),
-        Err(err) if exit_code(&err) == Exit::NotSignedIn => {
+        Err(err) if crate::exit::code_of(&err) == Exit::NotSignedIn => {
             let err = ExitError::new(Exit::NotSignedIn, hint.apply(&err.to_string()));
             report(&err.into(), json).into()
         }
@@ -89,12 +91,6 @@ impl SignInHint {
     }
 }
 
-fn exit_code(err: &anyhow::Error) -> Exit {
-    err.downcast_ref::<ExitError>()
-        .map(|e| e.code)
-        .unwrap_or(Exit::Other)
-}
-
 /// Whether the command reads or writes the profile's files (the demo and the emulator keep
 /// theirs in memory or in a temp dir of their own).
 fn uses_profile(cli: &Cli) -> bool {
@@ -115,7 +111,7 @@ fn report(err: &anyhow::Error, json: bool) -> Exit {
     if broken_pipe {
         return Exit::Ok;
     }
-    let code = exit_code(err);
+    let code = crate::exit::code_of(err);
     if json {
         json::print_error(&err.to_string(), code);
     } else {
@@ -137,7 +133,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => crate::tui::run(global).await,
         Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
-        Some(Command::Emulator(args)) => crate::emulator::run_cli(*args).await,
+        Some(Command::Emulator(args)) => emulator::run(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Note(args)) => notes::note(global, args).await,
         Some(Command::Tag(args)) => notes::tag(global, args).await,
@@ -147,12 +143,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Whoami(args)) => whoami::run(global, args).await,
         Some(Command::Sync(args)) => sync::run(global, args).await,
         Some(Command::Export(args)) => export::run(global, args).await,
-        Some(Command::Block(args)) => targets::run(global, args, crate::api::Write::Block).await,
-        Some(Command::Unblock(args)) => {
-            targets::run(global, args, crate::api::Write::Unblock).await
+        Some(Command::Block(args)) => {
+            targets::run(global, args.targets, crate::api::Write::Block, args.force).await
         }
-        Some(Command::Mute(args)) => targets::run(global, args, crate::api::Write::Mute).await,
-        Some(Command::Unmute(args)) => targets::run(global, args, crate::api::Write::Unmute).await,
+        Some(Command::Unblock(args)) => {
+            targets::run(global, args, crate::api::Write::Unblock, false).await
+        }
+        Some(Command::Mute(args)) => {
+            targets::run(global, args, crate::api::Write::Mute, false).await
+        }
+        Some(Command::Unmute(args)) => {
+            targets::run(global, args, crate::api::Write::Unmute, false).await
+        }
         Some(Command::Import(args)) => import::run(global, args).await,
         Some(Command::Undo(args)) => undo::run(global, args).await,
         Some(Command::Stats(args)) => stats::run(global, args).await,

@@ -8,7 +8,6 @@ use crate::cli::{GlobalArgs, KeepArgs, NoteArgs, TagArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::db::Store;
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 
 use super::profile_db::{self, blocking};
@@ -66,7 +65,7 @@ async fn resolve(
         .collect();
     let mut found = std::collections::HashMap::new();
     if !missing.is_empty() {
-        let s = session::connect(global).await?;
+        let s = session::connect(&global.session()).await?;
         let users = s
             .client
             .users_by_usernames(&missing)
@@ -101,7 +100,7 @@ async fn resolve(
 
 /// `xblocks note TARGET [TEXT] [--clear]`.
 pub async fn note(global: GlobalArgs, args: NoteArgs) -> anyhow::Result<()> {
-    let store = profile_db::open(&Paths::resolve(&global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     let a = resolve(&global, &store, std::slice::from_ref(&args.target))
         .await?
         .remove(0);
@@ -135,7 +134,7 @@ pub async fn note(global: GlobalArgs, args: NoteArgs) -> anyhow::Result<()> {
 
 /// `xblocks tag TARGET +NAME -NAME`.
 pub async fn tag(global: GlobalArgs, args: TagArgs) -> anyhow::Result<()> {
-    let store = profile_db::open(&Paths::resolve(&global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     let a = resolve(&global, &store, std::slice::from_ref(&args.target))
         .await?
         .remove(0);
@@ -175,7 +174,7 @@ pub async fn tag(global: GlobalArgs, args: TagArgs) -> anyhow::Result<()> {
 
 /// `xblocks keep TARGET...`, `keep --remove TARGET...`, `keep --list`.
 pub async fn keep(global: GlobalArgs, args: KeepArgs) -> anyhow::Result<()> {
-    let store = profile_db::open(&Paths::resolve(&global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     if args.list {
         let st = store.clone();
         let listed = blocking(move || -> Result<Vec<String>, crate::store::db::DbError> {

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
+use crate::app::duration::due_words;
 use crate::cli::{GlobalArgs, HistoryArgs, QueueArgs};
 use crate::store::db::{rfc3339, Job, JobState, LogEntry};
-use crate::store::paths::Paths;
 use crate::text::sanitize;
 
 use super::profile_db::{self, blocking};
@@ -70,7 +70,7 @@ pub struct QueueDoc {
 
 /// Runs `xblocks queue`.
 pub async fn queue(global: GlobalArgs, args: QueueArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let (open, recent) = match profile_db::open_existing(&paths).await? {
         None => (Vec::new(), Vec::new()),
         Some(store) => blocking(move || -> Result<_, crate::store::db::DbError> {
@@ -99,39 +99,6 @@ fn who(username: &Option<String>, target: &str) -> String {
     match username {
         Some(u) => format!("@{} ({})", sanitize(u), sanitize(target)),
         None => sanitize(target),
-    }
-}
-
-/// `in 6d 23h`, `in 4min`, `due now`.
-pub fn due_words(due: Option<i64>, now: i64) -> String {
-    match due {
-        None => "now".into(),
-        Some(d) if d <= now => format!("{} (due now)", short_time(d)),
-        Some(d) => format!("{} (in {})", short_time(d), span(d - now)),
-    }
-}
-
-fn short_time(t: i64) -> String {
-    let s = rfc3339(t);
-    s.get(..16).unwrap_or(&s).replace('T', " ")
-}
-
-/// A span of seconds in its two largest units: `6d 23h`, `4min`, `12s`.
-pub fn span(secs: i64) -> String {
-    let s = secs.max(0);
-    let (d, h, m) = (s / 86_400, s / 3_600 % 24, s / 60 % 60);
-    if d > 0 && h > 0 {
-        format!("{d}d {h}h")
-    } else if d > 0 {
-        format!("{d}d")
-    } else if h > 0 && m > 0 {
-        format!("{h}h {m}min")
-    } else if h > 0 {
-        format!("{h}h")
-    } else if m > 0 {
-        format!("{m}min")
-    } else {
-        format!("{s}s")
     }
 }
 
@@ -201,7 +168,7 @@ pub struct HistoryDoc<'a> {
 
 /// Runs `xblocks history`.
 pub async fn history(global: GlobalArgs, args: HistoryArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let entries = match profile_db::open_existing(&paths).await? {
         None => Vec::new(),
         Some(store) => blocking(move || store.log_entries())

@@ -45,6 +45,7 @@ pub async fn run(
     let writer = ApiWriter {
         client: client.clone(),
         me: me.to_string(),
+        store: store.clone(),
     };
     let select = Selection {
         batch,

@@ -39,7 +39,7 @@ impl Row {
 
 /// Runs `xblocks stats`.
 pub async fn run(global: GlobalArgs, args: StatsArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let rows = tokio::task::spawn_blocking(move || load(&paths)).await??;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let insights = insights::compute(rows.iter().map(Row::facts), now);

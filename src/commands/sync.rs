@@ -7,26 +7,26 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use super::progress::Progress;
-use crate::api::eta::clock;
 use crate::api::price::{CapStop, Caps, Prices, Usd};
 use crate::api::{Client, Endpoint};
 use crate::cli::{GlobalArgs, SyncArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::config::Config;
 use crate::store::db::Store;
-use crate::store::paths::Paths;
+use crate::sync::plan::Facts;
 use crate::sync::{Outcome, Plan, SyncError};
 
 /// Runs `xblocks sync`.
 pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let config = Config::load(&paths)?;
     let prices = config.billing.prices();
-    let (client, _, token) = crate::auth::session::client(&global)?;
+    let (client, _, token) = crate::auth::session::client(&global.session())?;
     let store = super::profile_db::open(&paths).await?;
     let facts = {
         let store = store.clone();
-        super::profile_db::blocking(move || Facts::read(&store)).await?
+        super::profile_db::blocking(move || Facts::read(&store).map_err(super::profile_db::exit))
+            .await?
     };
     let full = args.full || !facts.complete;
     let plan = Plan::new(
@@ -47,7 +47,7 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         return json(&Report::new(&plan, &prices, &caps, None, None));
     }
     if !args.json {
-        for line in plan_lines(&plan, &prices, &caps, facts.complete) {
+        for line in crate::sync::plan::lines(&plan, &prices, &caps, facts.complete) {
             println!("{line}");
         }
     }
@@ -67,31 +67,6 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What the database says before a sync.
-pub struct Facts {
-    /// Accounts listed now.
-    pub listed: u64,
-    /// Of those, read this UTC day.
-    pub seen_today: u64,
-    /// A full sync has finished: a top-up can build on it.
-    pub complete: bool,
-    /// Spent this UTC day.
-    pub spent_today: Usd,
-}
-
-impl Facts {
-    /// Reads the facts from `store`.
-    pub fn read(store: &Store) -> Result<Self, ExitError> {
-        let db = super::profile_db::exit;
-        Ok(Self {
-            listed: store.listed_count().map_err(db)?,
-            seen_today: store.listed_seen_today().map_err(db)?,
-            complete: !store.last_full_syncs(1).map_err(db)?.is_empty(),
-            spent_today: Usd::from_dollars(store.spent_today().map_err(db)?),
-        })
-    }
-}
-
 /// The signed-in account's id without a request when the token or the database knows it.
 pub async fn me_id(
     global: &GlobalArgs,
@@ -102,7 +77,7 @@ pub async fn me_id(
     if let Some(id) = token.and_then(|t| t.user_id.clone()) {
         return Ok(id);
     }
-    if let Some((id, _)) = super::account::remembered(store) {
+    if let Some((id, _)) = store.remembered_account().ok().flatten() {
         return Ok(id);
     }
     let me = client.me().await?;
@@ -165,54 +140,6 @@ pub fn cap_error(stop: &CapStop, o: &Outcome) -> ExitError {
             o.requests, o.accounts
         ),
     )
-}
-
-/// The plan as printed before any request.
-pub fn plan_lines(plan: &Plan, prices: &Prices, caps: &Caps, complete: bool) -> Vec<String> {
-    let eta = if plan.eta_secs == 0 {
-        "now".to_string()
-    } else {
-        format!("about {}", clock(plan.eta_secs))
-    };
-    let mut lines = Vec::new();
-    if plan.full {
-        let why = if complete {
-            ""
-        } else {
-            " (no complete sync yet)"
-        };
-        lines.push(format!(
-            "plan: full sync{why}: {} requests, at most {} accounts, at most {}, ETA {eta}",
-            plan.requests, plan.accounts, plan.cost
-        ));
-        if plan.likely_free > 0 {
-            lines.push(format!(
-                "{} accounts were read today (UTC) and are likely not billed again: about {}",
-                plan.likely_free,
-                plan.cost_after_dedup(prices)
-            ));
-        }
-    } else {
-        lines.push(format!(
-            "plan: top-up from the newest block: {} requests, at most {} accounts, at most {} while fewer than {} blocks are new, ETA {eta}; each further page only while pages hold new blocks",
-            plan.requests,
-            plan.accounts,
-            plan.cost,
-            crate::sync::plan::TOP_UP_PAGES[0]
-        ));
-    }
-    let mut money = format!("spent today (UTC): {}", caps.spent_before);
-    if let Some(cap) = caps.daily_cap {
-        money.push_str(&format!(
-            "; daily cap {cap} ({} left)",
-            cap.minus(caps.spent_before)
-        ));
-    }
-    if let Some(max) = caps.max_cost {
-        money.push_str(&format!("; --max-cost {max}"));
-    }
-    lines.push(money);
-    lines
 }
 
 fn outcome_lines(o: &Outcome, spent_before: Usd, credits: Option<f64>) -> Vec<String> {

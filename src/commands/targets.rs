@@ -1,9 +1,11 @@
 //! `xblocks block|unblock|mute|unmute TARGET...`: resolve the targets (the database first, then
-//! X in batches), queue the writes as one batch, run it like an import (logged, undoable), one
-//! line per target. A target X does not know makes the exit code 4, as for `import`.
+//! X in batches, the lookup's cost said first), queue the writes as one batch, run it like an
+//! import (logged, undoable), one line per target. A target X does not know makes the exit
+//! code 4, as for `import`. `block` skips accounts a follow joins to you unless `--force`.
 
 use std::collections::HashMap;
 
+use super::lookup::{self, Follows};
 use super::profile_db;
 use super::queue_run::{self, Outcome};
 use crate::api::types::User;
@@ -14,7 +16,6 @@ use crate::exit::{Exit, ExitError};
 use crate::jobs::runner::new_batch_id;
 use crate::store::db::{JobState, NewJob, Store};
 use crate::store::import_file::Target;
-use crate::store::paths::Paths;
 use crate::store::runner_lock::RunnerLock;
 use crate::text::sanitize as inert;
 
@@ -26,8 +27,13 @@ pub fn label(id: &str, handle: Option<&str>) -> String {
     }
 }
 
-/// Runs one of the four write commands.
-pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow::Result<()> {
+/// Runs one of the four write commands; `force` lets `block` through the follow guard.
+pub async fn run(
+    global: GlobalArgs,
+    args: TargetArgs,
+    action: Write,
+    force: bool,
+) -> anyhow::Result<()> {
     let targets: Vec<Target> = args
         .targets
         .iter()
@@ -41,7 +47,7 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         )
         .into());
     }
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let (st, dir, what) = (
         store.clone(),
@@ -51,10 +57,13 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
     let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    let s = session::connect(&global).await?;
-    let known = resolve(&s.client, &store, &targets).await?;
+    let s = session::connect(&global.session()).await?;
+    let billing = lookup::Billing::load(&paths, &store).await?;
+    let guard = action == Write::Block;
+    let known = resolve(&s.client, &store, &billing, &targets, guard).await?;
     let mut not_found = 0;
     let mut other_failures = 0;
+    let mut guarded = 0;
     let mut jobs = Vec::new();
     for target in &targets {
         let found = match target {
@@ -73,6 +82,11 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         if u.id == s.me.id {
             println!("skipped {who}: that is the signed-in account");
             other_failures += 1;
+            continue;
+        }
+        if let Some(f) = known.follows.get(&u.id).filter(|_| guard && !force) {
+            println!("skipped {who}: {}; --force blocks them anyway", f.words());
+            guarded += 1;
             continue;
         }
         if action == Write::Unblock && known.gone.contains(&u.id) {
@@ -139,6 +153,15 @@ pub async fn run(global: GlobalArgs, args: TargetArgs, action: Write) -> anyhow:
         )
         .into());
     }
+    if guarded > 0 {
+        return Err(ExitError::new(
+            Exit::Other,
+            format!(
+                "{guarded} of {total} targets not blocked: a follow joins them to you; run `xblocks block --force` to block them anyway"
+            ),
+        )
+        .into());
+    }
     Ok(())
 }
 
@@ -149,12 +172,19 @@ struct Known {
     by_handle: HashMap<String, User>,
     /// Ids the database shows as no longer blocked.
     gone: std::collections::HashSet<String>,
+    /// Ids a follow joins to the signed-in account (`connection_status` of the lookup).
+    follows: HashMap<String, Follows>,
 }
 
+/// Resolves the targets. With `guard` (a block), only accounts the database lists as blocked
+/// are taken from it: a block ends follows both ways, so those need no `connection_status`;
+/// every other target is looked up at X, after saying what that costs.
 async fn resolve(
     client: &crate::api::Client,
     store: &Store,
+    billing: &lookup::Billing,
     targets: &[Target],
+    guard: bool,
 ) -> Result<Known, ExitError> {
     let owned = targets.to_vec();
     let (mut known, ids, names) = store
@@ -175,6 +205,7 @@ async fn resolve(
                     Target::Handle(h) => s.account_by_handle(h)?,
                 };
                 match (t, stored) {
+                    (_, Some(a)) if guard && a.gone_at.is_some() => ids.push(a.user.id.clone()),
                     (_, Some(a)) => {
                         if a.gone_at.is_some() {
                             k.gone.insert(a.user.id.clone());
@@ -191,9 +222,14 @@ async fn resolve(
         })
         .await
         .map_err(profile_db::exit)?;
-    let mut found = client.users_by_usernames(&names).await?.found;
-    found.extend(client.users_by_ids(&ids).await?.found);
-    for u in found {
+    let cost = lookup::Cost::new(ids.len(), names.len(), &billing.prices);
+    if cost.accounts > 0 {
+        eprintln!("{cost}");
+    }
+    for u in lookup::users(client, store, billing, &ids, &names).await? {
+        if let Some(f) = Follows::of(&u) {
+            known.follows.insert(u.id.clone(), f);
+        }
         known
             .by_handle
             .insert(u.username.to_ascii_lowercase(), u.clone());

@@ -5,8 +5,8 @@
 use crate::api::Write;
 use crate::cli::GlobalArgs;
 use crate::jobs::runner::new_batch_id;
-use crate::store::db::{now_unix, rfc3339, NewJob};
-use crate::store::paths::Paths;
+use crate::jobs::timed::inverse_jobs;
+use crate::store::db::{now_unix, rfc3339};
 
 use super::profile_db::{self, blocking};
 
@@ -17,22 +17,17 @@ pub async fn queue_inverse(
     secs: u64,
     targets: Vec<(String, Option<String>)>,
 ) -> Result<(), crate::exit::ExitError> {
-    let Some(write) = Write::parse(verb).map(Write::inverse) else {
+    let Some(forward) = Write::parse(verb) else {
         return Ok(());
     };
     if targets.is_empty() {
         return Ok(());
     }
+    let write = forward.inverse();
     let due = now_unix().saturating_add(secs as i64);
-    let jobs: Vec<NewJob> = targets
-        .into_iter()
-        .map(|(id, username)| NewJob {
-            due_at: Some(due),
-            ..NewJob::now(write, id, username)
-        })
-        .collect();
+    let jobs = inverse_jobs(forward, targets, due);
     let n = jobs.len();
-    let store = profile_db::open(&Paths::resolve(global)).await?;
+    let store = profile_db::open(&global.paths()).await?;
     let batch = new_batch_id("timed");
     blocking(move || store.enqueue(&batch, &jobs))
         .await

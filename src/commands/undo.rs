@@ -8,11 +8,10 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, UndoArgs};
 use crate::exit::{Exit, ExitError};
 use crate::jobs::undo;
-use crate::store::paths::Paths;
 
 /// Runs `xblocks undo`.
 pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let existing = profile_db::open_existing(&paths).await?;
     if args.json {
         let plan = match existing {
@@ -48,7 +47,7 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
             .count();
         if pending > 0 {
             println!("resuming an interrupted undo: {pending} accounts still queued");
-            let s = session::connect(&global).await?;
+            let s = session::connect(&global.session()).await?;
             return queue_run::run_reporting(&s.client, &s.me.id, &store).await;
         }
     }
@@ -80,7 +79,7 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
         ),
         undo::UndoError::Store(e) => profile_db::exit(e),
     })?;
-    let s = session::connect(&global).await?;
+    let s = session::connect(&global.session()).await?;
     queue_run::run_reporting(&s.client, &s.me.id, &store).await
 }
 

@@ -11,7 +11,6 @@ use crate::auth::session;
 use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::exit::ExitError;
 use crate::store::db::{self, SyncKind};
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 
 /// The `whoami --json` document.
@@ -44,8 +43,8 @@ struct SyncJson {
 
 /// Runs `xblocks whoami`.
 pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
-    let s = session::connect(&global).await?;
-    let paths = Paths::resolve(&global);
+    let s = session::connect(&global.session()).await?;
+    let paths = global.paths();
     let store = super::profile_db::open(&paths).await?;
     {
         let (store, me, g) = (store.clone(), s.me.clone(), global.clone());
@@ -64,7 +63,8 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     } else {
         let st = store.clone();
         // The grant (missing scope, read-only app) outranks what was learned before.
-        let stored = super::profile_db::blocking(move || account::stored(&st)).await;
+        let stored =
+            super::profile_db::blocking(move || st.learned_capability().ok().flatten()).await;
         s.client
             .capability_from_grant()
             .map(|c| (c, None))

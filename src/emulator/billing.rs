@@ -13,7 +13,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::problems;
-use crate::cli::CreditsBody;
+
+/// Which 402 body the emulator sends once the credits are gone (CONTRACT §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum CreditsBody {
+    /// The captured `CreditsDepleted` body with a bare big-integer `account_id`.
+    #[default]
+    Captured,
+    /// The variant `Payment Required` body without `account_id`.
+    Variant,
+}
 
 /// A billed item of X's price list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,8 +1,8 @@
 //! The X API v2 emulator: seeded world, routes, OAuth, rate limits and faults.
 //!
 //! In process: [`start`] binds 127.0.0.1:0 and returns an [`Emulator`] handle. Standalone:
-//! `xblocks emulator` ([`run_cli`]). One origin serves both the API (`api.x.com`) and the
-//! authorize pages (`x.com`):
+//! `xblocks emulator` (`commands::emulator`). One origin serves both the API (`api.x.com`)
+//! and the authorize pages (`x.com`):
 //!
 //! - API (CONTRACT §2–§6): `GET /2/users/me`, `/2/users/:id`, `/2/users?ids=`,
 //!   `/2/users/by/username/:u`, `/2/users/by?usernames=`; `GET|POST /2/users/:id/blocking`,
@@ -27,7 +27,6 @@ mod state;
 pub mod words;
 pub mod world;
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -39,9 +38,18 @@ use tokio::task::JoinHandle;
 pub use faults::{Answer, Faults};
 pub use state::ALL_SCOPES;
 
-pub use crate::cli::CreditsBody;
-use crate::cli::{EmulatorArgs, Tier};
+pub use billing::CreditsBody;
 use state::{random_alnum, Shared};
+
+/// API plan the emulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Tier {
+    /// Block writes refused with 403, as real X does outside Enterprise.
+    PayPerUse,
+    /// Everything allowed.
+    #[default]
+    Enterprise,
+}
 
 /// Settings of an emulator instance.
 #[derive(Clone)]
@@ -152,68 +160,6 @@ impl Default for Config {
     }
 }
 
-impl Config {
-    /// Settings from `xblocks emulator` flags; a bad `--faults` spec is a clear error.
-    pub fn from_args(a: &EmulatorArgs) -> anyhow::Result<Self> {
-        let faults = match &a.faults {
-            Some(spec) => spec.parse().map_err(|e| anyhow::anyhow!("--faults: {e}"))?,
-            None => Faults::default(),
-        };
-        let token_scopes = a.token_scopes.as_ref().map(|s| {
-            s.split([' ', ','])
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        });
-        if let Some(unknown) = token_scopes
-            .iter()
-            .flatten()
-            .find(|s| !ALL_SCOPES.contains(&s.as_str()))
-        {
-            anyhow::bail!(
-                "--token-scopes: unknown scope `{unknown}` (known: {})",
-                ALL_SCOPES.join(" ")
-            );
-        }
-        let answers = a
-            .answers
-            .iter()
-            .map(|spec| faults::parse_answer(spec))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| anyhow::anyhow!("--answer: {e}"))?;
-        if a.credits
-            .is_some_and(|c| !c.is_finite() || !(0.0..=1e9).contains(&c))
-        {
-            anyhow::bail!("--credits: a USD amount between 0 and 1000000000, e.g. 5 or 0.25");
-        }
-        if a.users > 8_000_000 {
-            anyhow::bail!("--users: at most 8000000 accounts");
-        }
-        Ok(Self {
-            users: a.users,
-            seed: a.seed,
-            tier: a.tier,
-            window_secs: a.window_secs.max(1),
-            tokens: a.tokens.clone(),
-            token_scopes,
-            token_ttl_secs: a.token_ttl,
-            faults,
-            hostile: a.hostile,
-            no_limits: a.no_limits,
-            extra_client_id: a.client_id.clone(),
-            extra_client_secret: a.client_secret.clone(),
-            redirect_uris: a.redirect_uris.clone(),
-            consumer_key: a.consumer_key.clone(),
-            consumer_secret: a.consumer_secret.clone(),
-            credits: a.credits,
-            usage_cap: a.usage_cap,
-            credits_body: a.credits_body,
-            answers,
-            ..Self::default()
-        })
-    }
-}
-
 /// One served request, as logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
@@ -254,15 +200,15 @@ impl std::fmt::Debug for Emulator {
 }
 
 /// Starts an emulator on 127.0.0.1 with a free port.
-pub async fn start(config: Config) -> anyhow::Result<Emulator> {
+pub async fn start(config: Config) -> std::io::Result<Emulator> {
     start_on(config, "127.0.0.1:0").await
 }
 
 /// Starts an emulator on `addr` (e.g. `127.0.0.1:0`).
-pub async fn start_on(config: Config, addr: &str) -> anyhow::Result<Emulator> {
+pub async fn start_on(config: Config, addr: &str) -> std::io::Result<Emulator> {
     let listener = TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(config));
     let router = routes::router(shared.clone());
@@ -329,14 +275,30 @@ impl Emulator {
         idx.into_iter().map(|i| self.shared.world.id(i)).collect()
     }
 
-    /// Up to `n` (id, username) of accounts that are not blocked (nor suspended, nor you).
+    /// Up to `n` (id, username) of accounts that are not blocked (nor suspended, nor you) and
+    /// that no follow joins to you either way (so the follow guard lets a block through).
     pub fn unblocked_accounts(&self, n: usize) -> Vec<(String, String)> {
         let w = &self.shared.world;
         let inner = self.shared.lock();
         (1..w.total() as u32)
             .filter(|&i| !inner.blocks.contains(i) && !w.suspended(i))
+            .filter(|&i| inner.unfollowed.contains(&i) || !(w.i_follow(i) || w.follows_me(i)))
             .take(n)
             .map(|i| (w.id(i), w.username(i)))
+            .collect()
+    }
+
+    /// Up to `n` accounts that are not blocked and that you follow or that follow you, as
+    /// `connection_status` reports them: (id, username, you follow them, they follow you).
+    pub fn connected_accounts(&self, n: usize) -> Vec<(String, String, bool, bool)> {
+        let w = &self.shared.world;
+        let inner = self.shared.lock();
+        (1..w.total() as u32)
+            .filter(|&i| !inner.blocks.contains(i) && !inner.unfollowed.contains(&i))
+            .map(|i| (i, w.i_follow(i), w.follows_me(i)))
+            .filter(|&(_, following, followed_by)| following || followed_by)
+            .take(n)
+            .map(|(i, following, followed_by)| (w.id(i), w.username(i), following, followed_by))
             .collect()
     }
 
@@ -395,84 +357,6 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
-}
-
-fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
-
-/// `xblocks emulator`: serves until SIGINT/SIGTERM.
-pub async fn run_cli(args: EmulatorArgs) -> anyhow::Result<()> {
-    if !args.allow_remote {
-        refuse_remote(&args.addr).await?;
-    }
-    let mut config = Config::from_args(&args)?;
-    config.log_requests = true;
-    let stop = stop_signal()?;
-    let emu = start_on(config.clone(), &args.addr).await?;
-    let (id, username) = emu.me();
-    say(&format!("listening on {}", emu.base_url()));
-    say(&format!("user: @{username} ({id})"));
-    say(&format!("oauth2 client: {} (public)", config.client_id));
-    if let Some(extra) = &config.extra_client_id {
-        let kind = if config.extra_client_secret.is_some() {
-            "confidential"
-        } else {
-            "public"
-        };
-        say(&format!("oauth2 client: {extra} ({kind})"));
-    }
-    say(&format!("consumer key: {}", config.consumer_key));
-    say(&format!("consumer secret: {}", config.consumer_secret));
-    for t in &config.tokens {
-        say(&format!("token: {t}"));
-    }
-    stop.await;
-    emu.shutdown().await;
-    Ok(())
-}
-
-/// Refuses an `--addr` that is not loopback: the emulator hands out tokens to anyone.
-async fn refuse_remote(addr: &str) -> Result<(), crate::exit::ExitError> {
-    use crate::exit::{Exit, ExitError};
-    let resolved: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr)
-        .await
-        .map_err(|e| ExitError::new(Exit::Usage, format!("--addr {addr}: {e}")))?
-        .collect();
-    if resolved.is_empty() || resolved.iter().any(|a| !a.ip().is_loopback()) {
-        return Err(ExitError::new(
-            Exit::Usage,
-            format!(
-                "--addr {addr} is not a loopback address: the emulator serves its tokens to anyone who can reach it; use 127.0.0.1:PORT, or add --allow-remote"
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Registers SIGINT/SIGTERM handlers now (before the banner, so an early signal is not lost)
-/// and returns a future that resolves on the first of them.
-#[cfg(unix)]
-fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    Ok(async move {
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
-        }
-    })
-}
-
-/// Resolves on Ctrl-C.
-#[cfg(not(unix))]
-fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
 }
 
 #[cfg(test)]

@@ -80,6 +80,9 @@ pub struct RequestToken {
 pub struct Inner {
     pub blocks: SeqList,
     pub mutes: SeqList,
+    /// Accounts whose follows (both ways) a block dropped: X ends them on a block, and an
+    /// unblock does not bring them back.
+    pub unfollowed: HashSet<u32>,
     pub next_seq: u64,
     pub tokens: HashMap<String, AccessToken>,
     pub refresh: HashMap<String, RefreshToken>,
@@ -176,6 +179,7 @@ impl Shared {
         let inner = Inner {
             blocks,
             mutes,
+            unfollowed: HashSet::new(),
             next_seq,
             tokens,
             refresh: HashMap::new(),

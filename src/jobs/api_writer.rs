@@ -1,9 +1,12 @@
-//! The queue runner's [`Writer`] over the X API client.
+//! The queue runner's [`Writer`] over the X API client. Every block or unblock answer also
+//! settles the capability, stored in the profile database with its time (so no command has to
+//! spend a write to find it out).
 
 use std::collections::HashSet;
 
 use super::runner::{WriteError, Writer};
-use crate::api::{ApiError, Client, Write};
+use crate::api::{ApiError, Capability, Client, Write};
+use crate::store::db::Store;
 
 /// Writes as the signed-in account `me` through `client`.
 pub struct ApiWriter {
@@ -11,12 +14,13 @@ pub struct ApiWriter {
     pub client: Client,
     /// Id of the signed-in account.
     pub me: String,
+    /// The profile database, where each answer's capability is recorded.
+    pub store: Store,
 }
 
 impl Writer for ApiWriter {
     async fn write(&self, action: Write, target: &str) -> Result<(), WriteError> {
-        self.client
-            .apply(action, &self.me, target)
+        apply(&self.client, &self.store, &self.me, action, target)
             .await
             .map_err(classify)
     }
@@ -40,6 +44,34 @@ impl Writer for ApiWriter {
             })
             .map(|u| u.id)
             .collect())
+    }
+}
+
+/// Performs `action` on `target` as `me`, and stores in `store` the capability its answer
+/// settles: a block or unblock that X applied (or answered "no such account") means full, one
+/// refused for the plan means read-only. A mute's answer says nothing about block writes (every
+/// plan may mute), nor does an answer that never came (network, rate limit, interrupt).
+pub async fn apply(
+    client: &Client,
+    store: &Store,
+    me: &str,
+    action: Write,
+    target: &str,
+) -> Result<(), ApiError> {
+    let result = client.apply(action, me, target).await;
+    if let Some(cap) = Capability::from_write(&result).filter(|_| action.needs_full()) {
+        learn(store, cap).await;
+    }
+    result
+}
+
+/// Stores a capability a write's answer settled (stamped now); a failure is only logged.
+async fn learn(store: &Store, cap: Capability) {
+    let stored = store
+        .call(move |s| s.set_capability(cap.word(), cap.reason()))
+        .await;
+    if let Err(e) = stored {
+        tracing::warn!("the capability was not stored: {e}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Runs the open jobs of the profile's durable queue through a [`Writer`], one at a time. Each
 //! job is marked in flight (committed) before its request and finished with its log entry in
-//! one transaction after it, so every target's write happens once even across `kill -9`.
+//! one transaction after it, so every target's write happens once even across `kill -9`. A due
+//! timed job whose account changed after it was queued is not sent ([`super::timed`]).
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -65,6 +66,8 @@ pub struct Tally {
     pub skipped_self: usize,
     /// Failed for good.
     pub failed: usize,
+    /// Timed jobs not sent because their account changed after they were queued.
+    pub superseded: usize,
 }
 
 /// Progress reported after each job: (finished in this run, total of this run, the job).
@@ -107,10 +110,21 @@ pub async fn run<W: Writer>(
         if stop.load(Ordering::SeqCst) {
             return Err(RunError::Interrupted { left: total - n });
         }
+        let superseded = if job.due_at.is_some() {
+            let j = job.clone();
+            store
+                .call(move |s| super::timed::changed_meanwhile(s, &j))
+                .await?
+        } else {
+            None
+        };
         let state = if job.target == me {
             JobState::SkippedSelf
         } else if job.state == JobState::InFlight && verified.contains(&job.target) {
             JobState::Done
+        } else if let Some(why) = superseded {
+            tracing::info!(job = job.id, "timed {} not sent: {why}", job.action.verb());
+            JobState::Superseded(why)
         } else {
             let id = job.id;
             store.call(move |s| s.mark_in_flight(id)).await?;
@@ -125,6 +139,7 @@ pub async fn run<W: Writer>(
             JobState::Done => tally.done += 1,
             JobState::NotFound => tally.not_found += 1,
             JobState::SkippedSelf => tally.skipped_self += 1,
+            JobState::Superseded(_) => tally.superseded += 1,
             _ => tally.failed += 1,
         }
         let (id, st) = (job.id, state.clone());
@@ -301,5 +316,53 @@ mod tests {
             .unwrap();
         assert_eq!(tally.done, 2, "the timed job is not due yet");
         assert_eq!(q.all_open_jobs().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_due_timed_job_whose_account_changed_meanwhile_is_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let q = Store::open(dir.path()).unwrap();
+        let now = crate::store::db::now_unix();
+        let timed = |target: &str| NewJob {
+            due_at: Some(now),
+            ..NewJob::now(Write::Unmute, target, None)
+        };
+        // One confirmation: mute 1 and 2 now, unmute them when due (here: already).
+        q.enqueue(
+            "tui",
+            &[
+                NewJob::now(Write::Mute, "1", None),
+                NewJob::now(Write::Mute, "2", None),
+                timed("1"),
+                timed("2"),
+            ],
+        )
+        .unwrap();
+        // Account 2 is unmuted by hand in a later batch, a second after the timed jobs were
+        // queued (the log has whole seconds).
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let hand = q.enqueue("cli", &jobs(Write::Unmute, &["2"])).unwrap();
+        q.finish_job(hand[0], &JobState::Done, None).unwrap();
+        let fake = Fake::default();
+        let stop = AtomicBool::new(false);
+        let tally = run(&q, &fake, "me", &all(), &stop, &mut |_, _, _| {})
+            .await
+            .unwrap();
+        assert_eq!((tally.done, tally.superseded), (3, 1));
+        assert_eq!(
+            fake.writes.lock().unwrap().as_slice(),
+            [
+                (Write::Mute, "1".to_string()),
+                (Write::Mute, "2".to_string()),
+                (Write::Unmute, "1".to_string()),
+            ],
+            "the mutes of its own batch do not count as a change; the hand unmute does"
+        );
+        let last = q.log_entries().unwrap().pop().unwrap();
+        assert!(
+            last.result.starts_with("superseded: it was unmuted at"),
+            "{}",
+            last.result
+        );
     }
 }

@@ -53,13 +53,38 @@ pub fn last_changing_batch(log: &[LogEntry]) -> Vec<LogEntry> {
         .collect()
 }
 
+/// The entries of `last` whose change still stands: per account and relation (blocking,
+/// muting), the first entry, unless a later one in the batch already put it back (a timed mute
+/// whose unmute came due is the same batch: undoing it changes nothing).
+fn standing_changes(last: &[LogEntry]) -> Vec<&LogEntry> {
+    let mut out: Vec<&LogEntry> = Vec::new();
+    for e in last {
+        let key = (&e.target, e.action.relation().0);
+        if !out
+            .iter()
+            .any(|f| (&f.target, f.action.relation().0) == key)
+        {
+            out.push(e);
+        }
+    }
+    out.retain(|first| {
+        let key = (&first.target, first.action.relation().0);
+        let latest = last
+            .iter()
+            .rev()
+            .find(|e| (&e.target, e.action.relation().0) == key);
+        latest.is_none_or(|l| l.action != first.action.inverse())
+    });
+    out
+}
+
 /// The plan for undoing the batch whose changing entries are `last` (in log order), leaving out
 /// unblocks of `kept` accounts.
 pub fn plan_from(last: &[LogEntry], kept: &std::collections::HashSet<String>) -> Option<UndoPlan> {
     let batch = last.first()?.batch.clone();
     let mut skipped = 0;
-    let jobs = last
-        .iter()
+    let jobs = standing_changes(last)
+        .into_iter()
         .filter(|e| {
             let skip = e.action.inverse() == Write::Unblock && kept.contains(&e.target);
             skipped += usize::from(skip);
@@ -136,6 +161,22 @@ mod tests {
             enqueue(&s, &p),
             Err(UndoError::AlreadyUndone(b)) if b == "b"
         ));
+        // A timed mute whose unmute came due (one batch): undoing it changes nothing; a mute,
+        // unmute, mute again is undone by one unmute.
+        add(
+            "d",
+            &[
+                (Write::Mute, "6"),
+                (Write::Mute, "7"),
+                (Write::Unmute, "6"),
+                (Write::Unmute, "7"),
+                (Write::Mute, "7"),
+            ],
+            JobState::Done,
+        );
+        let p = plan(&s).unwrap().unwrap();
+        assert_eq!(p.batch, "d");
+        assert_eq!(p.jobs, [NewJob::now(Write::Unmute, "7", Some("u7".into()))]);
         let empty = tempfile::tempdir().unwrap();
         assert!(plan(&Store::open(empty.path()).unwrap()).unwrap().is_none());
     }

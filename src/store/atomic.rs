@@ -2,25 +2,14 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a mix.
 /// With `private`, the file gets mode 0600 (before any byte is written) and its dir 0700.
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::env::current_dir()?,
-    };
+    let dir = dir_of(path)?;
     create_dir(&dir, private)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        rand::random::<u32>()
-    ));
+    let tmp = temp_beside(path, &dir)?;
     let result = (|| {
         let mut file = open_new(&tmp, private)?;
         file.write_all(bytes)?;
@@ -34,6 +23,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> 
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The dir `path` is in (the current dir for a bare file name).
+fn dir_of(path: &Path) -> io::Result<PathBuf> {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => Ok(d.to_path_buf()),
+        _ => std::env::current_dir(),
+    }
+}
+
+/// A fresh hidden temp file name for `path` in its `dir`, unique per process and attempt.
+fn temp_beside(path: &Path, dir: &Path) -> io::Result<PathBuf> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    Ok(dir.join(format!(
+        ".{}.{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        rand::random::<u32>()
+    )))
 }
 
 /// Creates `dir` (and parents); with `private`, the dirs it creates are 0700 and the dir must
@@ -79,27 +89,15 @@ fn sync_dir(dir: &Path) {
 /// A file written in place of `path` only when [`AtomicFile::commit`] is called: a temp file in
 /// the same dir, renamed over `path` after fsync. Dropped without commit, it leaves no trace.
 pub struct AtomicFile {
-    path: std::path::PathBuf,
-    tmp: std::path::PathBuf,
+    path: PathBuf,
+    tmp: PathBuf,
     file: Option<io::BufWriter<fs::File>>,
 }
 
 impl AtomicFile {
     /// Starts writing a new version of `path`.
     pub fn create(path: &Path) -> io::Result<Self> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => std::env::current_dir()?,
-        };
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
-        let tmp = dir.join(format!(
-            ".{}.{}.{}.tmp",
-            name.to_string_lossy(),
-            std::process::id(),
-            rand::random::<u32>()
-        ));
+        let tmp = temp_beside(path, &dir_of(path)?)?;
         let file = open_new(&tmp, false)?;
         Ok(Self {
             path: path.to_path_buf(),

@@ -1,18 +1,18 @@
 //! Logging to a file (`xblocks.log`), never to the terminal the TUI draws on.
 
+use std::path::Path;
+
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 use super::private::{open_append, FileError};
-use crate::cli::GlobalArgs;
 
-/// Starts logging to `xblocks.log` in the log dir; level from `RUST_LOG` (default `info`).
-/// `Ok(None)` (nothing logged) when the dir or the file cannot be created (e.g. a read-only
-/// config dir): an unwritable log never stops a command. A log file that is a link, a special
+/// Starts logging to `xblocks.log` in `dir` (the profile's log dir); level from `RUST_LOG`
+/// (default `info`). `Ok(None)` (nothing logged) when the dir or the file cannot be created
+/// (e.g. a read-only config dir): an unwritable log never stops a command. A log file that is a link, a special
 /// file or another user's is refused: nothing is ever appended through it.
-pub fn init(global: &GlobalArgs) -> Result<Option<WorkerGuard>, FileError> {
-    let dir = super::paths::Paths::resolve(global).log_dir;
-    if super::atomic::create_dir(&dir, true).is_err() {
+pub fn init(dir: &Path) -> Result<Option<WorkerGuard>, FileError> {
+    if super::atomic::create_dir(dir, true).is_err() {
         return Ok(None);
     }
     let file = match open_append(&dir.join("xblocks.log")) {

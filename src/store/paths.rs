@@ -1,9 +1,8 @@
 //! Where xblocks keeps its files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::private::{check_dir, FileError};
-use crate::cli::GlobalArgs;
 
 /// The directories xblocks uses for one profile.
 #[derive(Debug, Clone)]
@@ -17,18 +16,18 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// Resolves the paths from the global options.
-    pub fn resolve(global: &GlobalArgs) -> Self {
+    /// The paths of `profile` in `config_dir` (`--config-dir`), else in the platform's dirs.
+    pub fn resolve(config_dir: Option<&Path>, profile: &str) -> Self {
         let dirs = directories::ProjectDirs::from("", "", "xblocks");
-        let (config_dir, log_dir) = match (&global.config_dir, &dirs) {
-            (Some(dir), _) => (dir.clone(), dir.join("logs")),
+        let (config_dir, log_dir) = match (config_dir, &dirs) {
+            (Some(dir), _) => (dir.to_path_buf(), dir.join("logs")),
             (None, Some(d)) => (
                 d.config_dir().to_path_buf(),
                 d.state_dir().unwrap_or_else(|| d.data_dir()).to_path_buf(),
             ),
             (None, None) => (PathBuf::from(".xblocks"), PathBuf::from(".xblocks/logs")),
         };
-        let profile_dir = config_dir.join("profiles").join(&global.profile);
+        let profile_dir = config_dir.join("profiles").join(profile);
         Self {
             config_dir,
             profile_dir,

@@ -1,11 +1,13 @@
-//! The plan of a sync, printed before any request: how many requests, how many accounts at
-//! most, what that costs at most and how long it takes at the read budget. Pure arithmetic.
+//! The plan of a sync, shown before any request (by `xblocks sync` and the TUI's `R` confirm
+//! alike): how many requests, how many accounts at most, what that costs at most and how long
+//! it takes at the read budget. Pure arithmetic and its wording.
 
 use std::time::SystemTime;
 
-use crate::api::eta::WINDOW_SECS;
-use crate::api::price::{Prices, Usd};
+use crate::api::eta::{clock, WINDOW_SECS};
+use crate::api::price::{Caps, Prices, Usd};
 use crate::api::Budget;
+use crate::store::db::{DbError, Store};
 
 /// Page sizes of a top-up, in order; the last repeats. Small first, so k new blocks cost about
 /// k accounts: a page that holds only known accounts ends the top-up.
@@ -89,6 +91,88 @@ impl Plan {
     }
 }
 
+/// What the database says before a sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Accounts listed now.
+    pub listed: u64,
+    /// Of those, read this UTC day.
+    pub seen_today: u64,
+    /// A full sync has finished: a top-up can build on it.
+    pub complete: bool,
+    /// Spent this UTC day.
+    pub spent_today: Usd,
+}
+
+impl Facts {
+    /// Reads the facts from `store` (blocking: call it off the async threads).
+    pub fn read(store: &Store) -> Result<Self, DbError> {
+        Ok(Self {
+            listed: store.listed_count()?,
+            seen_today: store.listed_seen_today()?,
+            complete: !store.last_full_syncs(1)?.is_empty(),
+            spent_today: Usd::from_dollars(store.spent_today()?),
+        })
+    }
+}
+
+/// The plan as shown before any request: what it sends, reads and costs at most, its ETA,
+/// what was read today, and the money spent and left under the caps. `complete` says whether a
+/// full sync has finished before (a full plan without one says so).
+pub fn lines(plan: &Plan, prices: &Prices, caps: &Caps, complete: bool) -> Vec<String> {
+    let eta = if plan.eta_secs == 0 {
+        "now".to_string()
+    } else {
+        format!("about {}", clock(plan.eta_secs))
+    };
+    let mut lines = Vec::new();
+    if plan.full && !complete {
+        // Only the accounts stored so far are known: the list may be much longer.
+        lines.push(format!(
+            "plan: full sync (no complete sync yet): the list's length is not known, so every page is read, each of {FULL_PAGE} accounts costing at most {}",
+            prices.page(u64::from(FULL_PAGE))
+        ));
+        lines.push(format!(
+            "for the accounts stored so far: {} requests, at most {} accounts, at most {}, ETA {eta}",
+            plan.requests, plan.accounts, plan.cost
+        ));
+    } else if plan.full {
+        lines.push(format!(
+            "plan: full sync: {} requests, at most {} accounts, at most {}, ETA {eta}",
+            plan.requests, plan.accounts, plan.cost
+        ));
+    }
+    if plan.full {
+        if plan.likely_free > 0 {
+            lines.push(format!(
+                "{} accounts were read today (UTC) and are likely not billed again: about {}",
+                plan.likely_free,
+                plan.cost_after_dedup(prices)
+            ));
+        }
+    } else {
+        lines.push(format!(
+            "plan: top-up from the newest block: {} requests, at most {} accounts, at most {} while fewer than {} blocks are new, ETA {eta}; each further page only while pages hold new blocks",
+            plan.requests,
+            plan.accounts,
+            plan.cost,
+            TOP_UP_PAGES[0]
+        ));
+    }
+    let mut money = format!("spent today (UTC): {}", caps.spent_before);
+    if let Some(cap) = caps.daily_cap {
+        money.push_str(&format!(
+            "; daily cap {cap} ({} left)",
+            cap.minus(caps.spent_before)
+        ));
+    }
+    if let Some(max) = caps.max_cost {
+        money.push_str(&format!("; --max-cost {max}"));
+    }
+    lines.push(money);
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +195,30 @@ mod tests {
         assert_eq!(page_size(false, 0), 20);
         assert_eq!(page_size(false, 9), 1000);
         assert_eq!(page_size(true, 0), 1000);
+    }
+
+    #[test]
+    fn the_plan_reads_as_printed_and_says_when_the_length_is_unknown() {
+        let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let p = Prices::default();
+        let caps = Caps {
+            daily_cap: Some(Usd::from_dollars(5.0)),
+            spent_before: Usd::from_dollars(1.0),
+            ..Caps::default()
+        };
+        let known = Plan::new(true, 2_500, 0, &p, None, now);
+        assert_eq!(
+            lines(&known, &p, &caps, true),
+            [
+                "plan: full sync: 3 requests, at most 3000 accounts, at most $3.000, ETA now",
+                "spent today (UTC): $1.000; daily cap $5.000 ($4.000 left)",
+            ]
+        );
+        let first = Plan::new(true, 1_000, 1_000, &p, None, now);
+        let text = lines(&first, &p, &caps, false).join("\n");
+        assert!(
+            text.starts_with("plan: full sync (no complete sync yet): the list's length is not known, so every page is read, each of 1000 accounts costing at most $1.000\nfor the accounts stored so far: 2 requests, at most 2000 accounts, at most $2.000, ETA now\n1000 accounts were read today"),
+            "{text}"
+        );
     }
 }

@@ -1,16 +1,76 @@
 //! The event loop: terminal events, worker results and a tick merged by `tokio::select!`, each
 //! turned into an `Action` for `update`; commands go to the worker or are done here (open, copy).
+//! It takes any stream of terminal events and any [`Screen`], so a test drives the whole app in
+//! process (keys in, frames out) without a terminal.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
 
-use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use futures::{FutureExt, Stream, StreamExt};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::terminal::{osc52, Term};
 use crate::app::{self, Action, Command, State};
+
+/// What the loop draws on and hands terminal work to: the real terminal, or a test's
+/// `TestBackend`.
+pub trait Screen {
+    /// Columns and rows.
+    fn size(&self) -> io::Result<(u16, u16)>;
+    /// Draws one frame of `state`.
+    fn draw(&mut self, state: &State) -> io::Result<()>;
+    /// Gives the terminal back to the shell until the process is continued (Ctrl-Z).
+    fn suspend(&mut self) -> io::Result<()>;
+    /// Puts `text` on the clipboard (OSC 52).
+    fn copy(&mut self, text: &str) -> io::Result<()>;
+    /// The terminal hung up (its window or connection is gone) without a signal reaching us.
+    fn hung_up(&self) -> bool {
+        false
+    }
+}
+
+impl Screen for Term {
+    fn size(&self) -> io::Result<(u16, u16)> {
+        let s = Terminal::size(self)?;
+        Ok((s.width, s.height))
+    }
+    fn draw(&mut self, state: &State) -> io::Result<()> {
+        Terminal::draw(self, |f| crate::ui::render(state, f)).map(drop)
+    }
+    fn suspend(&mut self) -> io::Result<()> {
+        super::terminal::suspend(self)
+    }
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        let backend = self.backend_mut();
+        backend.write_all(osc52(text).as_bytes())?;
+        backend.flush()
+    }
+    fn hung_up(&self) -> bool {
+        super::terminal::hung_up()
+    }
+}
+
+/// A test's screen: frames land in the `TestBackend`; suspend and copy do nothing.
+impl Screen for Terminal<TestBackend> {
+    fn size(&self) -> io::Result<(u16, u16)> {
+        let s = Terminal::size(self).unwrap_or_else(|e| match e {});
+        Ok((s.width, s.height))
+    }
+    fn draw(&mut self, state: &State) -> io::Result<()> {
+        Terminal::draw(self, |f| crate::ui::render(state, f)).unwrap_or_else(|e| match e {});
+        Ok(())
+    }
+    fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    fn copy(&mut self, _text: &str) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// How the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,34 +102,54 @@ pub fn map_event(event: Event) -> Option<Action> {
     }
 }
 
-/// Runs until the user quits or a signal arrives.
-pub async fn run(
-    terminal: &mut Term,
+/// The most actions applied before a frame is drawn, so a flood of results cannot starve input.
+const DRAIN_MAX: usize = 256;
+
+/// Runs until the user quits, the event stream ends, or a signal arrives.
+///
+/// Each turn waits for one event, then drains what else is ready (keys first, then worker
+/// results) and draws one frame for all of them.
+pub async fn run<S, E>(
+    screen: &mut S,
+    events: E,
     state: &mut State,
     worker: mpsc::UnboundedSender<Command>,
     actions_tx: mpsc::UnboundedSender<Action>,
     mut actions: mpsc::UnboundedReceiver<Action>,
-) -> anyhow::Result<Ending> {
-    let mut events = EventStream::new();
+) -> anyhow::Result<Ending>
+where
+    S: Screen,
+    E: Stream<Item = io::Result<Event>>,
+{
+    let mut events = std::pin::pin!(events);
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
-    let size = terminal.size()?;
-    app::update(state, Action::Resize(size.width, size.height));
+    let (w, h) = screen.size()?;
+    app::update(state, Action::Resize(w, h));
     let first = app::start(state);
     let io = Io {
         worker: &worker,
         actions: &actions_tx,
     };
-    dispatch(first, terminal, &io)?;
-    terminal.draw(|f| crate::ui::render(state, f))?;
+    dispatch(first, screen, &io)?;
+    screen.draw(state)?;
     loop {
         let searching = state.searching();
         let action = tokio::select! {
-            // Keys first, then worker results, then the next slice of a long search.
+            // Signals first (a terminal that is gone can leave the event stream always ready,
+            // and it must never starve SIGHUP/SIGTERM), then keys, then worker results, then
+            // the next slice of a long search.
             biased;
+            _ = sigterm.recv() => return Ok(Ending::Signal),
+            _ = sighup.recv() => return Ok(Ending::Signal),
+            _ = sigtstp.recv() => {
+                screen.suspend()?;
+                let (w, h) = screen.size()?;
+                Some(Action::Resize(w, h))
+            }
             ev = events.next() => match ev {
                 Some(Ok(e)) => map_event(e),
                 Some(Err(e)) => return Err(e.into()),
@@ -77,21 +157,38 @@ pub async fn run(
             },
             Some(a) = actions.recv() => Some(a),
             _ = std::future::ready(()), if searching => Some(Action::SearchStep),
-            _ = tick.tick() => Some(Action::Tick(SystemTime::now())),
-            _ = sigterm.recv() => return Ok(Ending::Signal),
-            _ = sighup.recv() => return Ok(Ending::Signal),
-            _ = sigtstp.recv() => {
-                super::terminal::suspend(terminal)?;
-                let size = terminal.size()?;
-                Some(Action::Resize(size.width, size.height))
+            _ = tick.tick() => {
+                if screen.hung_up() {
+                    return Ok(Ending::Signal);
+                }
+                Some(Action::Tick(SystemTime::now()))
             }
         };
-        let Some(action) = action else { continue };
-        let commands = app::update(state, action);
-        if dispatch(commands, terminal, &io)? {
-            return Ok(Ending::Quit);
+        let mut pending: Vec<Action> = action.into_iter().collect();
+        // Coalesce: whatever is ready now joins this frame.
+        while pending.len() < DRAIN_MAX {
+            if let Some(ev) = events.next().now_or_never() {
+                match ev {
+                    Some(Ok(e)) => pending.extend(map_event(e)),
+                    Some(Err(e)) => return Err(e.into()),
+                    None => break,
+                }
+            } else if let Ok(a) = actions.try_recv() {
+                pending.push(a);
+            } else {
+                break;
+            }
         }
-        terminal.draw(|f| crate::ui::render(state, f))?;
+        if pending.is_empty() {
+            continue;
+        }
+        for action in pending {
+            let commands = app::update(state, action);
+            if dispatch(commands, screen, &io)? {
+                return Ok(Ending::Quit);
+            }
+        }
+        screen.draw(state)?;
     }
 }
 
@@ -102,17 +199,13 @@ struct Io<'a> {
 }
 
 /// Sends network commands to the worker and performs terminal ones; true when quitting.
-fn dispatch(commands: Vec<Command>, terminal: &mut Term, io: &Io) -> anyhow::Result<bool> {
+fn dispatch(commands: Vec<Command>, screen: &mut impl Screen, io: &Io) -> anyhow::Result<bool> {
     let (worker, actions) = (io.worker, io.actions);
     for cmd in commands {
         match cmd {
             Command::Quit => return Ok(true),
-            Command::Suspend => super::terminal::suspend(terminal)?,
-            Command::Copy { text } => {
-                let backend = terminal.backend_mut();
-                backend.write_all(osc52(&text).as_bytes())?;
-                backend.flush()?;
-            }
+            Command::Suspend => screen.suspend()?,
+            Command::Copy { text } => screen.copy(&text)?,
             Command::Open { url } => {
                 let actions = actions.clone();
                 tokio::task::spawn_blocking(move || {

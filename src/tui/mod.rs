@@ -1,9 +1,9 @@
 //! The terminal: enter/restore, panic hook, signals, the event loop; `xblocks` and `xblocks demo`.
 
-mod event_loop;
+pub mod event_loop;
 pub mod terminal;
 
-pub use event_loop::{map_event, Ending};
+pub use event_loop::{map_event, Ending, Screen};
 
 use std::io::{IsTerminal, Write};
 use std::time::SystemTime;
@@ -46,8 +46,13 @@ pub async fn demo(global: GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     g.auth_base = emulator.base_url();
     g.config_dir = Some(dir.0.clone());
     let result = async {
-        crate::auth::pkce::login_headless(&g, "xblocks-demo", crate::auth::DEFAULT_SCOPES).await?;
-        crate::commands::account::probe_at_sign_in(&g).await;
+        crate::auth::pkce::login_headless(
+            &g.session(),
+            "xblocks-demo",
+            crate::auth::DEFAULT_SCOPES,
+        )
+        .await?;
+        crate::auth::session::probe_at_sign_in(&g.session()).await;
         run_with(&g, args.window_secs, true).await
     }
     .await;
@@ -98,6 +103,8 @@ struct OfflineStart {
     me: Option<crate::api::types::User>,
     capability: Option<crate::api::Capability>,
     listed: u64,
+    /// When the last full sync finished (Unix seconds).
+    last_full: Option<i64>,
 }
 
 fn offline_start(
@@ -111,7 +118,7 @@ fn offline_start(
     let known = from_token.or_else(|| {
         store
             .as_ref()
-            .and_then(crate::commands::account::remembered)
+            .and_then(|s| s.remembered_account().ok().flatten())
     });
     OfflineStart {
         me: known.map(|(id, username)| crate::api::types::User {
@@ -121,12 +128,16 @@ fn offline_start(
         }),
         capability: store
             .as_ref()
-            .and_then(crate::commands::account::stored)
+            .and_then(|s| s.learned_capability().ok().flatten())
             .map(|(c, _)| c),
         listed: store
             .as_ref()
             .and_then(|s| s.listed_count().ok())
             .unwrap_or(0),
+        last_full: store
+            .as_ref()
+            .and_then(|s| s.last_full_syncs(1).ok())
+            .and_then(|f| f.first().and_then(|f| f.finished)),
     }
 }
 
@@ -143,16 +154,17 @@ fn need_terminal() -> Result<(), ExitError> {
 
 /// Signs in with the profile's credentials and runs the TUI until the user quits.
 async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::Result<()> {
-    let paths = Paths::resolve(global);
+    let paths = global.paths();
     let (config, keymap, notes) = load_config(&paths)?;
-    let (credentials, _, token) = crate::auth::session::load_credentials(global)?
+    let (credentials, _, token) = crate::auth::session::load_credentials(&global.session())?
         .ok_or_else(|| ExitError::from(ApiError::NotSignedIn))?;
     need_terminal()?;
     let client = Client::new(ClientConfig {
         api_base: global.api_base.clone(),
-        credentials,
+        credentials: credentials.into(),
         no_wait: false,
-        expand_pinned: true,
+        // X bills every expanded post: pinned posts load one at a time, when asked for (`P`).
+        expand_pinned: false,
     });
     // The profile knows the account and the database holds the list: nothing waits for X.
     let start = offline_start(&paths, token.as_ref());
@@ -162,6 +174,9 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     };
     let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
     state.snapshots.sync.offline_first = start.listed > 0;
+    state.snapshots.sync.last_full = start
+        .last_full
+        .map(|t| std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.max(0) as u64));
     if let Ok(billing) = crate::store::config::Config::load(&paths).map(|c| c.billing) {
         state.snapshots.sync.prices = billing.prices();
         state.snapshots.sync.daily_cap = billing.daily_cap();
@@ -170,6 +185,7 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         state.capability = crate::worker::app_capability(cap);
     }
     state.window_secs = window_secs;
+    state.demo = demo;
     state.no_color =
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || config.theme == Theme::Mono;
     if !notes.is_empty() {
@@ -202,7 +218,16 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     );
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
-    let ending = event_loop::run(&mut terminal, &mut state, worker, actions_tx, actions_rx).await;
+    let events = crossterm::event::EventStream::new();
+    let ending = event_loop::run(
+        &mut terminal,
+        events,
+        &mut state,
+        worker,
+        actions_tx,
+        actions_rx,
+    )
+    .await;
     drop(guard);
     // ratatui's `Terminal` shows the cursor on drop and `eprintln!`s if that fails, which panics
     // when the terminal hung up (SIGHUP); the guard already restored everything, so skip it.
@@ -228,13 +253,26 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
     }
 }
 
-/// What to tell about writes confirmed but not sent yet: they wait in the durable queue.
+/// What to tell about writes confirmed but not sent yet, and timed jobs due later: they wait in
+/// the durable queue.
 fn queued_note(state: &State) -> Option<String> {
-    let n = state.pending();
-    (n > 0).then(|| {
+    let n = crate::app::quit::pending_writes(state);
+    let later = crate::app::quit::due_later(state);
+    let unsent = (n > 0).then(|| {
         format!(
             "{n} queued write{} not sent yet stay in the queue; they resume at the next start (Q shows them)",
             if n == 1 { "" } else { "s" }
         )
-    })
+    });
+    let timed = (later > 0).then(|| {
+        format!(
+            "{later} timed job{} due later run{} at the next start or with `xblocks run-due`",
+            if later == 1 { "" } else { "s" },
+            if later == 1 { "s" } else { "" }
+        )
+    });
+    match (unsent, timed) {
+        (Some(u), Some(t)) => Some(format!("{u}; {t}")),
+        (u, t) => u.or(t),
+    }
 }

@@ -58,7 +58,23 @@ pub fn suspend(terminal: &mut Term) -> io::Result<()> {
         libc::raise(libc::SIGSTOP);
     }
     modes_on()?;
-    terminal.clear()
+    // A full redraw without `Terminal::clear`: that asks the terminal for the cursor position,
+    // and the event reader (polling stdin) swallows the answer, so it times out.
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
+/// True when the terminal on stdin has hung up (a closed window or a dropped connection whose
+/// SIGHUP never reached us): reading it would only ever return end-of-file.
+pub fn hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & libc::POLLHUP != 0
 }
 
 /// Leaves TUI mode; safe to call more than once.

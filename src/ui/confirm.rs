@@ -10,8 +10,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::strings;
 use super::theme::Theme;
+use crate::app::duration;
 use crate::app::state::{clock, Confirm, WriteConfirm, TYPE_BACK_OVER};
-use crate::app::{Capability, KeyAction, KeyMode, State};
+use crate::app::{Capability, KeyAction, KeyMode, State, Verb};
 use crate::text::{fit, sanitize};
 
 /// Most accounts named one per line before "…and N more".
@@ -21,6 +22,23 @@ const NAMED: usize = 5;
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match confirm {
         Confirm::Write(write) => render_write(state, write, theme, area, buf),
+        Confirm::Sync(plan) => {
+            let s = &state.snapshots.sync;
+            let caps = s.caps(plan.facts.spent_today);
+            let mut lines: Vec<Line> =
+                crate::sync::plan::lines(&plan.plan, &s.prices, &caps, plan.facts.complete)
+                    .into_iter()
+                    .map(Line::raw)
+                    .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(strings::FULL_SYNC_EFFECT));
+            let answer = answer(state, |a| match a {
+                KeyAction::Yes => Some("sync"),
+                KeyAction::No => Some("send nothing"),
+                _ => None,
+            });
+            render_question(" Full sync? ", lines, answer, theme, area, buf);
+        }
         Confirm::CancelQueue { open, pane } => {
             super::queue::render(state, pane, theme, area, buf);
             let s = if *open == 1 { "" } else { "s" };
@@ -127,6 +145,10 @@ fn render_write(
     } else {
         lines.push(Line::raw(strings::effect(verb)));
     }
+    if confirm.timed() {
+        lines.push(Line::raw(""));
+        lines.extend(duration_lines(state, confirm).into_iter().map(Line::raw));
+    }
     lines.push(Line::raw(""));
     let eta = state.eta_secs(n);
     let eta_text = if eta == 0 {
@@ -180,6 +202,37 @@ fn render_write(
     render_pane(&title, lines, answer, theme, area, buf);
 }
 
+/// How long a block or mute lasts, the key that changes it, and when it ends by itself.
+fn duration_lines(state: &State, confirm: &WriteConfirm) -> Vec<String> {
+    let key = state.keymap.key_name(KeyMode::Confirm, KeyAction::Duration);
+    let Some(secs) = confirm.undo_after else {
+        let choices: Vec<String> = duration::CHOICES
+            .iter()
+            .flatten()
+            .map(|&c| duration::words(Some(c)).replacen("for ", "", 1))
+            .collect();
+        return vec![format!(
+            "How long: for good · {key}: {}",
+            choices.join(", ")
+        )];
+    };
+    let undone = match confirm.verb {
+        Verb::Block => "Unblocked",
+        _ => "Unmuted",
+    };
+    let at = duration::short_time(state.now_unix().saturating_add(secs as i64));
+    vec![
+        format!(
+            "How long: {} ({key} changes it)",
+            duration::words(Some(secs))
+        ),
+        format!(
+            "{undone} by itself at {at} UTC: by xblocks while it runs, else at its next start \
+             or by `xblocks run-due`."
+        ),
+    ]
+}
+
 /// A confirm pane with a plain question.
 fn render_question(
     title: &str,
@@ -209,9 +262,13 @@ fn render_pane(
     buf: &mut Buffer,
 ) {
     let w = area.width.min(72).saturating_sub(2) as usize;
+    // Rows as the paragraph wraps them (at word boundaries, so often more than width / w).
     let height: usize = lines
         .iter()
-        .map(|l| l.width().div_ceil(w.max(1)).max(1))
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            crate::text::wrap(&text, w.max(1)).len().max(1)
+        })
         .sum();
     let rect = super::centered(area, 72, (height + 2).min(u16::MAX as usize) as u16);
     super::clear_overlay(rect, buf);

@@ -40,6 +40,16 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = lines(a, theme, inner.width as usize, now);
     let i = state.view[state.cursor];
     let w = inner.width as usize;
+    if a.has_pin && a.pinned.is_none() {
+        // Never loaded with the page: X bills each post, so only on demand.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Pinned post not loaded", theme.dim));
+        lines.extend(
+            wrap(&crate::app::pinned::hint(state), w.max(1))
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim)),
+        );
+    }
     let kept = state.index.flag(i, crate::query::Flag::Kept);
     let note = state.notes.get(&i);
     if kept || note.is_some() {

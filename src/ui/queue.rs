@@ -1,5 +1,5 @@
 //! The queue view: progress of the current batch, the ETA from the write budget, open jobs with
-//! their state, then recent finished ones.
+//! their state, timed jobs due later with their due time, then recent finished ones.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::strings;
 use super::theme::Theme;
 use crate::api::Write as JobAction;
+use crate::app::duration;
 use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
 use crate::app::{KeyMode, State};
@@ -21,6 +22,9 @@ pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &
     let empty = QueueSnapshot::default();
     let q = state.snapshots.queue.as_ref().unwrap_or(&empty);
     let mut title = format!(" Queue · {} open", q.open_total);
+    if q.due_later > 0 {
+        title.push_str(&format!(" · {} due later", q.due_later));
+    }
     if q.paused {
         title.push_str(" · PAUSED");
     }
@@ -71,6 +75,16 @@ fn summary<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec
     }
     let eta = if q.open_total == 0 {
         "Nothing to do.".to_string()
+    } else if q.unsent() == 0 {
+        match q.later.first() {
+            Some(j) => format!(
+                "Nothing due now. Next: {} {} {}.",
+                j.action.verb(),
+                who(state, j),
+                due_in(state, j)
+            ),
+            None => "Nothing due now.".to_string(),
+        }
     } else if q.paused {
         "Paused: press p to resume.".to_string()
     } else if !q.running && !held_read_only(state) {
@@ -78,7 +92,7 @@ fn summary<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec
     } else if held_read_only(state) && only_plan_writes(q) {
         "Queued for later: this plan can't block or unblock through the API.".to_string()
     } else {
-        match state.eta_secs(q.open_total) {
+        match state.eta_secs(q.unsent()) {
             0 => "ETA: now, within the current rate-limit window.".to_string(),
             s => format!("ETA: about {} at the current rate limits.", clock(s)),
         }
@@ -144,10 +158,30 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
         };
         out.push(row(state, job, label, style, w));
     }
-    if q.open_total > q.open.len() {
+    if q.unsent() > q.open.len() {
         out.push(Line::styled(
             fit(
-                &format!("…and {} more open jobs", q.open_total - q.open.len()),
+                &format!("…and {} more open jobs", q.unsent() - q.open.len()),
+                w,
+            ),
+            theme.dim,
+        ));
+    }
+    if !q.later.is_empty() {
+        out.push(Line::styled(fit("Timed: due later", w), theme.header));
+    }
+    for job in &q.later {
+        let label = if q.paused {
+            format!("{} (paused)", due_in(state, job))
+        } else {
+            due_in(state, job)
+        };
+        out.push(row(state, job, label, theme.dim, w));
+    }
+    if q.due_later > q.later.len() {
+        out.push(Line::styled(
+            fit(
+                &format!("…and {} more timed jobs", q.due_later - q.later.len()),
                 w,
             ),
             theme.dim,
@@ -173,17 +207,35 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
     out
 }
 
-fn row<'a>(state: &State, job: &Job, label: String, style: Style, w: usize) -> Line<'a> {
-    // Jobs queued by id only, reported before the list loaded: named from the list now.
+/// When a timed job runs: `in 6d 23h · 2025-12-01 16:00`, or `due now · …` once its time came.
+fn due_in(state: &State, job: &Job) -> String {
+    let Some(due) = job.due_at else {
+        return "now".into();
+    };
+    let left = due - state.now_unix();
+    let when = if left > 0 {
+        format!("in {}", duration::span(left))
+    } else {
+        "due now".to_string()
+    };
+    format!("{when} · {}", duration::short_time(due))
+}
+
+/// `@handle`, or `id N` for a job queued by id only (named from the loaded list when it can be).
+fn who(state: &State, job: &Job) -> String {
     let loaded = || {
         state
             .index_of(&job.target)
             .map(|i| state.accounts[i as usize].handle.to_string())
     };
-    let who = match job.username.clone().or_else(loaded) {
+    match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),
         None => format!("id {}", job.target),
-    };
+    }
+}
+
+fn row<'a>(state: &State, job: &Job, label: String, style: Style, w: usize) -> Line<'a> {
+    let who = who(state, job);
     let verb_w = 8.min(w);
     let who_w = 24.min(w.saturating_sub(verb_w) / 2);
     let rest = w.saturating_sub(verb_w + who_w);

@@ -15,6 +15,10 @@ block are not restored.";
 pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
 they can still follow and message you. Muting works on every API plan.";
 
+/// What a full sync (`R`) does.
+pub const FULL_SYNC_EFFECT: &str = "Reads every page of the block list from X into the local \
+database. Accounts X no longer lists (unblocked elsewhere) leave the list; D shows them.";
+
 /// Shown for an account whose display name is empty (or was only control characters).
 pub const NO_NAME: &str = "(no name)";
 
@@ -183,8 +187,14 @@ pub fn hints(state: &State) -> String {
         Mode::Help { .. } => view_keys(state, KeyMode::Help),
         Mode::Confirm(c) => {
             let later = matches!(c, crate::app::Confirm::Write(w) if w.later);
+            let timed = matches!(c, crate::app::Confirm::Write(w) if w.timed());
             state.keymap.hint(&[KeyMode::Confirm], |a, w| {
-                (a != KeyAction::MuteInstead || later).then_some(w)
+                let offered = match a {
+                    KeyAction::MuteInstead => later,
+                    KeyAction::Duration => timed,
+                    _ => true,
+                };
+                offered.then_some(w)
             })
         }
         _ => state.keymap.hint(&[KeyMode::Move, KeyMode::Main], |a, w| {
@@ -203,7 +213,7 @@ pub fn view_keys(state: &State, mode: KeyMode) -> String {
         .snapshots
         .queue
         .as_ref()
-        .is_some_and(|q| q.paused || (!q.running && q.open_total > 0));
+        .is_some_and(|q| q.paused || (!q.running && q.unsent() > 0));
     let keys = &state.keymap;
     let own = |close: bool| {
         keys.hint(&[mode], |a, w| match a {

@@ -1,11 +1,15 @@
 //! The TUI's write lane over the profile's durable queue: every write the user confirms is
 //! queued (committed) before it is sent, logged with its state change in one transaction,
 //! resumed at the next start if the program died mid-way, and undoable with `xblocks undo`.
-//! One confirmation arrives as one [`Command::Write`] and becomes one batch.
+//! One confirmation arrives as one [`Command::Write`] (or [`Command::WriteFor`], which adds the
+//! inverse of each write, due when its duration ends) and becomes one batch. While the TUI is
+//! open, a wake-up timer runs timed jobs when they come due, through the same runner as
+//! `xblocks run-due` (paced by the rate limits; this lane holds the profile's runner lock).
 
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -15,8 +19,9 @@ use crate::api::{ApiError, Client, Write};
 use crate::app::{Action, Capability, Verb};
 use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id, RunError, Selection};
+use crate::jobs::timed::inverse_jobs;
 use crate::jobs::undo;
-use crate::store::db::{DbError, Job, JobState, NewJob, Store};
+use crate::store::db::{now_unix, DbError, Job, JobState, NewJob, Store};
 use crate::store::runner_lock::{LockError, RunnerLock};
 
 /// The profile's database and runner lock, held for the TUI's lifetime.
@@ -78,9 +83,23 @@ fn verb_of(w: Write) -> Option<Verb> {
     }
 }
 
-/// Runs write commands through the durable queue, first resuming what an earlier run left open.
-/// Queue controls (pause, resume, cancel) arrive on `ctl` and take effect at once, even during a
-/// rate-limit wait: a job interrupted in flight is checked against X before it is ever resent.
+/// The longest the lane sleeps before it looks at the wall clock again (a suspended machine's
+/// monotonic clock stops; the wall clock, which due times follow, does not).
+const WAKE_CHECK: Duration = Duration::from_secs(60);
+
+/// The lane's client, account and queue: what every run needs.
+struct Lane<'a> {
+    client: &'a Client,
+    me: &'a str,
+    d: &'a Durable,
+    actions: &'a mpsc::UnboundedSender<Action>,
+}
+
+/// Runs write commands through the durable queue, first resuming what an earlier run left open
+/// and running what came due while the TUI was closed; then wakes up to run each timed job when
+/// it comes due. Queue controls (pause, resume, cancel) arrive on `ctl` and take effect at once,
+/// even during a rate-limit wait: a job interrupted in flight is checked against X before it is
+/// ever resent.
 pub async fn lane(
     client: Client,
     me: String,
@@ -89,10 +108,16 @@ pub async fn lane(
     mut ctl: mpsc::UnboundedReceiver<Command>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
+    let lane = Lane {
+        client: &client,
+        me: &me,
+        d: &d,
+        actions: &actions,
+    };
     let mut tracker = Tracker::default();
-    rebuild(&d.store, &mut tracker, &actions).await;
-    run_open(&client, &me, &d, None, &mut ctl, &mut tracker, &actions).await;
+    run_all_due(&lane, &mut ctl, &mut tracker).await;
     loop {
+        let wake = tracker.next_due().map(|due| wake_in(due, now_unix()));
         let cmd = tokio::select! {
             cmd = rx.recv() => match cmd {
                 Some(c) => c,
@@ -100,42 +125,85 @@ pub async fn lane(
             },
             Some(c) = ctl.recv() => {
                 if control(c, &d, &mut tracker, &actions).await {
-                    run_open(&client, &me, &d, None, &mut ctl, &mut tracker, &actions).await;
+                    run_all_due(&lane, &mut ctl, &mut tracker).await;
+                }
+                continue;
+            }
+            () = sleep_for(wake) => {
+                if tracker.next_due().is_some_and(|due| due <= now_unix()) {
+                    run_all_due(&lane, &mut ctl, &mut tracker).await;
                 }
                 continue;
             }
         };
         let batch = match cmd {
             Command::UndoLastBatch => queue_undo(&d.store, &actions).await,
-            Command::Write(writes) => queue_batch(&d.store, writes, &actions).await,
+            Command::Write(writes) => queue_batch(&d.store, writes, None, &actions).await,
+            Command::WriteFor { writes, secs } => {
+                queue_batch(&d.store, writes, Some(secs), &actions).await
+            }
             _ => None,
         };
         let Some(batch) = batch else { continue };
         rebuild(&d.store, &mut tracker, &actions).await;
-        run_open(
-            &client,
-            &me,
-            &d,
-            Some(&batch),
-            &mut ctl,
-            &mut tracker,
-            &actions,
-        )
-        .await;
+        run_open(&lane, VecDeque::from([Some(batch)]), &mut ctl, &mut tracker).await;
     }
 }
 
-/// Queues one confirmation's writes as one batch; returns its id.
+/// How long to sleep until `due` (Unix seconds) seen at `now`, at most [`WAKE_CHECK`]. Whole
+/// seconds from a truncated `now` never wake before the due second.
+fn wake_in(due: i64, now: i64) -> Duration {
+    Duration::from_secs(due.saturating_sub(now).max(0) as u64).min(WAKE_CHECK)
+}
+
+/// Sleeps for `d`, or forever without one.
+async fn sleep_for(d: Option<Duration>) {
+    match d {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs every open job due now: writes left open, and the timed jobs whose time came (the
+/// runner leaves out, with the reason logged, any whose account changed meanwhile). While the
+/// plan holds block writes, only batches of mutes run: a held write would be refused again.
+async fn run_all_due(
+    lane: &Lane<'_>,
+    ctl: &mut mpsc::UnboundedReceiver<Command>,
+    tracker: &mut Tracker,
+) {
+    tracker.advance_horizon(now_unix());
+    rebuild(&lane.d.store, tracker, lane.actions).await;
+    let runs = if tracker.held.is_some() {
+        mute_only_batches(&tracker.unsent_jobs())
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        VecDeque::from([None])
+    };
+    run_open(lane, runs, ctl, tracker).await;
+}
+
+/// Queues one confirmation's writes as one batch, with the inverse of each block or mute due in
+/// `undo_after` seconds when given; returns the batch id.
 async fn queue_batch(
     store: &Store,
     writes: Vec<(Verb, String)>,
+    undo_after: Option<u64>,
     actions: &mpsc::UnboundedSender<Action>,
 ) -> Option<String> {
     let batch = new_batch_id("tui");
-    let jobs: Vec<NewJob> = writes
+    let mut jobs: Vec<NewJob> = writes
         .iter()
         .map(|(v, id)| NewJob::now(write_of(*v), id.clone(), None))
         .collect();
+    if let Some(secs) = undo_after {
+        let due = now_unix().saturating_add(secs as i64);
+        for (v, id) in writes.iter().filter(|(v, _)| *v != Verb::Unblock) {
+            jobs.extend(inverse_jobs(write_of(*v), [(id.clone(), None)], due));
+        }
+    }
     let b = batch.clone();
     match store.call(move |s| s.enqueue(&b, &jobs)).await {
         Ok(_) => Some(batch),
@@ -223,21 +291,24 @@ fn report(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
     let _ = actions.send(Action::QueueSnapshot(Box::new(tracker.snapshot())));
 }
 
-/// Runs the open jobs (of `batch`, or all) unless paused; a control command interrupts the run
-/// and is applied. Returns when the run ends, is paused or is cancelled.
+/// Runs the due open jobs of each of `runs` (a batch, or `None` for all) unless paused; a
+/// control command interrupts the run and is applied. Returns when the runs end, are paused or
+/// are cancelled.
 async fn run_open(
-    client: &Client,
-    me: &str,
-    d: &Durable,
-    batch: Option<&str>,
+    lane: &Lane<'_>,
+    mut runs: VecDeque<Option<String>>,
     ctl: &mut mpsc::UnboundedReceiver<Command>,
     tracker: &mut Tracker,
-    actions: &mpsc::UnboundedSender<Action>,
 ) {
-    let mut runs: VecDeque<Option<String>> = VecDeque::from([batch.map(str::to_string)]);
+    let Lane {
+        client,
+        me,
+        d,
+        actions,
+    } = *lane;
     let mut tried: HashSet<String> = HashSet::new();
     while let Some(batch) = runs.pop_front() {
-        if tracker.paused || tracker.snapshot().open_total == 0 {
+        if tracker.paused || tracker.unsent() == 0 {
             return;
         }
         if let Some(b) = &batch {
@@ -254,7 +325,7 @@ async fn run_open(
         let Some(c) = interrupt else {
             if tracker.held.is_some() {
                 // Held blocks and unblocks must not hold up mutes, which every plan allows.
-                for b in mute_only_batches(&tracker.open_jobs()) {
+                for b in mute_only_batches(&tracker.unsent_jobs()) {
                     if !tried.contains(&b) && !runs.contains(&Some(b.clone())) {
                         runs.push_back(Some(b));
                     }
@@ -305,7 +376,11 @@ async fn control(
             true
         }
         Command::CancelQueue => {
-            cancel_open(&d.store, actions).await;
+            cancel_open(&d.store, None, actions).await;
+            false
+        }
+        Command::CancelUnsent => {
+            cancel_open(&d.store, Some(tracker.horizon), actions).await;
             false
         }
         _ => false,
@@ -314,11 +389,11 @@ async fn control(
     run
 }
 
-/// Marks every pending job cancelled (each with its log entry, in one transaction). A job left
-/// in flight by an interrupted request may already have happened at X: it stays open and is
-/// checked at the next run.
-async fn cancel_open(store: &Store, actions: &mpsc::UnboundedSender<Action>) {
-    match store.call(|s| s.cancel_pending(None)).await {
+/// Marks every pending job (due by `due_by`, or all) cancelled, each with its log entry, in one
+/// transaction. A job left in flight by an interrupted request may already have happened at X:
+/// it stays open and is checked at the next run.
+async fn cancel_open(store: &Store, due_by: Option<i64>, actions: &mpsc::UnboundedSender<Action>) {
+    match store.call(move |s| s.cancel_pending(None, due_by)).await {
         Ok(cancelled) => {
             let jobs = cancelled
                 .into_iter()
@@ -347,17 +422,33 @@ async fn run_jobs(
     let writer = ApiWriter {
         client: client.clone(),
         me: me.to_string(),
+        store: store.clone(),
     };
     let stop = AtomicBool::new(false);
     let mut progress = |_: usize, _: usize, job: &Job| {
         tracker.finished(job);
         let _ = actions.send(Action::QueueSnapshot(Box::new(tracker.snapshot())));
-        let Some(v) = verb_of(job.action) else { return };
-        let id = job.target.clone();
-        if v.needs_full() && job.state == JobState::Done {
+        if job.action.needs_full() && job.state == JobState::Done {
             // A block write went through: the plan has them, whatever was known before.
             let _ = actions.send(Action::Capability(Capability::Full));
         }
+        let budget = || {
+            if let Some(b) = client.budget(job.action.endpoint()) {
+                let _ = actions.send(Action::Budget {
+                    limit: b.limit,
+                    remaining: b.remaining,
+                    reset: b.reset,
+                });
+            }
+        };
+        if job.due_at.is_some() {
+            // A timed job: the app words it (done, or not sent and why).
+            let _ = actions.send(Action::TimedFinished(Box::new(job.clone())));
+            budget();
+            return;
+        }
+        let Some(v) = verb_of(job.action) else { return };
+        let id = job.target.clone();
         let action = match &job.state {
             JobState::Done => Action::Done { verb: v, id },
             JobState::NotFound => Action::Failed {
@@ -378,13 +469,7 @@ async fn run_jobs(
             _ => return,
         };
         let _ = actions.send(action);
-        if let Some(b) = client.budget(job.action.endpoint()) {
-            let _ = actions.send(Action::Budget {
-                limit: b.limit,
-                remaining: b.remaining,
-                reset: b.reset,
-            });
-        }
+        budget();
     };
     let select = Selection {
         batch: batch.map(str::to_string),
@@ -411,7 +496,7 @@ async fn run_jobs(
         other => other.to_string(),
     };
     let open: Vec<Job> = tracker
-        .open_jobs()
+        .unsent_jobs()
         .into_iter()
         .filter(|j| batch.is_none_or(|b| j.batch == b))
         .collect();

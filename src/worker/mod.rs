@@ -8,6 +8,7 @@
 pub mod durable;
 mod files;
 mod notes;
+mod pinned;
 mod reads;
 mod sync_lane;
 mod tracker;
@@ -40,6 +41,7 @@ pub fn spawn_with(
     profile_dir: Option<std::path::PathBuf>,
 ) -> mpsc::UnboundedSender<Command> {
     let files_actions = actions.clone();
+    let plan_client = client.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
     let (read_tx, read_rx) = mpsc::unbounded_channel::<Command>();
     let (write_tx, write_rx) = mpsc::unbounded_channel::<Command>();
@@ -63,12 +65,27 @@ pub fn spawn_with(
     tokio::spawn(async move {
         while let Some(cmd) = rx.recv().await {
             let lane = match cmd {
-                Command::Write(_) | Command::UndoLastBatch => &write_tx,
+                Command::Write(_) | Command::WriteFor { .. } | Command::UndoLastBatch => &write_tx,
                 Command::LoadHistory | Command::LoadDiff => {
                     files::load(cmd, profile_dir.clone(), files_actions.clone());
                     continue;
                 }
-                Command::PauseQueue | Command::ResumeQueue | Command::CancelQueue => {
+                Command::PlanSync { full, prices } => {
+                    // From the database alone: never behind a page load or a retry.
+                    let (c, dir, tx) = (
+                        plan_client.clone(),
+                        profile_dir.clone(),
+                        files_actions.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let _ = tx.send(sync_lane::plan(&c, dir, full, &prices).await);
+                    });
+                    continue;
+                }
+                Command::PauseQueue
+                | Command::ResumeQueue
+                | Command::CancelQueue
+                | Command::CancelUnsent => {
                     // Without a durable queue nobody listens: the control is dropped.
                     let _ = ctl_tx.send(cmd);
                     continue;
@@ -183,6 +200,20 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
             page(client, me, token).await
         }
+        Command::LoadPinned { id, .. } => match client.pinned_post(&id).await {
+            Ok(post) => vec![Action::PinnedLoaded {
+                id,
+                text: post.map(|p| p.text),
+            }],
+            Err(e) if e.is_money() => vec![Action::MoneyStopped(sentence(&e.user_message()))],
+            Err(e) => vec![Action::Notice {
+                text: sentence(&format!(
+                    "The pinned post was not loaded: {}",
+                    e.user_message()
+                )),
+                error: true,
+            }],
+        },
         Command::ResolveHandle { handle } => {
             match client
                 .users_by_usernames(std::slice::from_ref(&handle))
@@ -203,7 +234,7 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             }
         }
         // Without the durable queue no write is taken: it could not be made durable.
-        Command::Write(writes) => writes
+        Command::Write(writes) | Command::WriteFor { writes, .. } => writes
             .into_iter()
             .map(|(verb, id)| Action::Failed {
                 verb,
@@ -218,10 +249,12 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
         | Command::PauseQueue
         | Command::ResumeQueue
         | Command::CancelQueue
+        | Command::CancelUnsent
         | Command::LoadHistory
         | Command::UndoLastBatch
         | Command::LoadDiff
         | Command::Sync { .. }
+        | Command::PlanSync { .. }
         | Command::SaveNote { .. }
         | Command::SaveTags { .. }
         | Command::SetKept { .. } => Vec::new(),

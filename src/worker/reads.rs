@@ -59,6 +59,19 @@ pub(super) async fn lane(
             super::sync_lane::run(&client, &me, s, *full, *prices, *daily_cap, &actions).await;
             continue;
         }
+        if let (
+            Command::LoadPinned {
+                cost, daily_cap, ..
+            },
+            Some(s),
+        ) = (&cmd, &store)
+        {
+            let (cost, daily_cap) = (*cost, *daily_cap);
+            for action in super::pinned::load(&client, &me, s, cmd, cost, daily_cap).await {
+                let _ = actions.send(action);
+            }
+            continue;
+        }
         if super::notes::is_note(&cmd) {
             if let Some(s) = store.clone() {
                 let tx = actions.clone();

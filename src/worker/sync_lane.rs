@@ -1,15 +1,61 @@
 //! Syncs the TUI asks for (the top-up at start, `r`, `R`), run on the read lane against the
 //! profile database; each stored page goes to the list, the end (or why it stopped) to the
-//! status bar.
+//! status bar. A full sync's plan is worked out first, from the database alone.
 
 use tokio::sync::mpsc;
 
 use super::sentence;
 use crate::api::price::{Caps, Prices, Usd};
-use crate::api::{ApiError, Client};
+use crate::api::{ApiError, Client, Endpoint};
+use crate::app::sync_status::SyncPlan;
 use crate::app::Action;
 use crate::store::db::Store;
-use crate::sync::SyncError;
+use crate::sync::plan::Facts;
+use crate::sync::{Plan, SyncError};
+
+/// The plan of a sync at the prices of `[billing]`, from the database in the profile folder
+/// `dir` and the read budget last reported: no request is sent.
+pub(super) async fn plan(
+    client: &Client,
+    dir: Option<std::path::PathBuf>,
+    full: bool,
+    prices: &Prices,
+) -> Action {
+    let Some(dir) = dir else {
+        return Action::Notice {
+            text: "No full sync: this session has no profile folder.".into(),
+            error: true,
+        };
+    };
+    let read = tokio::task::spawn_blocking(move || {
+        Store::open_existing(&dir)?
+            .map(|s| Facts::read(&s))
+            .transpose()
+    })
+    .await;
+    match read {
+        Ok(Ok(facts)) => {
+            let facts = facts.unwrap_or_default();
+            let plan = Plan::new(
+                full || !facts.complete,
+                facts.listed,
+                facts.seen_today,
+                prices,
+                client.budget(Endpoint::Blocking),
+                std::time::SystemTime::now(),
+            );
+            Action::SyncPlanned(SyncPlan { plan, facts })
+        }
+        Ok(Err(e)) => Action::Notice {
+            text: sentence(&format!("No plan: {e}")),
+            error: true,
+        },
+        Err(_) => Action::Notice {
+            text: "No plan: the database could not be read.".into(),
+            error: true,
+        },
+    }
+}
 
 /// Runs one sync and reports it as actions.
 pub(super) async fn run(
@@ -35,6 +81,7 @@ pub(super) async fn run(
     let mut on_page = |o: &crate::sync::Outcome, users: &[crate::api::types::User]| {
         let _ = tx.send(Action::SyncPage {
             pages: o.requests,
+            accounts: o.accounts,
             users: users.to_vec(),
         });
         let _ = tx.send(Action::SpentToday(spent_before.plus(o.cost)));
@@ -47,7 +94,14 @@ pub(super) async fn run(
         Ok(o) => Action::SyncFinished {
             full,
             new: o.new,
-            gone: o.gone,
+            gone_ids: if full {
+                store
+                    .call(|s| s.gone_in_last_full_sync())
+                    .await
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            },
             cost: o.cost,
         },
         Err(SyncError::Cap(stop, _)) => Action::SyncFailed {

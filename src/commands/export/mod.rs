@@ -19,7 +19,6 @@ use crate::api::{ApiError, RawPage};
 use crate::auth::session::{self, Session};
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::{Exit, ExitError};
-use crate::store::paths::Paths;
 use crate::text::sanitize as inert;
 pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use output::Target;
@@ -28,7 +27,7 @@ use partial::Partial;
 
 /// Runs `xblocks export`.
 pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     // The destination is checked (and locked) before anything is read or sent.
     let filter = filter(&args)?;
     let target = args.output.as_deref().map(Target::open).transpose()?;
@@ -83,8 +82,9 @@ async fn live(
     target: Option<Target>,
 ) -> anyhow::Result<()> {
     // Signing in and reading what the database knows run side by side.
+    let args = global.session();
     let (s, sync) = tokio::join!(
-        session::connect(global),
+        session::connect(&args),
         profile_db::blocking(move || cached::StoreSync::start(store))
     );
     let (s, sync) = (s?, sync.map_err(profile_db::exit)?);
@@ -155,7 +155,7 @@ async fn from_database(
         return Ok(Some(None));
     }
     // Stale: a top-up first (cheap: k new blocks cost about k accounts).
-    let (client, _, token) = session::client(global)?;
+    let (client, _, token) = session::client(&global.session())?;
     let me = super::sync::me_id(global, &client, token.as_ref(), store).await?;
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
@@ -424,7 +424,7 @@ async fn to_file(
             .into())
         }
         Err(Stop::Failed(e)) => {
-            let code = e.exit_code();
+            let code = Exit::from(&e);
             Err(resume_hint(e.user_message(), code))
         }
     }

@@ -1,6 +1,9 @@
-//! `xblocks import FILE [--dry-run] [--unblock]`: parse the file (nothing runs if a line is
-//! malformed), resolve it against X, print the plan, then queue the writes durably and run
-//! them paced by the rate limits. Interrupted runs resume where they stopped.
+//! `xblocks import FILE [--dry-run] [--unblock] [--where QUERY] [--force]`: parse the file
+//! (nothing runs if a line is malformed), resolve it against the database and X (the lookup's
+//! cost said first), keep only the accounts `--where` matches, skip the blocks of accounts a
+//! follow joins to you (unless `--force`) and the unblocks of kept ones, print the plan, then
+//! queue the writes durably and run them paced by the rate limits. Interrupted runs resume
+//! where they stopped.
 
 pub mod plan;
 pub mod plan_doc;
@@ -9,10 +12,10 @@ use std::collections::HashSet;
 
 use plan::{Plan, Resolved, Summary};
 
+use super::export::format::{Filter, Known};
+use super::lookup::{self, Cost, Follows};
 use super::profile_db;
-use super::progress::Progress;
 use super::queue_run;
-use crate::api::types::User;
 use crate::api::{Capability, Client, Write};
 use crate::auth::session;
 use crate::cli::{GlobalArgs, ImportArgs};
@@ -42,20 +45,34 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         lines.push("nothing was changed; fix these lines and run the import again".into());
         ExitError::new(Exit::Other, lines.join("\n"))
     })?;
+    let filter = args
+        .where_
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|e| ExitError::new(Exit::Usage, format!("--where: {e}")))?;
     let action = if args.unblock {
         Write::Unblock
     } else {
         Write::Block
     };
-    let paths = Paths::resolve(&global);
+    let paths = global.paths();
     let store = profile_db::open(&paths).await?;
     let _lock = if args.dry_run {
         None
     } else {
         Some(lock(&store, &paths, "xblocks import").await?)
     };
-    let s = session::connect(&global).await?;
-    let resolved = resolve(&s.client, &list.targets, &paths)
+    let s = session::connect(&global.session()).await?;
+    let json = args.json;
+    let say = move |line: &str| {
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    let (resolved, cost) = resolve(&s.client, &store, &list.targets, &paths, &say)
         .await
         .map_err(|e| match e.code {
             Exit::Interrupted => ExitError::new(
@@ -65,11 +82,18 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             _ => e,
         })?;
     let mut plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    if let Some(filter) = filter {
+        let keep = matching(&store, filter, &resolved).await?;
+        plan.filter(|id| keep.contains(id));
+        plan.query = args.where_.clone();
+    }
     if args.unblock {
         plan.keep(&kept_ids(&paths).await?);
+    } else {
+        plan.guard(&resolved.follows, args.force);
     }
     if args.json {
-        super::json::print(&plan_doc::doc(&plan, action.verb()))?;
+        super::json::print(&plan_doc::doc(&plan, action.verb(), Some(cost)))?;
         eprintln!("dry run: nothing was changed");
         return Ok(());
     }
@@ -178,17 +202,20 @@ fn held(open: usize, reason: &str) -> ExitError {
 const SYNC_FRESH: i64 = 24 * 3600;
 
 /// Resolves the targets: first from the database when its last sync is fresh (no request),
-/// then the rest at X, 100 per request, noting from `connection_status` which are blocked now.
-/// Accounts X does not know are left out, so the plan reports them as not found.
+/// then the rest at X, 100 per request, after saying what that lookup costs at most; notes from
+/// `connection_status` which are blocked now and which a follow joins to you. Accounts X does
+/// not know are left out, so the plan reports them as not found. Returns the lookup's cost.
 async fn resolve(
     client: &Client,
+    store: &Store,
     targets: &[Target],
     paths: &Paths,
-) -> Result<Resolved, ExitError> {
-    let store = profile_db::open_existing(paths).await?;
+    say: &dyn Fn(&str),
+) -> Result<(Resolved, Cost), ExitError> {
+    let existing = profile_db::open_existing(paths).await?;
     let owned = targets.to_vec();
     let known = profile_db::blocking(move || -> Result<_, DbError> {
-        let Some(store) = store else {
+        let Some(store) = existing else {
             return Ok(None);
         };
         let Some(synced) = store.last_sync()?.and_then(|s| s.finished) else {
@@ -212,7 +239,9 @@ async fn resolve(
         Some((since, (r, rest))) => {
             let n = targets.len() - rest.len();
             if n > 0 {
-                println!("{n} accounts resolved from the local database (synced {since})");
+                say(&format!(
+                    "{n} accounts resolved from the local database (synced {since})"
+                ));
             }
             (r, rest)
         }
@@ -225,41 +254,68 @@ async fn resolve(
             Target::Handle(h) => names.push(h),
         }
     }
-    let total = ids.len() + names.len();
-    let progress = Progress::new(client.rate_events());
-    let mut looked_up = 0;
-    let mut found: Vec<User> = Vec::new();
-    for (chunk, by_name) in names
-        .chunks(LOOKUP_CHUNK)
-        .map(|c| (c, true))
-        .chain(ids.chunks(LOOKUP_CHUNK).map(|c| (c, false)))
-    {
-        let lookup = if by_name {
-            client.users_by_usernames(chunk).await?
-        } else {
-            client.users_by_ids(chunk).await?
-        };
-        found.extend(lookup.found);
-        looked_up += chunk.len();
-        progress.update_line(&format!(
-            "planning: {looked_up}/{total} accounts looked up at X"
-        ));
+    let billing = lookup::Billing::load(paths, store).await?;
+    let cost = Cost::new(ids.len(), names.len(), &billing.prices);
+    if cost.accounts > 0 {
+        say(&cost.to_string());
     }
-    if total > 0 {
-        progress.finish(&format!("planning: {total} accounts looked up at X"));
-    }
-    for u in found {
+    for u in lookup::users(client, store, &billing, &ids, &names).await? {
         let blocking = u
             .connection_status
             .as_ref()
             .is_some_and(|s| s.iter().any(|w| w == "blocking"));
-        r.add(u.id, u.username, blocking);
+        if let Some(f) = Follows::of(&u) {
+            r.follows.insert(u.id.clone(), f);
+        }
+        r.add(u.id.clone(), u.username.clone(), blocking);
+        r.users.insert(u.id.clone(), u);
     }
-    Ok(r)
+    Ok((r, cost))
 }
 
-/// Accounts per users lookup (X's maximum).
-const LOOKUP_CHUNK: usize = 100;
+/// `--where`: the ids of the resolved accounts that match. Each is evaluated against X's answer
+/// to the plan's lookup when there was one, else the database's copy, with the note, tags, keep
+/// flag, first-seen date and gone mark the database holds. An account the database does not
+/// know has none of those: `seen:` never holds for it, `gone:` and `kept:` are no.
+async fn matching(
+    store: &Store,
+    filter: Filter,
+    resolved: &Resolved,
+) -> Result<HashSet<String>, ExitError> {
+    let ids: Vec<String> = resolved.by_id.keys().cloned().collect();
+    let mut users = resolved.users.clone();
+    let st = store.clone();
+    profile_db::blocking(move || -> Result<_, DbError> {
+        let stored = st.accounts_by_id(&ids)?;
+        let notes = st.notes()?;
+        let tags = st.all_tags()?;
+        let kept = st.kept()?;
+        let mut out = HashSet::new();
+        for id in ids {
+            let local = stored.get(&id);
+            let Some(user) = users.remove(&id).or_else(|| local.map(|a| a.user.clone())) else {
+                continue;
+            };
+            let known = Known {
+                first_seen: local.map(|a| db::rfc3339(a.first_seen)),
+                last_seen: None,
+                note: notes.get(&id).cloned().unwrap_or_default(),
+                tags: tags
+                    .get(&id)
+                    .map(|t| t.iter().cloned().collect())
+                    .unwrap_or_default(),
+                kept: kept.contains(&id),
+                gone: local.is_some_and(|a| a.gone_at.is_some()),
+            };
+            if filter.matches(&user, &known) {
+                out.insert(id);
+            }
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(profile_db::exit)
+}
 
 /// Largest import read from stdin.
 const MAX_STDIN_BYTES: u64 = 1 << 30;

@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use crate::api::types::User;
+use crate::commands::lookup::Follows;
 use crate::store::import_file::{ImportList, Target};
 
 /// What the plan decided for one listed target.
@@ -19,10 +21,14 @@ pub enum Step {
     NotFound(Target),
     /// On the keep list: never unblocked (id, handle when known).
     Kept(String, Option<String>),
+    /// Not blocked: you follow them or they follow you (the guard; `--force` blocks them).
+    Followed(String, Option<String>, Follows),
+    /// Left out by `--where`: the account does not match the query.
+    Filtered(String),
 }
 
 /// What X said about the listed accounts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resolved {
     /// Lower-case handle → (id, handle as X spells it).
     pub by_handle: HashMap<String, (String, String)>,
@@ -30,6 +36,10 @@ pub struct Resolved {
     pub by_id: HashMap<String, String>,
     /// Ids the signed-in account blocks now.
     pub blocked: HashSet<String>,
+    /// Ids joined to the signed-in account by a follow, either way (`connection_status`).
+    pub follows: HashMap<String, Follows>,
+    /// X's objects of the accounts looked up, by id (what `--where` evaluates).
+    pub users: HashMap<String, User>,
 }
 
 impl Resolved {
@@ -82,6 +92,10 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Entries that repeated an earlier one (after resolving handles to ids).
     pub duplicates: usize,
+    /// Accounts joined to you by a follow that are blocked anyway (`--force`).
+    pub forced: usize,
+    /// The `--where` query, as typed.
+    pub query: Option<String>,
 }
 
 impl Plan {
@@ -144,6 +158,43 @@ impl Plan {
         n
     }
 
+    /// The guard: turns the blocks of accounts joined to you by a follow into
+    /// [`Step::Followed`], unless `force`; returns how many are followed (skipped or not).
+    pub fn guard(&mut self, follows: &HashMap<String, Follows>, force: bool) -> usize {
+        let mut n = 0;
+        for step in &mut self.steps {
+            if let Step::Write(id, h) = step {
+                if let Some(&f) = follows.get(id.as_str()) {
+                    n += 1;
+                    if !force {
+                        *step = Step::Followed(id.clone(), h.take(), f);
+                    }
+                }
+            }
+        }
+        self.forced = if force { n } else { 0 };
+        n
+    }
+
+    /// `--where`: turns every found account `keep` rejects into [`Step::Filtered`] (before
+    /// anything else is decided for it: an account the query leaves out is not written,
+    /// whatever its state); returns how many.
+    pub fn filter(&mut self, keep: impl Fn(&str) -> bool) -> usize {
+        let mut n = 0;
+        for step in &mut self.steps {
+            let id = match step {
+                Step::Write(id, _) | Step::AlreadyInState(id) | Step::Kept(id, _) => id,
+                Step::Followed(id, ..) => id,
+                Step::SelfAccount(_) | Step::NotFound(_) | Step::Filtered(_) => continue,
+            };
+            if !keep(id) {
+                *step = Step::Filtered(std::mem::take(id));
+                n += 1;
+            }
+        }
+        n
+    }
+
     fn count(&self, f: impl Fn(&Step) -> bool) -> usize {
         self.steps.iter().filter(|s| f(s)).count()
     }
@@ -151,6 +202,19 @@ impl Plan {
 
 /// How many accounts not found the summary names.
 const MAX_NAMED: usize = 20;
+
+/// ` (a, b, … and N more)` after a count: the first [`MAX_NAMED`] names.
+fn named(f: &mut fmt::Formatter<'_>, names: &[String]) -> fmt::Result {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let shown = names.len().min(MAX_NAMED);
+    write!(f, " ({}", names[..shown].join(", "))?;
+    if names.len() > shown {
+        write!(f, ", … and {} more", names.len() - shown)?;
+    }
+    write!(f, ")")
+}
 
 /// The plan summary as printed before anything runs.
 pub struct Summary<'a> {
@@ -190,18 +254,47 @@ impl fmt::Display for Summary<'_> {
             })
             .collect();
         write!(f, "not found: {}", missing.len())?;
-        if !missing.is_empty() {
-            let shown = missing.len().min(MAX_NAMED);
-            write!(f, " ({}", missing[..shown].join(", "))?;
-            if missing.len() > shown {
-                write!(f, ", … and {} more", missing.len() - shown)?;
-            }
-            write!(f, ")")?;
-        }
+        named(f, &missing)?;
         writeln!(f)?;
         let kept = p.count(|s| matches!(s, Step::Kept(..)));
         if kept > 0 {
             writeln!(f, "kept (on the keep list, never unblocked): {kept}")?;
+        }
+        let followed: Vec<String> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Followed(id, h, how) => Some(format!(
+                    "{} {}",
+                    crate::commands::targets::label(id, h.as_deref()),
+                    how.words()
+                )),
+                _ => None,
+            })
+            .collect();
+        if !followed.is_empty() {
+            write!(
+                f,
+                "skipped, a follow joins you (--force blocks them anyway): {}",
+                followed.len()
+            )?;
+            named(f, &followed)?;
+            writeln!(f)?;
+        }
+        if p.forced > 0 {
+            writeln!(
+                f,
+                "a follow joins you, blocked anyway (--force): {}",
+                p.forced
+            )?;
+        }
+        if let Some(q) = &p.query {
+            writeln!(
+                f,
+                "left out by --where {}: {}",
+                crate::text::sanitize(q),
+                p.count(|s| matches!(s, Step::Filtered(_)))
+            )?;
         }
         writeln!(
             f,
@@ -228,6 +321,7 @@ mod tests {
                 .map(|(id, h)| (id.to_string(), h.to_string()))
                 .collect(),
             blocked: blocked.iter().map(|b| b.to_string()).collect(),
+            ..Resolved::default()
         }
     }
 
@@ -293,5 +387,59 @@ mod tests {
             true,
         );
         assert_eq!(plan.writes(), [("2".to_string(), Some("b".to_string()))]);
+    }
+
+    #[test]
+    fn the_guard_skips_followed_accounts_unless_forced_and_where_leaves_out_the_rest() {
+        let list = parse(b"1\n2\n3\n4\n").unwrap();
+        let r = resolved(&[("1", "a"), ("2", "b"), ("3", "c"), ("4", "d")], &["4"]);
+        let follows = HashMap::from([
+            (
+                "1".to_string(),
+                Follows {
+                    you_follow: true,
+                    follows_you: false,
+                },
+            ),
+            (
+                "4".to_string(),
+                Follows {
+                    you_follow: false,
+                    follows_you: true,
+                },
+            ),
+        ]);
+        let mut plan = Plan::build(&list, &r, "9", false);
+        assert_eq!(plan.guard(&follows, false), 1, "4 is blocked already");
+        assert_eq!(
+            plan.steps[0],
+            Step::Followed("1".into(), Some("a".into()), follows["1"])
+        );
+        plan.query = Some("followers:<10".into());
+        assert_eq!(plan.filter(|id| id != "3"), 1);
+        assert_eq!(plan.writes(), [("2".to_string(), Some("b".to_string()))]);
+        let text = Summary {
+            plan: &plan,
+            verb: "block",
+        }
+        .to_string();
+        assert!(
+            text.contains("skipped, a follow joins you (--force blocks them anyway): 1 (@a (1) you follow them)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("left out by --where followers:<10: 1"),
+            "{text}"
+        );
+
+        let mut forced = Plan::build(&list, &r, "9", false);
+        assert_eq!(forced.guard(&follows, true), 1);
+        assert_eq!(forced.writes().len(), 3);
+        assert!(Summary {
+            plan: &forced,
+            verb: "block"
+        }
+        .to_string()
+        .contains("a follow joins you, blocked anyway (--force): 1"));
     }
 }

@@ -308,6 +308,9 @@ fn write(s: &Shared, ctx: &Ctx, kind: Kind, target: &str, on: bool) -> Response 
             if kind.list(&mut inner).insert(idx, seq) {
                 inner.next_seq += 1;
             }
+            if matches!(kind, Kind::Blocking) {
+                inner.unfollowed.insert(idx);
+            }
         } else {
             kind.list(&mut inner).remove(idx);
         }

@@ -22,8 +22,8 @@ use super::fields::{Selection, Vocab};
 use super::limits::{Budget, Endpoint};
 use super::problems::{self, Invalid};
 use super::state::Shared;
+use super::Tier;
 use super::{oauth2, LogCost, LogUser};
-use crate::cli::Tier;
 
 /// The whole HTTP surface of the emulator.
 pub fn router(shared: Arc<Shared>) -> Router {

@@ -102,7 +102,7 @@ pub fn render(s: &Shared, sel: &Selection, me: Option<u32>, indices: &[u32]) -> 
             .iter()
             .map(|&i| {
                 let blocking = inner.blocks.contains(i);
-                let other = Some(i) != me && !blocking;
+                let other = Some(i) != me && !blocking && !inner.unfollowed.contains(&i);
                 Relation {
                     me: Some(i) == me,
                     blocking,

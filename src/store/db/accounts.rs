@@ -48,9 +48,13 @@ pub struct AccountDiff {
     pub gone: Vec<User>,
 }
 
+/// The typed columns, then the pinned post's id from X's stored object (parsed only for the
+/// accounts that have one: the TUI offers to load it, `P`).
 pub(super) const COLUMNS: &str =
     "id, username, name, bio, location, url, image_url, created_at, followers, \
-     following, posts, listed, verified, verified_type, protected, first_seen, last_seen, gone_at";
+     following, posts, listed, verified, verified_type, protected, first_seen, last_seen, gone_at, \
+     CASE WHEN instr(json, '\"pinned_tweet_id\"') > 0 \
+     THEN CAST(json_extract(json, '$.pinned_tweet_id') AS TEXT) END";
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -75,6 +79,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
         verified: Some(r.get(12)?),
         verified_type: r.get(13)?,
         protected: Some(r.get(14)?),
+        pinned_tweet_id: r.get(18)?,
         ..User::default()
     };
     Ok(StoredAccount {

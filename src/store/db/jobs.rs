@@ -265,17 +265,22 @@ impl Store {
         })
     }
 
-    /// Cancels every pending job (of `batch`, or all), logged; jobs in flight stay open (their
-    /// request may have happened). Returns the cancelled jobs.
-    pub fn cancel_pending(&self, batch: Option<&str>) -> Result<Vec<Job>, DbError> {
+    /// Cancels every pending job (of `batch`, or all; due by `due_by`, or whenever), logged;
+    /// jobs in flight stay open (their request may have happened). Returns the cancelled jobs.
+    pub fn cancel_pending(
+        &self,
+        batch: Option<&str>,
+        due_by: Option<i64>,
+    ) -> Result<Vec<Job>, DbError> {
         let now = now_unix();
         self.write(|tx| {
             let jobs: Vec<Job> = {
                 let mut q = tx.prepare_cached(&format!(
                     "SELECT {JOB_COLUMNS} FROM jobs WHERE state = 'pending' \
-                     AND (?1 IS NULL OR batch = ?1) ORDER BY id"
+                     AND (?1 IS NULL OR batch = ?1) \
+                     AND (due_at IS NULL OR ?2 IS NULL OR due_at <= ?2) ORDER BY id"
                 ))?;
-                let rows = q.query_map([batch], from_row)?;
+                let rows = q.query_map(params![batch, due_by], from_row)?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut out = Vec::with_capacity(jobs.len());

@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{now_unix, DbError, Store};
+use crate::api::types::User;
 
 /// The keys of the `meta` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,5 +113,87 @@ impl Store {
             (MetaKey::Capability, Some(value)),
             (MetaKey::CapabilityReason, reason),
         ])
+    }
+
+    /// Remembers who is signed in and where (so no command has to ask X again).
+    pub fn remember_account(
+        &self,
+        me: &User,
+        api_base: &str,
+        auth_base: &str,
+    ) -> Result<(), DbError> {
+        self.set_metas(&[
+            (MetaKey::AccountId, Some(me.id.as_str())),
+            (MetaKey::AccountHandle, Some(me.username.as_str())),
+            (MetaKey::ApiBase, Some(api_base)),
+            (MetaKey::AuthBase, Some(auth_base)),
+        ])
+    }
+
+    /// The signed-in account as remembered: (id, handle).
+    pub fn remembered_account(&self) -> Result<Option<(String, String)>, DbError> {
+        let Some(id) = self.meta(MetaKey::AccountId)? else {
+            return Ok(None);
+        };
+        Ok(self
+            .meta(MetaKey::AccountHandle)?
+            .map(|handle| (id, handle)))
+    }
+
+    /// Records a capability just learned (stamped now).
+    pub fn learn_capability(&self, cap: &crate::api::Capability) -> Result<(), DbError> {
+        self.set_capability(cap.word(), cap.reason())
+    }
+
+    /// The learned capability and when it was learned (Unix seconds).
+    pub fn learned_capability(&self) -> Result<Option<(crate::api::Capability, i64)>, DbError> {
+        let Some(c) = self.capability()? else {
+            return Ok(None);
+        };
+        let reason = c.reason.unwrap_or_default();
+        let cap = match c.value.as_str() {
+            "full" => crate::api::Capability::Full,
+            "read-only" => crate::api::Capability::ReadOnly { reason },
+            _ => crate::api::Capability::Unknown { reason },
+        };
+        Ok(Some((cap, c.learned_at)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Capability;
+
+    #[test]
+    fn the_account_and_its_capability_are_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.remembered_account().unwrap(), None);
+        assert_eq!(s.learned_capability().unwrap(), None);
+        let me = User {
+            id: "42".into(),
+            username: "me".into(),
+            ..User::default()
+        };
+        s.remember_account(&me, "http://127.0.0.1:9", "http://127.0.0.1:8")
+            .unwrap();
+        assert_eq!(
+            s.remembered_account().unwrap(),
+            Some(("42".into(), "me".into()))
+        );
+        assert_eq!(
+            s.meta(MetaKey::AuthBase).unwrap().as_deref(),
+            Some("http://127.0.0.1:8")
+        );
+        let read_only = Capability::ReadOnly {
+            reason: "Enterprise only".into(),
+        };
+        s.learn_capability(&read_only).unwrap();
+        let (cap, when) = s.learned_capability().unwrap().unwrap();
+        assert_eq!(cap, read_only);
+        assert!(when > 0);
+        s.learn_capability(&Capability::Full).unwrap();
+        assert_eq!(s.learned_capability().unwrap().unwrap().0, Capability::Full);
     }
 }

@@ -205,6 +205,20 @@ impl Store {
         })
     }
 
+    /// Ids of the accounts the last finished full sync found gone (it no longer listed them).
+    pub fn gone_in_last_full_sync(&self) -> Result<Vec<String>, DbError> {
+        let Some(last) = self.last_full_syncs(1)?.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        self.read(|c| {
+            let mut q = c.prepare_cached(
+                "SELECT id FROM accounts WHERE gone_sync = ?1 AND gone_at IS NOT NULL",
+            )?;
+            let rows = q.query_map([last.id.0], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     /// Every sync, newest first, at most `limit`.
     pub fn syncs(&self, limit: usize) -> Result<Vec<SyncRecord>, DbError> {
         self.read(|c| {

@@ -250,6 +250,9 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
     assert_eq!(now[3].first_seen, before);
     assert_eq!(s.is_listed("4").unwrap(), Some(false));
     assert_eq!(s.is_listed("99").unwrap(), None);
+    let mut gone = s.gone_in_last_full_sync().unwrap();
+    gone.sort();
+    assert_eq!(gone, ["2", "4"], "the TUI takes these out of the list");
     let d = s.diff_since_previous_full().unwrap();
     let names = |v: &[User]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
     assert_eq!(names(&d.new), ["7", "6"]);
@@ -271,6 +274,7 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
         PageCount { new: 1, known: 0 }
     );
     assert_eq!(ids(&s.load_all().unwrap())[0], 4);
+    assert_eq!(s.gone_in_last_full_sync().unwrap(), ["2"]);
 }
 
 #[test]
@@ -287,6 +291,18 @@ fn unknown_user_fields_survive_in_the_stored_json() {
     assert_eq!(serde_json::from_str::<User>(json).unwrap(), u);
     let a = &s.load_all().unwrap()[0];
     assert_eq!(a.user.public_metrics.unwrap().followers_count, 3);
+    assert_eq!(a.user.pinned_tweet_id, None);
+    // The pinned post's id comes back from X's object (the TUI offers to load the post).
+    let pinned = User {
+        pinned_tweet_id: Some("1546867778363469824".into()),
+        ..user(2)
+    };
+    s.upsert_page(id, 1, std::slice::from_ref(&pinned)).unwrap();
+    let back = s.accounts_by_id(&["2".into()]).unwrap();
+    assert_eq!(
+        back["2"].user.pinned_tweet_id.as_deref(),
+        Some("1546867778363469824")
+    );
 }
 
 #[test]
@@ -379,8 +395,12 @@ fn a_job_state_change_and_its_log_entry_commit_together() {
     let job = s.job(ids[0]).unwrap().unwrap();
     assert_eq!((job.state, job.attempts), (JobState::Done, 1));
     assert_eq!(s.batch_progress("b1").unwrap(), (1, 3));
-    let cancelled = s.cancel_pending(None).unwrap();
-    assert_eq!(cancelled.len(), 2);
+    // Cancelling what is due now leaves the job due later.
+    let cancelled = s.cancel_pending(None, Some(now_unix())).unwrap();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(s.all_open_jobs().unwrap().len(), 1);
+    let cancelled = s.cancel_pending(None, None).unwrap();
+    assert_eq!(cancelled.len(), 1);
     let log = s.log_entries().unwrap();
     assert_eq!(
         log.iter().map(|e| e.result.as_str()).collect::<Vec<_>>(),

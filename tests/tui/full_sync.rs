@@ -1,0 +1,164 @@
+//! `R` through the real binary in tmux: the confirm shows the plan `xblocks sync --full
+//! --dry-run` prints, `n` sends nothing, `y` reads every page and the accounts unblocked
+//! elsewhere leave the list; the status bar says when the last full sync was. Pages never carry
+//! pinned posts: `P` buys one, for the selected account.
+
+use std::process::Command;
+
+use xblocks::emulator::{self, Config, Emulator};
+
+use crate::fixtures::SCOPES;
+use crate::tmux_support::{start, tmux_available, xblocks_line};
+
+fn xblocks(emu: &Emulator, token: &str, dir: &std::path::Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args([
+            "--api-base",
+            &emu.base_url(),
+            "--auth-base",
+            &emu.base_url(),
+        ])
+        .arg("--config-dir")
+        .arg(dir)
+        .args(args)
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The block-list reads the emulator served, with what each cost.
+fn list_reads(emu: &Emulator) -> Vec<Option<u64>> {
+    emu.request_log()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/blocking"))
+        .map(|r| r.cost_micros)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_post() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let emu = emulator::start(Config {
+        users: 3000,
+        no_limits: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    xblocks(&emu, &token, dir.path(), &["sync"]);
+    let by_cli = list_reads(&emu).len();
+    let stored = xblocks::store::db::Store::open(&dir.path().join("profiles/default"))
+        .unwrap()
+        .load_first(40)
+        .unwrap();
+    let handle = |i: usize| stored[i].user.username.clone();
+    // The two newest blocks are undone elsewhere; an account further down has a pinned post.
+    let client = xblocks::api::Client::new(xblocks::api::ClientConfig {
+        api_base: emu.base_url(),
+        credentials: xblocks::auth::Credentials::static_bearer(token.clone(), None).into(),
+        no_wait: false,
+        expand_pinned: false,
+    });
+    let (me, _) = emu.me();
+    for a in &stored[..2] {
+        client.unblock(&me, &a.user.id).await.unwrap();
+    }
+    let pinned = (2..stored.len())
+        .find(|&i| stored[i].user.pinned_tweet_id.is_some())
+        .expect("an account with a pinned post near the top");
+
+    let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
+    let tmux = start("fullsync", 120, 40, &line);
+    tmux.wait_for("the start's top-up", 15, |s| {
+        s.contains("synced just now") && s.contains(&handle(0))
+    })
+    .await;
+    let reads_at_start = list_reads(&emu).len();
+    let dry = xblocks(&emu, &token, dir.path(), &["sync", "--full", "--dry-run"]);
+    let plan = dry.lines().next().unwrap();
+    let numbers = plan
+        .strip_prefix("plan: full sync: ")
+        .unwrap_or_else(|| panic!("{dry}"));
+
+    tmux.keys(&["R"]);
+    let screen = tmux
+        .wait_for("the plan", 10, |s| s.contains("Full sync?"))
+        .await;
+    for part in numbers.split(", ").filter(|p| !p.starts_with("ETA")) {
+        assert!(
+            screen.contains(part),
+            "{part:?} of {plan:?} not in:\n{screen}"
+        );
+    }
+    assert!(screen.contains("ETA"), "{screen}");
+    tmux.keys(&["n"]);
+    tmux.wait_for("the refusal", 10, |s| s.contains("nothing was sent"))
+        .await;
+    assert_eq!(list_reads(&emu).len(), reads_at_start, "n sent something");
+
+    tmux.keys(&["R"]);
+    tmux.wait_for("the plan again", 10, |s| s.contains("Full sync?"))
+        .await;
+    tmux.keys(&["y"]);
+    let screen = tmux
+        .wait_for("the end of the full sync", 20, |s| {
+            s.contains("Full sync done")
+        })
+        .await;
+    assert!(screen.contains("2 gone"), "{screen}");
+    assert!(!screen.contains(&format!("@{}", handle(0))), "{screen}");
+    assert!(!screen.contains(&format!("@{}", handle(1))), "{screen}");
+    assert!(screen.contains(&format!("@{}", handle(2))), "{screen}");
+    assert!(screen.contains("2998 loaded"), "{screen}");
+    assert!(screen.contains("full sync just now"), "{screen}");
+    let reads = list_reads(&emu);
+    assert_eq!(
+        reads.len() - reads_at_start,
+        3,
+        "every page of 3,000 accounts"
+    );
+    // Everything was read today already (the CLI's sync), and no page carried a post.
+    assert!(
+        reads[by_cli..].iter().all(|c| *c == Some(0)),
+        "a read was billed: {reads:?}"
+    );
+
+    for _ in 0..pinned - 2 {
+        tmux.keys(&["j"]);
+    }
+    tmux.wait_for("the pinned-post hint", 10, |s| {
+        s.contains("Pinned post not loaded") && s.contains("P loads it")
+    })
+    .await;
+    tmux.keys(&["P"]);
+    let screen = tmux
+        .wait_for("the pinned post", 10, |s| {
+            s.contains("loaded (detail pane)")
+        })
+        .await;
+    assert!(!screen.contains("Pinned post not loaded"), "{screen}");
+    assert!(
+        screen.contains("$3.015 today"),
+        "the lookup is counted: {screen}"
+    );
+    let lookup = emu
+        .request_log()
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/2/users")
+        .expect("one users lookup");
+    assert_eq!(
+        lookup.cost_micros,
+        Some(15_000),
+        "a user read and a post read"
+    );
+    tmux.keys(&["q"]);
+    emu.shutdown().await;
+}
