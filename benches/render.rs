@@ -154,6 +154,7 @@ fn main() {
         Action::RateWaiting {
             endpoint: "GET /2/users/:id/blocking".into(),
             until: now() + Duration::from_secs(600),
+            bad_reset: false,
         },
     );
     big.loading = true;

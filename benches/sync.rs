@@ -141,7 +141,7 @@ async fn first_frame_offline(accounts: usize) {
         "1".into(),
         tx,
         None,
-        Some(dir.path().to_path_buf()),
+        Some(xblocks::worker::Local::new(dir.path())),
     );
     let mut state = State::new(
         "me",
@@ -199,7 +199,7 @@ async fn writes_spent_by_starts(n: usize) {
             me.clone(),
             tx,
             None,
-            Some(dir.path().to_path_buf()),
+            Some(xblocks::worker::Local::new(dir.path())),
         );
         // What `xblocks` asks for at start: the first page (no database yet) or a top-up.
         let mut state = State::new(

@@ -39,7 +39,48 @@ pub fn command() -> clap::Command {
 
 /// Parses the process's arguments.
 pub fn parse() -> Result<Cli, clap::Error> {
-    Cli::from_arg_matches(&command().try_get_matches()?)
+    let matches = command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.bases_from = BasesFrom {
+        api: Origin::of(&matches, "api_base"),
+        auth: Origin::of(&matches, "auth_base"),
+    };
+    Ok(cli)
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The built-in default.
+    #[default]
+    Default,
+    /// Its environment variable.
+    Env,
+    /// Its flag.
+    Flag,
+    /// The profile (what `login` stored in the profile database).
+    Profile,
+}
+
+impl Origin {
+    /// The origin of argument `id` in parsed `matches` (a global option given after the
+    /// subcommand is propagated up to the top).
+    fn of(matches: &clap::ArgMatches, id: &str) -> Self {
+        match matches.value_source(id) {
+            Some(clap::parser::ValueSource::CommandLine) => Origin::Flag,
+            Some(clap::parser::ValueSource::EnvVariable) => Origin::Env,
+            _ => Origin::Default,
+        }
+    }
+}
+
+/// Where the API and auth base came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BasesFrom {
+    /// `--api-base`.
+    pub api: Origin,
+    /// `--auth-base`.
+    pub auth: Origin,
 }
 
 /// Keyboard-driven review and management of an X (Twitter) block list.
@@ -89,6 +130,10 @@ pub struct GlobalArgs {
     /// Exit with code 3 instead of waiting out a rate limit.
     #[arg(long, global = true)]
     pub no_wait: bool,
+    /// Where `api_base` and `auth_base` came from (set by [`parse`]; a profile's remembered
+    /// bases replace defaults, never a flag or an environment variable).
+    #[arg(skip)]
+    pub bases_from: BasesFrom,
 }
 
 impl GlobalArgs {
@@ -353,9 +398,15 @@ pub struct ImportArgs {
     /// File of ids, @handles or profile URLs, csv (id or username column), X's archive
     /// (data/block.js, data/mute.js or the archive .zip); `-` reads stdin.
     pub file: PathBuf,
-    /// Show the plan and change nothing.
+    /// Show the plan and change nothing; no request is sent (accounts the database does not
+    /// know are listed as not looked up, with what looking them up would cost).
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: look up at X the accounts the database does not know (billed on
+    /// pay-per-use; the cost is said first and `[billing] daily_cap` applies), still writing
+    /// nothing.
+    #[arg(long, requires = "dry_run")]
+    pub look_up: bool,
     /// Unblock the listed accounts instead of blocking them.
     #[arg(long)]
     pub unblock: bool,

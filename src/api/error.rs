@@ -151,7 +151,8 @@ pub fn fmt_time(t: SystemTime) -> String {
     fmt_time_from(t, SystemTime::now())
 }
 
-fn fmt_time_from(t: SystemTime, now: SystemTime) -> String {
+/// [`fmt_time`] as seen at `now` (the TUI's clock).
+pub fn fmt_time_from(t: SystemTime, now: SystemTime) -> String {
     let unix = |t: SystemTime| {
         t.duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default()

@@ -70,7 +70,8 @@ pub enum RateEvent {
         endpoint: String,
         /// When the wait ends.
         until: SystemTime,
-        /// X reported a reset absurdly far away; `until` is one window from then instead.
+        /// X reported a reset absurdly far away (then `until` is one window from then), or
+        /// none that could be read (then `until` is a bounded guess).
         bad_reset: bool,
     },
     /// The wait is over; requests go out again.
@@ -153,7 +154,8 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Remembers that X sent a reset absurdly far away, for the next wait to say so.
+    /// Remembers that X sent a reset absurdly far away (or none that could be read), for the
+    /// next wait to say so.
     pub fn note_bad_reset(&self) {
         self.bad_reset.store(true, Ordering::Relaxed);
     }

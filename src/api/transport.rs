@@ -137,13 +137,13 @@ impl Client {
                                 }
                                 return Err(err);
                             }
-                            let reset = retry_after_429(
+                            let (reset, unsaid) = retry_after_429(
                                 self.local_budget(&headers),
                                 retry_after(&headers),
                                 SystemTime::now(),
                             );
-                            let (reset, bad) = sane_reset(reset, SystemTime::now());
-                            if bad {
+                            let (reset, absurd) = sane_reset(reset, SystemTime::now());
+                            if unsaid || absurd {
                                 self.inner.limits.note_bad_reset();
                             }
                             self.inner.limits.exhaust(ep, reset);
@@ -238,18 +238,22 @@ impl Client {
 }
 
 /// When to retry after a 429: the reported reset; a few seconds when the reset is already
-/// past here (our clock runs ahead of X's); else `Retry-After`; a minute when no header says
-/// (v1.1-style answer).
+/// past here (our clock runs ahead of X's); else `Retry-After`; else a minute. The flag is true
+/// when X gave no usable time at all (the reset header missing or garbage, no `Retry-After`):
+/// "X sent a bad reset", and the minute is a guess.
 fn retry_after_429(
     reported: Option<Budget>,
     retry_after: Option<Duration>,
     now: SystemTime,
-) -> SystemTime {
+) -> (SystemTime, bool) {
     match (reported, retry_after) {
-        (Some(b), _) if b.reset > now => b.reset,
-        (Some(_), _) => now + Duration::from_secs(2),
-        (None, Some(d)) => now.checked_add(d).unwrap_or(now + MAX_RESET_AHEAD * 2),
-        (None, None) => now + Duration::from_secs(60),
+        (Some(b), _) if b.reset > now => (b.reset, false),
+        (Some(_), _) => (now + Duration::from_secs(2), false),
+        (None, Some(d)) => (
+            now.checked_add(d).unwrap_or(now + MAX_RESET_AHEAD * 2),
+            false,
+        ),
+        (None, None) => (now + Duration::from_secs(60), true),
     }
 }
 
@@ -315,19 +319,32 @@ mod tests {
         let mut h = HeaderMap::new();
         assert_eq!(
             retry_after_429(parse_headers(&h), None, now),
-            now + Duration::from_secs(60)
+            (now + Duration::from_secs(60), true),
+            "no reset at all: a bounded guess, told as a bad reset"
+        );
+        h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(
+            retry_after_429(parse_headers(&h), None, now),
+            (now + Duration::from_secs(60), true),
+            "a garbage reset is no reset"
+        );
+        assert_eq!(
+            retry_after_429(parse_headers(&h), Some(Duration::from_secs(5)), now),
+            (now + Duration::from_secs(5), false)
         );
         h.insert("x-rate-limit-limit", HeaderValue::from_static("15"));
         h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
         h.insert("x-rate-limit-reset", HeaderValue::from_static("1100"));
         assert_eq!(
             retry_after_429(parse_headers(&h), None, now),
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1100)
+            (SystemTime::UNIX_EPOCH + Duration::from_secs(1100), false)
         );
         h.insert("x-rate-limit-reset", HeaderValue::from_static("900"));
         assert_eq!(
             retry_after_429(parse_headers(&h), None, now),
-            now + Duration::from_secs(2)
+            (now + Duration::from_secs(2), false)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! One loaded account, stored compactly with its display strings sanitized once on arrival.
 
 use crate::api::types::{Tweet, User};
+use crate::api::Write;
 use crate::text::SafeText;
 
 /// Longest bio kept (X allows 160 characters; hostile data may send more).
@@ -22,6 +23,29 @@ pub enum Standing {
     Unblocked,
     /// Muted in this session (still blocked unless unblocked too).
     Muted,
+}
+
+impl Standing {
+    /// Where an account standing at `self` stands once `w` went through.
+    pub fn after(self, w: Write) -> Self {
+        match w {
+            Write::Unblock => Self::Unblocked,
+            Write::Block => Self::Blocked,
+            Write::Mute => Self::Muted,
+            // A pending unmute was asked for a muted account.
+            Write::Unmute if matches!(self, Self::Muted | Self::Pending) => Self::Blocked,
+            Write::Unmute => self,
+        }
+    }
+
+    /// Where an account stood before `w` was asked for (it failed or was cancelled).
+    pub fn before(w: Write) -> Self {
+        match w {
+            Write::Block => Self::Unblocked,
+            Write::Unblock | Write::Mute => Self::Blocked,
+            Write::Unmute => Self::Muted,
+        }
+    }
 }
 
 /// A blocked account as the TUI keeps it: sanitized text, parsed dates, counts.
@@ -136,6 +160,23 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_moves_the_standing_and_a_failed_one_puts_it_back() {
+        use Standing::*;
+        assert_eq!(Pending.after(Write::Unblock), Unblocked);
+        assert_eq!(Pending.after(Write::Block), Blocked);
+        assert_eq!(Pending.after(Write::Mute), Muted);
+        assert_eq!(Muted.after(Write::Unmute), Blocked);
+        assert_eq!(Unblocked.after(Write::Unmute), Unblocked);
+        for w in Write::ALL {
+            // Undoing a write leaves the account where it stood before the write.
+            assert_eq!(
+                Standing::before(w).after(w).after(w.inverse()),
+                Standing::before(w)
+            );
+        }
+    }
 
     fn user() -> User {
         User {

@@ -6,8 +6,9 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
-use super::state::{Capability, Verb};
+use super::state::Capability;
 use crate::api::types::{Tweet, User};
+use crate::api::Write;
 
 /// An input to [`super::update`]: a terminal event, a tick, or a worker result.
 #[derive(Debug, Clone)]
@@ -44,14 +45,14 @@ pub enum Action {
     /// A write succeeded.
     Done {
         /// Which write.
-        verb: Verb,
+        verb: Write,
         /// On whom.
         id: String,
     },
     /// A write failed; the message says what to do next.
     Failed {
         /// Which write.
-        verb: Verb,
+        verb: Write,
         /// On whom.
         id: String,
         /// What happened and what to do.
@@ -72,6 +73,8 @@ pub enum Action {
         endpoint: String,
         /// When it resumes.
         until: SystemTime,
+        /// X sent a reset absurdly far away or none that could be read: `until` is bounded.
+        bad_reset: bool,
     },
     /// A rate-limit wait ended.
     RateResumed {
@@ -101,8 +104,11 @@ pub enum Action {
     },
     /// The durable queue changed (write lane).
     QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
+    /// Open jobs an earlier session left in the durable queue, due now: they run first, and
+    /// count as this session's queued writes. (what, account id).
+    Resumed(Vec<(Write, String)>),
     /// Open jobs were cancelled: (what, account id).
-    Cancelled(Vec<(Verb, String)>),
+    Cancelled(Vec<(Write, String)>),
     /// A timed job came due and finished: sent, or not sent because its account changed
     /// meanwhile (state `Superseded`, with the reason).
     TimedFinished(Box<crate::store::db::Job>),
@@ -155,6 +161,15 @@ pub enum Action {
     SpentToday(crate::api::price::Usd),
     /// X rejected the sign-in and the token file holds no newer one.
     SignedOut,
+    /// X named the signed-in account (answering [`Command::SignIn`]).
+    SignedIn(Box<User>),
+    /// Asking X who is signed in failed.
+    SignInFailed {
+        /// What happened (a sentence).
+        message: String,
+        /// X could not be reached.
+        offline: bool,
+    },
     /// Notes, tags and keep flags from the store.
     Annotations(Vec<Annotated>),
     /// The pinned post of an account was looked up (`None`: it has none, or it was deleted).
@@ -187,15 +202,18 @@ pub enum Command {
         /// `next_token` of the previous page.
         token: Option<String>,
     },
+    /// Ask X who is signed in (the start of a session that does not know the account yet);
+    /// answered with `SignedIn`, `SignInFailed` or `SignedOut`.
+    SignIn,
     /// Reload from the first page.
     Refresh,
     /// Queue these writes as one batch (one confirmation), in order.
-    Write(Vec<(Verb, String)>),
+    Write(Vec<(Write, String)>),
     /// Queue these blocks or mutes and, due in `secs`, the inverse of each, as one batch (one
     /// confirmation with a duration).
     WriteFor {
         /// The writes, in order.
-        writes: Vec<(Verb, String)>,
+        writes: Vec<(Write, String)>,
         /// Seconds until each is undone.
         secs: u64,
     },

@@ -7,8 +7,9 @@ use crossterm::event::KeyEvent;
 use super::account::Standing;
 use super::action::Command;
 use super::keymap::{KeyAction, KeyMode};
-use super::state::{Capability, Confirm, Mode, State, Verb};
+use super::state::{Capability, Confirm, Mode, State};
 use super::update::info;
+use crate::api::Write;
 use crate::store::db::{Job, JobState};
 use crate::text::sanitize;
 
@@ -175,12 +176,10 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     // Unmutes (undoing a mute) have no verb of their own in the list: the snapshot says when
     // they are done.
     for job in &snapshot.recent {
-        if job.action == crate::api::Write::Unmute && job.state == JobState::Done {
+        if job.action == Write::Unmute && job.state == JobState::Done {
             if let Some(i) = state.index_of(&job.target) {
                 let a = &mut state.accounts[i as usize];
-                if a.standing == Standing::Muted {
-                    a.standing = Standing::Blocked;
-                }
+                a.standing = a.standing.after(Write::Unmute);
             }
         }
     }
@@ -193,17 +192,15 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
 
 /// Open jobs were cancelled: they leave the session's queue and their accounts go back to where
 /// they stood before.
-pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
+pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Write, String)>) {
     let n = jobs.len();
     for (verb, id) in jobs {
         state.dequeue(verb, &id);
+        state.written.remove(&id);
         if let Some(i) = state.index_of(&id) {
             let a = &mut state.accounts[i as usize];
             if a.standing == Standing::Pending {
-                a.standing = match verb {
-                    Verb::Block => Standing::Unblocked,
-                    Verb::Unblock | Verb::Mute => Standing::Blocked,
-                };
+                a.standing = Standing::before(verb);
             }
         }
     }
@@ -241,13 +238,7 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
         JobState::Done | JobState::AlreadyInState => {
             if let Some(i) = loaded {
                 let a = &mut state.accounts[i as usize];
-                a.standing = match job.action {
-                    crate::api::Write::Unblock => Standing::Unblocked,
-                    crate::api::Write::Block => Standing::Blocked,
-                    crate::api::Write::Mute => Standing::Muted,
-                    crate::api::Write::Unmute if a.standing == Standing::Muted => Standing::Blocked,
-                    crate::api::Write::Unmute => a.standing,
-                };
+                a.standing = a.standing.after(job.action);
             }
             info(format!(
                 "{} {who}: {ended}.",
@@ -275,7 +266,6 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::api::Write as JobAction;
     use crate::app::test_support::{key, only_page, state_at, user};
     use crate::app::{update, Action};
 
@@ -285,7 +275,7 @@ mod tests {
             batch: "tui-1".into(),
             target: target.into(),
             username: Some(format!("h\x1b[2J{target}")),
-            action: JobAction::Unblock,
+            action: Write::Unblock,
             state,
             due_at: None,
             attempts: 0,
@@ -351,6 +341,7 @@ mod tests {
             Action::RateWaiting {
                 endpoint: "DELETE /2/users/:id/blocking/:target".into(),
                 until,
+                bad_reset: false,
             },
         );
         update(&mut s, Action::QueueSnapshot(Box::new(snapshot(2, true))));
@@ -392,8 +383,8 @@ mod tests {
         update(
             &mut s,
             Action::Cancelled(vec![
-                (Verb::Unblock, "1".into()),
-                (Verb::Unblock, "2".into()),
+                (Write::Unblock, "1".into()),
+                (Write::Unblock, "2".into()),
             ]),
         );
         assert_eq!(s.pending(), 0);
@@ -420,7 +411,7 @@ mod tests {
         s.accounts[0].standing = Standing::Muted;
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
-        unmute.action = JobAction::Unmute;
+        unmute.action = Write::Unmute;
         snap.recent = vec![unmute];
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
         assert_eq!(s.accounts[0].standing, Standing::Blocked);
@@ -444,7 +435,7 @@ mod tests {
         );
         s.accounts[0].standing = Standing::Muted;
         let mut unmute = job(3, "7", JobState::Done);
-        unmute.action = JobAction::Unmute;
+        unmute.action = Write::Unmute;
         unmute.username = None;
         unmute.due_at = Some(1_700_000_000);
         update(&mut s, Action::TimedFinished(Box::new(unmute.clone())));

@@ -7,8 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::Standing;
 use super::action::Command;
-use super::state::{Mode, State, Target, Verb};
+use super::state::{Mode, State, Target};
 use super::update::info;
+use crate::api::Write;
 
 /// Longest note the review accepts.
 pub const NOTE_CHARS: usize = 500;
@@ -239,7 +240,7 @@ fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mu
 /// Sends every decision at once: the writes go to the queue together, as one batch.
 fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
     let t = r.tally();
-    let mut writes: Vec<(Verb, u32)> = Vec::new();
+    let mut writes: Vec<(Write, u32)> = Vec::new();
     let mut order: Vec<(usize, u32)> = r
         .decisions
         .keys()
@@ -249,8 +250,8 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
     let mut keep = Vec::new();
     for (_, i) in order {
         let verb = match r.decisions[&i] {
-            Decision::Unblock => Verb::Unblock,
-            Decision::Mute => Verb::Mute,
+            Decision::Unblock => Write::Unblock,
+            Decision::Mute => Write::Mute,
             Decision::Keep => {
                 keep.push(i);
                 continue;
@@ -347,9 +348,9 @@ mod tests {
             cmds,
             vec![
                 Command::Write(vec![
-                    (Verb::Unblock, "1".into()),
-                    (Verb::Mute, "2".into()),
-                    (Verb::Unblock, "3".into()),
+                    (Write::Unblock, "1".into()),
+                    (Write::Mute, "2".into()),
+                    (Write::Unblock, "3".into()),
                 ]),
                 Command::SaveNote {
                     id: "4".into(),

@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use super::account::Account;
 use super::keymap::Keymap;
+use crate::api::Write;
 use crate::text::SafeText;
 
 /// Bulk actions above this count ask the user to type the count back.
@@ -32,42 +33,6 @@ pub fn viewer_refusal(why: &str) -> String {
     format!("Read-only viewer: {why} Writes are not taken here; quit the other one and start xblocks again.")
 }
 
-/// A write the user can confirm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verb {
-    /// Unblock.
-    Unblock,
-    /// Block.
-    Block,
-    /// Mute.
-    Mute,
-}
-
-impl Verb {
-    /// Lower-case verb for messages ("unblock").
-    pub fn word(self) -> &'static str {
-        match self {
-            Verb::Unblock => "unblock",
-            Verb::Block => "block",
-            Verb::Mute => "mute",
-        }
-    }
-
-    /// Past tense ("unblocked").
-    pub fn past(self) -> &'static str {
-        match self {
-            Verb::Unblock => "unblocked",
-            Verb::Block => "blocked",
-            Verb::Mute => "muted",
-        }
-    }
-
-    /// True for writes that need the Enterprise plan.
-    pub fn needs_full(self) -> bool {
-        matches!(self, Verb::Unblock | Verb::Block)
-    }
-}
-
 /// One account an action will apply to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -85,7 +50,7 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteConfirm {
     /// What will be done.
-    pub verb: Verb,
+    pub verb: Write,
     /// To whom.
     pub targets: Vec<Target>,
     /// What the user typed back (bulk actions only).
@@ -104,7 +69,7 @@ pub struct WriteConfirm {
 impl WriteConfirm {
     /// True when the confirm offers a duration: blocks and mutes sent now.
     pub fn timed(&self) -> bool {
-        !self.later && matches!(self.verb, Verb::Block | Verb::Mute)
+        !self.later && matches!(self.verb, Write::Block | Write::Mute)
     }
 }
 
@@ -231,6 +196,8 @@ pub struct RateWait {
     pub endpoint: String,
     /// When it resumes.
     pub until: SystemTime,
+    /// X sent a reset absurdly far away or none that could be read: the wait is bounded.
+    pub bad_reset: bool,
 }
 
 /// The latest known rate-limit budget of the write endpoints.
@@ -302,7 +269,10 @@ pub struct State {
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
-    pub pending_writes: Vec<(Verb, String)>,
+    pub pending_writes: Vec<(Write, String)>,
+    /// How this session's writes left their accounts (pending, or done), by account id: an
+    /// account loaded later (a page, the cached list) shows that, not what the list says.
+    pub written: HashMap<String, super::account::Standing>,
     /// Rate-limit waits in progress.
     pub waits: Vec<RateWait>,
     /// Budget of the write endpoints, when known.
@@ -330,6 +300,8 @@ pub struct State {
     pub quit_when_idle: bool,
     /// What the queue, history and diff views show, and the cached start.
     pub snapshots: super::snapshots::Snapshots,
+    /// The sign-in, when the TUI started without knowing the account.
+    pub sign_in: super::sign_in::SignIn,
 }
 
 impl State {
@@ -365,6 +337,7 @@ impl State {
             demo: false,
             capability: Capability::Unknown,
             pending_writes: Vec::new(),
+            written: HashMap::new(),
             waits: Vec::new(),
             budget: None,
             window_secs: 900,
@@ -378,7 +351,16 @@ impl State {
             quit: false,
             quit_when_idle: false,
             snapshots: Default::default(),
+            sign_in: Default::default(),
         }
+    }
+
+    /// A fresh state on `profile` whose account X has yet to name: the start asks X first
+    /// ([`super::sign_in`]).
+    pub fn signing_in(profile: &str, keymap: Keymap, now: SystemTime) -> Self {
+        let mut s = Self::new("", profile, keymap, now);
+        s.sign_in = super::sign_in::SignIn::Connecting;
+        s
     }
 
     /// Number of writes queued or in flight.
@@ -387,7 +369,7 @@ impl State {
     }
 
     /// Ids of queued writes of one kind, in order.
-    pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
+    pub fn queued_ids(&self, verb: Write) -> Vec<String> {
         self.pending_writes
             .iter()
             .filter(|(v, _)| *v == verb)
@@ -396,7 +378,7 @@ impl State {
     }
 
     /// Removes one queued write (it finished, one way or the other).
-    pub fn dequeue(&mut self, verb: Verb, id: &str) {
+    pub fn dequeue(&mut self, verb: Write, id: &str) {
         if let Some(pos) = self
             .pending_writes
             .iter()
@@ -447,9 +429,14 @@ impl State {
 
     /// Adds an account (and its searchable row) unless its id is already loaded; returns its
     /// index when added.
-    pub fn insert(&mut self, account: Account, row: &crate::query::Row) -> Option<u32> {
+    pub fn insert(&mut self, mut account: Account, row: &crate::query::Row) -> Option<u32> {
         if self.index_of(account.id.as_str()).is_some() {
             return None;
+        }
+        if !self.written.is_empty() {
+            if let Some(&standing) = self.written.get(account.id.as_str()) {
+                account.standing = standing;
+            }
         }
         self.index.push(row);
         let idx = self.accounts.len() as u32;

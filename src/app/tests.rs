@@ -9,6 +9,7 @@ use super::state::{clock, Budget, TYPE_BACK_OVER};
 use super::test_support::{code, key};
 use super::*;
 use crate::api::types::{PublicMetrics, Tweet, User};
+use crate::api::Write;
 
 fn t0() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000)
@@ -189,6 +190,7 @@ fn tick_advances_the_clock_and_countdown() {
         Action::RateWaiting {
             endpoint: "GET /2/users/:id/blocking".into(),
             until: t0() + Duration::from_secs(30),
+            bad_reset: false,
         },
     );
     assert_eq!(s.secs_until(s.waits[0].until), 30);
@@ -201,6 +203,46 @@ fn tick_advances_the_clock_and_countdown() {
         },
     );
     assert!(s.waits.is_empty());
+}
+
+#[test]
+fn a_bad_reset_is_told_with_the_bounded_wait_and_logged() {
+    let mut s = loaded(1, false);
+    update(
+        &mut s,
+        Action::RateWaiting {
+            endpoint: "GET /2/users/:id/blocking".into(),
+            until: t0() + Duration::from_secs(900),
+            bad_reset: true,
+        },
+    );
+    let m = s.message.clone().expect("a message");
+    assert!(m.error);
+    assert!(
+        m.text.contains("X sent a bad rate-limit reset"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("(15:00)"), "the bounded wait: {}", m.text);
+    assert!(s.waits[0].bad_reset);
+    assert!(
+        s.log
+            .iter()
+            .any(|e| e.text.contains("bad rate-limit reset")),
+        "the message log keeps it"
+    );
+    // An ordinary wait says nothing beyond the countdown.
+    let mut s = loaded(1, false);
+    let before = s.message.clone();
+    update(
+        &mut s,
+        Action::RateWaiting {
+            endpoint: "GET /2/users/:id/blocking".into(),
+            until: t0() + Duration::from_secs(30),
+            bad_reset: false,
+        },
+    );
+    assert_eq!(s.message, before);
 }
 
 #[test]
@@ -469,8 +511,8 @@ fn unblock_confirm_yes_queues_commands() {
     assert_eq!(
         cmds,
         vec![Command::Write(vec![
-            (Verb::Unblock, "1000".into()),
-            (Verb::Unblock, "1001".into())
+            (Write::Unblock, "1000".into()),
+            (Write::Unblock, "1001".into())
         ])]
     );
     assert_eq!(s.pending(), 2);
@@ -479,7 +521,7 @@ fn unblock_confirm_yes_queues_commands() {
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1000".into(),
         },
     );
@@ -487,7 +529,7 @@ fn unblock_confirm_yes_queues_commands() {
     update(
         &mut s,
         Action::Failed {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1001".into(),
             message: "Server error; try again later.".into(),
         },
@@ -505,24 +547,24 @@ fn the_queue_lists_writes_until_they_finish() {
     update(&mut s, key(' '));
     update(&mut s, key('u'));
     update(&mut s, key('y'));
-    assert_eq!(s.queued_ids(Verb::Unblock), vec!["1000", "1001", "1002"]);
+    assert_eq!(s.queued_ids(Write::Unblock), vec!["1000", "1001", "1002"]);
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1001".into(),
         },
     );
     update(
         &mut s,
         Action::Failed {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1000".into(),
             message: "x".into(),
         },
     );
-    assert_eq!(s.queued_ids(Verb::Unblock), vec!["1002"]);
-    assert!(s.queued_ids(Verb::Mute).is_empty());
+    assert_eq!(s.queued_ids(Write::Unblock), vec!["1002"]);
+    assert!(s.queued_ids(Write::Mute).is_empty());
     assert_eq!(s.pending(), 1);
 }
 
@@ -568,7 +610,7 @@ fn read_only_greys_out_unblock_and_offers_mute() {
     );
     assert!(update(&mut s, key('u')).is_empty());
     assert!(
-        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Verb::Unblock)
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Write::Unblock)
     );
     update(&mut s, key('n'));
     assert_eq!(s.mode, Mode::Normal);
@@ -580,12 +622,12 @@ fn read_only_greys_out_unblock_and_offers_mute() {
     let cmds = update(&mut s, key('y'));
     assert_eq!(
         cmds,
-        vec![Command::Write(vec![(Verb::Mute, "1000".into())])]
+        vec![Command::Write(vec![(Write::Mute, "1000".into())])]
     );
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Mute,
+            verb: Write::Mute,
             id: "1000".into(),
         },
     );
@@ -605,7 +647,7 @@ fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     update(&mut s, key('u'));
     let cmds = update(&mut s, key('y'));
     assert!(
-        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Verb::Unblock))
+        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Write::Unblock))
     );
     assert_eq!(s.pending(), 30, "held in the durable queue (Q), not sent");
     let mut s = loaded(30, false);
@@ -618,11 +660,11 @@ fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     update(&mut s, key('u'));
     update(&mut s, key('m'));
     assert!(
-        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if !c.later && c.verb == Verb::Mute)
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if !c.later && c.verb == Write::Mute)
     );
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Write(vec![(Verb::Mute, "1000".into())])]
+        vec![Command::Write(vec![(Write::Mute, "1000".into())])]
     );
 }
 
@@ -646,17 +688,17 @@ fn block_by_handle_prompt_resolve_confirm() {
     let mut u = user(500);
     u.username = "new_guy".into();
     update(&mut s, Action::Resolved(Box::new(u)));
-    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Verb::Block));
+    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Write::Block));
     let cmds = update(&mut s, key('y'));
     assert_eq!(
         cmds,
-        vec![Command::Write(vec![(Verb::Block, "1500".into())])]
+        vec![Command::Write(vec![(Write::Block, "1500".into())])]
     );
     assert_eq!(s.accounts.len(), 4, "the new block joins the list");
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Block,
+            verb: Write::Block,
             id: "1500".into(),
         },
     );
@@ -925,7 +967,7 @@ fn a_duration_in_the_confirm_queues_the_write_with_its_undo() {
     assert_eq!(
         cmds,
         vec![Command::WriteFor {
-            writes: vec![(Verb::Mute, "1000".into()), (Verb::Mute, "1001".into())],
+            writes: vec![(Write::Mute, "1000".into()), (Write::Mute, "1001".into())],
             secs: 7 * 86_400,
         }],
         "one confirmation, one batch, with the duration"
@@ -945,7 +987,7 @@ fn a_duration_in_the_confirm_queues_the_write_with_its_undo() {
     assert_eq!(
         update(&mut s, key('y')),
         vec![Command::WriteFor {
-            writes: vec![(Verb::Block, "1600".into())],
+            writes: vec![(Write::Block, "1600".into())],
             secs: 86_400,
         }]
     );
@@ -959,7 +1001,7 @@ fn unblocks_take_no_duration() {
     assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.undo_after.is_none()));
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Write(vec![(Verb::Unblock, "1000".into())])]
+        vec![Command::Write(vec![(Write::Unblock, "1000".into())])]
     );
     // Saved for later on a read-only plan: no duration either.
     let mut s = loaded(3, false);

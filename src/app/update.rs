@@ -6,8 +6,9 @@ use super::input::{on_key, on_paste};
 use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{
-    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
+    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, WriteConfirm,
 };
+use crate::api::Write;
 
 /// Shown when X rejects the sign-in and the token file holds no newer one.
 pub const STILL_SIGNED_OUT: &str = "Still signed out: run `xblocks login`, then press p.";
@@ -25,6 +26,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
     super::quit::check_idle(state, &mut out);
     out.extend(maybe_load(state));
     viewer_gate(state, &mut out);
+    super::sign_in::gate(state, &mut out);
     out
 }
 
@@ -62,7 +64,14 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             super::cached_start::on_cached(state, synced_at, users)
         }
         Action::Diff(report) => super::diff_view::on_diff(state, *report),
+        Action::SignedIn(user) => super::sign_in::on_signed_in(state, &user.username, out),
+        Action::SignInFailed { message, offline } => {
+            super::sign_in::on_failed(state, &message, offline)
+        }
         Action::SignedOut => {
+            if state.sign_in.pending() {
+                state.sign_in = super::sign_in::SignIn::Failed { offline: false };
+            }
             state.loading = false;
             state.page_error = true;
             state.message = Some(error(STILL_SIGNED_OUT));
@@ -76,19 +85,31 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::Done { verb, id } => on_done(state, verb, &id),
         Action::Failed { verb, id, message } => {
             state.dequeue(verb, &id);
+            state.written.remove(&id);
             if let Some(i) = state.index_of(&id) {
-                state.accounts[i as usize].standing = Standing::Blocked;
+                state.accounts[i as usize].standing = Standing::before(verb);
             }
-            state.message = Some(error(format!("Could not {} {id}: {message}", verb.word())));
+            state.message = Some(error(format!("Could not {} {id}: {message}", verb.verb())));
         }
         Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
             let handle = crate::text::sanitize(&handle);
             state.message = Some(error(format!("Could not find @{handle}: {message}")));
         }
-        Action::RateWaiting { endpoint, until } => {
+        Action::RateWaiting {
+            endpoint,
+            until,
+            bad_reset,
+        } => {
+            if bad_reset {
+                state.message = Some(error(bad_reset_text(state, &endpoint, until)));
+            }
             state.waits.retain(|w| w.endpoint != endpoint);
-            state.waits.push(RateWait { endpoint, until });
+            state.waits.push(RateWait {
+                endpoint,
+                until,
+                bad_reset,
+            });
         }
         Action::NoBrowser { url } => {
             let url = crate::text::sanitize(&url);
@@ -126,6 +147,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
         Action::Cancelled(jobs) => super::queue_view::on_cancelled(state, jobs),
+        Action::Resumed(jobs) => on_resumed(state, jobs),
         Action::TimedFinished(job) => super::queue_view::on_timed_finished(state, *job),
         Action::SyncPlanned(plan) => super::sync_status::on_planned(state, plan),
         Action::SyncPage {
@@ -180,6 +202,7 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
     }
     for id in &dropped {
         state.pending_writes.retain(|(_, p)| p != id);
+        state.written.remove(id);
         if let Some(i) = state.index_of(id) {
             let a = &mut state.accounts[i as usize];
             if a.standing == super::account::Standing::Pending {
@@ -192,12 +215,25 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
 
 /// Commands to run when the TUI starts: the first page.
 pub fn start(state: &mut State) -> Vec<Command> {
+    if state.sign_in.pending() {
+        return super::sign_in::start(state);
+    }
     if state.snapshots.sync.offline_first {
         // The database's list paints at once; a top-up runs in the background.
         return vec![super::sync_status::start_sync(state, false, None)];
     }
     state.loading = true;
     vec![Command::LoadNextPage { token: None }]
+}
+
+/// What a wait on a bad reset tells: X's answer was unusable, so the wait is bounded.
+fn bad_reset_text(state: &State, endpoint: &str, until: std::time::SystemTime) -> String {
+    format!(
+        "X sent a bad rate-limit reset on {}, so the wait is bounded: until {} ({}); work is kept.",
+        crate::text::sanitize(endpoint),
+        crate::api::error::fmt_time_from(until, state.now),
+        super::state::clock(state.secs_until(until))
+    )
 }
 
 pub(super) fn info(text: impl Into<String>) -> Message {
@@ -230,7 +266,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         outside: Some(Box::new(user)),
     };
     state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
-        verb: Verb::Block,
+        verb: Write::Block,
         targets: vec![target],
         typed: String::new(),
         later: false,
@@ -240,26 +276,60 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     }));
 }
 
-fn on_done(state: &mut State, verb: Verb, id: &str) {
+fn on_done(state: &mut State, verb: Write, id: &str) {
     state.dequeue(verb, id);
     let left = state.pending();
-    if let Some(i) = state.index_of(id) {
-        let a = &mut state.accounts[i as usize];
-        a.standing = match verb {
-            Verb::Unblock => Standing::Unblocked,
-            Verb::Block => Standing::Blocked,
-            Verb::Mute => Standing::Muted,
-        };
-        let text = if left == 0 {
-            format!(
-                "{} @{}. All queued actions done.",
-                capitalize(verb.past()),
-                a.handle
-            )
-        } else {
-            format!("{} @{}; {} to go.", capitalize(verb.past()), a.handle, left)
-        };
-        state.message = Some(info(text));
+    let standing = state
+        .index_of(id)
+        .map(|i| state.accounts[i as usize].standing)
+        .or_else(|| state.written.get(id).copied())
+        .unwrap_or_default()
+        .after(verb);
+    // Kept for an account loaded later (the list may not hold it yet after a resume).
+    state.written.insert(id.to_string(), standing);
+    let who = match state.index_of(id) {
+        Some(i) => {
+            let a = &mut state.accounts[i as usize];
+            a.standing = standing;
+            format!("@{}", a.handle)
+        }
+        None => crate::text::sanitize(id),
+    };
+    let text = if left == 0 {
+        format!(
+            "{} {who}. All queued actions done.",
+            capitalize(verb.past())
+        )
+    } else {
+        format!("{} {who}; {left} to go.", capitalize(verb.past()))
+    };
+    state.message = Some(info(text));
+}
+
+/// Jobs an earlier session left open run first: they count as queued writes of this session
+/// (so "All queued actions done" waits for them) and their accounts show as pending.
+fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
+    let mut added = 0;
+    for (verb, id) in jobs {
+        if state
+            .pending_writes
+            .iter()
+            .any(|(v, p)| *v == verb && *p == id)
+        {
+            continue;
+        }
+        if let Some(i) = state.index_of(&id) {
+            state.accounts[i as usize].standing = Standing::Pending;
+        }
+        state.written.insert(id.clone(), Standing::Pending);
+        state.pending_writes.push((verb, id));
+        added += 1;
+    }
+    if added > 0 {
+        state.message = Some(info(format!(
+            "Resuming {added} queued write{} left by an earlier session; Q shows them.",
+            if added == 1 { "" } else { "s" }
+        )));
     }
 }
 

@@ -115,10 +115,26 @@ pub async fn connect(config: &SessionConfig) -> Result<Session, AuthError> {
     })
 }
 
-/// The one probe at sign-in: asks X whether block writes work (a no-op unblock of yourself)
-/// and stores the answer with the account in the profile database. A failure is only logged:
-/// the next write tells.
+/// At sign-in: stores where the profile signed in (its API and auth base, used by every later
+/// command that names none) and who, then the one probe: asks X whether block writes work (a
+/// no-op unblock of yourself) and stores the answer. A failure is only logged: the next write
+/// tells.
 pub async fn probe_at_sign_in(config: &SessionConfig) -> Option<Capability> {
+    let dir = config.paths.profile_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+        .await
+        .ok()?
+        .ok()?;
+    let (st, api_base, auth_base) = (
+        store.clone(),
+        config.api_base.clone(),
+        config.auth_base.clone(),
+    );
+    let remembered =
+        tokio::task::spawn_blocking(move || st.remember_bases(&api_base, &auth_base)).await;
+    if let Ok(Err(e)) = remembered {
+        tracing::warn!("the API and auth base were not remembered: {e}");
+    }
     let (client, _, token) = client(config).ok()?;
     let token = token?;
     let me = User {
@@ -126,11 +142,6 @@ pub async fn probe_at_sign_in(config: &SessionConfig) -> Option<Capability> {
         username: token.username.clone().unwrap_or_default(),
         ..User::default()
     };
-    let dir = config.paths.profile_dir.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
-        .await
-        .ok()?
-        .ok()?;
     let cap = match client.capability(&me.id).await {
         Ok(c) => c,
         Err(e) => {
@@ -138,13 +149,9 @@ pub async fn probe_at_sign_in(config: &SessionConfig) -> Option<Capability> {
             return None;
         }
     };
-    let (api_base, auth_base, learned) = (
-        config.api_base.clone(),
-        config.auth_base.clone(),
-        cap.clone(),
-    );
+    let learned = cap.clone();
     let stored = tokio::task::spawn_blocking(move || {
-        store.remember_account(&me, &api_base, &auth_base)?;
+        store.remember_account(&me)?;
         store.learn_capability(&learned)
     })
     .await;

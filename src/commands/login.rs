@@ -14,6 +14,12 @@ const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://
 /// Runs `xblocks login`.
 pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let config = Config::load(&global.paths())?;
+    if global.bases_from.api == crate::cli::Origin::Profile {
+        eprintln!(
+            "Signing in at {}, this profile's API base from its last login (--api-base changes it).",
+            inert(&global.api_base)
+        );
+    }
     if args.oauth1 {
         return run_oauth1(global, args, config).await;
     }

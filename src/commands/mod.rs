@@ -31,7 +31,7 @@ use crate::cli::{Cli, Command};
 use crate::exit::{Exit, ExitError};
 
 /// Runs the parsed command line and returns the process exit code.
-pub fn main(cli: Cli) -> ExitCode {
+pub fn main(mut cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,6 +48,7 @@ pub fn main(cli: Cli) -> ExitCode {
         if let Err(refused) = cli.global.paths().check() {
             return report(&anyhow::Error::new(refused), json).into();
         }
+        account::use_remembered_bases(&mut cli.global);
     }
     let _log_guard = match crate::store::logging::init(&cli.global.paths().log_dir) {
         Ok(guard) => guard,

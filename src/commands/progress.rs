@@ -110,7 +110,7 @@ async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
                 bad_reset,
             }) => {
                 let why = if bad_reset {
-                    "X sent a bad reset, so waiting one 15-min window: "
+                    "X sent a bad reset, so the wait is bounded: "
                 } else {
                     ""
                 };

@@ -55,7 +55,7 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
         println!("dry run: nothing was sent");
         return Ok(());
     }
-    let me = me_id(&global, &client, token.as_ref(), &store).await?;
+    let me = me_id(&client, token.as_ref(), &store).await?;
     let outcome = run_sync(&client, &me, &store, full, &prices, caps).await?;
     let credits = client.usage_credits().await.unwrap_or(None);
     if args.json {
@@ -67,23 +67,33 @@ pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The signed-in account's id as the token or the database knows it (no request).
+pub async fn known_me_id(
+    token: Option<&crate::auth::token_store::StoredToken>,
+    store: &Store,
+) -> Option<String> {
+    if let Some(id) = token.and_then(|t| t.user_id.clone()) {
+        return Some(id);
+    }
+    let st = store.clone();
+    super::profile_db::blocking(move || st.remembered_account().ok().flatten())
+        .await
+        .map(|(id, _)| id)
+}
+
 /// The signed-in account's id without a request when the token or the database knows it.
 pub async fn me_id(
-    global: &GlobalArgs,
     client: &Client,
     token: Option<&crate::auth::token_store::StoredToken>,
     store: &Store,
 ) -> Result<String, ExitError> {
-    if let Some(id) = token.and_then(|t| t.user_id.clone()) {
-        return Ok(id);
-    }
-    if let Some((id, _)) = store.remembered_account().ok().flatten() {
+    if let Some(id) = known_me_id(token, store).await {
         return Ok(id);
     }
     let me = client.me().await?;
     let st = store.clone();
-    let (m, g) = (me.clone(), global.clone());
-    super::profile_db::blocking(move || super::account::remember(&st, &m, &g)).await;
+    let m = me.clone();
+    super::profile_db::blocking(move || super::account::remember(&st, &m)).await;
     Ok(me.id)
 }
 

@@ -57,10 +57,13 @@ pub async fn run(
     let _lock = profile_db::blocking(move || RunnerLock::acquire(&st, &dir, &what))
         .await
         .map_err(|e| ExitError::new(Exit::Other, e.to_string()))?;
-    let s = session::connect(&global.session()).await?;
+    // The lookup's cost is said before any request (the account comes from the token or the
+    // database, not from a billed `/2/users/me`).
+    let (client, _, token) = session::client(&global.session())?;
     let billing = lookup::Billing::load(&paths, &store).await?;
     let guard = action == Write::Block;
-    let known = resolve(&s.client, &store, &billing, &targets, guard).await?;
+    let known = resolve(&client, &store, &billing, &targets, guard).await?;
+    let me = super::sync::me_id(&client, token.as_ref(), &store).await?;
     let mut not_found = 0;
     let mut other_failures = 0;
     let mut guarded = 0;
@@ -79,7 +82,7 @@ pub async fn run(
             continue;
         };
         let who = label(&u.id, Some(&u.username));
-        if u.id == s.me.id {
+        if u.id == me {
             println!("skipped {who}: that is the signed-in account");
             other_failures += 1;
             continue;
@@ -108,7 +111,7 @@ pub async fn run(
             .call(move |st| st.enqueue(&b, &jobs))
             .await
             .map_err(profile_db::exit)?;
-        queue_run::run(&s.client, &s.me.id, &store, Some(batch), &mut |job| {
+        queue_run::run(&client, &me, &store, Some(batch), &mut |job| {
             let who = label(&job.target, job.username.as_deref());
             match &job.state {
                 JobState::Done => {

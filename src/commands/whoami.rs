@@ -8,7 +8,7 @@ use super::account;
 use crate::api::price::Usd;
 use crate::api::Capability;
 use crate::auth::session;
-use crate::cli::{GlobalArgs, WhoamiArgs};
+use crate::cli::{GlobalArgs, Origin, WhoamiArgs};
 use crate::exit::ExitError;
 use crate::store::db::{self, SyncKind};
 use crate::text::sanitize as inert;
@@ -20,6 +20,10 @@ struct Report {
     username: String,
     profile: String,
     api_base: String,
+    /// Where `api_base` came from: `flag`, `env`, `profile` (stored at `login`) or `default`.
+    api_base_from: &'static str,
+    auth_base: String,
+    auth_base_from: &'static str,
     auth: String,
     scopes: Vec<String>,
     capability: &'static str,
@@ -47,8 +51,8 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     let paths = global.paths();
     let store = super::profile_db::open(&paths).await?;
     {
-        let (store, me, g) = (store.clone(), s.me.clone(), global.clone());
-        super::profile_db::blocking(move || account::remember(&store, &me, &g)).await;
+        let (store, me) = (store.clone(), s.me.clone());
+        super::profile_db::blocking(move || account::remember(&store, &me)).await;
     }
     let learned = if args.probe {
         let cap = s
@@ -92,6 +96,9 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
         username: s.me.username.clone(),
         profile: global.profile.clone(),
         api_base: global.api_base.clone(),
+        api_base_from: origin_word(global.bases_from.api),
+        auth_base: global.auth_base.clone(),
+        auth_base_from: origin_word(global.bases_from.auth),
         auth: s.auth_kind.to_string(),
         scopes,
         capability: learned.as_ref().map_or("unknown", |(c, _)| c.word()),
@@ -117,7 +124,18 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     }
     println!("@{} ({})", inert(&report.username), inert(&report.id));
     println!("profile: {}", report.profile);
-    println!("api: {}", inert(&report.api_base));
+    println!(
+        "api: {} ({})",
+        inert(&report.api_base),
+        origin_text(global.bases_from.api, "--api-base", "XBLOCKS_API_BASE")
+    );
+    if global.bases_from.auth != Origin::Default {
+        println!(
+            "auth base: {} ({})",
+            inert(&report.auth_base),
+            origin_text(global.bases_from.auth, "--auth-base", "XBLOCKS_AUTH_BASE")
+        );
+    }
     println!("auth: {}", report.auth);
     if report.scopes.is_empty() {
         match s.client.access_level() {
@@ -166,6 +184,26 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     }
     println!("{money}");
     Ok(())
+}
+
+/// `flag`, `env`, `profile` or `default` (the JSON words).
+fn origin_word(o: Origin) -> &'static str {
+    match o {
+        Origin::Flag => "flag",
+        Origin::Env => "env",
+        Origin::Profile => "profile",
+        Origin::Default => "default",
+    }
+}
+
+/// Where a base came from, in words.
+fn origin_text(o: Origin, flag: &str, env: &str) -> String {
+    match o {
+        Origin::Flag => format!("from {flag}, for this run"),
+        Origin::Env => format!("from {env}, for this run"),
+        Origin::Profile => format!("the profile's, from `login`; {flag} changes it for a run"),
+        Origin::Default => "the default".into(),
+    }
 }
 
 fn kind_word(k: SyncKind) -> &'static str {

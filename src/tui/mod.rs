@@ -167,12 +167,12 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
         expand_pinned: false,
     });
     // The profile knows the account and the database holds the list: nothing waits for X.
+    // Without the account, the first frame says "signing in…" while the worker asks X.
     let start = offline_start(&paths, token.as_ref());
-    let me = match start.me.clone() {
-        Some(me) => me,
-        None => client.me().await.map_err(ExitError::from)?,
+    let mut state = match &start.me {
+        Some(me) => State::new(&me.username, &global.profile, keymap, SystemTime::now()),
+        None => State::signing_in(&global.profile, keymap, SystemTime::now()),
     };
-    let mut state = State::new(&me.username, &global.profile, keymap, SystemTime::now());
     state.snapshots.sync.offline_first = start.listed > 0;
     state.snapshots.sync.last_full = start
         .last_full
@@ -209,13 +209,15 @@ async fn run_with(global: &GlobalArgs, window_secs: u64, demo: bool) -> anyhow::
             None
         }
     };
-    let worker = crate::worker::spawn_with(
-        client,
-        me.id.clone(),
-        actions_tx.clone(),
-        durable,
-        Some(paths.profile_dir.clone()),
-    );
+    let local = Some(crate::worker::Local {
+        dir: paths.profile_dir.clone(),
+        prices: state.snapshots.sync.prices,
+        daily_cap: state.snapshots.sync.daily_cap,
+    });
+    let worker = match start.me {
+        Some(me) => crate::worker::spawn_with(client, me.id, actions_tx.clone(), durable, local),
+        None => crate::worker::sign_in::spawn(client, actions_tx.clone(), durable, local),
+    };
     tracing::info!(profile = %global.profile, "TUI started");
     let (mut terminal, guard) = terminal::enter()?;
     let events = crossterm::event::EventStream::new();

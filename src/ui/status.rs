@@ -41,7 +41,10 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     if state.demo {
         parts.push(Span::styled(" DEMO ", theme.warn.patch(theme.status)));
     }
-    parts.push(Span::raw(format!(" @{} · ", state.me)));
+    match strings::sign_in_status(state, narrow) {
+        Some(text) => parts.push(Span::styled(text, theme.warn.patch(theme.status))),
+        None => parts.push(Span::raw(format!(" @{} · ", state.me))),
+    }
     // Left out first when the bar is too long (the sync state must stay visible).
     let mut profile_at = None;
     if !narrow && !state.demo {
@@ -136,9 +139,14 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
                 format!(" · wait {}", clock(state.secs_until(w.until)))
             } else {
                 format!(
-                    " · rate limit: {} paused {}",
+                    " · rate limit: {} paused {}{}",
                     strings::endpoint_name(&w.endpoint),
-                    clock(state.secs_until(w.until))
+                    clock(state.secs_until(w.until)),
+                    if w.bad_reset {
+                        " (X sent a bad reset)"
+                    } else {
+                        ""
+                    }
                 )
             },
             theme.warn.patch(theme.status),

@@ -1,6 +1,8 @@
 //! Strings users see, in one place so the wording stays consistent.
 
-use crate::app::state::{clock, Verb};
+use crate::api::Write;
+use crate::app::sign_in::SignIn;
+use crate::app::state::clock;
 use crate::app::{Capability, KeyAction, KeyMode, Mode, SortKey, State};
 
 /// What blocking does, from X's documentation.
@@ -14,6 +16,9 @@ block are not restored.";
 /// What muting does.
 pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
 they can still follow and message you. Muting works on every API plan.";
+/// What unmuting does.
+pub const UNMUTE_EFFECT: &str = "Unmuting shows their posts in your timeline again; the block, if \
+any, stays.";
 
 /// What a full sync (`R`) does.
 pub const FULL_SYNC_EFFECT: &str = "Reads every page of the block list from X into the local \
@@ -29,11 +34,12 @@ in the durable queue (Q, or `xblocks queue`); they are sent at a later start onc
 the Enterprise plan. Muting works now.";
 
 /// The effect text for a verb.
-pub fn effect(verb: Verb) -> &'static str {
+pub fn effect(verb: Write) -> &'static str {
     match verb {
-        Verb::Unblock => UNBLOCK_EFFECT,
-        Verb::Block => BLOCK_EFFECT,
-        Verb::Mute => MUTE_EFFECT,
+        Write::Unblock => UNBLOCK_EFFECT,
+        Write::Block => BLOCK_EFFECT,
+        Write::Mute => MUTE_EFFECT,
+        Write::Unmute => UNMUTE_EFFECT,
     }
 }
 
@@ -116,6 +122,8 @@ pub fn list_placeholder(state: &State) -> Option<String> {
         format!("{}", e)
     } else if !state.query.is_empty() {
         "No loaded account matches. Esc clears the search.".into()
+    } else if let Some(text) = sign_in_placeholder(state) {
+        text
     } else if state.page_error {
         "The block list could not be loaded. Press r to retry.".into()
     } else if !state.started {
@@ -128,6 +136,37 @@ pub fn list_placeholder(state: &State) -> Option<String> {
             "No blocked accounts. Press {} to block someone by handle.",
             state.keymap.key_name(KeyMode::Main, KeyAction::Block)
         )
+    })
+}
+
+/// The status bar's start while the account is unknown (instead of `@handle · `).
+pub fn sign_in_status(state: &State, narrow: bool) -> Option<String> {
+    let retry = state.keymap.key_name(KeyMode::Main, KeyAction::Refresh);
+    Some(match (&state.sign_in, narrow) {
+        (SignIn::Done, _) => return None,
+        (SignIn::Connecting, true) => " signing in… · ".into(),
+        (SignIn::Connecting, false) => " signing in… connecting to X · ".into(),
+        (SignIn::Failed { offline: true }, true) => format!(" offline: {retry} retries · "),
+        (SignIn::Failed { offline: true }, false) => {
+            format!(" cannot reach the X API: {retry} retries · ")
+        }
+        (SignIn::Failed { offline: false }, _) => format!(" not signed in: {retry} retries · "),
+    })
+}
+
+/// The list's text while the account is unknown.
+fn sign_in_placeholder(state: &State) -> Option<String> {
+    let retry = state.keymap.key_name(KeyMode::Main, KeyAction::Refresh);
+    let quit = state.keymap.key_name(KeyMode::Main, KeyAction::Quit);
+    Some(match state.sign_in {
+        SignIn::Done => return None,
+        SignIn::Connecting => format!("Signing in… connecting to X ({quit} quits)"),
+        SignIn::Failed { offline: true } => {
+            format!("Cannot reach the X API. Press {retry} to try again, {quit} to quit.")
+        }
+        SignIn::Failed { offline: false } => {
+            format!("Not signed in. Press {retry} to try again, {quit} to quit.")
+        }
     })
 }
 

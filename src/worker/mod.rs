@@ -10,11 +10,14 @@ mod files;
 mod notes;
 mod pinned;
 mod reads;
+pub mod sign_in;
+mod spend;
 mod sync_lane;
 mod tracker;
 
 use tokio::sync::{broadcast, mpsc};
 
+use crate::api::price::{Prices, Usd};
 use crate::api::{ApiError, Capability as ApiCapability, Client, RateEvent};
 pub use crate::app::Command;
 use crate::app::{Action, Capability};
@@ -31,14 +34,37 @@ pub fn spawn(
     spawn_with(client, me_id, actions, durable, None)
 }
 
-/// [`spawn`], with the profile folder `profile_dir`: its database (the stored list sent first,
-/// live pages saved as a sync, diffed) and the action log for the history view.
+/// The profile folder the worker reads and writes, with the money rules of its reads.
+#[derive(Debug, Clone)]
+pub struct Local {
+    /// The profile folder: its database and action log.
+    pub dir: std::path::PathBuf,
+    /// `[billing]` prices of what reads return.
+    pub prices: Prices,
+    /// `[billing] daily_cap`: a page or lookup whose worst case could cross it is not sent.
+    pub daily_cap: Option<Usd>,
+}
+
+impl Local {
+    /// `dir` with the default prices and no daily cap.
+    pub fn new(dir: impl Into<std::path::PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            prices: Prices::default(),
+            daily_cap: None,
+        }
+    }
+}
+
+/// [`spawn`], with the profile folder `local`: its database (the stored list sent first, live
+/// pages saved as a sync and counted as spent today, diffed) and the action log for the history
+/// view.
 pub fn spawn_with(
     client: Client,
     me_id: String,
     actions: mpsc::UnboundedSender<Action>,
     durable: Option<durable::Durable>,
-    profile_dir: Option<std::path::PathBuf>,
+    local: Option<Local>,
 ) -> mpsc::UnboundedSender<Command> {
     let files_actions = actions.clone();
     let plan_client = client.clone();
@@ -50,10 +76,12 @@ pub fn spawn_with(
     tokio::spawn(forward_rate_events(client.rate_events(), actions.clone()));
     grant_capability(&client, &actions);
     let (read_client, read_me, read_actions) = (client.clone(), me_id.clone(), actions.clone());
-    let read_dir = profile_dir.clone();
+    let profile_dir = local.as_ref().map(|l| l.dir.clone());
     tokio::spawn(async move {
-        let store = match read_dir {
-            Some(dir) => open_store(dir, &read_actions).await,
+        let store = match local {
+            Some(l) => open_store(l.dir.clone(), &read_actions)
+                .await
+                .map(|s| (s, l)),
             None => None,
         };
         reads::lane(read_client, read_me, store, read_rx, read_actions).await;
@@ -128,8 +156,14 @@ async fn forward_rate_events(
     loop {
         let action = match events.recv().await {
             Ok(RateEvent::Waiting {
-                endpoint, until, ..
-            }) => Action::RateWaiting { endpoint, until },
+                endpoint,
+                until,
+                bad_reset,
+            }) => Action::RateWaiting {
+                endpoint,
+                until,
+                bad_reset,
+            },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
@@ -242,7 +276,8 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
                 message: "Not sent: this session has no durable queue (read-only viewer).".into(),
             })
             .collect(),
-        Command::Open { .. }
+        Command::SignIn
+        | Command::Open { .. }
         | Command::Copy { .. }
         | Command::Quit
         | Command::Suspend

@@ -6,10 +6,14 @@
 use tokio::sync::mpsc;
 
 use super::files::diff_report;
+use super::{sentence, Local};
+use crate::api::price::{CapStop, Usd};
 use crate::api::Client;
 use crate::app::{Action, Command};
 use crate::store::db::{self, Store, SyncId, SyncKind, SyncTotals};
 
+/// Accounts a lazily loaded page asks X for (`max_results`): its worst case under the cap.
+const PAGE: u32 = 1000;
 /// Accounts of the first `CachedList`: more than a screen, read without the whole list.
 const FIRST_SLICE: usize = 500;
 /// Accounts per `CachedList` action: one `update` never holds the UI for long.
@@ -21,14 +25,17 @@ struct Reading {
     totals: SyncTotals,
 }
 
-/// Runs page loads and handle lookups in order, feeding and reading `store` when there is one.
+/// Runs page loads and handle lookups in order, feeding and reading the profile's store when
+/// there is one (then each page and lookup is admitted under the daily cap and its cost
+/// recorded as spent today).
 pub(super) async fn lane(
     client: Client,
     me: String,
-    store: Option<Store>,
+    local: Option<(Store, Local)>,
     mut rx: mpsc::UnboundedReceiver<Command>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
+    let store = local.as_ref().map(|(s, _)| s.clone());
     if let Some(s) = store.clone() {
         let tx = actions.clone();
         tokio::task::spawn_blocking(move || {
@@ -36,11 +43,9 @@ pub(super) async fn lane(
             super::notes::send(&s, &tx);
         });
     }
-    if let Some(s) = store.clone() {
+    if let Some(s) = &store {
         if let Ok(spent) = s.call(|s| s.spent_today()).await {
-            let _ = actions.send(Action::SpentToday(crate::api::price::Usd::from_dollars(
-                spent,
-            )));
+            let _ = actions.send(Action::SpentToday(Usd::from_dollars(spent)));
         }
     }
     let mut reading: Option<Reading> = None;
@@ -84,6 +89,16 @@ pub(super) async fn lane(
             }
             continue;
         }
+        let spent_before = match (&local, worst_case(&cmd, &local)) {
+            (Some((s, l)), Some(worst)) => match super::spend::admit(s, l.daily_cap, worst).await {
+                (spent, Ok(())) => Some(spent),
+                (_, Err(stop)) => {
+                    let _ = actions.send(refused(&cmd, &stop));
+                    continue;
+                }
+            },
+            _ => None,
+        };
         for action in super::run(&client, &me, cmd).await {
             let page = match &action {
                 Action::PageLoaded {
@@ -94,12 +109,25 @@ pub(super) async fn lane(
                 } => Some((*first, users.clone(), next_token.is_none())),
                 _ => None,
             };
+            let looked_up = matches!(action, Action::Resolved(_));
             if actions.send(action).is_err() {
                 return;
             }
-            let (Some((first, users, last)), Some(s)) = (page, store.clone()) else {
+            let (Some((s, l)), Some(spent)) = (&local, spent_before) else {
                 continue;
             };
+            if looked_up {
+                let cost = l.prices.lookup(1);
+                let _ = actions.send(super::spend::record(s, spent, cost).await);
+                continue;
+            }
+            let Some((first, users, last)) = page else {
+                continue;
+            };
+            let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+            let seen_today = s.call(move |s| s.seen_today_of(&ids)).await.unwrap_or(0);
+            let cost = l.prices.accounts(users.len() as u64, seen_today);
+            let _ = actions.send(super::spend::record(s, spent, cost).await);
             let before = if first { None } else { reading.take() };
             if !first && before.is_none() {
                 // Not part of a read from the top (e.g. one after a failed save): not recorded.
@@ -110,6 +138,30 @@ pub(super) async fn lane(
                 .call(move |s| record_page(s, before, users, last, &tx))
                 .await;
         }
+    }
+}
+
+/// The worst case of a billed read `cmd` asks for, when the profile's store counts money.
+fn worst_case(cmd: &Command, local: &Option<(Store, Local)>) -> Option<Usd> {
+    let (_, l) = local.as_ref()?;
+    match cmd {
+        Command::LoadNextPage { .. } | Command::Refresh | Command::Reconnect { .. } => {
+            Some(l.prices.page(u64::from(PAGE)))
+        }
+        Command::ResolveHandle { .. } => Some(l.prices.lookup(1)),
+        _ => None,
+    }
+}
+
+/// What the app is told when the daily cap keeps `cmd` from being sent.
+fn refused(cmd: &Command, stop: &CapStop) -> Action {
+    match cmd {
+        Command::ResolveHandle { handle } => Action::ResolveFailed {
+            handle: handle.clone(),
+            message: sentence(&format!("Not looked up: {stop}")),
+        },
+        // Paging pauses (as after a failed page) until the user asks again with `r`.
+        _ => Action::PageFailed(sentence(&format!("The next page was not loaded: {stop}"))),
     }
 }
 

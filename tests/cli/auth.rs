@@ -511,3 +511,112 @@ fn refused_authorization_fails_clearly() {
     );
     assert!(!env.token_path().exists());
 }
+
+/// `env.cmd()` without the base variables: only flags, the profile or the defaults name them.
+fn cmd_without_bases(env: &Env) -> std::process::Command {
+    let mut c = env.cmd();
+    c.env_remove("XBLOCKS_API_BASE")
+        .env_remove("XBLOCKS_AUTH_BASE");
+    c
+}
+
+#[test]
+fn the_profile_remembers_the_bases_of_login_and_a_flag_or_env_wins_for_one_run() {
+    let env = Env::enterprise(12);
+    let mut c = cmd_without_bases(&env);
+    c.args([
+        "--api-base",
+        &env.base,
+        "--auth-base",
+        &env.base,
+        "login",
+        "--no-browser",
+        "--client-id",
+        "xblocks-demo",
+        "--port",
+        "0",
+    ]);
+    let (mut child, rx) = spawn(c);
+    let url = url_line(&rx, "/i/oauth2/authorize");
+    assert!(
+        url.starts_with(&env.base),
+        "the auth base of the flag: {url}"
+    );
+    let callback = authorize(&env, &url);
+    writeln!(child.stdin.as_mut().unwrap(), "{callback}").unwrap();
+    assert_eq!(wait(child), 0);
+
+    // No flag, no variable: whoami, sync and export use the profile's bases, and say so.
+    let mut c = cmd_without_bases(&env);
+    c.arg("whoami");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains(&format!("api: {} (the profile's, from `login`", env.base)),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("auth base: {} (the profile's", env.base)),
+        "{}",
+        out.stdout
+    );
+    let mut c = cmd_without_bases(&env);
+    c.args(["whoami", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run(c).stdout).unwrap();
+    assert_eq!(doc["api_base"], env.base.as_str());
+    assert_eq!(doc["api_base_from"], "profile");
+    assert_eq!(doc["auth_base_from"], "profile");
+    let mut c = cmd_without_bases(&env);
+    c.arg("sync");
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut c = cmd_without_bases(&env);
+    c.args(["export", "--live", "--format", "ids"]);
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().collect::<Vec<_>>(),
+        env.emu().blocked_ids(),
+        "the export came from the profile's API"
+    );
+
+    // Another server named by a flag or the variable wins for that run only (its 401 shows
+    // the request went there), and is not remembered.
+    let other = Env::enterprise(1);
+    let mut c = cmd_without_bases(&env);
+    c.args(["--api-base", &other.base, "whoami"]);
+    let out = run(c);
+    assert_eq!(
+        out.code, 77,
+        "the other server refuses this token: {}",
+        out.stderr
+    );
+    let mut c = cmd_without_bases(&env);
+    c.env("XBLOCKS_API_BASE", &other.base)
+        .args(["whoami", "--json"]);
+    assert_eq!(run(c).code, 77);
+    assert!(
+        other
+            .emu()
+            .request_log()
+            .iter()
+            .filter(|r| r.path == "/2/users/me")
+            .count()
+            >= 2,
+        "both runs asked the other server"
+    );
+    let mut c = cmd_without_bases(&env);
+    c.args(["whoami", "--json"]);
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["api_base"], env.base.as_str(), "still the profile's");
+    let mut c = cmd_without_bases(&env);
+    c.env("XBLOCKS_API_BASE", &env.base)
+        .args(["whoami", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run(c).stdout).unwrap();
+    assert_eq!(doc["api_base_from"], "env");
+}

@@ -721,6 +721,43 @@ fn absurd_rate_limit_resets_are_clamped_and_shown_with_a_countdown() {
             "{line}"
         );
     }
+    // A reset that cannot be read (and no Retry-After) is a bad reset too: a bounded minute.
+    let garbage = RawServer::start(|c, head| {
+        rate_limited(
+            c,
+            head,
+            "x-rate-limit-limit: 15\r\nx-rate-limit-remaining: 0\r\nx-rate-limit-reset: soon\r\n",
+        )
+    });
+    let mut child = garbage
+        .cmd(&d, &["export"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let t = Instant::now();
+    while !line.contains("waiting until") && t.elapsed() < Duration::from_secs(30) {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        line.contains("X sent a bad reset, so the wait is bounded"),
+        "{line}"
+    );
+    let left: u64 = line
+        .split(" s left")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no countdown in {line}"));
+    assert!(left <= 62, "a bounded minute: {line}");
 }
 
 // ---- process: no core dumps, no secret flags, a loopback emulator ----

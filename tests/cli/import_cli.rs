@@ -71,21 +71,71 @@ async fn dry_run_plans_and_changes_nothing_and_malformed_files_run_nothing() {
     )
     .unwrap();
 
+    // The database knows the block list; the other four are unknown to it. A dry run names
+    // them with what looking them up would cost, and sends nothing at all.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("sync");
+    assert!(output(c).await.status.success());
+    let requests = emu.request_log().len();
     let mut c = xblocks(&emu, &token, dir.path());
     c.args(["import", "--dry-run"]).arg(&file);
     let o = output(c).await;
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     for line in [
+        "lookup at X: 4 accounts in 2 requests, at most $0.040 on pay-per-use ($0.010 a user looked up)",
+        "to block: 0",
+        "already blocked: 1",
+        "not looked up (--dry-run sends nothing; --look-up asks X): 4",
+        "duplicates: 1",
+        "dry run: nothing was sent or changed",
+    ] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert_eq!(
+        emu.request_log().len(),
+        requests,
+        "a dry run sent a request"
+    );
+    assert_eq!(emu.blocked_ids(), blocked, "dry run changed the list");
+    // Asked to, a dry run looks them up (the cost first), and still writes nothing.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["import", "--dry-run", "--look-up"]).arg(&file);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in [
+        "lookup at X: 4 accounts",
+        "to block: 2",
+        "not found: 1 (@nobody_at_all_x)",
+    ] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert!(
+        !emu.request_log()
+            .iter()
+            .any(|r| r.method != "GET" && r.path.contains("/blocking")),
+        "a dry run sent a write"
+    );
+    assert_eq!(emu.blocked_ids(), blocked, "dry run changed the list");
+    // Run for real, the plan says the lookup first, then what X answered.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("import").arg(&file);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in [
+        "lookup at X: 4 accounts",
         "to block: 2",
         "already blocked: 1",
-        "not found: 1",
+        "not found: 1 (@nobody_at_all_x)",
         "self: 1",
         "duplicates: 1",
     ] {
         assert!(t.contains(line), "missing `{line}` in:\n{t}");
     }
-    assert_eq!(emu.blocked_ids(), blocked, "dry run changed the list");
+    let look_up = t.find("lookup at X").unwrap();
+    assert!(look_up < t.find("to block: 2").unwrap(), "{t}");
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "id,username\n1,a\nnot-an-id,b\n3,c\n").unwrap();
@@ -246,11 +296,15 @@ async fn the_plan_uses_a_fresh_cache_but_not_for_accounts_written_since() {
 
     let list = dir.path().join("list.txt");
     std::fs::write(&list, blocked[..50].join("\n")).unwrap();
-    let lookups_before = emu
-        .request_log()
-        .iter()
-        .filter(|r| r.path == "/2/users")
-        .count();
+    let lookups = || {
+        emu.request_log()
+            .iter()
+            .filter(|r| r.path == "/2/users")
+            .count()
+    };
+    let lookups_before = lookups();
+    // The dry run names the two it would look up, with the cost, and asks X nothing.
+    let requests_before = emu.request_log().len();
     let mut c = xblocks(&emu, &token, dir.path());
     c.args(["import", "--dry-run"]).arg(&list);
     let o = output(c).await;
@@ -260,16 +314,27 @@ async fn the_plan_uses_a_fresh_cache_but_not_for_accounts_written_since() {
         t.contains("48 accounts resolved from the local database"),
         "{t}"
     );
+    assert!(
+        t.contains("lookup at X: 2 accounts in 1 request, at most $0.020"),
+        "{t}"
+    );
+    assert!(t.contains("already blocked: 48"), "{t}");
+    assert_eq!(
+        emu.request_log().len(),
+        requests_before,
+        "a dry run sends nothing"
+    );
+    // The import itself looks up only those two.
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("import").arg(&list);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
     assert!(t.contains("to block: 2"), "{t}");
     assert!(t.contains("already blocked: 48"), "{t}");
-    let lookups = emu
-        .request_log()
-        .iter()
-        .filter(|r| r.path == "/2/users")
-        .count()
-        - lookups_before;
     assert_eq!(
-        lookups, 1,
+        lookups() - lookups_before,
+        1,
         "only the two written since the sync are looked up"
     );
     emu.shutdown().await;

@@ -354,12 +354,23 @@ fn import_and_undo_dry_run_json_are_their_documented_plans() {
     assert_eq!(keys(&u), ["batch", "undo_batch", "count", "writes"]);
     assert!(u["batch"].is_null() && u["count"] == 0, "{u}");
 
+    // The database knows the list; the unknown handle is left for X, with what that costs, and
+    // a dry run sends nothing at all.
+    let mut c = env.cmd();
+    c.arg("sync");
+    assert_eq!(run(c).code, 0);
+    let requests = env.emu().request_log().len();
     let mut c = env.cmd();
     c.args(["import", file, "--unblock", "--dry-run", "--json"]);
     let o = run(c);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let p: serde_json::Value =
         serde_json::from_str(&o.stdout).expect("only the document on stdout");
+    assert_eq!(
+        env.emu().request_log().len(),
+        requests,
+        "a dry run sends nothing"
+    );
     assert_eq!(
         keys(&p),
         [
@@ -371,18 +382,22 @@ fn import_and_undo_dry_run_json_are_their_documented_plans() {
             "followed",
             "where",
             "left_out",
-            "lookup"
+            "lookup",
+            "to_look_up"
         ]
     );
     assert_eq!(p["action"], "unblock");
     assert_eq!(
         p["counts"],
-        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 1, "self": 0, "duplicates": 1, "kept": 0, "followed": 0, "forced": 0, "left_out": 0})
+        serde_json::json!({"to_write": 2, "already_in_state": 0, "not_found": 0, "self": 0, "duplicates": 1, "kept": 0, "followed": 0, "forced": 0, "left_out": 0, "to_look_up": 1})
     );
-    assert_eq!(p["lookup"]["accounts"], 3, "{p}");
+    assert_eq!(
+        p["lookup"],
+        serde_json::json!({"accounts": 1, "requests": 1, "cost_usd_at_most": 0.01})
+    );
     assert_eq!(p["to_write"][0]["id"], blocked[0].as_str());
     assert!(p["to_write"][0]["username"].is_string());
-    assert_eq!(p["not_found"], serde_json::json!(["@nosuchuser12"]));
+    assert_eq!(p["to_look_up"], serde_json::json!(["@nosuchuser12"]));
     assert_eq!(
         env.emu().blocked_ids().len(),
         30,

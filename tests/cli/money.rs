@@ -256,7 +256,10 @@ async fn imports_read_the_x_archive_zip_profile_urls_and_stdin() {
     let o = output(c).await;
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("to block: 3"), "{t}");
+    assert!(
+        t.contains("lookup at X: 3 accounts in 1 request"),
+        "the archive's three accounts: {t}"
+    );
 
     // Profile URLs and one unknown account, from stdin.
     let urls = format!(
@@ -264,7 +267,7 @@ async fn imports_read_the_x_archive_zip_profile_urls_and_stdin() {
         others[0].1, others[1].1, others[2].0
     );
     let mut c = xblocks(&emu, &token, dir.path());
-    c.args(["import", "--dry-run", "-"]).stdin(Stdio::piped());
+    c.args(["import", "-"]).stdin(Stdio::piped());
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     child
@@ -468,5 +471,127 @@ async fn export_answers_from_a_fresh_database_and_cached_never_touches_the_netwo
     let o = output(c).await;
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(emu.request_log().len(), from);
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lookups_of_unknown_targets_show_their_cost_first_and_obey_the_daily_cap() {
+    // Pay-per-use: a users lookup costs $0.010 a user.
+    let emu = emulator::start(Config {
+        users: 20,
+        tier: xblocks::cli::Tier::PayPerUse,
+        credits: Some(5.0),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("sync");
+    let o = output(c).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let others = emu.unblocked_accounts(3);
+    let file = dir.path().join("list.txt");
+    std::fs::write(
+        &file,
+        format!("@{}\n@{}\n{}\n", others[0].1, others[1].1, others[2].0),
+    )
+    .unwrap();
+    let lookups = |emu: &Emulator| -> Vec<String> {
+        emu.request_log()
+            .iter()
+            .filter(|r| r.path == "/2/users" || r.path == "/2/users/by")
+            .map(|r| format!("{} {:?}", r.path, r.cost_micros))
+            .collect()
+    };
+    let spent = |dir: &Path| {
+        let mut c = xblocks(&emu, &token, dir);
+        c.args(["whoami", "--json"]);
+        let o = c.output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["spent_today_usd"].as_f64().unwrap()
+    };
+    // A dry run names the lookup and its cost and sends nothing at all.
+    let requests = emu.request_log().len();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["import", "--dry-run"]).arg(&file);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("lookup at X: 3 accounts in 2 requests, at most $0.030 on pay-per-use ($0.010 a user looked up)"),
+        "{t}"
+    );
+    assert_eq!(emu.request_log().len(), requests, "{t}");
+    // A daily cap the lookup could cross ($0.025 left, $0.030 at worst): refused before any
+    // request, nothing queued.
+    let spent_before = spent(dir.path());
+    assert!(
+        (spent_before - 0.02).abs() < 1e-9,
+        "the sync of 20: {spent_before}"
+    );
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[billing]\ndaily_cap = 0.045\n",
+    )
+    .unwrap();
+    let requests = emu.request_log().len();
+    for args in [
+        vec!["import".to_string(), file.display().to_string()],
+        vec![
+            "block".to_string(),
+            format!("@{}", others[0].1),
+            format!("@{}", others[1].1),
+            others[2].0.clone(),
+        ],
+    ] {
+        let mut c = xblocks(&emu, &token, dir.path());
+        c.args(&args);
+        let o = output(c).await;
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(6), "{args:?}: {t}");
+        assert!(t.contains("lookup at X: 3 accounts"), "{t}");
+        assert!(
+            t.contains("stopped before a request that could cost up to $0.030: [billing] daily_cap (UTC day) is $0.045, $0.020 spent, $0.025 left"),
+            "{t}"
+        );
+        assert!(t.contains("nothing was sent or changed"), "{t}");
+        assert_eq!(
+            emu.request_log().len(),
+            requests,
+            "{args:?} sent a request: {t}"
+        );
+    }
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.arg("queue");
+    let o = output(c).await;
+    assert!(
+        !text(&o).contains("pending"),
+        "nothing queued: {}",
+        text(&o)
+    );
+    // Under the cap the lookup runs, and what X billed is counted for the day.
+    std::fs::write(dir.path().join("config.toml"), "[billing]\ndaily_cap = 1\n").unwrap();
+    let looked_up = lookups(&emu).len();
+    let mut c = xblocks(&emu, &token, dir.path());
+    c.args(["mute", &format!("@{}", others[0].1)]);
+    let o = output(c).await;
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("lookup at X: 1 account in 1 request, at most $0.010"),
+        "{t}"
+    );
+    assert_eq!(
+        lookups(&emu)[looked_up..],
+        ["/2/users/by Some(10000)".to_string()],
+        "one lookup, billed $0.010"
+    );
+    let now = spent(dir.path());
+    assert!(
+        (now - spent_before - 0.01).abs() < 1e-9,
+        "the lookup's $0.010 is counted: {now} after {spent_before}"
+    );
     emu.shutdown().await;
 }

@@ -319,11 +319,18 @@ fn kept_accounts_are_never_unblocked_by_import_or_undo() {
     assert!(kept.iter().all(|k| blocked.contains(k)));
 }
 
-/// `import --dry-run --json` of `file`: the plan document (stderr is kept for the caller).
+/// `import --dry-run --look-up --json` of `file`: the plan document, with the accounts the
+/// database does not know looked up at X (stderr is kept for the caller).
 fn plan(env: &Env, file: &std::path::Path, extra: &[&str]) -> (serde_json::Value, String) {
     let mut c = env.cmd();
-    c.args(["import", file.to_str().unwrap(), "--dry-run", "--json"])
-        .args(extra);
+    c.args([
+        "import",
+        file.to_str().unwrap(),
+        "--dry-run",
+        "--look-up",
+        "--json",
+    ])
+    .args(extra);
     let out = run(c);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let doc = serde_json::from_str(&out.stdout).expect("only the plan document on stdout");
@@ -398,7 +405,7 @@ fn the_guard_skips_accounts_a_follow_joins_to_you_unless_forced() {
     };
     let before = lookups(emu);
     let mut c = env.cmd();
-    c.args(["import", file.to_str().unwrap(), "--dry-run"]);
+    c.args(["import", file.to_str().unwrap(), "--dry-run", "--look-up"]);
     let out = run(c);
     assert_eq!(out.code, 6, "{}{}", out.stdout, out.stderr);
     assert!(

@@ -99,7 +99,7 @@ async fn keys_in_frames_out_an_unblock_reaches_the_emulator() {
         me_id,
         actions_tx.clone(),
         Some(durable),
-        Some(paths.profile_dir.clone()),
+        Some(worker::Local::new(&paths.profile_dir)),
     );
     let mut state = State::new(&me, "default", Keymap::default(), SystemTime::now());
     xblocks::app::update(&mut state, Action::Capability(Capability::Full));

@@ -245,6 +245,7 @@ fn rate_limit_wait_countdown() {
         Action::RateWaiting {
             endpoint: "GET /2/users/:id/blocking".into(),
             until: now() + Duration::from_secs(75),
+            bad_reset: false,
         },
     );
     app::update(&mut s, Action::Tick(now() + Duration::from_secs(3)));

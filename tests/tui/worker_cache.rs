@@ -66,7 +66,7 @@ async fn sync_is_stored_then_served_first_and_diffed() {
             me.clone(),
             tx,
             None,
-            Some(dir.path().to_path_buf()),
+            Some(worker::Local::new(dir.path())),
         )
     };
 

@@ -156,7 +156,7 @@ async fn from_database(
     }
     // Stale: a top-up first (cheap: k new blocks cost about k accounts).
     let (client, _, token) = session::client(&global.session())?;
-    let me = super::sync::me_id(global, &client, token.as_ref(), store).await?;
+    let me = super::sync::me_id(&client, token.as_ref(), store).await?;
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
     Ok(Some(Some(format!(

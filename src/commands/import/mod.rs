@@ -63,7 +63,8 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     } else {
         Some(lock(&store, &paths, "xblocks import").await?)
     };
-    let s = session::connect(&global.session()).await?;
+    // No request before the plan says what the lookups cost; a dry run sends none at all.
+    let (client, _, token) = session::client(&global.session())?;
     let json = args.json;
     let say = move |line: &str| {
         if json {
@@ -72,7 +73,8 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             println!("{line}");
         }
     };
-    let (resolved, cost) = resolve(&s.client, &store, &list.targets, &paths, &say)
+    let look_up = !args.dry_run || args.look_up;
+    let (resolved, cost, unknown) = resolve(&client, &store, &list.targets, &paths, &say, look_up)
         .await
         .map_err(|e| match e.code {
             Exit::Interrupted => ExitError::new(
@@ -81,7 +83,14 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
             ),
             _ => e,
         })?;
-    let mut plan = Plan::build(&list, &resolved, &s.me.id, args.unblock);
+    let me = if !look_up {
+        // The self check needs the account; a dry run asks X nothing to learn it.
+        super::sync::known_me_id(token.as_ref(), &store).await
+    } else {
+        Some(super::sync::me_id(&client, token.as_ref(), &store).await?)
+    };
+    let mut plan = Plan::build(&list, &resolved, me.as_deref().unwrap_or(""), args.unblock);
+    plan.to_look_up(&unknown);
     if let Some(filter) = filter {
         let keep = matching(&store, filter, &resolved).await?;
         plan.filter(|id| keep.contains(id));
@@ -94,7 +103,7 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     }
     if args.json {
         super::json::print(&plan_doc::doc(&plan, action.verb(), Some(cost)))?;
-        eprintln!("dry run: nothing was changed");
+        eprintln!("dry run: nothing was sent or changed");
         return Ok(());
     }
     println!(
@@ -105,15 +114,19 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     );
     if args.dry_run {
-        if let Some(Capability::ReadOnly { reason }) = s.client.capability_from_grant() {
+        if let Some(Capability::ReadOnly { reason }) = client.capability_from_grant() {
             println!(
                 "warning: {reason}. Run without --dry-run, this import would queue its {} writes, send none and stop with exit 5; they would stay queued for a run where block writes work",
                 plan.writes().len()
             );
         }
-        println!("dry run: nothing was changed");
+        if !unknown.is_empty() {
+            println!("add --look-up to look them up (and see which to write, which a follow joins to you, which X does not know), still writing nothing");
+        }
+        println!("dry run: nothing was sent or changed");
         return Ok(());
     }
+    let me = me.unwrap_or_default();
     let writes = plan.writes();
     let st = store.clone();
     let queued: HashSet<String> = store
@@ -149,14 +162,14 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     };
     // No probe write: the grant may already tell; otherwise the first write's answer does.
-    let read_only = match s.client.capability_from_grant() {
+    let read_only = match client.capability_from_grant() {
         Some(Capability::ReadOnly { reason }) if action.needs_full() => Some(reason),
         _ => None,
     };
     if let Some(reason) = read_only {
         return Err(held(open(&store).await, &reason).into());
     }
-    match queue_run::run_reporting(&s.client, &s.me.id, &store).await {
+    match queue_run::run_reporting(&client, &me, &store).await {
         Err(e) => match e.downcast::<ExitError>() {
             Ok(e) if e.code == Exit::Forbidden => Err(held(open(&store).await, &e.message).into()),
             Ok(e) => Err(e.into()),
@@ -204,14 +217,16 @@ const SYNC_FRESH: i64 = 24 * 3600;
 /// Resolves the targets: first from the database when its last sync is fresh (no request),
 /// then the rest at X, 100 per request, after saying what that lookup costs at most; notes from
 /// `connection_status` which are blocked now and which a follow joins to you. Accounts X does
-/// not know are left out, so the plan reports them as not found. Returns the lookup's cost.
+/// not know are left out, so the plan reports them as not found. Without `look_up` nothing is
+/// looked up. Returns the lookup's cost and, without `look_up`, the targets left for X.
 async fn resolve(
     client: &Client,
     store: &Store,
     targets: &[Target],
     paths: &Paths,
     say: &dyn Fn(&str),
-) -> Result<(Resolved, Cost), ExitError> {
+    look_up: bool,
+) -> Result<(Resolved, Cost, Vec<Target>), ExitError> {
     let existing = profile_db::open_existing(paths).await?;
     let owned = targets.to_vec();
     let known = profile_db::blocking(move || -> Result<_, DbError> {
@@ -248,7 +263,7 @@ async fn resolve(
         None => (Resolved::default(), targets.to_vec()),
     };
     let (mut ids, mut names) = (Vec::new(), Vec::new());
-    for t in rest {
+    for t in rest.iter().cloned() {
         match t {
             Target::Id(id) => ids.push(id),
             Target::Handle(h) => names.push(h),
@@ -258,6 +273,9 @@ async fn resolve(
     let cost = Cost::new(ids.len(), names.len(), &billing.prices);
     if cost.accounts > 0 {
         say(&cost.to_string());
+    }
+    if !look_up {
+        return Ok((r, cost, rest));
     }
     for u in lookup::users(client, store, &billing, &ids, &names).await? {
         let blocking = u
@@ -270,7 +288,7 @@ async fn resolve(
         r.add(u.id.clone(), u.username.clone(), blocking);
         r.users.insert(u.id.clone(), u);
     }
-    Ok((r, cost))
+    Ok((r, cost, Vec::new()))
 }
 
 /// `--where`: the ids of the resolved accounts that match. Each is evaluated against X's answer

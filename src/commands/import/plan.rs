@@ -25,6 +25,8 @@ pub enum Step {
     Followed(String, Option<String>, Follows),
     /// Left out by `--where`: the account does not match the query.
     Filtered(String),
+    /// Not in the local database, and not looked up at X (a dry run without `--look-up`).
+    ToLookUp(Target),
 }
 
 /// What X said about the listed accounts.
@@ -144,6 +146,19 @@ impl Plan {
             .collect()
     }
 
+    /// Marks the targets of `unknown` (left for X, not looked up) as [`Step::ToLookUp`]
+    /// instead of not found.
+    pub fn to_look_up(&mut self, unknown: &[Target]) {
+        let unknown: HashSet<&Target> = unknown.iter().collect();
+        for step in &mut self.steps {
+            if let Step::NotFound(t) = step {
+                if unknown.contains(t) {
+                    *step = Step::ToLookUp(t.clone());
+                }
+            }
+        }
+    }
+
     /// Turns the unblocks of kept accounts into [`Step::Kept`]; returns how many.
     pub fn keep(&mut self, kept: &HashSet<String>) -> usize {
         let mut n = 0;
@@ -185,7 +200,10 @@ impl Plan {
             let id = match step {
                 Step::Write(id, _) | Step::AlreadyInState(id) | Step::Kept(id, _) => id,
                 Step::Followed(id, ..) => id,
-                Step::SelfAccount(_) | Step::NotFound(_) | Step::Filtered(_) => continue,
+                Step::SelfAccount(_)
+                | Step::NotFound(_)
+                | Step::Filtered(_)
+                | Step::ToLookUp(_) => continue,
             };
             if !keep(id) {
                 *step = Step::Filtered(std::mem::take(id));
@@ -256,6 +274,23 @@ impl fmt::Display for Summary<'_> {
         write!(f, "not found: {}", missing.len())?;
         named(f, &missing)?;
         writeln!(f)?;
+        let unknown: Vec<String> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::ToLookUp(t) => Some(t.to_string()),
+                _ => None,
+            })
+            .collect();
+        if !unknown.is_empty() {
+            write!(
+                f,
+                "not looked up (--dry-run sends nothing; --look-up asks X): {}",
+                unknown.len()
+            )?;
+            named(f, &unknown)?;
+            writeln!(f)?;
+        }
         let kept = p.count(|s| matches!(s, Step::Kept(..)));
         if kept > 0 {
             writeln!(f, "kept (on the keep list, never unblocked): {kept}")?;

@@ -36,6 +36,8 @@ pub struct Counts {
     pub forced: usize,
     /// Left out by `--where`.
     pub left_out: usize,
+    /// Not in the local database and not looked up (a dry run sends nothing).
+    pub to_look_up: usize,
 }
 
 /// An account the guard skipped.
@@ -82,8 +84,11 @@ pub struct PlanDoc<'a> {
     pub query: Option<&'a str>,
     /// Ids `--where` left out.
     pub left_out: Vec<&'a str>,
-    /// The users lookup of the plan (none when the database resolved every target).
+    /// The users lookup of the plan (none when the database resolved every target); a dry
+    /// run names it without sending it.
     pub lookup: Option<Lookup>,
+    /// Listed targets the local database does not know, not looked up (a dry run), as written.
+    pub to_look_up: Vec<String>,
 }
 
 /// The document for `plan`, whose writes are `verb`, after the users lookup `lookup`.
@@ -106,6 +111,7 @@ pub fn doc<'a>(plan: &'a Plan, verb: &'a str, lookup: Option<Cost>) -> PlanDoc<'
             requests: c.requests,
             cost_usd_at_most: c.at_most.dollars(),
         }),
+        to_look_up: Vec::new(),
     };
     for step in &plan.steps {
         match step {
@@ -124,8 +130,10 @@ pub fn doc<'a>(plan: &'a Plan, verb: &'a str, lookup: Option<Cost>) -> PlanDoc<'
                 follows_you: how.follows_you,
             }),
             Step::Filtered(id) => d.left_out.push(id),
+            Step::ToLookUp(t) => d.to_look_up.push(t.to_string()),
         }
     }
+    d.counts.to_look_up = d.to_look_up.len();
     d.counts.followed = d.followed.len();
     d.counts.left_out = d.left_out.len();
     d.counts.to_write = d.to_write.len();
@@ -148,6 +156,7 @@ mod tests {
                 Step::SelfAccount("3".into()),
                 Step::NotFound(Target::Handle("ghost".into())),
                 Step::Write("4".into(), None),
+                Step::ToLookUp(Target::Handle("later".into())),
             ],
             duplicates: 2,
             ..Plan::default()
@@ -156,12 +165,13 @@ mod tests {
         assert_eq!(v["action"], "block");
         assert_eq!(
             v["counts"],
-            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2, "kept": 0, "followed": 0, "forced": 0, "left_out": 0})
+            serde_json::json!({"to_write": 2, "already_in_state": 1, "not_found": 1, "self": 1, "duplicates": 2, "kept": 0, "followed": 0, "forced": 0, "left_out": 0, "to_look_up": 1})
         );
         assert_eq!(
             v["to_write"][1],
             serde_json::json!({"id": "4", "username": null})
         );
         assert_eq!(v["not_found"], serde_json::json!(["@ghost"]));
+        assert_eq!(v["to_look_up"], serde_json::json!(["@later"]));
     }
 }

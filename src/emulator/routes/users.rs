@@ -158,6 +158,49 @@ fn allowed(extra: &[&'static str]) -> Vec<&'static str> {
     v
 }
 
+/// What a lookup's keys are.
+#[derive(Clone, Copy)]
+enum By {
+    Id,
+    Username,
+}
+
+/// The rest of every lookup: the field selection, a 400 naming every invalid parameter, else
+/// the accounts (one object when `single`, from the path; else a list from the query).
+fn answer(
+    s: &Shared,
+    r: &ApiReq,
+    mut ctx: Ctx,
+    mut errors: Vec<Invalid>,
+    keys: &[&str],
+    by: By,
+    single: bool,
+) -> Response {
+    let param = match (by, single) {
+        (By::Id, true) => "id",
+        (By::Id, false) => "ids",
+        (By::Username, true) => "username",
+        (By::Username, false) => "usernames",
+    };
+    let sel = r.selection(&mut errors);
+    if !errors.is_empty() {
+        return ctx.finish(problems::invalid(&errors));
+    }
+    let body = lookup(
+        s,
+        &mut ctx,
+        &sel,
+        keys,
+        param,
+        |k| match by {
+            By::Id => s.world.index_of_id(k),
+            By::Username => s.world.index_of_username(k),
+        },
+        single,
+    );
+    ctx.finish(problems::ok_text(body))
+}
+
 /// Looks up accounts by a list of keys; not-found and suspended ones become partial errors.
 fn lookup(
     s: &Shared,
@@ -211,7 +254,7 @@ pub async fn me(State(s): State<Arc<Shared>>, req: Request) -> Response {
 /// `GET /2/users/:id`.
 pub async fn by_id(State(s): State<Arc<Shared>>, Path(id): Path<String>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let mut ctx = match begin(&s, &r, &limits::USER) {
+    let ctx = match begin(&s, &r, &limits::USER) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -219,20 +262,7 @@ pub async fn by_id(State(s): State<Arc<Shared>>, Path(id): Path<String>, req: Re
     if !valid_id(&id) {
         errors.insert(0, bad_id("id", &id));
     }
-    let sel = r.selection(&mut errors);
-    if !errors.is_empty() {
-        return ctx.finish(problems::invalid(&errors));
-    }
-    let body = lookup(
-        &s,
-        &mut ctx,
-        &sel,
-        &[&id],
-        "id",
-        |k| s.world.index_of_id(k),
-        true,
-    );
-    ctx.finish(problems::ok_text(body))
+    answer(&s, &r, ctx, errors, &[&id], By::Id, true)
 }
 
 /// Splits a comma list parameter, checking count 1–100 and each value's pattern.
@@ -277,26 +307,13 @@ fn list_param<'a>(
 /// `GET /2/users?ids=`.
 pub async fn by_ids(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let mut ctx = match begin(&s, &r, &limits::USERS) {
+    let ctx = match begin(&s, &r, &limits::USERS) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
     let mut errors = r.unknown_params(&allowed(&["ids"]));
     let ids = list_param(&r, "ids", valid_id, "^[0-9]{1,19}$", &mut errors);
-    let sel = r.selection(&mut errors);
-    if !errors.is_empty() {
-        return ctx.finish(problems::invalid(&errors));
-    }
-    let body = lookup(
-        &s,
-        &mut ctx,
-        &sel,
-        &ids,
-        "ids",
-        |k| s.world.index_of_id(k),
-        false,
-    );
-    ctx.finish(problems::ok_text(body))
+    answer(&s, &r, ctx, errors, &ids, By::Id, false)
 }
 
 /// `GET /2/users/by/username/:username`.
@@ -306,7 +323,7 @@ pub async fn by_username(
     req: Request,
 ) -> Response {
     let r = ApiReq::read(req).await;
-    let mut ctx = match begin(&s, &r, &limits::BY_USERNAME) {
+    let ctx = match begin(&s, &r, &limits::BY_USERNAME) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -323,26 +340,13 @@ pub async fn by_username(
             ),
         );
     }
-    let sel = r.selection(&mut errors);
-    if !errors.is_empty() {
-        return ctx.finish(problems::invalid(&errors));
-    }
-    let body = lookup(
-        &s,
-        &mut ctx,
-        &sel,
-        &[&username],
-        "username",
-        |k| s.world.index_of_username(k),
-        true,
-    );
-    ctx.finish(problems::ok_text(body))
+    answer(&s, &r, ctx, errors, &[&username], By::Username, true)
 }
 
 /// `GET /2/users/by?usernames=`.
 pub async fn by_usernames(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let r = ApiReq::read(req).await;
-    let mut ctx = match begin(&s, &r, &limits::BY_USERNAMES) {
+    let ctx = match begin(&s, &r, &limits::BY_USERNAMES) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -354,20 +358,7 @@ pub async fn by_usernames(State(s): State<Arc<Shared>>, req: Request) -> Respons
         "^[A-Za-z0-9_]{1,15}$",
         &mut errors,
     );
-    let sel = r.selection(&mut errors);
-    if !errors.is_empty() {
-        return ctx.finish(problems::invalid(&errors));
-    }
-    let body = lookup(
-        &s,
-        &mut ctx,
-        &sel,
-        &names,
-        "usernames",
-        |k| s.world.index_of_username(k),
-        false,
-    );
-    ctx.finish(problems::ok_text(body))
+    answer(&s, &r, ctx, errors, &names, By::Username, false)
 }
 
 /// `GET /2/usage/credits`: the payer's balance (user context). Without `--credits` it answers

@@ -107,6 +107,22 @@ impl Store {
         }))
     }
 
+    /// The API and auth base the profile signed in against (`login`), read without creating,
+    /// upgrading or importing anything: (`None`, `None`) when the profile has no database yet.
+    pub fn stored_bases(
+        profile_dir: &std::path::Path,
+    ) -> Result<(Option<String>, Option<String>), DbError> {
+        let path = profile_dir.join(super::FILE_NAME);
+        if super::check_file(&path)?.is_none() {
+            return Ok((None, None));
+        }
+        let store = Self::open_path(&path, true)?;
+        Ok((
+            store.meta(MetaKey::ApiBase)?,
+            store.meta(MetaKey::AuthBase)?,
+        ))
+    }
+
     /// Records the capability just learned (and its reason) in one transaction.
     pub fn set_capability(&self, value: &str, reason: Option<&str>) -> Result<(), DbError> {
         self.set_metas(&[
@@ -115,16 +131,18 @@ impl Store {
         ])
     }
 
-    /// Remembers who is signed in and where (so no command has to ask X again).
-    pub fn remember_account(
-        &self,
-        me: &User,
-        api_base: &str,
-        auth_base: &str,
-    ) -> Result<(), DbError> {
+    /// Remembers who is signed in (so no command has to ask X again).
+    pub fn remember_account(&self, me: &User) -> Result<(), DbError> {
         self.set_metas(&[
             (MetaKey::AccountId, Some(me.id.as_str())),
             (MetaKey::AccountHandle, Some(me.username.as_str())),
+        ])
+    }
+
+    /// Remembers where the profile signed in (`login`): later commands use these bases when
+    /// no flag or environment variable names one ([`Store::stored_bases`]).
+    pub fn remember_bases(&self, api_base: &str, auth_base: &str) -> Result<(), DbError> {
+        self.set_metas(&[
             (MetaKey::ApiBase, Some(api_base)),
             (MetaKey::AuthBase, Some(auth_base)),
         ])
@@ -176,15 +194,24 @@ mod tests {
             username: "me".into(),
             ..User::default()
         };
-        s.remember_account(&me, "http://127.0.0.1:9", "http://127.0.0.1:8")
-            .unwrap();
+        s.remember_account(&me).unwrap();
         assert_eq!(
             s.remembered_account().unwrap(),
             Some(("42".into(), "me".into()))
         );
         assert_eq!(
-            s.meta(MetaKey::AuthBase).unwrap().as_deref(),
-            Some("http://127.0.0.1:8")
+            Store::stored_bases(dir.path()).unwrap(),
+            (None, None),
+            "only a login remembers the bases"
+        );
+        s.remember_bases("http://127.0.0.1:9", "http://127.0.0.1:8")
+            .unwrap();
+        assert_eq!(
+            Store::stored_bases(dir.path()).unwrap(),
+            (
+                Some("http://127.0.0.1:9".to_string()),
+                Some("http://127.0.0.1:8".to_string())
+            )
         );
         let read_only = Capability::ReadOnly {
             reason: "Enterprise only".into(),

@@ -1,0 +1,95 @@
+//! Pages the TUI loads as the user scrolls are billed reads too: each is counted as spent today
+//! (the status bar and `whoami` say so), and none is asked for when it could cross
+//! `[billing] daily_cap`.
+
+use std::process::Command;
+
+use xblocks::emulator::{self, Config, Emulator};
+
+use crate::fixtures::SCOPES;
+use crate::tmux_support::{probe, start, tmux_available, xblocks_line};
+
+fn blocking_reads(emu: &Emulator) -> usize {
+    emu.request_log()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/blocking"))
+        .count()
+}
+
+fn whoami(emu: &Emulator, token: &str, dir: &std::path::Path) -> String {
+    let base = emu.base_url();
+    let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
+        .args(["--api-base", &base, "--auth-base", &base, "--config-dir"])
+        .arg(dir)
+        .arg("whoami")
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+async fn world() -> (Emulator, String, tempfile::TempDir) {
+    let emu = emulator::start(Config {
+        users: 1500,
+        no_limits: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let token = emu.issue_token(SCOPES);
+    let dir = tempfile::tempdir().unwrap();
+    probe(&emu.base_url(), &token, dir.path());
+    (emu, token, dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scrolled_pages_count_as_spent_today() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let (emu, token, dir) = world().await;
+    let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
+    let tmux = start("lazyspend", 120, 40, &line);
+    tmux.wait_for("the first page and its cost", 15, |s| {
+        s.contains("1000+ loaded") && s.contains("$1.000 today")
+    })
+    .await;
+    tmux.keys(&["G"]);
+    tmux.wait_for("the second page and the day's total", 15, |s| {
+        s.contains("1500 loaded") && s.contains("$1.500 today")
+    })
+    .await;
+    assert_eq!(blocking_reads(&emu), 2);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the TUI to end", 10, |s| !s.contains("loaded"))
+        .await;
+    let out = whoami(&emu, &token, dir.path());
+    assert!(out.contains("spent today (UTC): $1.500"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_could_cross_the_daily_cap_is_not_asked_for() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let (emu, token, dir) = world().await;
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[billing]\ndaily_cap = 0.5\n",
+    )
+    .unwrap();
+    let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
+    let tmux = start("lazycap", 120, 40, &line);
+    let screen = tmux
+        .wait_for("the refusal", 15, |s| s.contains("daily_cap"))
+        .await;
+    assert!(screen.contains("The next page was not loaded"), "{screen}");
+    assert!(screen.contains("Press r to retry"), "{screen}");
+    tmux.keys(&["r"]);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(blocking_reads(&emu), 0, "nothing was asked of X");
+    tmux.keys(&["q"]);
+}
