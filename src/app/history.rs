@@ -51,7 +51,7 @@ pub(super) fn on_loaded(state: &mut State, entries: Vec<Entry>) {
     for e in rows.iter_mut().filter(|e| e.username.is_none()) {
         e.username = state
             .index_of(&e.target)
-            .map(|i| state.accounts[i as usize].handle.to_string());
+            .map(|i| state.account(i).handle.to_string());
     }
     state.snapshots.history = Some(rows);
 }

@@ -457,11 +457,11 @@ pub(super) fn queue_write(
         if verb == Write::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
             return false;
         }
-        state.accounts[i as usize].standing = Standing::Pending;
+        state.accounts.set_standing(i, Standing::Pending);
     } else if let Some(user) = t.outside {
         let now = super::update::unix(state.now);
         if let Some(i) = state.insert_user(&user, None, now) {
-            state.accounts[i as usize].standing = Standing::Pending;
+            state.accounts.set_standing(i, Standing::Pending);
             rebuild_view(state);
         }
     }
@@ -502,7 +502,7 @@ pub(super) fn ask(state: &mut State, verb: Write) {
         .then(|| state.marked_by.clone())
         .flatten();
     picked.retain(|&i| {
-        let s = state.accounts[i as usize].standing;
+        let s = state.accounts.standing(i);
         match verb {
             Write::Unblock => s == Standing::Blocked || s == Standing::Muted,
             Write::Mute => s == Standing::Blocked,
@@ -538,7 +538,7 @@ pub(super) fn ask(state: &mut State, verb: Write) {
     let targets = picked
         .into_iter()
         .map(|i| {
-            let a = &state.accounts[i as usize];
+            let a = state.account(i);
             Target {
                 id: a.id.to_string(),
                 handle: a.handle.clone(),

@@ -164,7 +164,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
         if job.username.is_none() {
             job.username = state
                 .index_of(&job.target)
-                .map(|i| state.accounts[i as usize].handle.to_string());
+                .map(|i| state.account(i).handle.to_string());
         }
     }
     if !snapshot.running {
@@ -178,8 +178,8 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     for job in &snapshot.recent {
         if job.action == Write::Unmute && job.state == JobState::Done {
             if let Some(i) = state.index_of(&job.target) {
-                let a = &mut state.accounts[i as usize];
-                a.standing = a.standing.after(Write::Unmute);
+                let a = state.accounts.standing(i);
+                state.accounts.set_standing(i, a.after(Write::Unmute));
             }
         }
     }
@@ -198,9 +198,8 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Write, String)>) {
         state.dequeue(verb, &id);
         state.written.remove(&id);
         if let Some(i) = state.index_of(&id) {
-            let a = &mut state.accounts[i as usize];
-            if a.standing == Standing::Pending {
-                a.standing = Standing::before(verb);
+            if state.accounts.standing(i) == Standing::Pending {
+                state.accounts.set_standing(i, Standing::before(verb));
             }
         }
     }
@@ -227,7 +226,7 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
         .username
         .as_deref()
         .map(sanitize)
-        .or_else(|| loaded.map(|i| state.accounts[i as usize].handle.to_string()))
+        .or_else(|| loaded.map(|i| state.account(i).handle.to_string()))
     {
         Some(h) => format!("@{h}"),
         None => format!("id {}", sanitize(&job.target)),
@@ -237,8 +236,8 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
     state.message = Some(match &job.state {
         JobState::Done | JobState::AlreadyInState => {
             if let Some(i) = loaded {
-                let a = &mut state.accounts[i as usize];
-                a.standing = a.standing.after(job.action);
+                let a = state.accounts.standing(i);
+                state.accounts.set_standing(i, a.after(job.action));
             }
             info(format!(
                 "{} {who}: {ended}.",
@@ -388,7 +387,9 @@ mod tests {
             ]),
         );
         assert_eq!(s.pending(), 0);
-        assert!(s.accounts.iter().all(|a| a.standing == Standing::Blocked));
+        assert!((0..s.accounts.len() as u32)
+            .map(|i| s.account(i))
+            .all(|a| a.standing == Standing::Blocked));
         assert!(s.message.as_ref().unwrap().text.contains("Cancelled 2"));
     }
 
@@ -408,13 +409,13 @@ mod tests {
                 next_token: None,
             },
         );
-        s.accounts[0].standing = Standing::Muted;
+        s.accounts.set_standing(0, Standing::Muted);
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
         snap.recent = vec![unmute];
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
-        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        assert_eq!(s.accounts.standing(0), Standing::Blocked);
     }
 
     #[test]
@@ -433,13 +434,13 @@ mod tests {
                 next_token: None,
             },
         );
-        s.accounts[0].standing = Standing::Muted;
+        s.accounts.set_standing(0, Standing::Muted);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
         unmute.username = None;
         unmute.due_at = Some(1_700_000_000);
         update(&mut s, Action::TimedFinished(Box::new(unmute.clone())));
-        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        assert_eq!(s.accounts.standing(0), Standing::Blocked);
         let m = s.message.clone().unwrap();
         assert_eq!(m.text, "Unmuted @u7: its timed mute ended.");
         assert!(!m.error);

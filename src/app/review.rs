@@ -128,7 +128,7 @@ pub(super) fn open(state: &mut State) {
     };
     items.retain(|&i| {
         matches!(
-            state.accounts[i as usize].standing,
+            state.accounts.standing(i),
             Standing::Blocked | Standing::Muted
         )
     });
@@ -261,7 +261,7 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
         writes.push((verb, i));
     }
     for (verb, i) in writes {
-        let a = &state.accounts[i as usize];
+        let a = state.account(i);
         let target = Target {
             id: a.id.to_string(),
             handle: a.handle.clone(),
@@ -360,7 +360,7 @@ mod tests {
         );
         assert_eq!(s.mode, Mode::Normal);
         assert_eq!(s.pending(), 3);
-        assert_eq!(s.accounts[0].standing, Standing::Pending);
+        assert_eq!(s.accounts.standing(0), Standing::Pending);
         assert!(s.message.as_ref().unwrap().text.contains("one batch"));
     }
 

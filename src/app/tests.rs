@@ -316,7 +316,7 @@ fn search_over_a_large_list_runs_in_slices_and_keys_still_work() {
     assert_eq!(steps, 2);
     let expected: Vec<u32> = (0..n as u32)
         .filter(|&i| {
-            let a = &s.accounts[i as usize];
+            let a = &s.account(i);
             [a.handle.as_str(), a.name.as_str(), a.bio.as_str()]
                 .iter()
                 .any(|f| f.contains('9'))
@@ -355,7 +355,7 @@ fn v_marks_exactly_the_matches_and_the_confirm_names_the_query() {
     let got: Vec<String> = s
         .view
         .iter()
-        .map(|&i| s.accounts[i as usize].handle.to_string())
+        .map(|&i| s.account(i).handle.to_string())
         .collect();
     assert_eq!(got, want);
     update(&mut s, code(KeyCode::Enter));
@@ -486,13 +486,13 @@ fn sort_cycles_and_reverses() {
     assert_eq!(s.sort, SortKey::Followers);
     update(&mut s, key('g'));
     let top = s.selected().unwrap().followers;
-    assert!(s.accounts.iter().all(|a| a.followers <= top));
+    assert!((0..s.accounts.len() as u32)
+        .map(|i| s.account(i))
+        .all(|a| a.followers <= top));
     update(&mut s, key('S'));
     update(&mut s, key('g'));
-    assert!(s
-        .accounts
-        .iter()
-        .all(|a| a.followers >= s.selected().unwrap().followers));
+    let bottom = s.selected().unwrap().followers;
+    assert!((0..s.accounts.len() as u32).all(|i| s.account(i).followers >= bottom));
     update(&mut s, key('s'));
     assert_eq!(s.sort, SortKey::Loaded);
 }
@@ -517,7 +517,7 @@ fn unblock_confirm_yes_queues_commands() {
     );
     assert_eq!(s.pending(), 2);
     assert!(s.marks.is_empty());
-    assert_eq!(s.accounts[0].standing, Standing::Pending);
+    assert_eq!(s.accounts.standing(0), Standing::Pending);
     update(
         &mut s,
         Action::Done {
@@ -525,7 +525,7 @@ fn unblock_confirm_yes_queues_commands() {
             id: "1000".into(),
         },
     );
-    assert_eq!(s.accounts[0].standing, Standing::Unblocked);
+    assert_eq!(s.accounts.standing(0), Standing::Unblocked);
     update(
         &mut s,
         Action::Failed {
@@ -534,7 +534,7 @@ fn unblock_confirm_yes_queues_commands() {
             message: "Server error; try again later.".into(),
         },
     );
-    assert_eq!(s.accounts[1].standing, Standing::Blocked);
+    assert_eq!(s.accounts.standing(1), Standing::Blocked);
     assert_eq!(s.pending(), 0);
     assert!(s.message.as_ref().unwrap().error);
 }
@@ -631,7 +631,7 @@ fn read_only_greys_out_unblock_and_offers_mute() {
             id: "1000".into(),
         },
     );
-    assert_eq!(s.accounts[0].standing, Standing::Muted);
+    assert_eq!(s.accounts.standing(0), Standing::Muted);
 }
 
 #[test]
@@ -702,7 +702,7 @@ fn block_by_handle_prompt_resolve_confirm() {
             id: "1500".into(),
         },
     );
-    assert_eq!(s.accounts[3].standing, Standing::Blocked);
+    assert_eq!(s.accounts.standing(3), Standing::Blocked);
 }
 
 #[test]
@@ -837,7 +837,7 @@ fn pinned_posts_attach_to_their_account() {
         },
     );
     assert_eq!(
-        s.accounts[0].pinned.as_ref().unwrap().as_str(),
+        s.account(0).pinned.as_ref().unwrap().as_str(),
         "pinned text"
     );
 }
@@ -928,7 +928,7 @@ fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
 fn m_on_an_already_muted_account_says_so() {
     let mut s = loaded(3, false);
     update(&mut s, Action::Capability(Capability::Full));
-    s.accounts[0].standing = Standing::Muted;
+    s.accounts.set_standing(0, Standing::Muted);
     update(&mut s, key('m'));
     assert_eq!(s.mode, Mode::Normal);
     assert_eq!(s.message.as_ref().unwrap().text, "@user0 is already muted.");

@@ -87,7 +87,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.dequeue(verb, &id);
             state.written.remove(&id);
             if let Some(i) = state.index_of(&id) {
-                state.accounts[i as usize].standing = Standing::before(verb);
+                state.accounts.set_standing(i, Standing::before(verb));
             }
             state.message = Some(error(format!("Could not {} {id}: {message}", verb.verb())));
         }
@@ -204,9 +204,8 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
         state.pending_writes.retain(|(_, p)| p != id);
         state.written.remove(id);
         if let Some(i) = state.index_of(id) {
-            let a = &mut state.accounts[i as usize];
-            if a.standing == super::account::Standing::Pending {
-                a.standing = super::account::Standing::Blocked;
+            if state.accounts.standing(i) == Standing::Pending {
+                state.accounts.set_standing(i, Standing::Blocked);
             }
         }
     }
@@ -254,7 +253,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     let now = unix(state.now);
     let acct = Account::from_user(&user, None, now);
     if let Some(i) = state.index_of(acct.id.as_str()) {
-        if state.accounts[i as usize].standing != Standing::Unblocked {
+        if state.accounts.standing(i) != Standing::Unblocked {
             state.message = Some(info(format!("@{} is already blocked.", acct.handle)));
             return;
         }
@@ -281,7 +280,7 @@ fn on_done(state: &mut State, verb: Write, id: &str) {
     let left = state.pending();
     let standing = state
         .index_of(id)
-        .map(|i| state.accounts[i as usize].standing)
+        .map(|i| state.accounts.standing(i))
         .or_else(|| state.written.get(id).copied())
         .unwrap_or_default()
         .after(verb);
@@ -289,9 +288,8 @@ fn on_done(state: &mut State, verb: Write, id: &str) {
     state.written.insert(id.to_string(), standing);
     let who = match state.index_of(id) {
         Some(i) => {
-            let a = &mut state.accounts[i as usize];
-            a.standing = standing;
-            format!("@{}", a.handle)
+            state.accounts.set_standing(i, standing);
+            format!("@{}", state.account(i).handle)
         }
         None => crate::text::sanitize(id),
     };
@@ -319,7 +317,7 @@ fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
             continue;
         }
         if let Some(i) = state.index_of(&id) {
-            state.accounts[i as usize].standing = Standing::Pending;
+            state.accounts.set_standing(i, Standing::Pending);
         }
         state.written.insert(id.clone(), Standing::Pending);
         state.pending_writes.push((verb, id));

@@ -226,7 +226,7 @@ fn who(state: &State, job: &Job) -> String {
     let loaded = || {
         state
             .index_of(&job.target)
-            .map(|i| state.accounts[i as usize].handle.to_string())
+            .map(|i| state.account(i).handle.to_string())
     };
     match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),
