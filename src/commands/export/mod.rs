@@ -82,7 +82,7 @@ async fn live(
     store: crate::store::db::Store,
     target: Option<Target>,
 ) -> anyhow::Result<()> {
-    let s = session::connect(&global.session()).await?;
+    let s = crate::commands::progress::connect(global).await?;
     let sync = profile_db::blocking(move || cached::StoreSync::start(store))
         .await
         .map_err(profile_db::exit)?;
@@ -158,8 +158,11 @@ async fn from_database(
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
     Ok(Some(Some(format!(
-        "topped up first: {} requests, {} accounts ({} new), about {}",
-        o.requests, o.accounts, o.new, o.cost
+        "topped up first: {}, {} ({} new), about {}",
+        crate::text::count(o.requests, "request"),
+        crate::text::count(o.accounts, "account"),
+        o.new,
+        o.cost
     ))))
 }
 
