@@ -33,13 +33,13 @@ impl SafeText {
 
     /// Sanitizes `raw` and keeps at most `max_chars` characters (an ellipsis marks the cut).
     pub fn new_capped(raw: &str, max_chars: usize) -> Self {
-        let clean = sanitize(raw);
-        if clean.chars().count() <= max_chars {
-            return Self(clean.into_boxed_str());
-        }
-        let mut out: String = clean.chars().take(max_chars.saturating_sub(1)).collect();
-        out.push('…');
-        Self(out.into_boxed_str())
+        Self(cap(sanitize(raw), max_chars).into_boxed_str())
+    }
+
+    /// Text that went through [`sanitize`] before and was kept elsewhere since (the query
+    /// index restores the loaded accounts' text from its packed copy).
+    pub(crate) fn from_sanitized(clean: String) -> Self {
+        Self(clean.into_boxed_str())
     }
 
     /// The sanitized text.
@@ -71,6 +71,18 @@ impl SafeText {
 impl std::fmt::Display for SafeText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Keeps at most `max_chars` characters of `text` (an ellipsis marks the cut).
+pub fn cap(text: String, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text,
+        Some(_) => {
+            let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+            out.push('…');
+            out
+        }
     }
 }
 

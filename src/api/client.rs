@@ -374,62 +374,47 @@ impl Client {
 
     /// Blocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).
     pub async fn block(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
-        self.write(Endpoint::Block, Method::POST, me, target_id, "blocking")
-            .await
+        self.apply(super::Write::Block, me, target_id).await
     }
 
     /// Unblocks `target_id` (Enterprise only; else [`ApiError::EnterpriseOnly`]).
     pub async fn unblock(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
-        self.write(Endpoint::Unblock, Method::DELETE, me, target_id, "blocking")
-            .await
-    }
-
-    /// Performs `w` on `target_id` as `me`.
-    pub async fn apply(&self, w: super::Write, me: &str, target_id: &str) -> Result<(), ApiError> {
-        let (list, _) = w.relation();
-        let method = if matches!(w, super::Write::Block | super::Write::Mute) {
-            Method::POST
-        } else {
-            Method::DELETE
-        };
-        self.write(w.endpoint(), method, me, target_id, list).await
+        self.apply(super::Write::Unblock, me, target_id).await
     }
 
     /// Mutes `target_id`.
     pub async fn mute(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
-        self.write(Endpoint::Mute, Method::POST, me, target_id, "muting")
-            .await
+        self.apply(super::Write::Mute, me, target_id).await
     }
 
     /// Unmutes `target_id`.
     pub async fn unmute(&self, me: &str, target_id: &str) -> Result<(), ApiError> {
-        self.write(Endpoint::Unmute, Method::DELETE, me, target_id, "muting")
-            .await
+        self.apply(super::Write::Unmute, me, target_id).await
     }
 
-    async fn write(
-        &self,
-        ep: Endpoint,
-        method: Method,
-        me: &str,
-        target: &str,
-        list: &str,
-    ) -> Result<(), ApiError> {
+    /// Performs `w` on `target` as `me`: a POST to set the relation, a DELETE to clear it.
+    pub async fn apply(&self, w: super::Write, me: &str, target: &str) -> Result<(), ApiError> {
         check_id(me)?;
         check_id(target)?;
-        let (path, body) = if method == Method::POST {
+        let (list, sets) = w.relation();
+        let (method, path, body) = if sets {
             (
+                Method::POST,
                 format!("/2/users/{me}/{list}"),
                 Some(serde_json::json!({ "target_user_id": target })),
             )
         } else {
-            (format!("/2/users/{me}/{list}/{target}"), None)
+            (
+                Method::DELETE,
+                format!("/2/users/{me}/{list}/{target}"),
+                None,
+            )
         };
         // A 2xx status means X applied the write: a body cut short must not make us send it
         // again (that would spend another request of a 50-per-window budget).
         let lenient = |b: &[u8]| Ok(serde_json::from_slice(b).unwrap_or(serde_json::Value::Null));
         let r = self
-            .call_with(ep, method, &path, &[], body, lenient)
+            .call_with(w.endpoint(), method, &path, &[], body, lenient)
             .await?;
         if r.get("data").is_none() {
             if let Some(errors) = r.get("errors").and_then(|e| e.as_array()) {

@@ -6,8 +6,9 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
-use super::state::{Capability, Verb};
+use super::state::Capability;
 use crate::api::types::{Tweet, User};
+use crate::api::Write;
 
 /// An input to [`super::update`]: a terminal event, a tick, or a worker result.
 #[derive(Debug, Clone)]
@@ -44,14 +45,14 @@ pub enum Action {
     /// A write succeeded.
     Done {
         /// Which write.
-        verb: Verb,
+        verb: Write,
         /// On whom.
         id: String,
     },
     /// A write failed; the message says what to do next.
     Failed {
         /// Which write.
-        verb: Verb,
+        verb: Write,
         /// On whom.
         id: String,
         /// What happened and what to do.
@@ -105,9 +106,9 @@ pub enum Action {
     QueueSnapshot(Box<super::queue_view::QueueSnapshot>),
     /// Open jobs an earlier session left in the durable queue, due now: they run first, and
     /// count as this session's queued writes. (what, account id).
-    Resumed(Vec<(Verb, String)>),
+    Resumed(Vec<(Write, String)>),
     /// Open jobs were cancelled: (what, account id).
-    Cancelled(Vec<(Verb, String)>),
+    Cancelled(Vec<(Write, String)>),
     /// A timed job came due and finished: sent, or not sent because its account changed
     /// meanwhile (state `Superseded`, with the reason).
     TimedFinished(Box<crate::store::db::Job>),
@@ -207,12 +208,12 @@ pub enum Command {
     /// Reload from the first page.
     Refresh,
     /// Queue these writes as one batch (one confirmation), in order.
-    Write(Vec<(Verb, String)>),
+    Write(Vec<(Write, String)>),
     /// Queue these blocks or mutes and, due in `secs`, the inverse of each, as one batch (one
     /// confirmation with a duration).
     WriteFor {
         /// The writes, in order.
-        writes: Vec<(Verb, String)>,
+        writes: Vec<(Write, String)>,
         /// Seconds until each is undone.
         secs: u64,
     },

@@ -51,11 +51,7 @@ pub(super) fn before_page(state: &State, first: bool) -> Carry {
         return Carry::default();
     }
     Carry {
-        marked: state
-            .marks
-            .iter()
-            .map(|&i| state.accounts[i as usize].id.to_string())
-            .collect(),
+        marked: state.marks.iter().map(|&i| state.accounts.id(i)).collect(),
     }
 }
 
@@ -71,7 +67,6 @@ pub(super) fn after_page(state: &mut State, first: bool, ids: &[String], carry: 
         })
         .collect();
     for (i, t) in found {
-        state.accounts[i as usize].first_seen = t;
         state.index.set_first_seen(i, Some(t));
     }
     if first {
@@ -148,10 +143,10 @@ mod tests {
         // Live: u9 is new, u4 is gone.
         update(&mut s, page(&[9, 1, 2, 3], None));
         assert!(s.snapshots.cached.is_none());
-        let handles: Vec<&str> = s
+        let handles: Vec<String> = s
             .view
             .iter()
-            .map(|&i| s.accounts[i as usize].handle.as_str())
+            .map(|&i| s.account(i).handle.to_string())
             .collect();
         assert_eq!(handles, ["u9", "u1", "u2", "u3"]);
         assert_eq!(
@@ -159,16 +154,16 @@ mod tests {
             "u3",
             "cursor stays on the account"
         );
-        let marked: Vec<&str> = s
+        let marked: Vec<String> = s
             .marks
             .iter()
-            .map(|&i| s.accounts[i as usize].handle.as_str())
+            .map(|&i| s.account(i).handle.to_string())
             .collect();
         assert_eq!(marked, ["u2"]);
         let jan = parse_rfc3339("2026-01-02T00:00:00Z").unwrap();
         let seen = |h: &str| {
-            s.accounts
-                .iter()
+            (0..s.accounts.len() as u32)
+                .map(|i| s.account(i))
                 .find(|a| a.handle.as_str() == h)
                 .unwrap()
                 .first_seen
@@ -185,7 +180,7 @@ mod tests {
         let handles = |s: &State| -> Vec<String> {
             s.view
                 .iter()
-                .map(|&i| s.accounts[i as usize].handle.to_string())
+                .map(|&i| s.account(i).handle.to_string())
                 .collect()
         };
         assert_eq!(handles(&s), ["u1", "u2", "u3", "u4"]);
@@ -203,7 +198,7 @@ mod tests {
         assert_eq!(s.accounts.len(), 2);
         assert!(s.snapshots.cached.is_none());
         assert_eq!(
-            s.accounts[0].first_seen,
+            s.account(0).first_seen,
             parse_rfc3339("2026-01-02T00:00:00Z").unwrap()
         );
     }

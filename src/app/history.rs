@@ -51,7 +51,7 @@ pub(super) fn on_loaded(state: &mut State, entries: Vec<Entry>) {
     for e in rows.iter_mut().filter(|e| e.username.is_none()) {
         e.username = state
             .index_of(&e.target)
-            .map(|i| state.accounts[i as usize].handle.to_string());
+            .map(|i| state.account(i).handle.to_string());
     }
     state.snapshots.history = Some(rows);
 }
@@ -155,11 +155,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Write as JobAction;
+    use crate::api::Write;
     use crate::app::test_support::{code, key, state_at};
     use crate::app::{update, Action};
 
-    fn entry(batch: &str, target: &str, action: JobAction, result: &str) -> Entry {
+    fn entry(batch: &str, target: &str, action: Write, result: &str) -> Entry {
         Entry {
             at: "2026-11-25T10:00:00Z".into(),
             batch: batch.into(),
@@ -177,10 +177,10 @@ mod tests {
 
     fn log() -> Vec<Entry> {
         vec![
-            entry("tui-a", "1", JobAction::Block, "done"),
-            entry("tui-b", "2", JobAction::Unblock, "done"),
-            entry("tui-b", "3", JobAction::Unblock, "not-found"),
-            entry("tui-b", "4", JobAction::Unblock, "done"),
+            entry("tui-a", "1", Write::Block, "done"),
+            entry("tui-b", "2", Write::Unblock, "done"),
+            entry("tui-b", "3", Write::Unblock, "not-found"),
+            entry("tui-b", "4", Write::Unblock, "done"),
         ]
     }
 
@@ -258,7 +258,7 @@ mod tests {
     fn keeps_only_the_newest_entries() {
         let mut s = state();
         let many: Vec<Entry> = (0..HISTORY_MAX + 10)
-            .map(|i| entry("b", &i.to_string(), JobAction::Mute, "done"))
+            .map(|i| entry("b", &i.to_string(), Write::Mute, "done"))
             .collect();
         update(&mut s, Action::History(many));
         let rows = s.snapshots.history.as_ref().unwrap();

@@ -7,8 +7,9 @@ use super::account::{is_valid_handle, Standing};
 use super::action::Command;
 use super::keymap::{is_ctrl_c, KeyAction, KeyMode};
 use super::list::{move_by, move_to, rebuild_view};
-use super::state::{Capability, Confirm, Mode, State, Target, Verb, WriteConfirm, TYPE_BACK_OVER};
+use super::state::{Capability, Confirm, Mode, State, Target, WriteConfirm, TYPE_BACK_OVER};
 use super::update::{error, info};
+use crate::api::Write;
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     if is_ctrl_c(&key) {
@@ -80,8 +81,8 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 state.message = None;
             }
         }
-        KeyAction::Unblock => ask(state, Verb::Unblock),
-        KeyAction::Mute => ask(state, Verb::Mute),
+        KeyAction::Unblock => ask(state, Write::Unblock),
+        KeyAction::Mute => ask(state, Write::Mute),
         KeyAction::Block => {
             if let Capability::ReadOnly { reason } = &state.capability {
                 state.message = Some(error(format!("Blocking is unavailable: {reason}")));
@@ -356,7 +357,7 @@ fn on_write_confirm_key(
                 run_confirmed(state, confirm, out);
             }
             Some(KeyAction::MuteInstead) => {
-                confirm.verb = Verb::Mute;
+                confirm.verb = Write::Mute;
                 confirm.later = false;
                 state.mode = Mode::Confirm(Confirm::Write(confirm));
             }
@@ -434,7 +435,7 @@ pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut 
     }));
     state.marks.clear();
     state.marked_by = None;
-    let word = confirm.verb.word();
+    let word = confirm.verb.verb();
     let timed = match undo_after {
         Some(_) => format!(" {}", super::duration::words(undo_after)),
         None => String::new(),
@@ -448,19 +449,19 @@ pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut 
 /// Queues one write (its account shows as pending; writes of one key press form one batch); an unblock of an account on the keep list is never queued (false).
 pub(super) fn queue_write(
     state: &mut State,
-    verb: Verb,
+    verb: Write,
     t: Target,
     out: &mut Vec<Command>,
 ) -> bool {
     if let Some(i) = state.index_of(&t.id) {
-        if verb == Verb::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
+        if verb == Write::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
             return false;
         }
-        state.accounts[i as usize].standing = Standing::Pending;
+        state.accounts.set_standing(i, Standing::Pending);
     } else if let Some(user) = t.outside {
         let now = super::update::unix(state.now);
         if let Some(i) = state.insert_user(&user, None, now) {
-            state.accounts[i as usize].standing = Standing::Pending;
+            state.accounts.set_standing(i, Standing::Pending);
             rebuild_view(state);
         }
     }
@@ -475,17 +476,17 @@ pub(super) fn queue_write(
 }
 
 /// Opens the confirm pane for the marked accounts (or the selected one).
-pub(super) fn ask(state: &mut State, verb: Verb) {
+pub(super) fn ask(state: &mut State, verb: Write) {
     if let Some(why) = &state.viewer {
         state.message = Some(error(super::state::viewer_refusal(why)));
         return;
     }
     let read_only = matches!(state.capability, Capability::ReadOnly { .. });
-    if verb == Verb::Block {
+    if verb == Write::Block {
         if let Capability::ReadOnly { reason } = &state.capability {
             state.message = Some(error(format!(
                 "Can't {}: {reason} Press m to mute instead, o to open the profile.",
-                verb.word()
+                verb.verb()
             )));
             return;
         }
@@ -501,21 +502,22 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         .then(|| state.marked_by.clone())
         .flatten();
     picked.retain(|&i| {
-        let s = state.accounts[i as usize].standing;
+        let s = state.accounts.standing(i);
         match verb {
-            Verb::Unblock => s == Standing::Blocked || s == Standing::Muted,
-            Verb::Mute => s == Standing::Blocked,
-            Verb::Block => s == Standing::Unblocked,
+            Write::Unblock => s == Standing::Blocked || s == Standing::Muted,
+            Write::Mute => s == Standing::Blocked,
+            Write::Block => s == Standing::Unblocked,
+            Write::Unmute => s == Standing::Muted,
         }
     });
-    if verb == Verb::Mute && picked.is_empty() && state.marks.is_empty() {
+    if verb == Write::Mute && picked.is_empty() && state.marks.is_empty() {
         if let Some(a) = state.selected().filter(|a| a.standing == Standing::Muted) {
             state.message = Some(info(format!("@{} is already muted.", a.handle)));
             return;
         }
     }
     let before = picked.len();
-    if verb == Verb::Unblock {
+    if verb == Write::Unblock {
         picked.retain(|&i| !state.index.flag(i, crate::query::Flag::Kept));
     }
     let kept = before - picked.len();
@@ -528,7 +530,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         } else {
             format!(
                 "Nothing to {}: mark accounts with Space or select one.",
-                verb.word()
+                verb.verb()
             )
         }));
         return;
@@ -536,7 +538,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
     let targets = picked
         .into_iter()
         .map(|i| {
-            let a = &state.accounts[i as usize];
+            let a = state.account(i);
             Target {
                 id: a.id.to_string(),
                 handle: a.handle.clone(),
@@ -549,7 +551,7 @@ pub(super) fn ask(state: &mut State, verb: Verb) {
         verb,
         targets,
         typed: String::new(),
-        later: read_only && verb == Verb::Unblock,
+        later: read_only && verb == Write::Unblock,
         query,
         kept,
         undo_after: None,

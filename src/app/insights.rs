@@ -228,15 +228,16 @@ fn month_series(months: &HashMap<(i32, u8), u64>) -> Vec<Month> {
 /// The facts of loaded account `i` in the TUI: standing this session, keep flag, tags, gone.
 pub fn facts(state: &super::State, i: u32) -> Facts<'_> {
     use super::Standing;
+    use crate::query::Count;
     use crate::query::Flag;
-    let a = &state.accounts[i as usize];
+    let standing = state.accounts.standing(i);
     let gone = state.index.flag(i, Flag::Gone);
     Facts {
-        created_at: a.created_at,
-        first_seen: a.first_seen,
-        followers: a.followers,
-        blocked: a.standing != Standing::Unblocked && !gone,
-        muted: a.standing == Standing::Muted,
+        created_at: state.index.created_at(i),
+        first_seen: state.index.first_seen(i).unwrap_or(0),
+        followers: state.index.count(i, Count::Followers),
+        blocked: standing != Standing::Unblocked && !gone,
+        muted: standing == Standing::Muted,
         kept: state.index.flag(i, Flag::Kept),
         gone,
         tags: state.notes.get(&i).map_or(&[], |n| n.tags.as_slice()),

@@ -3,6 +3,7 @@
 use super::action::Command;
 use super::geometry::visible_offset;
 use super::state::{SortKey, State};
+use crate::query::Count;
 
 /// Recomputes `view` from the sort and the query, keeping the selected account selected. A
 /// query is evaluated exactly ([`crate::query`]); a long list in slices (see [`search_step`]).
@@ -15,7 +16,12 @@ pub(super) fn rebuild_view(state: &mut State) {
             Ok(q) => {
                 let now = super::update::unix(state.now);
                 // The previous list stays on screen until the new result is complete.
-                state.search_job = Some(crate::query::Job::new(q, now, state.index.len()));
+                // Typing on at the end of the query only re-checks the last result's matches.
+                let job = match &state.last_search {
+                    Some(prev) => crate::query::Job::after(prev, q, now, &state.index),
+                    None => crate::query::Job::over(q, now, &state.index),
+                };
+                state.search_job = Some(job);
                 search_step(state);
             }
             Err(e) => {
@@ -41,7 +47,7 @@ pub(super) fn rebuild_view(state: &mut State) {
 
 /// Orders `v` (indices into `accounts`) by the sort column.
 fn sort_view(state: &State, v: &mut Vec<u32>) {
-    let accts = &state.accounts;
+    let index = &state.index;
     match state.sort {
         SortKey::Loaded if !state.snapshots.sync.front.is_empty() => {
             // Accounts a sync found new come first, newest block first.
@@ -57,13 +63,13 @@ fn sort_view(state: &State, v: &mut Vec<u32>) {
                 .collect();
         }
         SortKey::Loaded => {}
-        SortKey::Handle => sort_by_text(v, |i| accts[i as usize].handle.as_str()),
-        SortKey::Name => sort_by_text(v, |i| accts[i as usize].name.as_str()),
+        SortKey::Handle => sort_by_text(v, |i| index.lower_field(i, 0)),
+        SortKey::Name => sort_by_text(v, |i| index.lower_field(i, 1)),
         SortKey::Followers => {
             // Keys gathered once, then sorted without chasing pointers; ties in load order.
             let mut keyed: Vec<(std::cmp::Reverse<u64>, u32)> = v
                 .iter()
-                .map(|&i| (std::cmp::Reverse(accts[i as usize].followers), i))
+                .map(|&i| (std::cmp::Reverse(index.count(i, Count::Followers)), i))
                 .collect();
             keyed.sort_unstable();
             *v = keyed.into_iter().map(|(_, i)| i).collect();
@@ -91,6 +97,7 @@ pub(super) fn search_step(state: &mut State) {
         state.view = v;
         state.cursor = 0;
         state.offset = 0;
+        state.last_search = Some(job);
     } else {
         state.search_job = Some(job);
     }

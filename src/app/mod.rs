@@ -31,5 +31,5 @@ mod tests;
 pub use account::{Account, Standing};
 pub use action::{Action, Command};
 pub use keymap::{KeyAction, KeyMode, Keymap};
-pub use state::{Capability, Confirm, Mode, SortKey, State, Verb, WriteConfirm};
+pub use state::{Capability, Confirm, Mode, SortKey, State, WriteConfirm};
 pub use update::{start, update};

@@ -124,9 +124,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut edit: Edit, out: &mut
 
 fn save(state: &mut State, edit: Edit, out: &mut Vec<Command>) {
     let i = edit.index;
-    let Some(account) = state.accounts.get(i as usize) else {
+    if i as usize >= state.accounts.len() {
         return;
-    };
+    }
+    let account = state.account(i);
     let id = account.id.to_string();
     let handle = account.handle.to_string();
     let mut a = state.notes.get(&i).cloned().unwrap_or_default();
@@ -182,7 +183,7 @@ pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Command>) {
     keep(state, &picked, keep_them, out);
     let keep = keep_them;
     let who = match picked.as_slice() {
-        [one] => format!("@{}", state.accounts[*one as usize].handle),
+        [one] => format!("@{}", state.account(*one).handle),
         many => format!("{} accounts", many.len()),
     };
     state.message = Some(info(if keep {
@@ -201,7 +202,7 @@ pub(super) fn keep(state: &mut State, picked: &[u32], on: bool, out: &mut Vec<Co
         .iter()
         .map(|&i| {
             state.index.set_flag(i, Flag::Kept, on);
-            state.accounts[i as usize].id.to_string()
+            state.accounts.id(i)
         })
         .collect();
     out.push(Command::SetKept { ids, kept: on });
@@ -209,10 +210,10 @@ pub(super) fn keep(state: &mut State, picked: &[u32], on: bool, out: &mut Vec<Co
 
 /// Sets the note of account `i` (empty clears it) and asks the worker to store it.
 pub(super) fn save_note(state: &mut State, i: u32, text: &str, out: &mut Vec<Command>) {
-    let Some(account) = state.accounts.get(i as usize) else {
+    if i as usize >= state.accounts.len() {
         return;
-    };
-    let id = account.id.to_string();
+    }
+    let id = state.accounts.id(i);
     let mut a = state.notes.get(&i).cloned().unwrap_or_default();
     a.note = note_text(text);
     out.push(Command::SaveNote {

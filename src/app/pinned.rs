@@ -48,9 +48,8 @@ pub(super) fn on_loaded(state: &mut State, id: &str, text: Option<String>) {
     let Some(i) = state.index_of(id) else {
         return;
     };
-    let a = &mut state.accounts[i as usize];
-    a.set_pinned(text.as_deref());
-    let handle = a.handle.clone();
+    state.accounts.set_pinned(i, text.as_deref());
+    let handle = state.account(i).handle;
     state.message = Some(info(if text.is_some() {
         format!("Pinned post of @{handle} loaded (detail pane).")
     } else {
@@ -95,7 +94,7 @@ mod tests {
                 next_token: None,
             },
         );
-        assert!(s.accounts[0].has_pin && s.accounts[0].pinned.is_none());
+        assert!(s.account(0).has_pin && s.account(0).pinned.is_none());
         assert_eq!(
             super::hint(&s),
             "P loads it: one users lookup, about $0.015 on pay-per-use"
@@ -118,7 +117,7 @@ mod tests {
             },
         );
         assert_eq!(
-            s.accounts[0].pinned.as_ref().unwrap().as_str(),
+            s.account(0).pinned.as_ref().unwrap().as_str(),
             "hello world"
         );
         assert!(

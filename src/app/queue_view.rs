@@ -7,8 +7,9 @@ use crossterm::event::KeyEvent;
 use super::account::Standing;
 use super::action::Command;
 use super::keymap::{KeyAction, KeyMode};
-use super::state::{Capability, Confirm, Mode, State, Verb};
+use super::state::{Capability, Confirm, Mode, State};
 use super::update::info;
+use crate::api::Write;
 use crate::store::db::{Job, JobState};
 use crate::text::sanitize;
 
@@ -163,7 +164,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
         if job.username.is_none() {
             job.username = state
                 .index_of(&job.target)
-                .map(|i| state.accounts[i as usize].handle.to_string());
+                .map(|i| state.account(i).handle.to_string());
         }
     }
     if !snapshot.running {
@@ -175,12 +176,10 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     // Unmutes (undoing a mute) have no verb of their own in the list: the snapshot says when
     // they are done.
     for job in &snapshot.recent {
-        if job.action == crate::api::Write::Unmute && job.state == JobState::Done {
+        if job.action == Write::Unmute && job.state == JobState::Done {
             if let Some(i) = state.index_of(&job.target) {
-                let a = &mut state.accounts[i as usize];
-                if a.standing == Standing::Muted {
-                    a.standing = Standing::Blocked;
-                }
+                let a = state.accounts.standing(i);
+                state.accounts.set_standing(i, a.after(Write::Unmute));
             }
         }
     }
@@ -193,18 +192,14 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
 
 /// Open jobs were cancelled: they leave the session's queue and their accounts go back to where
 /// they stood before.
-pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Verb, String)>) {
+pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Write, String)>) {
     let n = jobs.len();
     for (verb, id) in jobs {
         state.dequeue(verb, &id);
         state.written.remove(&id);
         if let Some(i) = state.index_of(&id) {
-            let a = &mut state.accounts[i as usize];
-            if a.standing == Standing::Pending {
-                a.standing = match verb {
-                    Verb::Block => Standing::Unblocked,
-                    Verb::Unblock | Verb::Mute => Standing::Blocked,
-                };
+            if state.accounts.standing(i) == Standing::Pending {
+                state.accounts.set_standing(i, Standing::before(verb));
             }
         }
     }
@@ -231,7 +226,7 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
         .username
         .as_deref()
         .map(sanitize)
-        .or_else(|| loaded.map(|i| state.accounts[i as usize].handle.to_string()))
+        .or_else(|| loaded.map(|i| state.account(i).handle.to_string()))
     {
         Some(h) => format!("@{h}"),
         None => format!("id {}", sanitize(&job.target)),
@@ -241,14 +236,8 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
     state.message = Some(match &job.state {
         JobState::Done | JobState::AlreadyInState => {
             if let Some(i) = loaded {
-                let a = &mut state.accounts[i as usize];
-                a.standing = match job.action {
-                    crate::api::Write::Unblock => Standing::Unblocked,
-                    crate::api::Write::Block => Standing::Blocked,
-                    crate::api::Write::Mute => Standing::Muted,
-                    crate::api::Write::Unmute if a.standing == Standing::Muted => Standing::Blocked,
-                    crate::api::Write::Unmute => a.standing,
-                };
+                let a = state.accounts.standing(i);
+                state.accounts.set_standing(i, a.after(job.action));
             }
             info(format!(
                 "{} {who}: {ended}.",
@@ -276,7 +265,6 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::api::Write as JobAction;
     use crate::app::test_support::{key, only_page, state_at, user};
     use crate::app::{update, Action};
 
@@ -286,7 +274,7 @@ mod tests {
             batch: "tui-1".into(),
             target: target.into(),
             username: Some(format!("h\x1b[2J{target}")),
-            action: JobAction::Unblock,
+            action: Write::Unblock,
             state,
             due_at: None,
             attempts: 0,
@@ -394,12 +382,14 @@ mod tests {
         update(
             &mut s,
             Action::Cancelled(vec![
-                (Verb::Unblock, "1".into()),
-                (Verb::Unblock, "2".into()),
+                (Write::Unblock, "1".into()),
+                (Write::Unblock, "2".into()),
             ]),
         );
         assert_eq!(s.pending(), 0);
-        assert!(s.accounts.iter().all(|a| a.standing == Standing::Blocked));
+        assert!((0..s.accounts.len() as u32)
+            .map(|i| s.account(i))
+            .all(|a| a.standing == Standing::Blocked));
         assert!(s.message.as_ref().unwrap().text.contains("Cancelled 2"));
     }
 
@@ -419,13 +409,13 @@ mod tests {
                 next_token: None,
             },
         );
-        s.accounts[0].standing = Standing::Muted;
+        s.accounts.set_standing(0, Standing::Muted);
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
-        unmute.action = JobAction::Unmute;
+        unmute.action = Write::Unmute;
         snap.recent = vec![unmute];
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
-        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        assert_eq!(s.accounts.standing(0), Standing::Blocked);
     }
 
     #[test]
@@ -444,13 +434,13 @@ mod tests {
                 next_token: None,
             },
         );
-        s.accounts[0].standing = Standing::Muted;
+        s.accounts.set_standing(0, Standing::Muted);
         let mut unmute = job(3, "7", JobState::Done);
-        unmute.action = JobAction::Unmute;
+        unmute.action = Write::Unmute;
         unmute.username = None;
         unmute.due_at = Some(1_700_000_000);
         update(&mut s, Action::TimedFinished(Box::new(unmute.clone())));
-        assert_eq!(s.accounts[0].standing, Standing::Blocked);
+        assert_eq!(s.accounts.standing(0), Standing::Blocked);
         let m = s.message.clone().unwrap();
         assert_eq!(m.text, "Unmuted @u7: its timed mute ended.");
         assert!(!m.error);

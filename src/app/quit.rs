@@ -91,8 +91,9 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
+    use crate::api::Write;
     use crate::app::test_support::key;
-    use crate::app::{update, Action, Keymap, Verb};
+    use crate::app::{update, Action, Keymap};
 
     fn state_with_queue() -> State {
         let mut s = State::new(
@@ -101,7 +102,7 @@ mod tests {
             Keymap::default(),
             UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         );
-        s.pending_writes = vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())];
+        s.pending_writes = vec![(Write::Unblock, "1".into()), (Write::Mute, "2".into())];
         s
     }
 
@@ -138,8 +139,8 @@ mod tests {
             verb,
             id: id.into(),
         };
-        assert!(update(&mut s, done("1", Verb::Unblock)).is_empty());
-        assert_eq!(update(&mut s, done("2", Verb::Mute)), vec![Command::Quit]);
+        assert!(update(&mut s, done("1", Write::Unblock)).is_empty());
+        assert_eq!(update(&mut s, done("2", Write::Mute)), vec![Command::Quit]);
     }
 
     /// A queue snapshot with `unsent` writes due now and `later` timed jobs due later.
@@ -149,7 +150,7 @@ mod tests {
             batch: "tui-1".into(),
             target: id.to_string(),
             username: None,
-            action: crate::api::Write::Unmute,
+            action: Write::Unmute,
             state: crate::store::db::JobState::Pending,
             due_at,
             attempts: 0,
@@ -210,7 +211,10 @@ mod tests {
         assert_eq!(update(&mut s, key('c')), vec![Command::CancelUnsent]);
         let cmds = update(
             &mut s,
-            Action::Cancelled(vec![(Verb::Unblock, "1".into()), (Verb::Mute, "2".into())]),
+            Action::Cancelled(vec![
+                (Write::Unblock, "1".into()),
+                (Write::Mute, "2".into()),
+            ]),
         );
         assert_eq!(cmds, vec![Command::Quit]);
     }

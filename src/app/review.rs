@@ -7,8 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::Standing;
 use super::action::Command;
-use super::state::{Mode, State, Target, Verb};
+use super::state::{Mode, State, Target};
 use super::update::info;
+use crate::api::Write;
 
 /// Longest note the review accepts.
 pub const NOTE_CHARS: usize = 500;
@@ -127,7 +128,7 @@ pub(super) fn open(state: &mut State) {
     };
     items.retain(|&i| {
         matches!(
-            state.accounts[i as usize].standing,
+            state.accounts.standing(i),
             Standing::Blocked | Standing::Muted
         )
     });
@@ -239,7 +240,7 @@ fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mu
 /// Sends every decision at once: the writes go to the queue together, as one batch.
 fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
     let t = r.tally();
-    let mut writes: Vec<(Verb, u32)> = Vec::new();
+    let mut writes: Vec<(Write, u32)> = Vec::new();
     let mut order: Vec<(usize, u32)> = r
         .decisions
         .keys()
@@ -249,8 +250,8 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
     let mut keep = Vec::new();
     for (_, i) in order {
         let verb = match r.decisions[&i] {
-            Decision::Unblock => Verb::Unblock,
-            Decision::Mute => Verb::Mute,
+            Decision::Unblock => Write::Unblock,
+            Decision::Mute => Write::Mute,
             Decision::Keep => {
                 keep.push(i);
                 continue;
@@ -260,7 +261,7 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
         writes.push((verb, i));
     }
     for (verb, i) in writes {
-        let a = &state.accounts[i as usize];
+        let a = state.account(i);
         let target = Target {
             id: a.id.to_string(),
             handle: a.handle.clone(),
@@ -347,9 +348,9 @@ mod tests {
             cmds,
             vec![
                 Command::Write(vec![
-                    (Verb::Unblock, "1".into()),
-                    (Verb::Mute, "2".into()),
-                    (Verb::Unblock, "3".into()),
+                    (Write::Unblock, "1".into()),
+                    (Write::Mute, "2".into()),
+                    (Write::Unblock, "3".into()),
                 ]),
                 Command::SaveNote {
                     id: "4".into(),
@@ -359,7 +360,7 @@ mod tests {
         );
         assert_eq!(s.mode, Mode::Normal);
         assert_eq!(s.pending(), 3);
-        assert_eq!(s.accounts[0].standing, Standing::Pending);
+        assert_eq!(s.accounts.standing(0), Standing::Pending);
         assert!(s.message.as_ref().unwrap().text.contains("one batch"));
     }
 

@@ -3,8 +3,9 @@
 use std::collections::{HashMap, HashSet};
 use std::time::SystemTime;
 
-use super::account::Account;
+use super::account::{numeric_id, Account, Accounts};
 use super::keymap::Keymap;
+use crate::api::Write;
 use crate::text::SafeText;
 
 /// Bulk actions above this count ask the user to type the count back.
@@ -32,42 +33,6 @@ pub fn viewer_refusal(why: &str) -> String {
     format!("Read-only viewer: {why} Writes are not taken here; quit the other one and start xblocks again.")
 }
 
-/// A write the user can confirm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verb {
-    /// Unblock.
-    Unblock,
-    /// Block.
-    Block,
-    /// Mute.
-    Mute,
-}
-
-impl Verb {
-    /// Lower-case verb for messages ("unblock").
-    pub fn word(self) -> &'static str {
-        match self {
-            Verb::Unblock => "unblock",
-            Verb::Block => "block",
-            Verb::Mute => "mute",
-        }
-    }
-
-    /// Past tense ("unblocked").
-    pub fn past(self) -> &'static str {
-        match self {
-            Verb::Unblock => "unblocked",
-            Verb::Block => "blocked",
-            Verb::Mute => "muted",
-        }
-    }
-
-    /// True for writes that need the Enterprise plan.
-    pub fn needs_full(self) -> bool {
-        matches!(self, Verb::Unblock | Verb::Block)
-    }
-}
-
 /// One account an action will apply to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -85,7 +50,7 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteConfirm {
     /// What will be done.
-    pub verb: Verb,
+    pub verb: Write,
     /// To whom.
     pub targets: Vec<Target>,
     /// What the user typed back (bulk actions only).
@@ -104,7 +69,7 @@ pub struct WriteConfirm {
 impl WriteConfirm {
     /// True when the confirm offers a duration: blocks and mutes sent now.
     pub fn timed(&self) -> bool {
-        !self.later && matches!(self.verb, Verb::Block | Verb::Mute)
+        !self.later && matches!(self.verb, Write::Block | Write::Mute)
     }
 }
 
@@ -249,8 +214,9 @@ pub struct Budget {
 /// Everything the TUI shows. Changed only by [`super::update`].
 #[derive(Debug, Clone)]
 pub struct State {
-    /// Loaded accounts in arrival order; indices into this are stable for the session.
-    pub accounts: Vec<Account>,
+    /// Loaded accounts in arrival order (their text and numbers are in `index`); indices are
+    /// stable for the session. [`State::account`] puts one together.
+    pub accounts: Accounts,
     by_num: HashMap<u64, u32>,
     by_str: HashMap<Box<str>, u32>,
     /// Indices into `accounts` in display order (sorted and filtered).
@@ -273,6 +239,8 @@ pub struct State {
     pub query_error: Option<crate::query::QueryError>,
     /// A search still evaluating a large list (see [`crate::query::CHUNK`]).
     pub search_job: Option<crate::query::Job>,
+    /// The last finished search: the next one narrows it when the user types on.
+    pub last_search: Option<crate::query::Job>,
     /// The query whose matches `V` marked, while the marks are exactly those.
     pub marked_by: Option<String>,
     /// The last messages, oldest first (`L` shows them).
@@ -304,7 +272,7 @@ pub struct State {
     /// What the token may do.
     pub capability: Capability,
     /// Writes queued or in flight, in order: (what, account id).
-    pub pending_writes: Vec<(Verb, String)>,
+    pub pending_writes: Vec<(Write, String)>,
     /// How this session's writes left their accounts (pending, or done), by account id: an
     /// account loaded later (a page, the cached list) shows that, not what the list says.
     pub written: HashMap<String, super::account::Standing>,
@@ -343,7 +311,7 @@ impl State {
     /// A fresh state for the signed-in `@me` on `profile`.
     pub fn new(me: &str, profile: &str, keymap: Keymap, now: SystemTime) -> Self {
         Self {
-            accounts: Vec::new(),
+            accounts: Accounts::default(),
             by_num: HashMap::new(),
             by_str: HashMap::new(),
             view: Vec::new(),
@@ -356,6 +324,7 @@ impl State {
             query: String::new(),
             query_error: None,
             search_job: None,
+            last_search: None,
             marked_by: None,
             log: Default::default(),
             notes: HashMap::new(),
@@ -404,7 +373,7 @@ impl State {
     }
 
     /// Ids of queued writes of one kind, in order.
-    pub fn queued_ids(&self, verb: Verb) -> Vec<String> {
+    pub fn queued_ids(&self, verb: Write) -> Vec<String> {
         self.pending_writes
             .iter()
             .filter(|(v, _)| *v == verb)
@@ -413,7 +382,7 @@ impl State {
     }
 
     /// Removes one queued write (it finished, one way or the other).
-    pub fn dequeue(&mut self, verb: Verb, id: &str) {
+    pub fn dequeue(&mut self, verb: Write, id: &str) {
         if let Some(pos) = self
             .pending_writes
             .iter()
@@ -434,21 +403,25 @@ impl State {
     }
 
     /// The selected account, if any.
-    pub fn selected(&self) -> Option<&Account> {
-        self.view
-            .get(self.cursor)
-            .map(|&i| &self.accounts[i as usize])
+    pub fn selected(&self) -> Option<Account> {
+        self.view.get(self.cursor).map(|&i| self.account(i))
+    }
+
+    /// Loaded account `i`, put back together for display.
+    pub fn account(&self, i: u32) -> Account {
+        self.accounts.view(i, &self.index)
     }
 
     /// Index into `accounts` of the account with this id.
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        match id.parse::<u64>() {
-            Ok(n) => self.by_num.get(&n).copied(),
-            Err(_) => self.by_str.get(id).copied(),
+        match numeric_id(id) {
+            Some(n) => self.by_num.get(&n).copied(),
+            None => self.by_str.get(id).copied(),
         }
     }
 
-    /// Adds an X user unless its id is already loaded; returns its index when added.
+    /// Adds an X user unless its id is already loaded; returns its index when added. Its text
+    /// goes once into the query index (capped as shown: what the list shows is what `/` finds).
     pub fn insert_user(
         &mut self,
         user: &crate::api::types::User,
@@ -458,32 +431,22 @@ impl State {
         if self.index_of(&user.id).is_some() {
             return None;
         }
-        let row = crate::query::Row::from_user(user, Some(first_seen).filter(|&t| t > 0));
-        self.insert(Account::from_user(user, pinned, first_seen), &row)
-    }
-
-    /// Adds an account (and its searchable row) unless its id is already loaded; returns its
-    /// index when added.
-    pub fn insert(&mut self, mut account: Account, row: &crate::query::Row) -> Option<u32> {
-        if self.index_of(account.id.as_str()).is_some() {
-            return None;
+        let row = crate::query::Row::from_user(user, Some(first_seen).filter(|&t| t > 0)).capped();
+        self.index.push(&row);
+        let idx = self
+            .accounts
+            .push(&user.id, pinned, user.pinned_tweet_id.is_some());
+        if let Some(&standing) = self.written.get(user.id.as_str()) {
+            self.accounts.set_standing(idx, standing);
         }
-        if !self.written.is_empty() {
-            if let Some(&standing) = self.written.get(account.id.as_str()) {
-                account.standing = standing;
-            }
-        }
-        self.index.push(row);
-        let idx = self.accounts.len() as u32;
-        match account.id.as_str().parse::<u64>() {
-            Ok(n) => {
+        match self.accounts.numeric(idx) {
+            Some(n) => {
                 self.by_num.insert(n, idx);
             }
-            Err(_) => {
-                self.by_str.insert(account.id.as_str().into(), idx);
+            None => {
+                self.by_str.insert(self.accounts.id(idx).into(), idx);
             }
         }
-        self.accounts.push(account);
         Some(idx)
     }
 
@@ -537,17 +500,15 @@ impl State {
         crate::api::eta::eta_secs(n, budget, self.window_secs, self.now)
     }
 
-    /// Approximate memory held per loaded account (accounts, index, view), in bytes.
+    /// Approximate memory held per loaded account (accounts, index, id maps, view), in bytes.
     pub fn memory_per_account(&self) -> usize {
         if self.accounts.is_empty() {
             return 0;
         }
-        let strings: usize = self.accounts.iter().map(Account::memory_bytes).sum();
-        let vec_slack =
-            (self.accounts.capacity() - self.accounts.len()) * std::mem::size_of::<Account>();
-        let index = self.by_num.capacity() * (8 + 4 + 1) + self.by_str.capacity() * (16 + 4 + 1);
-        let view = self.view.capacity() * 4;
-        (strings + vec_slack + index + view) / self.accounts.len()
+        let maps = self.by_num.capacity() * (8 + 4 + 1) + self.by_str.capacity() * (16 + 4 + 1);
+        let all =
+            self.accounts.heap_bytes() + self.index.heap_bytes() + maps + self.view.capacity() * 4;
+        all / self.accounts.len()
     }
 }
 

@@ -342,7 +342,7 @@ mod tests {
     fn handles(s: &State) -> Vec<String> {
         s.view
             .iter()
-            .map(|&i| s.accounts[i as usize].handle.to_string())
+            .map(|&i| s.account(i).handle.to_string())
             .collect()
     }
 
@@ -478,10 +478,10 @@ mod tests {
             "u1",
             "the one in its place"
         );
-        let marked: Vec<&str> = s
+        let marked: Vec<String> = s
             .marks
             .iter()
-            .map(|&i| s.accounts[i as usize].handle.as_str())
+            .map(|&i| s.account(i).handle.to_string())
             .collect();
         assert_eq!(marked, ["u3"], "gone accounts are no longer marked");
         assert_eq!(s.loaded_label(), "4");

@@ -9,6 +9,7 @@ use super::state::{clock, Budget, TYPE_BACK_OVER};
 use super::test_support::{code, key};
 use super::*;
 use crate::api::types::{PublicMetrics, Tweet, User};
+use crate::api::Write;
 
 fn t0() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000)
@@ -315,7 +316,7 @@ fn search_over_a_large_list_runs_in_slices_and_keys_still_work() {
     assert_eq!(steps, 2);
     let expected: Vec<u32> = (0..n as u32)
         .filter(|&i| {
-            let a = &s.accounts[i as usize];
+            let a = &s.account(i);
             [a.handle.as_str(), a.name.as_str(), a.bio.as_str()]
                 .iter()
                 .any(|f| f.contains('9'))
@@ -354,7 +355,7 @@ fn v_marks_exactly_the_matches_and_the_confirm_names_the_query() {
     let got: Vec<String> = s
         .view
         .iter()
-        .map(|&i| s.accounts[i as usize].handle.to_string())
+        .map(|&i| s.account(i).handle.to_string())
         .collect();
     assert_eq!(got, want);
     update(&mut s, code(KeyCode::Enter));
@@ -485,13 +486,13 @@ fn sort_cycles_and_reverses() {
     assert_eq!(s.sort, SortKey::Followers);
     update(&mut s, key('g'));
     let top = s.selected().unwrap().followers;
-    assert!(s.accounts.iter().all(|a| a.followers <= top));
+    assert!((0..s.accounts.len() as u32)
+        .map(|i| s.account(i))
+        .all(|a| a.followers <= top));
     update(&mut s, key('S'));
     update(&mut s, key('g'));
-    assert!(s
-        .accounts
-        .iter()
-        .all(|a| a.followers >= s.selected().unwrap().followers));
+    let bottom = s.selected().unwrap().followers;
+    assert!((0..s.accounts.len() as u32).all(|i| s.account(i).followers >= bottom));
     update(&mut s, key('s'));
     assert_eq!(s.sort, SortKey::Loaded);
 }
@@ -510,30 +511,30 @@ fn unblock_confirm_yes_queues_commands() {
     assert_eq!(
         cmds,
         vec![Command::Write(vec![
-            (Verb::Unblock, "1000".into()),
-            (Verb::Unblock, "1001".into())
+            (Write::Unblock, "1000".into()),
+            (Write::Unblock, "1001".into())
         ])]
     );
     assert_eq!(s.pending(), 2);
     assert!(s.marks.is_empty());
-    assert_eq!(s.accounts[0].standing, Standing::Pending);
+    assert_eq!(s.accounts.standing(0), Standing::Pending);
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1000".into(),
         },
     );
-    assert_eq!(s.accounts[0].standing, Standing::Unblocked);
+    assert_eq!(s.accounts.standing(0), Standing::Unblocked);
     update(
         &mut s,
         Action::Failed {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1001".into(),
             message: "Server error; try again later.".into(),
         },
     );
-    assert_eq!(s.accounts[1].standing, Standing::Blocked);
+    assert_eq!(s.accounts.standing(1), Standing::Blocked);
     assert_eq!(s.pending(), 0);
     assert!(s.message.as_ref().unwrap().error);
 }
@@ -546,24 +547,24 @@ fn the_queue_lists_writes_until_they_finish() {
     update(&mut s, key(' '));
     update(&mut s, key('u'));
     update(&mut s, key('y'));
-    assert_eq!(s.queued_ids(Verb::Unblock), vec!["1000", "1001", "1002"]);
+    assert_eq!(s.queued_ids(Write::Unblock), vec!["1000", "1001", "1002"]);
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1001".into(),
         },
     );
     update(
         &mut s,
         Action::Failed {
-            verb: Verb::Unblock,
+            verb: Write::Unblock,
             id: "1000".into(),
             message: "x".into(),
         },
     );
-    assert_eq!(s.queued_ids(Verb::Unblock), vec!["1002"]);
-    assert!(s.queued_ids(Verb::Mute).is_empty());
+    assert_eq!(s.queued_ids(Write::Unblock), vec!["1002"]);
+    assert!(s.queued_ids(Write::Mute).is_empty());
     assert_eq!(s.pending(), 1);
 }
 
@@ -609,7 +610,7 @@ fn read_only_greys_out_unblock_and_offers_mute() {
     );
     assert!(update(&mut s, key('u')).is_empty());
     assert!(
-        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Verb::Unblock)
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Write::Unblock)
     );
     update(&mut s, key('n'));
     assert_eq!(s.mode, Mode::Normal);
@@ -621,16 +622,16 @@ fn read_only_greys_out_unblock_and_offers_mute() {
     let cmds = update(&mut s, key('y'));
     assert_eq!(
         cmds,
-        vec![Command::Write(vec![(Verb::Mute, "1000".into())])]
+        vec![Command::Write(vec![(Write::Mute, "1000".into())])]
     );
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Mute,
+            verb: Write::Mute,
             id: "1000".into(),
         },
     );
-    assert_eq!(s.accounts[0].standing, Standing::Muted);
+    assert_eq!(s.accounts.standing(0), Standing::Muted);
 }
 
 #[test]
@@ -646,7 +647,7 @@ fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     update(&mut s, key('u'));
     let cmds = update(&mut s, key('y'));
     assert!(
-        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Verb::Unblock))
+        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Write::Unblock))
     );
     assert_eq!(s.pending(), 30, "held in the durable queue (Q), not sent");
     let mut s = loaded(30, false);
@@ -659,11 +660,11 @@ fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     update(&mut s, key('u'));
     update(&mut s, key('m'));
     assert!(
-        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if !c.later && c.verb == Verb::Mute)
+        matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if !c.later && c.verb == Write::Mute)
     );
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Write(vec![(Verb::Mute, "1000".into())])]
+        vec![Command::Write(vec![(Write::Mute, "1000".into())])]
     );
 }
 
@@ -687,21 +688,21 @@ fn block_by_handle_prompt_resolve_confirm() {
     let mut u = user(500);
     u.username = "new_guy".into();
     update(&mut s, Action::Resolved(Box::new(u)));
-    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Verb::Block));
+    assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.verb == Write::Block));
     let cmds = update(&mut s, key('y'));
     assert_eq!(
         cmds,
-        vec![Command::Write(vec![(Verb::Block, "1500".into())])]
+        vec![Command::Write(vec![(Write::Block, "1500".into())])]
     );
     assert_eq!(s.accounts.len(), 4, "the new block joins the list");
     update(
         &mut s,
         Action::Done {
-            verb: Verb::Block,
+            verb: Write::Block,
             id: "1500".into(),
         },
     );
-    assert_eq!(s.accounts[3].standing, Standing::Blocked);
+    assert_eq!(s.accounts.standing(3), Standing::Blocked);
 }
 
 #[test]
@@ -836,7 +837,7 @@ fn pinned_posts_attach_to_their_account() {
         },
     );
     assert_eq!(
-        s.accounts[0].pinned.as_ref().unwrap().as_str(),
+        s.account(0).pinned.as_ref().unwrap().as_str(),
         "pinned text"
     );
 }
@@ -927,7 +928,7 @@ fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
 fn m_on_an_already_muted_account_says_so() {
     let mut s = loaded(3, false);
     update(&mut s, Action::Capability(Capability::Full));
-    s.accounts[0].standing = Standing::Muted;
+    s.accounts.set_standing(0, Standing::Muted);
     update(&mut s, key('m'));
     assert_eq!(s.mode, Mode::Normal);
     assert_eq!(s.message.as_ref().unwrap().text, "@user0 is already muted.");
@@ -966,7 +967,7 @@ fn a_duration_in_the_confirm_queues_the_write_with_its_undo() {
     assert_eq!(
         cmds,
         vec![Command::WriteFor {
-            writes: vec![(Verb::Mute, "1000".into()), (Verb::Mute, "1001".into())],
+            writes: vec![(Write::Mute, "1000".into()), (Write::Mute, "1001".into())],
             secs: 7 * 86_400,
         }],
         "one confirmation, one batch, with the duration"
@@ -986,7 +987,7 @@ fn a_duration_in_the_confirm_queues_the_write_with_its_undo() {
     assert_eq!(
         update(&mut s, key('y')),
         vec![Command::WriteFor {
-            writes: vec![(Verb::Block, "1600".into())],
+            writes: vec![(Write::Block, "1600".into())],
             secs: 86_400,
         }]
     );
@@ -1000,7 +1001,7 @@ fn unblocks_take_no_duration() {
     assert!(matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.undo_after.is_none()));
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Write(vec![(Verb::Unblock, "1000".into())])]
+        vec![Command::Write(vec![(Write::Unblock, "1000".into())])]
     );
     // Saved for later on a read-only plan: no duration either.
     let mut s = loaded(3, false);

@@ -6,8 +6,9 @@ use super::input::{on_key, on_paste};
 use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
 use super::state::{
-    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, Verb, WriteConfirm,
+    Budget, Confirm, Message, Mode, RateWait, SortKey, State, Target, WriteConfirm,
 };
+use crate::api::Write;
 
 /// Shown when X rejects the sign-in and the token file holds no newer one.
 pub const STILL_SIGNED_OUT: &str = "Still signed out: run `xblocks login`, then press p.";
@@ -86,9 +87,9 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.dequeue(verb, &id);
             state.written.remove(&id);
             if let Some(i) = state.index_of(&id) {
-                state.accounts[i as usize].standing = Standing::Blocked;
+                state.accounts.set_standing(i, Standing::before(verb));
             }
-            state.message = Some(error(format!("Could not {} {id}: {message}", verb.word())));
+            state.message = Some(error(format!("Could not {} {id}: {message}", verb.verb())));
         }
         Action::Resolved(user) => on_resolved(state, *user),
         Action::ResolveFailed { handle, message } => {
@@ -203,9 +204,8 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
         state.pending_writes.retain(|(_, p)| p != id);
         state.written.remove(id);
         if let Some(i) = state.index_of(id) {
-            let a = &mut state.accounts[i as usize];
-            if a.standing == super::account::Standing::Pending {
-                a.standing = super::account::Standing::Blocked;
+            if state.accounts.standing(i) == Standing::Pending {
+                state.accounts.set_standing(i, Standing::Blocked);
             }
         }
     }
@@ -253,7 +253,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     let now = unix(state.now);
     let acct = Account::from_user(&user, None, now);
     if let Some(i) = state.index_of(acct.id.as_str()) {
-        if state.accounts[i as usize].standing != Standing::Unblocked {
+        if state.accounts.standing(i) != Standing::Unblocked {
             state.message = Some(info(format!("@{} is already blocked.", acct.handle)));
             return;
         }
@@ -265,7 +265,7 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
         outside: Some(Box::new(user)),
     };
     state.mode = Mode::Confirm(Confirm::Write(WriteConfirm {
-        verb: Verb::Block,
+        verb: Write::Block,
         targets: vec![target],
         typed: String::new(),
         later: false,
@@ -275,21 +275,21 @@ fn on_resolved(state: &mut State, user: crate::api::types::User) {
     }));
 }
 
-fn on_done(state: &mut State, verb: Verb, id: &str) {
+fn on_done(state: &mut State, verb: Write, id: &str) {
     state.dequeue(verb, id);
     let left = state.pending();
-    let standing = match verb {
-        Verb::Unblock => Standing::Unblocked,
-        Verb::Block => Standing::Blocked,
-        Verb::Mute => Standing::Muted,
-    };
+    let standing = state
+        .index_of(id)
+        .map(|i| state.accounts.standing(i))
+        .or_else(|| state.written.get(id).copied())
+        .unwrap_or_default()
+        .after(verb);
     // Kept for an account loaded later (the list may not hold it yet after a resume).
     state.written.insert(id.to_string(), standing);
     let who = match state.index_of(id) {
         Some(i) => {
-            let a = &mut state.accounts[i as usize];
-            a.standing = standing;
-            format!("@{}", a.handle)
+            state.accounts.set_standing(i, standing);
+            format!("@{}", state.account(i).handle)
         }
         None => crate::text::sanitize(id),
     };
@@ -306,7 +306,7 @@ fn on_done(state: &mut State, verb: Verb, id: &str) {
 
 /// Jobs an earlier session left open run first: they count as queued writes of this session
 /// (so "All queued actions done" waits for them) and their accounts show as pending.
-fn on_resumed(state: &mut State, jobs: Vec<(Verb, String)>) {
+fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
     let mut added = 0;
     for (verb, id) in jobs {
         if state
@@ -317,7 +317,7 @@ fn on_resumed(state: &mut State, jobs: Vec<(Verb, String)>) {
             continue;
         }
         if let Some(i) = state.index_of(&id) {
-            state.accounts[i as usize].standing = Standing::Pending;
+            state.accounts.set_standing(i, Standing::Pending);
         }
         state.written.insert(id.clone(), Standing::Pending);
         state.pending_writes.push((verb, id));

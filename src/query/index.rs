@@ -1,8 +1,12 @@
 //! The one evaluator: accounts as columns (lower-cased searchable text packed in one buffer,
 //! numbers in flat arrays), searched with `memchr::memmem` and compared column by column.
 //! A search runs in slices of [`CHUNK`] accounts ([`Job`]) so a caller can stay responsive.
+//!
+//! The packed text is the only copy the TUI keeps of the accounts' text: a short stream of
+//! case patches per account ([`Index::fields`]) gives back the text as it was pushed, so a loaded
+//! account costs its lower-cased text plus a few bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use memchr::memmem;
 
@@ -19,6 +23,13 @@ const FIELD_END: u8 = 0x1F;
 pub struct Index {
     text: Vec<u8>,
     ends: Vec<u32>,
+    /// Case patches of every account (see [`encode_case`]), account `i` ending at `case_ends[i]`.
+    case: Vec<u8>,
+    case_ends: Vec<u32>,
+    /// The text as pushed, of the rare accounts the patches cannot restore.
+    verbatim: HashMap<u32, Box<str>>,
+    /// Bumped by every change, so a search started before one is not taken as current.
+    generation: u64,
     counts: [Vec<u32>; 4],
     created: Vec<u32>,
     seen: Vec<u32>,
@@ -55,12 +66,27 @@ impl Index {
 
     /// Adds an account; returns its index.
     pub fn push(&mut self, row: &Row) -> u32 {
+        self.generation += 1;
+        let idx = self.ends.len() as u32;
+        let (mut exact, mut patched) = (true, 0);
+        let base = self.start(self.ends.len());
         for field in [&row.handle, &row.name, &row.bio, &row.location, &row.url] {
+            let from = self.text.len();
             push_lower(&mut self.text, field);
+            let at = from - base;
+            exact &= encode_case(field, &self.text[from..], at, &mut patched, &mut self.case);
             self.text.push(FIELD_END);
+        }
+        if !exact {
+            let fields = [&row.handle, &row.name, &row.bio, &row.location, &row.url];
+            let all: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+            self.verbatim
+                .insert(idx, all.join("\u{1f}").into_boxed_str());
         }
         let end = u32::try_from(self.text.len()).expect("searchable text under 4 GiB");
         self.ends.push(end);
+        let case_end = u32::try_from(self.case.len()).expect("case patches under 4 GiB");
+        self.case_ends.push(case_end);
         for (col, v) in
             self.counts
                 .iter_mut()
@@ -76,12 +102,47 @@ impl Index {
 
     /// Forgets every account.
     pub fn clear(&mut self) {
-        *self = Self::default();
+        *self = Self {
+            generation: self.generation + 1,
+            ..Self::default()
+        };
+    }
+
+    /// The text of account `i` as it was pushed: handle, name, bio, location, url.
+    pub fn fields(&self, i: u32) -> [String; 5] {
+        let text = match self.verbatim.get(&i) {
+            Some(t) => t.to_string(),
+            None => {
+                let lower = &self.text[self.start(i as usize)..self.ends[i as usize] as usize];
+                let c = i as usize;
+                let from = if c == 0 {
+                    0
+                } else {
+                    self.case_ends[c - 1] as usize
+                };
+                decode_case(lower, &self.case[from..self.case_ends[c] as usize])
+            }
+        };
+        let mut parts = text.split('\u{1f}').map(str::to_string);
+        std::array::from_fn(|_| parts.next().unwrap_or_default())
+    }
+
+    /// The lower-cased handle (`0`) or name (`1`) of account `i`, as searched (for sorting).
+    pub fn lower_field(&self, i: u32, field: usize) -> &str {
+        let lower = &self.text[self.start(i as usize)..self.ends[i as usize] as usize];
+        let bytes = lower
+            .split(|&b| b == FIELD_END)
+            .nth(field)
+            .unwrap_or_default();
+        std::str::from_utf8(bytes).unwrap_or_default()
     }
 
     /// Bytes held (capacity of every column).
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
+            + self.case.capacity()
+            + self.case_ends.capacity() * 4
+            + self.verbatim.values().map(|t| t.len() + 32).sum::<usize>()
             + self.ends.capacity() * 4
             + self.counts.iter().map(|c| c.capacity() * 4).sum::<usize>()
             + (self.created.capacity() + self.seen.capacity()) * 4
@@ -93,6 +154,8 @@ impl Index {
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
+        self.case.shrink_to_fit();
+        self.case_ends.shrink_to_fit();
         self.counts.iter_mut().for_each(Vec::shrink_to_fit);
         self.created.shrink_to_fit();
         self.seen.shrink_to_fit();
@@ -116,6 +179,7 @@ impl Index {
 
     /// Sets the first-seen time of account `i`.
     pub fn set_first_seen(&mut self, i: u32, t: Option<i64>) {
+        self.generation += 1;
         self.seen[i as usize] = pack_time(t);
     }
 
@@ -126,6 +190,7 @@ impl Index {
 
     /// Sets or clears `flag` of account `i`.
     pub fn set_flag(&mut self, i: u32, flag: Flag, on: bool) {
+        self.generation += 1;
         let f = &mut self.flags[i as usize];
         if on {
             *f |= flag.bit();
@@ -136,6 +201,7 @@ impl Index {
 
     /// Sets the note and tags of account `i` (as searched: lower-cased).
     pub fn set_extra(&mut self, i: u32, note: &str, tags: &[String]) {
+        self.generation += 1;
         if note.is_empty() && tags.is_empty() {
             self.extras.remove(&i);
             return;
@@ -173,36 +239,46 @@ impl Index {
         }
     }
 
-    /// Sets in `mask` (bit `i - from`) the accounts of `from..to` that pass `test`.
-    fn mark(&self, test: &Test, now: i64, from: usize, to: usize, mask: &mut [u64]) {
+    /// Sets in `mask` (bit `i - from`) the accounts of `from..to` that pass `test`, looking
+    /// only at the accounts `cand` still holds (same bits; what it lacks is left unset).
+    fn mark(&self, test: &Test, now: i64, from: usize, to: usize, cand: &[u64], mask: &mut [u64]) {
         let mut set = |i: usize| mask[(i - from) / 64] |= 1 << ((i - from) % 64);
+        let runs = || runs(cand, from, to);
         let each = |set: &mut dyn FnMut(usize), pass: &dyn Fn(usize) -> bool| {
-            (from..to).filter(|&i| pass(i)).for_each(set)
+            for (a, b) in runs() {
+                (a..b).filter(|&i| pass(i)).for_each(&mut *set);
+            }
+        };
+        let extras = |set: &mut dyn FnMut(usize), pass: &dyn Fn(&Extra) -> bool| {
+            for (&i, e) in self.extras.range(from as u32..to as u32) {
+                if pass(e) {
+                    set(i as usize);
+                }
+            }
         };
         match test {
             Test::Text(needle) => {
                 if needle.is_empty() {
-                    return (from..to).for_each(set);
+                    return each(&mut set, &|_| true);
                 }
-                let lo = self.start(from);
-                let hay = &self.text[lo..self.start(to)];
                 let finder = memmem::Finder::new(needle.as_bytes());
-                let (mut pos, mut acct) = (0, from);
-                while let Some(p) = finder.find(&hay[pos..]) {
-                    let at = lo + pos + p;
-                    while self.ends[acct] as usize <= at {
-                        acct += 1;
-                    }
-                    set(acct);
-                    pos = self.ends[acct] as usize - lo;
-                }
-                for (&i, e) in self.extras.range(from as u32..to as u32) {
-                    if e.note.contains(needle.as_str())
-                        || e.tags.iter().any(|t| t.contains(needle.as_str()))
-                    {
-                        set(i as usize);
+                for (a, b) in runs() {
+                    let lo = self.start(a);
+                    let hay = &self.text[lo..self.start(b)];
+                    let (mut pos, mut acct) = (0, a);
+                    while let Some(p) = finder.find(&hay[pos..]) {
+                        let at = lo + pos + p;
+                        while self.ends[acct] as usize <= at {
+                            acct += 1;
+                        }
+                        set(acct);
+                        pos = self.ends[acct] as usize - lo;
                     }
                 }
+                let n = needle.as_str();
+                extras(&mut set, &|e| {
+                    e.note.contains(n) || e.tags.iter().any(|t| t.contains(n))
+                });
             }
             Test::Count(c, b) => {
                 let col = &self.counts[*c as usize];
@@ -217,26 +293,126 @@ impl Index {
                 let bit = f.bit();
                 each(&mut set, &|i| (self.flags[i] & bit != 0) == *want);
             }
-            Test::Tag(name) => {
-                for (&i, e) in self.extras.range(from as u32..to as u32) {
-                    if e.tags.iter().any(|t| t == name) {
-                        set(i as usize);
-                    }
-                }
-            }
-            Test::Note(word) => {
-                for (&i, e) in self.extras.range(from as u32..to as u32) {
-                    if e.note.contains(word.as_str()) {
-                        set(i as usize);
-                    }
-                }
-            }
+            Test::Tag(name) => extras(&mut set, &|e| e.tags.iter().any(|t| t == name)),
+            Test::Note(word) => extras(&mut set, &|e| e.note.contains(word.as_str())),
         }
     }
 }
 
+/// The account ranges `a..b` of `from..to` covered by runs of non-zero words of `cand` (word
+/// `w` holds accounts `from + 64·w ..`): what is left to look at.
+fn runs(cand: &[u64], from: usize, to: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut w = 0;
+    std::iter::from_fn(move || {
+        while w < cand.len() && cand[w] == 0 {
+            w += 1;
+        }
+        if w == cand.len() {
+            return None;
+        }
+        let start = w;
+        while w < cand.len() && cand[w] != 0 {
+            w += 1;
+        }
+        Some((from + start * 64, (from + w * 64).min(to)))
+    })
+}
+
 fn within(t: u32, b: Bounds) -> bool {
     unpack_time(t).is_some_and(|t| b.holds(t))
+}
+
+/// Appends a varint (7 bits a byte, low bits first).
+fn put_varint(out: &mut Vec<u8>, mut v: usize) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a varint at `*pos`, advancing it.
+fn get_varint(bytes: &[u8], pos: &mut usize) -> usize {
+    let (mut v, mut shift) = (0usize, 0);
+    while let Some(&b) = bytes.get(*pos) {
+        *pos += 1;
+        v |= usize::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
+/// Appends to `out` the patches that turn `lower` (the lower-cased `field`, which starts at
+/// byte `at` of its account's text) back into `field`. A patch is a varint `gap << 1 | kind`
+/// (`gap`: bytes since the previous patch ended): kind 0 upper-cases one ASCII byte; kind 1
+/// replaces `n` lower-cased bytes (a byte) by the original character (a length byte, its bytes).
+/// Patches of one account follow each other across fields: `prev` is where the account's last
+/// patch ended (0 before its first). False when `lower` is not the character-by-character
+/// lowering of `field` (the caller then keeps the text verbatim).
+fn encode_case(field: &str, lower: &[u8], at: usize, prev: &mut usize, out: &mut Vec<u8>) -> bool {
+    if field.as_bytes() == lower {
+        return true;
+    }
+    let (mut pos, mut rest) = (0usize, field);
+    let mut buf = [0u8; 4];
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        let lc: String = if c == 'Σ' {
+            // Final sigma depends on context: take what `to_lowercase` wrote.
+            match std::str::from_utf8(&lower[pos..])
+                .ok()
+                .and_then(|t| t.chars().next())
+            {
+                Some(l @ ('σ' | 'ς')) => l.to_string(),
+                _ => return false,
+            }
+        } else {
+            c.to_lowercase().collect()
+        };
+        if !lower[pos..].starts_with(lc.as_bytes()) {
+            return false;
+        }
+        let here = at + pos;
+        if lc.len() == 1 && c.is_ascii_uppercase() {
+            put_varint(out, (here - *prev) << 1);
+            *prev = here + 1;
+        } else if lc.as_str() != c.encode_utf8(&mut buf) {
+            put_varint(out, (here - *prev) << 1 | 1);
+            out.push(lc.len() as u8);
+            out.push(c.len_utf8() as u8);
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            *prev = here + lc.len();
+        }
+        pos += lc.len();
+    }
+    pos == lower.len()
+}
+
+/// The text of one account from its lower-cased text and its case patches.
+fn decode_case(lower: &[u8], patches: &[u8]) -> String {
+    let mut out = Vec::with_capacity(lower.len());
+    let (mut at, mut p) = (0usize, 0usize);
+    while p < patches.len() {
+        let v = get_varint(patches, &mut p);
+        let here = (at + (v >> 1)).min(lower.len());
+        out.extend_from_slice(&lower[at..here]);
+        if v & 1 == 0 {
+            out.push(lower.get(here).map_or(b'?', u8::to_ascii_uppercase));
+            at = here + 1;
+        } else {
+            let n = usize::from(patches.get(p).copied().unwrap_or(0));
+            let len = usize::from(patches.get(p + 1).copied().unwrap_or(0));
+            let orig = patches.get(p + 2..p + 2 + len).unwrap_or_default();
+            out.extend_from_slice(orig);
+            p += 2 + len;
+            at = here + n;
+        }
+    }
+    out.extend_from_slice(&lower[at.min(lower.len())..]);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Appends `s` lower-cased (ASCII fast path).
@@ -257,6 +433,10 @@ pub struct Job {
     len: usize,
     next: usize,
     bits: Vec<u64>,
+    /// The matches of a query this one narrows: only those are evaluated.
+    prior: Option<Vec<u64>>,
+    /// [`Index::generation`] when the job started.
+    generation: u64,
 }
 
 impl Job {
@@ -268,7 +448,37 @@ impl Job {
             len,
             next: 0,
             bits: vec![0; len.div_ceil(64)],
+            prior: None,
+            generation: 0,
         }
+    }
+
+    /// The search of `query` that follows the finished search `prev` while the user types: when
+    /// `query` can only match accounts `prev` matched (see [`Query::narrows`]) and `index` has not
+    /// changed since, only those are evaluated; otherwise every account is.
+    pub fn after(prev: &Job, query: Query, now: i64, index: &Index) -> Self {
+        let len = index.len();
+        let same = prev.done() && prev.len == len && prev.generation == index.generation;
+        let same_time = prev.now == now || !prev.query.uses_now();
+        let prior = (same && same_time && query.narrows(&prev.query)).then(|| prev.bits.clone());
+        Self {
+            prior,
+            generation: index.generation,
+            ..Self::new(query, now, len)
+        }
+    }
+
+    /// A search of `query` over every account of `index`, at Unix time `now`.
+    pub fn over(query: Query, now: i64, index: &Index) -> Self {
+        Self {
+            generation: index.generation,
+            ..Self::new(query, now, index.len())
+        }
+    }
+
+    /// True when this search evaluates only the matches of the one it follows.
+    pub fn narrowed(&self) -> bool {
+        self.prior.is_some()
     }
 
     /// Evaluates up to `limit` more accounts (rounded up to whole words); true when done.
@@ -282,15 +492,22 @@ impl Job {
         if from >= to {
             return true;
         }
-        let words = &mut self.bits[from / 64..to.div_ceil(64)];
-        words.fill(u64::MAX);
+        let span = from / 64..to.div_ceil(64);
+        let words = &mut self.bits[span.clone()];
+        match &self.prior {
+            Some(prior) => words.copy_from_slice(&prior[span]),
+            None => words.fill(u64::MAX),
+        }
         if !(to - from).is_multiple_of(64) {
-            *words.last_mut().expect("a word") = (1 << ((to - from) % 64)) - 1;
+            *words.last_mut().expect("a word") &= (1 << ((to - from) % 64)) - 1;
         }
         let mut mask = vec![0u64; words.len()];
         for term in &self.query.terms {
+            if words.iter().all(|&w| w == 0) {
+                break;
+            }
             mask.fill(0);
-            index.mark(&term.test, self.now, from, to, &mut mask);
+            index.mark(&term.test, self.now, from, to, words, &mut mask);
             for (w, m) in words.iter_mut().zip(&mask) {
                 *w &= if term.negated { !m } else { *m };
             }
@@ -491,6 +708,118 @@ mod tests {
             prop_assert_eq!(job.matches().collect::<Vec<_>>(), want.clone());
             prop_assert_eq!(job.count(), want.len());
         }
+    }
+
+    proptest! {
+        #[test]
+        fn typing_key_by_key_narrows_to_the_brute_force_result(rows in proptest::collection::vec(row(), 0..200), q in query(), slice in 1usize..300) {
+            let mut index = Index::default();
+            for (r, note, tags) in &rows {
+                let i = index.push(r);
+                index.set_extra(i, note, tags);
+            }
+            let now = 1_790_000_000;
+            let mut last: Option<Job> = None;
+            for end in q.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                let Ok(typed) = parse(&q[..end]) else { continue };
+                let want = reference(&rows, &typed, now);
+                let mut job = match &last {
+                    Some(prev) => Job::after(prev, typed, now, &index),
+                    None => Job::over(typed, now, &index),
+                };
+                while !job.step(&index, slice) {}
+                prop_assert_eq!(job.matches().collect::<Vec<_>>(), want, "after typing {:?}", &q[..end]);
+                last = Some(job);
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_narrows_only_while_nothing_changed() {
+        let mut index = Index::default();
+        for h in ["crypto", "cry", "cat"] {
+            index.push(&Row {
+                handle: h.into(),
+                ..Row::default()
+            });
+        }
+        let run = |job: &mut Job, index: &Index| while !job.step(index, CHUNK) {};
+        let mut cr = Job::over(parse("cr").unwrap(), 0, &index);
+        run(&mut cr, &index);
+        let mut cry = Job::after(&cr, parse("cry").unwrap(), 0, &index);
+        assert!(cry.narrowed());
+        run(&mut cry, &index);
+        assert_eq!(cry.matches().collect::<Vec<_>>(), vec![0, 1]);
+        assert!(!Job::after(&cry, parse("c").unwrap(), 0, &index).narrowed());
+        assert!(!Job::after(&cry, parse("-cry").unwrap(), 0, &index).narrowed());
+        assert!(Job::after(&cry, parse("cry followers:>1").unwrap(), 0, &index).narrowed());
+        assert!(
+            Job::after(&cr, parse("cry age:<1d").unwrap(), 9, &index).narrowed(),
+            "a later time changes nothing a text term matched"
+        );
+        let mut age = Job::over(parse("age:<1d").unwrap(), 0, &index);
+        run(&mut age, &index);
+        assert!(!Job::after(&age, parse("age:<1d cr").unwrap(), 9, &index).narrowed());
+        index.set_extra(2, "cryptic", &[]);
+        let mut after_note = Job::after(&cry, parse("cryp").unwrap(), 0, &index);
+        assert!(!after_note.narrowed(), "a note changed since");
+        run(&mut after_note, &index);
+        assert_eq!(after_note.matches().collect::<Vec<_>>(), vec![0, 2]);
+    }
+
+    fn five(f: [&str; 5]) -> Row {
+        Row {
+            handle: f[0].into(),
+            name: f[1].into(),
+            bio: f[2].into(),
+            location: f[3].into(),
+            url: f[4].into(),
+            ..Row::default()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_text_comes_back_as_pushed(fields in proptest::array::uniform5("\\PC{0,30}"), more in proptest::collection::vec(proptest::array::uniform5("[a-zA-ZΣσİéÉ ]{0,12}"), 0..5)) {
+            let mut index = Index::default();
+            let mut rows = vec![fields.clone()];
+            rows.extend(more);
+            for r in &rows {
+                index.push(&five([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+            }
+            for (i, r) in rows.iter().enumerate() {
+                prop_assert_eq!(&index.fields(i as u32), r);
+            }
+        }
+    }
+
+    #[test]
+    fn case_patches_restore_every_kind_of_capital() {
+        let mut index = Index::default();
+        let texts = [
+            [
+                "Jack_Dorsey",
+                "ΟΔΟΣ ΣΑΣ",
+                "İstanbul \u{212a}elvin STRAẞE",
+                "",
+                "https://X.com/A",
+            ],
+            ["plain", "no capitals", "", "here", ""],
+            ["", "", "", "", ""],
+        ];
+        for t in &texts {
+            index.push(&five(*t));
+        }
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(index.fields(i as u32), t.map(String::from));
+        }
+        assert_eq!(index.lower_field(0, 0), "jack_dorsey");
+        assert_eq!(index.lower_field(0, 1), "οδος σας");
+        assert!(
+            index.verbatim.is_empty(),
+            "the patches restore all of these"
+        );
+        assert_eq!(index.search(&parse("Jack_D").unwrap(), 0), vec![0]);
     }
 
     #[test]

@@ -27,6 +27,28 @@ impl Query {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+
+    /// True when what it matches depends on the time it is evaluated at (an `age:` term).
+    pub fn uses_now(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.test, Test::Age(_)))
+    }
+
+    /// True when every account this query matches, `prev` matches too: it keeps `prev`'s terms,
+    /// except that its last may be a longer word than `prev`'s last (`cr` → `cry`), and adds
+    /// terms after them. Typing on at the end of a query gives such a query.
+    pub fn narrows(&self, prev: &Query) -> bool {
+        if self.terms.len() < prev.terms.len() {
+            return false;
+        }
+        let last = prev.terms.len().saturating_sub(1);
+        prev.terms.iter().zip(&self.terms).enumerate().all(|(k, (p, n))| {
+            p == n
+                || (k == last
+                    && !p.negated
+                    && !n.negated
+                    && matches!((&p.test, &n.test), (Test::Text(a), Test::Text(b)) if b.contains(a.as_str())))
+        })
+    }
 }
 
 /// One term, possibly negated.

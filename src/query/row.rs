@@ -3,6 +3,13 @@
 use super::Flag;
 use crate::api::types::User;
 
+/// Longest handle the TUI keeps (X's are at most 15 characters).
+const HANDLE_CHARS: usize = 32;
+/// Longest bio the TUI keeps (X allows 160 characters).
+const BIO_CHARS: usize = 200;
+/// Longest name, location or URL the TUI keeps.
+const SHORT_CHARS: usize = 80;
+
 /// The searchable fields and columns of one account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Row {
@@ -64,6 +71,22 @@ impl Row {
             first_seen,
             flags,
         }
+    }
+
+    /// The row with each text cut to what the TUI keeps of it (an ellipsis marks a cut): X's
+    /// own limits are lower, so only hostile data is ever cut. The TUI searches what it shows.
+    pub fn capped(mut self) -> Self {
+        use crate::text::cap;
+        for (field, max) in [
+            (&mut self.handle, HANDLE_CHARS),
+            (&mut self.name, SHORT_CHARS),
+            (&mut self.bio, BIO_CHARS),
+            (&mut self.location, SHORT_CHARS),
+            (&mut self.url, SHORT_CHARS),
+        ] {
+            *field = cap(std::mem::take(field), max);
+        }
+        self
     }
 
     /// Sets or clears one flag.

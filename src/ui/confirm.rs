@@ -10,9 +10,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::strings;
 use super::theme::Theme;
+use crate::api::Write;
 use crate::app::duration;
 use crate::app::state::{clock, Confirm, WriteConfirm, TYPE_BACK_OVER};
-use crate::app::{Capability, KeyAction, KeyMode, State, Verb};
+use crate::app::{Capability, KeyAction, KeyMode, State};
 use crate::text::{fit, sanitize};
 
 /// Most accounts named one per line before "…and N more".
@@ -112,7 +113,7 @@ fn render_write(
     } else {
         format!(
             " {} {n} account{plural}{matching}? ",
-            capitalized(verb.word())
+            capitalized(verb.verb())
         )
     };
     let w = area.width.min(72).saturating_sub(2) as usize;
@@ -193,7 +194,7 @@ fn render_write(
         ])
     } else {
         let words = answer(state, |a| match a {
-            KeyAction::Yes => Some(verb.word()),
+            KeyAction::Yes => Some(verb.verb()),
             KeyAction::No => Some("cancel"),
             _ => None,
         });
@@ -217,7 +218,7 @@ fn duration_lines(state: &State, confirm: &WriteConfirm) -> Vec<String> {
         )];
     };
     let undone = match confirm.verb {
-        Verb::Block => "Unblocked",
+        Write::Block => "Unblocked",
         _ => "Unmuted",
     };
     let at = duration::short_time(state.now_unix().saturating_add(secs as i64));

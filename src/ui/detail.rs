@@ -37,7 +37,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let mut lines = lines(a, theme, inner.width as usize, now);
+    let mut lines = lines(&a, theme, inner.width as usize, now);
     let i = state.view[state.cursor];
     let w = inner.width as usize;
     if a.has_pin && a.pinned.is_none() {

@@ -102,12 +102,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let end = (offset + rows).min(state.view.len());
     for (row, pos) in (offset..end).enumerate() {
         let idx = state.view[pos];
-        let account = &state.accounts[idx as usize];
+        let account = state.account(idx);
         let marked = state.marks.contains(&idx);
         let line = row_line(
             state,
             idx,
-            account,
+            &account,
             marked,
             pos == state.cursor,
             theme,

@@ -12,11 +12,11 @@ use crate::text::sanitize;
 
 /// Draws the editor centred in `area`.
 pub fn render_edit(state: &State, edit: &Edit, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let handle = state
-        .accounts
-        .get(edit.index as usize)
-        .map(|a| a.handle.to_string())
-        .unwrap_or_default();
+    let handle = if (edit.index as usize) < state.accounts.len() {
+        state.account(edit.index).handle.to_string()
+    } else {
+        String::new()
+    };
     let tags = state
         .notes
         .get(&edit.index)

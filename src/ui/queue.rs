@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::strings;
 use super::theme::Theme;
-use crate::api::Write as JobAction;
+use crate::api::Write;
 use crate::app::duration;
 use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
@@ -123,7 +123,7 @@ fn summary<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec
 fn only_plan_writes(q: &QueueSnapshot) -> bool {
     q.open
         .iter()
-        .all(|j| matches!(j.action, JobAction::Block | JobAction::Unblock))
+        .all(|j| matches!(j.action, Write::Block | Write::Unblock))
 }
 
 fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec<Line<'a>> {
@@ -141,7 +141,7 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
         .max();
     let held = held_read_only(state);
     for (n, job) in q.open.iter().enumerate() {
-        let plan_write = matches!(job.action, JobAction::Block | JobAction::Unblock);
+        let plan_write = matches!(job.action, Write::Block | Write::Unblock);
         let (label, style) = if held && plan_write {
             ("queued for later (read-only)".to_string(), theme.warn)
         } else if q.paused {
@@ -226,7 +226,7 @@ fn who(state: &State, job: &Job) -> String {
     let loaded = || {
         state
             .index_of(&job.target)
-            .map(|i| state.accounts[i as usize].handle.to_string())
+            .map(|i| state.account(i).handle.to_string())
     };
     match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),

@@ -42,6 +42,7 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let Some(i) = r.current() else { return };
+    let account = state.account(i);
     let mut lines = Vec::new();
     let decided = r.decisions.get(&i).map_or("undecided".to_string(), |d| {
         format!("decided: {}", d.word())
@@ -55,12 +56,7 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
     } else if let Some(note) = r.notes.get(&i) {
         lines.push(Line::styled(fit(&format!("Note: {note}"), w), theme.warn));
     }
-    lines.extend(super::detail::lines(
-        &state.accounts[i as usize],
-        theme,
-        w,
-        now,
-    ));
+    lines.extend(super::detail::lines(&account, theme, w, now));
     Paragraph::new(lines).render(inner, buf);
     if r.confirming {
         render_confirm(state, r, theme, area, buf);

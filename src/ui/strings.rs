@@ -1,7 +1,8 @@
 //! Strings users see, in one place so the wording stays consistent.
 
+use crate::api::Write;
 use crate::app::sign_in::SignIn;
-use crate::app::state::{clock, Verb};
+use crate::app::state::clock;
 use crate::app::{Capability, KeyAction, KeyMode, Mode, SortKey, State};
 
 /// What blocking does, from X's documentation.
@@ -15,6 +16,9 @@ block are not restored.";
 /// What muting does.
 pub const MUTE_EFFECT: &str = "Muting hides their posts from your timeline without telling them; \
 they can still follow and message you. Muting works on every API plan.";
+/// What unmuting does.
+pub const UNMUTE_EFFECT: &str = "Unmuting shows their posts in your timeline again; the block, if \
+any, stays.";
 
 /// What a full sync (`R`) does.
 pub const FULL_SYNC_EFFECT: &str = "Reads every page of the block list from X into the local \
@@ -30,11 +34,12 @@ in the durable queue (Q, or `xblocks queue`); they are sent at a later start onc
 the Enterprise plan. Muting works now.";
 
 /// The effect text for a verb.
-pub fn effect(verb: Verb) -> &'static str {
+pub fn effect(verb: Write) -> &'static str {
     match verb {
-        Verb::Unblock => UNBLOCK_EFFECT,
-        Verb::Block => BLOCK_EFFECT,
-        Verb::Mute => MUTE_EFFECT,
+        Write::Unblock => UNBLOCK_EFFECT,
+        Write::Block => BLOCK_EFFECT,
+        Write::Mute => MUTE_EFFECT,
+        Write::Unmute => UNMUTE_EFFECT,
     }
 }
 

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use super::tracker::Tracker;
 use super::{sentence, Command};
 use crate::api::{ApiError, Client, Write};
-use crate::app::{Action, Capability, Verb};
+use crate::app::{Action, Capability};
 use crate::jobs::api_writer::ApiWriter;
 use crate::jobs::runner::{self, new_batch_id, RunError, Selection};
 use crate::jobs::timed::inverse_jobs;
@@ -61,25 +61,6 @@ impl Durable {
     /// The database.
     pub fn store(&self) -> &Store {
         &self.store
-    }
-}
-
-/// The write of a TUI verb.
-fn write_of(verb: Verb) -> Write {
-    match verb {
-        Verb::Block => Write::Block,
-        Verb::Unblock => Write::Unblock,
-        Verb::Mute => Write::Mute,
-    }
-}
-
-/// The TUI verb of a write (the TUI offers no unmute).
-fn verb_of(w: Write) -> Option<Verb> {
-    match w {
-        Write::Block => Some(Verb::Block),
-        Write::Unblock => Some(Verb::Unblock),
-        Write::Mute => Some(Verb::Mute),
-        Write::Unmute => None,
     }
 }
 
@@ -193,19 +174,19 @@ async fn run_all_due(
 /// `undo_after` seconds when given; returns the batch id.
 async fn queue_batch(
     store: &Store,
-    writes: Vec<(Verb, String)>,
+    writes: Vec<(Write, String)>,
     undo_after: Option<u64>,
     actions: &mpsc::UnboundedSender<Action>,
 ) -> Option<String> {
     let batch = new_batch_id("tui");
     let mut jobs: Vec<NewJob> = writes
         .iter()
-        .map(|(v, id)| NewJob::now(write_of(*v), id.clone(), None))
+        .map(|(v, id)| NewJob::now(*v, id.clone(), None))
         .collect();
     if let Some(secs) = undo_after {
         let due = now_unix().saturating_add(secs as i64);
-        for (v, id) in writes.iter().filter(|(v, _)| *v != Verb::Unblock) {
-            jobs.extend(inverse_jobs(write_of(*v), [(id.clone(), None)], due));
+        for (v, id) in writes.iter().filter(|(v, _)| *v != Write::Unblock) {
+            jobs.extend(inverse_jobs(*v, [(id.clone(), None)], due));
         }
     }
     let b = batch.clone();
@@ -294,10 +275,10 @@ async fn rebuild(store: &Store, tracker: &mut Tracker, actions: &mpsc::Unbounded
 /// Tells the app which open jobs an earlier session left that run now (timed ones not due yet
 /// wait for their time and are not among them).
 fn report_resumed(tracker: &Tracker, actions: &mpsc::UnboundedSender<Action>) {
-    let jobs: Vec<(Verb, String)> = tracker
+    let jobs: Vec<(Write, String)> = tracker
         .unsent_jobs()
         .into_iter()
-        .filter_map(|j| verb_of(j.action).map(|v| (v, j.target)))
+        .map(|j| (j.action, j.target))
         .collect();
     if !jobs.is_empty() {
         let _ = actions.send(Action::Resumed(jobs));
@@ -414,7 +395,7 @@ async fn cancel_open(store: &Store, due_by: Option<i64>, actions: &mpsc::Unbound
         Ok(cancelled) => {
             let jobs = cancelled
                 .into_iter()
-                .filter_map(|j| verb_of(j.action).map(|v| (v, j.target)))
+                .map(|j| (j.action, j.target))
                 .collect();
             let _ = actions.send(Action::Cancelled(jobs));
         }
@@ -464,7 +445,7 @@ async fn run_jobs(
             budget();
             return;
         }
-        let Some(v) = verb_of(job.action) else { return };
+        let v = job.action;
         let id = job.target.clone();
         let action = match &job.state {
             JobState::Done => Action::Done { verb: v, id },
@@ -518,11 +499,8 @@ async fn run_jobs(
         .filter(|j| batch.is_none_or(|b| j.batch == b))
         .collect();
     for job in open {
-        let Some(v) = verb_of(job.action) else {
-            continue;
-        };
         let _ = actions.send(Action::Failed {
-            verb: v,
+            verb: job.action,
             id: job.target,
             message: sentence(&format!("{message}; kept in the queue for the next start")),
         });

@@ -46,9 +46,10 @@ fn state(size: (u16, u16), no_color: bool) -> State {
         },
     );
     // First seen over the last 14 months, more recently more often.
-    for (i, a) in s.accounts.iter_mut().enumerate() {
+    for i in 0..s.accounts.len() as u32 {
         let months_ago = (i as i64 * i as i64) % 197 / 14;
-        a.first_seen = NOW as i64 - months_ago * 30 * 86_400 - 3_600;
+        let t = NOW as i64 - months_ago * 30 * 86_400 - 3_600;
+        s.index.set_first_seen(i, Some(t));
     }
     // Tags on a tenth of the accounts, a few kept.
     for i in 0..40u32 {

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use xblocks::api::types::User;
-use xblocks::api::Write as JobAction;
+use xblocks::api::Write;
 use xblocks::app::queue_view::{BatchProgress, QueueSnapshot};
 use xblocks::app::{self, Action, Capability, Keymap, State};
 use xblocks::store::db::{Job, JobState};
@@ -55,7 +55,7 @@ fn draw(s: &State) -> Terminal<TestBackend> {
     t
 }
 
-fn job(id: u64, i: usize, action: JobAction, state: JobState) -> Job {
+fn job(id: u64, i: usize, action: Write, state: JobState) -> Job {
     Job {
         id,
         batch: "tui-2025-11-24T16:00:00Z-1a2b".into(),
@@ -71,19 +71,19 @@ fn job(id: u64, i: usize, action: JobAction, state: JobState) -> Job {
 fn snapshot(open: usize, paused: bool) -> QueueSnapshot {
     QueueSnapshot {
         open: (0..open)
-            .map(|i| job(10 + i as u64, i, JobAction::Unblock, JobState::Pending))
+            .map(|i| job(10 + i as u64, i, Write::Unblock, JobState::Pending))
             .collect(),
         open_total: open + 120,
         later: Vec::new(),
         due_later: 0,
         recent: vec![
-            job(9, 20, JobAction::Unblock, JobState::Done),
-            job(8, 21, JobAction::Mute, JobState::NotFound),
-            job(7, 22, JobAction::Unblock, JobState::Cancelled),
+            job(9, 20, Write::Unblock, JobState::Done),
+            job(8, 21, Write::Mute, JobState::NotFound),
+            job(7, 22, Write::Unblock, JobState::Cancelled),
             job(
                 6,
                 23,
-                JobAction::Block,
+                Write::Block,
                 JobState::Failed("\x1b[31mX said no\u{202E}".into()),
             ),
         ],
@@ -170,7 +170,7 @@ fn timed_snapshot(unsent: usize) -> QueueSnapshot {
     let t = 1_764_000_000;
     let timed = |id: u64, i: usize, due: i64| Job {
         due_at: Some(due),
-        ..job(id, i, JobAction::Unmute, JobState::Pending)
+        ..job(id, i, Write::Unmute, JobState::Pending)
     };
     let mut snap = snapshot(unsent, false);
     snap.later = vec![
@@ -187,14 +187,14 @@ fn timed_snapshot(unsent: usize) -> QueueSnapshot {
             ..job(
                 9,
                 6,
-                JobAction::Unmute,
+                Write::Unmute,
                 JobState::Superseded(
                     "it was unmuted at 2025-11-24T15:00:00Z (batch cli-1) after this was queued"
                         .into(),
                 ),
             )
         },
-        job(8, 21, JobAction::Mute, JobState::Done),
+        job(8, 21, Write::Mute, JobState::Done),
     ];
     snap
 }
@@ -253,7 +253,7 @@ fn views_never_panic_at_any_size() {
     }
 }
 
-fn entry(i: usize, action: JobAction, result: &str, batch: &str) -> xblocks::store::db::LogEntry {
+fn entry(i: usize, action: Write, result: &str, batch: &str) -> xblocks::store::db::LogEntry {
     xblocks::store::db::LogEntry {
         at: format!("2025-11-24T16:{:02}:00Z", i % 60),
         batch: batch.into(),
@@ -267,15 +267,10 @@ fn entry(i: usize, action: JobAction, result: &str, batch: &str) -> xblocks::sto
 
 fn history() -> Vec<xblocks::store::db::LogEntry> {
     let mut log = vec![
-        entry(
-            1,
-            JobAction::Block,
-            "done",
-            "import-2025-11-24T15:00:00Z-0001",
-        ),
+        entry(1, Write::Block, "done", "import-2025-11-24T15:00:00Z-0001"),
         entry(
             2,
-            JobAction::Block,
+            Write::Block,
             "already-in-state",
             "import-2025-11-24T15:00:00Z-0001",
         ),
@@ -283,20 +278,20 @@ fn history() -> Vec<xblocks::store::db::LogEntry> {
     for i in 3..9 {
         log.push(entry(
             i,
-            JobAction::Unblock,
+            Write::Unblock,
             "done",
             "tui-2025-11-24T16:00:00Z-1a2b",
         ));
     }
     log.push(entry(
         9,
-        JobAction::Unblock,
+        Write::Unblock,
         "not-found",
         "tui-2025-11-24T16:00:00Z-1a2b",
     ));
     log.push(entry(
         10,
-        JobAction::Mute,
+        Write::Mute,
         "failed: \x1b]0;pwn\x07X said no\u{202E}",
         "tui-2025-11-24T16:05:00Z-ffff",
     ));

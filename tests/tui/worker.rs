@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use xblocks::api::Write;
 use xblocks::api::{Client, ClientConfig};
-use xblocks::app::{Action, Capability, Command, Verb};
+use xblocks::app::{Action, Capability, Command};
 use xblocks::auth::Credentials;
 use xblocks::cli::Tier;
 use xblocks::emulator::{self, Config, Emulator};
@@ -114,10 +115,7 @@ async fn pages_writes_lookups_and_capability() {
 
     let target = blocked[5].clone();
     worker
-        .send(Command::Write(vec![(
-            xblocks::app::Verb::Unblock,
-            target.clone(),
-        )]))
+        .send(Command::Write(vec![(Write::Unblock, target.clone())]))
         .unwrap();
     // No probe at start: the capability is learned from the write's answer.
     let cap = next(&mut rx, "capability", |a| match a {
@@ -133,7 +131,7 @@ async fn pages_writes_lookups_and_capability() {
         _ => None,
     })
     .await;
-    assert_eq!((verb, id.as_str()), (Verb::Unblock, target.as_str()));
+    assert_eq!((verb, id.as_str()), (Write::Unblock, target.as_str()));
     let stored = xblocks::store::db::Store::open(dir.path())
         .unwrap()
         .capability()
@@ -151,14 +149,11 @@ async fn pages_writes_lookups_and_capability() {
     assert!(!emu.blocked_ids().contains(&target));
 
     worker
-        .send(Command::Write(vec![(
-            xblocks::app::Verb::Mute,
-            target.clone(),
-        )]))
+        .send(Command::Write(vec![(Write::Mute, target.clone())]))
         .unwrap();
     next(&mut rx, "mute done", |a| match a {
         Action::Done {
-            verb: Verb::Mute, ..
+            verb: Write::Mute, ..
         } => Some(()),
         Action::Failed { message, .. } => panic!("mute failed: {message}"),
         _ => None,
@@ -180,14 +175,11 @@ async fn pages_writes_lookups_and_capability() {
     .await;
     assert_eq!(user.id, other_id);
     worker
-        .send(Command::Write(vec![(
-            xblocks::app::Verb::Block,
-            other_id.clone(),
-        )]))
+        .send(Command::Write(vec![(Write::Block, other_id.clone())]))
         .unwrap();
     next(&mut rx, "block done", |a| match a {
         Action::Done {
-            verb: Verb::Block, ..
+            verb: Write::Block, ..
         } => Some(()),
         Action::Failed { message, .. } => panic!("block failed: {message}"),
         _ => None,
@@ -224,10 +216,7 @@ async fn pay_per_use_is_read_only_and_writes_fail_with_a_reason() {
     // No probe at start: the write's answer tells the capability.
     let target = emu.blocked_ids()[0].clone();
     worker
-        .send(Command::Write(vec![(
-            xblocks::app::Verb::Unblock,
-            target.clone(),
-        )]))
+        .send(Command::Write(vec![(Write::Unblock, target.clone())]))
         .unwrap();
     let message = next(&mut rx, "unblock failure", |a| match a {
         Action::Failed { message, .. } => Some(message),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use xblocks::api::Write;
 use xblocks::api::{Client, ClientConfig};
-use xblocks::app::{Action, Command, Verb};
+use xblocks::app::{Action, Command};
 use xblocks::auth::Credentials;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::{NewJob, Store};
@@ -27,7 +27,7 @@ async fn next_done(rx: &mut mpsc::UnboundedReceiver<Action>, n: usize) -> Vec<St
             .expect("worker alive");
         match a {
             Action::Done {
-                verb: Verb::Unblock,
+                verb: Write::Unblock,
                 id,
             } => done.push(id),
             Action::Failed { id, message, .. } => panic!("{id} failed: {message}"),
@@ -85,7 +85,7 @@ async fn bulk_writes_are_one_durable_batch_and_resume_checks_in_flight_jobs() {
     cmds.send(Command::Write(
         targets[..3]
             .iter()
-            .map(|id| (Verb::Unblock, id.clone()))
+            .map(|id| (Write::Unblock, id.clone()))
             .collect(),
     ))
     .unwrap();

@@ -8,7 +8,6 @@ use tokio::sync::mpsc;
 use xblocks::api::Write;
 use xblocks::api::{Client, ClientConfig};
 use xblocks::app::queue_view::QueueSnapshot;
-use xblocks::app::Verb;
 use xblocks::app::{Action, Command};
 use xblocks::auth::Credentials;
 use xblocks::emulator::{self, Config};
@@ -68,7 +67,7 @@ async fn pause_during_a_rate_limit_wait_then_cancel_then_resume() {
     cmds.send(Command::Write(
         targets
             .iter()
-            .map(|id| (Verb::Unblock, id.clone()))
+            .map(|id| (Write::Unblock, id.clone()))
             .collect(),
     ))
     .unwrap();
@@ -184,7 +183,7 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
     cmds.send(Command::Write(
         targets
             .iter()
-            .map(|id| (Verb::Unblock, id.clone()))
+            .map(|id| (Write::Unblock, id.clone()))
             .collect(),
     ))
     .unwrap();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use xblocks::api::{Client, ClientConfig, Write};
-use xblocks::app::{Action, Command, Verb};
+use xblocks::app::{Action, Command};
 use xblocks::auth::Credentials;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::{now_unix, JobState, NewJob, Store};
@@ -97,13 +97,13 @@ async fn the_open_lane_runs_timed_jobs_when_due_and_skips_changed_ones() {
 
     // A confirmation with a duration: the mute now, its unmute in 7 days, one batch.
     cmds.send(Command::WriteFor {
-        writes: vec![(Verb::Mute, confirmed.clone())],
+        writes: vec![(Write::Mute, confirmed.clone())],
         secs: 7 * 86_400,
     })
     .unwrap();
     next(&mut rx, 30, "the confirmed mute", |a| match a {
         Action::Done {
-            verb: Verb::Mute,
+            verb: Write::Mute,
             id,
         } if id == confirmed => Some(()),
         _ => None,
