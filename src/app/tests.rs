@@ -853,11 +853,7 @@ fn memory_per_account_is_under_a_kilobyte() {
 fn d_opens_the_diff_and_scrolls_within_it() {
     let mut s = loaded(3, false);
     assert_eq!(update(&mut s, key('D')), vec![Command::LoadDiff]);
-    let row = |i: usize| diff_view::DiffRow {
-        id: i.to_string(),
-        handle: format!("h\u{202E}{i}"),
-        name: format!("n{i}"),
-    };
+    let row = |i: usize| diff_view::DiffRow::new(&i.to_string(), &format!("h\u{202E}{i}"), "n");
     update(
         &mut s,
         Action::Diff(Box::new(diff_view::DiffReport {
@@ -867,7 +863,10 @@ fn d_opens_the_diff_and_scrolls_within_it() {
             gone: vec![row(3)],
         })),
     );
-    assert_eq!(s.snapshots.diff.as_ref().unwrap().new[0].handle, "h1");
+    assert_eq!(
+        s.snapshots.diff.as_ref().unwrap().new[0].handle.as_str(),
+        "h1"
+    );
     assert_eq!(diff_view::row_count(&s), 5);
     update(&mut s, key('G'));
     assert_eq!(s.mode, Mode::Diff(diff_view::DiffPane { scroll: 4 }));
