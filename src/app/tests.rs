@@ -1016,3 +1016,23 @@ fn unblocks_take_no_duration() {
         matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.undo_after.is_none())
     );
 }
+
+#[test]
+fn esc_leaves_the_full_screen_detail_of_a_narrow_terminal_first() {
+    let mut s = loaded(30, true);
+    update(&mut s, Action::Resize(80, 24));
+    update(&mut s, key(' '));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.show_detail, "Enter shows the detail over the whole list");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(!s.show_detail, "Esc goes back to the list");
+    assert_eq!(s.marks.len(), 1, "the marks stay");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.marks.is_empty(), "a second Esc clears them");
+
+    update(&mut s, Action::Resize(120, 40));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.show_detail, "on a wide screen Enter hides the side pane");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.show_detail, "and Esc leaves it hidden");
+}
