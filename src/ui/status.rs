@@ -155,21 +155,32 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     let help = " ? help ";
     let total = area.width as usize;
     let mut used: usize = parts.iter().map(|s| width(&s.content)).sum();
-    // Too long: the cached time shortens to `cached`, the profile name goes, `loaded` goes.
+    // When the last full sync was (the only one that notices unblocks made elsewhere).
+    let full = full_label(sync, state.now).map(|f| format!(" · {f}"));
+    let full_w = full.as_deref().map_or(0, width);
+    // Too long: the cached time shortens to `cached`; too long or no room for the full sync's
+    // time: the profile name goes, then `loaded` goes, each only while still needed.
+    let too_long =
+        |used: usize| used > total || (full.is_some() && used + full_w + width(help) > total);
+    let width_of = |parts: &[Span]| parts.iter().map(|s| width(&s.content)).sum::<usize>();
     if used > total {
         if let Some(i) = cached_at {
             parts[i].content = " · cached".into();
         }
+        used = width_of(&parts);
+    }
+    if too_long(used) {
         if let Some(i) = profile_at {
             parts[i].content = "".into();
         }
-        parts[loaded_at].content = format!(" · {}", loaded_label(state)).into();
-        used = parts.iter().map(|s| width(&s.content)).sum();
+        used = width_of(&parts);
     }
-    // When the last full sync was (the only one that notices unblocks made elsewhere), where
-    // there is room for it.
-    if let Some(full) = full_label(sync, state.now) {
-        let full = format!(" · {full}");
+    if too_long(used) {
+        parts[loaded_at].content = format!(" · {}", loaded_label(state)).into();
+        used = width_of(&parts);
+    }
+    // The full sync's time, where there is room for it.
+    if let Some(full) = full {
         if used + width(&full) + width(help) <= total {
             used += width(&full);
             parts.push(Span::raw(full));

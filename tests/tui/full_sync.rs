@@ -107,13 +107,19 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
     tmux.wait_for("the plan again", 10, |s| s.contains("Full sync?"))
         .await;
     tmux.keys(&["y"]);
-    let screen = tmux
+    let done = tmux
         .wait_for("the end of the full sync", 60, |s| {
-            // The status bar's sync state may reach the screen a frame after the message.
-            s.contains("Full sync done") && s.contains("full sync just now")
+            s.contains("Full sync done")
         })
         .await;
-    assert!(screen.contains("2 gone"), "{screen}");
+    assert!(done.contains("2 gone"), "{done}");
+    // The status bar's sync state may reach the screen a frame after the message, and the
+    // message may give way to another one meanwhile: each is waited for on its own.
+    let screen = tmux
+        .wait_for("the status bar's full sync", 30, |s| {
+            s.contains("full sync just now")
+        })
+        .await;
     assert!(!screen.contains(&format!("@{}", handle(0))), "{screen}");
     assert!(!screen.contains(&format!("@{}", handle(1))), "{screen}");
     assert!(screen.contains(&format!("@{}", handle(2))), "{screen}");
