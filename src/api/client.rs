@@ -9,7 +9,7 @@ use tokio::sync::broadcast;
 
 use super::error::ApiError;
 use super::ratelimit::{Budget, Endpoint, Limits, RateEvent};
-use super::types::{ListResponse, SingleResponse, Tweet, User};
+use super::types::{ListResponse, RawUser, SingleResponse, Tweet, User};
 use super::Authorize;
 
 /// `user.fields` asked for on every user-returning request (tweet vocabulary).
@@ -47,8 +47,8 @@ pub struct Page {
 /// One page of a list with the user objects as X sent them.
 #[derive(Debug, Clone, Default)]
 pub struct RawPage {
-    /// The user objects, untouched.
-    pub users: Vec<serde_json::Value>,
+    /// The user objects, as X sent them.
+    pub users: Vec<RawUser>,
     /// Token of the next page; `None` on the last.
     pub next_token: Option<String>,
 }
@@ -57,7 +57,7 @@ pub struct RawPage {
 #[derive(serde::Deserialize)]
 struct RawList {
     #[serde(default)]
-    data: Vec<serde_json::Value>,
+    data: Vec<RawUser>,
     #[serde(default)]
     meta: super::types::Meta,
 }

@@ -58,6 +58,55 @@ pub struct User {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// One user object exactly as X sent it, as JSON text on one line (an object X pretty-printed
+/// is compacted, so line-based files and formats can hold it as is).
+#[derive(Debug, Clone)]
+pub struct RawUser(Box<serde_json::value::RawValue>);
+
+impl RawUser {
+    /// The object's JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The object's JSON text, owned.
+    pub fn into_json(self) -> String {
+        Box::<str>::from(self.0).into()
+    }
+
+    /// The object as a [`User`].
+    pub fn decode(&self) -> serde_json::Result<User> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// The object's string `id`, if it has one.
+    pub fn id(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: Option<serde_json::Value>,
+        }
+        match serde_json::from_str::<Id>(self.0.get()).ok()?.id? {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        // Whitespace is all a raw line break can be in JSON text (strings escape theirs).
+        if memchr::memchr2(b'\n', b'\r', raw.get().as_bytes()).is_none() {
+            return Ok(Self(raw));
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+        serde_json::value::to_raw_value(&v)
+            .map(Self)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// `public_metrics` of a user.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicMetrics {

@@ -69,12 +69,14 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         }
         KeyAction::MarkAll => mark_all(state),
         KeyAction::ClearMarks => {
-            if !state.query.is_empty() {
+            if state.show_detail && state.size.0 < super::geometry::WIDE {
+                // The detail fills a narrow screen: Esc goes back to the list first.
+                state.show_detail = false;
+            } else if !state.query.is_empty() {
                 state.query.clear();
                 rebuild_view(state);
             } else if !state.marks.is_empty() {
                 state.marks.clear();
-                state.marked_by = None;
                 state.marked_by = None;
                 state.message = Some(info("Marks cleared."));
             } else {

@@ -145,15 +145,12 @@ mod tests {
 
     /// A queue snapshot with `unsent` writes due now and `later` timed jobs due later.
     fn queue(unsent: usize, later: usize) -> Action {
-        let job = |id: u64, due_at: Option<i64>| crate::store::db::Job {
-            id,
-            batch: "tui-1".into(),
-            target: id.to_string(),
+        let job = |id: u64, due_at: Option<i64>| crate::app::queue_view::JobRow {
+            target: crate::text::SafeText::new(&id.to_string()),
             username: None,
             action: Write::Unmute,
             state: crate::store::db::JobState::Pending,
             due_at,
-            attempts: 0,
         };
         Action::QueueSnapshot(Box::new(crate::app::queue_view::QueueSnapshot {
             open: (0..unsent as u64).map(|i| job(i, None)).collect(),

@@ -91,7 +91,7 @@ pub enum Confirm {
     /// Queue the inverse of the last batch, from the history view.
     Undo {
         /// The batch undone.
-        batch: String,
+        batch: SafeText,
         /// The inverse verb ("unblock").
         verb: &'static str,
         /// Accounts it touches.

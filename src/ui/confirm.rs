@@ -64,9 +64,8 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
             super::history::render(state, pane, theme, area, buf);
             let s = if *count == 1 { "" } else { "s" };
             let body = format!(
-                "Undo batch {}: {verb} {count} account{s}? The inverse writes are queued and \
-                 paced by the rate limits.",
-                sanitize(batch)
+                "Undo batch {batch}: {verb} {count} account{s}? The inverse writes are queued \
+                 and paced by the rate limits."
             );
             let answer = answer(state, |a| match a {
                 KeyAction::Yes => Some("queue the undo"),

@@ -10,7 +10,7 @@ use super::Output;
 use crate::api::types::User;
 use crate::exit::{Exit, ExitError};
 use crate::store::atomic::AtomicFile;
-use crate::store::db::{self, Store, SyncKind, SyncTotals};
+use crate::store::db::{self, PageBatch, Store, SyncKind, SyncTotals};
 
 /// Accounts per upserted page when a finished export is stored.
 const PAGE: usize = 1000;
@@ -27,9 +27,9 @@ impl StoreSync {
     /// Reads each known account's `first_seen` from `store`.
     pub fn start(store: Store) -> Result<Self, db::DbError> {
         let first_seen = store
-            .load_all()?
+            .first_seen_all()?
             .into_iter()
-            .map(|a| (a.user.id, db::rfc3339(a.first_seen)))
+            .map(|(id, t)| (id, db::rfc3339(t)))
             .collect();
         let notes = Notes::load(&store)?;
         Ok(Self {
@@ -53,9 +53,15 @@ impl StoreSync {
         Some(self.first_seen.get(id).unwrap_or(&self.now).clone())
     }
 
-    /// Stores a complete list as a full sync (accounts not in it are marked gone).
-    pub fn store(self, users: Vec<User>, requests: u64) {
-        if let Err(e) = save_full(&self.store, &users, requests) {
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stores a complete list (each account with X's object) as a full sync: accounts not in
+    /// it are marked gone.
+    pub fn save(self, users: Vec<(User, String)>, requests: u64) {
+        if let Err(e) = save_full(&self.store, users, requests) {
             eprintln!(
                 "warning: the export is complete, but the local database was not updated: {e}"
             );
@@ -63,19 +69,33 @@ impl StoreSync {
     }
 }
 
-fn save_full(store: &Store, users: &[User], requests: u64) -> Result<(), db::DbError> {
+fn save_full(store: &Store, users: Vec<(User, String)>, requests: u64) -> Result<(), db::DbError> {
     let id = store.begin_sync(SyncKind::Full)?;
-    for (n, page) in users.chunks(PAGE).enumerate() {
-        store.upsert_page(id, (n * PAGE) as u64, page)?;
+    let totals = SyncTotals {
+        requests,
+        accounts: users.len() as u64,
+        cost_usd: 0.0,
+    };
+    let mut users = users.into_iter();
+    let mut first_pos = 0;
+    loop {
+        let accounts: Vec<_> = users.by_ref().take(PAGE).collect();
+        if accounts.is_empty() {
+            break;
+        }
+        let batch = PageBatch {
+            first_pos,
+            totals: SyncTotals {
+                accounts: first_pos + accounts.len() as u64,
+                ..totals
+            },
+            accounts,
+            spend: None,
+        };
+        store.store_pages(id, &batch)?;
+        first_pos = batch.totals.accounts;
     }
-    store.finish_sync(
-        id,
-        SyncTotals {
-            requests,
-            accounts: users.len() as u64,
-            cost_usd: 0.0,
-        },
-    )?;
+    store.finish_sync(id, totals)?;
     Ok(())
 }
 
@@ -131,11 +151,11 @@ pub fn export(store: Option<Store>, output: Output, target: Option<Target>) -> a
     let mut write = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut w = output.writer(out)?;
         for a in &accounts {
-            let v: serde_json::Value = serde_json::from_str(&a.json)?;
+            let u: User = serde_json::from_str(&a.json)?;
             let mut known = notes.known(&a.id);
             known.first_seen = Some(db::rfc3339(a.first_seen));
             known.last_seen = Some(db::rfc3339(a.last_seen));
-            w.value(&v, &known)?;
+            w.raw(&u, &a.json, &known)?;
         }
         written = w.written();
         w.finish().map(drop)

@@ -143,7 +143,13 @@ impl<W: Write> FormatWriter<W> {
     /// otherwise. Returns false when the filter left it out.
     pub fn value(&mut self, v: &serde_json::Value, known: &Known) -> std::io::Result<bool> {
         let u = User::deserialize(v)?;
-        self.write(&u, Some(v), known)
+        self.write(&u, Some(&serde_json::to_string(v)?), known)
+    }
+
+    /// Writes user `u` whose object X sent as `json` (JSON text on one line): `json` verbatim
+    /// in json and jsonl, `u` otherwise. Returns false when the filter left it out.
+    pub fn raw(&mut self, u: &User, json: &str, known: &Known) -> std::io::Result<bool> {
+        self.write(u, Some(json), known)
     }
 
     /// Writes one user; returns false when the filter left it out.
@@ -151,19 +157,14 @@ impl<W: Write> FormatWriter<W> {
         self.write(u, None, known)
     }
 
-    fn write(
-        &mut self,
-        u: &User,
-        raw: Option<&serde_json::Value>,
-        known: &Known,
-    ) -> std::io::Result<bool> {
+    fn write(&mut self, u: &User, raw: Option<&str>, known: &Known) -> std::io::Result<bool> {
         if self.filter.as_ref().is_some_and(|f| !f.matches(u, known)) {
             return Ok(false);
         }
         self.written += 1;
         let object = |out: &mut W| match raw {
-            Some(v) => serde_json::to_writer(out, v),
-            None => serde_json::to_writer(out, u),
+            Some(json) => out.write_all(json.as_bytes()),
+            None => serde_json::to_writer(out, u).map_err(std::io::Error::from),
         };
         match &mut self.out {
             Out::Ids(out) => writeln!(out, "{}", u.id)?,

@@ -5,12 +5,11 @@
 pub mod cached;
 pub mod format;
 pub mod output;
+pub mod page_store;
 pub mod partial;
 
 use std::io::Write;
 use std::path::Path;
-
-use serde::Deserialize;
 
 use super::profile_db;
 use super::progress::Progress;
@@ -23,6 +22,7 @@ use crate::exit::{Exit, ExitError};
 use crate::text::sanitize as inert;
 pub use format::{Filter, FormatWriter, Known, CSV_HEADER};
 use output::Target;
+use page_store::PageStore;
 use partial::Partial;
 
 /// Runs `xblocks export`.
@@ -67,7 +67,6 @@ pub async fn run(global: GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     *SPEND.lock().unwrap_or_else(|e| e.into_inner()) = Some(Spend {
         caps,
         prices: config.billing.prices(),
-        store: Some(store.clone()),
     });
     let done = live(&global, out, store, target).await;
     // The database handle must close before the process ends (its WAL is checkpointed then).
@@ -82,10 +81,12 @@ async fn live(
     store: crate::store::db::Store,
     target: Option<Target>,
 ) -> anyhow::Result<()> {
-    let s = session::connect(&global.session()).await?;
-    let sync = profile_db::blocking(move || cached::StoreSync::start(store))
-        .await
-        .map_err(profile_db::exit)?;
+    // Signing in and reading what the database knows run side by side.
+    let (s, sync) = tokio::join!(
+        crate::commands::progress::connect(global),
+        profile_db::blocking(move || cached::StoreSync::start(store))
+    );
+    let (s, sync) = (s?, sync.map_err(profile_db::exit)?);
     match target {
         Some(Target::File { path, lock }) => {
             let done = to_file(&s, out, &path, sync).await;
@@ -158,8 +159,11 @@ async fn from_database(
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
     Ok(Some(Some(format!(
-        "topped up first: {} requests, {} accounts ({} new), about {}",
-        o.requests, o.accounts, o.new, o.cost
+        "topped up first: {}, {} ({} new), about {}",
+        crate::text::count(o.requests, "request"),
+        crate::text::count(o.accounts, "account"),
+        o.new,
+        o.cost
     ))))
 }
 
@@ -180,11 +184,10 @@ enum Stop {
     Cap(crate::api::price::CapStop),
 }
 
-/// The caps of this export's live reads, its prices and where its spend is recorded.
+/// The caps of this export's live reads and its prices.
 struct Spend {
     caps: Caps,
     prices: Prices,
-    store: Option<crate::store::db::Store>,
 }
 
 /// This export's [`Spend`] (one export per process).
@@ -199,31 +202,31 @@ fn admit_page(max_results: u64) -> Result<(), crate::api::price::CapStop> {
     }
 }
 
-/// Counts what a page of `accounts` cost against the caps and records it per UTC day.
-async fn spend_page(accounts: u64) {
-    let (cost, store) = {
-        let mut spend = SPEND.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(s) = &mut *spend else { return };
-        let cost = s.prices.accounts(accounts, 0);
-        s.caps.spend(cost);
-        (cost, s.store.clone())
+/// Counts what a page of `accounts` cost against the caps; returns the cost.
+fn spend_page(accounts: u64) -> Usd {
+    let mut spend = SPEND.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = &mut *spend else {
+        return Usd::ZERO;
     };
-    if let Some(store) = store {
-        let day = crate::api::price::utc_day(time::OffsetDateTime::now_utc());
-        if let Err(e) = store.call(move |s| s.add_spend(&day, cost.dollars())).await {
-            tracing::warn!("the export's spend was not recorded: {e}");
-        }
-    }
+    let cost = s.prices.accounts(accounts, 0);
+    s.caps.spend(cost);
+    cost
 }
 
+/// What [`fetch`] hands each page to: returns how many accounts it added and those to store
+/// in the database.
+type EachPage<'a> = dyn FnMut(RawPage) -> std::io::Result<(usize, Vec<(User, String)>)> + 'a;
+
 /// Fetches raw pages from `start` and hands each to `each`, until the end, an interrupt
-/// (Ctrl-C, SIGTERM, SIGHUP) or an error.
+/// (Ctrl-C, SIGTERM, SIGHUP) or an error. Each page's cost (and what `each` returns to store)
+/// goes to `writer` while the next page is fetched.
 async fn fetch(
     s: &Session,
     start: Option<String>,
     progress: &Progress,
     mut count: usize,
-    mut each: impl FnMut(RawPage) -> std::io::Result<usize>,
+    writer: &PageStore,
+    each: &mut EachPage<'_>,
 ) -> anyhow::Result<Result<usize, Stop>> {
     let mut token = start;
     let mut npages = 0usize;
@@ -246,8 +249,17 @@ async fn fetch(
             let e = ApiError::Decode("X returned the same pagination token twice".into());
             return Ok(Err(Stop::Failed(e)));
         }
-        spend_page(page.users.len() as u64).await;
-        count += each(page)?;
+        let cost = spend_page(page.users.len() as u64);
+        // The page's cost is recorded even when it could not be written out.
+        let (added, accounts, failed) = match each(page) {
+            Ok((added, accounts)) => (added, accounts, None),
+            Err(e) => (0, Vec::new(), Some(e)),
+        };
+        writer.page(accounts, cost).await;
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        count += added;
         npages += 1;
         progress.update("exporting", count, npages);
         match next {
@@ -257,7 +269,8 @@ async fn fetch(
     }
 }
 
-/// Writes the list as it is read: to stdout, a character device, a FIFO or `/dev/fd/N`.
+/// Writes the list as it is read: to stdout, a character device, a FIFO or `/dev/fd/N`; the
+/// accounts go into the database as they arrive (a full sync, finished when the list is).
 async fn to_stream(
     s: &Session,
     output: Output,
@@ -266,29 +279,45 @@ async fn to_stream(
 ) -> anyhow::Result<()> {
     let mut writer = output.writer(out)?;
     let progress = Progress::new(s.client.rate_events());
+    let pages = PageStore::start(sync.store().clone(), true);
     let mut seen = std::collections::HashSet::new();
-    let mut users = Vec::new();
-    let mut pages = 0;
-    let done = fetch(s, None, &progress, 0, |page| {
-        pages += 1;
-        let mut n = 0;
-        for v in &page.users {
+    let mut each = |page: RawPage| {
+        let mut fresh = Vec::with_capacity(page.users.len());
+        for raw in page.users {
+            let u = match raw.decode() {
+                Ok(u) => u,
+                // An object without a string id is no account: skipped.
+                Err(_) if raw.id().is_none() => continue,
+                Err(e) => return Err(e.into()),
+            };
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
-            if partial::user_id_of(v).is_some_and(|id| seen.insert(id)) {
-                let u = User::deserialize(v)?;
-                writer.value(v, &sync.known(&u.id))?;
-                users.push(u);
-                n += 1;
+            if seen.insert(u.id.clone()) {
+                writer.raw(&u, raw.json(), &sync.known(&u.id))?;
+                fresh.push((u, raw.into_json()));
             }
         }
-        Ok(n)
-    })
-    .await?;
-    match done {
+        Ok((fresh.len(), fresh))
+    };
+    let done = fetch(s, None, &progress, 0, &pages, &mut each).await;
+    let written = writer.written();
+    let done = match done {
+        Ok(Ok(count)) => writer
+            .finish()
+            .and_then(|mut w| w.flush())
+            .map(|()| Ok(count))
+            .map_err(anyhow::Error::from),
+        other => other,
+    };
+    let complete = matches!(done, Ok(Ok(_)));
+    match pages.finish(complete).await {
+        Err(e) if complete => eprintln!(
+            "warning: the export is complete, but the local database was not updated: {e}"
+        ),
+        Err(e) => tracing::warn!("the export's accounts were not stored: {e}"),
+        Ok(()) => {}
+    }
+    match done? {
         Ok(count) => {
-            let written = writer.written();
-            writer.finish()?.flush()?;
-            profile_db::blocking(move || sync.store(users, pages)).await;
             progress.finish(&format!(
                 "exported {} of @{}",
                 output.exported(written, count),
@@ -333,11 +362,17 @@ async fn to_file(
     let done = if resumed && start.is_none() {
         Ok(already)
     } else {
-        fetch(s, start, &progress, already, |page| {
+        // The accounts are stored once the file is complete (earlier runs read some of them).
+        let spend = PageStore::start(sync.store().clone(), false);
+        let mut each = |page: RawPage| {
             pages += 1;
-            partial.append(&page.users, page.next_token.clone())
-        })
-        .await?
+            let added = partial.append(&page.users, page.next_token.clone())?;
+            Ok((added, Vec::new()))
+        };
+        let done = fetch(s, start, &progress, already, &spend, &mut each).await;
+        // Only the spend was handed over: nothing to report but what the writer logged.
+        let _ = spend.finish(false).await;
+        done?
     };
     let saved = partial.seen.len();
     let resume_hint = |what: String, code: Exit| -> anyhow::Error {
@@ -353,7 +388,7 @@ async fn to_file(
                 .finish(path, &output, &|id| sync.known(id))
                 .map_err(cannot)?;
             let count = users.len();
-            profile_db::blocking(move || sync.store(users, pages)).await;
+            profile_db::blocking(move || sync.save(users, pages)).await;
             progress.finish(&format!(
                 "exported {} of @{} to {}",
                 output.exported(written, count),

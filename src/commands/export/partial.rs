@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format::Known;
 use super::Output;
-use crate::api::types::User;
+use crate::api::types::{RawUser, User};
 use crate::store::atomic::{write_atomic, AtomicFile};
 
 /// Where a resumed export continues.
@@ -100,17 +100,13 @@ impl Partial {
 
     /// Appends the accounts not written yet, makes them durable, then records `next_token`.
     /// Returns how many were new.
-    pub fn append(
-        &mut self,
-        users: &[serde_json::Value],
-        next_token: Option<String>,
-    ) -> io::Result<usize> {
+    pub fn append(&mut self, users: &[RawUser], next_token: Option<String>) -> io::Result<usize> {
         let mut buf = Vec::new();
         let mut added = 0;
         for u in users {
-            let Some(id) = user_id_of(u) else { continue };
+            let Some(id) = u.id() else { continue };
             if self.seen.insert(id) {
-                serde_json::to_writer(&mut buf, u)?;
+                buf.extend_from_slice(u.json().as_bytes());
                 buf.push(b'\n');
                 added += 1;
             }
@@ -130,21 +126,23 @@ impl Partial {
     }
 
     /// Writes `target` in `format` from the partial data (atomically), removes the partial
-    /// files, and returns the accounts read and how many were written (the filter keeps some).
+    /// files, and returns the accounts read (each with X's object) and how many were written
+    /// (the filter keeps some).
     pub fn finish(
         self,
         target: &Path,
         output: &Output,
         known: &dyn Fn(&str) -> Known,
-    ) -> io::Result<(Vec<User>, usize)> {
+    ) -> io::Result<(Vec<(User, String)>, usize)> {
         let mut writer = output.writer(AtomicFile::create(target)?)?;
         let mut users = Vec::new();
         let data = open_nofollow(&self.data_path, OpenOptions::new().read(true))?;
         for line in BufReader::new(data).lines() {
-            let v: serde_json::Value = serde_json::from_str(&line?)?;
-            let u = User::deserialize(&v)?;
-            writer.value(&v, &known(&u.id))?;
-            users.push(u);
+            // Each line is one object on one line, as `append` wrote it.
+            let line = line?;
+            let u: User = serde_json::from_str(&line)?;
+            writer.raw(&u, &line, &known(&u.id))?;
+            users.push((u, line));
         }
         let written = writer.written();
         writer.finish()?.commit()?;
@@ -198,8 +196,10 @@ mod tests {
     use super::*;
     use crate::cli::ExportFormat;
 
-    fn user(id: &str) -> serde_json::Value {
-        serde_json::json!({ "id": id, "name": format!("n{id}"), "username": format!("u{id}") })
+    fn user(id: &str) -> RawUser {
+        let v =
+            serde_json::json!({ "id": id, "name": format!("n{id}"), "username": format!("u{id}") });
+        serde_json::from_str(&v.to_string()).unwrap()
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{now_unix, DbError, Store, SyncId};
+use super::{now_unix, syncs, DbError, Durability, Store, SyncId, SyncTotals};
 use crate::api::types::{PublicMetrics, User};
 
 /// One account as the database holds it.
@@ -90,23 +90,32 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     })
 }
 
-/// Upserts one account seen at `seen` (Unix seconds) by `sync` at `pos`; a new one gets
-/// `first_seen` (a known one keeps the earlier of its own and `first_seen`). True when it was
-/// not listed before.
+/// Upserts one account seen at `seen` (Unix seconds) by `sync` at `pos`, with X's object
+/// `json` (the same account as `u`); a new one gets `first_seen` (a known one keeps the earlier
+/// of its own and `first_seen`). An account whose stored object is unchanged only gets the new
+/// sighting (no column or index but the order's is rewritten). True when it was not listed.
 pub(super) fn upsert(
     tx: &rusqlite::Transaction<'_>,
     u: &User,
+    json: &str,
     sync: SyncId,
     pos: u64,
     seen: i64,
     first_seen: i64,
 ) -> rusqlite::Result<bool> {
-    let present: Option<bool> = tx
-        .prepare_cached("SELECT gone_at IS NULL FROM accounts WHERE id = ?1")?
-        .query_row([&u.id], |r| r.get(0))
+    let known: Option<(bool, bool)> = tx
+        .prepare_cached("SELECT gone_at IS NULL, json = ?2 FROM accounts WHERE id = ?1")?
+        .query_row(params![u.id, json], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    if let Some((listed, true)) = known {
+        tx.prepare_cached(
+            "UPDATE accounts SET first_seen = min(first_seen, ?2), last_seen = ?3, \
+                 gone_at = NULL, gone_sync = NULL, seen_sync = ?4, seen_pos = ?5 WHERE id = ?1",
+        )?
+        .execute(params![u.id, first_seen, seen, sync.0, pos as i64])?;
+        return Ok(!listed);
+    }
     let m = u.public_metrics.unwrap_or_default();
-    let json = serde_json::to_string(u).expect("users serialise");
     tx.prepare_cached(
         "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
              image_url, created_at, followers, following, posts, listed, verified, \
@@ -144,7 +153,44 @@ pub(super) fn upsert(
         pos as i64,
         first_seen,
     ])?;
-    Ok(present != Some(true))
+    Ok(known.map(|k| k.0) != Some(true))
+}
+
+/// The JSON a [`User`] is stored as when X's own text is not at hand.
+pub(super) fn user_json(u: &User) -> String {
+    serde_json::to_string(u).expect("users serialise")
+}
+
+/// Upserts `users` (each with X's object as JSON text) from position `first_pos` on.
+fn upsert_all<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    sync: SyncId,
+    first_pos: u64,
+    users: impl Iterator<Item = (&'a User, &'a str)>,
+) -> rusqlite::Result<PageCount> {
+    let now = now_unix();
+    let mut count = PageCount::default();
+    for (i, (u, json)) in users.enumerate() {
+        if upsert(tx, u, json, sync, first_pos + i as u64, now, now)? {
+            count.new += 1;
+        } else {
+            count.known += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// Pages of one sync read since the last [`Store::store_pages`], stored together.
+#[derive(Debug, Clone, Default)]
+pub struct PageBatch {
+    /// The accounts in X's order, each with X's object as it sent it (JSON text).
+    pub accounts: Vec<(User, String)>,
+    /// Position of the first one in the sync's stream.
+    pub first_pos: u64,
+    /// The sync's totals after these pages.
+    pub totals: SyncTotals,
+    /// What these pages cost, added to the UTC day (`YYYY-MM-DD`) it names.
+    pub spend: Option<(String, f64)>,
 }
 
 impl Store {
@@ -157,15 +203,34 @@ impl Store {
         first_pos: u64,
         users: &[User],
     ) -> Result<PageCount, DbError> {
-        let now = now_unix();
-        self.write(|tx| {
-            let mut count = PageCount::default();
-            for (i, u) in users.iter().enumerate() {
-                if upsert(tx, u, sync, first_pos + i as u64, now, now)? {
-                    count.new += 1;
-                } else {
-                    count.known += 1;
-                }
+        let json: Vec<String> = users.iter().map(user_json).collect();
+        self.write_as(Durability::Cache, |tx| {
+            upsert_all(
+                tx,
+                sync,
+                first_pos,
+                users.iter().zip(json.iter().map(String::as_str)),
+            )
+        })
+    }
+
+    /// Stores pages of `sync` in one transaction: their accounts (as [`Store::upsert_page`]),
+    /// the sync's totals and, when they cost something, the spend, which makes the
+    /// transaction synced to disk before this returns (money survives a power loss; the
+    /// accounts alone can be read from X again).
+    pub fn store_pages(&self, sync: SyncId, batch: &PageBatch) -> Result<PageCount, DbError> {
+        let spend = batch.spend.as_ref().filter(|(_, usd)| *usd != 0.0);
+        let durability = if spend.is_some() {
+            Durability::Synced
+        } else {
+            Durability::Cache
+        };
+        self.write_as(durability, |tx| {
+            let users = batch.accounts.iter().map(|(u, j)| (u, j.as_str()));
+            let count = upsert_all(tx, sync, batch.first_pos, users)?;
+            syncs::set_totals(tx, sync, batch.totals)?;
+            if let Some((day, usd)) = spend {
+                syncs::add_spend(tx, day, *usd)?;
             }
             Ok(count)
         })
@@ -179,6 +244,16 @@ impl Store {
                  ORDER BY seen_sync DESC, seen_pos"
             ))?;
             let rows = q.query_map([], from_row)?;
+            rows.collect()
+        })
+    }
+
+    /// `first_seen` of every account listed now, by id.
+    pub fn first_seen_all(&self) -> Result<HashMap<String, i64>, DbError> {
+        self.read(|c| {
+            let mut q =
+                c.prepare_cached("SELECT id, first_seen FROM accounts WHERE gone_at IS NULL")?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
     }

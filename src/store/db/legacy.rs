@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::accounts::upsert;
+use super::accounts::{upsert, user_json};
 use super::log::insert_entry;
 use super::{now_unix, DbError, Store, SyncId};
 use crate::store::legacy::OldProfile;
@@ -21,7 +21,7 @@ impl Store {
                 )?;
                 let id = SyncId(tx.last_insert_rowid());
                 for (pos, (u, first)) in s.accounts.iter().enumerate() {
-                    upsert(tx, u, id, pos as u64, s.at, *first)?;
+                    upsert(tx, u, &user_json(u), id, pos as u64, s.at, *first)?;
                 }
                 tx.execute(
                     "UPDATE accounts SET gone_at = ?1, gone_sync = ?2 \

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-pub use accounts::{AccountDiff, PageCount, StoredAccount};
+pub use accounts::{AccountDiff, PageBatch, PageCount, StoredAccount};
 pub use export_rows::ExportRow;
 pub use frugal::fill_for_bench;
 pub use jobs::{Job, JobState, NewJob};
@@ -119,6 +119,18 @@ impl DbError {
             _ => Self::Other { path, detail },
         }
     }
+}
+
+/// How hard a commit holds on to its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// Synced to disk at commit (`synchronous=FULL`): the queue, the log, spend, notes.
+    Synced,
+    /// Written to the write-ahead log at commit and synced with a later synced commit or
+    /// checkpoint (`synchronous=NORMAL`): a power loss may take the last such commits back
+    /// (never half of one), a killed process loses nothing. For what X can tell again: the
+    /// accounts read and the syncs that read them.
+    Cache,
 }
 
 /// A cheap handle on one profile's open database (clones share the connection).
@@ -275,19 +287,42 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f` in one immediate (write-locking) transaction, committed when `f` succeeds.
+    /// Runs `f` in one immediate (write-locking) transaction, committed when `f` succeeds and
+    /// synced to disk before this returns (`synchronous=FULL`: it survives a power loss).
     fn write<T>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, DbError> {
+        self.write_as(Durability::Synced, f)
+    }
+
+    /// Runs `f` in one immediate transaction committed with `durability`.
+    fn write_as<T>(
+        &self,
+        durability: Durability,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, DbError> {
         self.writable()?;
         let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| self.err(e))?;
-        let out = f(&tx).map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(out)
+        let cache = durability == Durability::Cache;
+        if cache {
+            conn.execute_batch("PRAGMA synchronous = NORMAL")
+                .map_err(|e| self.err(e))?;
+        }
+        let done = (|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        if cache {
+            // Every other write of this connection is synced again.
+            let back = conn.execute_batch("PRAGMA synchronous = FULL");
+            if let (Ok(_), Err(e)) = (&done, back) {
+                return Err(self.err(e));
+            }
+        }
+        done.map_err(|e| self.err(e))
     }
 
     /// Runs `f` on the connection for reading.

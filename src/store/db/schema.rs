@@ -115,6 +115,12 @@ pub const MIGRATIONS: &[&str] = &[
         updated INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: no followers or first_seen index on accounts: the list's sorts and filters run in
+    // memory over the whole list, and both indexes were rewritten for every account stored.
+    r#"
+    DROP INDEX IF EXISTS accounts_followers;
+    DROP INDEX IF EXISTS accounts_first_seen;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{now_unix, DbError, Store};
+use super::{now_unix, DbError, Durability, Store};
 
 /// The id of one sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,6 +83,38 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SyncRecord> {
     })
 }
 
+/// Records what sync `id` did so far.
+pub(super) fn set_totals(
+    tx: &rusqlite::Transaction<'_>,
+    id: SyncId,
+    totals: SyncTotals,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE syncs SET requests = ?2, accounts = ?3, cost_micros = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        id.0,
+        totals.requests as i64,
+        totals.accounts as i64,
+        micros(totals.cost_usd)
+    ])
+    .map(drop)
+}
+
+/// Adds `usd` to what was spent on the UTC day `day`.
+pub(super) fn add_spend(
+    tx: &rusqlite::Transaction<'_>,
+    day: &str,
+    usd_spent: f64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO spend (day, usd_micros) VALUES (?1, ?2) \
+         ON CONFLICT (day) DO UPDATE SET usd_micros = usd_micros + ?2",
+    )?
+    .execute(params![day, micros(usd_spent)])
+    .map(drop)
+}
+
 const SYNC_COLUMNS: &str = "id, kind, started, finished, requests, accounts, cost_micros";
 
 /// The UTC day of Unix time `t`, as `YYYY-MM-DD`.
@@ -99,7 +131,7 @@ impl Store {
     /// Records the start of a sync; its pages are upserted with the returned id.
     pub fn begin_sync(&self, kind: SyncKind) -> Result<SyncId, DbError> {
         let now = now_unix();
-        self.write(|tx| {
+        self.write_as(Durability::Cache, |tx| {
             tx.execute(
                 "INSERT INTO syncs (kind, started) VALUES (?1, ?2)",
                 params![kind.as_str(), now],
@@ -111,25 +143,14 @@ impl Store {
     /// Records what a sync did so far (call as pages arrive, so an interrupted sync still
     /// shows its requests and cost).
     pub fn update_sync(&self, id: SyncId, totals: SyncTotals) -> Result<(), DbError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE syncs SET requests = ?2, accounts = ?3, cost_micros = ?4 WHERE id = ?1",
-                params![
-                    id.0,
-                    totals.requests as i64,
-                    totals.accounts as i64,
-                    micros(totals.cost_usd)
-                ],
-            )
-            .map(drop)
-        })
+        self.write_as(Durability::Cache, |tx| set_totals(tx, id, totals))
     }
 
     /// Records the end of a sync with its totals. For a full sync, also marks gone every
     /// account it did not list (in the same transaction); returns how many went away.
     pub fn finish_sync(&self, id: SyncId, totals: SyncTotals) -> Result<usize, DbError> {
         let now = now_unix();
-        self.write(|tx| {
+        self.write_as(Durability::Cache, |tx| {
             tx.execute(
                 "UPDATE syncs SET finished = ?2, requests = ?3, accounts = ?4, cost_micros = ?5 \
                  WHERE id = ?1",
@@ -211,14 +232,7 @@ impl Store {
 
     /// Adds `usd` to what was spent on the UTC day `day` (`YYYY-MM-DD`).
     pub fn add_spend(&self, day: &str, usd_spent: f64) -> Result<(), DbError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO spend (day, usd_micros) VALUES (?1, ?2) \
-                 ON CONFLICT (day) DO UPDATE SET usd_micros = usd_micros + ?2",
-                params![day, micros(usd_spent)],
-            )
-            .map(drop)
-        })
+        self.write(|tx| add_spend(tx, day, usd_spent))
     }
 
     /// What was spent on the UTC day `day` (`YYYY-MM-DD`), in USD.

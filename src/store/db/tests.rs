@@ -93,6 +93,42 @@ fn each_migration_step_applies_on_the_one_before() {
     }
 }
 
+#[test]
+fn a_schema_1_database_keeps_its_accounts_and_loses_the_unused_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p");
+    std::fs::create_dir_all(&profile).unwrap();
+    let mut c = Connection::open(profile.join(FILE_NAME)).unwrap();
+    schema::migrate_to(&mut c, 0, 1).unwrap();
+    c.execute(
+        "INSERT INTO accounts (id, json, username, username_lc, name, first_seen, last_seen, \
+             first_sync, seen_sync, seen_pos) \
+         VALUES ('7', '{\"id\":\"7\"}', 'Seven', 'seven', 'S', 100, 200, 1, 1, 0)",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open(&profile).unwrap();
+    let a = s.account_by_handle("SEVEN").unwrap().unwrap();
+    assert_eq!((a.first_seen, a.last_seen), (100, 200));
+    let c = s.conn();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(names.contains(&"accounts_order".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"accounts_username".to_string()),
+        "{names:?}"
+    );
+    assert!(!names
+        .iter()
+        .any(|n| n.contains("followers") || n.contains("first_seen")));
+}
+
 fn refused(profile: &Path, bytes: &[u8]) -> DbError {
     std::fs::create_dir_all(profile).unwrap();
     let path = profile.join(FILE_NAME);
@@ -399,4 +435,61 @@ fn a_reader_sees_what_a_writer_commits() {
     assert_eq!(ids(&r.load_all().unwrap()), [2, 1]);
     let err = r.set_note("1", "x").unwrap_err();
     assert!(matches!(err, DbError::ReadOnly { .. }), "{err}");
+}
+
+#[test]
+fn stored_pages_keep_x_objects_totals_and_spend_and_rewrite_only_changed_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let raw = |id: u64, bio: &str| {
+        let json = format!(
+            r#"{{"id":"{id}","name":"N","username":"u{id}","description":"{bio}","subscribes_to_you":false}}"#
+        );
+        (serde_json::from_str::<User>(&json).unwrap(), json)
+    };
+    let id = s.begin_sync(SyncKind::Full).unwrap();
+    let batch = PageBatch {
+        accounts: vec![raw(3, "a"), raw(2, "b")],
+        first_pos: 0,
+        totals: SyncTotals {
+            requests: 2,
+            accounts: 2,
+            cost_usd: 0.002,
+        },
+        spend: Some(("2020-01-01".into(), 0.002)),
+    };
+    assert_eq!(
+        s.store_pages(id, &batch).unwrap(),
+        PageCount { new: 2, known: 0 }
+    );
+    assert_eq!(s.finish_sync(id, batch.totals).unwrap(), 0);
+    // X's object is kept as sent (a field this client does not model included).
+    assert_eq!(s.accounts_json().unwrap()[0].0, batch.accounts[0].1);
+    assert!((s.spent_on("2020-01-01").unwrap() - 0.002).abs() < 1e-9);
+    let rec = s.syncs(1).unwrap().remove(0);
+    assert_eq!((rec.totals.requests, rec.totals.accounts), (2, 2));
+    let first = s.accounts_by_id(&["3".into()]).unwrap()["3"].first_seen;
+
+    // The next full sync: 3 changed its bio, 2 did not, 1 is new; 2's sighting moves.
+    let id = s.begin_sync(SyncKind::Full).unwrap();
+    let batch = PageBatch {
+        accounts: vec![raw(1, "c"), raw(3, "new bio"), raw(2, "b")],
+        ..PageBatch::default()
+    };
+    assert_eq!(
+        s.store_pages(id, &batch).unwrap(),
+        PageCount { new: 1, known: 2 }
+    );
+    s.finish_sync(id, SyncTotals::default()).unwrap();
+    assert_eq!(ids(&s.load_all().unwrap()), [1, 3, 2]);
+    let by_id = s.accounts_by_id(&["3".into(), "2".into()]).unwrap();
+    assert_eq!(by_id["3"].user.description.as_deref(), Some("new bio"));
+    assert_eq!(by_id["3"].first_seen, first);
+    assert_eq!(by_id["2"].user.description.as_deref(), Some("b"));
+    // Cache writes leave every other write synced to disk.
+    let sync: i64 = s
+        .conn()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 2);
 }
