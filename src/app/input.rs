@@ -32,7 +32,6 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
-        Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
         Mode::Edit(edit) => super::notes::on_key(state, key, edit, out),
         Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
         Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
@@ -292,8 +291,9 @@ pub(super) fn on_confirm_key(
     confirm: Confirm,
     out: &mut Vec<Command>,
 ) {
-    let action = state.keymap.lookup(KeyMode::Confirm, &key);
+    let action = state.keymap.lookup(confirm.key_mode(), &key);
     match confirm {
+        Confirm::Quit(p) => super::quit::on_key(state, action, p, out),
         Confirm::Write(write) => on_write_confirm_key(state, key, action, write, out),
         Confirm::Sync(plan) => match action {
             Some(KeyAction::Yes) => super::sync_status::on_confirmed(state, plan, true, out),

@@ -23,6 +23,7 @@ const NAMED: usize = 5;
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match confirm {
         Confirm::Write(write) => render_write(state, write, theme, area, buf),
+        Confirm::Quit(p) => super::quit::render(state, *p, theme, area, buf),
         Confirm::Sync(plan) => {
             let s = &state.snapshots.sync;
             let caps = s.caps(plan.facts.spent_today);
