@@ -346,6 +346,9 @@ pub struct LoginArgs {
     /// OAuth 1.0a consumer key (with --oauth1).
     #[arg(long, env = "XBLOCKS_CONSUMER_KEY")]
     pub consumer_key: Option<String>,
+    /// Replace the account this profile is signed in as without asking.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Export formats.

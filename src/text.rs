@@ -381,8 +381,27 @@ pub fn wrap(text: &str, cells: usize) -> Vec<String> {
     lines
 }
 
+/// `n` and `noun`, plural unless `n` is 1: `count(1, "page")` is `1 page`, `count(3, "page")`
+/// `3 pages`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn counts_are_plural_unless_one() {
+        assert_eq!(count(1u64, "page"), "1 page");
+        assert_eq!(count(0u64, "account"), "0 accounts");
+        assert_eq!(count(51u64, "request"), "51 requests");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

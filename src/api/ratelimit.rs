@@ -79,6 +79,20 @@ pub enum RateEvent {
         /// Endpoint name.
         endpoint: String,
     },
+    /// A request failed in a way worth another try (no connection, a timeout, a 5xx); the
+    /// next try goes out at `at`.
+    Retrying {
+        /// Endpoint name.
+        endpoint: String,
+        /// What went wrong, as the user is told.
+        reason: String,
+        /// The try that comes next (2 for the first retry).
+        next: u32,
+        /// Tries in all before the command gives up.
+        of: u32,
+        /// When the next try goes out.
+        at: SystemTime,
+    },
 }
 
 /// Reads `x-rate-limit-{limit,remaining,reset}`; `None` when any is missing (e.g. on 401).

@@ -169,6 +169,13 @@ impl Client {
                 return Err(failure);
             }
             tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");
+            let _ = self.inner.events.send(RateEvent::Retrying {
+                endpoint: ep.name().to_string(),
+                reason: failure.user_message(),
+                next: attempt + 1,
+                of: MAX_ATTEMPTS,
+                at: SystemTime::now() + backoff(attempt),
+            });
             let deadline = tokio::time::Instant::now() + backoff(attempt);
             if !super::interrupt::sleep_until(deadline).await {
                 return Err(ApiError::Interrupted);

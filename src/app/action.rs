@@ -111,9 +111,9 @@ pub enum Action {
     Cancelled(Vec<(Write, String)>),
     /// A timed job came due and finished: sent, or not sent because its account changed
     /// meanwhile (state `Superseded`, with the reason).
-    TimedFinished(Box<crate::store::db::Job>),
+    TimedFinished(Box<super::queue_view::JobRow>),
     /// The action log, oldest first.
-    History(Vec<crate::store::db::LogEntry>),
+    History(super::history::HistoryLog),
     /// The block list from the local database, shown until the live list arrives.
     CachedList {
         /// When that sync finished (RFC 3339).

@@ -7,21 +7,32 @@ use super::keymap::{KeyAction, KeyMode};
 use super::state::{Mode, State};
 use crate::text::SafeText;
 
-/// One account in the diff view.
+/// One account in the diff view, its text made safe when the worker built it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffRow {
     /// Numeric id.
-    pub id: String,
+    pub id: SafeText,
     /// Handle.
-    pub handle: String,
+    pub handle: SafeText,
     /// Display name.
-    pub name: String,
+    pub name: SafeText,
+}
+
+impl DiffRow {
+    /// The row of an account as X or the database gave it.
+    pub fn new(id: &str, handle: &str, name: &str) -> Self {
+        Self {
+            id: SafeText::new(id),
+            handle: SafeText::new(handle),
+            name: SafeText::new(name),
+        }
+    }
 }
 
 /// What changed between the last two full syncs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DiffReport {
-    /// When the sync before the last finished (RFC 3339), if there was one.
+    /// When the sync before the last finished (RFC 3339, written by us), if there was one.
     pub previous_at: Option<String>,
     /// When the last sync finished, if there was one.
     pub latest_at: Option<String>,
@@ -46,21 +57,7 @@ pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
 
 /// The diff arrived.
 pub(super) fn on_diff(state: &mut State, report: DiffReport) {
-    let clean = |rows: Vec<DiffRow>| -> Vec<DiffRow> {
-        rows.into_iter()
-            .map(|r| DiffRow {
-                id: SafeText::new(&r.id).to_string(),
-                handle: SafeText::new(&r.handle).to_string(),
-                name: SafeText::new(&r.name).to_string(),
-            })
-            .collect()
-    };
-    state.snapshots.diff = Some(DiffReport {
-        previous_at: report.previous_at.map(|t| SafeText::new(&t).to_string()),
-        latest_at: report.latest_at.map(|t| SafeText::new(&t).to_string()),
-        new: clean(report.new),
-        gone: clean(report.gone),
-    });
+    state.snapshots.diff = Some(report);
 }
 
 /// Rows the diff view lists (both sections with their headings).

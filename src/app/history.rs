@@ -7,12 +7,82 @@ use super::action::Command;
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Confirm, Mode, State};
 use super::update::{error, info};
+use crate::api::Write;
 use crate::jobs::undo;
-use crate::store::db::LogEntry as Entry;
-use crate::text::sanitize;
+use crate::store::db::LogEntry;
+use crate::text::SafeText;
 
 /// Most log entries the view keeps (the newest).
 pub const HISTORY_MAX: usize = 5000;
+
+/// One entry of the action log as the history view shows it, its text made safe when the
+/// worker built it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// When the answer came (RFC 3339 UTC).
+    pub at: SafeText,
+    /// The batch the write belonged to.
+    pub batch: SafeText,
+    /// Numeric id of the target.
+    pub target: SafeText,
+    /// Its handle when known.
+    pub username: Option<SafeText>,
+    /// What was done.
+    pub action: Write,
+    /// Outcome: `done`, `already-in-state`, `not-found`, `cancelled`, or `failed: …`.
+    pub result: SafeText,
+}
+
+impl From<&LogEntry> for LogRow {
+    fn from(e: &LogEntry) -> Self {
+        Self {
+            at: SafeText::new(&e.at),
+            batch: SafeText::new(&e.batch),
+            target: SafeText::new(&e.target),
+            username: e.username.as_deref().map(SafeText::new),
+            action: e.action,
+            result: SafeText::new(&e.result),
+        }
+    }
+}
+
+/// What `U` would undo: the last batch that changed something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoOffer {
+    /// The batch undone.
+    pub batch: SafeText,
+    /// The inverse verb ("unblock").
+    pub verb: &'static str,
+    /// Accounts it touches.
+    pub count: usize,
+}
+
+/// The action log as the worker hands it over.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistoryLog {
+    /// The entries, oldest first as read (the view keeps them newest first).
+    pub rows: Vec<LogRow>,
+    /// What `U` would undo (the keep list is applied when the undo is queued).
+    pub undo: Option<UndoOffer>,
+}
+
+impl HistoryLog {
+    /// The rows and the undo offer of the log `entries` (oldest first).
+    pub fn from_log(entries: &[LogEntry]) -> Self {
+        let undo =
+            undo::plan_from(&undo::last_changing_batch(entries), &Default::default()).map(|plan| {
+                UndoOffer {
+                    batch: SafeText::new(&plan.batch),
+                    verb: plan.verb(),
+                    count: plan.jobs.len(),
+                }
+            });
+        Self {
+            rows: entries.iter().map(LogRow::from).collect(),
+            undo,
+        }
+    }
+}
 
 /// The history view's own state (it lives in [`Mode::History`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -31,38 +101,26 @@ pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
     out.push(Command::LoadHistory);
 }
 
-/// The log arrived (oldest first): kept sanitized, newest first.
-pub(super) fn on_loaded(state: &mut State, entries: Vec<Entry>) {
-    let skip = entries.len().saturating_sub(HISTORY_MAX);
-    let mut rows: Vec<Entry> = entries
-        .into_iter()
-        .skip(skip)
-        .map(|mut e| {
-            e.at = sanitize(&e.at);
-            e.batch = sanitize(&e.batch);
-            e.target = sanitize(&e.target);
-            e.username = e.username.as_deref().map(sanitize);
-            e.result = sanitize(&e.result);
-            e.request_id = e.request_id.as_deref().map(sanitize);
-            e
-        })
-        .collect();
-    rows.reverse();
-    for e in rows.iter_mut().filter(|e| e.username.is_none()) {
+/// The log arrived (oldest first): kept newest first, at most [`HISTORY_MAX`] entries.
+pub(super) fn on_loaded(state: &mut State, mut log: HistoryLog) {
+    let skip = log.rows.len().saturating_sub(HISTORY_MAX);
+    log.rows.drain(..skip);
+    log.rows.reverse();
+    for e in log.rows.iter_mut().filter(|e| e.username.is_none()) {
         e.username = state
-            .index_of(&e.target)
-            .map(|i| state.account(i).handle.to_string());
+            .index_of(e.target.as_str())
+            .map(|i| state.account(i).handle);
     }
-    state.snapshots.history = Some(rows);
+    state.snapshots.history = Some(log);
 }
 
 /// True when `e` matches the filter (case-insensitive, over handle, id, action, result, batch).
-pub fn matches(e: &Entry, filter: &str) -> bool {
+pub fn matches(e: &LogRow, filter: &str) -> bool {
     if filter.is_empty() {
         return true;
     }
     let f = filter.to_lowercase();
-    let handle = e.username.as_deref().unwrap_or("");
+    let handle = e.username.as_ref().map_or("", SafeText::as_str);
     [
         handle,
         e.target.as_str(),
@@ -76,26 +134,15 @@ pub fn matches(e: &Entry, filter: &str) -> bool {
 }
 
 /// The rows shown: entries matching the filter, newest first.
-pub fn visible<'a>(state: &'a State, pane: &HistoryPane) -> Vec<&'a Entry> {
+pub fn visible<'a>(state: &'a State, pane: &HistoryPane) -> Vec<&'a LogRow> {
     state
         .snapshots
         .history
-        .as_deref()
-        .unwrap_or_default()
+        .as_ref()
+        .map_or(&[][..], |h| &h.rows)
         .iter()
         .filter(|e| matches(e, &pane.filter))
         .collect()
-}
-
-/// What `U` would undo, from the loaded log.
-pub fn undo_plan(state: &State) -> Option<undo::UndoPlan> {
-    let rows = state.snapshots.history.as_ref()?;
-    // The log oldest first; the keep list is applied when the undo is queued.
-    let oldest_first: Vec<Entry> = rows.iter().rev().cloned().collect();
-    undo::plan_from(
-        &undo::last_changing_batch(&oldest_first),
-        &Default::default(),
-    )
 }
 
 /// Keys of the history view.
@@ -132,12 +179,17 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
             pane.typing = true;
             state.message = None;
         }
-        Some(KeyAction::Undo) => match undo_plan(state) {
-            Some(plan) => {
+        Some(KeyAction::Undo) => match state
+            .snapshots
+            .history
+            .as_ref()
+            .and_then(|h| h.undo.clone())
+        {
+            Some(offer) => {
                 state.mode = Mode::Confirm(Confirm::Undo {
-                    verb: plan.verb(),
-                    count: plan.jobs.len(),
-                    batch: plan.batch,
+                    verb: offer.verb,
+                    count: offer.count,
+                    batch: offer.batch,
                     pane,
                 });
                 return;
@@ -155,12 +207,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Write;
     use crate::app::test_support::{code, key, state_at};
     use crate::app::{update, Action};
 
-    fn entry(batch: &str, target: &str, action: Write, result: &str) -> Entry {
-        Entry {
+    fn entry(batch: &str, target: &str, action: Write, result: &str) -> LogEntry {
+        LogEntry {
             at: "2026-11-25T10:00:00Z".into(),
             batch: batch.into(),
             target: target.into(),
@@ -175,13 +226,13 @@ mod tests {
         state_at(0)
     }
 
-    fn log() -> Vec<Entry> {
-        vec![
+    fn log() -> HistoryLog {
+        HistoryLog::from_log(&[
             entry("tui-a", "1", Write::Block, "done"),
             entry("tui-b", "2", Write::Unblock, "done"),
             entry("tui-b", "3", Write::Unblock, "not-found"),
             entry("tui-b", "4", Write::Unblock, "done"),
-        ]
+        ])
     }
 
     #[test]
@@ -190,8 +241,8 @@ mod tests {
         assert_eq!(update(&mut s, key('H')), vec![Command::LoadHistory]);
         update(&mut s, Action::History(log()));
         let rows = s.snapshots.history.as_ref().unwrap();
-        assert_eq!(rows[0].target, "4");
-        assert_eq!(rows[0].username.as_deref(), Some("user4"));
+        assert_eq!(rows.rows[0].target.as_str(), "4");
+        assert_eq!(rows.rows[0].username.as_ref().unwrap().as_str(), "user4");
         let Mode::History(pane) = s.mode.clone() else {
             panic!("history open")
         };
@@ -243,7 +294,7 @@ mod tests {
         update(&mut s, Action::History(log()));
         assert!(update(&mut s, key('U')).is_empty());
         assert!(
-            matches!(&s.mode, Mode::Confirm(Confirm::Undo { batch, verb: "block", count: 2, .. }) if batch == "tui-b"),
+            matches!(&s.mode, Mode::Confirm(Confirm::Undo { batch, verb: "block", count: 2, .. }) if batch.as_str() == "tui-b"),
             "{:?}",
             s.mode
         );
@@ -257,12 +308,12 @@ mod tests {
     #[test]
     fn keeps_only_the_newest_entries() {
         let mut s = state();
-        let many: Vec<Entry> = (0..HISTORY_MAX + 10)
+        let many: Vec<LogEntry> = (0..HISTORY_MAX + 10)
             .map(|i| entry("b", &i.to_string(), Write::Mute, "done"))
             .collect();
-        update(&mut s, Action::History(many));
-        let rows = s.snapshots.history.as_ref().unwrap();
+        update(&mut s, Action::History(HistoryLog::from_log(&many)));
+        let rows = &s.snapshots.history.as_ref().unwrap().rows;
         assert_eq!(rows.len(), HISTORY_MAX);
-        assert_eq!(rows[0].target, (HISTORY_MAX + 9).to_string());
+        assert_eq!(rows[0].target.as_str(), (HISTORY_MAX + 9).to_string());
     }
 }

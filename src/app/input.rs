@@ -32,7 +32,6 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         Mode::Diff(pane) => super::diff_view::on_key(state, key, pane),
         Mode::Insights(insights) => super::insights::on_key(state, key, insights),
         Mode::Review(review) => super::review::on_key(state, key, review, out),
-        Mode::QuitAsk(n) => super::quit::on_key(state, key, n, out),
         Mode::Edit(edit) => super::notes::on_key(state, key, edit, out),
         Mode::Log { scroll } => super::panes::on_log_key(state, key, scroll),
         Mode::Columns { cursor } => super::panes::on_columns_key(state, key, cursor),
@@ -69,12 +68,14 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
         }
         KeyAction::MarkAll => mark_all(state),
         KeyAction::ClearMarks => {
-            if !state.query.is_empty() {
+            if state.show_detail && state.size.0 < super::geometry::WIDE {
+                // The detail fills a narrow screen: Esc goes back to the list first.
+                state.show_detail = false;
+            } else if !state.query.is_empty() {
                 state.query.clear();
                 rebuild_view(state);
             } else if !state.marks.is_empty() {
                 state.marks.clear();
-                state.marked_by = None;
                 state.marked_by = None;
                 state.message = Some(info("Marks cleared."));
             } else {
@@ -290,8 +291,9 @@ pub(super) fn on_confirm_key(
     confirm: Confirm,
     out: &mut Vec<Command>,
 ) {
-    let action = state.keymap.lookup(KeyMode::Confirm, &key);
+    let action = state.keymap.lookup(confirm.key_mode(), &key);
     match confirm {
+        Confirm::Quit(p) => super::quit::on_key(state, action, p, out),
         Confirm::Write(write) => on_write_confirm_key(state, key, action, write, out),
         Confirm::Sync(plan) => match action {
             Some(KeyAction::Yes) => super::sync_status::on_confirmed(state, plan, true, out),

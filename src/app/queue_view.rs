@@ -11,7 +11,7 @@ use super::state::{Capability, Confirm, Mode, State};
 use super::update::info;
 use crate::api::Write;
 use crate::store::db::{Job, JobState};
-use crate::text::sanitize;
+use crate::text::SafeText;
 
 /// Open jobs a snapshot carries at most (the count covers the rest).
 pub const OPEN_ROWS: usize = 200;
@@ -31,20 +31,52 @@ pub struct BatchProgress {
     pub total: usize,
 }
 
+/// One job as the queue view shows it, its text made safe when the worker built it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    /// Numeric id of the target account.
+    pub target: SafeText,
+    /// Its handle when known.
+    pub username: Option<SafeText>,
+    /// What it does.
+    pub action: Write,
+    /// Where it stands; a failure's or skip's reason is made safe too.
+    pub state: JobState,
+    /// Not before this time (Unix seconds); `None` runs at once.
+    pub due_at: Option<i64>,
+}
+
+impl From<&Job> for JobRow {
+    fn from(job: &Job) -> Self {
+        let state = match &job.state {
+            JobState::Failed(r) => JobState::Failed(SafeText::new(r).to_string()),
+            JobState::Superseded(r) => JobState::Superseded(SafeText::new(r).to_string()),
+            other => other.clone(),
+        };
+        Self {
+            target: SafeText::new(&job.target),
+            username: job.username.as_deref().map(SafeText::new),
+            action: job.action,
+            state,
+            due_at: job.due_at,
+        }
+    }
+}
+
 /// A small summary of the durable queue (never the whole file for huge queues).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueueSnapshot {
     /// The first [`OPEN_ROWS`] open jobs due now (not sent yet), in the order they will run.
-    pub open: Vec<Job>,
+    pub open: Vec<JobRow>,
     /// All open jobs (due now and due later).
     pub open_total: usize,
     /// The first [`LATER_ROWS`] timed jobs due later (the inverses of timed blocks and mutes),
     /// earliest first.
-    pub later: Vec<Job>,
+    pub later: Vec<JobRow>,
     /// All timed jobs due later.
     pub due_later: usize,
     /// The last [`RECENT_ROWS`] finished jobs, newest first.
-    pub recent: Vec<Job>,
+    pub recent: Vec<JobRow>,
     /// The batch running now (or next).
     pub batch: Option<BatchProgress>,
     /// The user paused the queue.
@@ -52,7 +84,7 @@ pub struct QueueSnapshot {
     /// A run is in progress (the first open job is in flight or waiting for the rate limit).
     pub running: bool,
     /// Why open jobs are held (e.g. the plan is read-only); they stay queued for later.
-    pub held: Option<String>,
+    pub held: Option<SafeText>,
 }
 
 impl QueueSnapshot {
@@ -61,21 +93,8 @@ impl QueueSnapshot {
         self.open_total.saturating_sub(self.due_later)
     }
 
-    /// The snapshot with every string from outside (handles, reasons) made inert.
-    pub fn sanitized(mut self) -> Self {
-        for job in self.jobs_mut() {
-            job.username = job.username.as_deref().map(sanitize);
-            job.target = sanitize(&job.target);
-            if let JobState::Failed(r) = &mut job.state {
-                *r = sanitize(r);
-            }
-        }
-        self.held = self.held.as_deref().map(sanitize);
-        self
-    }
-
     /// Every job the snapshot carries: open, due later, recent.
-    fn jobs_mut(&mut self) -> impl Iterator<Item = &mut Job> {
+    fn jobs_mut(&mut self) -> impl Iterator<Item = &mut JobRow> {
         self.open
             .iter_mut()
             .chain(self.later.iter_mut())
@@ -157,14 +176,13 @@ pub(super) fn on_key(
 }
 
 /// A new snapshot from the write lane.
-pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
-    let mut snapshot = snapshot.sanitized();
+pub(super) fn on_snapshot(state: &mut State, mut snapshot: QueueSnapshot) {
     // Jobs queued by id only: name them from the loaded list.
     for job in snapshot.jobs_mut() {
         if job.username.is_none() {
             job.username = state
-                .index_of(&job.target)
-                .map(|i| state.account(i).handle.to_string());
+                .index_of(job.target.as_str())
+                .map(|i| state.account(i).handle);
         }
     }
     if !snapshot.running {
@@ -177,7 +195,7 @@ pub(super) fn on_snapshot(state: &mut State, snapshot: QueueSnapshot) {
     // they are done.
     for job in &snapshot.recent {
         if job.action == Write::Unmute && job.state == JobState::Done {
-            if let Some(i) = state.index_of(&job.target) {
+            if let Some(i) = state.index_of(job.target.as_str()) {
                 let a = state.accounts.standing(i);
                 state.accounts.set_standing(i, a.after(Write::Unmute));
             }
@@ -220,16 +238,14 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Write, String)>) {
 
 /// A timed job came due and finished: its account's standing follows, and the message (kept
 /// in the message log) says what happened, or why nothing was sent.
-pub(super) fn on_timed_finished(state: &mut State, job: Job) {
-    let loaded = state.index_of(&job.target);
+pub(super) fn on_timed_finished(state: &mut State, job: JobRow) {
+    let loaded = state.index_of(job.target.as_str());
     let who = match job
         .username
-        .as_deref()
-        .map(sanitize)
-        .or_else(|| loaded.map(|i| state.account(i).handle.to_string()))
+        .or_else(|| loaded.map(|i| state.account(i).handle))
     {
         Some(h) => format!("@{h}"),
-        None => format!("id {}", sanitize(&job.target)),
+        None => format!("id {}", job.target),
     };
     let ended = format!("its timed {} ended", job.action.inverse().verb());
     let what = job.action.verb();
@@ -244,15 +260,12 @@ pub(super) fn on_timed_finished(state: &mut State, job: Job) {
                 super::update::capitalize(job.action.past())
             ))
         }
-        JobState::Superseded(why) => info(format!(
-            "Timed {what} of {who} not sent: {}.",
-            sanitize(why)
-        )),
+        JobState::Superseded(why) => info(format!("Timed {what} of {who} not sent: {why}.")),
         JobState::NotFound => super::update::error(format!(
             "Timed {what} of {who} not sent: X has no such account (or it is suspended)."
         )),
         JobState::Failed(why) => {
-            super::update::error(format!("Timed {what} of {who} failed: {}", sanitize(why)))
+            super::update::error(format!("Timed {what} of {who} failed: {why}"))
         }
         other => info(format!("Timed {what} of {who}: {}.", other.word())),
     });
@@ -284,12 +297,16 @@ mod tests {
     fn snapshot(open: usize, paused: bool) -> QueueSnapshot {
         QueueSnapshot {
             open: (0..open as u64)
-                .map(|i| job(i + 2, &format!("{i}"), JobState::Pending))
+                .map(|i| JobRow::from(&job(i + 2, &format!("{i}"), JobState::Pending)))
                 .collect(),
             open_total: open,
             later: Vec::new(),
             due_later: 0,
-            recent: vec![job(1, "9", JobState::Failed("bad\x07".into()))],
+            recent: vec![JobRow::from(&job(
+                1,
+                "9",
+                JobState::Failed("bad\x07".into()),
+            ))],
             batch: Some(BatchProgress {
                 id: "tui-1".into(),
                 done: 1,
@@ -312,7 +329,7 @@ mod tests {
         assert_eq!(s.mode, Mode::Queue(QueuePane::default()));
         update(&mut s, Action::QueueSnapshot(Box::new(snapshot(3, false))));
         let q = s.snapshots.queue.as_ref().unwrap();
-        assert_eq!(q.open[0].username.as_deref(), Some("h0"));
+        assert_eq!(q.open[0].username.as_ref().unwrap().as_str(), "h0");
         assert_eq!(q.recent[0].state, JobState::Failed("bad".into()));
         assert_eq!(row_count(&s), 4);
         update(&mut s, key('j'));
@@ -413,7 +430,7 @@ mod tests {
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
-        snap.recent = vec![unmute];
+        snap.recent = vec![JobRow::from(&unmute)];
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
         assert_eq!(s.accounts.standing(0), Standing::Blocked);
     }
@@ -439,13 +456,13 @@ mod tests {
         unmute.action = Write::Unmute;
         unmute.username = None;
         unmute.due_at = Some(1_700_000_000);
-        update(&mut s, Action::TimedFinished(Box::new(unmute.clone())));
+        update(&mut s, Action::TimedFinished(Box::new((&unmute).into())));
         assert_eq!(s.accounts.standing(0), Standing::Blocked);
         let m = s.message.clone().unwrap();
         assert_eq!(m.text, "Unmuted @u7: its timed mute ended.");
         assert!(!m.error);
         unmute.state = JobState::Superseded("it was muted at 2026-01-01 (batch b) \x1b[2J".into());
-        update(&mut s, Action::TimedFinished(Box::new(unmute)));
+        update(&mut s, Action::TimedFinished(Box::new((&unmute).into())));
         let m = s.message.clone().unwrap();
         assert!(
             m.text
@@ -465,7 +482,7 @@ mod tests {
         let mut s = state();
         assert!(!held_read_only(&s));
         let mut snap = snapshot(1, false);
-        snap.held = Some("Enterprise only.".into());
+        snap.held = Some(SafeText::new("Enterprise only."));
         update(&mut s, Action::QueueSnapshot(Box::new(snap)));
         assert!(held_read_only(&s));
     }

@@ -2,10 +2,8 @@
 //! them queued for the next start, or cancel them. Timed jobs due later are counted apart: they
 //! stay queued whatever the answer, and run at the next start or with `xblocks run-due`.
 
-use crossterm::event::KeyEvent;
-
 use super::action::Command;
-use super::state::{Mode, State};
+use super::state::{Confirm, Mode, State};
 use super::update::info;
 
 /// What is still queued when the user quits.
@@ -37,19 +35,24 @@ pub(super) fn request(state: &mut State, out: &mut Vec<Command>) {
         state.quit = true;
         out.push(Command::Quit);
     } else {
-        state.mode = Mode::QuitAsk(Pending {
+        state.mode = Mode::Confirm(Confirm::Quit(Pending {
             unsent,
             later: due_later(state),
-        });
+        }));
     }
 }
 
-/// Keys of the question.
-pub(super) fn on_key(state: &mut State, key: KeyEvent, p: Pending, out: &mut Vec<Command>) {
-    use super::keymap::{KeyAction as K, KeyMode};
+/// The answer to the question (the key's action in [`super::keymap::KeyMode::QuitAsk`]).
+pub(super) fn on_key(
+    state: &mut State,
+    action: Option<super::keymap::KeyAction>,
+    p: Pending,
+    out: &mut Vec<Command>,
+) {
+    use super::keymap::KeyAction as K;
     let n = p.unsent;
     let plural = if n == 1 { "" } else { "s" };
-    match state.keymap.lookup(KeyMode::QuitAsk, &key) {
+    match action {
         Some(K::SendNow) => {
             state.quit_when_idle = true;
             state.message = Some(info(format!(
@@ -72,7 +75,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, p: Pending, out: &mut Vec
             out.push(Command::CancelUnsent);
         }
         Some(K::Close) => state.message = Some(info("Still here; the queue keeps running.")),
-        _ => state.mode = Mode::QuitAsk(p),
+        _ => state.mode = Mode::Confirm(Confirm::Quit(p)),
     }
 }
 
@@ -120,10 +123,10 @@ mod tests {
         assert!(update(&mut s, key('q')).is_empty());
         assert_eq!(
             s.mode,
-            Mode::QuitAsk(Pending {
+            Mode::Confirm(Confirm::Quit(Pending {
                 unsent: 2,
                 later: 0
-            })
+            }))
         );
         assert_eq!(update(&mut s, key('k')), vec![Command::Quit]);
         assert_eq!(s.pending_writes.len(), 2, "kept");
@@ -145,15 +148,12 @@ mod tests {
 
     /// A queue snapshot with `unsent` writes due now and `later` timed jobs due later.
     fn queue(unsent: usize, later: usize) -> Action {
-        let job = |id: u64, due_at: Option<i64>| crate::store::db::Job {
-            id,
-            batch: "tui-1".into(),
-            target: id.to_string(),
+        let job = |id: u64, due_at: Option<i64>| crate::app::queue_view::JobRow {
+            target: crate::text::SafeText::new(&id.to_string()),
             username: None,
             action: Write::Unmute,
             state: crate::store::db::JobState::Pending,
             due_at,
-            attempts: 0,
         };
         Action::QueueSnapshot(Box::new(crate::app::queue_view::QueueSnapshot {
             open: (0..unsent as u64).map(|i| job(i, None)).collect(),
@@ -180,10 +180,10 @@ mod tests {
         assert!(update(&mut s, key('q')).is_empty());
         assert_eq!(
             s.mode,
-            Mode::QuitAsk(Pending {
+            Mode::Confirm(Confirm::Quit(Pending {
                 unsent: 3,
                 later: 2
-            })
+            }))
         );
         // Cancel takes only the unsent writes; xblocks quits once they are gone.
         assert_eq!(update(&mut s, key('c')), vec![Command::CancelUnsent]);

@@ -9,7 +9,7 @@ pub struct Snapshots {
     /// The durable queue, as the write lane last reported it.
     pub queue: Option<QueueSnapshot>,
     /// The action log, newest first (`None` until loaded).
-    pub history: Option<Vec<crate::store::db::LogEntry>>,
+    pub history: Option<super::history::HistoryLog>,
     /// The diff between the last two syncs (`None` until loaded).
     pub diff: Option<super::diff_view::DiffReport>,
     /// When the cached list shown was synced, until the first live page replaces it.

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::SystemTime;
 
 use super::account::{numeric_id, Account, Accounts};
-use super::keymap::Keymap;
+use super::keymap::{KeyMode, Keymap};
 use crate::api::Write;
 use crate::text::SafeText;
 
@@ -91,7 +91,7 @@ pub enum Confirm {
     /// Queue the inverse of the last batch, from the history view.
     Undo {
         /// The batch undone.
-        batch: String,
+        batch: SafeText,
         /// The inverse verb ("unblock").
         verb: &'static str,
         /// Accounts it touches.
@@ -99,6 +99,19 @@ pub enum Confirm {
         /// The history view to go back to.
         pane: super::history::HistoryPane,
     },
+    /// Quitting with writes still queued: send, keep or cancel them? (Answered with the keys
+    /// of [`KeyMode::QuitAsk`].)
+    Quit(super::quit::Pending),
+}
+
+impl Confirm {
+    /// The keymap mode whose keys answer this question.
+    pub fn key_mode(&self) -> KeyMode {
+        match self {
+            Confirm::Quit(_) => KeyMode::QuitAsk,
+            _ => KeyMode::Confirm,
+        }
+    }
 }
 
 /// Which layer takes keys.
@@ -126,8 +139,6 @@ pub enum Mode {
     Diff(super::diff_view::DiffPane),
     /// The insights view (charts of the loaded list).
     Insights(Box<super::insights::Insights>),
-    /// Quitting with writes still queued: send, keep or cancel them?
-    QuitAsk(super::quit::Pending),
     /// Reviewing accounts one at a time.
     Review(Box<super::review::Review>),
     /// Editing the note or tags of an account.

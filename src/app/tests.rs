@@ -853,11 +853,7 @@ fn memory_per_account_is_under_a_kilobyte() {
 fn d_opens_the_diff_and_scrolls_within_it() {
     let mut s = loaded(3, false);
     assert_eq!(update(&mut s, key('D')), vec![Command::LoadDiff]);
-    let row = |i: usize| diff_view::DiffRow {
-        id: i.to_string(),
-        handle: format!("h\u{202E}{i}"),
-        name: format!("n{i}"),
-    };
+    let row = |i: usize| diff_view::DiffRow::new(&i.to_string(), &format!("h\u{202E}{i}"), "n");
     update(
         &mut s,
         Action::Diff(Box::new(diff_view::DiffReport {
@@ -867,7 +863,10 @@ fn d_opens_the_diff_and_scrolls_within_it() {
             gone: vec![row(3)],
         })),
     );
-    assert_eq!(s.snapshots.diff.as_ref().unwrap().new[0].handle, "h1");
+    assert_eq!(
+        s.snapshots.diff.as_ref().unwrap().new[0].handle.as_str(),
+        "h1"
+    );
     assert_eq!(diff_view::row_count(&s), 5);
     update(&mut s, key('G'));
     assert_eq!(s.mode, Mode::Diff(diff_view::DiffPane { scroll: 4 }));
@@ -1016,4 +1015,24 @@ fn unblocks_take_no_duration() {
     assert!(
         matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.undo_after.is_none())
     );
+}
+
+#[test]
+fn esc_leaves_the_full_screen_detail_of_a_narrow_terminal_first() {
+    let mut s = loaded(30, true);
+    update(&mut s, Action::Resize(80, 24));
+    update(&mut s, key(' '));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.show_detail, "Enter shows the detail over the whole list");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(!s.show_detail, "Esc goes back to the list");
+    assert_eq!(s.marks.len(), 1, "the marks stay");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.marks.is_empty(), "a second Esc clears them");
+
+    update(&mut s, Action::Resize(120, 40));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.show_detail, "on a wide screen Enter hides the side pane");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.show_detail, "and Esc leaves it hidden");
 }

@@ -103,7 +103,17 @@ pub fn client(
 
 /// Signs in with the stored (or env) token and asks X who the account is.
 pub async fn connect(config: &SessionConfig) -> Result<Session, AuthError> {
+    connect_with(config, |_| {}).await
+}
+
+/// [`connect`], handing `watch` the client's events before the first request (so a command can
+/// tell about retries and rate-limit waits while X is asked who is signed in).
+pub async fn connect_with(
+    config: &SessionConfig,
+    watch: impl FnOnce(tokio::sync::broadcast::Receiver<crate::api::RateEvent>),
+) -> Result<Session, AuthError> {
     let (client, auth_kind, token) = client(config)?;
+    watch(client.rate_events());
     let me = client.me().await?;
     let scopes = token.map(|t| t.scopes).unwrap_or_default();
     Ok(Session {

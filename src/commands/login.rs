@@ -1,7 +1,7 @@
 //! `xblocks login`: OAuth 2.0 Authorization Code + PKCE through a loopback listener, or the
 //! OAuth 1.0a PIN flow with `--oauth1`.
 
-use crate::auth::token_store::{StoredToken, TokenKind};
+use crate::auth::token_store::{StoredToken, TokenKind, TokenStore};
 use crate::auth::{loopback, oauth1, pkce, DEFAULT_SCOPES};
 use crate::cli::{GlobalArgs, LoginArgs};
 use crate::exit::{Exit, ExitError};
@@ -14,6 +14,7 @@ const REGISTER_HELP: &str = "no OAuth 2.0 client id: register an app at https://
 /// Runs `xblocks login`.
 pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let config = Config::load(&global.paths())?;
+    confirm_replace(&global, args.force)?;
     if global.bases_from.api == crate::cli::Origin::Profile {
         eprintln!(
             "Signing in at {}, this profile's API base from its last login (--api-base changes it).",
@@ -79,6 +80,43 @@ pub async fn run(global: GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     }
     say_capability(crate::auth::session::probe_at_sign_in(&global.session()).await);
     Ok(())
+}
+
+/// A login replaces the profile's account only when the user says so: a terminal is asked,
+/// a script passes `--force`. A damaged token file is replaced without asking.
+fn confirm_replace(global: &GlobalArgs, force: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if force {
+        return Ok(());
+    }
+    let Ok(Some(old)) = TokenStore::new(&global.paths()).load() else {
+        return Ok(());
+    };
+    let who = match (&old.username, &old.user_id) {
+        (Some(name), Some(id)) => format!("@{} ({})", inert(name), inert(id)),
+        (Some(name), None) => format!("@{}", inert(name)),
+        (None, Some(id)) => inert(id).to_string(),
+        (None, None) => "an account".to_string(),
+    };
+    let profile = &global.profile;
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(ExitError::new(
+            Exit::Usage,
+            format!("profile `{profile}` is already signed in as {who}: `xblocks login --force` replaces it, `xblocks --profile NAME login` signs in another account beside it"),
+        )
+        .into());
+    }
+    eprint!("Profile `{profile}` is signed in as {who}. Sign in again and replace it? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        return Ok(());
+    }
+    Err(ExitError::new(
+        Exit::Usage,
+        format!("nothing changed: profile `{profile}` is still signed in as {who}"),
+    )
+    .into())
 }
 
 /// One line on what the sign-in probe found.

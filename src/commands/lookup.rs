@@ -129,13 +129,13 @@ pub async fn users(
         }
         done += chunk.len();
         progress.update_line(&format!(
-            "planning: {done}/{} accounts looked up at X",
-            cost.accounts
+            "planning: {done}/{} looked up at X",
+            crate::text::count(cost.accounts as u64, "account")
         ));
     }
     progress.finish(&format!(
-        "planning: {} accounts looked up at X",
-        cost.accounts
+        "planning: {} looked up at X",
+        crate::text::count(cost.accounts as u64, "account")
     ));
     Ok(found)
 }

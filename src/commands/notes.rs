@@ -3,7 +3,6 @@
 //! looked up at X (100 a request).
 
 use crate::app::notes::{edit_tags, note_text};
-use crate::auth::session;
 use crate::cli::{GlobalArgs, KeepArgs, NoteArgs, TagArgs};
 use crate::exit::{Exit, ExitError};
 use crate::store::db::Store;
@@ -65,7 +64,7 @@ async fn resolve(
         .collect();
     let mut found = std::collections::HashMap::new();
     if !missing.is_empty() {
-        let s = session::connect(&global.session()).await?;
+        let s = super::progress::connect(global).await?;
         let users = s
             .client
             .users_by_usernames(&missing)

@@ -34,7 +34,11 @@ impl Progress {
     /// Reports `done` items after `pages` requests.
     pub fn update(&self, what: &str, done: usize, pages: usize) {
         let secs = self.started.elapsed().as_secs_f64();
-        let mut line = format!("{what}: {done} accounts, {pages} pages");
+        let mut line = format!(
+            "{what}: {}, {}",
+            crate::text::count(done as u64, "account"),
+            crate::text::count(pages as u64, "page")
+        );
         if secs >= 2.0 {
             line.push_str(&format!(", {:.0} accounts/min", done as f64 / secs * 60.0));
         }
@@ -135,7 +139,7 @@ async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
                     match tokio::time::timeout(every, events.recv()).await {
                         Err(_) => {}
                         Ok(Ok(RateEvent::Resumed { .. })) => break,
-                        Ok(Ok(RateEvent::Waiting { .. })) => {}
+                        Ok(Ok(RateEvent::Waiting { .. } | RateEvent::Retrying { .. })) => {}
                         Ok(Err(broadcast::error::RecvError::Closed)) => return,
                         Ok(Err(_)) => {}
                     }
@@ -144,9 +148,38 @@ async fn watch(mut events: broadcast::Receiver<RateEvent>, tty: bool) {
                     say(format_args!("\r\x1b[2K"));
                 }
             }
+            Ok(RateEvent::Retrying {
+                reason,
+                next,
+                of,
+                at,
+                ..
+            }) => {
+                let reason = reason.split("; check").next().unwrap_or(&reason);
+                say(format_args!(
+                    "{}{reason}; retrying in {} s (try {next} of {of}; Ctrl-C stops)\n",
+                    if tty { "\r\x1b[2K" } else { "" },
+                    secs_until(at).max(1)
+                ));
+            }
             Ok(RateEvent::Resumed { .. }) => {}
             Err(broadcast::error::RecvError::Lagged(_)) => {}
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }
+}
+
+/// Asks X who is signed in like [`crate::auth::session::connect`], telling on stderr about each
+/// retry and rate-limit wait on the way (offline, the retries would otherwise be silent for
+/// seconds).
+pub async fn connect(
+    global: &crate::cli::GlobalArgs,
+) -> Result<crate::auth::session::Session, crate::auth::AuthError> {
+    let mut progress = None;
+    let session = crate::auth::session::connect_with(&global.session(), |events| {
+        progress = Some(Progress::new(events));
+    })
+    .await;
+    drop(progress);
+    session
 }

@@ -130,7 +130,10 @@ pub async fn run_reporting(client: &Client, me: &str, store: &Store) -> anyhow::
     if t.not_found > 0 {
         return Err(ExitError::new(
             Exit::NotFound,
-            format!("{} accounts not found at X", t.not_found),
+            format!(
+                "{} not found at X",
+                crate::text::count(t.not_found as u64, "account")
+            ),
         )
         .into());
     }

@@ -35,7 +35,7 @@ pub async fn run(global: GlobalArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let session = crate::auth::session::connect(&global.session()).await?;
+    let session = super::progress::connect(&global).await?;
     let me = session.me.id.clone();
     let outcome = super::queue_run::run(&session.client, &me, &store, None, &mut |job| {
         let who = label(&job.target, job.username.as_deref());

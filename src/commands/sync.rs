@@ -15,6 +15,7 @@ use crate::store::config::Config;
 use crate::store::db::Store;
 use crate::sync::plan::Facts;
 use crate::sync::{Outcome, Plan, SyncError};
+use crate::text::count;
 
 /// Runs `xblocks sync`.
 pub async fn run(global: GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
@@ -110,15 +111,20 @@ pub async fn run_sync(
     let kind = if full { "full sync" } else { "top-up" };
     let mut on_page = |o: &Outcome, _: &[crate::api::types::User]| {
         progress.update_line(&format!(
-            "{kind}: {} requests, {} accounts, {} new, {} so far",
-            o.requests, o.accounts, o.new, o.cost
+            "{kind}: {}, {}, {} new, {} so far",
+            count(o.requests, "request"),
+            count(o.accounts, "account"),
+            o.new,
+            o.cost
         ));
     };
     match crate::sync::sync(client, me, store, full, prices, &mut caps, &mut on_page).await {
         Ok(o) => {
             progress.finish(&format!(
-                "{kind}: {} requests, {} accounts, {} new",
-                o.requests, o.accounts, o.new
+                "{kind}: {}, {}, {} new",
+                count(o.requests, "request"),
+                count(o.accounts, "account"),
+                o.new
             ));
             Ok(o)
         }
@@ -131,8 +137,11 @@ pub async fn run_sync(
             let mut err = ExitError::from(e);
             if o.requests > 0 {
                 err.message = format!(
-                    "{}\n{kind} stopped after {} requests ({} accounts kept in the database, {} spent)",
-                    err.message, o.requests, o.accounts, o.cost
+                    "{}\n{kind} stopped after {} ({} kept in the database, {} spent)",
+                    err.message,
+                    count(o.requests, "request"),
+                    count(o.accounts, "account"),
+                    o.cost
                 );
             }
             Err(err)
@@ -146,18 +155,19 @@ pub fn cap_error(stop: &CapStop, o: &Outcome) -> ExitError {
     ExitError::new(
         Exit::Money,
         format!(
-            "{stop}; nothing more was sent ({} requests, {} accounts kept). Raise the cap or wait for the next UTC day",
-            o.requests, o.accounts
+            "{stop}; nothing more was sent ({}, {} kept). Raise the cap or wait for the next UTC day",
+            count(o.requests, "request"),
+            count(o.accounts, "account")
         ),
     )
 }
 
 fn outcome_lines(o: &Outcome, spent_before: Usd, credits: Option<f64>) -> Vec<String> {
     let mut lines = vec![format!(
-        "synced ({}): {} requests, {} accounts ({} new{}), about {}{}",
+        "synced ({}): {}, {} ({} new{}), about {}{}",
         if o.full { "full" } else { "top-up" },
-        o.requests,
-        o.accounts,
+        count(o.requests, "request"),
+        count(o.accounts, "account"),
         o.new,
         if o.full {
             format!(", {} gone", o.gone)

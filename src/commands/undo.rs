@@ -4,7 +4,6 @@
 use super::import::lock;
 use super::profile_db;
 use super::queue_run;
-use crate::auth::session;
 use crate::cli::{GlobalArgs, UndoArgs};
 use crate::exit::{Exit, ExitError};
 use crate::jobs::undo;
@@ -47,7 +46,7 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
             .count();
         if pending > 0 {
             println!("resuming an interrupted undo: {pending} accounts still queued");
-            let s = session::connect(&global.session()).await?;
+            let s = super::progress::connect(&global).await?;
             return queue_run::run_reporting(&s.client, &s.me.id, &store).await;
         }
     }
@@ -57,9 +56,9 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
         return Ok(());
     };
     println!(
-        "undo batch {}: {} accounts to {}{}",
+        "undo batch {}: {} to {}{}",
         plan.batch,
-        plan.jobs.len(),
+        crate::text::count(plan.jobs.len() as u64, "account"),
         plan.verb(),
         if plan.kept > 0 {
             format!(" ({} on the keep list left blocked)", plan.kept)
@@ -79,7 +78,7 @@ pub async fn run(global: GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
         ),
         undo::UndoError::Store(e) => profile_db::exit(e),
     })?;
-    let s = session::connect(&global.session()).await?;
+    let s = super::progress::connect(&global).await?;
     queue_run::run_reporting(&s.client, &s.me.id, &store).await
 }
 

@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::account;
 use crate::api::price::Usd;
 use crate::api::Capability;
-use crate::auth::session;
 use crate::cli::{GlobalArgs, Origin, WhoamiArgs};
 use crate::exit::ExitError;
 use crate::store::db::{self, SyncKind};
@@ -47,7 +46,7 @@ struct SyncJson {
 
 /// Runs `xblocks whoami`.
 pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
-    let s = session::connect(&global.session()).await?;
+    let s = super::progress::connect(&global).await?;
     let paths = global.paths();
     let store = super::profile_db::open(&paths).await?;
     {

@@ -23,6 +23,7 @@ const NAMED: usize = 5;
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match confirm {
         Confirm::Write(write) => render_write(state, write, theme, area, buf),
+        Confirm::Quit(p) => super::quit::render(state, *p, theme, area, buf),
         Confirm::Sync(plan) => {
             let s = &state.snapshots.sync;
             let caps = s.caps(plan.facts.spent_today);
@@ -64,9 +65,8 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
             super::history::render(state, pane, theme, area, buf);
             let s = if *count == 1 { "" } else { "s" };
             let body = format!(
-                "Undo batch {}: {verb} {count} account{s}? The inverse writes are queued and \
-                 paced by the rate limits.",
-                sanitize(batch)
+                "Undo batch {batch}: {verb} {count} account{s}? The inverse writes are queued \
+                 and paced by the rate limits."
             );
             let answer = answer(state, |a| match a {
                 KeyAction::Yes => Some("queue the undo"),

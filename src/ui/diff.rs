@@ -70,6 +70,6 @@ fn row<'a>(r: &DiffRow, sign: &str, theme: &Theme, w: usize) -> Line<'a> {
             if sign == "+" { theme.ok } else { theme.warn },
         ),
         Span::styled(fit(&format!("@{}", r.handle), handle_w), theme.marked),
-        Span::raw(fit(&r.name, name_w)),
+        Span::raw(r.name.fit(name_w)),
     ])
 }

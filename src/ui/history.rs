@@ -6,15 +6,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
+use crate::app::history::LogRow;
 use crate::app::history::{visible, HistoryPane};
 use crate::app::{KeyMode, State};
-use crate::store::db::LogEntry as Entry;
 use crate::text::fit;
 
 /// Draws the history view over `area`, leaving the hint and status rows visible.
 pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rows = visible(state, pane);
-    let total = state.snapshots.history.as_ref().map_or(0, Vec::len);
+    let total = state.snapshots.history.as_ref().map_or(0, |h| h.rows.len());
     let title = if pane.filter.is_empty() {
         format!(
             " History · {total} write{} ",
@@ -56,16 +56,18 @@ pub fn render(state: &State, pane: &HistoryPane, theme: &Theme, area: Rect, buf:
     Paragraph::new(lines).render(inner, buf);
 }
 
-fn row<'a>(e: &Entry, theme: &Theme, w: usize) -> Line<'a> {
+fn row<'a>(e: &LogRow, theme: &Theme, w: usize) -> Line<'a> {
     // 2026-11-25T10:00:00Z → 11-25 10:00
-    let at = e.at.get(5..16).unwrap_or(&e.at).replace('T', " ");
+    let at = e.at.as_str();
+    let at = at.get(5..16).unwrap_or(at).replace('T', " ");
     let who = match &e.username {
         Some(u) => format!("@{u}"),
-        None => e.target.clone(),
+        None => e.target.to_string(),
     };
-    let style = if e.result == "done" {
+    let result = e.result.as_str();
+    let style = if result == "done" {
         theme.ok
-    } else if e.result.starts_with("failed") {
+    } else if result.starts_with("failed") {
         theme.error
     } else {
         theme.dim
@@ -79,8 +81,8 @@ fn row<'a>(e: &Entry, theme: &Theme, w: usize) -> Line<'a> {
         Span::styled(cell(&at, at_w), theme.dim),
         Span::raw(cell(e.action.verb(), verb_w)),
         Span::raw(cell(&who, who_w)),
-        Span::styled(cell(&e.result, result_w), style),
-        Span::styled(fit(&e.batch, batch_w), theme.dim),
+        Span::styled(cell(result, result_w), style),
+        Span::styled(e.batch.fit(batch_w), theme.dim),
     ])
 }
 

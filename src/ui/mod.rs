@@ -57,7 +57,6 @@ pub fn render_area(state: &State, area: Rect, buf: &mut ratatui::buffer::Buffer)
         Mode::Columns { cursor } => panes::render_columns(state, *cursor, &theme, area, buf),
         Mode::Insights(i) => insights::render(state, i, &theme, area, buf),
         Mode::Review(r) => review::render(state, r, &theme, area, buf),
-        Mode::QuitAsk(p) => quit::render(state, *p, &theme, area, buf),
         Mode::Normal | Mode::Search => {}
     }
 }

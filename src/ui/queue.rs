@@ -11,10 +11,10 @@ use super::strings;
 use super::theme::Theme;
 use crate::api::Write;
 use crate::app::duration;
-use crate::app::queue_view::{held_read_only, QueuePane, QueueSnapshot};
+use crate::app::queue_view::{held_read_only, JobRow, QueuePane, QueueSnapshot};
 use crate::app::state::clock;
 use crate::app::{KeyMode, State};
-use crate::store::db::{Job, JobState};
+use crate::store::db::JobState;
 use crate::text::fit;
 
 /// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
@@ -208,7 +208,7 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
 }
 
 /// When a timed job runs: `in 6d 23h · 2025-12-01 16:00`, or `due now · …` once its time came.
-fn due_in(state: &State, job: &Job) -> String {
+fn due_in(state: &State, job: &JobRow) -> String {
     let Some(due) = job.due_at else {
         return "now".into();
     };
@@ -222,11 +222,11 @@ fn due_in(state: &State, job: &Job) -> String {
 }
 
 /// `@handle`, or `id N` for a job queued by id only (named from the loaded list when it can be).
-fn who(state: &State, job: &Job) -> String {
+fn who(state: &State, job: &JobRow) -> String {
     let loaded = || {
         state
-            .index_of(&job.target)
-            .map(|i| state.account(i).handle.to_string())
+            .index_of(job.target.as_str())
+            .map(|i| state.account(i).handle)
     };
     match job.username.clone().or_else(loaded) {
         Some(u) => format!("@{u}"),
@@ -234,7 +234,7 @@ fn who(state: &State, job: &Job) -> String {
     }
 }
 
-fn row<'a>(state: &State, job: &Job, label: String, style: Style, w: usize) -> Line<'a> {
+fn row<'a>(state: &State, job: &JobRow, label: String, style: Style, w: usize) -> Line<'a> {
     let who = who(state, job);
     let verb_w = 8.min(w);
     let who_w = 24.min(w.saturating_sub(verb_w) / 2);

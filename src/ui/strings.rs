@@ -212,7 +212,6 @@ pub fn hints(state: &State) -> String {
             "Diff: new and gone between the last two full syncs · {}",
             view_keys(state, KeyMode::Diff)
         ),
-        Mode::QuitAsk(_) => state.keymap.hint(&[KeyMode::QuitAsk], |_, w| Some(w)),
         Mode::Review(r) if r.confirming => {
             "Review: y sends every decision as one batch · Esc back · n discards".into()
         }
@@ -224,10 +223,13 @@ pub fn hints(state: &State) -> String {
         }
         Mode::Queue(_) => format!("Queue: {}", view_keys(state, KeyMode::Queue)),
         Mode::Help { .. } => view_keys(state, KeyMode::Help),
+        Mode::Confirm(c @ crate::app::Confirm::Quit(_)) => {
+            state.keymap.hint(&[c.key_mode()], |_, w| Some(w))
+        }
         Mode::Confirm(c) => {
             let later = matches!(c, crate::app::Confirm::Write(w) if w.later);
             let timed = matches!(c, crate::app::Confirm::Write(w) if w.timed());
-            state.keymap.hint(&[KeyMode::Confirm], |a, w| {
+            state.keymap.hint(&[c.key_mode()], |a, w| {
                 let offered = match a {
                     KeyAction::MuteInstead => later,
                     KeyAction::Duration => timed,

@@ -441,7 +441,7 @@ async fn run_jobs(
         };
         if job.due_at.is_some() {
             // A timed job: the app words it (done, or not sent and why).
-            let _ = actions.send(Action::TimedFinished(Box::new(job.clone())));
+            let _ = actions.send(Action::TimedFinished(Box::new(job.into())));
             budget();
             return;
         }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use tokio::sync::mpsc;
 
 use crate::app::diff_view::{DiffReport, DiffRow};
+use crate::app::history::HistoryLog;
 use crate::app::{Action, Command};
 use crate::store::db::{self, DbError, LogEntry, Store};
 
@@ -21,7 +22,7 @@ pub(super) fn load(cmd: Command, dir: Option<PathBuf>, actions: mpsc::UnboundedS
 fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
     let empty = match cmd {
         Command::LoadDiff => Action::Diff(Box::default()),
-        _ => Action::History(Vec::new()),
+        _ => Action::History(HistoryLog::default()),
     };
     let Some(dir) = dir else {
         return vec![
@@ -40,7 +41,7 @@ fn answer(cmd: Command, dir: Option<PathBuf>) -> Vec<Action> {
                     if let Some(store) = store {
                         name_from_store(&store, &mut entries);
                     }
-                    vec![Action::History(entries)]
+                    vec![Action::History(HistoryLog::from_log(&entries))]
                 }
                 Err(e) => vec![empty, notice(format!("Could not read the action log: {e}"))],
             }
@@ -82,11 +83,7 @@ pub(super) fn diff_report(store: &Store) -> Result<DiffReport, DbError> {
     let rows = |users: Vec<crate::api::types::User>| {
         users
             .into_iter()
-            .map(|u| DiffRow {
-                id: u.id,
-                handle: u.username,
-                name: u.name,
-            })
+            .map(|u| DiffRow::new(&u.id, &u.username, &u.name))
             .collect()
     };
     Ok(DiffReport {

@@ -165,6 +165,8 @@ async fn forward_rate_events(
                 bad_reset,
             },
             Ok(RateEvent::Resumed { endpoint }) => Action::RateResumed { endpoint },
+            // The TUI says "cannot reach the X API" when the request finally fails.
+            Ok(RateEvent::Retrying { .. }) => continue,
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
         };

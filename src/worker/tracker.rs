@@ -6,8 +6,11 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use crate::app::queue_view::{BatchProgress, QueueSnapshot, LATER_ROWS, OPEN_ROWS, RECENT_ROWS};
+use crate::app::queue_view::{
+    BatchProgress, JobRow, QueueSnapshot, LATER_ROWS, OPEN_ROWS, RECENT_ROWS,
+};
 use crate::store::db::{DbError, Job, Store};
+use crate::text::SafeText;
 
 /// The lane's view of its queue.
 #[derive(Debug, Default)]
@@ -120,15 +123,20 @@ impl Tracker {
             })
             .filter(|b| b.total > 0);
         QueueSnapshot {
-            open: self.open.iter().take(OPEN_ROWS).cloned().collect(),
+            open: self.open.iter().take(OPEN_ROWS).map(JobRow::from).collect(),
             open_total: self.open.len() + self.later.len(),
-            later: self.later.iter().take(LATER_ROWS).cloned().collect(),
+            later: self
+                .later
+                .iter()
+                .take(LATER_ROWS)
+                .map(JobRow::from)
+                .collect(),
             due_later: self.later.len(),
-            recent: self.recent.iter().cloned().collect(),
+            recent: self.recent.iter().map(JobRow::from).collect(),
             batch,
             paused: self.paused,
             running: self.running,
-            held: self.held.clone(),
+            held: self.held.as_deref().map(SafeText::new),
         }
     }
 }
@@ -171,7 +179,7 @@ mod tests {
         tr.finished(&job);
         let s = tr.snapshot();
         assert_eq!(s.open_total, 2);
-        assert_eq!(s.recent[0].target, "2");
+        assert_eq!(s.recent[0].target.as_str(), "2");
         assert_eq!(s.batch.as_ref().map(|b| (b.done, b.total)), Some((1, 3)));
         // A rebuild from the database agrees with the incremental update.
         let mut fresh = Tracker {

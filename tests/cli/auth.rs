@@ -620,3 +620,57 @@ fn the_profile_remembers_the_bases_of_login_and_a_flag_or_env_wins_for_one_run()
     let doc: serde_json::Value = serde_json::from_str(&run(c).stdout).unwrap();
     assert_eq!(doc["api_base_from"], "env");
 }
+
+#[test]
+fn login_over_a_signed_in_profile_needs_force_outside_a_terminal() {
+    let env = Env::enterprise(1);
+    env.login();
+    let before = std::fs::read(env.token_path()).unwrap();
+    let mut c = env.cmd();
+    c.args(["login", "--no-browser", "--client-id", "xblocks-demo"]);
+    let out = run(c);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let (_, me) = env.emu().me();
+    assert!(
+        out.stderr
+            .contains(&format!("profile `default` is already signed in as @{me}")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("xblocks login --force"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("authorize"), "no sign-in started");
+    assert_eq!(
+        std::fs::read(env.token_path()).unwrap(),
+        before,
+        "token kept"
+    );
+}
+
+#[test]
+fn whoami_offline_says_it_retries_from_the_first_failure() {
+    let mut env = Env::enterprise(1);
+    env.login();
+    env.stop();
+    let out = run({
+        let mut c = env.cmd();
+        c.arg("whoami");
+        c
+    });
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("cannot reach the X API") && lines[0].contains("retrying in"),
+        "the first line tells at once: {}",
+        out.stderr
+    );
+    assert!(lines[0].contains("try 2 of"), "{}", out.stderr);
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("xblocks: cannot reach the X API"),
+        "{last}"
+    );
+}

@@ -123,7 +123,9 @@ async fn dry_run_plans_and_changes_nothing_and_malformed_files_run_nothing() {
     c.arg("import").arg(&file);
     let o = output(c).await;
     let t = text(&o);
-    assert!(o.status.success(), "{t}");
+    // Like `block @nosuch`: the others are written, then exit 4 for the one X does not know.
+    assert_eq!(o.status.code(), Some(4), "{t}");
+    assert!(t.contains("1 account not found at X"), "{t}");
     for line in [
         "lookup at X: 4 accounts",
         "to block: 2",

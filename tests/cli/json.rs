@@ -417,7 +417,11 @@ fn import_and_undo_dry_run_json_are_their_documented_plans() {
     let mut c = env.cmd();
     c.args(["import", file, "--unblock"]);
     let o = run(c);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        o.code, 4,
+        "the file names one account X does not know: {}",
+        o.stderr
+    );
     let mut c = env.cmd();
     c.args(["undo", "--dry-run", "--json"]);
     let o = run(c);

@@ -460,7 +460,7 @@ fn a_0_1_profile_is_imported_once_with_nothing_lost() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout
-            .contains("undo batch import-a: 1 accounts to unblock"),
+            .contains("undo batch import-a: 1 account to unblock"),
         "{}",
         out.stdout
     );

@@ -280,7 +280,7 @@ async fn imports_read_the_x_archive_zip_profile_urls_and_stdin() {
         .await
         .unwrap();
     let t = text(&o);
-    assert!(o.status.success(), "{t}");
+    assert_eq!(o.status.code(), Some(4), "one not found: {t}");
     assert!(t.contains("to block: 3"), "{t}");
     assert!(t.contains("not found: 1 (@nobody_here_x)"), "{t}");
     emu.shutdown().await;

@@ -97,9 +97,11 @@ impl Cycle {
     /// `xblocks login --no-browser`, the redirect URL pasted on stdin.
     fn login(&mut self) {
         let mut c = self.cmd();
+        // A full cycle signs in again over its own account: `--force` says so.
         c.args([
             "login",
             "--no-browser",
+            "--force",
             "--client-id",
             "xblocks-demo",
             "--port",

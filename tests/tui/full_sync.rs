@@ -108,7 +108,7 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
         .await;
     tmux.keys(&["y"]);
     let screen = tmux
-        .wait_for("the end of the full sync", 20, |s| {
+        .wait_for("the end of the full sync", 60, |s| {
             // The status bar's sync state may reach the screen a frame after the message.
             s.contains("Full sync done") && s.contains("full sync just now")
         })

@@ -75,7 +75,7 @@ async fn ctrl_z_suspends_to_the_shell_and_fg_restores_the_tui() {
     ]);
     tmux.keys(&["Enter"]);
     assert_eq!(
-        wait_file(&done, 30).await.trim(),
+        wait_file(&done, 60).await.trim(),
         "0",
         "fg returns the TUI's exit status"
     );
@@ -143,7 +143,7 @@ async fn quitting_with_writes_queued_asks_and_k_keeps_them() {
     tmux.wait_for("the question again", 30, |s| s.contains("Quit?"))
         .await;
     tmux.keys(&["k"]);
-    assert_eq!(wait_file(&done, 30).await.trim(), "0");
+    assert_eq!(wait_file(&done, 60).await.trim(), "0");
     let left = emu.blocked_ids().len();
     assert!(
         (30..=queued).contains(&left),
@@ -216,7 +216,7 @@ async fn review_decisions_go_out_as_exactly_one_batch() {
     tmux.wait_for("the writes", 60, |s| s.contains("All queued actions done"))
         .await;
     tmux.keys(&["q"]);
-    assert_eq!(wait_file(&done, 30).await.trim(), "0");
+    assert_eq!(wait_file(&done, 60).await.trim(), "0");
     assert!(
         !emu.blocked_ids().contains(&order[0]),
         "the first was unblocked"
@@ -342,7 +342,7 @@ async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
     // Nothing is left to send now: q quits at once; the day-long unmute stays queued.
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
-    assert_eq!(wait_file(&done, 30).await.trim(), "0");
+    assert_eq!(wait_file(&done, 60).await.trim(), "0");
     let q: serde_json::Value =
         serde_json::from_str(&xblocks(&base, &token, &config, &["queue", "--json"])).unwrap();
     assert_eq!(q["due_later"], 1, "{q}");

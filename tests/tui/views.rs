@@ -8,9 +8,11 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use xblocks::api::types::User;
 use xblocks::api::Write;
-use xblocks::app::queue_view::{BatchProgress, QueueSnapshot};
+use xblocks::app::history::HistoryLog;
+use xblocks::app::queue_view::{BatchProgress, JobRow, QueueSnapshot};
 use xblocks::app::{self, Action, Capability, Keymap, State};
 use xblocks::store::db::{Job, JobState};
+use xblocks::text::SafeText;
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_764_000_000)
@@ -55,8 +57,9 @@ fn draw(s: &State) -> Terminal<TestBackend> {
     t
 }
 
-fn job(id: u64, i: usize, action: Write, state: JobState) -> Job {
-    Job {
+/// A job as the write lane hands it over (its text made safe).
+fn job(id: u64, i: usize, action: Write, state: JobState) -> JobRow {
+    JobRow::from(&Job {
         id,
         batch: "tui-2025-11-24T16:00:00Z-1a2b".into(),
         target: user(i).id,
@@ -65,7 +68,7 @@ fn job(id: u64, i: usize, action: Write, state: JobState) -> Job {
         state,
         due_at: None,
         attempts: 0,
-    }
+    })
 }
 
 fn snapshot(open: usize, paused: bool) -> QueueSnapshot {
@@ -142,7 +145,9 @@ fn queue_read_only_holds_unblocks_for_later() {
     let mut snap = snapshot(3, false);
     snap.running = false;
     snap.open_total = 3;
-    snap.held = Some("X allows block and unblock writes only on the Enterprise plan.".into());
+    snap.held = Some(SafeText::new(
+        "X allows block and unblock writes only on the Enterprise plan.",
+    ));
     app::update(
         &mut s,
         Action::Capability(Capability::ReadOnly {
@@ -168,7 +173,7 @@ fn queue_empty_and_tiny() {
 /// Two writes not sent yet and three timed unmutes due later (the inverses of timed mutes).
 fn timed_snapshot(unsent: usize) -> QueueSnapshot {
     let t = 1_764_000_000;
-    let timed = |id: u64, i: usize, due: i64| Job {
+    let timed = |id: u64, i: usize, due: i64| JobRow {
         due_at: Some(due),
         ..job(id, i, Write::Unmute, JobState::Pending)
     };
@@ -182,7 +187,7 @@ fn timed_snapshot(unsent: usize) -> QueueSnapshot {
     snap.open_total = unsent + 3;
     snap.running = unsent > 0;
     snap.recent = vec![
-        Job {
+        JobRow {
             due_at: Some(t - 60),
             ..job(
                 9,
@@ -265,7 +270,7 @@ fn entry(i: usize, action: Write, result: &str, batch: &str) -> xblocks::store::
     }
 }
 
-fn history() -> Vec<xblocks::store::db::LogEntry> {
+fn history() -> HistoryLog {
     let mut log = vec![
         entry(1, Write::Block, "done", "import-2025-11-24T15:00:00Z-0001"),
         entry(
@@ -295,7 +300,7 @@ fn history() -> Vec<xblocks::store::db::LogEntry> {
         "failed: \x1b]0;pwn\x07X said no\u{202E}",
         "tui-2025-11-24T16:05:00Z-ffff",
     ));
-    log
+    HistoryLog::from_log(&log)
 }
 
 #[test]
@@ -324,7 +329,7 @@ fn history_filter_and_tiny() {
     insta::assert_snapshot!("history_tiny_40x10", draw(&s).backend());
     let mut s = state(80, 10);
     key(&mut s, 'H');
-    app::update(&mut s, Action::History(Vec::new()));
+    app::update(&mut s, Action::History(HistoryLog::default()));
     insta::assert_snapshot!("history_empty", draw(&s).backend());
 }
 
@@ -357,14 +362,13 @@ fn cached_start_says_cached_until_the_live_page() {
 
 fn diff_report() -> xblocks::app::diff_view::DiffReport {
     use xblocks::app::diff_view::{DiffReport, DiffRow};
-    let row = |i: usize| DiffRow {
-        id: user(i).id,
-        handle: user(i).username,
-        name: if i == 41 {
+    let row = |i: usize| {
+        let name = if i == 41 {
             "\x1b[31mEvil\u{202E} name".into()
         } else {
             user(i).name
-        },
+        };
+        DiffRow::new(&user(i).id, &user(i).username, &name)
     };
     DiffReport {
         previous_at: Some("2025-11-20T08:30:00Z".into()),

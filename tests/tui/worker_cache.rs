@@ -108,7 +108,7 @@ async fn sync_is_stored_then_served_first_and_diffed() {
     let (loaded, diff) = full_sync(&cmds, &mut rx).await;
     assert_eq!(loaded, 28);
     assert!(diff.new.is_empty());
-    let mut gone_ids: Vec<String> = diff.gone.iter().map(|r| r.id.clone()).collect();
+    let mut gone_ids: Vec<String> = diff.gone.iter().map(|r| r.id.to_string()).collect();
     gone_ids.sort();
     let mut want = gone.clone();
     want.sort();
@@ -143,9 +143,12 @@ async fn sync_is_stored_then_served_first_and_diffed() {
     store.finish_job(job, &db::JobState::Done, None).unwrap();
     cmds.send(Command::LoadHistory).unwrap();
     loop {
-        if let Action::History(entries) = next(&mut rx).await {
+        if let Action::History(log) = next(&mut rx).await {
             let want = first.iter().find(|a| a.user.id == gone[0]).unwrap();
-            assert_eq!(entries[0].username.as_ref(), Some(&want.user.username));
+            assert_eq!(
+                log.rows[0].username.as_ref().map(|u| u.as_str()),
+                Some(want.user.username.as_str())
+            );
             break;
         }
     }

@@ -204,7 +204,7 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
         _ => None,
     })
     .await;
-    assert_eq!(log.len(), 3);
+    assert_eq!(log.rows.len(), 3);
 
     cmds.send(Command::UndoLastBatch).unwrap();
     let note = wait_for(&mut rx, |a| match a {
@@ -284,7 +284,7 @@ async fn read_only_holds_unblocks_for_later_and_still_runs_later_mutes() {
     })
     .await;
     assert_eq!(held.open_total, 1, "the unblock stays queued for later");
-    assert_eq!(held.open[0].target, ids[0]);
+    assert_eq!(held.open[0].target.as_str(), ids[0]);
     let deletes = emu
         .request_log()
         .iter()

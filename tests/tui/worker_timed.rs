@@ -149,7 +149,13 @@ async fn the_open_lane_runs_timed_jobs_when_due_and_skips_changed_ones() {
         "not before their due time"
     );
     assert!(now_unix() >= due_at);
-    let of = |t: &str| finished.iter().find(|j| j.target == t).unwrap().clone();
+    let of = |t: &str| {
+        finished
+            .iter()
+            .find(|j| j.target.as_str() == t)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(of(&due_soon).state, JobState::Done);
     assert!(
         matches!(&of(&changed).state, JobState::Superseded(why) if why.contains("unmuted") && why.contains("cli-1")),

@@ -82,9 +82,8 @@ async fn live(
     target: Option<Target>,
 ) -> anyhow::Result<()> {
     // Signing in and reading what the database knows run side by side.
-    let args = global.session();
     let (s, sync) = tokio::join!(
-        session::connect(&args),
+        crate::commands::progress::connect(global),
         profile_db::blocking(move || cached::StoreSync::start(store))
     );
     let (s, sync) = (s?, sync.map_err(profile_db::exit)?);
@@ -160,8 +159,11 @@ async fn from_database(
     let prices = config.billing.prices();
     let o = super::sync::run_sync(&client, &me, store, false, &prices, caps).await?;
     Ok(Some(Some(format!(
-        "topped up first: {} requests, {} accounts ({} new), about {}",
-        o.requests, o.accounts, o.new, o.cost
+        "topped up first: {}, {} ({} new), about {}",
+        crate::text::count(o.requests, "request"),
+        crate::text::count(o.accounts, "account"),
+        o.new,
+        o.cost
     ))))
 }
 

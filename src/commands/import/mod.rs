@@ -169,12 +169,22 @@ pub async fn run(global: GlobalArgs, args: ImportArgs) -> anyhow::Result<()> {
     if let Some(reason) = read_only {
         return Err(held(open(&store).await, &reason).into());
     }
+    let missing = plan.not_found();
     match queue_run::run_reporting(&client, &me, &store).await {
         Err(e) => match e.downcast::<ExitError>() {
             Ok(e) if e.code == Exit::Forbidden => Err(held(open(&store).await, &e.message).into()),
             Ok(e) => Err(e.into()),
             Err(e) => Err(e),
         },
+        // One rule with `block @nosuch`: every other target is written, then exit 4.
+        Ok(()) if missing > 0 => Err(ExitError::new(
+            Exit::NotFound,
+            format!(
+                "{} not found at X (named in the plan above)",
+                crate::text::count(missing as u64, "account")
+            ),
+        )
+        .into()),
         ok => ok,
     }
 }

@@ -146,6 +146,14 @@ impl Plan {
             .collect()
     }
 
+    /// How many targets X does not know (or no longer has).
+    pub fn not_found(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s, Step::NotFound(_)))
+            .count()
+    }
+
     /// Marks the targets of `unknown` (left for X, not looked up) as [`Step::ToLookUp`]
     /// instead of not found.
     pub fn to_look_up(&mut self, unknown: &[Target]) {
