@@ -308,6 +308,19 @@ fn units(text: &str) -> impl Iterator<Item = (&str, usize)> {
     })
 }
 
+/// Exact totals (how many accounts, jobs), the one format for them in every pane and message: `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Display width of sanitized text, in the units ratatui lays out.
 pub fn width(text: &str) -> usize {
     units(text).map(|(_, w)| w).sum()
@@ -394,6 +407,14 @@ pub fn count(n: impl Into<u64>, noun: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn totals_have_thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_858), "1,858");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn counts_are_plural_unless_one() {

@@ -304,7 +304,8 @@ pub(super) fn on_confirm_key(
             match action {
                 Some(KeyAction::Yes) => {
                     state.message = Some(info(format!(
-                        "Cancelling {open} open job{}…",
+                        "Cancelling {} open job{}…",
+                        crate::text::thousands(open as u64),
                         if open == 1 { "" } else { "s" }
                     )));
                     out.push(Command::CancelQueue);

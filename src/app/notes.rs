@@ -184,7 +184,7 @@ pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Command>) {
     let keep = keep_them;
     let who = match picked.as_slice() {
         [one] => format!("@{}", state.account(*one).handle),
-        many => format!("{} accounts", many.len()),
+        many => format!("{} accounts", crate::text::thousands(many.len() as u64)),
     };
     state.message = Some(info(if keep {
         format!("{who} on the keep list: bulk unblock, import --unblock and undo skip it.")

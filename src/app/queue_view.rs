@@ -227,7 +227,8 @@ pub(super) fn on_cancelled(state: &mut State, jobs: Vec<(Write, String)>) {
         .as_ref()
         .is_some_and(|q| q.open.iter().any(|j| j.state == JobState::InFlight));
     let mut text = format!(
-        "Cancelled {n} open job{}; logged in the action log.",
+        "Cancelled {} open job{}; logged in the action log.",
+        crate::text::thousands(n as u64),
         if n == 1 { "" } else { "s" }
     );
     if in_flight {

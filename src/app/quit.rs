@@ -56,7 +56,8 @@ pub(super) fn on_key(
         Some(K::SendNow) => {
             state.quit_when_idle = true;
             state.message = Some(info(format!(
-                "Sending {n} queued write{plural}; xblocks quits when they are done (Ctrl-C quits now, keeping them queued)."
+                "Sending {} queued write{plural}; xblocks quits when they are done (Ctrl-C quits now, keeping them queued).",
+                crate::text::thousands(n as u64)
             )));
             out.push(Command::ResumeQueue);
         }
@@ -71,7 +72,10 @@ pub(super) fn on_key(
             } else {
                 ""
             };
-            state.message = Some(info(format!("Cancelling {n} queued write{plural}{timed}…")));
+            state.message = Some(info(format!(
+                "Cancelling {} queued write{plural}{timed}…",
+                crate::text::thousands(n as u64)
+            )));
             out.push(Command::CancelUnsent);
         }
         Some(K::Close) => state.message = Some(info("Still here; the queue keeps running.")),

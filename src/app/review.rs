@@ -283,7 +283,11 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
         (t.notes, "note"),
     ] {
         if n > 0 {
-            parts.push(format!("{n} {what}{}", if n == 1 { "" } else { "s" }));
+            let plural = if n == 1 { "" } else { "s" };
+            parts.push(format!(
+                "{} {what}{plural}",
+                crate::text::thousands(n as u64)
+            ));
         }
     }
     state.message = Some(info(format!(

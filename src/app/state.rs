@@ -478,15 +478,11 @@ impl State {
         self.snapshots.sync.gone_loaded = 0;
     }
 
-    /// Loaded count shown to users: `N` when complete, `N+` while more pages exist (accounts a
-    /// full sync found gone are not counted).
-    pub fn loaded_label(&self) -> String {
+    /// Accounts loaded (those a full sync found gone are not counted), and whether more pages
+    /// exist.
+    pub fn loaded(&self) -> (usize, bool) {
         let n = self.accounts.len() - self.snapshots.sync.gone_loaded;
-        if self.complete || !self.started {
-            n.to_string()
-        } else {
-            format!("{n}+")
-        }
+        (n, self.started && !self.complete)
     }
 
     /// Seconds until `t` from the last tick (0 when past).

@@ -250,14 +250,17 @@ pub(super) fn on_finished(state: &mut State, full: bool, new: u64, gone_ids: &[S
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     let text = if full {
         format!(
-            "Full sync done: {new} new block{}, {gone} gone (no longer blocked; D shows them); about {cost}.",
-            plural(new)
+            "Full sync done: {} new block{}, {} gone (no longer blocked; D shows them); about {cost}.",
+            crate::text::thousands(new),
+            plural(new),
+            crate::text::thousands(gone as u64)
         )
     } else if new == 0 {
         format!("Up to date: no new blocks (about {cost}).")
     } else {
         format!(
-            "Top-up done: {new} new block{} at the top; about {cost}.",
+            "Top-up done: {} new block{} at the top; about {cost}.",
+            crate::text::thousands(new),
             plural(new)
         )
     };
@@ -484,7 +487,7 @@ mod tests {
             .map(|&i| s.account(i).handle.to_string())
             .collect();
         assert_eq!(marked, ["u3"], "gone accounts are no longer marked");
-        assert_eq!(s.loaded_label(), "4");
+        assert_eq!(s.loaded(), (4, false));
         assert_eq!(s.snapshots.sync.last_full, Some(s.now));
         assert!(s.message.as_ref().unwrap().text.contains("2 gone"));
         // Not in search results either, and back once a page lists them again.
@@ -507,7 +510,7 @@ mod tests {
             },
         );
         assert!(handles(&s).contains(&"u4".to_string()));
-        assert_eq!(s.loaded_label(), "5");
+        assert_eq!(s.loaded(), (5, false));
     }
 
     #[test]

@@ -56,13 +56,13 @@ fn selected_handle(s: &State) -> String {
 fn page_loaded_fills_list_and_dedupes() {
     let mut s = loaded(50, true);
     assert_eq!(s.accounts.len(), 50);
-    assert_eq!(s.loaded_label(), "50+");
+    assert_eq!(s.loaded(), (50, true));
     s.loading = true;
     update(&mut s, page(40, 20, None, false));
     assert_eq!(s.accounts.len(), 60, "ids 40..50 are duplicates");
     assert_eq!(s.view.len(), 60);
     assert!(s.complete);
-    assert_eq!(s.loaded_label(), "60");
+    assert_eq!(s.loaded(), (60, false));
 }
 
 #[test]

@@ -299,7 +299,11 @@ fn on_done(state: &mut State, verb: Write, id: &str) {
             capitalize(verb.past())
         )
     } else {
-        format!("{} {who}; {left} to go.", capitalize(verb.past()))
+        format!(
+            "{} {who}; {} to go.",
+            capitalize(verb.past()),
+            crate::text::thousands(left as u64)
+        )
     };
     state.message = Some(info(text));
 }
@@ -325,7 +329,8 @@ fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
     }
     if added > 0 {
         state.message = Some(info(format!(
-            "Resuming {added} queued write{} left by an earlier session; Q shows them.",
+            "Resuming {} queued write{} left by an earlier session; Q shows them.",
+            crate::text::thousands(added as u64),
             if added == 1 { "" } else { "s" }
         )));
     }

@@ -7,7 +7,7 @@ use crate::app::insights::{self, Bucket, Facts, Insights};
 use crate::cli::{GlobalArgs, StatsArgs};
 use crate::store::db::Store;
 use crate::store::paths::Paths;
-use crate::ui::format::thousands;
+use crate::text::thousands;
 
 /// One account as stats reads it from the store.
 #[derive(Debug, Clone, Default)]

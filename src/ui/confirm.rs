@@ -14,6 +14,7 @@ use crate::api::Write;
 use crate::app::duration;
 use crate::app::state::{clock, Confirm, WriteConfirm, TYPE_BACK_OVER};
 use crate::app::{Capability, KeyAction, KeyMode, State};
+use crate::text::thousands;
 use crate::text::{fit, sanitize};
 
 /// Most accounts named one per line before "…and N more".
@@ -44,6 +45,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
         Confirm::CancelQueue { open, pane } => {
             super::queue::render(state, pane, theme, area, buf);
             let s = if *open == 1 { "" } else { "s" };
+            let open = thousands(*open as u64);
             let body = format!(
                 "Cancel all {open} open job{s}? Nothing more is sent for them; each is logged \
                  as cancelled in the action log."
@@ -108,11 +110,12 @@ fn render_write(
         .as_ref()
         .map(|q| format!(" matching \"{}\"", sanitize(q)))
         .unwrap_or_default();
+    let count = thousands(n as u64);
     let title = if confirm.later {
-        format!(" Unblock {n} account{plural}{matching} later? ")
+        format!(" Unblock {count} account{plural}{matching} later? ")
     } else {
         format!(
-            " {} {n} account{plural}{matching}? ",
+            " {} {count} account{plural}{matching}? ",
             capitalized(verb.verb())
         )
     };
@@ -129,7 +132,10 @@ fn render_write(
         })
         .collect();
     if n > NAMED {
-        lines.push(Line::styled(format!("…and {} more", n - NAMED), theme.dim));
+        lines.push(Line::styled(
+            format!("…and {} more", thousands((n - NAMED) as u64)),
+            theme.dim,
+        ));
     }
     if confirm.kept > 0 {
         lines.push(Line::styled(

@@ -1,17 +1,9 @@
 //! Small formatting helpers shared by the panes: counts, dates, ages.
-
-/// Exact totals (how many accounts, jobs): `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+//!
+//! The number rule: an account's counts (followers, following, posts) are compact (`80.7K`) in
+//! every pane, list and detail alike; totals (accounts loaded or matched, jobs, writes) are exact
+//! with thousands separators (`1,858`, [`crate::text::thousands`]) everywhere, status bar
+//! included.
 
 /// The one format for an account's counts (followers, following, posts) in every pane: `999`, `1.9K`,
 /// `80.7K`, `1.2M`, `3.4B`.
@@ -59,7 +51,6 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(count(12), "12");
         assert_eq!(count(999), "999");
         assert_eq!(count(1_858), "1.9K");

@@ -6,11 +6,12 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Widget};
 
-use super::format::{count as compact, thousands};
+use super::format::count as compact;
 use super::theme::Theme;
 use crate::app::insights::{Bucket, Insights};
 use crate::app::State;
 use crate::text::fit;
+use crate::text::thousands;
 
 /// Draws the insights view over `area`, leaving the hint and status rows visible.
 pub fn render(_state: &State, insights: &Insights, theme: &Theme, area: Rect, buf: &mut Buffer) {

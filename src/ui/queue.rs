@@ -16,14 +16,15 @@ use crate::app::state::clock;
 use crate::app::{KeyMode, State};
 use crate::store::db::JobState;
 use crate::text::fit;
+use crate::text::thousands;
 
 /// Draws the queue view over `area`, leaving the hint and status rows at the bottom visible.
 pub fn render(state: &State, pane: &QueuePane, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let empty = QueueSnapshot::default();
     let q = state.snapshots.queue.as_ref().unwrap_or(&empty);
-    let mut title = format!(" Queue · {} open", q.open_total);
+    let mut title = format!(" Queue · {} open", thousands(q.open_total as u64));
     if q.due_later > 0 {
-        title.push_str(&format!(" · {} due later", q.due_later));
+        title.push_str(&format!(" · {} due later", thousands(q.due_later as u64)));
     }
     if q.paused {
         title.push_str(" · PAUSED");
@@ -161,7 +162,10 @@ fn job_lines<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> V
     if q.unsent() > q.open.len() {
         out.push(Line::styled(
             fit(
-                &format!("…and {} more open jobs", q.unsent() - q.open.len()),
+                &format!(
+                    "…and {} more open jobs",
+                    thousands((q.unsent() - q.open.len()) as u64)
+                ),
                 w,
             ),
             theme.dim,

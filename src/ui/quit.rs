@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::format::thousands;
 use super::theme::Theme;
 use crate::app::quit::Pending;
+use crate::text::thousands;
 
 /// Width of the question's box.
 const WIDTH: u16 = 62;

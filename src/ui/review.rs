@@ -6,10 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use super::format::thousands;
 use super::theme::Theme;
 use crate::app::review::{Review, Scope};
 use crate::app::{Capability, State};
+use crate::text::thousands;
 use crate::text::{fit, sanitize, wrap};
 
 /// Draws the review over `area`, leaving the hint and status rows visible.

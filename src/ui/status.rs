@@ -5,9 +5,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::format::thousands;
 use super::strings;
 use super::theme::Theme;
+use crate::text::thousands;
 use std::time::SystemTime;
 
 use crate::app::state::clock;
@@ -57,9 +57,9 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
     ));
     let loaded_at = parts.len();
     parts.push(Span::raw(if narrow {
-        format!(" · {}", state.loaded_label())
+        format!(" · {}", loaded_label(state))
     } else {
-        format!(" · {} loaded", state.loaded_label())
+        format!(" · {} loaded", loaded_label(state))
     }));
     if !state.view.is_empty() {
         parts.push(Span::raw(format!(
@@ -163,7 +163,7 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
         if let Some(i) = profile_at {
             parts[i].content = "".into();
         }
-        parts[loaded_at].content = format!(" · {}", state.loaded_label()).into();
+        parts[loaded_at].content = format!(" · {}", loaded_label(state)).into();
         used = parts.iter().map(|s| width(&s.content)).sum();
     }
     // When the last full sync was (the only one that notices unblocks made elsewhere), where
@@ -186,6 +186,12 @@ pub fn render_status(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer)
         &Line::from(parts).style(theme.status),
         area.width,
     );
+}
+
+/// The loaded count: `1,000` when complete, `1,000+` while more pages exist.
+fn loaded_label(state: &State) -> String {
+    let (n, more) = state.loaded();
+    format!("{}{}", thousands(n as u64), if more { "+" } else { "" })
 }
 
 /// The sync state at `now` (`synced 3m ago`, `syncing 12,000/50,000`, `offline`), if there is

@@ -97,7 +97,7 @@ pub fn list_title(state: &State) -> String {
 pub fn accounts(n: usize) -> String {
     format!(
         "{} account{}",
-        super::format::thousands(n as u64),
+        crate::text::thousands(n as u64),
         if n == 1 { "" } else { "s" }
     )
 }
@@ -106,7 +106,7 @@ pub fn accounts(n: usize) -> String {
 pub fn matches(n: usize) -> String {
     format!(
         "{} match{}",
-        super::format::thousands(n as u64),
+        crate::text::thousands(n as u64),
         if n == 1 { "" } else { "es" }
     )
 }

@@ -52,7 +52,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
     let tmux = start("e2e", 100, 30, &script);
 
     let screen = tmux
-        .wait_for("the first page", 90, |s| s.contains("1000+ loaded"))
+        .wait_for("the first page", 90, |s| s.contains("1,000+ loaded"))
         .await;
     assert!(screen.contains(&format!("@{me}")), "{screen}");
     assert!(
@@ -62,7 +62,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
 
     // G goes to the end of what is loaded; being near the end loads the next page.
     tmux.keys(&["G"]);
-    tmux.wait_for("the second page", 90, |s| s.contains("1500 loaded"))
+    tmux.wait_for("the second page", 90, |s| s.contains("1,500 loaded"))
         .await;
     tmux.wait_for("the capability", 60, |s| s.contains("FULL"))
         .await;

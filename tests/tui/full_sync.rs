@@ -117,7 +117,7 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
     assert!(!screen.contains(&format!("@{}", handle(0))), "{screen}");
     assert!(!screen.contains(&format!("@{}", handle(1))), "{screen}");
     assert!(screen.contains(&format!("@{}", handle(2))), "{screen}");
-    assert!(screen.contains("2998 loaded"), "{screen}");
+    assert!(screen.contains("2,998 loaded"), "{screen}");
     assert!(screen.contains("full sync just now"), "{screen}");
     let reads = list_reads(&emu);
     assert_eq!(

@@ -53,12 +53,12 @@ async fn scrolled_pages_count_as_spent_today() {
     let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
     let tmux = start("lazyspend", 120, 40, &line);
     tmux.wait_for("the first page and its cost", 15, |s| {
-        s.contains("1000+ loaded") && s.contains("$1.000 today")
+        s.contains("1,000+ loaded") && s.contains("$1.000 today")
     })
     .await;
     tmux.keys(&["G"]);
     tmux.wait_for("the second page and the day's total", 15, |s| {
-        s.contains("1500 loaded") && s.contains("$1.500 today")
+        s.contains("1,500 loaded") && s.contains("$1.500 today")
     })
     .await;
     assert_eq!(blocking_reads(&emu), 2);

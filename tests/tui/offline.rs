@@ -67,8 +67,8 @@ async fn an_offline_start_paints_the_database_at_once_and_says_offline() {
         "first paint took {painted:?}:\n{screen}"
     );
     // The rest of the list follows the first screen in slices (slower on a loaded machine).
-    tmux.wait_for("the offline state with the whole list", 20, |s| {
-        s.contains("offline") && s.contains("3000")
+    tmux.wait_for("the offline state with the whole list", 60, |s| {
+        s.contains("offline") && s.contains("3,000")
     })
     .await;
     tmux.keys(&["q"]);

@@ -41,7 +41,7 @@ async fn queue_history_undo_diff_and_a_cached_start() {
     let emu = emulator::start(config.clone()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let tmux = tui(&emu, dir.path(), "a");
-    tmux.wait_for("the first page", 90, |s| s.contains("1000+ loaded"))
+    tmux.wait_for("the first page", 90, |s| s.contains("1,000+ loaded"))
         .await;
     tmux.keys(&["G"]);
     tmux.wait_for("the full sync cached", 90, |s| {
@@ -123,7 +123,7 @@ async fn queue_history_undo_diff_and_a_cached_start() {
     // The database answers the start; the background top-up merges into the list and never
     // replaces it with the first live page.
     tmux.wait_for("the background top-up", 90, |s| {
-        s.contains("Up to date") && s.contains("1200+ loaded")
+        s.contains("Up to date") && s.contains("1,200+ loaded")
     })
     .await;
     tmux.keys(&["q"]);
