@@ -16,11 +16,8 @@ pub(super) fn rebuild_view(state: &mut State) {
             Ok(q) => {
                 let now = super::update::unix(state.now);
                 // The previous list stays on screen until the new result is complete.
-                // Typing on at the end of the query only re-checks the last result's matches.
-                let job = match &state.last_search {
-                    Some(prev) => crate::query::Job::after(prev, q, now, &state.index),
-                    None => crate::query::Job::over(q, now, &state.index),
-                };
+                // Typing on (or deleting back) only re-checks an earlier result's matches.
+                let job = crate::query::Job::after(&state.searches, q, now, &state.index);
                 state.search_job = Some(job);
                 search_step(state);
             }
@@ -97,7 +94,15 @@ pub(super) fn search_step(state: &mut State) {
         state.view = v;
         state.cursor = 0;
         state.offset = 0;
-        state.last_search = Some(job);
+        let now = super::update::unix(state.now);
+        let index = &state.index;
+        state
+            .searches
+            .retain(|j| j.query != job.query && j.still_holds(index, now));
+        if state.searches.len() >= crate::query::EARLIER {
+            state.searches.remove(0);
+        }
+        state.searches.push(job);
     } else {
         state.search_job = Some(job);
     }

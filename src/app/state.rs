@@ -250,8 +250,9 @@ pub struct State {
     pub query_error: Option<crate::query::QueryError>,
     /// A search still evaluating a large list (see [`crate::query::CHUNK`]).
     pub search_job: Option<crate::query::Job>,
-    /// The last finished search: the next one narrows it when the user types on.
-    pub last_search: Option<crate::query::Job>,
+    /// The last finished searches, newest last (at most [`crate::query::EARLIER`]): the next
+    /// search narrows one of them when the user types on or deletes back.
+    pub searches: Vec<crate::query::Job>,
     /// The query whose matches `V` marked, while the marks are exactly those.
     pub marked_by: Option<String>,
     /// The last messages, oldest first (`L` shows them).
@@ -335,7 +336,7 @@ impl State {
             query: String::new(),
             query_error: None,
             search_job: None,
-            last_search: None,
+            searches: Vec::new(),
             marked_by: None,
             log: Default::default(),
             notes: HashMap::new(),

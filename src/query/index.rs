@@ -15,6 +15,9 @@ use super::{Bounds, Count, Flag, Query, Row, Test};
 /// Accounts evaluated per [`Job::step`] (a multiple of 64).
 pub const CHUNK: usize = 1 << 17;
 
+/// Finished searches a caller keeps for [`Job::after`] to narrow (each costs a bit per account).
+pub const EARLIER: usize = 8;
+
 /// Ends a field in the packed text (never in sanitized text or a needle).
 const FIELD_END: u8 = 0x1F;
 
@@ -231,6 +234,30 @@ impl Index {
         !one.search(query, now).is_empty()
     }
 
+    /// Calls `set` for every account of the account ranges `runs` whose text holds the needle
+    /// of `finder`: one pass over each range's packed text, moving on to the next account at a
+    /// find.
+    fn scan(
+        &self,
+        finder: &memmem::Finder,
+        runs: impl Iterator<Item = (usize, usize)>,
+        set: &mut impl FnMut(usize),
+    ) {
+        for (a, b) in runs {
+            let lo = self.start(a);
+            let hay = &self.text[lo..self.start(b)];
+            let (mut pos, mut acct) = (0, a);
+            while let Some(p) = finder.find(&hay[pos..]) {
+                let at = lo + pos + p;
+                while self.ends[acct] as usize <= at {
+                    acct += 1;
+                }
+                set(acct);
+                pos = self.ends[acct] as usize - lo;
+            }
+        }
+    }
+
     fn start(&self, i: usize) -> usize {
         if i == 0 {
             0
@@ -244,9 +271,15 @@ impl Index {
     fn mark(&self, test: &Test, now: i64, from: usize, to: usize, cand: &[u64], mask: &mut [u64]) {
         let mut set = |i: usize| mask[(i - from) / 64] |= 1 << ((i - from) % 64);
         let runs = || runs(cand, from, to);
+        let sparse =
+            cand.iter().map(|w| w.count_ones() as usize).sum::<usize>() * SPARSE < to - from;
         let each = |set: &mut dyn FnMut(usize), pass: &dyn Fn(usize) -> bool| {
-            for (a, b) in runs() {
-                (a..b).filter(|&i| pass(i)).for_each(&mut *set);
+            if sparse {
+                ones(cand, from).filter(|&i| pass(i)).for_each(&mut *set);
+            } else {
+                for (a, b) in runs() {
+                    (a..b).filter(|&i| pass(i)).for_each(&mut *set);
+                }
             }
         };
         let extras = |set: &mut dyn FnMut(usize), pass: &dyn Fn(&Extra) -> bool| {
@@ -262,18 +295,18 @@ impl Index {
                     return each(&mut set, &|_| true);
                 }
                 let finder = memmem::Finder::new(needle.as_bytes());
-                for (a, b) in runs() {
-                    let lo = self.start(a);
-                    let hay = &self.text[lo..self.start(b)];
-                    let (mut pos, mut acct) = (0, a);
-                    while let Some(p) = finder.find(&hay[pos..]) {
-                        let at = lo + pos + p;
-                        while self.ends[acct] as usize <= at {
-                            acct += 1;
+                if sparse {
+                    // Few accounts left: look in each one's text alone.
+                    for i in ones(cand, from) {
+                        if finder
+                            .find(&self.text[self.start(i)..self.ends[i] as usize])
+                            .is_some()
+                        {
+                            set(i);
                         }
-                        set(acct);
-                        pos = self.ends[acct] as usize - lo;
                     }
+                } else {
+                    self.scan(&finder, runs(), &mut set);
                 }
                 let n = needle.as_str();
                 extras(&mut set, &|e| {
@@ -297,6 +330,24 @@ impl Index {
             Test::Note(word) => extras(&mut set, &|e| e.note.contains(word.as_str())),
         }
     }
+}
+
+/// Below one account in this many still a candidate, a word is looked for in each candidate's
+/// text alone rather than in one pass over the packed text.
+const SPARSE: usize = 4;
+
+/// The accounts set in `cand` (word `w` holds accounts `from + 64·w ..`), ascending.
+fn ones(cand: &[u64], from: usize) -> impl Iterator<Item = usize> + '_ {
+    cand.iter().enumerate().flat_map(move |(w, &bits)| {
+        let mut b = bits;
+        std::iter::from_fn(move || {
+            (b != 0).then(|| {
+                let t = b.trailing_zeros() as usize;
+                b &= b - 1;
+                from + w * 64 + t
+            })
+        })
+    })
 }
 
 /// The account ranges `a..b` of `from..to` covered by runs of non-zero words of `cand` (word
@@ -435,6 +486,9 @@ pub struct Job {
     bits: Vec<u64>,
     /// The matches of a query this one narrows: only those are evaluated.
     prior: Option<Vec<u64>>,
+    /// The terms still to evaluate, cheapest first ([`super::Term::cost`]): a term the narrowed
+    /// query already held for every one of `prior` is left out.
+    order: Vec<usize>,
     /// [`Index::generation`] when the job started.
     generation: u64,
 }
@@ -442,6 +496,8 @@ pub struct Job {
 impl Job {
     /// A search of `query` over the first `len` accounts, at Unix time `now`.
     pub fn new(query: Query, now: i64, len: usize) -> Self {
+        let mut order: Vec<usize> = (0..query.terms.len()).collect();
+        order.sort_by_key(|&t| query.terms[t].cost());
         Self {
             query,
             now,
@@ -449,23 +505,35 @@ impl Job {
             next: 0,
             bits: vec![0; len.div_ceil(64)],
             prior: None,
+            order,
             generation: 0,
         }
     }
 
-    /// The search of `query` that follows the finished search `prev` while the user types: when
-    /// `query` can only match accounts `prev` matched (see [`Query::narrows`]) and `index` has not
-    /// changed since, only those are evaluated; otherwise every account is.
-    pub fn after(prev: &Job, query: Query, now: i64, index: &Index) -> Self {
-        let len = index.len();
-        let same = prev.done() && prev.len == len && prev.generation == index.generation;
-        let same_time = prev.now == now || !prev.query.uses_now();
-        let prior = (same && same_time && query.narrows(&prev.query)).then(|| prev.bits.clone());
-        Self {
-            prior,
-            generation: index.generation,
-            ..Self::new(query, now, len)
+    /// The search of `query` that follows the finished searches `earlier` while the user types:
+    /// when `query` can only match accounts one of them matched (see [`Query::narrows`]) and
+    /// `index` has not changed since, only those accounts are evaluated (of the one with the
+    /// fewest matches), and only against the terms that search did not already hold for.
+    pub fn after(earlier: &[Job], query: Query, now: i64, index: &Index) -> Self {
+        let mut job = Self::over(query, now, index);
+        let best = earlier
+            .iter()
+            .filter(|prev| prev.still_holds(index, now) && job.query.narrows(&prev.query))
+            .min_by_key(|prev| prev.count());
+        if let Some(prev) = best {
+            let terms = &job.query.terms;
+            job.order.retain(|&t| !prev.query.terms.contains(&terms[t]));
+            job.prior = Some(prev.bits.clone());
         }
+        job
+    }
+
+    /// True when this finished search is still the result over `index` at time `now`.
+    pub fn still_holds(&self, index: &Index, now: i64) -> bool {
+        self.done()
+            && self.len == index.len()
+            && self.generation == index.generation
+            && (self.now == now || !self.query.uses_now())
     }
 
     /// A search of `query` over every account of `index`, at Unix time `now`.
@@ -476,7 +544,7 @@ impl Job {
         }
     }
 
-    /// True when this search evaluates only the matches of the one it follows.
+    /// True when this search evaluates only the matches of one before it.
     pub fn narrowed(&self) -> bool {
         self.prior.is_some()
     }
@@ -502,7 +570,7 @@ impl Job {
             *words.last_mut().expect("a word") &= (1 << ((to - from) % 64)) - 1;
         }
         let mut mask = vec![0u64; words.len()];
-        for term in &self.query.terms {
+        for term in self.order.iter().map(|&t| &self.query.terms[t]) {
             if words.iter().all(|&w| w == 0) {
                 break;
             }
@@ -539,17 +607,7 @@ impl Job {
 
     /// The matching indices found so far, ascending.
     pub fn matches(&self) -> impl Iterator<Item = u32> + '_ {
-        let upto = self.next.div_ceil(64);
-        self.bits[..upto].iter().enumerate().flat_map(|(w, &bits)| {
-            let mut b = bits;
-            std::iter::from_fn(move || {
-                (b != 0).then(|| {
-                    let t = b.trailing_zeros();
-                    b &= b - 1;
-                    (w * 64) as u32 + t
-                })
-            })
-        })
+        ones(&self.bits[..self.next.div_ceil(64)], 0).map(|i| i as u32)
     }
 
     /// Number of matches found so far.
@@ -712,24 +770,26 @@ mod tests {
 
     proptest! {
         #[test]
-        fn typing_key_by_key_narrows_to_the_brute_force_result(rows in proptest::collection::vec(row(), 0..200), q in query(), slice in 1usize..300) {
+        fn typing_and_deleting_key_by_key_gives_the_brute_force_result(rows in proptest::collection::vec(row(), 0..200), q in query(), slice in 1usize..300) {
             let mut index = Index::default();
             for (r, note, tags) in &rows {
                 let i = index.push(r);
                 index.set_extra(i, note, tags);
             }
             let now = 1_790_000_000;
-            let mut last: Option<Job> = None;
-            for end in q.char_indices().map(|(i, c)| i + c.len_utf8()) {
+            let mut earlier: Vec<Job> = Vec::new();
+            let ends: Vec<usize> = q.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+            // Typed key by key, then deleted back key by key.
+            for &end in ends.iter().chain(ends.iter().rev().skip(1)) {
                 let Ok(typed) = parse(&q[..end]) else { continue };
                 let want = reference(&rows, &typed, now);
-                let mut job = match &last {
-                    Some(prev) => Job::after(prev, typed, now, &index),
-                    None => Job::over(typed, now, &index),
-                };
+                let mut job = Job::after(&earlier, typed, now, &index);
                 while !job.step(&index, slice) {}
                 prop_assert_eq!(job.matches().collect::<Vec<_>>(), want, "after typing {:?}", &q[..end]);
-                last = Some(job);
+                if earlier.len() == EARLIER {
+                    earlier.remove(0);
+                }
+                earlier.push(job);
             }
         }
     }
@@ -743,27 +803,38 @@ mod tests {
                 ..Row::default()
             });
         }
-        let run = |job: &mut Job, index: &Index| while !job.step(index, CHUNK) {};
-        let mut cr = Job::over(parse("cr").unwrap(), 0, &index);
-        run(&mut cr, &index);
-        let mut cry = Job::after(&cr, parse("cry").unwrap(), 0, &index);
+        let run = |q: &str, earlier: &[Job], now: i64, index: &Index| {
+            let mut job = Job::after(earlier, parse(q).unwrap(), now, index);
+            while !job.step(index, CHUNK) {}
+            job
+        };
+        let narrows = |q: &str, earlier: &Job, now: i64, index: &Index| {
+            Job::after(std::slice::from_ref(earlier), parse(q).unwrap(), now, index).narrowed()
+        };
+        let cr = run("cr", &[], 0, &index);
+        assert!(!cr.narrowed());
+        let cry = run("cry", std::slice::from_ref(&cr), 0, &index);
         assert!(cry.narrowed());
-        run(&mut cry, &index);
         assert_eq!(cry.matches().collect::<Vec<_>>(), vec![0, 1]);
-        assert!(!Job::after(&cry, parse("c").unwrap(), 0, &index).narrowed());
-        assert!(!Job::after(&cry, parse("-cry").unwrap(), 0, &index).narrowed());
-        assert!(Job::after(&cry, parse("cry followers:>1").unwrap(), 0, &index).narrowed());
+        assert!(!narrows("c", &cry, 0, &index));
+        assert!(!narrows("c", &cr, 0, &index));
+        assert!(!narrows("-cry", &cry, 0, &index));
+        assert!(narrows("cry followers:>1", &cry, 0, &index));
         assert!(
-            Job::after(&cr, parse("cry age:<1d").unwrap(), 9, &index).narrowed(),
-            "a later time changes nothing a text term matched"
+            narrows("cry age:<1d", &cr, 9, &index),
+            "a later time changes nothing a word matched"
         );
-        let mut age = Job::over(parse("age:<1d").unwrap(), 0, &index);
-        run(&mut age, &index);
-        assert!(!Job::after(&age, parse("age:<1d cr").unwrap(), 9, &index).narrowed());
+        let age = run("age:<1d", &[], 0, &index);
+        assert!(!narrows("age:<1d cr", &age, 9, &index));
+        let many = run("followers:>5", &[], 0, &index);
+        assert!(narrows("followers:>50", &many, 0, &index));
+        assert!(!narrows("followers:>4", &many, 0, &index));
+        let not_bot = run("-bot", &[], 0, &index);
+        assert!(narrows("-bo", &not_bot, 0, &index));
+        assert!(!narrows("-bots", &not_bot, 0, &index));
         index.set_extra(2, "cryptic", &[]);
-        let mut after_note = Job::after(&cry, parse("cryp").unwrap(), 0, &index);
+        let after_note = run("cryp", std::slice::from_ref(&cry), 0, &index);
         assert!(!after_note.narrowed(), "a note changed since");
-        run(&mut after_note, &index);
         assert_eq!(after_note.matches().collect::<Vec<_>>(), vec![0, 2]);
     }
 

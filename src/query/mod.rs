@@ -9,7 +9,7 @@ mod index;
 mod parse;
 mod row;
 
-pub use index::{Index, Job, CHUNK};
+pub use index::{Index, Job, CHUNK, EARLIER};
 pub use parse::{parse, QueryError, KEYS};
 pub use row::{default_avatar, expanded_url, Row};
 
@@ -33,21 +33,13 @@ impl Query {
         self.terms.iter().any(|t| matches!(t.test, Test::Age(_)))
     }
 
-    /// True when every account this query matches, `prev` matches too: it keeps `prev`'s terms,
-    /// except that its last may be a longer word than `prev`'s last (`cr` → `cry`), and adds
-    /// terms after them. Typing on at the end of a query gives such a query.
+    /// True when every account this query matches, `prev` matches too: each of `prev`'s terms
+    /// is implied by one of this query's ([`Term::implies`]). Typing on at the end of a query
+    /// (`cr` → `cry`, an added term, `followers:>5` → `followers:>50`) gives such a query.
     pub fn narrows(&self, prev: &Query) -> bool {
-        if self.terms.len() < prev.terms.len() {
-            return false;
-        }
-        let last = prev.terms.len().saturating_sub(1);
-        prev.terms.iter().zip(&self.terms).enumerate().all(|(k, (p, n))| {
-            p == n
-                || (k == last
-                    && !p.negated
-                    && !n.negated
-                    && matches!((&p.test, &n.test), (Test::Text(a), Test::Text(b)) if b.contains(a.as_str())))
-        })
+        prev.terms
+            .iter()
+            .all(|p| self.terms.iter().any(|n| n.implies(p)))
     }
 }
 
@@ -58,6 +50,45 @@ pub struct Term {
     pub negated: bool,
     /// What is tested.
     pub test: Test,
+}
+
+impl Term {
+    /// True when every account this term holds for, `other` holds for too.
+    pub fn implies(&self, other: &Term) -> bool {
+        match (self.negated, other.negated) {
+            (false, false) => self.test.within(&other.test),
+            // Not B implies not A when A implies B.
+            (true, true) => other.test.within(&self.test),
+            _ => false,
+        }
+    }
+
+    /// Evaluation rank: column filters and note/tag lookups (cheap, and they leave fewer
+    /// accounts for the text scans) before words, words before negated words.
+    pub(crate) fn cost(&self) -> u8 {
+        match (&self.test, self.negated) {
+            (Test::Text(_), false) => 1,
+            (Test::Text(_), true) => 2,
+            _ => 0,
+        }
+    }
+}
+
+impl Test {
+    /// True when every account `self` holds for, `other` holds for too.
+    fn within(&self, other: &Test) -> bool {
+        let inside = |a: &Bounds, b: &Bounds| a.min >= b.min && a.max <= b.max;
+        match (self, other) {
+            (Test::Text(a), Test::Text(b)) | (Test::Note(a), Test::Note(b)) => {
+                a.contains(b.as_str())
+            }
+            (Test::Count(c, a), Test::Count(d, b)) => c == d && inside(a, b),
+            (Test::Age(a), Test::Age(b))
+            | (Test::Joined(a), Test::Joined(b))
+            | (Test::Seen(a), Test::Seen(b)) => inside(a, b),
+            _ => self == other,
+        }
+    }
 }
 
 /// What a term tests.

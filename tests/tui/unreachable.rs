@@ -240,8 +240,9 @@ async fn a_bad_rate_limit_reset_is_told_in_the_tui_with_the_bounded_wait() {
         assert!(log.contains("UTC ("), "case {i}:\n{log}");
         // Escape and q apart: together they read as Alt-q.
         tmux.keys(&["Escape"]);
+        // The status bar shows under the log too: the list is back once the log is gone.
         tmux.wait_for("the list again", 30, |s| {
-            s.contains("Loading… rate limited")
+            s.contains("Loading… rate limited") && !s.contains(" Messages (")
         })
         .await;
         tmux.keys(&["q"]);

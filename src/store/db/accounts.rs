@@ -90,49 +90,114 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     })
 }
 
-/// Upserts one account seen at `seen` (Unix seconds) by `sync` at `pos`, with X's object
-/// `json` (the same account as `u`); a new one gets `first_seen` (a known one keeps the earlier
-/// of its own and `first_seen`). An account whose stored object is unchanged only gets the new
-/// sighting (no column or index but the order's is rewritten). True when it was not listed.
+/// How [`upsert`] looks for the stored account first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Probe {
+    /// Reads the stored row, then writes what changed (best when most accounts are known).
+    Read,
+    /// Tries a plain insert, and reads only when the account is there (best when most are
+    /// new, as in a first sync: one statement per account).
+    Insert,
+}
+
+impl Probe {
+    /// The probe for the account after one that was (`true`) or was not new: lists come in
+    /// long runs of new or of known accounts.
+    pub(super) fn after(new: bool) -> Self {
+        if new {
+            Self::Insert
+        } else {
+            Self::Read
+        }
+    }
+}
+
+/// Upserts the account of `row`, looking for it first as `probe` says: a new one gets the row's
+/// `first_seen` (a known one keeps the earlier of its own and the row's). An account whose
+/// stored object is unchanged only gets the new sighting (no column or index but the order's is
+/// rewritten). True when it was not listed.
 pub(super) fn upsert(
     tx: &rusqlite::Transaction<'_>,
-    u: &User,
-    json: &str,
-    sync: SyncId,
-    pos: u64,
-    seen: i64,
-    first_seen: i64,
+    row: &Sighting<'_>,
+    probe: Probe,
 ) -> rusqlite::Result<bool> {
+    let u = row.user;
+    if probe == Probe::Insert && write_row(tx, row, false)? {
+        return Ok(true);
+    }
     let known: Option<(bool, bool)> = tx
         .prepare_cached("SELECT gone_at IS NULL, json = ?2 FROM accounts WHERE id = ?1")?
-        .query_row(params![u.id, json], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![u.id, row.json], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((listed, true)) = known {
         tx.prepare_cached(
             "UPDATE accounts SET first_seen = min(first_seen, ?2), last_seen = ?3, \
                  gone_at = NULL, gone_sync = NULL, seen_sync = ?4, seen_pos = ?5 WHERE id = ?1",
         )?
-        .execute(params![u.id, first_seen, seen, sync.0, pos as i64])?;
+        .execute(params![
+            u.id,
+            row.first_seen,
+            row.seen,
+            row.sync.0,
+            row.pos as i64
+        ])?;
         return Ok(!listed);
     }
+    write_row(tx, row, true)?;
+    Ok(known.map(|k| k.0) != Some(true))
+}
+
+/// One account as a sync saw it: X's object (typed and as text), the sync, its position in the
+/// sync's stream, when (Unix seconds), and the `first_seen` a new account gets.
+pub(super) struct Sighting<'a> {
+    pub user: &'a User,
+    pub json: &'a str,
+    pub sync: SyncId,
+    pub pos: u64,
+    pub seen: i64,
+    pub first_seen: i64,
+}
+
+/// The insert of every column of an account, then `$conflict` (what an existing id does).
+macro_rules! insert_sql {
+    ($conflict:literal) => {
+        concat!(
+            "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
+                 image_url, created_at, followers, following, posts, listed, verified, \
+                 verified_type, protected, first_seen, last_seen, gone_at, first_sync, \
+                 gone_sync, seen_sync, seen_pos) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                 ?17, ?21, ?18, NULL, ?19, NULL, ?19, ?20) ",
+            $conflict
+        )
+    };
+}
+
+/// Writes every column of `row`: a new account (false when one with its id is stored, then
+/// nothing is written) or, with `replace`, over the stored one (keeping the earlier
+/// `first_seen` and its first sync).
+fn write_row(
+    tx: &rusqlite::Transaction<'_>,
+    row: &Sighting<'_>,
+    replace: bool,
+) -> rusqlite::Result<bool> {
+    let sql = if replace {
+        insert_sql!(
+            "ON CONFLICT (id) DO UPDATE SET json = ?2, username = ?3, username_lc = ?4, \
+                 name = ?5, bio = ?6, location = ?7, url = ?8, image_url = ?9, \
+                 created_at = ?10, followers = ?11, following = ?12, posts = ?13, \
+                 listed = ?14, verified = ?15, verified_type = ?16, protected = ?17, \
+                 first_seen = min(first_seen, ?21), last_seen = ?18, gone_at = NULL, \
+                 gone_sync = NULL, seen_sync = ?19, seen_pos = ?20"
+        )
+    } else {
+        insert_sql!("ON CONFLICT (id) DO NOTHING")
+    };
+    let u = row.user;
     let m = u.public_metrics.unwrap_or_default();
-    tx.prepare_cached(
-        "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
-             image_url, created_at, followers, following, posts, listed, verified, \
-             verified_type, protected, first_seen, last_seen, gone_at, first_sync, \
-             gone_sync, seen_sync, seen_pos) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-             ?17, ?21, ?18, NULL, ?19, NULL, ?19, ?20) \
-         ON CONFLICT (id) DO UPDATE SET json = ?2, username = ?3, username_lc = ?4, \
-             name = ?5, bio = ?6, location = ?7, url = ?8, image_url = ?9, \
-             created_at = ?10, followers = ?11, following = ?12, posts = ?13, \
-             listed = ?14, verified = ?15, verified_type = ?16, protected = ?17, \
-             first_seen = min(first_seen, ?21), last_seen = ?18, gone_at = NULL, \
-             gone_sync = NULL, seen_sync = ?19, seen_pos = ?20",
-    )?
-    .execute(params![
+    let n = tx.prepare_cached(sql)?.execute(params![
         u.id,
-        json,
+        row.json,
         u.username,
         u.username.to_ascii_lowercase(),
         u.name,
@@ -148,12 +213,12 @@ pub(super) fn upsert(
         u.verified.unwrap_or(false),
         u.verified_type,
         u.protected.unwrap_or(false),
-        seen,
-        sync.0,
-        pos as i64,
-        first_seen,
+        row.seen,
+        row.sync.0,
+        row.pos as i64,
+        row.first_seen,
     ])?;
-    Ok(known.map(|k| k.0) != Some(true))
+    Ok(n > 0)
 }
 
 /// The JSON a [`User`] is stored as when X's own text is not at hand.
@@ -170,12 +235,23 @@ fn upsert_all<'a>(
 ) -> rusqlite::Result<PageCount> {
     let now = now_unix();
     let mut count = PageCount::default();
-    for (i, (u, json)) in users.enumerate() {
-        if upsert(tx, u, json, sync, first_pos + i as u64, now, now)? {
+    let mut probe = Probe::Read;
+    for (i, (user, json)) in users.enumerate() {
+        let row = Sighting {
+            user,
+            json,
+            sync,
+            pos: first_pos + i as u64,
+            seen: now,
+            first_seen: now,
+        };
+        let new = upsert(tx, &row, probe)?;
+        if new {
             count.new += 1;
         } else {
             count.known += 1;
         }
+        probe = Probe::after(new);
     }
     Ok(count)
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::accounts::{upsert, user_json};
+use super::accounts::{upsert, user_json, Probe, Sighting};
 use super::log::insert_entry;
 use super::{now_unix, DbError, Store, SyncId};
 use crate::store::legacy::OldProfile;
@@ -20,8 +20,17 @@ impl Store {
                     params![s.at, s.accounts.len() as i64],
                 )?;
                 let id = SyncId(tx.last_insert_rowid());
-                for (pos, (u, first)) in s.accounts.iter().enumerate() {
-                    upsert(tx, u, &user_json(u), id, pos as u64, s.at, *first)?;
+                for (pos, (user, first)) in s.accounts.iter().enumerate() {
+                    let json = user_json(user);
+                    let row = Sighting {
+                        user,
+                        json: &json,
+                        sync: id,
+                        pos: pos as u64,
+                        seen: s.at,
+                        first_seen: *first,
+                    };
+                    upsert(tx, &row, Probe::Read)?;
                 }
                 tx.execute(
                     "UPDATE accounts SET gone_at = ?1, gone_sync = ?2 \

@@ -493,3 +493,28 @@ fn stored_pages_keep_x_objects_totals_and_spend_and_rewrite_only_changed_account
         .unwrap();
     assert_eq!(sync, 2);
 }
+
+#[test]
+fn accounts_after_a_new_one_are_still_told_apart_known_gone_or_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(full_sync(&s, &[&[4, 3, 2]]), 0);
+    assert_eq!(full_sync(&s, &[&[4, 3]]), 1, "2 is gone");
+    let first = s.accounts_by_id(&["3".into()]).unwrap()["3"].first_seen;
+    // Each known or gone account comes right after a new one (the insert-first probe).
+    let t = s.begin_sync(SyncKind::Full).unwrap();
+    let mut changed = user(4);
+    changed.name = "Renamed".into();
+    let page = [user(9), user(3), user(8), user(2), user(7), changed];
+    let c = s.upsert_page(t, 0, &page).unwrap();
+    assert_eq!(c, PageCount { new: 4, known: 2 }, "2 was gone: new again");
+    assert_eq!(s.finish_sync(t, SyncTotals::default()).unwrap(), 0);
+    assert_eq!(ids(&s.load_all().unwrap()), [9, 3, 8, 2, 7, 4]);
+    let by_id = s.accounts_by_id(&["3".into(), "4".into()]).unwrap();
+    assert_eq!(
+        by_id["3"].first_seen, first,
+        "a known account keeps first_seen"
+    );
+    assert_eq!(by_id["4"].user.name, "Renamed");
+    assert_eq!(s.is_listed("2").unwrap(), Some(true));
+}
