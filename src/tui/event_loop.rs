@@ -4,7 +4,7 @@
 //! process (keys in, frames out) without a terminal.
 
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use futures::{FutureExt, Stream, StreamExt};
@@ -105,6 +105,9 @@ pub fn map_event(event: Event) -> Option<Action> {
 /// The most actions applied before a frame is drawn, so a flood of results cannot starve input.
 const DRAIN_MAX: usize = 256;
 
+/// How often the loop looks whether the terminal hung up.
+const HANG_UP_CHECK: Duration = Duration::from_millis(250);
+
 /// Runs until the user quits, the event stream ends, or a signal arrives.
 ///
 /// Each turn waits for one event, then drains what else is ready (keys first, then worker
@@ -136,7 +139,16 @@ where
     };
     dispatch(first, screen, &io)?;
     screen.draw(state)?;
+    let mut checked = Instant::now();
     loop {
+        // A terminal that hung up can leave a branch below always ready, so the tick never
+        // wins: whatever runs, the hang-up is looked for every quarter second.
+        if checked.elapsed() >= HANG_UP_CHECK {
+            checked = Instant::now();
+            if screen.hung_up() {
+                return Ok(Ending::Signal);
+            }
+        }
         let searching = state.searching();
         let action = tokio::select! {
             // Signals first (a terminal that is gone can leave the event stream always ready,
@@ -157,12 +169,7 @@ where
             },
             Some(a) = actions.recv() => Some(a),
             _ = std::future::ready(()), if searching => Some(Action::SearchStep),
-            _ = tick.tick() => {
-                if screen.hung_up() {
-                    return Ok(Ending::Signal);
-                }
-                Some(Action::Tick(SystemTime::now()))
-            }
+            _ = tick.tick() => Some(Action::Tick(SystemTime::now())),
         };
         let mut pending: Vec<Action> = action.into_iter().collect();
         // Coalesce: whatever is ready now joins this frame.
