@@ -93,6 +93,12 @@ fn pay_per_use_block_exits_5_and_suggests_mute() {
     assert!(env.emu().muted_ids().contains(&id));
     let out = cmd(&env, &["unmute", &id]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // A bare id prints the handle too.
+    assert!(
+        out.stdout.contains(&format!("unmuted @{name} ({id})")),
+        "{}",
+        out.stdout
+    );
     assert!(!env.emu().muted_ids().contains(&id));
 }
 
