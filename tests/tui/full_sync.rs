@@ -3,29 +3,13 @@
 //! elsewhere leave the list; the status bar says when the last full sync was. Pages never carry
 //! pinned posts: `P` buys one, for the selected account.
 
-use std::process::Command;
-
 use xblocks::emulator::{self, Config, Emulator};
 
 use crate::fixtures::SCOPES;
-use crate::tmux_support::{start, tmux_available, xblocks_line};
+use crate::tmux_support::{start, tmux_available, xblocks_line, xblocks_ok};
 
 fn xblocks(emu: &Emulator, token: &str, dir: &std::path::Path, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
-        .args([
-            "--api-base",
-            &emu.base_url(),
-            "--auth-base",
-            &emu.base_url(),
-        ])
-        .arg("--config-dir")
-        .arg(dir)
-        .args(args)
-        .env("XBLOCKS_ACCESS_TOKEN", token)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    xblocks_ok(&emu.base_url(), token, dir, args)
 }
 
 /// The block-list reads the emulator served, with what each cost.

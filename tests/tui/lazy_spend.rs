@@ -2,31 +2,16 @@
 //! (the status bar and `whoami` say so), and none is asked for when it could cross
 //! `[billing] daily_cap`.
 
-use std::process::Command;
-
 use xblocks::emulator::{self, Config, Emulator};
 
 use crate::fixtures::SCOPES;
-use crate::tmux_support::{probe, start, tmux_available, xblocks_line};
+use crate::tmux_support::{probe, start, tmux_available, xblocks_line, xblocks_ok};
 
 fn blocking_reads(emu: &Emulator) -> usize {
     emu.request_log()
         .iter()
         .filter(|r| r.method == "GET" && r.path.ends_with("/blocking"))
         .count()
-}
-
-fn whoami(emu: &Emulator, token: &str, dir: &std::path::Path) -> String {
-    let base = emu.base_url();
-    let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
-        .args(["--api-base", &base, "--auth-base", &base, "--config-dir"])
-        .arg(dir)
-        .arg("whoami")
-        .env("XBLOCKS_ACCESS_TOKEN", token)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 async fn world() -> (Emulator, String, tempfile::TempDir) {
@@ -65,7 +50,7 @@ async fn scrolled_pages_count_as_spent_today() {
     tmux.keys(&["q"]);
     tmux.wait_for("the TUI to end", 10, |s| !s.contains("loaded"))
         .await;
-    let out = whoami(&emu, &token, dir.path());
+    let out = xblocks_ok(&emu.base_url(), &token, dir.path(), &["whoami"]);
     assert!(out.contains("spent today (UTC): $1.500"), "{out}");
 }
 

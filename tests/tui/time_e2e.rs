@@ -6,7 +6,7 @@
 use crate::tmux_support;
 use std::time::Duration;
 
-use tmux_support::{quote, start, tmux_available, xblocks_line};
+use tmux_support::{quote, start, tmux_available, xblocks_line, xblocks_ok};
 use xblocks::emulator::{self, Config};
 
 use crate::fixtures::SCOPES;
@@ -252,24 +252,6 @@ async fn review_decisions_go_out_as_exactly_one_batch() {
     emu.shutdown().await;
 }
 
-/// Runs the binary headless against `base` with the profile in `config`.
-fn xblocks(base: &str, token: &str, config: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xblocks"))
-        .args(args)
-        .env("XBLOCKS_CONFIG_DIR", config)
-        .env("XBLOCKS_API_BASE", base)
-        .env("XBLOCKS_AUTH_BASE", base)
-        .env("XBLOCKS_ACCESS_TOKEN", token)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
     if !tmux_available() {
@@ -292,7 +274,7 @@ async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
     let config = dir.path().join("config");
     let done = dir.path().join("exit-status");
     // Muted for 40 seconds from the command line: wide enough for the TUI to start first.
-    let out = xblocks(&base, &token, &config, &["mute", &timed, "--for", "40s"]);
+    let out = xblocks_ok(&base, &token, &config, &["mute", &timed, "--for", "40s"]);
     assert!(out.contains("unmute 1 account queued"), "{out}");
     let unmutes = |t: &str| {
         emu.request_log()
@@ -344,7 +326,7 @@ async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&done, 60).await.trim(), "0");
     let q: serde_json::Value =
-        serde_json::from_str(&xblocks(&base, &token, &config, &["queue", "--json"])).unwrap();
+        serde_json::from_str(&xblocks_ok(&base, &token, &config, &["queue", "--json"])).unwrap();
     assert_eq!(q["due_later"], 1, "{q}");
     assert_eq!(q["open"][0]["action"], "unmute");
     assert_eq!(q["open"][0]["target"], confirmed.as_str());

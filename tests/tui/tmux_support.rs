@@ -106,15 +106,26 @@ pub fn start(name: &str, cols: u16, rows: u16, script: &str) -> Tmux {
     tmux
 }
 
-/// Learns the capability the way a sign-in does (`xblocks whoami --probe`: one no-op write),
-/// for sessions that start from `XBLOCKS_ACCESS_TOKEN` without a `login`.
-pub fn probe(base: &str, token: &str, config: &std::path::Path) {
+/// Runs the binary headless against `base` with the profile in `config`; asserts it succeeded
+/// and returns its stdout.
+pub fn xblocks_ok(base: &str, token: &str, config: &std::path::Path, args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_xblocks"))
         .args(["--api-base", base, "--auth-base", base, "--config-dir"])
         .arg(config)
-        .args(["whoami", "--probe"])
+        .args(args)
         .env("XBLOCKS_ACCESS_TOKEN", token)
         .output()
         .expect("xblocks runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Learns the capability the way a sign-in does (`xblocks whoami --probe`: one no-op write),
+/// for sessions that start from `XBLOCKS_ACCESS_TOKEN` without a `login`.
+pub fn probe(base: &str, token: &str, config: &std::path::Path) {
+    xblocks_ok(base, token, config, &["whoami", "--probe"]);
 }
