@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Mode, State};
 use crate::text::SafeText;
@@ -50,9 +50,9 @@ pub struct DiffPane {
 }
 
 /// Opens the diff view and asks for the diff.
-pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn open(state: &mut State, out: &mut Vec<Effect>) {
     state.mode = Mode::Diff(DiffPane::default());
-    out.push(Command::LoadDiff);
+    out.push(Command::LoadDiff.into());
 }
 
 /// The diff arrived.

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Confirm, Mode, State};
 use super::update::{error, info};
@@ -96,9 +96,9 @@ pub struct HistoryPane {
 }
 
 /// Opens the history view and asks for the log.
-pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn open(state: &mut State, out: &mut Vec<Effect>) {
     state.mode = Mode::History(HistoryPane::default());
-    out.push(Command::LoadHistory);
+    out.push(Command::LoadHistory.into());
 }
 
 /// The log arrived (oldest first): kept newest first, at most [`HISTORY_MAX`] entries.
