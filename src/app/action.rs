@@ -86,6 +86,23 @@ pub enum Action {
         /// The URL that was to be opened.
         url: String,
     },
+    /// The inverse of the last batch is queued.
+    UndoQueued {
+        /// What it does (`unblock`, `block`, …).
+        verb: &'static str,
+        /// Accounts it writes.
+        accounts: u64,
+        /// Its batch id.
+        batch: String,
+        /// Accounts on the keep list it leaves blocked.
+        kept: u64,
+    },
+    /// The pages read as the user scrolled reached the end of the list and are cached as a full
+    /// sync (after the `Diff` it found).
+    CachedAll {
+        /// Accounts in the list.
+        accounts: u64,
+    },
     /// A message from the terminal layer (e.g. the unblock-later file was written).
     Notice {
         /// The text.

@@ -46,6 +46,28 @@ impl From<&LogEntry> for LogRow {
     }
 }
 
+/// What the status line says when an undo was queued.
+pub(super) fn undo_queued_text(
+    state: &State,
+    verb: &str,
+    accounts: u64,
+    batch: &str,
+    kept: u64,
+) -> String {
+    let kept = match kept {
+        0 => String::new(),
+        1 => ", 1 kept account left blocked".into(),
+        n => format!(", {} kept accounts left blocked", crate::text::thousands(n)),
+    };
+    format!(
+        "Undo queued: {verb} {} account{} (batch {}{kept}); {} shows progress.",
+        crate::text::thousands(accounts),
+        if accounts == 1 { "" } else { "s" },
+        crate::text::sanitize(batch),
+        state.keymap.key_name(KeyMode::Main, KeyAction::Queue)
+    )
+}
+
 /// What `U` would undo: the last batch that changed something.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndoOffer {
@@ -303,6 +325,19 @@ mod tests {
         update(&mut s, key('U'));
         assert_eq!(update(&mut s, key('y')), vec![Command::UndoLastBatch]);
         assert!(matches!(s.mode, Mode::History(_)));
+        update(
+            &mut s,
+            Action::UndoQueued {
+                verb: "unblock",
+                accounts: 1_200,
+                batch: "undo-tui-b".into(),
+                kept: 1,
+            },
+        );
+        assert_eq!(
+            s.message.as_ref().unwrap().text,
+            "Undo queued: unblock 1,200 accounts (batch undo-tui-b, 1 kept account left blocked); Q shows progress."
+        );
     }
 
     #[test]

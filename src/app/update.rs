@@ -118,6 +118,18 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 state.keymap.key_name(KeyMode::Main, KeyAction::Copy)
             )));
         }
+        Action::UndoQueued {
+            verb,
+            accounts,
+            batch,
+            kept,
+        } => {
+            let text = super::history::undo_queued_text(state, verb, accounts, &batch, kept);
+            state.message = Some(info(text));
+        }
+        Action::CachedAll { accounts } => {
+            state.message = Some(info(super::diff_view::cached_all_text(state, accounts)));
+        }
         Action::Notice {
             text,
             error: is_error,
