@@ -216,7 +216,7 @@ const DEFAULTS: &[Default] = &[
     row(M::Main, A::Tags, "tags", &["t"], "edit tags (+name -name)", ""),
     row(M::Main, A::Columns, "columns", &["c"], "pick the list's columns", ""),
     row(M::Main, A::Log, "log", &["L"], "message log (last 200, full length)", ""),
-    row(M::Main, A::ClearMarks, "clear_marks", &["Esc"], "clear marks / search", ""),
+    row(M::Main, A::ClearMarks, "clear_marks", &["Esc"], "leave detail, clear search or marks", ""),
     row(M::Main, A::Unblock, "unblock", &["u"], "unblock marked or selected", "unblock"),
     row(M::Main, A::Block, "block", &["b"], "block by handle", ""),
     row(M::Main, A::Mute, "mute", &["m"], "mute instead", "mute"),

@@ -5,7 +5,7 @@
 use crossterm::event::KeyEvent;
 
 use super::account::Standing;
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Capability, Confirm, Mode, State};
 use super::update::info;
@@ -134,12 +134,7 @@ pub fn held_read_only(state: &State) -> bool {
 }
 
 /// Keys of the queue view.
-pub(super) fn on_key(
-    state: &mut State,
-    key: KeyEvent,
-    mut pane: QueuePane,
-    out: &mut Vec<Command>,
-) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: QueuePane, out: &mut Vec<Effect>) {
     let rows = row_count(state);
     let page = state.list_rows();
     let max = rows.saturating_sub(1);
@@ -153,12 +148,12 @@ pub(super) fn on_key(
                 .is_some_and(|q| q.paused || (!q.running && q.unsent() > 0));
             if idle {
                 state.message = Some(info("Resuming the queue…"));
-                out.push(Command::ResumeQueue);
+                out.push(Command::ResumeQueue.into());
             } else {
                 state.message = Some(info(
                     "Pausing the queue; the job in flight finishes or is checked before any resend.",
                 ));
-                out.push(Command::PauseQueue);
+                out.push(Command::PauseQueue.into());
             }
         }
         Some(KeyAction::CancelQueue) => {
@@ -395,7 +390,7 @@ mod tests {
         update(&mut s, key(' '));
         update(&mut s, key('u'));
         let cmds = update(&mut s, key('y'));
-        assert!(matches!(&cmds[..], [Command::Write(b)] if b.len() == 2));
+        assert!(matches!(&cmds[..], [Effect::Worker(Command::Write(b))] if b.len() == 2));
         assert_eq!(s.pending(), 2);
         update(
             &mut s,

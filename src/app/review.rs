@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::Standing;
-use super::action::Command;
+use super::action::Effect;
 use super::state::{Mode, State, Target};
 use super::update::info;
 use crate::api::Write;
@@ -149,7 +149,7 @@ pub(super) fn open(state: &mut State) {
 }
 
 /// Keys of the review.
-pub(super) fn on_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Command>) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Effect>) {
     if let Some(text) = r.noting.take() {
         on_note_key(key, &mut r, text);
         state.mode = Mode::Review(r);
@@ -223,7 +223,7 @@ fn on_note_key(key: KeyEvent, r: &mut Review, mut text: String) {
     }
 }
 
-fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Command>) {
+fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Effect>) {
     match key.code {
         KeyCode::Char('y' | 'Y') | KeyCode::Enter => send(state, &r, out),
         KeyCode::Char('n' | 'N') => {
@@ -238,7 +238,7 @@ fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mu
 }
 
 /// Sends every decision at once: the writes go to the queue together, as one batch.
-fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
+fn send(state: &mut State, r: &Review, out: &mut Vec<Effect>) {
     let t = r.tally();
     let mut writes: Vec<(Write, u32)> = Vec::new();
     let mut order: Vec<(usize, u32)> = r
@@ -300,7 +300,7 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
 mod tests {
     use super::*;
     use crate::app::test_support::{code, key, only_page, state_at, user};
-    use crate::app::{update, Action};
+    use crate::app::{update, Action, Command};
 
     fn state(n: u64) -> State {
         let mut s = state_at(1_700_000_000);

@@ -6,7 +6,7 @@
 
 use std::time::SystemTime;
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{Confirm, Message, Mode, SortKey, State};
 use crate::api::price::{Caps, Prices, Usd};
@@ -116,15 +116,18 @@ pub(super) fn start_sync(state: &mut State, full: bool, plan: Option<&SyncPlan>)
 
 /// `R`: asks the worker for the plan of a full sync (read from the database; nothing is sent
 /// to X), which comes back as [`on_planned`].
-pub(super) fn ask_full(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn ask_full(state: &mut State, out: &mut Vec<Effect>) {
     let s = &state.snapshots.sync;
     let text = if s.running() {
         "A sync is already running."
     } else {
-        out.push(Command::PlanSync {
-            full: true,
-            prices: s.prices,
-        });
+        out.push(
+            Command::PlanSync {
+                full: true,
+                prices: s.prices,
+            }
+            .into(),
+        );
         "Working out the plan of a full sync (nothing is sent yet)…"
     };
     state.message = Some(Message {
@@ -147,9 +150,9 @@ pub(super) fn on_planned(state: &mut State, plan: SyncPlan) {
 }
 
 /// The full sync's confirm was answered: yes starts it, no sends nothing.
-pub(super) fn on_confirmed(state: &mut State, plan: SyncPlan, yes: bool, out: &mut Vec<Command>) {
+pub(super) fn on_confirmed(state: &mut State, plan: SyncPlan, yes: bool, out: &mut Vec<Effect>) {
     let text = if yes {
-        out.push(start_sync(state, true, Some(&plan)));
+        out.push(start_sync(state, true, Some(&plan)).into());
         "Full sync started: every page is read; accounts X no longer lists leave the list."
     } else {
         "No full sync: nothing was sent."
@@ -356,7 +359,10 @@ mod tests {
         s.snapshots.sync.offline_first = true;
         update(&mut s, Action::Resize(80, 24));
         let first = crate::app::start(&mut s);
-        assert!(matches!(first[..], [Command::Sync { full: false, .. }]));
+        assert!(matches!(
+            first[..],
+            [Effect::Worker(Command::Sync { full: false, .. })]
+        ));
         let users = ids
             .iter()
             .map(|&i| StoredAccount {
@@ -428,7 +434,7 @@ mod tests {
         update(&mut s, Action::SyncPlanned(plan(3)));
         let cmds = update(&mut s, key('y'));
         assert!(
-            matches!(cmds[..], [Command::Sync { full: true, .. }]),
+            matches!(cmds[..], [Effect::Worker(Command::Sync { full: true, .. })]),
             "{cmds:?}"
         );
         assert_eq!(

@@ -593,7 +593,7 @@ fn bulk_confirm_needs_the_count_typed_back() {
     update(&mut s, key('0'));
     let cmds = update(&mut s, key('y'));
     assert!(
-        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30),
+        matches!(&cmds[..], [Effect::Worker(Command::Write(batch))] if batch.len() == 30),
         "one confirmation, one batch"
     );
     const { assert!(30 > TYPE_BACK_OVER) };
@@ -647,7 +647,7 @@ fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     update(&mut s, key('u'));
     let cmds = update(&mut s, key('y'));
     assert!(
-        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Write::Unblock))
+        matches!(&cmds[..], [Effect::Worker(Command::Write(batch))] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Write::Unblock))
     );
     assert_eq!(s.pending(), 30, "held in the durable queue (Q), not sent");
     let mut s = loaded(30, false);
@@ -736,13 +736,13 @@ fn open_and_copy_emit_terminal_commands() {
     let mut s = loaded(3, false);
     assert_eq!(
         update(&mut s, key('o')),
-        vec![Command::Open {
+        vec![TerminalRequest::Open {
             url: "https://x.com/user0".into()
         }]
     );
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Copy {
+        vec![TerminalRequest::Copy {
             text: "@user0".into()
         }]
     );
@@ -777,12 +777,12 @@ fn help_detail_and_quit() {
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, code(KeyCode::Enter));
     assert!(s.show_detail);
-    assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+    assert_eq!(update(&mut s, key('q')), vec![TerminalRequest::Quit]);
     assert!(s.quit);
     let mut s = loaded(3, false);
     update(&mut s, key('/'));
     let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-    assert_eq!(update(&mut s, ctrl_c), vec![Command::Quit]);
+    assert_eq!(update(&mut s, ctrl_c), vec![TerminalRequest::Quit]);
 }
 
 #[test]
@@ -920,7 +920,7 @@ fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
         }]
     );
     assert!(s.loading);
-    assert_eq!(update(&mut s, key('p')), vec![]);
+    assert_eq!(update(&mut s, key('p')), Vec::<Effect>::new());
 }
 
 #[test]
