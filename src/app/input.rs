@@ -493,8 +493,10 @@ pub(super) fn ask(state: &mut State, verb: Write) {
     if verb == Write::Block {
         if let Capability::ReadOnly { reason } = &state.capability {
             state.message = Some(error(format!(
-                "Can't {}: {reason} Press m to mute instead, o to open the profile.",
-                verb.verb()
+                "Can't {}: {reason} Press {} to mute instead, {} to open the profile.",
+                verb.verb(),
+                state.key(KeyAction::Mute),
+                state.key(KeyAction::Open)
             )));
             return;
         }

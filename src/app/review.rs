@@ -224,12 +224,13 @@ fn on_note_key(key: KeyEvent, r: &mut Review, mut text: String) {
 }
 
 fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Effect>) {
-    match key.code {
-        KeyCode::Char('y' | 'Y') | KeyCode::Enter => send(state, &r, out),
-        KeyCode::Char('n' | 'N') => {
+    use super::keymap::{KeyAction as K, KeyMode};
+    match state.keymap.lookup(KeyMode::ReviewSend, &key) {
+        Some(K::Yes) => send(state, &r, out),
+        Some(K::No) => {
             state.message = Some(info("Review discarded; nothing sent."));
         }
-        KeyCode::Esc | KeyCode::Char('b') => {
+        Some(K::Back) => {
             r.confirming = false;
             state.mode = Mode::Review(r);
         }
@@ -291,8 +292,9 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Effect>) {
         }
     }
     state.message = Some(info(format!(
-        "Review sent as one batch: {}. Q shows the queue.",
-        parts.join(", ")
+        "Review sent as one batch: {}. {} shows the queue.",
+        parts.join(", "),
+        state.key(super::keymap::KeyAction::Queue)
     )));
 }
 

@@ -52,8 +52,8 @@ pub(super) fn on_failed(state: &mut State, message: &str, offline: bool) {
     state.message = Some(error(format!(
         "{} Press {} to try again, {} to quit.",
         crate::text::sanitize(message),
-        key(state, super::keymap::KeyAction::Refresh),
-        key(state, super::keymap::KeyAction::Quit)
+        state.key(super::keymap::KeyAction::Refresh),
+        state.key(super::keymap::KeyAction::Quit)
     )));
 }
 
@@ -81,15 +81,11 @@ pub(super) fn gate(state: &mut State, out: &mut Vec<Effect>) {
         state.message = Some(Message {
             text: format!(
                 "Not signed in yet: that needs the account. Press {} to connect to X again.",
-                key(state, super::keymap::KeyAction::Refresh)
+                state.key(super::keymap::KeyAction::Refresh)
             ),
             error: true,
         });
     }
-}
-
-fn key(state: &State, action: super::keymap::KeyAction) -> String {
-    state.keymap.key_name(super::keymap::KeyMode::Main, action)
 }
 
 #[cfg(test)]

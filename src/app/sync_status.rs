@@ -253,10 +253,11 @@ pub(super) fn on_finished(state: &mut State, full: bool, new: u64, gone_ids: &[S
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     let text = if full {
         format!(
-            "Full sync done: {} new block{}, {} gone (no longer blocked; D shows them); about {cost}.",
+            "Full sync done: {} new block{}, {} gone (no longer blocked; {} shows them); about {cost}.",
             crate::text::thousands(new),
             plural(new),
-            crate::text::thousands(gone as u64)
+            crate::text::thousands(gone as u64),
+            state.key(super::keymap::KeyAction::Diff)
         )
     } else if new == 0 {
         format!("Up to date: no new blocks (about {cost}).")
@@ -308,7 +309,10 @@ pub(super) fn on_failed(state: &mut State, message: String, offline: bool) {
     let text = crate::text::sanitize(&message);
     state.message = Some(Message {
         text: if offline {
-            format!("Offline: showing the local database; writes are queued for later. {text} Press r to try again.")
+            format!(
+                "Offline: showing the local database; writes are queued for later. {text} Press {} to try again.",
+                state.key(super::keymap::KeyAction::Refresh)
+            )
         } else {
             text
         },

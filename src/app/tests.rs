@@ -1036,3 +1036,35 @@ fn esc_leaves_the_full_screen_detail_of_a_narrow_terminal_first() {
     update(&mut s, code(KeyCode::Esc));
     assert!(s.show_detail, "and Esc leaves it hidden");
 }
+
+#[test]
+fn messages_name_the_keys_the_user_bound() {
+    let table: toml::Table = "[keys]\nrefresh = \"F5\"\nqueue = \"W\"\n".parse().unwrap();
+    let keys = table["keys"].as_table().unwrap().clone();
+    let (map, _) = Keymap::with_user_keys([(std::path::Path::new("config.toml"), &keys)]).unwrap();
+    let mut s = super::test_support::state_at(1_000);
+    s.keymap = map;
+    update(&mut s, Action::PageFailed("X did not answer.".into()));
+    assert_eq!(
+        s.message.as_ref().unwrap().text,
+        "X did not answer. Press F5 to retry."
+    );
+    update(
+        &mut s,
+        Action::UndoQueued {
+            verb: "block",
+            accounts: 2,
+            batch: "b1".into(),
+            kept: 0,
+        },
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text
+            .ends_with("; W shows progress."),
+        "{:?}",
+        s.message
+    );
+}

@@ -79,7 +79,8 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::PageFailed(message) => {
             state.loading = false;
             state.page_error = true;
-            state.message = Some(error(format!("{message} Press r to retry.")));
+            let r = state.key(KeyAction::Refresh);
+            state.message = Some(error(format!("{message} Press {r} to retry.")));
         }
         Action::Capability(cap) => state.capability = cap,
         Action::Done { verb, id } => on_done(state, verb, &id),
@@ -343,9 +344,10 @@ fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
     }
     if added > 0 {
         state.message = Some(info(format!(
-            "Resuming {} queued write{} left by an earlier session; Q shows them.",
+            "Resuming {} queued write{} left by an earlier session; {} shows them.",
             crate::text::thousands(added as u64),
-            if added == 1 { "" } else { "s" }
+            if added == 1 { "" } else { "s" },
+            state.key(KeyAction::Queue)
         )));
     }
 }
