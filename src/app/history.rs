@@ -229,7 +229,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::test_support::{code, key, state_at};
+    use crate::app::test_support::{code, key, state_at, type_text};
     use crate::app::{update, Action};
 
     fn entry(batch: &str, target: &str, action: Write, result: &str) -> LogEntry {
@@ -281,9 +281,7 @@ mod tests {
         update(&mut s, key('H'));
         update(&mut s, Action::History(log()));
         update(&mut s, key('/'));
-        for c in "not-f".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "not-f");
         let Mode::History(pane) = s.mode.clone() else {
             panic!()
         };

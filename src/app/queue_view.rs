@@ -318,6 +318,26 @@ mod tests {
         state_at(1_700_000_000)
     }
 
+    /// A list of one account, `@u7` (id 7), muted.
+    fn muted_u7() -> State {
+        let mut s = state();
+        update(
+            &mut s,
+            Action::PageLoaded {
+                first: true,
+                users: vec![crate::api::types::User {
+                    id: "7".into(),
+                    username: "u7".into(),
+                    ..Default::default()
+                }],
+                pinned: Default::default(),
+                next_token: None,
+            },
+        );
+        s.accounts.set_standing(0, Standing::Muted);
+        s
+    }
+
     #[test]
     fn q_opens_the_view_and_snapshots_arrive_sanitized() {
         let mut s = state();
@@ -408,21 +428,7 @@ mod tests {
 
     #[test]
     fn a_done_unmute_puts_a_muted_account_back_to_blocked() {
-        let mut s = state();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users: vec![crate::api::types::User {
-                    id: "7".into(),
-                    username: "u7".into(),
-                    ..Default::default()
-                }],
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
-        s.accounts.set_standing(0, Standing::Muted);
+        let mut s = muted_u7();
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
@@ -433,21 +439,7 @@ mod tests {
 
     #[test]
     fn a_timed_job_that_finished_says_so_or_why_it_was_not_sent() {
-        let mut s = state();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users: vec![crate::api::types::User {
-                    id: "7".into(),
-                    username: "u7".into(),
-                    ..Default::default()
-                }],
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
-        s.accounts.set_standing(0, Standing::Muted);
+        let mut s = muted_u7();
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
         unmute.username = None;

@@ -301,7 +301,7 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Effect>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::test_support::{code, key, only_page, state_at, user};
+    use crate::app::test_support::{code, key, only_page, state_at, type_text, user};
     use crate::app::{update, Action, Command};
 
     fn state(n: u64) -> State {
@@ -330,9 +330,7 @@ mod tests {
         update(&mut s, key('u')); // u3: keep becomes unblock
         assert_eq!(review(&s).pos, 3);
         update(&mut s, key('n'));
-        for c in "spam bot".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "spam bot");
         update(&mut s, code(KeyCode::Enter));
         assert_eq!(review(&s).notes.values().next().unwrap(), "spam bot");
         update(&mut s, key('s'));
@@ -374,9 +372,7 @@ mod tests {
     fn review_runs_over_the_query_matches_or_the_marks() {
         let mut s = state(12);
         update(&mut s, key('/'));
-        for c in "u1".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "u1");
         update(&mut s, code(KeyCode::Enter));
         while s.searching() {
             update(&mut s, Action::SearchStep);

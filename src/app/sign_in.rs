@@ -94,9 +94,7 @@ mod tests {
     use crate::app::{start, update, Action, Keymap, TerminalRequest};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
+    use crate::app::test_support::{key, type_text};
 
     fn signing_in() -> State {
         State::signing_in(
@@ -169,9 +167,7 @@ mod tests {
         );
         // `b` then a handle would look the handle up: not before the sign-in.
         update(&mut s, key('b'));
-        for c in "someone".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "someone");
         let out = update(
             &mut s,
             Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
