@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use xblocks::api::price::{Caps, Prices};
 use xblocks::api::{Client, ClientConfig};
-use xblocks::app::{Action, Keymap, State};
+use xblocks::app::{Action, Effect, Keymap, State};
 use xblocks::auth::Credentials;
 use xblocks::emulator::{self, Config};
 use xblocks::store::db::Store;
@@ -210,8 +210,10 @@ async fn writes_spent_by_starts(n: usize) {
         );
         state.snapshots.sync.offline_first =
             Store::open(dir.path()).unwrap().listed_count().unwrap() > 0;
-        for cmd in xblocks::app::start(&mut state) {
-            worker.send(cmd).unwrap();
+        for effect in xblocks::app::start(&mut state) {
+            if let Effect::Worker(cmd) = effect {
+                worker.send(cmd).unwrap();
+            }
         }
         // Let the start's background top-up run to its end.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

@@ -86,6 +86,23 @@ pub enum Action {
         /// The URL that was to be opened.
         url: String,
     },
+    /// The inverse of the last batch is queued.
+    UndoQueued {
+        /// What it does (`unblock`, `block`, …).
+        verb: &'static str,
+        /// Accounts it writes.
+        accounts: u64,
+        /// Its batch id.
+        batch: String,
+        /// Accounts on the keep list it leaves blocked.
+        kept: u64,
+    },
+    /// The pages read as the user scrolled reached the end of the list and are cached as a full
+    /// sync (after the `Diff` it found).
+    CachedAll {
+        /// Accounts in the list.
+        accounts: u64,
+    },
     /// A message from the terminal layer (e.g. the unblock-later file was written).
     Notice {
         /// The text.
@@ -194,7 +211,64 @@ pub struct Annotated {
     pub kept: bool,
 }
 
-/// Work `update` asks for: network commands go to the worker, the rest to the terminal layer.
+/// What `update` asks of the world outside the state, in order: work for the worker, or a
+/// request only the terminal layer can carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// For the worker (network and database).
+    Worker(Command),
+    /// For the terminal layer.
+    Terminal(TerminalRequest),
+}
+
+impl From<Command> for Effect {
+    fn from(c: Command) -> Self {
+        Effect::Worker(c)
+    }
+}
+
+impl From<TerminalRequest> for Effect {
+    fn from(t: TerminalRequest) -> Self {
+        Effect::Terminal(t)
+    }
+}
+
+/// Tests compare `update`'s effects with the command or request they expect.
+#[cfg(test)]
+impl PartialEq<Command> for Effect {
+    fn eq(&self, other: &Command) -> bool {
+        matches!(self, Effect::Worker(c) if c == other)
+    }
+}
+
+#[cfg(test)]
+impl PartialEq<TerminalRequest> for Effect {
+    fn eq(&self, other: &TerminalRequest) -> bool {
+        matches!(self, Effect::Terminal(t) if t == other)
+    }
+}
+
+/// What only the terminal layer can do (the event loop carries these out itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TerminalRequest {
+    /// Open a URL in the browser.
+    Open {
+        /// An `https://x.com/...` URL built from a validated handle or id.
+        url: String,
+    },
+    /// Copy text to the clipboard with OSC 52.
+    Copy {
+        /// The text.
+        text: String,
+    },
+    /// Leave the TUI.
+    Quit,
+    /// Suspend to the shell (Ctrl-Z): restore the terminal, stop, re-enter.
+    Suspend,
+}
+
+/// Work for the worker: network reads and writes (through the durable queue) and the
+/// database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Load the page after `token` (the first page when `None`).
@@ -228,20 +302,6 @@ pub enum Command {
         /// Handle without `@`.
         handle: String,
     },
-    /// Open a URL in the browser (terminal layer).
-    Open {
-        /// An `https://x.com/...` URL built from a validated handle or id.
-        url: String,
-    },
-    /// Copy text to the clipboard with OSC 52 (terminal layer).
-    Copy {
-        /// The text.
-        text: String,
-    },
-    /// Leave the TUI.
-    Quit,
-    /// Suspend to the shell (Ctrl-Z; terminal layer): restore the terminal, stop, re-enter.
-    Suspend,
     /// Stop running the durable queue (open jobs stay queued).
     PauseQueue,
     /// Run the durable queue again.
@@ -305,14 +365,4 @@ pub enum Command {
         /// On (true) or off.
         kept: bool,
     },
-}
-
-impl Command {
-    /// True for commands the network worker runs.
-    pub fn is_network(&self) -> bool {
-        !matches!(
-            self,
-            Command::Open { .. } | Command::Copy { .. } | Command::Quit | Command::Suspend
-        )
-    }
 }

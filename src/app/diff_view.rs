@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Mode, State};
 use crate::text::SafeText;
@@ -50,14 +50,33 @@ pub struct DiffPane {
 }
 
 /// Opens the diff view and asks for the diff.
-pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn open(state: &mut State, out: &mut Vec<Effect>) {
     state.mode = Mode::Diff(DiffPane::default());
-    out.push(Command::LoadDiff);
+    out.push(Command::LoadDiff.into());
 }
 
 /// The diff arrived.
 pub(super) fn on_diff(state: &mut State, report: DiffReport) {
     state.snapshots.diff = Some(report);
+}
+
+/// What the status line says when the whole list was read and cached: how many, and what
+/// changed since the full sync before (from the diff that came with it).
+pub(super) fn cached_all_text(state: &State, accounts: u64) -> String {
+    let all = format!(
+        "Cached all {} blocked account{}",
+        crate::text::thousands(accounts),
+        if accounts == 1 { "" } else { "s" }
+    );
+    match &state.snapshots.diff {
+        Some(d) if d.previous_at.is_some() => format!(
+            "{all}: {} new, {} gone since the last full sync ({} shows them).",
+            crate::text::thousands(d.new.len() as u64),
+            crate::text::thousands(d.gone.len() as u64),
+            state.keymap.key_name(KeyMode::Main, KeyAction::Diff)
+        ),
+        _ => format!("{all}; the next full sync shows what changed."),
+    }
 }
 
 /// Rows the diff view lists (both sections with their headings).
@@ -78,4 +97,38 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: DiffPane) {
         action => super::snapshots::scroll(&mut pane.scroll, action, max, page),
     }
     state.mode = Mode::Diff(pane);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::test_support::state_at;
+    use crate::app::{update, Action};
+
+    fn cached(s: &mut State, accounts: u64) -> String {
+        update(s, Action::CachedAll { accounts });
+        s.message.clone().unwrap().text
+    }
+
+    #[test]
+    fn the_cached_line_has_the_total_with_separators_and_the_diff_key() {
+        let mut s = state_at(1_000);
+        assert_eq!(
+            cached(&mut s, 1),
+            "Cached all 1 blocked account; the next full sync shows what changed."
+        );
+        update(
+            &mut s,
+            Action::Diff(Box::new(DiffReport {
+                previous_at: Some("2026-11-30T09:00:00Z".into()),
+                latest_at: Some("2026-12-01T09:00:00Z".into()),
+                new: vec![DiffRow::new("1", "a", "A"), DiffRow::new("2", "b", "B")],
+                gone: Vec::new(),
+            })),
+        );
+        assert_eq!(
+            cached(&mut s, 12_345),
+            "Cached all 12,345 blocked accounts: 2 new, 0 gone since the last full sync (D shows them)."
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Confirm, Mode, State};
 use super::update::{error, info};
@@ -44,6 +44,28 @@ impl From<&LogEntry> for LogRow {
             result: SafeText::new(&e.result),
         }
     }
+}
+
+/// What the status line says when an undo was queued.
+pub(super) fn undo_queued_text(
+    state: &State,
+    verb: &str,
+    accounts: u64,
+    batch: &str,
+    kept: u64,
+) -> String {
+    let kept = match kept {
+        0 => String::new(),
+        1 => ", 1 kept account left blocked".into(),
+        n => format!(", {} kept accounts left blocked", crate::text::thousands(n)),
+    };
+    format!(
+        "Undo queued: {verb} {} account{} (batch {}{kept}); {} shows progress.",
+        crate::text::thousands(accounts),
+        if accounts == 1 { "" } else { "s" },
+        crate::text::sanitize(batch),
+        state.keymap.key_name(KeyMode::Main, KeyAction::Queue)
+    )
 }
 
 /// What `U` would undo: the last batch that changed something.
@@ -96,9 +118,9 @@ pub struct HistoryPane {
 }
 
 /// Opens the history view and asks for the log.
-pub(super) fn open(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn open(state: &mut State, out: &mut Vec<Effect>) {
     state.mode = Mode::History(HistoryPane::default());
-    out.push(Command::LoadHistory);
+    out.push(Command::LoadHistory.into());
 }
 
 /// The log arrived (oldest first): kept newest first, at most [`HISTORY_MAX`] entries.
@@ -207,7 +229,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: HistoryPane) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::test_support::{code, key, state_at};
+    use crate::app::test_support::{code, key, state_at, type_text};
     use crate::app::{update, Action};
 
     fn entry(batch: &str, target: &str, action: Write, result: &str) -> LogEntry {
@@ -259,9 +281,7 @@ mod tests {
         update(&mut s, key('H'));
         update(&mut s, Action::History(log()));
         update(&mut s, key('/'));
-        for c in "not-f".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "not-f");
         let Mode::History(pane) = s.mode.clone() else {
             panic!()
         };
@@ -303,6 +323,19 @@ mod tests {
         update(&mut s, key('U'));
         assert_eq!(update(&mut s, key('y')), vec![Command::UndoLastBatch]);
         assert!(matches!(s.mode, Mode::History(_)));
+        update(
+            &mut s,
+            Action::UndoQueued {
+                verb: "unblock",
+                accounts: 1_200,
+                batch: "undo-tui-b".into(),
+                kept: 1,
+            },
+        );
+        assert_eq!(
+            s.message.as_ref().unwrap().text,
+            "Undo queued: unblock 1,200 accounts (batch undo-tui-b, 1 kept account left blocked); Q shows progress."
+        );
     }
 
     #[test]

@@ -4,22 +4,22 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::{is_valid_handle, Standing};
-use super::action::Command;
+use super::action::{Command, Effect, TerminalRequest};
 use super::keymap::{is_ctrl_c, KeyAction, KeyMode};
 use super::list::{move_by, move_to, rebuild_view};
 use super::state::{Capability, Confirm, Mode, State, Target, WriteConfirm, TYPE_BACK_OVER};
 use super::update::{error, info};
 use crate::api::Write;
 
-pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Effect>) {
     if is_ctrl_c(&key) {
         state.quit = true;
-        out.push(Command::Quit);
+        out.push(TerminalRequest::Quit.into());
         return;
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('z' | 'Z'))
     {
-        out.push(Command::Suspend);
+        out.push(TerminalRequest::Suspend.into());
         return;
     }
     match std::mem::take(&mut state.mode) {
@@ -43,7 +43,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     }
 }
 
-pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Command>) {
+pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Effect>) {
     let page = state.list_rows() as isize;
     match action {
         KeyAction::Down => move_by(state, 1),
@@ -95,14 +95,14 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
             if let Some(a) = state.selected() {
                 let url = a.profile_url();
                 state.message = Some(info(format!("Opening {url} in the browser.")));
-                out.push(Command::Open { url });
+                out.push(TerminalRequest::Open { url }.into());
             }
         }
         KeyAction::Copy => {
             if let Some(a) = state.selected() {
                 let text = format!("@{}", a.handle);
                 state.message = Some(info(format!("Copied {text} to the clipboard (OSC 52).")));
-                out.push(Command::Copy { text });
+                out.push(TerminalRequest::Copy { text }.into());
             }
         }
         KeyAction::Refresh | KeyAction::Reconnect if state.sign_in.pending() => {
@@ -113,7 +113,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 state.message = Some(info("A sync is already running."));
             } else {
                 state.message = Some(info("Topping up from the newest block…"));
-                out.push(super::sync_status::start_sync(state, false, None));
+                out.push(super::sync_status::start_sync(state, false, None).into());
             }
         }
         KeyAction::Refresh => {
@@ -123,15 +123,18 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 state.page_error = false;
                 state.loading = true;
                 state.message = Some(info("Retrying the next page…"));
-                out.push(Command::LoadNextPage {
-                    token: state.next_token.clone(),
-                });
+                out.push(
+                    Command::LoadNextPage {
+                        token: state.next_token.clone(),
+                    }
+                    .into(),
+                );
             } else {
                 state.page_error = false;
                 state.snapshots.sync.money_stop = None;
                 state.loading = true;
                 state.message = Some(info("Reloading the block list…"));
-                out.push(Command::Refresh);
+                out.push(Command::Refresh.into());
             }
         }
         KeyAction::FullSync => super::sync_status::ask_full(state, out),
@@ -144,7 +147,7 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Comm
                 state.page_error = false;
                 state.loading = true;
                 state.message = Some(info("Reading the sign-in again…"));
-                out.push(Command::Reconnect { token });
+                out.push(Command::Reconnect { token }.into());
             }
         }
         KeyAction::Sort => {
@@ -257,7 +260,7 @@ pub(super) fn on_prompt_key(
     state: &mut State,
     key: KeyEvent,
     mut text: String,
-    out: &mut Vec<Command>,
+    out: &mut Vec<Effect>,
 ) {
     match key.code {
         KeyCode::Esc => {}
@@ -265,7 +268,7 @@ pub(super) fn on_prompt_key(
             let handle = text.trim().trim_start_matches('@').to_string();
             if is_valid_handle(&handle) {
                 state.message = Some(info(format!("Looking up @{handle}…")));
-                out.push(Command::ResolveHandle { handle });
+                out.push(Command::ResolveHandle { handle }.into());
             } else {
                 state.message = Some(error(
                     "A handle is 1–15 letters, digits or _. Press b to try again.",
@@ -289,7 +292,7 @@ pub(super) fn on_confirm_key(
     state: &mut State,
     key: KeyEvent,
     confirm: Confirm,
-    out: &mut Vec<Command>,
+    out: &mut Vec<Effect>,
 ) {
     let action = state.keymap.lookup(confirm.key_mode(), &key);
     match confirm {
@@ -308,7 +311,7 @@ pub(super) fn on_confirm_key(
                         crate::text::thousands(open as u64),
                         if open == 1 { "" } else { "s" }
                     )));
-                    out.push(Command::CancelQueue);
+                    out.push(Command::CancelQueue.into());
                 }
                 Some(KeyAction::No) => state.message = Some(info("Nothing cancelled.")),
                 _ => {
@@ -327,7 +330,7 @@ pub(super) fn on_confirm_key(
             match action {
                 Some(KeyAction::Yes) => {
                     state.message = Some(info("Queueing the undo…"));
-                    out.push(Command::UndoLastBatch);
+                    out.push(Command::UndoLastBatch.into());
                 }
                 Some(KeyAction::No) => state.message = Some(info("Nothing undone.")),
                 _ => {
@@ -350,7 +353,7 @@ fn on_write_confirm_key(
     key: KeyEvent,
     action: Option<KeyAction>,
     mut confirm: WriteConfirm,
-    out: &mut Vec<Command>,
+    out: &mut Vec<Effect>,
 ) {
     let bulk = confirm.targets.len() > TYPE_BACK_OVER && !confirm.later;
     if confirm.later {
@@ -425,7 +428,7 @@ fn mark_all(state: &mut State) {
 
 /// Queues a confirmed write as one batch; with a duration, the batch also holds the inverse of
 /// each write, due when the duration ends.
-pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Command>) {
+pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut Vec<Effect>) {
     let n = confirm.targets.len();
     let undo_after = confirm.undo_after.filter(|_| confirm.timed());
     let mut queued = Vec::new();
@@ -433,8 +436,10 @@ pub(super) fn run_confirmed(state: &mut State, confirm: WriteConfirm, out: &mut 
         queue_write(state, confirm.verb, t, &mut queued);
     }
     out.extend(queued.into_iter().map(|c| match (c, undo_after) {
-        (Command::Write(writes), Some(secs)) => Command::WriteFor { writes, secs },
-        (c, _) => c,
+        (Effect::Worker(Command::Write(writes)), Some(secs)) => {
+            Command::WriteFor { writes, secs }.into()
+        }
+        (e, _) => e,
     }));
     state.marks.clear();
     state.marked_by = None;
@@ -454,7 +459,7 @@ pub(super) fn queue_write(
     state: &mut State,
     verb: Write,
     t: Target,
-    out: &mut Vec<Command>,
+    out: &mut Vec<Effect>,
 ) -> bool {
     if let Some(i) = state.index_of(&t.id) {
         if verb == Write::Unblock && state.index.flag(i, crate::query::Flag::Kept) {
@@ -472,8 +477,8 @@ pub(super) fn queue_write(
     state.written.insert(t.id.clone(), Standing::Pending);
     // Writes queued by one key press travel as one batch.
     match out.last_mut() {
-        Some(Command::Write(batch)) => batch.push((verb, t.id)),
-        _ => out.push(Command::Write(vec![(verb, t.id)])),
+        Some(Effect::Worker(Command::Write(batch))) => batch.push((verb, t.id)),
+        _ => out.push(Command::Write(vec![(verb, t.id)]).into()),
     }
     true
 }
@@ -488,8 +493,10 @@ pub(super) fn ask(state: &mut State, verb: Write) {
     if verb == Write::Block {
         if let Capability::ReadOnly { reason } = &state.capability {
             state.message = Some(error(format!(
-                "Can't {}: {reason} Press m to mute instead, o to open the profile.",
-                verb.verb()
+                "Can't {}: {reason} Press {} to mute instead, {} to open the profile.",
+                verb.verb(),
+                state.key(KeyAction::Mute),
+                state.key(KeyAction::Open)
             )));
             return;
         }

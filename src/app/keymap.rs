@@ -33,6 +33,8 @@ pub enum KeyMode {
     Insights,
     /// Reviewing one account at a time (`A`).
     Review,
+    /// The confirm at the end of a review.
+    ReviewSend,
     /// The question when quitting with writes still queued.
     QuitAsk,
 }
@@ -50,13 +52,17 @@ impl KeyMode {
             KeyMode::Help => "Help",
             KeyMode::Insights => "Insights view",
             KeyMode::Review => "Review (one account at a time)",
+            KeyMode::ReviewSend => "Sending a review",
             KeyMode::QuitAsk => "Quit with writes queued",
         }
     }
 
     /// True when the moving keys also work in this mode.
     pub fn moves(self) -> bool {
-        !matches!(self, KeyMode::Confirm | KeyMode::Review | KeyMode::QuitAsk)
+        !matches!(
+            self,
+            KeyMode::Confirm | KeyMode::Review | KeyMode::ReviewSend | KeyMode::QuitAsk
+        )
     }
 
     /// True when a key can mean one thing in `self` and another in `other` without clashing.
@@ -216,7 +222,7 @@ const DEFAULTS: &[Default] = &[
     row(M::Main, A::Tags, "tags", &["t"], "edit tags (+name -name)", ""),
     row(M::Main, A::Columns, "columns", &["c"], "pick the list's columns", ""),
     row(M::Main, A::Log, "log", &["L"], "message log (last 200, full length)", ""),
-    row(M::Main, A::ClearMarks, "clear_marks", &["Esc"], "clear marks / search", ""),
+    row(M::Main, A::ClearMarks, "clear_marks", &["Esc"], "leave detail, clear search or marks", ""),
     row(M::Main, A::Unblock, "unblock", &["u"], "unblock marked or selected", "unblock"),
     row(M::Main, A::Block, "block", &["b"], "block by handle", ""),
     row(M::Main, A::Mute, "mute", &["m"], "mute instead", "mute"),
@@ -257,6 +263,9 @@ const DEFAULTS: &[Default] = &[
     row(M::Review, A::Note, "review_note", &["n"], "write a note", "note"),
     row(M::Review, A::Back, "review_back", &["b", "k", "Left", "Up", "Backspace"], "back one account", "back"),
     row(M::Review, A::Finish, "review_finish", &["Esc", "q", "A"], "finish: show what will be sent", "finish"),
+    row(M::ReviewSend, A::Yes, "review_send", &["y", "Y", "Enter"], "send every decision as one batch", "send"),
+    row(M::ReviewSend, A::Back, "review_send_back", &["Esc", "b"], "back to the review", "back to the review"),
+    row(M::ReviewSend, A::No, "review_discard", &["n", "N"], "discard the review, send nothing", "discard"),
     row(M::QuitAsk, A::SendNow, "quit_send", &["s", "S"], "send the queued writes, quit when done", "send now"),
     row(M::QuitAsk, A::KeepQueued, "quit_keep", &["k", "K", "q"], "quit, keep them queued", "keep queued"),
     row(M::QuitAsk, A::CancelQueue, "quit_cancel", &["c", "C"], "cancel them (logged), then quit", "cancel"),
@@ -358,7 +367,8 @@ impl Keymap {
             if texts.is_empty() {
                 return Err(problem(name, "an empty list adds no key"));
             }
-            for text in texts {
+            // The user's keys come first, in their order: hints and messages name them.
+            for (front, text) in texts.into_iter().enumerate() {
                 let key = parse_key(text).ok_or_else(|| {
                     problem(
                         name,
@@ -385,9 +395,9 @@ impl Keymap {
                 }
                 self.take_key(at, key, text, notes)?;
                 claimed.push((at, key));
-                if !self.bindings[at].keys.contains(&key) {
-                    self.bindings[at].keys.push(key);
-                }
+                let keys = &mut self.bindings[at].keys;
+                keys.retain(|k| *k != key);
+                keys.insert(front.min(keys.len()), key);
             }
         }
         Ok(())

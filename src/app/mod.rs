@@ -1,4 +1,5 @@
-//! Pure application state and logic: `State`, `Action`, `Command`, and `update` (no I/O).
+//! Pure application state and logic: `State`, `Action`, `Effect` (`Command` for the worker,
+//! `TerminalRequest` for the event loop), and `update` (no I/O).
 
 pub mod account;
 pub mod action;
@@ -29,7 +30,7 @@ mod test_support;
 mod tests;
 
 pub use account::{Account, Standing};
-pub use action::{Action, Command};
+pub use action::{Action, Command, Effect, TerminalRequest};
 pub use keymap::{KeyAction, KeyMode, Keymap};
 pub use state::{Capability, Confirm, Mode, SortKey, State, WriteConfirm};
 pub use update::{start, update};

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::state::{Mode, State};
 use super::update::{error, info};
 use crate::query::Flag;
@@ -104,7 +104,7 @@ pub(super) fn open(state: &mut State, field: Field) {
 }
 
 /// Keys in the editor: text, Backspace, Enter saves, Esc cancels.
-pub(super) fn on_key(state: &mut State, key: KeyEvent, mut edit: Edit, out: &mut Vec<Command>) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut edit: Edit, out: &mut Vec<Effect>) {
     match key.code {
         KeyCode::Esc => state.message = Some(info("Nothing changed.")),
         KeyCode::Enter => save(state, edit, out),
@@ -122,7 +122,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut edit: Edit, out: &mut
     }
 }
 
-fn save(state: &mut State, edit: Edit, out: &mut Vec<Command>) {
+fn save(state: &mut State, edit: Edit, out: &mut Vec<Effect>) {
     let i = edit.index;
     if i as usize >= state.accounts.len() {
         return;
@@ -149,10 +149,13 @@ fn save(state: &mut State, edit: Edit, out: &mut Vec<Command>) {
                 } else {
                     format!("Tags of @{handle}: {}.", a.tags.join(" "))
                 }));
-                out.push(Command::SaveTags {
-                    id,
-                    tags: a.tags.clone(),
-                });
+                out.push(
+                    Command::SaveTags {
+                        id,
+                        tags: a.tags.clone(),
+                    }
+                    .into(),
+                );
             }
             Err(bad) => {
                 state.message = Some(error(format!(
@@ -167,7 +170,7 @@ fn save(state: &mut State, edit: Edit, out: &mut Vec<Command>) {
 
 /// `K`: puts the marked (or selected) accounts on the keep list, or takes them off when all
 /// of them are on it.
-pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Effect>) {
     let picked: Vec<u32> = if state.marks.is_empty() {
         state.view.get(state.cursor).copied().into_iter().collect()
     } else {
@@ -194,7 +197,7 @@ pub(super) fn toggle_keep(state: &mut State, out: &mut Vec<Command>) {
 }
 
 /// Puts accounts on the keep list (or takes them off) and asks the worker to store it.
-pub(super) fn keep(state: &mut State, picked: &[u32], on: bool, out: &mut Vec<Command>) {
+pub(super) fn keep(state: &mut State, picked: &[u32], on: bool, out: &mut Vec<Effect>) {
     if picked.is_empty() {
         return;
     }
@@ -205,21 +208,24 @@ pub(super) fn keep(state: &mut State, picked: &[u32], on: bool, out: &mut Vec<Co
             state.accounts.id(i)
         })
         .collect();
-    out.push(Command::SetKept { ids, kept: on });
+    out.push(Command::SetKept { ids, kept: on }.into());
 }
 
 /// Sets the note of account `i` (empty clears it) and asks the worker to store it.
-pub(super) fn save_note(state: &mut State, i: u32, text: &str, out: &mut Vec<Command>) {
+pub(super) fn save_note(state: &mut State, i: u32, text: &str, out: &mut Vec<Effect>) {
     if i as usize >= state.accounts.len() {
         return;
     }
     let id = state.accounts.id(i);
     let mut a = state.notes.get(&i).cloned().unwrap_or_default();
     a.note = note_text(text);
-    out.push(Command::SaveNote {
-        id,
-        note: a.note.clone(),
-    });
+    out.push(
+        Command::SaveNote {
+            id,
+            note: a.note.clone(),
+        }
+        .into(),
+    );
     set(state, i, a);
 }
 

@@ -2,7 +2,7 @@
 //! the $0.010 users lookup that carries it), so pages never ask for them and `P` loads the
 //! selected account's one after saying what it costs.
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::State;
 use super::update::info;
@@ -18,7 +18,7 @@ pub fn hint(state: &State) -> String {
 
 /// `P`: asks the worker for the selected account's pinned post, unless it is shown already or
 /// X lists none.
-pub(super) fn load(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn load(state: &mut State, out: &mut Vec<Effect>) {
     let Some(a) = state.selected() else {
         return;
     };
@@ -29,11 +29,14 @@ pub(super) fn load(state: &mut State, out: &mut Vec<Command>) {
         format!("@{handle} has no pinned post.")
     } else {
         let sync = &state.snapshots.sync;
-        out.push(Command::LoadPinned {
-            id,
-            cost: sync.prices.pinned_lookup(),
-            daily_cap: sync.daily_cap,
-        });
+        out.push(
+            Command::LoadPinned {
+                id,
+                cost: sync.prices.pinned_lookup(),
+                daily_cap: sync.daily_cap,
+            }
+            .into(),
+        );
         state.show_detail = true;
         format!(
             "Loading the pinned post of @{handle} (about {})…",

@@ -5,7 +5,7 @@
 use crossterm::event::KeyEvent;
 
 use super::account::Standing;
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Capability, Confirm, Mode, State};
 use super::update::info;
@@ -134,12 +134,7 @@ pub fn held_read_only(state: &State) -> bool {
 }
 
 /// Keys of the queue view.
-pub(super) fn on_key(
-    state: &mut State,
-    key: KeyEvent,
-    mut pane: QueuePane,
-    out: &mut Vec<Command>,
-) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut pane: QueuePane, out: &mut Vec<Effect>) {
     let rows = row_count(state);
     let page = state.list_rows();
     let max = rows.saturating_sub(1);
@@ -153,12 +148,12 @@ pub(super) fn on_key(
                 .is_some_and(|q| q.paused || (!q.running && q.unsent() > 0));
             if idle {
                 state.message = Some(info("Resuming the queue…"));
-                out.push(Command::ResumeQueue);
+                out.push(Command::ResumeQueue.into());
             } else {
                 state.message = Some(info(
                     "Pausing the queue; the job in flight finishes or is checked before any resend.",
                 ));
-                out.push(Command::PauseQueue);
+                out.push(Command::PauseQueue.into());
             }
         }
         Some(KeyAction::CancelQueue) => {
@@ -323,6 +318,26 @@ mod tests {
         state_at(1_700_000_000)
     }
 
+    /// A list of one account, `@u7` (id 7), muted.
+    fn muted_u7() -> State {
+        let mut s = state();
+        update(
+            &mut s,
+            Action::PageLoaded {
+                first: true,
+                users: vec![crate::api::types::User {
+                    id: "7".into(),
+                    username: "u7".into(),
+                    ..Default::default()
+                }],
+                pinned: Default::default(),
+                next_token: None,
+            },
+        );
+        s.accounts.set_standing(0, Standing::Muted);
+        s
+    }
+
     #[test]
     fn q_opens_the_view_and_snapshots_arrive_sanitized() {
         let mut s = state();
@@ -395,7 +410,7 @@ mod tests {
         update(&mut s, key(' '));
         update(&mut s, key('u'));
         let cmds = update(&mut s, key('y'));
-        assert!(matches!(&cmds[..], [Command::Write(b)] if b.len() == 2));
+        assert!(matches!(&cmds[..], [Effect::Worker(Command::Write(b))] if b.len() == 2));
         assert_eq!(s.pending(), 2);
         update(
             &mut s,
@@ -413,21 +428,7 @@ mod tests {
 
     #[test]
     fn a_done_unmute_puts_a_muted_account_back_to_blocked() {
-        let mut s = state();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users: vec![crate::api::types::User {
-                    id: "7".into(),
-                    username: "u7".into(),
-                    ..Default::default()
-                }],
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
-        s.accounts.set_standing(0, Standing::Muted);
+        let mut s = muted_u7();
         let mut snap = snapshot(0, false);
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
@@ -438,21 +439,7 @@ mod tests {
 
     #[test]
     fn a_timed_job_that_finished_says_so_or_why_it_was_not_sent() {
-        let mut s = state();
-        update(
-            &mut s,
-            Action::PageLoaded {
-                first: true,
-                users: vec![crate::api::types::User {
-                    id: "7".into(),
-                    username: "u7".into(),
-                    ..Default::default()
-                }],
-                pinned: Default::default(),
-                next_token: None,
-            },
-        );
-        s.accounts.set_standing(0, Standing::Muted);
+        let mut s = muted_u7();
         let mut unmute = job(3, "7", JobState::Done);
         unmute.action = Write::Unmute;
         unmute.username = None;

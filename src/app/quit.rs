@@ -2,7 +2,7 @@
 //! them queued for the next start, or cancel them. Timed jobs due later are counted apart: they
 //! stay queued whatever the answer, and run at the next start or with `xblocks run-due`.
 
-use super::action::Command;
+use super::action::{Command, Effect, TerminalRequest};
 use super::state::{Confirm, Mode, State};
 use super::update::info;
 
@@ -29,11 +29,11 @@ pub fn due_later(state: &State) -> usize {
 
 /// `q`: quits at once when nothing is left to send (timed jobs due later stay queued), else
 /// asks.
-pub(super) fn request(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn request(state: &mut State, out: &mut Vec<Effect>) {
     let unsent = pending_writes(state);
     if unsent == 0 {
         state.quit = true;
-        out.push(Command::Quit);
+        out.push(TerminalRequest::Quit.into());
     } else {
         state.mode = Mode::Confirm(Confirm::Quit(Pending {
             unsent,
@@ -47,7 +47,7 @@ pub(super) fn on_key(
     state: &mut State,
     action: Option<super::keymap::KeyAction>,
     p: Pending,
-    out: &mut Vec<Command>,
+    out: &mut Vec<Effect>,
 ) {
     use super::keymap::KeyAction as K;
     let n = p.unsent;
@@ -59,11 +59,11 @@ pub(super) fn on_key(
                 "Sending {} queued write{plural}; xblocks quits when they are done (Ctrl-C quits now, keeping them queued).",
                 crate::text::thousands(n as u64)
             )));
-            out.push(Command::ResumeQueue);
+            out.push(Command::ResumeQueue.into());
         }
         Some(K::KeepQueued) => {
             state.quit = true;
-            out.push(Command::Quit);
+            out.push(TerminalRequest::Quit.into());
         }
         Some(K::CancelQueue) => {
             state.quit_when_idle = true;
@@ -76,7 +76,7 @@ pub(super) fn on_key(
                 "Cancelling {} queued write{plural}{timed}…",
                 crate::text::thousands(n as u64)
             )));
-            out.push(Command::CancelUnsent);
+            out.push(Command::CancelUnsent.into());
         }
         Some(K::Close) => state.message = Some(info("Still here; the queue keeps running.")),
         _ => state.mode = Mode::Confirm(Confirm::Quit(p)),
@@ -84,10 +84,10 @@ pub(super) fn on_key(
 }
 
 /// After every action: quits once the writes the user chose to send (or cancel) are finished.
-pub(super) fn check_idle(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn check_idle(state: &mut State, out: &mut Vec<Effect>) {
     if state.quit_when_idle && !state.quit && pending_writes(state) == 0 {
         state.quit = true;
-        out.push(Command::Quit);
+        out.push(TerminalRequest::Quit.into());
     }
 }
 
@@ -117,7 +117,7 @@ mod tests {
     fn q_quits_at_once_when_nothing_is_queued() {
         let mut s = state_with_queue();
         s.pending_writes.clear();
-        assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+        assert_eq!(update(&mut s, key('q')), vec![TerminalRequest::Quit]);
         assert!(s.quit);
     }
 
@@ -132,7 +132,7 @@ mod tests {
                 later: 0
             }))
         );
-        assert_eq!(update(&mut s, key('k')), vec![Command::Quit]);
+        assert_eq!(update(&mut s, key('k')), vec![TerminalRequest::Quit]);
         assert_eq!(s.pending_writes.len(), 2, "kept");
     }
 
@@ -147,7 +147,10 @@ mod tests {
             id: id.into(),
         };
         assert!(update(&mut s, done("1", Write::Unblock)).is_empty());
-        assert_eq!(update(&mut s, done("2", Write::Mute)), vec![Command::Quit]);
+        assert_eq!(
+            update(&mut s, done("2", Write::Mute)),
+            vec![TerminalRequest::Quit]
+        );
     }
 
     /// A queue snapshot with `unsent` writes due now and `later` timed jobs due later.
@@ -176,7 +179,7 @@ mod tests {
         s.pending_writes.clear();
         // Only timed jobs due later: nothing to send now, so q quits at once.
         update(&mut s, queue(0, 2));
-        assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+        assert_eq!(update(&mut s, key('q')), vec![TerminalRequest::Quit]);
 
         let mut s = state_with_queue();
         s.pending_writes.clear();
@@ -198,7 +201,7 @@ mod tests {
             .text
             .contains("timed jobs due later stay"));
         assert!(update(&mut s, queue(1, 2)).is_empty());
-        assert_eq!(update(&mut s, queue(0, 2)), vec![Command::Quit]);
+        assert_eq!(update(&mut s, queue(0, 2)), vec![TerminalRequest::Quit]);
     }
 
     #[test]
@@ -220,6 +223,6 @@ mod tests {
                 (Write::Mute, "2".into()),
             ]),
         );
-        assert_eq!(cmds, vec![Command::Quit]);
+        assert_eq!(cmds, vec![TerminalRequest::Quit]);
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account::Standing;
-use super::action::Command;
+use super::action::Effect;
 use super::state::{Mode, State, Target};
 use super::update::info;
 use crate::api::Write;
@@ -149,7 +149,7 @@ pub(super) fn open(state: &mut State) {
 }
 
 /// Keys of the review.
-pub(super) fn on_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Command>) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Effect>) {
     if let Some(text) = r.noting.take() {
         on_note_key(key, &mut r, text);
         state.mode = Mode::Review(r);
@@ -223,13 +223,14 @@ fn on_note_key(key: KeyEvent, r: &mut Review, mut text: String) {
     }
 }
 
-fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Command>) {
-    match key.code {
-        KeyCode::Char('y' | 'Y') | KeyCode::Enter => send(state, &r, out),
-        KeyCode::Char('n' | 'N') => {
+fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mut Vec<Effect>) {
+    use super::keymap::{KeyAction as K, KeyMode};
+    match state.keymap.lookup(KeyMode::ReviewSend, &key) {
+        Some(K::Yes) => send(state, &r, out),
+        Some(K::No) => {
             state.message = Some(info("Review discarded; nothing sent."));
         }
-        KeyCode::Esc | KeyCode::Char('b') => {
+        Some(K::Back) => {
             r.confirming = false;
             state.mode = Mode::Review(r);
         }
@@ -238,7 +239,7 @@ fn on_confirm_key(state: &mut State, key: KeyEvent, mut r: Box<Review>, out: &mu
 }
 
 /// Sends every decision at once: the writes go to the queue together, as one batch.
-fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
+fn send(state: &mut State, r: &Review, out: &mut Vec<Effect>) {
     let t = r.tally();
     let mut writes: Vec<(Write, u32)> = Vec::new();
     let mut order: Vec<(usize, u32)> = r
@@ -291,16 +292,17 @@ fn send(state: &mut State, r: &Review, out: &mut Vec<Command>) {
         }
     }
     state.message = Some(info(format!(
-        "Review sent as one batch: {}. Q shows the queue.",
-        parts.join(", ")
+        "Review sent as one batch: {}. {} shows the queue.",
+        parts.join(", "),
+        state.key(super::keymap::KeyAction::Queue)
     )));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::test_support::{code, key, only_page, state_at, user};
-    use crate::app::{update, Action};
+    use crate::app::test_support::{code, key, only_page, state_at, type_text, user};
+    use crate::app::{update, Action, Command};
 
     fn state(n: u64) -> State {
         let mut s = state_at(1_700_000_000);
@@ -328,9 +330,7 @@ mod tests {
         update(&mut s, key('u')); // u3: keep becomes unblock
         assert_eq!(review(&s).pos, 3);
         update(&mut s, key('n'));
-        for c in "spam bot".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "spam bot");
         update(&mut s, code(KeyCode::Enter));
         assert_eq!(review(&s).notes.values().next().unwrap(), "spam bot");
         update(&mut s, key('s'));
@@ -372,9 +372,7 @@ mod tests {
     fn review_runs_over_the_query_matches_or_the_marks() {
         let mut s = state(12);
         update(&mut s, key('/'));
-        for c in "u1".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "u1");
         update(&mut s, code(KeyCode::Enter));
         while s.searching() {
             update(&mut s, Action::SearchStep);

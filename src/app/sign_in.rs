@@ -3,7 +3,7 @@
 //! stays responsive while the worker asks X who is signed in; a failure says what happened and
 //! `r` (or `p`) asks again.
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::state::{Message, State};
 use super::update::{error, info};
 
@@ -30,13 +30,13 @@ impl SignIn {
 }
 
 /// The commands of the start while the account is unknown: ask X first.
-pub(super) fn start(state: &mut State) -> Vec<Command> {
+pub(super) fn start(state: &mut State) -> Vec<Effect> {
     state.sign_in = SignIn::Connecting;
-    vec![Command::SignIn]
+    vec![Command::SignIn.into()]
 }
 
 /// X named the signed-in account: the usual start follows.
-pub(super) fn on_signed_in(state: &mut State, handle: &str, out: &mut Vec<Command>) {
+pub(super) fn on_signed_in(state: &mut State, handle: &str, out: &mut Vec<Effect>) {
     state.me = crate::text::SafeText::new(handle);
     state.sign_in = SignIn::Done;
     state.message = Some(info(format!(
@@ -52,55 +52,49 @@ pub(super) fn on_failed(state: &mut State, message: &str, offline: bool) {
     state.message = Some(error(format!(
         "{} Press {} to try again, {} to quit.",
         crate::text::sanitize(message),
-        key(state, super::keymap::KeyAction::Refresh),
-        key(state, super::keymap::KeyAction::Quit)
+        state.key(super::keymap::KeyAction::Refresh),
+        state.key(super::keymap::KeyAction::Quit)
     )));
 }
 
 /// `r` / `p` before the account is known: ask again, unless a question is on its way.
-pub(super) fn retry(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn retry(state: &mut State, out: &mut Vec<Effect>) {
     match state.sign_in {
         SignIn::Connecting => state.message = Some(info("Still connecting to X…")),
         _ => {
             state.sign_in = SignIn::Connecting;
             state.message = Some(info("Connecting to X again…"));
-            out.push(Command::SignIn);
+            out.push(Command::SignIn.into());
         }
     }
 }
 
 /// Until the account is known, no other network command can run: they are dropped, and the
 /// user is told why.
-pub(super) fn gate(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn gate(state: &mut State, out: &mut Vec<Effect>) {
     if !state.sign_in.pending() {
         return;
     }
     let before = out.len();
-    out.retain(|c| !c.is_network() || *c == Command::SignIn);
+    out.retain(|e| matches!(e, Effect::Terminal(_) | Effect::Worker(Command::SignIn)));
     if out.len() < before {
         state.message = Some(Message {
             text: format!(
                 "Not signed in yet: that needs the account. Press {} to connect to X again.",
-                key(state, super::keymap::KeyAction::Refresh)
+                state.key(super::keymap::KeyAction::Refresh)
             ),
             error: true,
         });
     }
 }
 
-fn key(state: &State, action: super::keymap::KeyAction) -> String {
-    state.keymap.key_name(super::keymap::KeyMode::Main, action)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{start, update, Action, Keymap};
+    use crate::app::{start, update, Action, Keymap, TerminalRequest};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-    }
+    use crate::app::test_support::{key, type_text};
 
     fn signing_in() -> State {
         State::signing_in(
@@ -173,9 +167,7 @@ mod tests {
         );
         // `b` then a handle would look the handle up: not before the sign-in.
         update(&mut s, key('b'));
-        for c in "someone".chars() {
-            update(&mut s, key(c));
-        }
+        type_text(&mut s, "someone");
         let out = update(
             &mut s,
             Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
@@ -187,6 +179,6 @@ mod tests {
             .unwrap()
             .text
             .contains("Not signed in yet"));
-        assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+        assert_eq!(update(&mut s, key('q')), vec![TerminalRequest::Quit]);
     }
 }

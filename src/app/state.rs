@@ -320,6 +320,12 @@ pub struct State {
 }
 
 impl State {
+    /// The key users press for `action` in the list (the first one the keymap binds), as
+    /// messages name it.
+    pub fn key(&self, action: super::keymap::KeyAction) -> String {
+        self.keymap.key_name(super::keymap::KeyMode::Main, action)
+    }
+
     /// A fresh state for the signed-in `@me` on `profile`.
     pub fn new(me: &str, profile: &str, keymap: Keymap, now: SystemTime) -> Self {
         Self {

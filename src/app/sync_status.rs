@@ -6,7 +6,7 @@
 
 use std::time::SystemTime;
 
-use super::action::Command;
+use super::action::{Command, Effect};
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{Confirm, Message, Mode, SortKey, State};
 use crate::api::price::{Caps, Prices, Usd};
@@ -116,15 +116,18 @@ pub(super) fn start_sync(state: &mut State, full: bool, plan: Option<&SyncPlan>)
 
 /// `R`: asks the worker for the plan of a full sync (read from the database; nothing is sent
 /// to X), which comes back as [`on_planned`].
-pub(super) fn ask_full(state: &mut State, out: &mut Vec<Command>) {
+pub(super) fn ask_full(state: &mut State, out: &mut Vec<Effect>) {
     let s = &state.snapshots.sync;
     let text = if s.running() {
         "A sync is already running."
     } else {
-        out.push(Command::PlanSync {
-            full: true,
-            prices: s.prices,
-        });
+        out.push(
+            Command::PlanSync {
+                full: true,
+                prices: s.prices,
+            }
+            .into(),
+        );
         "Working out the plan of a full sync (nothing is sent yet)…"
     };
     state.message = Some(Message {
@@ -147,9 +150,9 @@ pub(super) fn on_planned(state: &mut State, plan: SyncPlan) {
 }
 
 /// The full sync's confirm was answered: yes starts it, no sends nothing.
-pub(super) fn on_confirmed(state: &mut State, plan: SyncPlan, yes: bool, out: &mut Vec<Command>) {
+pub(super) fn on_confirmed(state: &mut State, plan: SyncPlan, yes: bool, out: &mut Vec<Effect>) {
     let text = if yes {
-        out.push(start_sync(state, true, Some(&plan)));
+        out.push(start_sync(state, true, Some(&plan)).into());
         "Full sync started: every page is read; accounts X no longer lists leave the list."
     } else {
         "No full sync: nothing was sent."
@@ -250,10 +253,11 @@ pub(super) fn on_finished(state: &mut State, full: bool, new: u64, gone_ids: &[S
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     let text = if full {
         format!(
-            "Full sync done: {} new block{}, {} gone (no longer blocked; D shows them); about {cost}.",
+            "Full sync done: {} new block{}, {} gone (no longer blocked; {} shows them); about {cost}.",
             crate::text::thousands(new),
             plural(new),
-            crate::text::thousands(gone as u64)
+            crate::text::thousands(gone as u64),
+            state.key(super::keymap::KeyAction::Diff)
         )
     } else if new == 0 {
         format!("Up to date: no new blocks (about {cost}).")
@@ -305,7 +309,10 @@ pub(super) fn on_failed(state: &mut State, message: String, offline: bool) {
     let text = crate::text::sanitize(&message);
     state.message = Some(Message {
         text: if offline {
-            format!("Offline: showing the local database; writes are queued for later. {text} Press r to try again.")
+            format!(
+                "Offline: showing the local database; writes are queued for later. {text} Press {} to try again.",
+                state.key(super::keymap::KeyAction::Refresh)
+            )
         } else {
             text
         },
@@ -356,7 +363,10 @@ mod tests {
         s.snapshots.sync.offline_first = true;
         update(&mut s, Action::Resize(80, 24));
         let first = crate::app::start(&mut s);
-        assert!(matches!(first[..], [Command::Sync { full: false, .. }]));
+        assert!(matches!(
+            first[..],
+            [Effect::Worker(Command::Sync { full: false, .. })]
+        ));
         let users = ids
             .iter()
             .map(|&i| StoredAccount {
@@ -428,7 +438,7 @@ mod tests {
         update(&mut s, Action::SyncPlanned(plan(3)));
         let cmds = update(&mut s, key('y'));
         assert!(
-            matches!(cmds[..], [Command::Sync { full: true, .. }]),
+            matches!(cmds[..], [Effect::Worker(Command::Sync { full: true, .. })]),
             "{cmds:?}"
         );
         assert_eq!(

@@ -12,6 +12,13 @@ pub fn key(c: char) -> Action {
     code(KeyCode::Char(c))
 }
 
+/// Types `text` key by key.
+pub fn type_text(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(s, key(c));
+    }
+}
+
 /// Any key without modifiers.
 pub fn code(c: KeyCode) -> Action {
     Action::Key(KeyEvent::new(c, KeyModifiers::NONE))

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::state::{clock, Budget, TYPE_BACK_OVER};
-use super::test_support::{code, key};
+use super::test_support::{code, key, type_text};
 use super::*;
 use crate::api::types::{PublicMetrics, Tweet, User};
 use crate::api::Write;
@@ -46,6 +46,27 @@ fn loaded(n: usize, more: bool) -> State {
     let cmds = update(&mut s, page(0, n, more.then_some("p2"), true));
     assert!(cmds.is_empty() || n <= s.list_rows());
     s
+}
+
+/// X says this plan cannot write, for `reason`.
+fn read_only(s: &mut State, reason: &str) {
+    update(
+        s,
+        Action::Capability(Capability::ReadOnly {
+            reason: reason.into(),
+        }),
+    );
+}
+
+/// The worker reports `verb` on `id` done.
+fn done(s: &mut State, verb: Write, id: &str) {
+    update(
+        s,
+        Action::Done {
+            verb,
+            id: id.into(),
+        },
+    );
 }
 
 fn selected_handle(s: &State) -> String {
@@ -255,9 +276,7 @@ fn marks_and_mark_all_matches() {
     update(&mut s, key(' '));
     assert!(s.marks.is_empty(), "space again unmarks");
     update(&mut s, key('/'));
-    for c in "user2".chars() {
-        update(&mut s, key(c));
-    }
+    type_text(&mut s, "user2");
     let matches = s.view.len();
     assert!(matches >= 11, "user2, user20..29: {matches}");
     update(&mut s, code(KeyCode::Enter));
@@ -372,9 +391,7 @@ fn v_marks_exactly_the_matches_and_the_confirm_names_the_query() {
 #[test]
 fn a_bad_query_lists_nothing_and_v_refuses() {
     let mut s = loaded(10, false);
-    for c in "/followers:lots".chars() {
-        update(&mut s, key(c));
-    }
+    type_text(&mut s, "/followers:lots");
     assert!(s.view.is_empty());
     let e = s.query_error.clone().expect("an error");
     assert_eq!(e.column, 1);
@@ -423,9 +440,7 @@ fn notes_and_tags_are_edited_searched_and_stored() {
     let mut s = loaded(5, false);
     update(&mut s, key('j'));
     update(&mut s, key('n'));
-    for c in "Paid troll".chars() {
-        update(&mut s, key(c));
-    }
+    type_text(&mut s, "Paid troll");
     let cmds = update(&mut s, code(KeyCode::Enter));
     assert_eq!(
         cmds,
@@ -435,9 +450,7 @@ fn notes_and_tags_are_edited_searched_and_stored() {
         }]
     );
     update(&mut s, key('t'));
-    for c in "+Spam +x".chars() {
-        update(&mut s, key(c));
-    }
+    type_text(&mut s, "+Spam +x");
     let cmds = update(&mut s, code(KeyCode::Enter));
     assert_eq!(
         cmds,
@@ -518,13 +531,7 @@ fn unblock_confirm_yes_queues_commands() {
     assert_eq!(s.pending(), 2);
     assert!(s.marks.is_empty());
     assert_eq!(s.accounts.standing(0), Standing::Pending);
-    update(
-        &mut s,
-        Action::Done {
-            verb: Write::Unblock,
-            id: "1000".into(),
-        },
-    );
+    done(&mut s, Write::Unblock, "1000");
     assert_eq!(s.accounts.standing(0), Standing::Unblocked);
     update(
         &mut s,
@@ -548,13 +555,7 @@ fn the_queue_lists_writes_until_they_finish() {
     update(&mut s, key('u'));
     update(&mut s, key('y'));
     assert_eq!(s.queued_ids(Write::Unblock), vec!["1000", "1001", "1002"]);
-    update(
-        &mut s,
-        Action::Done {
-            verb: Write::Unblock,
-            id: "1001".into(),
-        },
-    );
+    done(&mut s, Write::Unblock, "1001");
     update(
         &mut s,
         Action::Failed {
@@ -593,7 +594,7 @@ fn bulk_confirm_needs_the_count_typed_back() {
     update(&mut s, key('0'));
     let cmds = update(&mut s, key('y'));
     assert!(
-        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30),
+        matches!(&cmds[..], [Effect::Worker(Command::Write(batch))] if batch.len() == 30),
         "one confirmation, one batch"
     );
     const { assert!(30 > TYPE_BACK_OVER) };
@@ -602,12 +603,7 @@ fn bulk_confirm_needs_the_count_typed_back() {
 #[test]
 fn read_only_greys_out_unblock_and_offers_mute() {
     let mut s = loaded(3, false);
-    update(
-        &mut s,
-        Action::Capability(Capability::ReadOnly {
-            reason: "block writes need the Enterprise plan.".into(),
-        }),
-    );
+    read_only(&mut s, "block writes need the Enterprise plan.");
     assert!(update(&mut s, key('u')).is_empty());
     assert!(
         matches!(&s.mode, Mode::Confirm(Confirm::Write(c)) if c.later && c.verb == Write::Unblock)
@@ -624,39 +620,23 @@ fn read_only_greys_out_unblock_and_offers_mute() {
         cmds,
         vec![Command::Write(vec![(Write::Mute, "1000".into())])]
     );
-    update(
-        &mut s,
-        Action::Done {
-            verb: Write::Mute,
-            id: "1000".into(),
-        },
-    );
+    done(&mut s, Write::Mute, "1000");
     assert_eq!(s.accounts.standing(0), Standing::Muted);
 }
 
 #[test]
 fn read_only_unblock_is_queued_for_later_or_switches_to_mute() {
     let mut s = loaded(30, false);
-    update(
-        &mut s,
-        Action::Capability(Capability::ReadOnly {
-            reason: "writes need Enterprise.".into(),
-        }),
-    );
+    read_only(&mut s, "writes need Enterprise.");
     update(&mut s, key('V'));
     update(&mut s, key('u'));
     let cmds = update(&mut s, key('y'));
     assert!(
-        matches!(&cmds[..], [Command::Write(batch)] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Write::Unblock))
+        matches!(&cmds[..], [Effect::Worker(Command::Write(batch))] if batch.len() == 30 && batch.iter().all(|(v, _)| *v == Write::Unblock))
     );
     assert_eq!(s.pending(), 30, "held in the durable queue (Q), not sent");
     let mut s = loaded(30, false);
-    update(
-        &mut s,
-        Action::Capability(Capability::ReadOnly {
-            reason: "writes need Enterprise.".into(),
-        }),
-    );
+    read_only(&mut s, "writes need Enterprise.");
     update(&mut s, key('u'));
     update(&mut s, key('m'));
     assert!(
@@ -673,9 +653,7 @@ fn block_by_handle_prompt_resolve_confirm() {
     let mut s = loaded(3, false);
     update(&mut s, key('b'));
     assert_eq!(s.mode, Mode::Prompt(String::new()));
-    for c in "@new_guy".chars() {
-        update(&mut s, key(c));
-    }
+    type_text(&mut s, "@new_guy");
     update(&mut s, code(KeyCode::Backspace));
     update(&mut s, key('y'));
     let cmds = update(&mut s, code(KeyCode::Enter));
@@ -695,13 +673,7 @@ fn block_by_handle_prompt_resolve_confirm() {
         vec![Command::Write(vec![(Write::Block, "1500".into())])]
     );
     assert_eq!(s.accounts.len(), 4, "the new block joins the list");
-    update(
-        &mut s,
-        Action::Done {
-            verb: Write::Block,
-            id: "1500".into(),
-        },
-    );
+    done(&mut s, Write::Block, "1500");
     assert_eq!(s.accounts.standing(3), Standing::Blocked);
 }
 
@@ -736,13 +708,13 @@ fn open_and_copy_emit_terminal_commands() {
     let mut s = loaded(3, false);
     assert_eq!(
         update(&mut s, key('o')),
-        vec![Command::Open {
+        vec![TerminalRequest::Open {
             url: "https://x.com/user0".into()
         }]
     );
     assert_eq!(
         update(&mut s, key('y')),
-        vec![Command::Copy {
+        vec![TerminalRequest::Copy {
             text: "@user0".into()
         }]
     );
@@ -777,12 +749,12 @@ fn help_detail_and_quit() {
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, code(KeyCode::Enter));
     assert!(s.show_detail);
-    assert_eq!(update(&mut s, key('q')), vec![Command::Quit]);
+    assert_eq!(update(&mut s, key('q')), vec![TerminalRequest::Quit]);
     assert!(s.quit);
     let mut s = loaded(3, false);
     update(&mut s, key('/'));
     let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-    assert_eq!(update(&mut s, ctrl_c), vec![Command::Quit]);
+    assert_eq!(update(&mut s, ctrl_c), vec![TerminalRequest::Quit]);
 }
 
 #[test]
@@ -920,7 +892,7 @@ fn signed_out_says_what_to_do_and_p_reads_the_sign_in_again() {
         }]
     );
     assert!(s.loading);
-    assert_eq!(update(&mut s, key('p')), vec![]);
+    assert_eq!(update(&mut s, key('p')), Vec::<Effect>::new());
 }
 
 #[test]
@@ -1004,12 +976,7 @@ fn unblocks_take_no_duration() {
     );
     // Saved for later on a read-only plan: no duration either.
     let mut s = loaded(3, false);
-    update(
-        &mut s,
-        Action::Capability(Capability::ReadOnly {
-            reason: "Enterprise only.".into(),
-        }),
-    );
+    read_only(&mut s, "Enterprise only.");
     update(&mut s, key('u'));
     update(&mut s, key('d'));
     assert!(
@@ -1035,4 +1002,36 @@ fn esc_leaves_the_full_screen_detail_of_a_narrow_terminal_first() {
     assert!(s.show_detail, "on a wide screen Enter hides the side pane");
     update(&mut s, code(KeyCode::Esc));
     assert!(s.show_detail, "and Esc leaves it hidden");
+}
+
+#[test]
+fn messages_name_the_keys_the_user_bound() {
+    let table: toml::Table = "[keys]\nrefresh = \"F5\"\nqueue = \"W\"\n".parse().unwrap();
+    let keys = table["keys"].as_table().unwrap().clone();
+    let (map, _) = Keymap::with_user_keys([(std::path::Path::new("config.toml"), &keys)]).unwrap();
+    let mut s = super::test_support::state_at(1_000);
+    s.keymap = map;
+    update(&mut s, Action::PageFailed("X did not answer.".into()));
+    assert_eq!(
+        s.message.as_ref().unwrap().text,
+        "X did not answer. Press F5 to retry."
+    );
+    update(
+        &mut s,
+        Action::UndoQueued {
+            verb: "block",
+            accounts: 2,
+            batch: "b1".into(),
+            kept: 0,
+        },
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text
+            .ends_with("; W shows progress."),
+        "{:?}",
+        s.message
+    );
 }

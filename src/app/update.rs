@@ -1,7 +1,7 @@
 //! `update`: the only place the state changes. Pure: no I/O, no clock, no terminal.
 
 use super::account::{Account, Standing};
-use super::action::{Action, Command};
+use super::action::{Action, Command, Effect};
 use super::input::{on_key, on_paste};
 use super::keymap::{KeyAction, KeyMode};
 use super::list::{keep_cursor_visible, maybe_load, move_by, rebuild_view, search_step};
@@ -14,7 +14,7 @@ use crate::api::Write;
 pub const STILL_SIGNED_OUT: &str = "Still signed out: run `xblocks login`, then press p.";
 
 /// Applies one action to the state and returns the commands it asks for.
-pub fn update(state: &mut State, action: Action) -> Vec<Command> {
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut out = Vec::new();
     let before = state.message.clone();
     apply(state, action, &mut out);
@@ -24,13 +24,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
     }
     super::quit::check_idle(state, &mut out);
-    out.extend(maybe_load(state));
+    out.extend(maybe_load(state).map(Effect::from));
     viewer_gate(state, &mut out);
     super::sign_in::gate(state, &mut out);
     out
 }
 
-fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
+fn apply(state: &mut State, action: Action, out: &mut Vec<Effect>) {
     match action {
         Action::Key(key) => on_key(state, key, out),
         Action::Paste(text) => on_paste(state, &text),
@@ -79,7 +79,8 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::PageFailed(message) => {
             state.loading = false;
             state.page_error = true;
-            state.message = Some(error(format!("{message} Press r to retry.")));
+            let r = state.key(KeyAction::Refresh);
+            state.message = Some(error(format!("{message} Press {r} to retry.")));
         }
         Action::Capability(cap) => state.capability = cap,
         Action::Done { verb, id } => on_done(state, verb, &id),
@@ -118,6 +119,18 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
                 state.keymap.key_name(KeyMode::Main, KeyAction::Copy)
             )));
         }
+        Action::UndoQueued {
+            verb,
+            accounts,
+            batch,
+            kept,
+        } => {
+            let text = super::history::undo_queued_text(state, verb, accounts, &batch, kept);
+            state.message = Some(info(text));
+        }
+        Action::CachedAll { accounts } => {
+            state.message = Some(info(super::diff_view::cached_all_text(state, accounts)));
+        }
         Action::Notice {
             text,
             error: is_error,
@@ -142,7 +155,7 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::QueueSnapshot(snapshot) => {
             super::queue_view::on_snapshot(state, *snapshot);
             if matches!(state.mode, Mode::History(_)) {
-                out.push(Command::LoadHistory);
+                out.push(Command::LoadHistory.into());
             }
         }
         Action::History(entries) => super::history::on_loaded(state, entries),
@@ -179,22 +192,24 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Command>) {
 
 /// A read-only viewer (another process runs this profile's queue) never sends a write: writes
 /// and queue controls are dropped, their accounts shown as before, and the user told why.
-fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
+fn viewer_gate(state: &mut State, out: &mut Vec<Effect>) {
     let Some(why) = state.viewer.clone() else {
         return;
     };
     let before = out.len();
     let mut dropped: Vec<String> = Vec::new();
-    out.retain(|c| match c {
-        Command::Write(batch) | Command::WriteFor { writes: batch, .. } => {
+    out.retain(|e| match e {
+        Effect::Worker(Command::Write(batch) | Command::WriteFor { writes: batch, .. }) => {
             dropped.extend(batch.iter().map(|(_, id)| id.clone()));
             false
         }
-        Command::UndoLastBatch
-        | Command::PauseQueue
-        | Command::ResumeQueue
-        | Command::CancelQueue
-        | Command::CancelUnsent => false,
+        Effect::Worker(
+            Command::UndoLastBatch
+            | Command::PauseQueue
+            | Command::ResumeQueue
+            | Command::CancelQueue
+            | Command::CancelUnsent,
+        ) => false,
         _ => true,
     });
     if out.len() == before {
@@ -213,16 +228,16 @@ fn viewer_gate(state: &mut State, out: &mut Vec<Command>) {
 }
 
 /// Commands to run when the TUI starts: the first page.
-pub fn start(state: &mut State) -> Vec<Command> {
+pub fn start(state: &mut State) -> Vec<Effect> {
     if state.sign_in.pending() {
         return super::sign_in::start(state);
     }
     if state.snapshots.sync.offline_first {
         // The database's list paints at once; a top-up runs in the background.
-        return vec![super::sync_status::start_sync(state, false, None)];
+        return vec![super::sync_status::start_sync(state, false, None).into()];
     }
     state.loading = true;
-    vec![Command::LoadNextPage { token: None }]
+    vec![Command::LoadNextPage { token: None }.into()]
 }
 
 /// What a wait on a bad reset tells: X's answer was unusable, so the wait is bounded.
@@ -329,9 +344,10 @@ fn on_resumed(state: &mut State, jobs: Vec<(Write, String)>) {
     }
     if added > 0 {
         state.message = Some(info(format!(
-            "Resuming {} queued write{} left by an earlier session; Q shows them.",
+            "Resuming {} queued write{} left by an earlier session; {} shows them.",
             crate::text::thousands(added as u64),
-            if added == 1 { "" } else { "s" }
+            if added == 1 { "" } else { "s" },
+            state.key(KeyAction::Queue)
         )));
     }
 }

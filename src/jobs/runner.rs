@@ -1,6 +1,7 @@
 //! Runs the open jobs of the profile's durable queue through a [`Writer`], one at a time. Each
-//! job is marked in flight (committed) before its request and finished with its log entry in
-//! one transaction after it, so every target's write happens once even across `kill -9`. A due
+//! job is marked in flight (committed) before its request; its final state and log entry
+//! commit with the next job's mark, before the next request (one synced transaction per job),
+//! so every target's write happens once even across `kill -9`. A due
 //! timed job whose account changed after it was queued is not sent ([`super::timed`]).
 
 use std::collections::HashSet;
@@ -106,11 +107,17 @@ pub async fn run<W: Writer>(
     let total = open.len();
     let mut tally = Tally::default();
     let verified = verify_in_flight(writer, &open).await?;
-    for (n, mut job) in open.into_iter().enumerate() {
+    // Jobs finished but not yet committed: their states commit with the next job's in-flight
+    // mark (one synced transaction per job), or on their own before anything else reads them.
+    let mut unsaved = Unsaved::default();
+    for (n, job) in open.into_iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
+            unsaved.commit(store, None, progress, total).await?;
             return Err(RunError::Interrupted { left: total - n });
         }
         let superseded = if job.due_at.is_some() {
+            // The check reads the log: it sees every earlier job's result.
+            unsaved.commit(store, None, progress, total).await?;
             let j = job.clone();
             store
                 .call(move |s| super::timed::changed_meanwhile(s, &j))
@@ -126,8 +133,7 @@ pub async fn run<W: Writer>(
             tracing::info!(job = job.id, "timed {} not sent: {why}", job.action.verb());
             JobState::Superseded(why)
         } else {
-            let id = job.id;
-            store.call(move |s| s.mark_in_flight(id)).await?;
+            unsaved.commit(store, Some(job.id), progress, total).await?;
             match writer.write(job.action, &job.target).await {
                 Ok(()) => JobState::Done,
                 Err(WriteError::NotFound) => JobState::NotFound,
@@ -142,12 +148,43 @@ pub async fn run<W: Writer>(
             JobState::Superseded(_) => tally.superseded += 1,
             _ => tally.failed += 1,
         }
-        let (id, st) = (job.id, state.clone());
-        store.call(move |s| s.finish_job(id, &st, None)).await?;
-        job.state = state;
-        progress(n + 1, total, &job);
+        unsaved.jobs.push((job, state));
     }
+    unsaved.commit(store, None, progress, total).await?;
     Ok(tally)
+}
+
+/// Jobs of a run that are finished but not yet committed, and how many were reported.
+#[derive(Default)]
+struct Unsaved {
+    jobs: Vec<(Job, JobState)>,
+    reported: usize,
+}
+
+impl Unsaved {
+    /// Commits the finished jobs (and, with `next`, that job's in-flight mark) in one
+    /// transaction, then reports each one as done.
+    async fn commit<P: FnMut(usize, usize, &Job) + Send + ?Sized>(
+        &mut self,
+        store: &Store,
+        next: Option<u64>,
+        progress: &mut P,
+        total: usize,
+    ) -> Result<(), DbError> {
+        if self.jobs.is_empty() && next.is_none() {
+            return Ok(());
+        }
+        let jobs = std::mem::take(&mut self.jobs);
+        let jobs = store
+            .call(move |s| s.settle_and_start(&jobs, next).map(|()| jobs))
+            .await?;
+        for (mut job, state) in jobs {
+            job.state = state;
+            self.reported += 1;
+            progress(self.reported, total, &job);
+        }
+        Ok(())
+    }
 }
 
 /// Targets of in-flight jobs that the API shows already in their wanted state.
@@ -277,6 +314,77 @@ mod tests {
         );
         assert!(q.all_open_jobs().unwrap().is_empty());
         assert_eq!(q.log_entries().unwrap().len(), 5);
+    }
+
+    /// Reads the queue through its own connection while each request is "sent".
+    struct Witness {
+        dir: std::path::PathBuf,
+        seen: Mutex<Vec<Vec<(String, JobState)>>>,
+    }
+
+    impl Writer for Witness {
+        async fn write(&self, _: Write, _: &str) -> Result<(), WriteError> {
+            let other = Store::open(&self.dir).unwrap();
+            let states = other
+                .all_jobs()
+                .unwrap()
+                .into_iter()
+                .map(|j| (j.target, j.state))
+                .collect();
+            self.seen.lock().unwrap().push(states);
+            Ok(())
+        }
+        async fn in_state(&self, _: Write, _: &[String]) -> Result<HashSet<String>, WriteError> {
+            Ok(HashSet::new())
+        }
+    }
+
+    #[tokio::test]
+    async fn each_request_goes_out_after_the_last_result_and_its_own_mark_are_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let q = Store::open(dir.path()).unwrap();
+        q.enqueue("b", &jobs(Write::Block, &["1", "me", "2", "3"]))
+            .unwrap();
+        let w = Witness {
+            dir: dir.path().to_path_buf(),
+            seen: Mutex::default(),
+        };
+        let stop = AtomicBool::new(false);
+        let mut reported = Vec::new();
+        run(&q, &w, "me", &all(), &stop, &mut |n, of, j| {
+            reported.push((n, of, j.target.clone(), j.state.clone()))
+        })
+        .await
+        .unwrap();
+        let (p, f, d) = (JobState::Pending, JobState::InFlight, JobState::Done);
+        let at = |states: &[JobState]| -> Vec<(String, JobState)> {
+            ["1", "me", "2", "3"]
+                .iter()
+                .map(|t| t.to_string())
+                .zip(states.iter().cloned())
+                .collect()
+        };
+        assert_eq!(
+            *w.seen.lock().unwrap(),
+            [
+                at(&[f.clone(), p.clone(), p.clone(), p.clone()]),
+                at(&[d.clone(), JobState::SkippedSelf, f.clone(), p.clone()]),
+                at(&[d.clone(), JobState::SkippedSelf, d.clone(), f.clone()]),
+            ]
+        );
+        assert_eq!(q.all_open_jobs().unwrap(), []);
+        assert_eq!(q.log_entries().unwrap().len(), 4);
+        let order: Vec<(usize, String)> = reported.iter().map(|r| (r.0, r.2.clone())).collect();
+        assert_eq!(
+            order,
+            [
+                (1, "1".into()),
+                (2, "me".into()),
+                (3, "2".into()),
+                (4, "3".into())
+            ]
+        );
+        assert!(reported.iter().all(|r| r.1 == 4 && r.3.is_final()));
     }
 
     #[tokio::test]

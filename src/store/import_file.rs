@@ -99,16 +99,17 @@ pub fn parse(bytes: &[u8]) -> Result<ImportList, Vec<ParseError>> {
         Some(l) if l.contains(',') || is_header(l) => (Format::Csv, parse_csv(text)?),
         _ => (Format::Lines, parse_lines(text)?),
     };
-    let mut seen = HashSet::new();
-    let mut targets = Vec::new();
-    let mut duplicates = 0;
-    for t in entries {
-        if seen.insert(t.clone()) {
-            targets.push(t);
-        } else {
-            duplicates += 1;
-        }
-    }
+    // First occurrences found by reference, then moved out: no target is copied.
+    let first: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(entries.len());
+        entries.iter().map(|t| seen.insert(t)).collect()
+    };
+    let duplicates = first.iter().filter(|&&f| !f).count();
+    let targets: Vec<Target> = entries
+        .into_iter()
+        .zip(first)
+        .filter_map(|(t, f)| f.then_some(t))
+        .collect();
     Ok(ImportList {
         format,
         targets,

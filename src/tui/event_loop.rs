@@ -14,7 +14,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::terminal::{osc52, Term};
-use crate::app::{self, Action, Command, State};
+use crate::app::{self, Action, Command, Effect, State, TerminalRequest};
 
 /// What the loop draws on and hands terminal work to: the real terminal, or a test's
 /// `TestBackend`.
@@ -119,7 +119,7 @@ pub async fn run<S, E>(
     worker: mpsc::UnboundedSender<Command>,
     actions_tx: mpsc::UnboundedSender<Action>,
     mut actions: mpsc::UnboundedReceiver<Action>,
-) -> anyhow::Result<Ending>
+) -> io::Result<Ending>
 where
     S: Screen,
     E: Stream<Item = io::Result<Event>>,
@@ -164,7 +164,7 @@ where
             }
             ev = events.next() => match ev {
                 Some(Ok(e)) => map_event(e),
-                Some(Err(e)) => return Err(e.into()),
+                Some(Err(e)) => return Err(e),
                 None => return Ok(Ending::Signal),
             },
             Some(a) = actions.recv() => Some(a),
@@ -177,7 +177,7 @@ where
             if let Some(ev) = events.next().now_or_never() {
                 match ev {
                     Some(Ok(e)) => pending.extend(map_event(e)),
-                    Some(Err(e)) => return Err(e.into()),
+                    Some(Err(e)) => return Err(e),
                     None => break,
                 }
             } else if let Ok(a) = actions.try_recv() {
@@ -199,21 +199,22 @@ where
     }
 }
 
-/// Where commands go: the worker, or back into the loop.
+/// Where effects go: the worker, or back into the loop.
 struct Io<'a> {
     worker: &'a mpsc::UnboundedSender<Command>,
     actions: &'a mpsc::UnboundedSender<Action>,
 }
 
-/// Sends network commands to the worker and performs terminal ones; true when quitting.
-fn dispatch(commands: Vec<Command>, screen: &mut impl Screen, io: &Io) -> anyhow::Result<bool> {
+/// Sends the worker's commands to it and carries out the terminal's requests; true when
+/// quitting.
+fn dispatch(effects: Vec<Effect>, screen: &mut impl Screen, io: &Io) -> io::Result<bool> {
     let (worker, actions) = (io.worker, io.actions);
-    for cmd in commands {
-        match cmd {
-            Command::Quit => return Ok(true),
-            Command::Suspend => screen.suspend()?,
-            Command::Copy { text } => screen.copy(&text)?,
-            Command::Open { url } => {
+    for effect in effects {
+        match effect {
+            Effect::Terminal(TerminalRequest::Quit) => return Ok(true),
+            Effect::Terminal(TerminalRequest::Suspend) => screen.suspend()?,
+            Effect::Terminal(TerminalRequest::Copy { text }) => screen.copy(&text)?,
+            Effect::Terminal(TerminalRequest::Open { url }) => {
                 let actions = actions.clone();
                 tokio::task::spawn_blocking(move || {
                     if !crate::browser::open(&url) {
@@ -221,9 +222,11 @@ fn dispatch(commands: Vec<Command>, screen: &mut impl Screen, io: &Io) -> anyhow
                     }
                 });
             }
-            net => {
-                if worker.send(net).is_err() {
-                    anyhow::bail!("the network worker stopped; see the log file");
+            Effect::Worker(command) => {
+                if worker.send(command).is_err() {
+                    return Err(io::Error::other(
+                        "the network worker stopped; see the log file",
+                    ));
                 }
             }
         }

@@ -87,9 +87,12 @@ fn summary<'a>(state: &State, q: &QueueSnapshot, theme: &Theme, w: usize) -> Vec
             None => "Nothing due now.".to_string(),
         }
     } else if q.paused {
-        "Paused: press p to resume.".to_string()
+        format!("Paused: press {} to resume.", pause_key(state))
     } else if !q.running && !held_read_only(state) {
-        "Not running: press p to run the open jobs.".to_string()
+        format!(
+            "Not running: press {} to run the open jobs.",
+            pause_key(state)
+        )
     } else if held_read_only(state) && only_plan_writes(q) {
         "Queued for later: this plan can't block or unblock through the API.".to_string()
     } else {
@@ -249,4 +252,12 @@ fn row<'a>(state: &State, job: &JobRow, label: String, style: Style, w: usize) -
         Span::raw(" ".repeat(who_w.min(1))),
         Span::styled(fit(&label, rest), style),
     ])
+}
+
+/// The queue view's pause / resume key.
+fn pause_key(state: &State) -> String {
+    state.keymap.key_name(
+        crate::app::KeyMode::Queue,
+        crate::app::KeyAction::PauseQueue,
+    )
 }

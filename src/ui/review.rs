@@ -80,10 +80,16 @@ fn render_confirm(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mu
     let text = if writes == 0 {
         "No write to send; keeps and notes are saved locally.".to_string()
     } else {
+        let key = |a| state.keymap.key_name(crate::app::KeyMode::Main, a);
+        let what = if writes == 1 {
+            "The write goes".to_string()
+        } else {
+            format!("The {} writes go", thousands(writes as u64))
+        };
         format!(
-            "The {} write{} go to the queue as one batch (Q shows it; H undoes it).",
-            thousands(writes as u64),
-            if writes == 1 { "" } else { "s" }
+            "{what} to the queue as one batch ({} shows it; {} undoes it).",
+            key(crate::app::KeyAction::Queue),
+            key(crate::app::KeyAction::History)
         )
     };
     lines.extend(wrap(&text, w).into_iter().map(Line::raw));
@@ -104,7 +110,12 @@ fn render_confirm(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mu
         .border_style(theme.warn)
         .title(Span::styled(" Send the review? ", theme.header))
         .title_bottom(Line::styled(
-            " y send · Esc back to the review · n discard ",
+            format!(
+                " {} ",
+                state
+                    .keymap
+                    .hint(&[crate::app::KeyMode::ReviewSend], |_, w| Some(w))
+            ),
             theme.warn,
         ));
     let inner = block.inner(rect);

@@ -125,7 +125,10 @@ pub fn list_placeholder(state: &State) -> Option<String> {
     } else if let Some(text) = sign_in_placeholder(state) {
         text
     } else if state.page_error {
-        "The block list could not be loaded. Press r to retry.".into()
+        format!(
+            "The block list could not be loaded. Press {} to retry.",
+            state.key(KeyAction::Refresh)
+        )
     } else if !state.started {
         match wait_for(state, "blocking") {
             Some(secs) => format!("Loading… rate limited, resumes in {}", clock(secs)),
@@ -180,7 +183,10 @@ pub fn loading_row(state: &State) -> Option<String> {
     } else if state.loading {
         "loading more…".into()
     } else if state.page_error {
-        "next page failed: press r to retry".into()
+        format!(
+            "next page failed: press {} to retry",
+            state.key(KeyAction::Refresh)
+        )
     } else {
         "more accounts: move down to load".into()
     })
@@ -213,14 +219,18 @@ pub fn hints(state: &State) -> String {
             view_keys(state, KeyMode::Diff)
         ),
         Mode::Review(r) if r.confirming => {
-            "Review: y sends every decision as one batch · Esc back · n discards".into()
+            format!(
+                "Review: {}",
+                state.keymap.hint(&[KeyMode::ReviewSend], |_, w| Some(w))
+            )
         }
         Mode::Review(_) => {
             "Review: decide, and nothing is sent until the confirm at the end".into()
         }
-        Mode::Insights(_) => {
-            "Insights: counts and charts of the loaded list · Esc back to the list".into()
-        }
+        Mode::Insights(_) => format!(
+            "Insights: counts and charts of the loaded list · {}",
+            state.keymap.hint(&[KeyMode::Insights], |_, w| Some(w))
+        ),
         Mode::Queue(_) => format!("Queue: {}", view_keys(state, KeyMode::Queue)),
         Mode::Help { .. } => view_keys(state, KeyMode::Help),
         Mode::Confirm(c @ crate::app::Confirm::Quit(_)) => {

@@ -222,21 +222,12 @@ async fn queue_undo(store: &Store, actions: &mpsc::UnboundedSender<Action>) -> O
         .await;
     match planned {
         Ok(Some(plan)) => {
-            let n = plan.jobs.len();
-            let kept = if plan.kept > 0 {
-                format!(", {} kept account(s) left blocked", plan.kept)
-            } else {
-                String::new()
-            };
-            say(
-                format!(
-                    "Undo queued: {} {n} account{} (batch {}{kept}); Q shows progress.",
-                    plan.verb(),
-                    if n == 1 { "" } else { "s" },
-                    plan.undo_batch
-                ),
-                false,
-            );
+            let _ = actions.send(Action::UndoQueued {
+                verb: plan.verb(),
+                accounts: plan.jobs.len() as u64,
+                batch: plan.undo_batch.clone(),
+                kept: plan.kept as u64,
+            });
             Some(plan.undo_batch)
         }
         Ok(None) => {

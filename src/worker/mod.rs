@@ -279,10 +279,6 @@ pub async fn run(client: &Client, me: &str, cmd: Command) -> Vec<Action> {
             })
             .collect(),
         Command::SignIn
-        | Command::Open { .. }
-        | Command::Copy { .. }
-        | Command::Quit
-        | Command::Suspend
         | Command::PauseQueue
         | Command::ResumeQueue
         | Command::CancelQueue

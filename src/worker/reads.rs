@@ -203,21 +203,12 @@ fn record_page(
     if let Err(e) = s.finish_sync(r.id, r.totals) {
         return fail(e);
     }
-    let n = r.totals.accounts;
-    let plural = if n == 1 { "" } else { "s" };
     match diff_report(s) {
         Ok(report) => {
-            let text = if report.previous_at.is_some() {
-                format!(
-                    "Cached all {n} blocked account{plural}: {} new, {} gone since the last full sync (D shows them).",
-                    report.new.len(),
-                    report.gone.len()
-                )
-            } else {
-                format!("Cached all {n} blocked account{plural}; the next full sync shows what changed.")
-            };
             let _ = tx.send(Action::Diff(Box::new(report)));
-            let _ = tx.send(Action::Notice { text, error: false });
+            let _ = tx.send(Action::CachedAll {
+                accounts: r.totals.accounts,
+            });
         }
         Err(e) => tracing::warn!("{e}"),
     }

@@ -142,6 +142,34 @@ impl Env {
     }
 }
 
+/// The binary pointed at `emu` (an emulator on the test's own runtime) with `token` and the
+/// config dir `dir`; no stdin.
+pub fn xblocks(emu: &Emulator, token: &str, dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xblocks"));
+    c.env("XBLOCKS_API_BASE", emu.base_url())
+        .env("XBLOCKS_AUTH_BASE", emu.base_url())
+        .env("XBLOCKS_CONFIG_DIR", dir)
+        .env("XBLOCKS_ACCESS_TOKEN", token)
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// Runs `c` to its end off the async threads.
+pub async fn output(mut c: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Stdout then stderr of a finished command, as text.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 /// Output of a finished command.
 pub struct Out {
     pub code: i32,

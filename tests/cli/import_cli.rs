@@ -3,37 +3,12 @@
 //! every target written exactly once.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use xblocks::emulator::{self, Config, Emulator};
 
-use crate::common::SCOPES;
-
-fn xblocks(emu: &Emulator, token: &str, dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xblocks"));
-    c.env("XBLOCKS_API_BASE", emu.base_url())
-        .env("XBLOCKS_AUTH_BASE", emu.base_url())
-        .env("XBLOCKS_CONFIG_DIR", dir)
-        .env("XBLOCKS_ACCESS_TOKEN", token)
-        .stdin(Stdio::null());
-    c
-}
-
-async fn output(mut c: Command) -> Output {
-    tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use crate::common::{output, text, xblocks, SCOPES};
 
 /// Write requests per target id: (method, target) → count, for the blocking endpoints.
 fn writes(emu: &Emulator) -> HashMap<String, usize> {

@@ -5,36 +5,12 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use xblocks::emulator::{self, Config, Emulator};
 
-use crate::common::SCOPES;
-
-fn xblocks(emu: &Emulator, token: &str, dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xblocks"));
-    c.env("XBLOCKS_API_BASE", emu.base_url())
-        .env("XBLOCKS_AUTH_BASE", emu.base_url())
-        .env("XBLOCKS_CONFIG_DIR", dir)
-        .env("XBLOCKS_ACCESS_TOKEN", token)
-        .stdin(Stdio::null());
-    c
-}
-
-async fn output(mut c: Command) -> Output {
-    tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use crate::common::{output, text, xblocks, SCOPES};
 
 fn block_list_requests(emu: &Emulator) -> usize {
     emu.request_log()

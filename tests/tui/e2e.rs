@@ -3,7 +3,7 @@
 //! unblocks the last account through the confirm pane, and checks the emulator's state.
 
 use crate::tmux_support;
-use tmux_support::{quote, start, tmux_available, xblocks_line, SESSION};
+use tmux_support::{quote, start, status_line, tmux_available, xblocks_line, SESSION};
 
 use std::path::Path;
 use std::process::Command;
@@ -43,12 +43,7 @@ async fn scrolls_past_the_first_page_and_unblocks_through_the_confirm_pane() {
     )
     .unwrap();
     tmux_support::probe(&emu.base_url(), &token, &dir.path().join("config"));
-    let script = xblocks_line(
-        &emu.base_url(),
-        &token,
-        &dir.path().join("config"),
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let script = status_line(&emu.base_url(), &token, &dir.path().join("config"), &done);
     let tmux = start("e2e", 100, 30, &script);
 
     let screen = tmux
@@ -127,12 +122,7 @@ async fn sigterm_restores_the_terminal_and_exits_130() {
     let token = emu.issue_token(SCOPES);
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("exit-status");
-    let script = xblocks_line(
-        &emu.base_url(),
-        &token,
-        &dir.path().join("config"),
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let script = status_line(&emu.base_url(), &token, &dir.path().join("config"), &done);
     let tmux = start("e2e-term", 80, 20, &script);
     tmux.wait_for("the list", 90, |s| s.contains("50 loaded"))
         .await;

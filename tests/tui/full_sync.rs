@@ -3,22 +3,13 @@
 //! elsewhere leave the list; the status bar says when the last full sync was. Pages never carry
 //! pinned posts: `P` buys one, for the selected account.
 
-use xblocks::emulator::{self, Config, Emulator};
+use xblocks::emulator::Emulator;
 
-use crate::fixtures::SCOPES;
+use crate::fixtures::{list_reads, no_limits_world};
 use crate::tmux_support::{start, tmux_available, xblocks_line, xblocks_ok};
 
 fn xblocks(emu: &Emulator, token: &str, dir: &std::path::Path, args: &[&str]) -> String {
     xblocks_ok(&emu.base_url(), token, dir, args)
-}
-
-/// The block-list reads the emulator served, with what each cost.
-fn list_reads(emu: &Emulator) -> Vec<Option<u64>> {
-    emu.request_log()
-        .iter()
-        .filter(|r| r.method == "GET" && r.path.ends_with("/blocking"))
-        .map(|r| r.cost_micros)
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -27,15 +18,7 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
         eprintln!("skipped: tmux is not installed");
         return;
     }
-    let emu = emulator::start(Config {
-        users: 3000,
-        no_limits: true,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
-    let token = emu.issue_token(SCOPES);
-    let dir = tempfile::tempdir().unwrap();
+    let (emu, token, dir) = no_limits_world(3000).await;
     xblocks(&emu, &token, dir.path(), &["sync"]);
     let by_cli = list_reads(&emu).len();
     let stored = xblocks::store::db::Store::open(&dir.path().join("profiles/default"))

@@ -6,7 +6,7 @@ use crate::tmux_support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tmux_support::{quote, start, tmux_available, xblocks_line, Tmux, SESSION};
+use tmux_support::{quote, start, status_line, tmux_available, Tmux, SESSION};
 use xblocks::emulator::{self, Config, Emulator};
 
 use crate::fixtures::SCOPES;
@@ -32,12 +32,7 @@ async fn tui(name: &str, users: usize, dir: &Path) -> (Emulator, Tmux, std::path
     .expect("emulator starts");
     let token = emu.issue_token(SCOPES);
     let done = dir.join("exit-status");
-    let script = xblocks_line(
-        &emu.base_url(),
-        &token,
-        &dir.join("config"),
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let script = status_line(&emu.base_url(), &token, &dir.join("config"), &done);
     let tmux = start(name, 100, 30, &script);
     tmux.wait_for("the list", 90, |s| s.contains(&format!("{users} loaded")))
         .await;

@@ -2,28 +2,13 @@
 //! (the status bar and `whoami` say so), and none is asked for when it could cross
 //! `[billing] daily_cap`.
 
-use xblocks::emulator::{self, Config, Emulator};
+use xblocks::emulator::Emulator;
 
-use crate::fixtures::SCOPES;
+use crate::fixtures::{list_reads, no_limits_world};
 use crate::tmux_support::{probe, start, tmux_available, xblocks_line, xblocks_ok};
 
-fn blocking_reads(emu: &Emulator) -> usize {
-    emu.request_log()
-        .iter()
-        .filter(|r| r.method == "GET" && r.path.ends_with("/blocking"))
-        .count()
-}
-
 async fn world() -> (Emulator, String, tempfile::TempDir) {
-    let emu = emulator::start(Config {
-        users: 1500,
-        no_limits: true,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
-    let token = emu.issue_token(SCOPES);
-    let dir = tempfile::tempdir().unwrap();
+    let (emu, token, dir) = no_limits_world(1500).await;
     probe(&emu.base_url(), &token, dir.path());
     (emu, token, dir)
 }
@@ -46,7 +31,7 @@ async fn scrolled_pages_count_as_spent_today() {
         s.contains("1,500 loaded") && s.contains("$1.500 today")
     })
     .await;
-    assert_eq!(blocking_reads(&emu), 2);
+    assert_eq!(list_reads(&emu).len(), 2);
     tmux.keys(&["q"]);
     tmux.wait_for("the TUI to end", 10, |s| !s.contains("loaded"))
         .await;
@@ -75,6 +60,6 @@ async fn a_page_that_could_cross_the_daily_cap_is_not_asked_for() {
     assert!(screen.contains("Press r to retry"), "{screen}");
     tmux.keys(&["r"]);
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    assert_eq!(blocking_reads(&emu), 0, "nothing was asked of X");
+    assert_eq!(list_reads(&emu).len(), 0, "nothing was asked of X");
     tmux.keys(&["q"]);
 }

@@ -7,9 +7,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tmux_support::{start, tmux_available, xblocks_line};
-use xblocks::emulator::{self, Config};
-
-use crate::fixtures::SCOPES;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offline_start_paints_the_database_at_once_and_says_offline() {
@@ -17,15 +14,7 @@ async fn an_offline_start_paints_the_database_at_once_and_says_offline() {
         eprintln!("skipped: tmux is not installed");
         return;
     }
-    let emu = emulator::start(Config {
-        users: 3000,
-        no_limits: true,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
-    let token = emu.issue_token(SCOPES);
-    let dir = tempfile::tempdir().unwrap();
+    let (emu, token, dir) = crate::fixtures::no_limits_world(3000).await;
     let (base, t, d) = (emu.base_url(), token.clone(), dir.path().to_path_buf());
     let o = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_xblocks"))

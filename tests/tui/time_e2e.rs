@@ -6,7 +6,7 @@
 use crate::tmux_support;
 use std::time::Duration;
 
-use tmux_support::{quote, start, tmux_available, xblocks_line, xblocks_ok};
+use tmux_support::{quote, start, status_line, tmux_available, xblocks_line, xblocks_ok};
 use xblocks::emulator::{self, Config};
 
 use crate::fixtures::SCOPES;
@@ -101,12 +101,7 @@ async fn quitting_with_writes_queued_asks_and_k_keeps_them() {
     let token = emu.issue_token(SCOPES);
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("exit-status");
-    let script = xblocks_line(
-        &emu.base_url(),
-        &token,
-        &dir.path().join("config"),
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let script = status_line(&emu.base_url(), &token, &dir.path().join("config"), &done);
     let tmux = start("time-quit", 100, 30, &script);
     tmux.wait_for("the list", 90, |s| s.contains("80 loaded"))
         .await;
@@ -172,12 +167,7 @@ async fn review_decisions_go_out_as_exactly_one_batch() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config");
     let done = dir.path().join("exit-status");
-    let script = xblocks_line(
-        &emu.base_url(),
-        &token,
-        &config,
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let script = status_line(&emu.base_url(), &token, &config, &done);
     let tmux = start("time-review", 100, 30, &script);
     tmux.wait_for("the list", 90, |s| s.contains("12 loaded"))
         .await;
@@ -282,12 +272,7 @@ async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
             .filter(|r| r.method == "DELETE" && r.path.ends_with(&format!("/muting/{t}")))
             .count()
     };
-    let script = xblocks_line(
-        &base,
-        &token,
-        &config,
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let script = status_line(&base, &token, &config, &done);
     let tmux = start("time-due", 100, 30, &script);
     tmux.wait_for("the list", 90, |s| s.contains("20 loaded"))
         .await;

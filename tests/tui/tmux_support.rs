@@ -84,6 +84,17 @@ pub fn xblocks_line(base: &str, token: &str, config: &std::path::Path, then: &st
     )
 }
 
+/// [`xblocks_line`] that writes the binary's exit status to the file `done` when it ends.
+pub fn status_line(
+    base: &str,
+    token: &str,
+    config: &std::path::Path,
+    done: &std::path::Path,
+) -> String {
+    let then = format!("; echo $? > {}", quote(&done.display().to_string()));
+    xblocks_line(base, token, config, &then)
+}
+
 /// Starts a private tmux server named `name` (made unique per process) running `script` in a
 /// `cols`×`rows` session.
 pub fn start(name: &str, cols: u16, rows: u16, script: &str) -> Tmux {

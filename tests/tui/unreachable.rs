@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::tmux_support::{quote, start, tmux_available, xblocks_line, Tmux};
+use crate::tmux_support::{start, status_line, tmux_available, Tmux};
 
 /// What the server does with one connection once the request head is read.
 type Behaviour = Arc<dyn Fn(&mut TcpStream, &str) + Send + Sync>;
@@ -65,12 +65,7 @@ fn tui(
     timeout: u64,
 ) -> (Tmux, std::path::PathBuf) {
     let done = dir.join("exit-status");
-    let line = xblocks_line(
-        &server.base,
-        "stand-in-token",
-        &dir.join("config"),
-        &format!("; echo $? > {}", quote(&done.display().to_string())),
-    );
+    let line = status_line(&server.base, "stand-in-token", &dir.join("config"), &done);
     let tmux = start(
         name,
         120,

@@ -45,7 +45,7 @@ async fn queue_history_undo_diff_and_a_cached_start() {
         .await;
     tmux.keys(&["G"]);
     tmux.wait_for("the full sync cached", 90, |s| {
-        s.contains("Cached all 1200")
+        s.contains("Cached all 1,200")
     })
     .await;
     tmux.wait_for("the capability", 60, |s| s.contains("FULL"))

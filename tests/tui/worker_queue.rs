@@ -207,12 +207,12 @@ async fn undo_last_batch_queues_the_inverse_through_the_lane_and_restores_the_li
     assert_eq!(log.rows.len(), 3);
 
     cmds.send(Command::UndoLastBatch).unwrap();
-    let note = wait_for(&mut rx, |a| match a {
-        Action::Notice { text, error } => Some((text, error)),
+    let (verb, accounts) = wait_for(&mut rx, |a| match a {
+        Action::UndoQueued { verb, accounts, .. } => Some((verb, accounts)),
         _ => None,
     })
     .await;
-    assert!(!note.1 && note.0.contains("block 3 accounts"), "{note:?}");
+    assert_eq!((verb, accounts), ("block", 3));
     let mut reblocked = 0;
     wait_for(&mut rx, |a| {
         if matches!(a, Action::Done { .. }) {

@@ -32,7 +32,8 @@ pub enum Step {
 /// What X said about the listed accounts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resolved {
-    /// Lower-case handle → (id, handle as X spells it).
+    /// Lower-case handle → (id, handle as X spells it); [`Resolved::from_known`] leaves out
+    /// the handles of a file that names only ids.
     pub by_handle: HashMap<String, (String, String)>,
     /// Id → handle, for every id X knows.
     pub by_id: HashMap<String, String>,
@@ -63,15 +64,21 @@ impl Resolved {
         targets: &[Target],
         changed: &HashSet<String>,
     ) -> (Self, Vec<Target>) {
+        let handles = targets.iter().any(|t| matches!(t, Target::Handle(_)));
         let by_id: HashMap<&str, &str> = listed
             .iter()
             .map(|(id, handle)| (id.as_str(), handle.as_str()))
             .collect();
-        let by_handle: HashMap<String, (&str, &str)> = listed
-            .iter()
-            .map(|(id, handle)| (handle.to_ascii_lowercase(), (id.as_str(), handle.as_str())))
-            .collect();
-        let mut r = Self::default();
+        // Lower-cased handles only when the file names some.
+        let by_handle: HashMap<String, (&str, &str)> = if handles {
+            listed
+                .iter()
+                .map(|(id, h)| (h.to_ascii_lowercase(), (id.as_str(), h.as_str())))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let mut r = Self::with_capacity(targets.len(), handles);
         let mut rest = Vec::new();
         for t in targets {
             let hit = match t {
@@ -79,11 +86,26 @@ impl Resolved {
                 Target::Handle(h) => by_handle.get(h).copied(),
             };
             match hit.filter(|(id, _)| !changed.contains(*id)) {
-                Some((id, handle)) => r.add(id.to_string(), handle.to_string(), true),
+                Some((id, handle)) if handles => r.add(id.to_string(), handle.to_string(), true),
+                // A file of ids only: the plan never looks a handle up.
+                Some((id, handle)) => {
+                    r.blocked.insert(id.to_string());
+                    r.by_id.insert(id.to_string(), handle.to_string());
+                }
                 None => rest.push(t.clone()),
             }
         }
         (r, rest)
+    }
+
+    /// An empty resolution with room for `n` accounts (and their handles).
+    fn with_capacity(n: usize, handles: bool) -> Self {
+        Self {
+            by_handle: HashMap::with_capacity(if handles { n } else { 0 }),
+            by_id: HashMap::with_capacity(n),
+            blocked: HashSet::with_capacity(n),
+            ..Self::default()
+        }
     }
 }
 
@@ -104,31 +126,36 @@ impl Plan {
     /// Builds the plan. Targets missing from `resolved` are not found; with `unblock`,
     /// accounts not blocked now are already in state.
     pub fn build(list: &ImportList, resolved: &Resolved, me: &str, unblock: bool) -> Self {
-        let mut seen = HashSet::new();
+        // Ids are distinct in the parsed list: only handles can name an id twice.
+        let handles = list.targets.iter().any(|t| matches!(t, Target::Handle(_)));
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut plan = Plan {
             duplicates: list.duplicates,
+            steps: Vec::with_capacity(list.targets.len()),
             ..Plan::default()
         };
         for target in &list.targets {
             let found = match target {
-                Target::Id(id) => resolved.by_id.get(id).map(|h| (id.clone(), h.clone())),
-                Target::Handle(h) => resolved.by_handle.get(h).cloned(),
+                Target::Id(id) => resolved.by_id.get(id).map(|h| (id.as_str(), h.as_str())),
+                Target::Handle(h) => resolved
+                    .by_handle
+                    .get(h)
+                    .map(|(id, h)| (id.as_str(), h.as_str())),
             };
             let Some((id, handle)) = found else {
                 plan.steps.push(Step::NotFound(target.clone()));
                 continue;
             };
-            let handle = Some(handle);
-            if !seen.insert(id.clone()) {
+            if handles && !seen.insert(id) {
                 plan.duplicates += 1;
                 continue;
             }
             let step = if id == me {
-                Step::SelfAccount(id)
-            } else if resolved.blocked.contains(&id) != unblock {
-                Step::AlreadyInState(id)
+                Step::SelfAccount(id.to_string())
+            } else if resolved.blocked.contains(id) != unblock {
+                Step::AlreadyInState(id.to_string())
             } else {
-                Step::Write(id, handle)
+                Step::Write(id.to_string(), Some(handle.to_string()))
             };
             plan.steps.push(step);
         }

@@ -168,6 +168,18 @@ fn set_state(
     request_id: Option<&str>,
     now: i64,
 ) -> rusqlite::Result<Option<LogEntry>> {
+    update_state(tx, id, state, now)?;
+    if !state.is_final() {
+        return Ok(None);
+    }
+    let job = tx
+        .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"))?
+        .query_row([id as i64], from_row)?;
+    log_final(tx, &job, state, request_id, now).map(Some)
+}
+
+/// Writes `state` on job `id`'s row (an in-flight mark counts an attempt).
+fn update_state(tx: &Transaction<'_>, id: u64, state: &JobState, now: i64) -> rusqlite::Result<()> {
     let in_flight = *state == JobState::InFlight;
     tx.prepare_cached(
         "UPDATE jobs SET state = ?2, reason = ?3, updated = ?4, \
@@ -181,38 +193,46 @@ fn set_state(
         state.reason(),
         now,
         in_flight
-    ])?;
-    if !state.is_final() {
-        return Ok(None);
-    }
-    let job = tx
-        .prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"))?
-        .query_row([id as i64], from_row)?;
+    ])
+    .map(drop)
+}
+
+/// Logs the final `state` of `job` (its row already says it) and, for a write done, updates
+/// the stored list; returns the entry.
+fn log_final(
+    tx: &Transaction<'_>,
+    job: &Job,
+    state: &JobState,
+    request_id: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<LogEntry> {
     let entry = LogEntry {
         at: now_rfc3339(),
-        batch: job.batch,
-        target: job.target,
-        username: job.username,
+        batch: job.batch.clone(),
+        target: job.target.clone(),
+        username: job.username.clone(),
         action: job.action,
         result: state.log_result(),
         request_id: request_id.map(str::to_string),
     };
-    insert_entry(tx, &entry, Some(id))?;
+    insert_entry(tx, &entry, Some(job.id))?;
     if *state == JobState::Done {
         // The list changed: the database knows it at once (a second unblock is "not blocked").
         match job.action {
-            Write::Unblock => tx.execute(
-                "UPDATE accounts SET gone_at = ?2 WHERE id = ?1 AND gone_at IS NULL",
-                params![entry.target, now],
-            )?,
-            Write::Block => tx.execute(
-                "UPDATE accounts SET gone_at = NULL, gone_sync = NULL WHERE id = ?1",
-                [&entry.target],
-            )?,
+            Write::Unblock => tx
+                .prepare_cached(
+                    "UPDATE accounts SET gone_at = ?2 WHERE id = ?1 AND gone_at IS NULL",
+                )?
+                .execute(params![entry.target, now])?,
+            Write::Block => tx
+                .prepare_cached(
+                    "UPDATE accounts SET gone_at = NULL, gone_sync = NULL WHERE id = ?1",
+                )?
+                .execute([&entry.target])?,
             Write::Mute | Write::Unmute => 0,
         };
     }
-    Ok(Some(entry))
+    Ok(entry)
 }
 
 impl Store {
@@ -249,6 +269,29 @@ impl Store {
         let now = now_unix();
         self.write(|tx| {
             set_state(tx, id, state, request_id, now).map(|e| e.expect("a final state is logged"))
+        })
+    }
+
+    /// The queue runner's one commit per job: gives the jobs run since the last commit their
+    /// final states (`finished`, as read from the queue) with their log entries, then marks job
+    /// `next` in flight, in one synced transaction. A job's result is durable before the next
+    /// request goes out, and the next job's mark before its own request.
+    pub fn settle_and_start(
+        &self,
+        finished: &[(Job, JobState)],
+        next: Option<u64>,
+    ) -> Result<(), DbError> {
+        let now = now_unix();
+        self.write(|tx| {
+            for (job, state) in finished {
+                debug_assert!(state.is_final());
+                update_state(tx, job.id, state, now)?;
+                log_final(tx, job, state, None, now)?;
+            }
+            match next {
+                Some(id) => update_state(tx, id, &JobState::InFlight, now),
+                None => Ok(()),
+            }
         })
     }
 
