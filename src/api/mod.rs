@@ -12,6 +12,7 @@ pub mod problem;
 pub mod ratelimit;
 mod transport;
 pub mod types;
+mod user_de;
 mod write;
 
 pub use authorize::Authorize;

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A user object. Only `id`, `name` and `username` are always present.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A user object. Only `id`, `name` and `username` are always present. Read by the
+/// deserializer in `user_de` (the derived one buffered every field for `extra`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     /// Decimal id string (may exceed 2^53: never a float).
     pub id: String,

@@ -21,6 +21,7 @@ pub mod stats;
 pub mod sync;
 pub mod targets;
 pub mod timed;
+pub mod tui;
 pub mod undo;
 pub mod whoami;
 
@@ -132,8 +133,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         signals::stop_requests_on_signal();
     }
     match cli.command {
-        None => crate::tui::run(global).await,
-        Some(Command::Demo(args)) => crate::tui::demo(global, args).await,
+        None => tui::run(global).await,
+        Some(Command::Demo(args)) => tui::demo(global, args).await,
         Some(Command::Emulator(args)) => emulator::run(*args).await,
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Note(args)) => notes::note(global, args).await,

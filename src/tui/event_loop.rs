@@ -119,7 +119,7 @@ pub async fn run<S, E>(
     worker: mpsc::UnboundedSender<Command>,
     actions_tx: mpsc::UnboundedSender<Action>,
     mut actions: mpsc::UnboundedReceiver<Action>,
-) -> anyhow::Result<Ending>
+) -> io::Result<Ending>
 where
     S: Screen,
     E: Stream<Item = io::Result<Event>>,
@@ -164,7 +164,7 @@ where
             }
             ev = events.next() => match ev {
                 Some(Ok(e)) => map_event(e),
-                Some(Err(e)) => return Err(e.into()),
+                Some(Err(e)) => return Err(e),
                 None => return Ok(Ending::Signal),
             },
             Some(a) = actions.recv() => Some(a),
@@ -177,7 +177,7 @@ where
             if let Some(ev) = events.next().now_or_never() {
                 match ev {
                     Some(Ok(e)) => pending.extend(map_event(e)),
-                    Some(Err(e)) => return Err(e.into()),
+                    Some(Err(e)) => return Err(e),
                     None => break,
                 }
             } else if let Ok(a) = actions.try_recv() {
@@ -207,7 +207,7 @@ struct Io<'a> {
 
 /// Sends the worker's commands to it and carries out the terminal's requests; true when
 /// quitting.
-fn dispatch(effects: Vec<Effect>, screen: &mut impl Screen, io: &Io) -> anyhow::Result<bool> {
+fn dispatch(effects: Vec<Effect>, screen: &mut impl Screen, io: &Io) -> io::Result<bool> {
     let (worker, actions) = (io.worker, io.actions);
     for effect in effects {
         match effect {
@@ -224,7 +224,9 @@ fn dispatch(effects: Vec<Effect>, screen: &mut impl Screen, io: &Io) -> anyhow::
             }
             Effect::Worker(command) => {
                 if worker.send(command).is_err() {
-                    anyhow::bail!("the network worker stopped; see the log file");
+                    return Err(io::Error::other(
+                        "the network worker stopped; see the log file",
+                    ));
                 }
             }
         }

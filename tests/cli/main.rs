@@ -13,6 +13,7 @@ mod hardening;
 mod hostile_input;
 mod import_cli;
 mod json;
+mod layers;
 mod local_state;
 mod money;
 mod query_cli;

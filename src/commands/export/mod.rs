@@ -217,9 +217,35 @@ fn spend_page(accounts: u64) -> Usd {
 /// in the database.
 type EachPage<'a> = dyn FnMut(RawPage) -> std::io::Result<(usize, Vec<(User, String)>)> + 'a;
 
+/// A request for the page after `token`, running on its own task (answer and JSON split
+/// included) so it is served while the last page is written out and stored.
+struct Ahead(tokio::task::JoinHandle<Result<RawPage, ApiError>>);
+
+impl Ahead {
+    fn send(s: &Session, token: Option<String>) -> Self {
+        let (client, me) = (s.client.clone(), s.me.id.clone());
+        Self(tokio::spawn(async move {
+            client.blocking_page_raw(&me, token.as_deref()).await
+        }))
+    }
+
+    async fn page(&mut self) -> Result<RawPage, ApiError> {
+        (&mut self.0)
+            .await
+            .expect("the export's request task panicked")
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Fetches raw pages from `start` and hands each to `each`, until the end, an interrupt
-/// (Ctrl-C, SIGTERM, SIGHUP) or an error. Each page's cost (and what `each` returns to store)
-/// goes to `writer` while the next page is fetched.
+/// (Ctrl-C, SIGTERM, SIGHUP) or an error. The next page is requested (when the caps admit it)
+/// before `each` gets this one; each page's cost (and what `each` returns to store) goes to
+/// `writer` while the next page is fetched.
 async fn fetch(
     s: &Session,
     start: Option<String>,
@@ -228,16 +254,18 @@ async fn fetch(
     writer: &PageStore,
     each: &mut EachPage<'_>,
 ) -> anyhow::Result<Result<usize, Stop>> {
+    let admit = || admit_page(u64::from(crate::api::client::MAX_RESULTS));
     let mut token = start;
     let mut npages = 0usize;
     let interrupted = super::signals::interrupted();
     tokio::pin!(interrupted);
+    if let Err(stop) = admit() {
+        return Ok(Err(Stop::Cap(stop)));
+    }
+    let mut request = Ahead::send(s, token.clone());
     loop {
-        if let Err(stop) = admit_page(u64::from(crate::api::client::MAX_RESULTS)) {
-            return Ok(Err(Stop::Cap(stop)));
-        }
         let page = tokio::select! {
-            page = s.client.blocking_page_raw(&s.me.id, token.as_deref()) => page,
+            page = request.page() => page,
             _ = &mut interrupted => return Ok(Err(Stop::Interrupted)),
         };
         let page = match page {
@@ -250,6 +278,10 @@ async fn fetch(
             return Ok(Err(Stop::Failed(e)));
         }
         let cost = spend_page(page.users.len() as u64);
+        let ahead = match &next {
+            Some(t) => admit().map(|()| Ahead::send(s, Some(t.clone()))).map(Some),
+            None => Ok(None),
+        };
         // The page's cost is recorded even when it could not be written out.
         let (added, accounts, failed) = match each(page) {
             Ok((added, accounts)) => (added, accounts, None),
@@ -257,15 +289,25 @@ async fn fetch(
         };
         writer.page(accounts, cost).await;
         if let Some(e) = failed {
+            // A page already asked for is paid for: its cost is recorded too.
+            if let Ok(Some(mut ahead)) = ahead {
+                if let Ok(p) = ahead.page().await {
+                    writer
+                        .page(Vec::new(), spend_page(p.users.len() as u64))
+                        .await;
+                }
+            }
             return Err(e.into());
         }
         count += added;
         npages += 1;
         progress.update("exporting", count, npages);
-        match next {
-            None => return Ok(Ok(count)),
-            Some(t) => token = Some(t),
+        match ahead {
+            Ok(None) => return Ok(Ok(count)),
+            Ok(Some(ahead)) => request = ahead,
+            Err(stop) => return Ok(Err(Stop::Cap(stop))),
         }
+        token = next;
     }
 }
 

@@ -38,6 +38,12 @@ pub const FILE_NAME: &str = "xblocks.db";
 /// How long a statement waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Page size of a new database file. An account row is about 1 KB: on SQLite's default 4 KB
+/// pages a first sync of 50,000 accounts wrote (WAL, then checkpoint) about 25,000 pages with a
+/// system call each, and the file system's work per call was most of the time it took; 16 KB
+/// pages took that from about 25 µs to 14 µs per account. Files made earlier keep theirs.
+const PAGE_SIZE: u32 = 16 * 1024;
+
 /// Why the profile database cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -212,6 +218,11 @@ impl Store {
             other => other?,
         };
         if !read_only {
+            if found == 0 {
+                // A new file: its page size is set before the first write makes it final.
+                conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
+                    .map_err(err)?;
+            }
             let wal: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
                 .map_err(err)?;

@@ -56,6 +56,7 @@ fn a_new_database_is_private_in_wal_mode_at_the_current_schema() {
     assert!(q("PRAGMA journal_mode").contains("wal"));
     assert_eq!(q("PRAGMA synchronous"), "Integer(2)");
     assert_eq!(q("PRAGMA user_version"), format!("Integer({VERSION})"));
+    assert_eq!(q("PRAGMA page_size"), format!("Integer({PAGE_SIZE})"));
     assert_eq!(
         q("PRAGMA application_id"),
         format!("Integer({})", schema::APPLICATION_ID)
@@ -127,6 +128,9 @@ fn a_schema_1_database_keeps_its_accounts_and_loses_the_unused_indexes() {
     assert!(!names
         .iter()
         .any(|n| n.contains("followers") || n.contains("first_seen")));
+    // A file made earlier keeps its page size.
+    let size: i64 = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(size, 4096);
 }
 
 fn refused(profile: &Path, bytes: &[u8]) -> DbError {
