@@ -190,30 +190,28 @@ fn main() {
     let stored = t.elapsed();
     drop(store);
     let store = Store::open(&big_dir).unwrap();
+    // What the TUI does: the worker reads the list in slices (`send_stored`) while the app
+    // applies each to its state.
     let (t, c) = (Instant::now(), cpu_ms());
-    let all = store.load_all().unwrap();
-    let read = t.elapsed();
-    // What the TUI does with them: the worker's slices of 5,000 applied to the app's state.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let reader = {
+        let store = store.clone();
+        std::thread::spawn(move || xblocks::worker::send_stored(&store, &tx))
+    };
     let mut state = State::new("me", "default", Keymap::default(), SystemTime::now());
-    let mut rest = all.into_iter();
-    loop {
-        let users: Vec<_> = rest.by_ref().take(5000).collect();
-        if users.is_empty() {
-            break;
-        }
-        let slice = Action::CachedList {
-            synced_at: "2026-12-01T09:00:00Z".into(),
-            users,
-        };
+    let mut first = None;
+    while let Some(slice) = rx.blocking_recv() {
+        assert!(matches!(slice, Action::CachedList { .. }));
         xblocks::app::update(&mut state, slice);
+        first.get_or_insert(t.elapsed());
     }
+    reader.join().unwrap();
     let (total, load_cpu) = (t.elapsed(), cpu_ms() - c);
     assert_eq!(state.accounts.len() as u64, big);
     println!(
-        "load{note}: {big} accounts from the database into the TUI's list in {:.0} ms, {load_cpu:.0} ms CPU (read {:.0} ms, to list rows {:.0} ms); stored in {:.1} s; {:.0} bytes per account on disk",
+        "load{note}: {big} accounts from the database into the TUI's list in {:.0} ms, {load_cpu:.0} ms CPU (read in slices on the worker while the app applies them; the first screen after {:.1} ms); before (read all, then apply): 28.8 s, 9.5 s CPU; stored in {:.1} s; {:.0} bytes per account on disk",
         total.as_secs_f64() * 1e3,
-        read.as_secs_f64() * 1e3,
-        (total - read).as_secs_f64() * 1e3,
+        first.unwrap_or_default().as_secs_f64() * 1e3,
         stored.as_secs_f64(),
         db_bytes(&big_dir) as f64 / big as f64
     );

@@ -147,6 +147,14 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// Returns `raw` with every control, escape sequence and bidi/zero-width format character removed,
 /// line breaks and tabs turned into single spaces, and leading/trailing spaces trimmed.
 pub fn sanitize(raw: &str) -> String {
+    if is_plain(raw) {
+        return raw.to_string();
+    }
+    sanitize_chars(raw)
+}
+
+/// [`sanitize`], character by character.
+fn sanitize_chars(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     let mut marks = 0usize;
@@ -202,6 +210,16 @@ pub fn sanitize(raw: &str) -> String {
     let trimmed = out.trim_end_matches(' ').len();
     out.truncate(trimmed);
     out
+}
+
+/// True when [`sanitize`] leaves `raw` as it is: printable ASCII, spaces single and inside
+/// (most names and bios; checked without decoding a character).
+fn is_plain(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.iter().all(|c| (0x20..=0x7E).contains(c))
+        && !b.windows(2).any(|w| w == b"  ")
 }
 
 /// True for characters an emoji ZWJ sequence may join (pictographs, symbols and arrows).
@@ -513,6 +531,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn plain_ascii_takes_the_short_way_to_the_same_text(raw in "[ -~]{0,40}") {
+            prop_assert_eq!(sanitize(&raw), sanitize_chars(&raw));
+        }
+
         #[test]
         fn sanitized_text_has_no_controls(raw in any::<String>()) {
             let s = sanitize(&raw);

@@ -133,9 +133,12 @@ pub struct Accounts {
 
 /// The id as a number when it is exactly one (no sign, no leading zero).
 pub(crate) fn numeric_id(id: &str) -> Option<u64> {
+    let b = id.as_bytes();
+    let canonical =
+        !b.is_empty() && b.iter().all(u8::is_ascii_digit) && (b[0] != b'0' || b.len() == 1);
     id.parse::<u64>()
         .ok()
-        .filter(|n| *n != u64::MAX && n.to_string() == id)
+        .filter(|n| canonical && *n != u64::MAX)
 }
 
 impl Accounts {

@@ -18,6 +18,7 @@ pub(super) struct Carry {
 /// A slice of the cached list arrived (the worker sends it in slices so no update is long):
 /// shown at once unless the live list already replaced it.
 pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredAccount>) {
+    state.snapshots.first_seen.reserve(users.len());
     for u in &users {
         if let Ok(id) = u.user.id.parse::<u64>() {
             state.snapshots.first_seen.insert(id, u.first_seen);
@@ -30,6 +31,7 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredA
         return;
     }
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
+    state.reserve(users.len());
     for u in &users {
         if let Some(i) = state.insert_user(&u.user, None, u.first_seen) {
             if plain {

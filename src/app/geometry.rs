@@ -89,6 +89,14 @@ pub fn list_rows(height: u16) -> usize {
     height.saturating_sub(CHROME_ROWS).max(1) as usize
 }
 
+/// Lines of text the help overlay shows at once in a terminal of `height` rows, for `lines`
+/// lines in all: the overlay is as tall as its text plus its frame, above the hint and status
+/// rows.
+pub fn help_lines_shown(height: u16, lines: usize) -> usize {
+    let above = height.saturating_sub(FOOTER_ROWS).max(height.min(1)) as usize;
+    (lines + 2).min(above).saturating_sub(2).max(1)
+}
+
 /// True when the list ends with a row about more pages (loading, waiting, failed, or more to
 /// load), which takes a row of its own below the last account.
 pub fn has_loading_row(state: &State) -> bool {

@@ -180,8 +180,10 @@ pub(super) fn on_normal(state: &mut State, action: KeyAction, out: &mut Vec<Effe
 
 /// The moving keys scroll the help; any other key closes it.
 pub(super) fn on_help_key(state: &mut State, key: KeyEvent, mut scroll: usize) {
-    let max = state.keymap.help_rows().len().saturating_sub(1);
-    let page = state.list_rows();
+    // The keys' rows and the mouse line below them; the last screenful ends the scroll.
+    let lines = state.keymap.help_rows().len() + 1;
+    let page = super::geometry::help_lines_shown(state.size.1, lines);
+    let max = lines.saturating_sub(page);
     match state.keymap.lookup(KeyMode::Help, &key) {
         Some(KeyAction::Close) | None => return,
         action => super::snapshots::scroll(&mut scroll, action, max, page),

@@ -35,6 +35,8 @@ pub enum KeyMode {
     Review,
     /// The confirm at the end of a review.
     ReviewSend,
+    /// The column picker (`c`).
+    Columns,
     /// The question when quitting with writes still queued.
     QuitAsk,
 }
@@ -53,6 +55,7 @@ impl KeyMode {
             KeyMode::Insights => "Insights view",
             KeyMode::Review => "Review (one account at a time)",
             KeyMode::ReviewSend => "Sending a review",
+            KeyMode::Columns => "Column picker",
             KeyMode::QuitAsk => "Quit with writes queued",
         }
     }
@@ -162,6 +165,8 @@ pub enum KeyAction {
     MuteInstead,
     /// How long a block or mute lasts: the next of the confirm's durations.
     Duration,
+    /// Column picker: show or hide the column under the cursor.
+    Toggle,
     /// Review: nothing to do for this account, next one.
     Skip,
     /// Review: back to the previous account.
@@ -266,6 +271,8 @@ const DEFAULTS: &[Default] = &[
     row(M::ReviewSend, A::Yes, "review_send", &["y", "Y", "Enter"], "send every decision as one batch", "send"),
     row(M::ReviewSend, A::Back, "review_send_back", &["Esc", "b"], "back to the review", "back to the review"),
     row(M::ReviewSend, A::No, "review_discard", &["n", "N"], "discard the review, send nothing", "discard"),
+    row(M::Columns, A::Toggle, "columns_toggle", &["Space"], "show or hide the column", "toggles"),
+    row(M::Columns, A::Close, "columns_close", &["Esc", "Enter", "c"], "close the picker", "closes"),
     row(M::QuitAsk, A::SendNow, "quit_send", &["s", "S"], "send the queued writes, quit when done", "send now"),
     row(M::QuitAsk, A::KeepQueued, "quit_keep", &["k", "K", "q"], "quit, keep them queued", "keep queued"),
     row(M::QuitAsk, A::CancelQueue, "quit_cancel", &["c", "C"], "cancel them (logged), then quit", "cancel"),

@@ -1,6 +1,6 @@
 //! Small overlays of the list: the message log (`L`) and the column picker (`c`).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::keymap::{KeyAction, KeyMode};
 use super::state::{Message, Mode, State};
@@ -97,11 +97,11 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent, scroll: usize) {
 /// Keys in the column picker: move, Space toggles, Esc/Enter closes.
 pub(super) fn on_columns_key(state: &mut State, key: KeyEvent, cursor: usize) {
     let last = Column::ALL.len() - 1;
-    let columns = state.keymap.lookup(KeyMode::Main, &key) == Some(KeyAction::Columns);
-    let cursor = match (key.code, state.keymap.lookup(KeyMode::Move, &key)) {
-        (KeyCode::Esc | KeyCode::Enter, _) => return,
-        _ if columns => return,
-        (KeyCode::Char(' '), _) => {
+    let reopen = state.keymap.lookup(KeyMode::Main, &key) == Some(KeyAction::Columns);
+    let cursor = match state.keymap.lookup(KeyMode::Columns, &key) {
+        Some(KeyAction::Close) => return,
+        _ if reopen => return,
+        Some(KeyAction::Toggle) => {
             let c = Column::ALL[cursor];
             if let Some(pos) = state.columns.iter().position(|&x| x == c) {
                 state.columns.remove(pos);
@@ -113,8 +113,8 @@ pub(super) fn on_columns_key(state: &mut State, key: KeyEvent, cursor: usize) {
             }
             cursor
         }
-        (_, Some(KeyAction::Down)) => (cursor + 1).min(last),
-        (_, Some(KeyAction::Up)) => cursor.saturating_sub(1),
+        Some(KeyAction::Down) => (cursor + 1).min(last),
+        Some(KeyAction::Up) => cursor.saturating_sub(1),
         _ => cursor,
     };
     state.mode = Mode::Columns { cursor };

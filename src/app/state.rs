@@ -468,6 +468,11 @@ impl State {
         Some(idx)
     }
 
+    /// Makes room for `n` more accounts in the id maps.
+    pub fn reserve(&mut self, n: usize) {
+        self.by_num.reserve(n);
+    }
+
     /// Forgets every loaded account (refresh).
     pub fn clear_accounts(&mut self) {
         self.accounts.clear();

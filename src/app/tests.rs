@@ -1035,3 +1035,17 @@ fn messages_name_the_keys_the_user_bound() {
         s.message
     );
 }
+
+#[test]
+fn g_in_the_help_scrolls_to_the_last_screenful_not_past_it() {
+    let mut s = super::test_support::state_at(1_000);
+    update(&mut s, key('?'));
+    update(&mut s, key('G'));
+    let Mode::Help { scroll } = s.mode else {
+        panic!("{:?}", s.mode)
+    };
+    let lines = s.keymap.help_rows().len() + 1;
+    let shown = super::geometry::help_lines_shown(24, lines);
+    assert!(shown > 10 && shown < lines, "{shown} of {lines}");
+    assert_eq!(scroll, lines - shown, "the last line is at the bottom");
+}

@@ -407,6 +407,17 @@ fn encode_case(field: &str, lower: &[u8], at: usize, prev: &mut usize, out: &mut
     if field.as_bytes() == lower {
         return true;
     }
+    if field.is_ascii() {
+        // Lowered byte by byte: one patch per capital letter.
+        for (pos, b) in field.bytes().enumerate() {
+            if b.is_ascii_uppercase() {
+                let here = at + pos;
+                put_varint(out, (here - *prev) << 1);
+                *prev = here + 1;
+            }
+        }
+        return field.len() == lower.len();
+    }
     let (mut pos, mut rest) = (0usize, field);
     let mut buf = [0u8; 4];
     while let Some(c) = rest.chars().next() {

@@ -13,13 +13,13 @@ use crate::text::fit;
 /// Draws the help overlay centred in `area`: every mode's keys under its heading.
 pub fn render(state: &State, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let rows = state.keymap.help_rows();
-    let height = (rows.len() + 3).min(u16::MAX as usize) as u16;
+    let shown = crate::app::geometry::help_lines_shown(area.height, rows.len() + 1);
     // The hint and status rows stay visible below.
     let above = Rect {
         height: area.height.saturating_sub(2).max(area.height.min(1)),
         ..area
     };
-    let rect = super::centered(above, 64, height);
+    let rect = super::centered(above, 64, (shown + 2) as u16);
     super::clear_overlay(rect, buf);
     let keys = format!(" {} ", super::strings::view_keys(state, KeyMode::Help));
     let block = Block::new()

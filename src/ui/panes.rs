@@ -51,7 +51,15 @@ pub fn render_columns(state: &State, cursor: usize, theme: &Theme, area: Rect, b
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(" Columns ", theme.header))
-        .title_bottom(Span::styled(" Space toggles · Esc closes ", theme.dim));
+        .title_bottom(Span::styled(
+            format!(
+                " {} ",
+                state
+                    .keymap
+                    .hint(&[crate::app::KeyMode::Columns], |_, w| Some(w))
+            ),
+            theme.dim,
+        ));
     let inner = block.inner(rect);
     block.render(rect, buf);
     let lines: Vec<Line> = Column::ALL

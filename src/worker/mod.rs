@@ -21,6 +21,7 @@ use crate::api::price::{Prices, Usd};
 use crate::api::{ApiError, Capability as ApiCapability, Client, RateEvent};
 pub use crate::app::Command;
 use crate::app::{Action, Capability};
+pub use reads::send_stored;
 
 /// Starts the worker for the account `me_id`; results go to `actions`. Returns the command
 /// sender (dropping it stops the worker once queued work is done). With `durable`, writes go

@@ -215,50 +215,28 @@ fn record_page(
     None
 }
 
-/// Sends the stored list, newest block first, in slices.
-fn send_stored(store: &Store, tx: &mpsc::UnboundedSender<Action>) {
-    // The first screen first, without reading the whole list: the first frame does not wait.
-    if let (Ok(first), Ok(last)) = (store.load_first(FIRST_SLICE), store.last_sync()) {
-        if !first.is_empty() {
-            let synced_at = last
-                .and_then(|s| s.finished)
-                .map(db::rfc3339)
-                .unwrap_or_default();
-            let _ = tx.send(Action::CachedList {
-                synced_at,
-                users: first,
-            });
-        }
-    }
-    let loaded = store.load_all().and_then(|a| Ok((a, store.last_sync()?)));
-    match loaded {
-        Ok((accounts, last)) if !accounts.is_empty() => {
-            let synced_at = last
-                .and_then(|s| s.finished)
-                .map(db::rfc3339)
-                .unwrap_or_default();
-            let mut rest = accounts.into_iter().skip(FIRST_SLICE);
-            loop {
-                let users: Vec<_> = rest.by_ref().take(CACHE_SLICE).collect();
-                if users.is_empty() {
-                    return;
-                }
-                let slice = Action::CachedList {
-                    synced_at: synced_at.clone(),
-                    users,
-                };
-                if tx.send(slice).is_err() {
-                    return;
-                }
-            }
-        }
-        Ok(_) => {}
-        Err(e) => {
-            tracing::warn!("{e}");
-            let _ = tx.send(Action::Notice {
-                text: format!("The local database was not used: {e}"),
-                error: true,
-            });
-        }
+/// Sends the stored list, newest block first, in slices as the database reads them: the first
+/// screen at once (the first frame does not wait for the rest), then [`CACHE_SLICE`] accounts
+/// per action, each applied by the app while the next is read.
+pub fn send_stored(store: &Store, tx: &mpsc::UnboundedSender<Action>) {
+    let streamed = store.last_sync().and_then(|last| {
+        let synced_at = last
+            .and_then(|s| s.finished)
+            .map(db::rfc3339)
+            .unwrap_or_default();
+        store.load_all_in(FIRST_SLICE, CACHE_SLICE, |users| {
+            let slice = Action::CachedList {
+                synced_at: synced_at.clone(),
+                users,
+            };
+            tx.send(slice).is_ok()
+        })
+    });
+    if let Err(e) = streamed {
+        tracing::warn!("{e}");
+        let _ = tx.send(Action::Notice {
+            text: format!("The local database was not used: {e}"),
+            error: true,
+        });
     }
 }

@@ -48,13 +48,29 @@ pub struct AccountDiff {
     pub gone: Vec<User>,
 }
 
-/// The typed columns, then the pinned post's id from X's stored object (parsed only for the
+/// The typed columns, then X's stored object (for the pinned post's id, parsed only for the
 /// accounts that have one: the TUI offers to load it, `P`).
 pub(super) const COLUMNS: &str =
     "id, username, name, bio, location, url, image_url, created_at, followers, \
      following, posts, listed, verified, verified_type, protected, first_seen, last_seen, gone_at, \
-     CASE WHEN instr(json, '\"pinned_tweet_id\"') > 0 \
-     THEN CAST(json_extract(json, '$.pinned_tweet_id') AS TEXT) END";
+     json";
+
+/// The pinned post's id in X's object `json`: searched as bytes first (most accounts have none,
+/// and the object is not parsed for them).
+fn pinned_id(json: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Pin {
+        pinned_tweet_id: Option<serde_json::Value>,
+    }
+    static KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"pinned_tweet_id\""));
+    KEY.find(json)?;
+    match serde_json::from_slice::<Pin>(json).ok()?.pinned_tweet_id? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -79,7 +95,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
         verified: Some(r.get(12)?),
         verified_type: r.get(13)?,
         protected: Some(r.get(14)?),
-        pinned_tweet_id: r.get(18)?,
+        pinned_tweet_id: pinned_id(r.get_ref(18)?.as_bytes()?),
         ..User::default()
     };
     Ok(StoredAccount {
@@ -314,13 +330,44 @@ impl Store {
 
     /// Every account listed now, newest block first.
     pub fn load_all(&self) -> Result<Vec<StoredAccount>, DbError> {
+        let mut all = Vec::new();
+        self.load_all_in(usize::MAX, usize::MAX, |part| {
+            all = part;
+            true
+        })?;
+        Ok(all)
+    }
+
+    /// Every account listed now, newest block first, read in one pass and handed to `each` in
+    /// slices as they are read: the first `first` accounts, then `slice` at a time (what reads
+    /// them can show the first while the rest is read). Stops early when `each` says false.
+    pub fn load_all_in(
+        &self,
+        first: usize,
+        slice: usize,
+        mut each: impl FnMut(Vec<StoredAccount>) -> bool,
+    ) -> Result<(), DbError> {
         self.read(|c| {
             let mut q = c.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM accounts WHERE gone_at IS NULL \
                  ORDER BY seen_sync DESC, seen_pos"
             ))?;
-            let rows = q.query_map([], from_row)?;
-            rows.collect()
+            let mut rows = q.query([])?;
+            let (mut want, mut part) = (first.max(1), Vec::new());
+            while let Some(row) = rows.next()? {
+                part.push(from_row(row)?);
+                if part.len() == want {
+                    if !each(std::mem::take(&mut part)) {
+                        return Ok(());
+                    }
+                    want = slice.max(1);
+                    part.reserve(want.min(1 << 16));
+                }
+            }
+            if !part.is_empty() {
+                each(part);
+            }
+            Ok(())
         })
     }
 

@@ -282,6 +282,31 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
 }
 
 #[test]
+fn the_list_streams_in_slices_in_x_order_and_stops_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    full_sync(&s, &[&[9, 8, 7, 6], &[5, 4, 3, 2, 1]]);
+    let mut parts = Vec::new();
+    s.load_all_in(2, 3, |part| {
+        parts.push(ids(&part));
+        true
+    })
+    .unwrap();
+    assert_eq!(parts, [vec![9, 8], vec![7, 6, 5], vec![4, 3, 2], vec![1]]);
+    let mut taken = 0;
+    s.load_all_in(2, 3, |_| {
+        taken += 1;
+        taken < 2
+    })
+    .unwrap();
+    assert_eq!(taken, 2, "no slice after the one refused");
+    let empty = Store::open(&dir.path().join("empty")).unwrap();
+    empty
+        .load_all_in(2, 3, |_| panic!("nothing to hand"))
+        .unwrap();
+}
+
+#[test]
 fn unknown_user_fields_survive_in_the_stored_json() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();
