@@ -101,7 +101,8 @@ async fn sync_is_stored_then_served_first_and_diffed() {
                 assert_eq!(users, first);
                 break;
             }
-            Action::Capability(_) => {}
+            // Status that needs no page: the stored capability and what today cost so far.
+            Action::Capability(_) | Action::SpentToday(_) => {}
             other => panic!("expected the cached list first, got {other:?}"),
         }
     }
