@@ -255,6 +255,19 @@ impl Client {
         let r: SingleResponse = self
             .call(Endpoint::Me, Method::GET, "/2/users/me", &q, None)
             .await?;
+        Self::me_of(r)
+    }
+
+    /// [`Client::me`] with one try: a failed connection is not retried.
+    pub async fn me_once(&self) -> Result<User, ApiError> {
+        let q = vec![("user.fields", USER_FIELDS.to_string())];
+        let r: SingleResponse = self
+            .call_once(Endpoint::Me, Method::GET, "/2/users/me", &q)
+            .await?;
+        Self::me_of(r)
+    }
+
+    fn me_of(r: SingleResponse) -> Result<User, ApiError> {
         r.data
             .ok_or_else(|| ApiError::Decode("/2/users/me answered without `data`".into()))
     }
@@ -262,14 +275,9 @@ impl Client {
     /// The payer's balance in USD from `GET /2/usage/credits`, or `None` when X does not answer
     /// it (it answered a bare 404 live in 2026-09: CONTRACT §10) or answers something else.
     pub async fn usage_credits(&self) -> Result<Option<f64>, ApiError> {
+        // One try: offline, the balance is left out rather than waited for.
         let r: Result<serde_json::Value, ApiError> = self
-            .call(
-                Endpoint::UsageCredits,
-                Method::GET,
-                "/2/usage/credits",
-                &[],
-                None,
-            )
+            .call_once(Endpoint::UsageCredits, Method::GET, "/2/usage/credits", &[])
             .await;
         match r {
             Ok(v) => Ok(v.pointer("/data/total_balance").and_then(|b| b.as_f64())),

@@ -54,9 +54,38 @@ impl Client {
             .await
     }
 
+    /// [`Client::call`] with one try only: for what is worth asking only while X answers (a
+    /// failed connection is not retried).
+    pub(super) async fn call_once<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let decode = |b: &[u8]| serde_json::from_slice(b);
+        self.send(1, ep, method, path, query, None, decode).await
+    }
+
     /// [`Client::call`] with its own decoder of 2xx bodies (a decode error is retried).
     pub(super) async fn call_with<T>(
         &self,
+        ep: Endpoint,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+        decode: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
+        self.send(MAX_ATTEMPTS, ep, method, path, query, body, decode)
+            .await
+    }
+
+    /// Sends the request, trying up to `tries` times.
+    #[allow(clippy::too_many_arguments)]
+    async fn send<T>(
+        &self,
+        tries: u32,
         ep: Endpoint,
         method: Method,
         path: &str,
@@ -165,7 +194,7 @@ impl Client {
                 }
             };
             attempt += 1;
-            if attempt >= MAX_ATTEMPTS || timeouts >= MAX_TIMEOUTS {
+            if attempt >= tries || timeouts >= MAX_TIMEOUTS {
                 return Err(failure);
             }
             tracing::warn!(endpoint = ep.name(), attempt, "retrying after: {failure}");

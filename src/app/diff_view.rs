@@ -63,6 +63,9 @@ pub(super) fn on_diff(state: &mut State, report: DiffReport) {
 /// What the status line says when the whole list was read and cached: how many, and what
 /// changed since the full sync before (from the diff that came with it).
 pub(super) fn cached_all_text(state: &State, accounts: u64) -> String {
+    if accounts == 0 {
+        return "The block list is empty: nobody is blocked.".into();
+    }
     let all = format!(
         "Cached all {} blocked account{}",
         crate::text::thousands(accounts),
@@ -113,6 +116,10 @@ mod tests {
     #[test]
     fn the_cached_line_has_the_total_with_separators_and_the_diff_key() {
         let mut s = state_at(1_000);
+        assert_eq!(
+            cached(&mut s, 0),
+            "The block list is empty: nobody is blocked."
+        );
         assert_eq!(
             cached(&mut s, 1),
             "Cached all 1 blocked account; the next full sync shows what changed."

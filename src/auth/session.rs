@@ -101,7 +101,9 @@ pub fn client(
     Ok((client, kind, token))
 }
 
-/// Signs in with the stored (or env) token and asks X who the account is.
+/// Signs in with the stored (or env) token; the account comes from the stored token or the
+/// profile database when they know it, else X is asked (`GET /2/users/me`, billed on
+/// pay-per-use).
 pub async fn connect(config: &SessionConfig) -> Result<Session, AuthError> {
     connect_with(config, |_| {}).await
 }
@@ -114,7 +116,10 @@ pub async fn connect_with(
 ) -> Result<Session, AuthError> {
     let (client, auth_kind, token) = client(config)?;
     watch(client.rate_events());
-    let me = client.me().await?;
+    let me = match known_account(config, token.as_ref()).await {
+        Some(me) => me,
+        None => client.me().await?,
+    };
     let scopes = token.map(|t| t.scopes).unwrap_or_default();
     Ok(Session {
         client,
@@ -122,6 +127,60 @@ pub async fn connect_with(
         profile: config.profile.clone(),
         auth_kind,
         scopes,
+    })
+}
+
+/// Asks X who the token belongs to (one try: this is the check `whoami` makes). When X cannot
+/// be reached, the account the profile knows stands in, and the second value is false.
+pub async fn connect_checked(config: &SessionConfig) -> Result<(Session, bool), AuthError> {
+    let (client, auth_kind, token) = client(config)?;
+    let (me, reached) = match client.me_once().await {
+        Ok(me) => (me, true),
+        Err(e @ ApiError::Network(_)) => match known_account(config, token.as_ref()).await {
+            Some(me) => (me, false),
+            None => return Err(e.into()),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    let scopes = token.map(|t| t.scopes).unwrap_or_default();
+    let session = Session {
+        client,
+        me,
+        profile: config.profile.clone(),
+        auth_kind,
+        scopes,
+    };
+    Ok((session, reached))
+}
+
+/// The account of the stored token, from the token itself or else the profile database; `None`
+/// with an env token (`XBLOCKS_ACCESS_TOKEN` may belong to any account: X is asked).
+async fn known_account(config: &SessionConfig, token: Option<&StoredToken>) -> Option<User> {
+    let token = token?;
+    let (id, username) = match (token.user_id.clone(), token.username.clone()) {
+        (Some(id), Some(username)) => (id, username),
+        (id, _) => {
+            let dir = config.paths.profile_dir.clone();
+            let remembered = tokio::task::spawn_blocking(move || {
+                Store::open_existing(&dir)
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.remembered_account().ok().flatten())
+            })
+            .await
+            .ok()
+            .flatten()?;
+            // A database that remembers another account than the token's does not count.
+            if id.as_ref().is_some_and(|id| *id != remembered.0) {
+                return None;
+            }
+            remembered
+        }
+    };
+    Some(User {
+        id,
+        username,
+        ..User::default()
     })
 }
 

@@ -1,6 +1,8 @@
 //! `xblocks whoami [--json] [--probe]`: account, auth kind, scopes, profile, API base, the
 //! capability and when it was learned, the database (accounts, last sync) and money spent today.
 //! Only `--probe` asks X for the capability (one no-op write); otherwise it is the stored one.
+//! X is asked once who the token belongs to (the check that the sign-in works); when X cannot
+//! be reached, the account the profile knows answers, and the credit balance is left out.
 
 use serde::Serialize;
 
@@ -46,7 +48,7 @@ struct SyncJson {
 
 /// Runs `xblocks whoami`.
 pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
-    let s = super::progress::connect(&global).await?;
+    let (s, reached) = crate::auth::session::connect_checked(&global.session()).await?;
     let paths = global.paths();
     let store = super::profile_db::open(&paths).await?;
     {
@@ -84,7 +86,11 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
         ))
     })
     .await?;
-    let credits = s.client.usage_credits().await.unwrap_or(None);
+    let credits = if reached {
+        s.client.usage_credits().await.unwrap_or(None)
+    } else {
+        None
+    };
     let scopes = if s.scopes.is_empty() {
         Vec::new()
     } else {
@@ -182,6 +188,11 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
         money.push_str(&format!("; X credits left: ${c:.3}"));
     }
     println!("{money}");
+    if !reached {
+        println!(
+            "X: not reachable now; everything above is what this profile knows (`--probe` asks X)"
+        );
+    }
     Ok(())
 }
 

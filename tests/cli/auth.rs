@@ -651,13 +651,69 @@ fn login_over_a_signed_in_profile_needs_force_outside_a_terminal() {
 }
 
 #[test]
-fn whoami_offline_says_it_retries_from_the_first_failure() {
+fn whoami_offline_answers_from_the_profile_at_once() {
     let mut env = Env::enterprise(1);
     env.login();
+    let me_reads = |env: &Env| {
+        env.emu()
+            .request_log()
+            .iter()
+            .filter(|r| r.path == "/2/users/me")
+            .count()
+    };
+    let at_login = me_reads(&env);
+    let online = run({
+        let mut c = env.cmd();
+        c.arg("whoami");
+        c
+    });
+    assert_eq!(online.code, 0, "{}", online.stderr);
+    assert_eq!(
+        me_reads(&env),
+        at_login + 1,
+        "whoami checks the sign-in with X"
+    );
+    let export = run({
+        let mut c = env.cmd();
+        c.args(["export", "--live", "--format", "ids"]);
+        c
+    });
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    assert_eq!(
+        me_reads(&env),
+        at_login + 1,
+        "the stored token names the account: export sends no billed /users/me"
+    );
     env.stop();
     let out = run({
         let mut c = env.cmd();
         c.arg("whoami");
+        c
+    });
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().next(),
+        online.stdout.lines().next(),
+        "the same account"
+    );
+    assert!(
+        out.stdout.contains("X: not reachable now"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
+}
+
+#[test]
+fn a_command_that_must_ask_x_offline_says_it_retries_from_the_first_failure() {
+    let mut env = Env::enterprise(1);
+    let token = env.emu().issue_token(common::SCOPES);
+    env.stop();
+    // An env token may belong to any account: X is asked who it is, with retries.
+    let out = run({
+        let mut c = env.cmd();
+        c.env("XBLOCKS_ACCESS_TOKEN", &token)
+            .args(["export", "--live", "--format", "ids"]);
         c
     });
     assert_eq!(out.code, 1, "{}", out.stderr);

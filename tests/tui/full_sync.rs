@@ -43,7 +43,7 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
 
     let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
     let tmux = start("fullsync", 120, 40, &line);
-    tmux.wait_for("the start's top-up", 15, |s| {
+    tmux.wait_for("the start's top-up", 30, |s| {
         s.contains("synced just now") && s.contains(&handle(0))
     })
     .await;
@@ -56,7 +56,7 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
 
     tmux.keys(&["R"]);
     let screen = tmux
-        .wait_for("the plan", 10, |s| s.contains("Full sync?"))
+        .wait_for("the plan", 30, |s| s.contains("Full sync?"))
         .await;
     for part in numbers.split(", ").filter(|p| !p.starts_with("ETA")) {
         assert!(
@@ -66,12 +66,12 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
     }
     assert!(screen.contains("ETA"), "{screen}");
     tmux.keys(&["n"]);
-    tmux.wait_for("the refusal", 10, |s| s.contains("nothing was sent"))
+    tmux.wait_for("the refusal", 30, |s| s.contains("nothing was sent"))
         .await;
     assert_eq!(list_reads(&emu).len(), reads_at_start, "n sent something");
 
     tmux.keys(&["R"]);
-    tmux.wait_for("the plan again", 10, |s| s.contains("Full sync?"))
+    tmux.wait_for("the plan again", 30, |s| s.contains("Full sync?"))
         .await;
     tmux.keys(&["y"]);
     let done = tmux
@@ -107,13 +107,13 @@ async fn shift_r_confirms_the_dry_run_plan_drops_the_gone_and_p_buys_one_pinned_
     for _ in 0..pinned - 2 {
         tmux.keys(&["j"]);
     }
-    tmux.wait_for("the pinned-post hint", 10, |s| {
+    tmux.wait_for("the pinned-post hint", 30, |s| {
         s.contains("Pinned post not loaded") && s.contains("P loads it")
     })
     .await;
     tmux.keys(&["P"]);
     let screen = tmux
-        .wait_for("the pinned post", 10, |s| {
+        .wait_for("the pinned post", 30, |s| {
             s.contains("loaded (detail pane)")
         })
         .await;

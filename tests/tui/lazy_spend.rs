@@ -22,18 +22,18 @@ async fn scrolled_pages_count_as_spent_today() {
     let (emu, token, dir) = world().await;
     let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
     let tmux = start("lazyspend", 120, 40, &line);
-    tmux.wait_for("the first page and its cost", 15, |s| {
+    tmux.wait_for("the first page and its cost", 30, |s| {
         s.contains("1,000+ loaded") && s.contains("$1.000 today")
     })
     .await;
     tmux.keys(&["G"]);
-    tmux.wait_for("the second page and the day's total", 15, |s| {
+    tmux.wait_for("the second page and the day's total", 30, |s| {
         s.contains("1,500 loaded") && s.contains("$1.500 today")
     })
     .await;
     assert_eq!(list_reads(&emu).len(), 2);
     tmux.keys(&["q"]);
-    tmux.wait_for("the TUI to end", 10, |s| !s.contains("loaded"))
+    tmux.wait_for("the TUI to end", 30, |s| !s.contains("loaded"))
         .await;
     let out = xblocks_ok(&emu.base_url(), &token, dir.path(), &["whoami"]);
     assert!(out.contains("spent today (UTC): $1.500"), "{out}");
@@ -54,7 +54,7 @@ async fn a_page_that_could_cross_the_daily_cap_is_not_asked_for() {
     let line = xblocks_line(&emu.base_url(), &token, dir.path(), "; sleep 30");
     let tmux = start("lazycap", 120, 40, &line);
     let screen = tmux
-        .wait_for("the refusal", 15, |s| s.contains("daily_cap"))
+        .wait_for("the refusal", 30, |s| s.contains("daily_cap"))
         .await;
     assert!(screen.contains("The next page was not loaded"), "{screen}");
     assert!(screen.contains("Press r to retry"), "{screen}");
