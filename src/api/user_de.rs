@@ -88,11 +88,24 @@ impl<'de> Deserialize<'de> for Field {
 
 impl<'de> Deserialize<'de> for User {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(UserVisitor)
+        d.deserialize_map(UserVisitor { extra: true })
     }
 }
 
-struct UserVisitor;
+/// A [`User`] read without `extra`: the fields this client does not model are skipped (what
+/// an export needs when it keeps X's object as text anyway).
+pub(super) struct Typed(pub User);
+
+impl<'de> Deserialize<'de> for Typed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(UserVisitor { extra: false }).map(Typed)
+    }
+}
+
+struct UserVisitor {
+    /// Whether unmodelled fields are kept in `extra`.
+    extra: bool,
+}
 
 impl<'de> Visitor<'de> for UserVisitor {
     type Value = User;
@@ -127,9 +140,12 @@ impl<'de> Visitor<'de> for UserVisitor {
                 Field::Protected => u.protected = map.next_value()?,
                 Field::PinnedTweetId => u.pinned_tweet_id = map.next_value()?,
                 Field::ConnectionStatus => u.connection_status = map.next_value()?,
-                Field::Other(k) => {
+                Field::Other(k) if self.extra => {
                     let v = map.next_value()?;
                     u.extra.insert(k, v);
+                }
+                Field::Other(_) => {
+                    map.next_value::<de::IgnoredAny>()?;
                 }
             }
         }
@@ -244,6 +260,22 @@ mod tests {
                 "{json}: {ours:?} / {derived:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_typed_read_skips_only_the_unmodelled_fields() {
+        let json = r#"{"id":"1","name":"N","entities":{"url":{"urls":[]}},"verified":true}"#;
+        let full: User = serde_json::from_str(json).unwrap();
+        let Typed(typed) = serde_json::from_str(json).unwrap();
+        assert_eq!(full.extra.len(), 1);
+        assert_eq!(
+            typed,
+            User {
+                extra: Default::default(),
+                ..full
+            }
+        );
+        assert!(serde_json::from_str::<Typed>(r#"{"id":"1","id":"1"}"#).is_err());
     }
 
     #[test]

@@ -423,8 +423,10 @@ fn mark_all(state: &mut State) {
         format!("matching {query:?}")
     };
     state.message = Some(info(format!(
-        "Marked {added} more {what} ({} marked). Esc twice clears marks.",
-        state.marks.len()
+        "Marked {} more {what} ({} marked). {} twice clears marks.",
+        crate::text::thousands(added as u64),
+        crate::text::thousands(state.marks.len() as u64),
+        state.key(KeyAction::ClearMarks)
     )));
 }
 

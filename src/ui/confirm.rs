@@ -23,7 +23,7 @@ const NAMED: usize = 5;
 /// Draws the confirm pane centred in `area` (over the view it was asked from).
 pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match confirm {
-        Confirm::Write(write) => render_write(state, write, theme, area, buf),
+        Confirm::Write(write) => render_write(state, confirm, write, theme, area, buf),
         Confirm::Quit(p) => super::quit::render(state, *p, theme, area, buf),
         Confirm::Sync(plan) => {
             let s = &state.snapshots.sync;
@@ -35,11 +35,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
                     .collect();
             lines.push(Line::raw(""));
             lines.push(Line::raw(strings::FULL_SYNC_EFFECT));
-            let answer = answer(state, |a| match a {
-                KeyAction::Yes => Some("sync"),
-                KeyAction::No => Some("send nothing"),
-                _ => None,
-            });
+            let answer = answer(state, confirm);
             render_question(" Full sync? ", lines, answer, theme, area, buf);
         }
         Confirm::CancelQueue { open, pane } => {
@@ -51,11 +47,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
                  as cancelled in the action log."
             );
             let title = format!(" Cancel {open} open job{s}? ");
-            let answer = answer(state, |a| match a {
-                KeyAction::Yes => Some("cancel them"),
-                KeyAction::No => Some("keep them"),
-                _ => None,
-            });
+            let answer = answer(state, confirm);
             render_question(&title, vec![Line::raw(body)], answer, theme, area, buf);
         }
         Confirm::Undo {
@@ -70,11 +62,7 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
                 "Undo batch {batch}: {verb} {count} account{s}? The inverse writes are queued \
                  and paced by the rate limits."
             );
-            let answer = answer(state, |a| match a {
-                KeyAction::Yes => Some("queue the undo"),
-                KeyAction::No => Some("keep it"),
-                _ => None,
-            });
+            let answer = answer(state, confirm);
             render_question(
                 " Undo the last batch? ",
                 vec![Line::raw(body)],
@@ -87,16 +75,45 @@ pub fn render(state: &State, confirm: &Confirm, theme: &Theme, area: Rect, buf: 
     }
 }
 
-/// The answer line of a confirm pane from the keymap (`y cancel them · n keep them`).
-fn answer(state: &State, word: impl Fn(KeyAction) -> Option<&'static str>) -> String {
+/// What each answer key of `confirm` is called (the pane's bottom line and the hint line say the
+/// same): `y cancel them · n keep them`.
+pub fn answer_word(confirm: &Confirm, a: KeyAction) -> Option<&'static str> {
+    let (yes, no) = match confirm {
+        Confirm::Write(w) if w.later => {
+            return match a {
+                KeyAction::Yes => Some("save"),
+                KeyAction::MuteInstead => Some("mute"),
+                KeyAction::No => Some("cancel"),
+                _ => None,
+            }
+        }
+        Confirm::Write(w) => (w.verb.verb(), "cancel"),
+        Confirm::Sync(_) => ("sync", "send nothing"),
+        Confirm::CancelQueue { .. } => ("cancel them", "keep them"),
+        Confirm::Undo { .. } => ("queue the undo", "keep it"),
+        Confirm::Quit(_) => return None,
+    };
+    match a {
+        KeyAction::Yes => Some(yes),
+        KeyAction::No => Some(no),
+        _ => None,
+    }
+}
+
+/// The answer line of a confirm pane from the keymap.
+fn answer(state: &State, confirm: &Confirm) -> String {
     format!(
         " {} ",
-        state.keymap.hint(&[KeyMode::Confirm], |a, _| word(a))
+        state
+            .keymap
+            .hint(&[KeyMode::Confirm], |a, _| answer_word(confirm, a))
     )
 }
 
+/// `whole` is the confirm `confirm` is the write of.
 fn render_write(
     state: &State,
+    whole: &Confirm,
     confirm: &WriteConfirm,
     theme: &Theme,
     area: Rect,
@@ -172,15 +189,9 @@ fn render_write(
     };
     lines.push(Line::styled(cap, theme.dim));
     let keys = &state.keymap;
-    let answer = if confirm.later {
-        let words = answer(state, |a| match a {
-            KeyAction::Yes => Some("save"),
-            KeyAction::MuteInstead => Some("mute"),
-            KeyAction::No => Some("cancel"),
-            _ => None,
-        });
-        Line::styled(words, theme.warn)
-    } else if n > TYPE_BACK_OVER {
+    let answer = if confirm.later || n <= TYPE_BACK_OVER {
+        Line::styled(answer(state, whole), theme.warn)
+    } else {
         Line::from(vec![
             Span::styled(
                 format!(
@@ -198,13 +209,6 @@ fn render_write(
                 theme.warn,
             ),
         ])
-    } else {
-        let words = answer(state, |a| match a {
-            KeyAction::Yes => Some(verb.verb()),
-            KeyAction::No => Some("cancel"),
-            _ => None,
-        });
-        Line::styled(words, theme.warn)
     };
     render_pane(&title, lines, answer, theme, area, buf);
 }

@@ -236,16 +236,25 @@ pub fn hints(state: &State) -> String {
         Mode::Confirm(c @ crate::app::Confirm::Quit(_)) => {
             state.keymap.hint(&[c.key_mode()], |_, w| Some(w))
         }
+        Mode::Confirm(crate::app::Confirm::Write(w))
+            if !w.later && w.targets.len() > crate::app::state::TYPE_BACK_OVER =>
+        {
+            let key = |a| state.keymap.key_name(KeyMode::Confirm, a);
+            format!(
+                // The digits to type, without separators.
+                "Type {} then {} to {} them · {} cancels",
+                w.targets.len(),
+                key(KeyAction::Yes),
+                w.verb.verb(),
+                key(KeyAction::No)
+            )
+        }
         Mode::Confirm(c) => {
-            let later = matches!(c, crate::app::Confirm::Write(w) if w.later);
+            // The pane's own answer words, and the duration key when it has one.
             let timed = matches!(c, crate::app::Confirm::Write(w) if w.timed());
-            state.keymap.hint(&[c.key_mode()], |a, w| {
-                let offered = match a {
-                    KeyAction::MuteInstead => later,
-                    KeyAction::Duration => timed,
-                    _ => true,
-                };
-                offered.then_some(w)
+            state.keymap.hint(&[c.key_mode()], |a, w| match a {
+                KeyAction::Duration => timed.then_some(w),
+                _ => super::confirm::answer_word(c, a),
             })
         }
         _ => state.keymap.hint(&[KeyMode::Move, KeyMode::Main], |a, w| {

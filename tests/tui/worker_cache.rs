@@ -101,7 +101,7 @@ async fn sync_is_stored_then_served_first_and_diffed() {
                 assert_eq!(users, first);
                 break;
             }
-            // Read beside the list, in either order.
+            // Status that needs no page: the stored capability and what today cost so far.
             Action::Capability(_) | Action::SpentToday(_) => {}
             other => panic!("expected the cached list first, got {other:?}"),
         }

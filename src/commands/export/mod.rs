@@ -114,6 +114,12 @@ impl Output {
         Ok(FormatWriter::new(self.format, out)?.with_filter(self.filter.clone()))
     }
 
+    /// Whether what is written depends on what the database knows of each account (its
+    /// notes, tags, kept mark, first sighting): `csv`, `jsonl` and `--where` read it.
+    pub fn reads_known(&self) -> bool {
+        self.filter.is_some() || matches!(self.format, ExportFormat::Csv | ExportFormat::Jsonl)
+    }
+
     /// `12 blocked accounts` or `3 of 12 blocked accounts matching "QUERY"`.
     pub fn exported(&self, written: usize, total: usize) -> String {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -323,10 +329,18 @@ async fn to_stream(
     let progress = Progress::new(s.client.rate_events());
     let pages = PageStore::start(sync.store().clone(), true);
     let mut seen = std::collections::HashSet::new();
+    // Only `--where` reads the fields this client does not model (the stored and written
+    // objects are X's text), and only some formats and `--where` what the database knows.
+    let decode = if output.filter.is_some() {
+        crate::api::types::RawUser::decode
+    } else {
+        crate::api::types::RawUser::decode_typed
+    };
+    let with_known = output.reads_known();
     let mut each = |page: RawPage| {
         let mut fresh = Vec::with_capacity(page.users.len());
         for raw in page.users {
-            let u = match raw.decode() {
+            let u = match decode(&raw) {
                 Ok(u) => u,
                 // An object without a string id is no account: skipped.
                 Err(_) if raw.id().is_none() => continue,
@@ -334,7 +348,12 @@ async fn to_stream(
             };
             // The list can shift while it is read (a block added meanwhile): never repeat an id.
             if seen.insert(u.id.clone()) {
-                writer.raw(&u, raw.json(), &sync.known(&u.id))?;
+                let known = if with_known {
+                    sync.known(&u.id)
+                } else {
+                    Known::default()
+                };
+                writer.raw(&u, raw.json(), &known)?;
                 fresh.push((u, raw.into_json()));
             }
         }
