@@ -2,8 +2,6 @@
 //! says `cached <time>`), the first live page replaces it (same ids dedupe, the cursor and marks
 //! stay on the same accounts), and every live account keeps its `first_seen`.
 
-use std::collections::HashMap;
-
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{SortKey, State};
 use crate::store::db::StoredAccount;
@@ -82,7 +80,7 @@ pub(super) fn after_page(state: &mut State, first: bool, ids: &[String], carry: 
 }
 
 /// `first_seen` (Unix seconds) by numeric id, from the cache.
-pub type FirstSeen = HashMap<u64, i64>;
+pub type FirstSeen = foldhash::HashMap<u64, i64>;
 
 #[cfg(test)]
 mod tests {

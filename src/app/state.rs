@@ -228,7 +228,7 @@ pub struct State {
     /// Loaded accounts in arrival order (their text and numbers are in `index`); indices are
     /// stable for the session. [`State::account`] puts one together.
     pub accounts: Accounts,
-    by_num: HashMap<u64, u32>,
+    by_num: foldhash::HashMap<u64, u32>,
     by_str: HashMap<Box<str>, u32>,
     /// Indices into `accounts` in display order (sorted and filtered).
     pub view: Vec<u32>,
@@ -330,7 +330,7 @@ impl State {
     pub fn new(me: &str, profile: &str, keymap: Keymap, now: SystemTime) -> Self {
         Self {
             accounts: Accounts::default(),
-            by_num: HashMap::new(),
+            by_num: Default::default(),
             by_str: HashMap::new(),
             view: Vec::new(),
             cursor: 0,

@@ -176,7 +176,7 @@ impl Unsaved {
         }
         let jobs = std::mem::take(&mut self.jobs);
         let jobs = store
-            .call(move |s| s.settle_and_start(&jobs, next).map(|()| jobs))
+            .call_inline(move |s| s.settle_and_start(&jobs, next).map(|()| jobs))
             .await?;
         for (mut job, state) in jobs {
             job.state = state;
@@ -339,7 +339,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    // Multi-threaded: the runner commits on its own thread (`Store::call_inline`).
+    #[tokio::test(flavor = "multi_thread")]
     async fn each_request_goes_out_after_the_last_result_and_its_own_mark_are_committed() {
         let dir = tempfile::tempdir().unwrap();
         let q = Store::open(dir.path()).unwrap();

@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use foldhash::{HashMapExt, HashSetExt};
+
 use crate::api::types::User;
 use crate::commands::lookup::Follows;
 use crate::store::import_file::{ImportList, Target};
@@ -34,11 +36,11 @@ pub enum Step {
 pub struct Resolved {
     /// Lower-case handle → (id, handle as X spells it); [`Resolved::from_known`] leaves out
     /// the handles of a file that names only ids.
-    pub by_handle: HashMap<String, (String, String)>,
+    pub by_handle: foldhash::HashMap<String, (String, String)>,
     /// Id → handle, for every id X knows.
-    pub by_id: HashMap<String, String>,
+    pub by_id: foldhash::HashMap<String, String>,
     /// Ids the signed-in account blocks now.
-    pub blocked: HashSet<String>,
+    pub blocked: foldhash::HashSet<String>,
     /// Ids joined to the signed-in account by a follow, either way (`connection_status`).
     pub follows: HashMap<String, Follows>,
     /// X's objects of the accounts looked up, by id (what `--where` evaluates).
@@ -65,18 +67,18 @@ impl Resolved {
         changed: &HashSet<String>,
     ) -> (Self, Vec<Target>) {
         let handles = targets.iter().any(|t| matches!(t, Target::Handle(_)));
-        let by_id: HashMap<&str, &str> = listed
+        let by_id: foldhash::HashMap<&str, &str> = listed
             .iter()
             .map(|(id, handle)| (id.as_str(), handle.as_str()))
             .collect();
         // Lower-cased handles only when the file names some.
-        let by_handle: HashMap<String, (&str, &str)> = if handles {
+        let by_handle: foldhash::HashMap<String, (&str, &str)> = if handles {
             listed
                 .iter()
                 .map(|(id, h)| (h.to_ascii_lowercase(), (id.as_str(), h.as_str())))
                 .collect()
         } else {
-            HashMap::new()
+            Default::default()
         };
         let mut r = Self::with_capacity(targets.len(), handles);
         let mut rest = Vec::new();
@@ -101,9 +103,9 @@ impl Resolved {
     /// An empty resolution with room for `n` accounts (and their handles).
     fn with_capacity(n: usize, handles: bool) -> Self {
         Self {
-            by_handle: HashMap::with_capacity(if handles { n } else { 0 }),
-            by_id: HashMap::with_capacity(n),
-            blocked: HashSet::with_capacity(n),
+            by_handle: HashMapExt::with_capacity(if handles { n } else { 0 }),
+            by_id: HashMapExt::with_capacity(n),
+            blocked: HashSetExt::with_capacity(n),
             ..Self::default()
         }
     }
@@ -128,7 +130,7 @@ impl Plan {
     pub fn build(list: &ImportList, resolved: &Resolved, me: &str, unblock: bool) -> Self {
         // Ids are distinct in the parsed list: only handles can name an id twice.
         let handles = list.targets.iter().any(|t| matches!(t, Target::Handle(_)));
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: foldhash::HashSet<&str> = Default::default();
         let mut plan = Plan {
             duplicates: list.duplicates,
             steps: Vec::with_capacity(list.targets.len()),

@@ -277,6 +277,23 @@ impl Store {
             .expect("store task panicked")
     }
 
+    /// Runs `f` with this store on the calling worker thread when the runtime can lend it
+    /// (`block_in_place` on a multi-threaded runtime: no hop to a blocking thread and back),
+    /// else as [`Store::call`]. For one short statement that a loop waits on each time (the
+    /// queue runner's commit per job).
+    pub async fn call_inline<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce(&Store) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(|| f(self))
+        } else {
+            self.call(f).await
+        }
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves the connection usable (SQLite rolls back an
         // unfinished transaction when its guard drops).
