@@ -51,6 +51,9 @@ pub async fn run(global: GlobalArgs, args: WhoamiArgs) -> anyhow::Result<()> {
     let (s, reached) = crate::auth::session::connect_checked(&global.session()).await?;
     let paths = global.paths();
     let store = super::profile_db::open(&paths).await?;
+    if reached {
+        record_me_read(&paths, &store).await;
+    }
     {
         let (store, me) = (store.clone(), s.me.clone());
         super::profile_db::blocking(move || account::remember(&store, &me)).await;
@@ -220,5 +223,23 @@ fn kind_word(k: SyncKind) -> &'static str {
     match k {
         SyncKind::TopUp => "top-up",
         SyncKind::Full => "full",
+    }
+}
+
+/// Counts what asking X who is signed in cost (`GET /2/users/me`, one user at `[billing]`'s
+/// lookup price) in today's spend, once per UTC day as X bills it.
+async fn record_me_read(paths: &crate::store::paths::Paths, store: &db::Store) {
+    let Ok(config) = crate::store::config::Config::load(paths) else {
+        return;
+    };
+    let usd = config.billing.prices().lookup(1);
+    if usd == Usd::ZERO {
+        return;
+    }
+    let day = crate::api::price::utc_day(time::OffsetDateTime::now_utc());
+    let st = store.clone();
+    let added = super::profile_db::blocking(move || st.add_me_read(&day, usd.dollars())).await;
+    if let Err(e) = added {
+        tracing::warn!("what reading the account cost was not recorded: {e}");
     }
 }

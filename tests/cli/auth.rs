@@ -730,3 +730,24 @@ fn a_command_that_must_ask_x_offline_says_it_retries_from_the_first_failure() {
         "{last}"
     );
 }
+
+#[test]
+fn whoami_counts_its_billed_account_read_once_a_day() {
+    let env = Env::pay_per_use(1);
+    env.login();
+    let spent = || {
+        let out = run({
+            let mut c = env.cmd();
+            c.args(["whoami", "--json"]);
+            c
+        });
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["spent_today_usd"].as_f64().unwrap()
+    };
+    assert!((spent() - 0.010).abs() < 1e-9, "GET /2/users/me at $0.010");
+    assert!(
+        (spent() - 0.010).abs() < 1e-9,
+        "X bills the same account once per UTC day"
+    );
+}

@@ -500,12 +500,12 @@ async fn lookups_of_unknown_targets_show_their_cost_first_and_obey_the_daily_cap
         "{t}"
     );
     assert_eq!(emu.request_log().len(), requests, "{t}");
-    // A daily cap the lookup could cross ($0.025 left, $0.030 at worst): refused before any
+    // A daily cap the lookup could cross ($0.015 left, $0.030 at worst): refused before any
     // request, nothing queued.
     let spent_before = spent(dir.path());
     assert!(
-        (spent_before - 0.02).abs() < 1e-9,
-        "the sync of 20: {spent_before}"
+        (spent_before - 0.03).abs() < 1e-9,
+        "the sync of 20 and whoami's read of the account: {spent_before}"
     );
     std::fs::write(
         dir.path().join("config.toml"),
@@ -529,7 +529,7 @@ async fn lookups_of_unknown_targets_show_their_cost_first_and_obey_the_daily_cap
         assert_eq!(o.status.code(), Some(6), "{args:?}: {t}");
         assert!(t.contains("lookup at X: 3 accounts"), "{t}");
         assert!(
-            t.contains("stopped before a request that could cost up to $0.030: [billing] daily_cap (UTC day) is $0.045, $0.020 spent, $0.025 left"),
+            t.contains("stopped before a request that could cost up to $0.030: [billing] daily_cap (UTC day) is $0.045, $0.030 spent, $0.015 left"),
             "{t}"
         );
         assert!(t.contains("nothing was sent or changed"), "{t}");

@@ -25,6 +25,8 @@ pub enum MetaKey {
     RunnerPid,
     /// Its command (`xblocks import`, `xblocks` for the TUI, …).
     RunnerCommand,
+    /// The UTC day (`YYYY-MM-DD`) the signed-in account was last read at X and its cost counted.
+    MeReadDay,
 }
 
 impl MetaKey {
@@ -39,6 +41,7 @@ impl MetaKey {
             Self::AuthBase => "auth_base",
             Self::RunnerPid => "runner_pid",
             Self::RunnerCommand => "runner_command",
+            Self::MeReadDay => "me_read_day",
         }
     }
 }

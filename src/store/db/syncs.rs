@@ -235,6 +235,27 @@ impl Store {
         self.write(|tx| add_spend(tx, day, usd_spent))
     }
 
+    /// Adds `usd` for reading the signed-in account at X (`GET /2/users/me`) on the UTC day
+    /// `day`, once per day (X bills a resource read again the same day once); true when added.
+    pub fn add_me_read(&self, day: &str, usd_spent: f64) -> Result<bool, DbError> {
+        let key = super::meta::MetaKey::MeReadDay.as_str();
+        self.write(|tx| {
+            let last: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?;
+            if last.as_deref() == Some(day) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value, updated) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (key) DO UPDATE SET value = ?2, updated = ?3",
+                params![key, day, now_unix()],
+            )?;
+            add_spend(tx, day, usd_spent)?;
+            Ok(true)
+        })
+    }
+
     /// What was spent on the UTC day `day` (`YYYY-MM-DD`), in USD.
     pub fn spent_on(&self, day: &str) -> Result<f64, DbError> {
         self.read(|c| {
