@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::api::price::{utc_day, Usd};
 use crate::api::types::User;
-use crate::store::db::{Checkpointer, DbError, PageBatch, Store, SyncId, SyncKind, SyncTotals};
+use crate::store::db::{DbError, PageBatch, Store, SyncId, SyncKind, SyncTotals};
 
 /// Pages waiting for the writer before the export waits for it.
 const QUEUED_PAGES: usize = 8;
@@ -41,8 +41,6 @@ pub struct PageStore {
     thread: tokio::task::JoinHandle<Written>,
     /// Accounts the writer stored, to be freed on this side.
     stored: std::sync::mpsc::Receiver<Accounts>,
-    /// Checkpoints beside the writer while it stores accounts.
-    aside: Option<Checkpointer>,
     store: Store,
     accounts: bool,
 }
@@ -54,13 +52,11 @@ impl PageStore {
         let (tx, rx) = mpsc::channel(QUEUED_PAGES);
         let (back, stored) = std::sync::mpsc::channel();
         let st = store.clone();
-        let aside = accounts.then(|| store.checkpoint_aside()).flatten();
         let thread = tokio::task::spawn_blocking(move || write_pages(&st, rx, &back, accounts));
         Self {
             tx,
             thread,
             stored,
-            aside,
             store,
             accounts,
         }
@@ -82,17 +78,10 @@ impl PageStore {
             thread,
             store,
             accounts,
-            aside,
             ..
         } = self;
         drop(tx);
         let written = thread.await.expect("the export's writer panicked");
-        if let Some(a) = aside {
-            // Waits for a checkpoint under way.
-            tokio::task::spawn_blocking(move || a.finish())
-                .await
-                .expect("the export's checkpointer panicked");
-        }
         if let Some(e) = written.failed {
             return Err(e);
         }

@@ -6,7 +6,6 @@
 //! [`Store::call`]), never on the UI thread or an async worker.
 
 mod accounts;
-mod checkpoint;
 mod export_rows;
 mod frugal;
 mod jobs;
@@ -25,7 +24,6 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use accounts::{AccountDiff, PageBatch, PageCount, StoredAccount};
-pub use checkpoint::Checkpointer;
 pub use export_rows::ExportRow;
 pub use frugal::fill_for_bench;
 pub use jobs::{Job, JobState, NewJob};

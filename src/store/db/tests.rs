@@ -547,39 +547,3 @@ fn accounts_after_a_new_one_are_still_told_apart_known_gone_or_changed() {
     assert_eq!(by_id["4"].user.name, "Renamed");
     assert_eq!(s.is_listed("2").unwrap(), Some(true));
 }
-
-#[test]
-fn checkpoints_aside_copy_the_wal_beside_a_long_write_then_automatic_ones_resume() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(dir.path()).unwrap();
-    let auto = |s: &Store| -> i64 {
-        s.conn()
-            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
-            .unwrap()
-    };
-    let db_len = || std::fs::metadata(dir.path().join(FILE_NAME)).unwrap().len();
-    let aside = s.checkpoint_aside().unwrap();
-    assert_eq!(auto(&s), 0);
-    let before = db_len();
-    // About 12 MB of accounts, in pages as a sync stores them.
-    let id = s.begin_sync(SyncKind::Full).unwrap();
-    let bio = "b".repeat(2000);
-    for p in 0..6u64 {
-        let page: Vec<User> = (p * 1000..(p + 1) * 1000)
-            .map(|i| User {
-                description: Some(bio.clone()),
-                ..user(i)
-            })
-            .collect();
-        s.upsert_page(id, p * 1000, &page).unwrap();
-    }
-    // The writer does not checkpoint now: only the thread aside grows the database file.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while db_len() < before + 8 * 1024 * 1024 {
-        assert!(std::time::Instant::now() < deadline, "no checkpoint aside");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    aside.finish();
-    assert_eq!(auto(&s), 1000);
-    assert_eq!(s.listed_count().unwrap(), 6000);
-}
