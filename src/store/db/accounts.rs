@@ -106,6 +106,35 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     })
 }
 
+/// Hands the listed accounts, newest block first, to `each` in slices (see
+/// [`Store::load_all_in`]).
+fn stream_listed(
+    c: &rusqlite::Connection,
+    first: usize,
+    slice: usize,
+    each: &mut impl FnMut(Vec<StoredAccount>) -> bool,
+) -> rusqlite::Result<()> {
+    let mut q = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE gone_at IS NULL ORDER BY seen_sync DESC, seen_pos"
+    ))?;
+    let mut rows = q.query([])?;
+    let (mut want, mut part) = (first.max(1), Vec::new());
+    while let Some(row) = rows.next()? {
+        part.push(from_row(row)?);
+        if part.len() == want {
+            if !each(std::mem::take(&mut part)) {
+                return Ok(());
+            }
+            want = slice.max(1);
+            part.reserve(want.min(1 << 16));
+        }
+    }
+    if !part.is_empty() {
+        each(part);
+    }
+    Ok(())
+}
+
 /// How [`upsert`] looks for the stored account first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Probe {
@@ -347,28 +376,7 @@ impl Store {
         slice: usize,
         mut each: impl FnMut(Vec<StoredAccount>) -> bool,
     ) -> Result<(), DbError> {
-        self.read(|c| {
-            let mut q = c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM accounts WHERE gone_at IS NULL \
-                 ORDER BY seen_sync DESC, seen_pos"
-            ))?;
-            let mut rows = q.query([])?;
-            let (mut want, mut part) = (first.max(1), Vec::new());
-            while let Some(row) = rows.next()? {
-                part.push(from_row(row)?);
-                if part.len() == want {
-                    if !each(std::mem::take(&mut part)) {
-                        return Ok(());
-                    }
-                    want = slice.max(1);
-                    part.reserve(want.min(1 << 16));
-                }
-            }
-            if !part.is_empty() {
-                each(part);
-            }
-            Ok(())
-        })
+        self.read(|c| stream_listed(c, first, slice, &mut each))
     }
 
     /// `first_seen` of every account listed now, by id.
