@@ -308,6 +308,9 @@ async fn the_open_tui_undoes_a_timed_mute_when_it_comes_due() {
     );
     // Nothing is left to send now: q quits at once; the day-long unmute stays queued.
     tmux.keys(&["Escape"]);
+    // The view closed before `q` goes: Esc and q read together would be Alt-q.
+    tmux.wait_for("the list again", 30, |s| !s.contains("Timed: due later"))
+        .await;
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&done, 60).await.trim(), "0");
     let q: serde_json::Value =
