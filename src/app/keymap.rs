@@ -480,6 +480,11 @@ impl Keymap {
             .unwrap_or_else(|| "?".into())
     }
 
+    /// The hint line of `mode` with every binding's own word (`Esc close`).
+    pub fn mode_hint(&self, mode: KeyMode) -> String {
+        self.hint(&[mode], |_, w| Some(w))
+    }
+
     /// The hint line for `modes`: `key word` for each binding with a hint word, bindings with
     /// the same word joined (`j/k move`). `word` may replace a binding's word (or drop it with
     /// `None`).

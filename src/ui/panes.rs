@@ -52,12 +52,7 @@ pub fn render_columns(state: &State, cursor: usize, theme: &Theme, area: Rect, b
         .border_style(theme.border)
         .title(Span::styled(" Columns ", theme.header))
         .title_bottom(Span::styled(
-            format!(
-                " {} ",
-                state
-                    .keymap
-                    .hint(&[crate::app::KeyMode::Columns], |_, w| Some(w))
-            ),
+            format!(" {} ", state.keymap.mode_hint(crate::app::KeyMode::Columns)),
             theme.dim,
         ));
     let inner = block.inner(rect);

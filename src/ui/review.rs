@@ -28,9 +28,7 @@ pub fn render(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mut Bu
     let keys = if r.noting.is_some() {
         " Enter saves the note · Esc leaves it ".to_string()
     } else {
-        let hint = state
-            .keymap
-            .hint(&[crate::app::KeyMode::Review], |_, w| Some(w));
+        let hint = state.keymap.mode_hint(crate::app::KeyMode::Review);
         format!(" {hint} ")
     };
     let Some(inner) = super::view_frame(&title, &keys, theme, area, buf) else {
@@ -112,9 +110,7 @@ fn render_confirm(state: &State, r: &Review, theme: &Theme, area: Rect, buf: &mu
         .title_bottom(Line::styled(
             format!(
                 " {} ",
-                state
-                    .keymap
-                    .hint(&[crate::app::KeyMode::ReviewSend], |_, w| Some(w))
+                state.keymap.mode_hint(crate::app::KeyMode::ReviewSend)
             ),
             theme.warn,
         ));

@@ -219,23 +219,18 @@ pub fn hints(state: &State) -> String {
             view_keys(state, KeyMode::Diff)
         ),
         Mode::Review(r) if r.confirming => {
-            format!(
-                "Review: {}",
-                state.keymap.hint(&[KeyMode::ReviewSend], |_, w| Some(w))
-            )
+            format!("Review: {}", state.keymap.mode_hint(KeyMode::ReviewSend))
         }
         Mode::Review(_) => {
             "Review: decide, and nothing is sent until the confirm at the end".into()
         }
         Mode::Insights(_) => format!(
             "Insights: counts and charts of the loaded list · {}",
-            state.keymap.hint(&[KeyMode::Insights], |_, w| Some(w))
+            state.keymap.mode_hint(KeyMode::Insights)
         ),
         Mode::Queue(_) => format!("Queue: {}", view_keys(state, KeyMode::Queue)),
         Mode::Help { .. } => view_keys(state, KeyMode::Help),
-        Mode::Confirm(c @ crate::app::Confirm::Quit(_)) => {
-            state.keymap.hint(&[c.key_mode()], |_, w| Some(w))
-        }
+        Mode::Confirm(c @ crate::app::Confirm::Quit(_)) => state.keymap.mode_hint(c.key_mode()),
         Mode::Confirm(crate::app::Confirm::Write(w))
             if !w.later && w.targets.len() > crate::app::state::TYPE_BACK_OVER =>
         {
