@@ -120,14 +120,7 @@ pub async fn connect_with(
         Some(me) => me,
         None => client.me().await?,
     };
-    let scopes = token.map(|t| t.scopes).unwrap_or_default();
-    Ok(Session {
-        client,
-        me,
-        profile: config.profile.clone(),
-        auth_kind,
-        scopes,
-    })
+    Ok(Session::of(config, client, auth_kind, token, me))
 }
 
 /// Asks X who the token belongs to (one try: this is the check `whoami` makes). When X cannot
@@ -142,15 +135,26 @@ pub async fn connect_checked(config: &SessionConfig) -> Result<(Session, bool), 
         },
         Err(e) => return Err(e.into()),
     };
-    let scopes = token.map(|t| t.scopes).unwrap_or_default();
-    let session = Session {
-        client,
-        me,
-        profile: config.profile.clone(),
-        auth_kind,
-        scopes,
-    };
-    Ok((session, reached))
+    Ok((Session::of(config, client, auth_kind, token, me), reached))
+}
+
+impl Session {
+    /// The session of `config`'s profile: `client` signed in as `me` with `token`'s scopes.
+    fn of(
+        config: &SessionConfig,
+        client: Client,
+        auth_kind: AuthKind,
+        token: Option<StoredToken>,
+        me: User,
+    ) -> Self {
+        Self {
+            client,
+            me,
+            profile: config.profile.clone(),
+            auth_kind,
+            scopes: token.map(|t| t.scopes).unwrap_or_default(),
+        }
+    }
 }
 
 /// The account of the stored token, from the token itself or else the profile database; `None`

@@ -46,6 +46,34 @@ impl MetaKey {
     }
 }
 
+/// The value under `key` and when it was set, read inside a transaction or not.
+pub(super) fn get(
+    c: &rusqlite::Connection,
+    key: MetaKey,
+) -> rusqlite::Result<Option<(String, i64)>> {
+    c.query_row(
+        "SELECT value, updated FROM meta WHERE key = ?1",
+        [key.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Stores `value` under `key`, stamped `now`, inside the caller's transaction.
+pub(super) fn put(
+    c: &rusqlite::Connection,
+    key: MetaKey,
+    value: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO meta (key, value, updated) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (key) DO UPDATE SET value = ?2, updated = ?3",
+        params![key.as_str(), value, now],
+    )
+    .map(|_| ())
+}
+
 /// A capability as stored, with when it was learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capability {
@@ -65,14 +93,7 @@ impl Store {
 
     /// The value stored under `key` and when it was set (Unix seconds).
     pub fn meta_with_time(&self, key: MetaKey) -> Result<Option<(String, i64)>, DbError> {
-        self.read(|c| {
-            c.query_row(
-                "SELECT value, updated FROM meta WHERE key = ?1",
-                [key.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-        })
+        self.read(|c| get(c, key))
     }
 
     /// Stores `value` under `key` (stamped now).
@@ -86,12 +107,10 @@ impl Store {
         self.write(|tx| {
             for (key, value) in values {
                 match value {
-                    Some(v) => tx.execute(
-                        "INSERT INTO meta (key, value, updated) VALUES (?1, ?2, ?3) \
-                         ON CONFLICT (key) DO UPDATE SET value = ?2, updated = ?3",
-                        params![key.as_str(), v, now],
-                    )?,
-                    None => tx.execute("DELETE FROM meta WHERE key = ?1", [key.as_str()])?,
+                    Some(v) => put(tx, *key, v, now)?,
+                    None => {
+                        tx.execute("DELETE FROM meta WHERE key = ?1", [key.as_str()])?;
+                    }
                 };
             }
             Ok(())

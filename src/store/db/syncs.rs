@@ -238,19 +238,12 @@ impl Store {
     /// Adds `usd` for reading the signed-in account at X (`GET /2/users/me`) on the UTC day
     /// `day`, once per day (X bills a resource read again the same day once); true when added.
     pub fn add_me_read(&self, day: &str, usd_spent: f64) -> Result<bool, DbError> {
-        let key = super::meta::MetaKey::MeReadDay.as_str();
+        use super::meta::{self, MetaKey};
         self.write(|tx| {
-            let last: Option<String> = tx
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?;
-            if last.as_deref() == Some(day) {
+            if meta::get(tx, MetaKey::MeReadDay)?.is_some_and(|(last, _)| last == day) {
                 return Ok(false);
             }
-            tx.execute(
-                "INSERT INTO meta (key, value, updated) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (key) DO UPDATE SET value = ?2, updated = ?3",
-                params![key, day, now_unix()],
-            )?;
+            meta::put(tx, MetaKey::MeReadDay, day, now_unix())?;
             add_spend(tx, day, usd_spent)?;
             Ok(true)
         })
