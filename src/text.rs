@@ -76,12 +76,24 @@ impl std::fmt::Display for SafeText {
 
 /// Keeps at most `max_chars` characters of `text` (an ellipsis marks the cut).
 pub fn cap(text: String, max_chars: usize) -> String {
+    match capped(std::borrow::Cow::Owned(text), max_chars) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(s) => s.to_string(),
+    }
+}
+
+/// [`cap`] without a copy when nothing is cut.
+pub fn capped(text: std::borrow::Cow<'_, str>, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    // No more bytes than `max_chars`: no more characters either.
+    if text.len() <= max_chars {
+        return text;
+    }
     match text.char_indices().nth(max_chars) {
         None => text,
         Some(_) => {
             let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
             out.push('…');
-            out
+            std::borrow::Cow::Owned(out)
         }
     }
 }
@@ -147,10 +159,15 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// Returns `raw` with every control, escape sequence and bidi/zero-width format character removed,
 /// line breaks and tabs turned into single spaces, and leading/trailing spaces trimmed.
 pub fn sanitize(raw: &str) -> String {
+    sanitized(raw).into_owned()
+}
+
+/// [`sanitize`] without a copy when `raw` is plain printable ASCII (then it is kept as it is).
+pub fn sanitized(raw: &str) -> std::borrow::Cow<'_, str> {
     if is_plain(raw) {
-        return raw.to_string();
+        return std::borrow::Cow::Borrowed(raw);
     }
-    sanitize_chars(raw)
+    std::borrow::Cow::Owned(sanitize_chars(raw))
 }
 
 /// [`sanitize`], character by character.
@@ -216,10 +233,18 @@ fn sanitize_chars(raw: &str) -> String {
 /// (most names and bios; checked without decoding a character).
 fn is_plain(raw: &str) -> bool {
     let b = raw.as_bytes();
-    b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && b.iter().all(|c| (0x20..=0x7E).contains(c))
-        && !b.windows(2).any(|w| w == b"  ")
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    // Folds without an early exit, so the compiler checks many bytes at a time.
+    let unprintable = b
+        .iter()
+        .fold(false, |bad, c| bad | !(0x20..=0x7E).contains(c));
+    let double = b
+        .iter()
+        .zip(b.iter().skip(1))
+        .fold(false, |bad, (x, y)| bad | (*x == b' ' && *y == b' '));
+    !unprintable && !double
 }
 
 /// True for characters an emoji ZWJ sequence may join (pictographs, symbols and arrows).

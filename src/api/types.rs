@@ -59,6 +59,28 @@ pub struct User {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl User {
+    /// The profile link as X expands it (`entities.url.urls[0].expanded_url`), else `url` as
+    /// sent.
+    pub fn expanded_url(&self) -> Option<&str> {
+        self.extra
+            .get("entities")
+            .and_then(|e| e.get("url"))
+            .and_then(|e| e.get("urls"))
+            .and_then(|urls| urls.get(0))
+            .and_then(|url| url.get("expanded_url"))
+            .and_then(|v| v.as_str())
+            .or(self.url.as_deref())
+    }
+
+    /// True when the avatar is X's default picture (the egg and its successors).
+    pub fn default_avatar(&self) -> bool {
+        self.profile_image_url
+            .as_deref()
+            .is_some_and(|p| p.contains("default_profile_images"))
+    }
+}
+
 /// One user object exactly as X sent it, as JSON text on one line (an object X pretty-printed
 /// is compacted, so line-based files and formats can hold it as is).
 #[derive(Debug, Clone)]

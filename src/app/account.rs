@@ -154,8 +154,19 @@ impl Accounts {
 
     /// Adds one account (its text and numbers go to the index); returns its index.
     pub fn push(&mut self, id: &str, pinned: Option<&Tweet>, has_pin: bool) -> u32 {
+        self.push_numbered(id, numeric_id(id), pinned, has_pin)
+    }
+
+    /// [`Accounts::push`] of an id already read as a number (`num`, from [`numeric_id`]).
+    pub(crate) fn push_numbered(
+        &mut self,
+        id: &str,
+        num: Option<u64>,
+        pinned: Option<&Tweet>,
+        has_pin: bool,
+    ) -> u32 {
         let i = self.slots.len() as u32;
-        match numeric_id(id) {
+        match num {
             Some(n) => self.ids.push(n),
             None => {
                 self.ids.push(u64::MAX);

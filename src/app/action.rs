@@ -136,7 +136,7 @@ pub enum Action {
         /// When that sync finished (RFC 3339).
         synced_at: String,
         /// The accounts, newest block first.
-        users: Vec<crate::store::db::StoredAccount>,
+        accounts: crate::store::db::ListedSlice,
     },
     /// The diff between the last two syncs.
     Diff(Box<super::diff_view::DiffReport>),

@@ -4,7 +4,7 @@
 
 use super::list::{keep_cursor_visible, rebuild_view};
 use super::state::{SortKey, State};
-use crate::store::db::StoredAccount;
+use crate::store::db::ListedSlice;
 use crate::text::SafeText;
 
 /// What the first live page must carry over from the cached list.
@@ -15,23 +15,18 @@ pub(super) struct Carry {
 
 /// A slice of the cached list arrived (the worker sends it in slices so no update is long):
 /// shown at once unless the live list already replaced it.
-pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredAccount>) {
-    state.snapshots.first_seen.reserve(users.len());
-    for u in &users {
-        if let Ok(id) = u.user.id.parse::<u64>() {
-            state.snapshots.first_seen.insert(id, u.first_seen);
-        }
-    }
+pub(super) fn on_cached(state: &mut State, synced_at: String, accounts: &ListedSlice) {
     if state.started && state.snapshots.cached.is_none() {
         // The live list came first: it only takes the dates.
-        let ids: Vec<String> = users.into_iter().map(|u| u.user.id).collect();
+        remember_first_seen(state, accounts.iter().map(|a| (a.id, a.first_seen)));
+        let ids: Vec<String> = accounts.ids().map(str::to_string).collect();
         after_page(state, false, &ids, Carry::default());
         return;
     }
     let plain = state.sort == SortKey::Loaded && !state.reversed && state.query.is_empty();
-    state.reserve(users.len());
-    for u in &users {
-        if let Some(i) = state.insert_user(&u.user, None, u.first_seen) {
+    state.reserve(accounts.len());
+    for a in accounts.iter() {
+        if let Some(i) = state.insert_listed(&a) {
             if plain {
                 state.view.push(i);
             }
@@ -45,11 +40,28 @@ pub(super) fn on_cached(state: &mut State, synced_at: String, users: Vec<StoredA
     keep_cursor_visible(state);
 }
 
-/// Before a page is applied: remembers the marks a first live page would clear.
-pub(super) fn before_page(state: &State, first: bool) -> Carry {
+/// Keeps the `first_seen` of these (id, Unix seconds) for the live pages.
+fn remember_first_seen<'a>(state: &mut State, seen: impl Iterator<Item = (&'a str, i64)>) {
+    let map = &mut state.snapshots.first_seen;
+    for (id, t) in seen {
+        if let Ok(n) = id.parse::<u64>() {
+            map.insert(n, t);
+        }
+    }
+}
+
+/// Before a page is applied: a first live page is about to replace the cached list, so the
+/// cached accounts' `first_seen` is kept for the live pages (gathered only now: a cached start
+/// that never goes live never builds the map), and the marks it would clear are remembered.
+pub(super) fn before_page(state: &mut State, first: bool) -> Carry {
     if !first || state.snapshots.cached.is_none() {
         return Carry::default();
     }
+    let index = &state.index;
+    let seen: Vec<(u64, i64)> = (0..state.accounts.len() as u32)
+        .filter_map(|i| Some((state.accounts.numeric(i)?, index.first_seen(i)?)))
+        .collect();
+    state.snapshots.first_seen.extend(seen);
     Carry {
         marked: state.marks.iter().map(|&i| state.accounts.id(i)).collect(),
     }
@@ -100,17 +112,13 @@ mod tests {
     }
 
     fn cached(ids: &[usize]) -> Action {
+        let mut accounts = ListedSlice::default();
+        for &i in ids {
+            accounts.push_user(&user(i), parse_rfc3339("2026-01-02T00:00:00Z").unwrap());
+        }
         Action::CachedList {
             synced_at: "2026-11-20T08:30:00Z".into(),
-            users: ids
-                .iter()
-                .map(|&i| StoredAccount {
-                    user: user(i),
-                    first_seen: parse_rfc3339("2026-01-02T00:00:00Z").unwrap(),
-                    last_seen: 0,
-                    gone_at: None,
-                })
-                .collect(),
+            accounts,
         }
     }
 

@@ -450,19 +450,55 @@ impl State {
             return None;
         }
         let row = crate::query::Row::from_user(user, Some(first_seen).filter(|&t| t > 0)).capped();
-        self.index.push(&row);
-        let idx = self
-            .accounts
-            .push(&user.id, pinned, user.pinned_tweet_id.is_some());
-        if let Some(&standing) = self.written.get(user.id.as_str()) {
-            self.accounts.set_standing(idx, standing);
+        let has_pin = user.pinned_tweet_id.is_some();
+        self.add_account(&user.id, row.as_ref(), pinned, has_pin)
+    }
+
+    /// [`State::insert_user`] of an account of the stored list (no pinned post loaded yet).
+    pub fn insert_listed(&mut self, a: &crate::store::db::Listed<'_>) -> Option<u32> {
+        let own = crate::query::OwnFlags {
+            verified: a.verified,
+            protected: a.protected,
+            default_avatar: a.default_avatar,
+        };
+        let text = [a.username, a.name, a.bio, a.location, a.url];
+        let first_seen = Some(a.first_seen).filter(|&t| t > 0);
+        let row =
+            crate::query::CleanRow::of_sanitized(text, a.counts, a.created_at, first_seen, own);
+        self.add_account(a.id, row.as_ref(), None, a.has_pin)
+    }
+
+    /// Adds account `id` with its row for the index unless its id is already loaded; returns
+    /// its index when added.
+    fn add_account(
+        &mut self,
+        id: &str,
+        row: crate::query::RowRef<'_>,
+        pinned: Option<&crate::api::types::Tweet>,
+        has_pin: bool,
+    ) -> Option<u32> {
+        use std::collections::hash_map::Entry;
+        let next = self.accounts.len() as u32;
+        let num = numeric_id(id);
+        match num {
+            // One hash for the check and the insert.
+            Some(n) => match self.by_num.entry(n) {
+                Entry::Occupied(_) => return None,
+                Entry::Vacant(v) => {
+                    v.insert(next);
+                }
+            },
+            None if self.by_str.contains_key(id) => return None,
+            None => {}
         }
-        match self.accounts.numeric(idx) {
-            Some(n) => {
-                self.by_num.insert(n, idx);
-            }
-            None => {
-                self.by_str.insert(self.accounts.id(idx).into(), idx);
+        self.index.push_ref(row);
+        let idx = self.accounts.push_numbered(id, num, pinned, has_pin);
+        if num.is_none() {
+            self.by_str.insert(self.accounts.id(idx).into(), idx);
+        }
+        if !self.written.is_empty() {
+            if let Some(&standing) = self.written.get(id) {
+                self.accounts.set_standing(idx, standing);
             }
         }
         Some(idx)

@@ -336,7 +336,7 @@ mod tests {
     use super::*;
     use crate::app::test_support::{key, user};
     use crate::app::{update, Action, Keymap};
-    use crate::store::db::StoredAccount;
+    use crate::store::db::ListedSlice;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use std::time::Duration;
 
@@ -367,20 +367,15 @@ mod tests {
             first[..],
             [Effect::Worker(Command::Sync { full: false, .. })]
         ));
-        let users = ids
-            .iter()
-            .map(|&i| StoredAccount {
-                user: user(i),
-                first_seen: 1,
-                last_seen: 1,
-                gone_at: None,
-            })
-            .collect();
+        let mut accounts = ListedSlice::default();
+        for &i in ids {
+            accounts.push_user(&user(i), 1);
+        }
         update(
             &mut s,
             Action::CachedList {
                 synced_at: "2027-01-01T00:00:00Z".into(),
-                users,
+                accounts,
             },
         );
         update(&mut s, finished(false, &[]));

@@ -60,9 +60,10 @@ fn apply(state: &mut State, action: Action, out: &mut Vec<Effect>) {
             on_page(state, first, users, pinned, next_token);
             super::cached_start::after_page(state, first, &ids, carry);
         }
-        Action::CachedList { synced_at, users } => {
-            super::cached_start::on_cached(state, synced_at, users)
-        }
+        Action::CachedList {
+            synced_at,
+            accounts,
+        } => super::cached_start::on_cached(state, synced_at, &accounts),
         Action::Diff(report) => super::diff_view::on_diff(state, *report),
         Action::SignedIn(user) => super::sign_in::on_signed_in(state, &user.username, out),
         Action::SignInFailed { message, offline } => {

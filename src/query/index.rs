@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use memchr::memmem;
 
-use super::{Bounds, Count, Flag, Query, Row, Test};
+use super::{Bounds, Count, Flag, Query, Row, RowRef, Test};
 
 /// Accounts evaluated per [`Job::step`] (a multiple of 64).
 pub const CHUNK: usize = 1 << 17;
@@ -69,38 +69,41 @@ impl Index {
 
     /// Adds an account; returns its index.
     pub fn push(&mut self, row: &Row) -> u32 {
+        self.push_ref(row.as_ref())
+    }
+
+    /// [`Index::push`] of borrowed fields.
+    pub fn push_ref(&mut self, row: RowRef<'_>) -> u32 {
         self.generation += 1;
         let idx = self.ends.len() as u32;
         let (mut exact, mut patched) = (true, 0);
         let base = self.start(self.ends.len());
-        for field in [&row.handle, &row.name, &row.bio, &row.location, &row.url] {
+        for field in row.text {
             let from = self.text.len();
-            push_lower(&mut self.text, field);
             let at = from - base;
-            exact &= encode_case(field, &self.text[from..], at, &mut patched, &mut self.case);
+            if field.is_ascii() {
+                push_ascii(&mut self.text, field, at, &mut patched, &mut self.case);
+            } else {
+                push_lower(&mut self.text, field);
+                exact &= encode_case(field, &self.text[from..], at, &mut patched, &mut self.case);
+            }
             self.text.push(FIELD_END);
         }
         if !exact {
-            let fields = [&row.handle, &row.name, &row.bio, &row.location, &row.url];
-            let all: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
             self.verbatim
-                .insert(idx, all.join("\u{1f}").into_boxed_str());
+                .insert(idx, row.text.join("\u{1f}").into_boxed_str());
         }
         let end = u32::try_from(self.text.len()).expect("searchable text under 4 GiB");
         self.ends.push(end);
         let case_end = u32::try_from(self.case.len()).expect("case patches under 4 GiB");
         self.case_ends.push(case_end);
-        for (col, v) in
-            self.counts
-                .iter_mut()
-                .zip([row.followers, row.following, row.posts, row.listed])
-        {
+        for (col, v) in self.counts.iter_mut().zip(row.counts) {
             col.push(v.min(u64::from(u32::MAX)) as u32);
         }
         self.created.push(pack_time(row.created_at));
         self.seen.push(pack_time(row.first_seen));
         self.flags.push(row.flags);
-        (self.ends.len() - 1) as u32
+        idx
     }
 
     /// Forgets every account.
@@ -477,10 +480,26 @@ fn decode_case(lower: &[u8], patches: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// [`push_lower`] then [`encode_case`] of an ASCII `field`, in one pass over its bytes.
+fn push_ascii(text: &mut Vec<u8>, field: &str, at: usize, prev: &mut usize, case: &mut Vec<u8>) {
+    let from = text.len();
+    text.extend_from_slice(field.as_bytes());
+    for (pos, b) in text[from..].iter_mut().enumerate() {
+        if b.is_ascii_uppercase() {
+            *b = b.to_ascii_lowercase();
+            let here = at + pos;
+            put_varint(case, (here - *prev) << 1);
+            *prev = here + 1;
+        }
+    }
+}
+
 /// Appends `s` lower-cased (ASCII fast path).
 fn push_lower(out: &mut Vec<u8>, s: &str) {
     if s.is_ascii() {
-        out.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+        let from = out.len();
+        out.extend_from_slice(s.as_bytes());
+        out[from..].make_ascii_lowercase();
     } else {
         out.extend_from_slice(s.to_lowercase().as_bytes());
     }

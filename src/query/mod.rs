@@ -11,7 +11,7 @@ mod row;
 
 pub use index::{Index, Job, CHUNK, EARLIER};
 pub use parse::{parse, QueryError, KEYS};
-pub use row::{default_avatar, expanded_url, Row};
+pub use row::{CleanRow, OwnFlags, Row, RowRef};
 
 /// A parsed query: every term must hold.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,5 +1,7 @@
 //! One account as the evaluator sees it, and how it is read from X's user object.
 
+use std::borrow::Cow;
+
 use super::Flag;
 use crate::api::types::User;
 
@@ -39,6 +41,122 @@ pub struct Row {
     pub flags: u8,
 }
 
+/// A row's fields, borrowed: what [`super::Index::push_ref`] takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRef<'a> {
+    /// Handle, name, bio, location and profile link (as [`Row`] names them), in that order.
+    pub text: [&'a str; 5],
+    /// Followers, following, posts and lists.
+    pub counts: [u64; 4],
+    /// Creation time, Unix seconds.
+    pub created_at: Option<i64>,
+    /// First seen in the block list, Unix seconds.
+    pub first_seen: Option<i64>,
+    /// [`Flag::bit`]s that hold.
+    pub flags: u8,
+}
+
+/// A row of borrowed text: each field cut to what the TUI keeps as [`Row::capped`] does
+/// (and, from [`CleanRow::new`], first sanitized as [`Row::from_user`] does), copied only when
+/// that changes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanRow<'a> {
+    text: [Cow<'a, str>; 5],
+    counts: [u64; 4],
+    created_at: Option<i64>,
+    first_seen: Option<i64>,
+    flags: u8,
+}
+
+/// What an account says of itself beside its text and numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnFlags {
+    /// Verified.
+    pub verified: bool,
+    /// Protected.
+    pub protected: bool,
+    /// X's default avatar.
+    pub default_avatar: bool,
+}
+
+impl<'a> CleanRow<'a> {
+    /// The row of handle, name, bio, location and expanded profile link as X sent them.
+    pub fn new(
+        text: [&'a str; 5],
+        counts: [u64; 4],
+        created_at: Option<i64>,
+        first_seen: Option<i64>,
+        own: OwnFlags,
+    ) -> Self {
+        let text = text.map(crate::text::sanitized);
+        Self::capped(text, counts, created_at, first_seen, own)
+    }
+
+    /// [`CleanRow::new`] of text already sanitized ([`crate::text::sanitize`]).
+    pub fn of_sanitized(
+        text: [&'a str; 5],
+        counts: [u64; 4],
+        created_at: Option<i64>,
+        first_seen: Option<i64>,
+        own: OwnFlags,
+    ) -> Self {
+        Self::capped(text.map(Cow::Borrowed), counts, created_at, first_seen, own)
+    }
+
+    fn capped(
+        text: [Cow<'a, str>; 5],
+        counts: [u64; 4],
+        created_at: Option<i64>,
+        first_seen: Option<i64>,
+        own: OwnFlags,
+    ) -> Self {
+        use crate::text::capped;
+        let [handle, name, bio, location, url] = text;
+        let text = [
+            capped(handle, HANDLE_CHARS),
+            capped(name, SHORT_CHARS),
+            capped(bio, BIO_CHARS),
+            capped(location, SHORT_CHARS),
+            capped(url, SHORT_CHARS),
+        ];
+        let flags = own_flags(own, text[2].is_empty());
+        Self {
+            text,
+            counts,
+            created_at,
+            first_seen,
+            flags,
+        }
+    }
+
+    /// The row's fields, borrowed.
+    pub fn as_ref(&self) -> RowRef<'_> {
+        RowRef {
+            text: std::array::from_fn(|i| &*self.text[i]),
+            counts: self.counts,
+            created_at: self.created_at,
+            first_seen: self.first_seen,
+            flags: self.flags,
+        }
+    }
+}
+
+/// The flags an account's own fields decide (the keep list and gone are set apart).
+fn own_flags(own: OwnFlags, bio_empty: bool) -> u8 {
+    let mut flags = 0;
+    for (flag, on) in [
+        (Flag::Verified, own.verified),
+        (Flag::Protected, own.protected),
+        (Flag::DefaultAvatar, own.default_avatar),
+        (Flag::BioEmpty, bio_empty),
+    ] {
+        if on {
+            flags |= flag.bit();
+        }
+    }
+    flags
+}
+
 impl Row {
     /// The row of an X user object; `first_seen` from the local store. The text is sanitized
     /// as the TUI shows it (controls dropped, line breaks as spaces).
@@ -46,23 +164,18 @@ impl Row {
         let clean = crate::text::sanitize;
         let m = u.public_metrics.unwrap_or_default();
         let bio = clean(u.description.as_deref().unwrap_or(""));
-        let mut flags = 0;
-        for (flag, on) in [
-            (Flag::Verified, u.verified == Some(true)),
-            (Flag::Protected, u.protected == Some(true)),
-            (Flag::DefaultAvatar, default_avatar(u)),
-            (Flag::BioEmpty, bio.is_empty()),
-        ] {
-            if on {
-                flags |= flag.bit();
-            }
-        }
+        let own = OwnFlags {
+            verified: u.verified == Some(true),
+            protected: u.protected == Some(true),
+            default_avatar: u.default_avatar(),
+        };
+        let flags = own_flags(own, bio.is_empty());
         Self {
             handle: clean(&u.username),
             name: clean(&u.name),
             bio,
             location: clean(u.location.as_deref().unwrap_or("")),
-            url: clean(expanded_url(u).unwrap_or("")),
+            url: clean(u.expanded_url().unwrap_or("")),
             followers: m.followers_count,
             following: m.following_count,
             posts: m.tweet_count,
@@ -89,6 +202,23 @@ impl Row {
         self
     }
 
+    /// The row's fields, borrowed.
+    pub fn as_ref(&self) -> RowRef<'_> {
+        RowRef {
+            text: [
+                &self.handle,
+                &self.name,
+                &self.bio,
+                &self.location,
+                &self.url,
+            ],
+            counts: [self.followers, self.following, self.posts, self.listed],
+            created_at: self.created_at,
+            first_seen: self.first_seen,
+            flags: self.flags,
+        }
+    }
+
     /// Sets or clears one flag.
     pub fn set(&mut self, flag: Flag, on: bool) {
         if on {
@@ -97,25 +227,6 @@ impl Row {
             self.flags &= !flag.bit();
         }
     }
-}
-
-/// The profile link as X expands it (`entities.url.urls[0].expanded_url`), else `url` as sent.
-pub fn expanded_url(u: &User) -> Option<&str> {
-    u.extra
-        .get("entities")
-        .and_then(|e| e.get("url"))
-        .and_then(|e| e.get("urls"))
-        .and_then(|urls| urls.get(0))
-        .and_then(|url| url.get("expanded_url"))
-        .and_then(|v| v.as_str())
-        .or(u.url.as_deref())
-}
-
-/// True when the avatar is X's default picture (the egg and its successors).
-pub fn default_avatar(u: &User) -> bool {
-    u.profile_image_url
-        .as_deref()
-        .is_some_and(|p| p.contains("default_profile_images"))
 }
 
 fn parse_rfc3339(s: &str) -> Option<i64> {

@@ -224,10 +224,10 @@ pub fn send_stored(store: &Store, tx: &mpsc::UnboundedSender<Action>) {
             .and_then(|s| s.finished)
             .map(db::rfc3339)
             .unwrap_or_default();
-        store.load_all_in(FIRST_SLICE, CACHE_SLICE, |users| {
+        store.load_listed_in(FIRST_SLICE, CACHE_SLICE, |accounts| {
             let slice = Action::CachedList {
                 synced_at: synced_at.clone(),
-                users,
+                accounts,
             };
             tx.send(slice).is_ok()
         })

@@ -23,7 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sync", &["api", "store"]),
     ("jobs", &["api", "store"]),
     ("auth", &["api", "store"]),
-    ("store", &["api"]),
+    ("store", &["api", "text"]),
     ("query", &["api", "text"]),
     ("api", &[]),
     ("text", &[]),

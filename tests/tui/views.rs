@@ -334,16 +334,14 @@ fn history_filter_and_tiny() {
 }
 
 fn cached_list(n: usize) -> Action {
+    let first_seen = xblocks::store::db::parse_rfc3339("2024-03-15T12:00:00Z").unwrap();
+    let mut accounts = xblocks::store::db::ListedSlice::default();
+    for i in 0..n {
+        accounts.push_user(&user(i), first_seen);
+    }
     Action::CachedList {
         synced_at: "2025-11-20T08:30:00Z".into(),
-        users: (0..n)
-            .map(|i| xblocks::store::db::StoredAccount {
-                user: user(i),
-                first_seen: xblocks::store::db::parse_rfc3339("2024-03-15T12:00:00Z").unwrap(),
-                last_seen: 0,
-                gone_at: None,
-            })
-            .collect(),
+        accounts,
     }
 }
 

@@ -96,9 +96,20 @@ async fn sync_is_stored_then_served_first_and_diffed() {
     let cmds = spawn(tx);
     loop {
         match next(&mut rx).await {
-            Action::CachedList { synced_at, users } => {
+            Action::CachedList {
+                synced_at,
+                accounts,
+            } => {
                 assert_eq!(synced_at, first_at);
-                assert_eq!(users, first);
+                let listed: Vec<(&str, &str, i64)> = accounts
+                    .iter()
+                    .map(|a| (a.id, a.username, a.first_seen))
+                    .collect();
+                let want: Vec<(&str, &str, i64)> = first
+                    .iter()
+                    .map(|a| (a.user.id.as_str(), a.user.username.as_str(), a.first_seen))
+                    .collect();
+                assert_eq!(listed, want);
                 break;
             }
             // Status that needs no page: the stored capability and what today cost so far.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::listed::ListedSlice;
 use super::{now_unix, syncs, DbError, Durability, Store, SyncId, SyncTotals};
 use crate::api::types::{PublicMetrics, User};
 
@@ -106,8 +107,8 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     })
 }
 
-/// Hands the listed accounts, newest block first, to `each` in slices (see
-/// [`Store::load_all_in`]).
+/// Hands the listed accounts, newest block first, to `each` in slices: the first `first`, then
+/// `slice` at a time, until `each` says false.
 fn stream_listed(
     c: &rusqlite::Connection,
     first: usize,
@@ -133,6 +134,78 @@ fn stream_listed(
         each(part);
     }
     Ok(())
+}
+
+/// Hands the listed accounts, newest block first, as list rows to `each` in slices (see
+/// [`Store::load_listed_in`]). An account without a list row this build reads (one stored
+/// before it had them, or damaged) is built from its columns instead.
+fn stream_list_rows(
+    c: &rusqlite::Connection,
+    first: usize,
+    slice: usize,
+    each: &mut impl FnMut(ListedSlice) -> bool,
+) -> rusqlite::Result<()> {
+    let mut q = c.prepare_cached(
+        "SELECT list, first_seen, rowid FROM accounts WHERE gone_at IS NULL \
+         ORDER BY seen_sync DESC, seen_pos",
+    )?;
+    let mut rows = q.query([])?;
+    let mut want = first.max(1);
+    let mut part = ListedSlice::with_capacity(want.min(1 << 16));
+    while let Some(row) = rows.next()? {
+        let first_seen = row.get(1)?;
+        let read = match row.get_ref(0)? {
+            rusqlite::types::ValueRef::Blob(b) => part.push_encoded(b, first_seen),
+            _ => false,
+        };
+        if !read {
+            let mut by_rowid =
+                c.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE rowid = ?1"))?;
+            let a = by_rowid.query_row([row.get::<_, i64>(2)?], from_row)?;
+            part.push_user(&a.user, a.first_seen);
+        }
+        if part.len() == want {
+            want = slice.max(1);
+            let full = std::mem::replace(&mut part, ListedSlice::with_capacity(want.min(1 << 16)));
+            if !each(full) {
+                return Ok(());
+            }
+        }
+    }
+    if !part.is_empty() {
+        each(part);
+    }
+    Ok(())
+}
+
+/// Writes the list row of every account stored without one (the step to schema 3), from X's
+/// stored object (so the profile link is the expanded one, as a sync writes it).
+pub(super) fn fill_list_rows(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut q = tx.prepare(&format!(
+        "SELECT {COLUMNS}, rowid FROM accounts WHERE list IS NULL AND rowid > ?1 \
+         ORDER BY rowid LIMIT 10000"
+    ))?;
+    let mut set = tx.prepare("UPDATE accounts SET list = ?2 WHERE rowid = ?1")?;
+    let mut after = i64::MIN;
+    loop {
+        let part: Vec<(i64, Vec<u8>)> = q
+            .query_map([after], |r| {
+                let stored = serde_json::from_str::<User>(r.get_ref(18)?.as_str()?);
+                let user = match stored {
+                    Ok(u) => u,
+                    Err(_) => from_row(r)?.user,
+                };
+                Ok((r.get(19)?, super::listed::encode(&user)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _)) = part.last() else {
+            return Ok(());
+        };
+        for (rowid, list) in part {
+            set.execute(params![rowid, list])?;
+        }
+        after = last;
+    }
 }
 
 /// How [`upsert`] looks for the stored account first.
@@ -210,9 +283,9 @@ macro_rules! insert_sql {
             "INSERT INTO accounts (id, json, username, username_lc, name, bio, location, url, \
                  image_url, created_at, followers, following, posts, listed, verified, \
                  verified_type, protected, first_seen, last_seen, gone_at, first_sync, \
-                 gone_sync, seen_sync, seen_pos) \
+                 gone_sync, seen_sync, seen_pos, list) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                 ?17, ?21, ?18, NULL, ?19, NULL, ?19, ?20) ",
+                 ?17, ?21, ?18, NULL, ?19, NULL, ?19, ?20, ?22) ",
             $conflict
         )
     };
@@ -233,7 +306,7 @@ fn write_row(
                  created_at = ?10, followers = ?11, following = ?12, posts = ?13, \
                  listed = ?14, verified = ?15, verified_type = ?16, protected = ?17, \
                  first_seen = min(first_seen, ?21), last_seen = ?18, gone_at = NULL, \
-                 gone_sync = NULL, seen_sync = ?19, seen_pos = ?20"
+                 gone_sync = NULL, seen_sync = ?19, seen_pos = ?20, list = ?22"
         )
     } else {
         insert_sql!("ON CONFLICT (id) DO NOTHING")
@@ -262,6 +335,7 @@ fn write_row(
         row.sync.0,
         row.pos as i64,
         row.first_seen,
+        super::listed::encode(u),
     ])?;
     Ok(n > 0)
 }
@@ -360,23 +434,26 @@ impl Store {
     /// Every account listed now, newest block first.
     pub fn load_all(&self) -> Result<Vec<StoredAccount>, DbError> {
         let mut all = Vec::new();
-        self.load_all_in(usize::MAX, usize::MAX, |part| {
-            all = part;
-            true
+        self.read(|c| {
+            stream_listed(c, usize::MAX, usize::MAX, &mut |part| {
+                all = part;
+                true
+            })
         })?;
         Ok(all)
     }
 
-    /// Every account listed now, newest block first, read in one pass and handed to `each` in
-    /// slices as they are read: the first `first` accounts, then `slice` at a time (what reads
-    /// them can show the first while the rest is read). Stops early when `each` says false.
-    pub fn load_all_in(
+    /// Every account listed now, newest block first, as the TUI's list keeps them: handed to
+    /// `each` in slices as they are read (the first `first` accounts, then `slice` at a time).
+    /// Stops early when `each` says false. One value per account is read, from the order index
+    /// alone, so this is much cheaper than [`Store::load_all`].
+    pub fn load_listed_in(
         &self,
         first: usize,
         slice: usize,
-        mut each: impl FnMut(Vec<StoredAccount>) -> bool,
+        mut each: impl FnMut(ListedSlice) -> bool,
     ) -> Result<(), DbError> {
-        self.read(|c| stream_listed(c, first, slice, &mut each))
+        self.read(|c| stream_list_rows(c, first, slice, &mut each))
     }
 
     /// `first_seen` of every account listed now, by id.

@@ -121,7 +121,31 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX IF EXISTS accounts_followers;
     DROP INDEX IF EXISTS accounts_first_seen;
     "#,
+    // 3: each account's list row (what the TUI's list keeps, packed in one value: see
+    // `listed.rs`), carried in the order index with `first_seen`, so loading the list walks
+    // that index alone, one value per account, and never the table (`gone_at`, always NULL
+    // there, is in it so that SQLite sees the index as covering the load). Filled for the accounts
+    // stored before it by `accounts::fill_list_rows`, in the same transaction (before the
+    // index is built).
+    r#"
+    ALTER TABLE accounts ADD COLUMN list BLOB;
+    DROP INDEX accounts_order;
+    "#,
 ];
+
+/// Work in Rust that completes step `n` (1-based), in its transaction.
+fn after_step(n: i64, tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    match n {
+        3 => {
+            super::accounts::fill_list_rows(tx)?;
+            tx.execute_batch(
+                "CREATE INDEX accounts_order ON accounts \
+                 (seen_sync DESC, seen_pos, first_seen, list, gone_at) WHERE gone_at IS NULL;",
+            )
+        }
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -174,6 +198,7 @@ pub fn migrate_to(conn: &mut Connection, from: i64, to: i64) -> rusqlite::Result
             continue;
         }
         tx.execute_batch(step)?;
+        after_step(n, &tx)?;
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {n};"
         ))?;

@@ -281,20 +281,24 @@ fn pages_count_new_and_known_and_load_in_x_order_across_top_ups() {
     assert_eq!(s.gone_in_last_full_sync().unwrap(), ["2"]);
 }
 
+fn listed_ids(part: &ListedSlice) -> Vec<u64> {
+    part.ids().map(|id| id.parse().unwrap()).collect()
+}
+
 #[test]
 fn the_list_streams_in_slices_in_x_order_and_stops_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();
     full_sync(&s, &[&[9, 8, 7, 6], &[5, 4, 3, 2, 1]]);
     let mut parts = Vec::new();
-    s.load_all_in(2, 3, |part| {
-        parts.push(ids(&part));
+    s.load_listed_in(2, 3, |part| {
+        parts.push(listed_ids(&part));
         true
     })
     .unwrap();
     assert_eq!(parts, [vec![9, 8], vec![7, 6, 5], vec![4, 3, 2], vec![1]]);
     let mut taken = 0;
-    s.load_all_in(2, 3, |_| {
+    s.load_listed_in(2, 3, |_| {
         taken += 1;
         taken < 2
     })
@@ -302,8 +306,113 @@ fn the_list_streams_in_slices_in_x_order_and_stops_when_asked() {
     assert_eq!(taken, 2, "no slice after the one refused");
     let empty = Store::open(&dir.path().join("empty")).unwrap();
     empty
-        .load_all_in(2, 3, |_| panic!("nothing to hand"))
+        .load_listed_in(2, 3, |_| panic!("nothing to hand"))
         .unwrap();
+}
+
+/// (id, handle, name, bio, first_seen) of every listed account, as the list loads them.
+fn listed(s: &Store) -> Vec<(String, String, String, String, i64)> {
+    let mut out = Vec::new();
+    s.load_listed_in(usize::MAX, usize::MAX, |part| {
+        out.extend(part.iter().map(|a| {
+            let t = |s: &str| s.to_string();
+            (t(a.id), t(a.username), t(a.name), t(a.bio), a.first_seen)
+        }));
+        true
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn the_list_loads_from_the_order_index_alone_and_what_full_accounts_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    full_sync(&s, &[&[5, 4, 3], &[2, 1]]);
+    let want: Vec<_> = s
+        .load_all()
+        .unwrap()
+        .into_iter()
+        .map(|a| {
+            let u = a.user;
+            (
+                u.id,
+                u.username,
+                u.name,
+                u.description.unwrap(),
+                a.first_seen,
+            )
+        })
+        .collect();
+    assert_eq!(listed(&s), want);
+    let plan: String = s
+        .conn()
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT list, first_seen, rowid FROM accounts \
+             WHERE gone_at IS NULL ORDER BY seen_sync DESC, seen_pos",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("COVERING INDEX accounts_order"), "{plan}");
+    // A row without a list row this build reads (none, damaged, another layout) is built from
+    // its columns instead: nothing is lost, the order holds.
+    s.conn()
+        .execute_batch(
+            "UPDATE accounts SET list = NULL WHERE id = '4'; \
+             UPDATE accounts SET list = x'01ff' WHERE id = '3'; \
+             UPDATE accounts SET list = x'09' WHERE id = '1';",
+        )
+        .unwrap();
+    assert_eq!(listed(&s), want);
+}
+
+#[test]
+fn a_schema_2_database_gets_a_list_row_for_every_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p");
+    std::fs::create_dir_all(&profile).unwrap();
+    let mut c = Connection::open(profile.join(FILE_NAME)).unwrap();
+    schema::migrate_to(&mut c, 0, 2).unwrap();
+    let x = r#"{"id":"8","name":"Eight","username":"Eight8","pinned_tweet_id":"5",
+        "url":"https://t.co/x","entities":{"url":{"urls":[{"expanded_url":"https://eight.example"}]}}}"#;
+    c.execute(
+        "INSERT INTO accounts (id, json, username, username_lc, name, url, first_seen, \
+             last_seen, first_sync, seen_sync, seen_pos) \
+         VALUES ('8', ?1, 'Eight8', 'eight8', 'Eight', 'https://t.co/x', 100, 200, 1, 1, 0), \
+                ('7', 'not json', 'Seven', 'seven', 'S\u{7}', '', 90, 200, 1, 1, 1)",
+        [x],
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open(&profile).unwrap();
+    let nulls: i64 = s
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM accounts WHERE list IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(nulls, 0);
+    let mut got = Vec::new();
+    s.load_listed_in(9, 9, |part| {
+        got.extend(
+            part.iter()
+                .map(|a| (a.id.to_string(), a.url.to_string(), a.has_pin, a.first_seen)),
+        );
+        true
+    })
+    .unwrap();
+    // X's stored object gives the expanded link and the pin; an object that does not parse
+    // falls back to the columns.
+    assert_eq!(
+        got,
+        [
+            ("8".into(), "https://eight.example".into(), true, 100),
+            ("7".into(), String::new(), false, 90)
+        ]
+    );
 }
 
 #[test]
