@@ -198,6 +198,65 @@ mod tests {
         assert_eq!(handles(&s), ["u5", "u1"]);
     }
 
+    fn found_none(s: &State, q: &str) -> bool {
+        s.index
+            .search(&crate::query::parse(q).unwrap(), 0)
+            .is_empty()
+    }
+
+    #[test]
+    fn a_stored_account_shows_and_searches_as_the_same_account_read_live() {
+        let long = "Ünïcødé ".repeat(40);
+        let hostile: Vec<User> = [
+            r#"{"id":"1","username":"Plain","name":"Ada Lovelace","description":"Counts things"}"#,
+            r#"{"id":"2","username":"  lead","name":"\u202eevil\u202c  two  spaces ","description":"line\nbreak\ttab\u001b[31mred"}"#,
+            r#"{"id":"3","username":"zalgo","name":"Z̸̡̢̛̗͖̭̯̰̱̲̳̹̺̻̼͇͈͉͍͎̀́̂̃̄̅̆̇̈̉̊̋̌̍̎̏̐̑̒̓̔̽̾̿̀́͂̓̈́͆͊͋͌ͅ","description":"👩‍👩‍👧‍👦 family ΣΑΣ İstanbul"}"#,
+            r#"{"id":"x9","username":"odd","name":"","url":"https://t.co/a","entities":{"url":{"urls":[{"expanded_url":"https://Example.COM/Path"}]}},"profile_image_url":"https://abs.twimg.com/sticky/default_profile_images/d.png","verified":true,"protected":true,"pinned_tweet_id":"4"}"#,
+        ]
+        .iter()
+        .map(|j| serde_json::from_str(j).unwrap())
+        .chain([User {
+            id: "5".into(),
+            username: "long".into(),
+            name: long.clone(),
+            description: Some(long.repeat(3)),
+            location: Some(long),
+            created_at: Some("2011-03-04T05:06:07.000Z".into()),
+            ..User::default()
+        }])
+        .collect();
+        let (mut live, mut stored) = (state(), state());
+        let mut slice = ListedSlice::default();
+        for (n, u) in hostile.iter().enumerate() {
+            live.insert_user(u, None, 1_000 + n as i64).unwrap();
+            slice.push_user(u, 1_000 + n as i64);
+        }
+        for a in slice.iter() {
+            stored.insert_listed(&a).unwrap();
+        }
+        for i in 0..hostile.len() as u32 {
+            assert_eq!(stored.account(i), live.account(i), "account {i}");
+            for flag in [
+                crate::query::Flag::Verified,
+                crate::query::Flag::Protected,
+                crate::query::Flag::DefaultAvatar,
+                crate::query::Flag::BioEmpty,
+            ] {
+                assert_eq!(stored.index.flag(i, flag), live.index.flag(i, flag));
+            }
+        }
+        assert_eq!(stored.index_of("x9"), Some(3));
+        assert_eq!(stored.index_of("2"), Some(1));
+        assert!(stored
+            .insert_listed(&slice.iter().next().unwrap())
+            .is_none());
+        assert!(!found_none(&stored, "example.com"));
+        for q in ["example.com", "ada", "σας", "family", "two spaces"] {
+            let found = |s: &State| s.index.search(&crate::query::parse(q).unwrap(), 0);
+            assert_eq!(found(&stored), found(&live), "{q}");
+        }
+    }
+
     #[test]
     fn a_cached_list_arriving_after_the_live_page_only_brings_dates() {
         let mut s = state();
