@@ -75,9 +75,11 @@ impl User {
 
     /// True when the avatar is X's default picture (the egg and its successors).
     pub fn default_avatar(&self) -> bool {
+        static KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"default_profile_images"));
         self.profile_image_url
             .as_deref()
-            .is_some_and(|p| p.contains("default_profile_images"))
+            .is_some_and(|p| KEY.find(p.as_bytes()).is_some())
     }
 }
 
