@@ -463,8 +463,7 @@ impl State {
         };
         let text = [a.username, a.name, a.bio, a.location, a.url];
         let first_seen = Some(a.first_seen).filter(|&t| t > 0);
-        let row =
-            crate::query::CleanRow::of_sanitized(text, a.counts, a.created_at, first_seen, own);
+        let row = crate::query::CleanRow::new(text, a.counts, a.created_at, first_seen, own);
         self.add_account(a.id, row.as_ref(), None, a.has_pin)
     }
 

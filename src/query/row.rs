@@ -56,9 +56,8 @@ pub struct RowRef<'a> {
     pub flags: u8,
 }
 
-/// A row of borrowed text: each field cut to what the TUI keeps as [`Row::capped`] does
-/// (and, from [`CleanRow::new`], first sanitized as [`Row::from_user`] does), copied only when
-/// that changes it.
+/// A row of borrowed text already sanitized ([`crate::text::sanitize`]), each field cut to
+/// what the TUI keeps as [`Row::capped`] does (copied only when cut).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CleanRow<'a> {
     text: [Cow<'a, str>; 5],
@@ -80,7 +79,7 @@ pub struct OwnFlags {
 }
 
 impl<'a> CleanRow<'a> {
-    /// The row of handle, name, bio, location and expanded profile link as X sent them.
+    /// The row of sanitized handle, name, bio, location and expanded profile link.
     pub fn new(
         text: [&'a str; 5],
         counts: [u64; 4],
@@ -88,30 +87,8 @@ impl<'a> CleanRow<'a> {
         first_seen: Option<i64>,
         own: OwnFlags,
     ) -> Self {
-        let text = text.map(crate::text::sanitized);
-        Self::capped(text, counts, created_at, first_seen, own)
-    }
-
-    /// [`CleanRow::new`] of text already sanitized ([`crate::text::sanitize`]).
-    pub fn of_sanitized(
-        text: [&'a str; 5],
-        counts: [u64; 4],
-        created_at: Option<i64>,
-        first_seen: Option<i64>,
-        own: OwnFlags,
-    ) -> Self {
-        Self::capped(text.map(Cow::Borrowed), counts, created_at, first_seen, own)
-    }
-
-    fn capped(
-        text: [Cow<'a, str>; 5],
-        counts: [u64; 4],
-        created_at: Option<i64>,
-        first_seen: Option<i64>,
-        own: OwnFlags,
-    ) -> Self {
         use crate::text::capped;
-        let [handle, name, bio, location, url] = text;
+        let [handle, name, bio, location, url] = text.map(Cow::Borrowed);
         let text = [
             capped(handle, HANDLE_CHARS),
             capped(name, SHORT_CHARS),
