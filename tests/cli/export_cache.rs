@@ -45,6 +45,10 @@ async fn cached_export_is_offline_and_keeps_first_seen() {
     let first =
         tokio::task::block_in_place(|| run(emu_ref, t, d, None, &["export", "--format", "csv"]));
     assert!(first.status.success());
+    // It remembers whose list it stored (a later offline start with this token shows it).
+    let db = xblocks::store::db::Store::open(&d.join("profiles/default")).unwrap();
+    assert_eq!(db.remembered_account().unwrap(), Some(emu.me()));
+    drop(db);
     let rows = csv_rows(&first);
     assert_eq!(rows.len(), 30);
     assert!(

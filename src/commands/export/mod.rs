@@ -82,11 +82,16 @@ async fn live(
     target: Option<Target>,
 ) -> anyhow::Result<()> {
     // Signing in and reading what the database knows run side by side.
+    let st = store.clone();
     let (s, sync) = tokio::join!(
         crate::commands::progress::connect(global),
         profile_db::blocking(move || cached::StoreSync::start(store))
     );
     let (s, sync) = (s?, sync.map_err(profile_db::exit)?);
+    // The stored list is this account's: a later start (the TUI offline, with an environment
+    // token too) knows whose it is without asking X.
+    let me = s.me.clone();
+    profile_db::blocking(move || super::account::remember(&st, &me)).await;
     match target {
         Some(Target::File { path, lock }) => {
             let done = to_file(&s, out, &path, sync).await;
