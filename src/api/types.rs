@@ -104,8 +104,8 @@ impl RawUser {
         serde_json::from_str(self.0.get())
     }
 
-    /// The object as a [`User`] without `extra` (faster: for a caller that keeps this text for
-    /// the fields this client does not model).
+    /// The object as a [`User`] without `extra` but the expanded profile link of `entities`
+    /// (faster: for a caller that keeps this text for the fields this client does not model).
     pub fn decode_typed(&self) -> serde_json::Result<User> {
         serde_json::from_str(self.0.get()).map(|super::user_de::Typed(u)| u)
     }

@@ -93,7 +93,8 @@ impl<'de> Deserialize<'de> for User {
 }
 
 /// A [`User`] read without `extra`: the fields this client does not model are skipped (what
-/// an export needs when it keeps X's object as text anyway).
+/// an export needs when it keeps X's object as text anyway), but for the expanded profile link
+/// of `entities` (what the list shows; [`User::expanded_url`] reads it).
 pub(super) struct Typed(pub User);
 
 impl<'de> Deserialize<'de> for Typed {
@@ -144,6 +145,14 @@ impl<'de> Visitor<'de> for UserVisitor {
                     let v = map.next_value()?;
                     u.extra.insert(k, v);
                 }
+                // The expanded profile link is all the typed read keeps of `entities` (what
+                // the list shows): read as raw text first, so odd entities never fail the user.
+                Field::Other(k) if k == "entities" => {
+                    let raw: Box<serde_json::value::RawValue> = map.next_value()?;
+                    if let Some(link) = profile_link(raw.get()) {
+                        u.extra.insert(k, link_entities(link));
+                    }
+                }
                 Field::Other(_) => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
@@ -152,6 +161,30 @@ impl<'de> Visitor<'de> for UserVisitor {
         u.id = id.ok_or_else(|| de::Error::missing_field("id"))?;
         Ok(u)
     }
+}
+
+/// `url.urls[0].expanded_url` of an `entities` object, if it is there and a string.
+fn profile_link(entities: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Entities {
+        url: Option<UrlEntities>,
+    }
+    #[derive(serde::Deserialize)]
+    struct UrlEntities {
+        #[serde(default)]
+        urls: Vec<Link>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Link {
+        expanded_url: Option<String>,
+    }
+    let e: Entities = serde_json::from_str(entities).ok()?;
+    e.url?.urls.into_iter().next()?.expanded_url
+}
+
+/// The `entities` object of just the profile link (what [`User::expanded_url`] reads).
+fn link_entities(link: String) -> serde_json::Value {
+    serde_json::json!({"url": {"urls": [{"expanded_url": link}]}})
 }
 
 #[cfg(test)]
@@ -276,6 +309,27 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<Typed>(r#"{"id":"1","id":"1"}"#).is_err());
+    }
+
+    #[test]
+    fn the_typed_read_keeps_the_expanded_profile_link_and_never_fails_on_entities() {
+        let json = r#"{"id":"1","url":"https://t.co/x","entities":{"description":{"urls":[]},
+            "url":{"urls":[{"start":0,"url":"https://t.co/x","expanded_url":"https://a.example"}]}}}"#;
+        let full: User = serde_json::from_str(json).unwrap();
+        let Typed(typed) = serde_json::from_str(json).unwrap();
+        assert_eq!(typed.expanded_url(), Some("https://a.example"));
+        assert_eq!(typed.expanded_url(), full.expanded_url());
+        for odd in [
+            r#"5"#,
+            r#"{"url":7}"#,
+            r#"{"url":{"urls":"no"}}"#,
+            r#"{"url":{"urls":[{"expanded_url":3}]}}"#,
+            r#"{"url":{"urls":[]}}"#,
+        ] {
+            let json = format!(r#"{{"id":"2","url":"https://t.co/y","entities":{odd}}}"#);
+            let Typed(u) = serde_json::from_str(&json).unwrap();
+            assert_eq!(u.expanded_url(), Some("https://t.co/y"), "{odd}");
+        }
     }
 
     #[test]

@@ -48,6 +48,16 @@ async fn cached_export_is_offline_and_keeps_first_seen() {
     // It remembers whose list it stored (a later offline start with this token shows it).
     let db = xblocks::store::db::Store::open(&d.join("profiles/default")).unwrap();
     assert_eq!(db.remembered_account().unwrap(), Some(emu.me()));
+    // The list it stored shows each profile link as X expands it, never the t.co one.
+    let mut links = Vec::new();
+    db.load_listed_in(100, 100, |part| {
+        links.extend(part.iter().map(|a| a.url.to_string()));
+        true
+    })
+    .unwrap();
+    assert_eq!(links.len(), 30);
+    assert!(links.iter().any(|l| !l.is_empty()), "{links:?}");
+    assert!(!links.iter().any(|l| l.contains("t.co/")), "{links:?}");
     drop(db);
     let rows = csv_rows(&first);
     assert_eq!(rows.len(), 30);
