@@ -54,6 +54,10 @@ pub struct User {
     /// How the signed-in account relates to the user (`blocking`, `muting`, …), when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_status: Option<Vec<String>>,
+    /// The expanded profile link, when the typed read (which keeps no `extra`) found one in
+    /// `entities`; not part of X's object.
+    #[serde(skip)]
+    pub profile_link: Option<String>,
     /// Fields this client does not model, kept so exports round-trip.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -63,6 +67,9 @@ impl User {
     /// The profile link as X expands it (`entities.url.urls[0].expanded_url`), else `url` as
     /// sent.
     pub fn expanded_url(&self) -> Option<&str> {
+        if let Some(link) = &self.profile_link {
+            return Some(link);
+        }
         self.extra
             .get("entities")
             .and_then(|e| e.get("url"))
@@ -104,8 +111,9 @@ impl RawUser {
         serde_json::from_str(self.0.get())
     }
 
-    /// The object as a [`User`] without `extra` but the expanded profile link of `entities`
-    /// (faster: for a caller that keeps this text for the fields this client does not model).
+    /// The object as a [`User`] without `extra`, the expanded profile link of `entities` in
+    /// `profile_link` (faster: for a caller that keeps this text for the fields this client
+    /// does not model).
     pub fn decode_typed(&self) -> serde_json::Result<User> {
         serde_json::from_str(self.0.get()).map(|super::user_de::Typed(u)| u)
     }

@@ -146,12 +146,9 @@ impl<'de> Visitor<'de> for UserVisitor {
                     u.extra.insert(k, v);
                 }
                 // The expanded profile link is all the typed read keeps of `entities` (what
-                // the list shows): read as raw text first, so odd entities never fail the user.
+                // the list shows); any other shape of it reads as no link.
                 Field::Other(k) if k == "entities" => {
-                    let raw: Box<serde_json::value::RawValue> = map.next_value()?;
-                    if let Some(link) = profile_link(raw.get()) {
-                        u.extra.insert(k, link_entities(link));
-                    }
+                    u.profile_link = map.next_value_seed(Walk(PROFILE_LINK))?;
                 }
                 Field::Other(_) => {
                     map.next_value::<de::IgnoredAny>()?;
@@ -163,28 +160,104 @@ impl<'de> Visitor<'de> for UserVisitor {
     }
 }
 
-/// `url.urls[0].expanded_url` of an `entities` object, if it is there and a string.
-fn profile_link(entities: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Entities {
-        url: Option<UrlEntities>,
-    }
-    #[derive(serde::Deserialize)]
-    struct UrlEntities {
-        #[serde(default)]
-        urls: Vec<Link>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Link {
-        expanded_url: Option<String>,
-    }
-    let e: Entities = serde_json::from_str(entities).ok()?;
-    e.url?.urls.into_iter().next()?.expanded_url
+/// Where the expanded profile link is in `entities`: `url.urls[0].expanded_url`.
+const PROFILE_LINK: &[Step] = &[
+    Step::Key("url"),
+    Step::Key("urls"),
+    Step::First,
+    Step::Key("expanded_url"),
+];
+
+/// One step of a path into a JSON value.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Key(&'static str),
+    First,
 }
 
-/// The `entities` object of just the profile link (what [`User::expanded_url`] reads).
-fn link_entities(link: String) -> serde_json::Value {
-    serde_json::json!({"url": {"urls": [{"expanded_url": link}]}})
+/// Reads the string at the end of a path through a JSON value without building the value;
+/// any other shape on the way reads as `None`, never as an error.
+#[derive(Debug, Clone, Copy)]
+struct Walk(&'static [Step]);
+
+impl<'de> de::DeserializeSeed<'de> for Walk {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// True for the key it is given (compared without copying the key).
+struct KeyIs(&'static str);
+
+impl<'de> de::DeserializeSeed<'de> for KeyIs {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == self.0)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let want = match self.0.first() {
+            Some(Step::Key(k)) => Some(*k),
+            _ => None,
+        };
+        loop {
+            let hit = match want {
+                Some(k) if found.is_none() => map.next_key_seed(KeyIs(k))?,
+                _ => map.next_key::<de::IgnoredAny>()?.map(|_| false),
+            };
+            match hit {
+                None => return Ok(found),
+                Some(true) => found = map.next_value_seed(Walk(&self.0[1..]))?,
+                Some(false) => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let found = match self.0.first() {
+            Some(Step::First) => seq.next_element_seed(Walk(&self.0[1..]))?.flatten(),
+            _ => None,
+        };
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(found)
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +315,7 @@ mod tests {
                 protected: d.protected,
                 pinned_tweet_id: d.pinned_tweet_id,
                 connection_status: d.connection_status,
+                profile_link: None,
                 extra: d.extra,
             }
         }
