@@ -63,6 +63,13 @@ pub struct User {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// An RFC 3339 timestamp (X's `created_at`, the log's times) as Unix seconds.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
 impl User {
     /// The profile link as X expands it (`entities.url.urls[0].expanded_url`), else `url` as
     /// sent.

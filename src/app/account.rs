@@ -282,12 +282,7 @@ fn digits_only(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// Parses an RFC 3339 timestamp into Unix seconds.
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
-}
+pub use crate::api::types::parse_rfc3339;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::Flag;
-use crate::api::types::User;
+use crate::api::types::{parse_rfc3339, User};
 
 /// Longest handle the TUI keeps (X's are at most 15 characters).
 const HANDLE_CHARS: usize = 32;
@@ -204,10 +204,4 @@ impl Row {
             self.flags &= !flag.bit();
         }
     }
-}
-
-fn parse_rfc3339(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
 }

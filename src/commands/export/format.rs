@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::Deserialize;
 
-use crate::api::types::User;
+use crate::api::types::{parse_rfc3339, User};
 use crate::cli::ExportFormat;
 use crate::query::{Flag, Index, Query, Row};
 
@@ -79,12 +79,6 @@ impl Filter {
         row.set(Flag::Gone, known.gone);
         Index::matches_one(&self.query, &row, &known.note, &known.tags, self.now)
     }
-}
-
-fn parse_rfc3339(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
 }
 
 /// Writes users in one of the export formats, keeping only those `filter` matches.

@@ -8,7 +8,7 @@
 //! those six texts back to back in UTF-8 (checked in one pass when read). The row holds X's
 //! text as sent; a [`ListedSlice`] holds it cleaned for a terminal ([`sanitized`]).
 
-use crate::api::types::User;
+use crate::api::types::{parse_rfc3339, User};
 use crate::text::sanitized;
 
 /// The layout [`encode`] writes.
@@ -65,12 +65,6 @@ pub(super) fn encode(u: &User) -> Vec<u8> {
         out.extend_from_slice(t.as_bytes());
     }
     out
-}
-
-fn parse_rfc3339(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
 }
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {

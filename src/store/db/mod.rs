@@ -489,12 +489,7 @@ pub fn rfc3339(t: i64) -> String {
         .unwrap_or_default()
 }
 
-/// RFC 3339 as Unix seconds.
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
-}
+pub use crate::api::types::parse_rfc3339;
 
 /// Now as Unix seconds.
 pub fn now_unix() -> i64 {
