@@ -107,35 +107,6 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     })
 }
 
-/// Hands the listed accounts, newest block first, to `each` in slices: the first `first`, then
-/// `slice` at a time, until `each` says false.
-fn stream_listed(
-    c: &rusqlite::Connection,
-    first: usize,
-    slice: usize,
-    each: &mut impl FnMut(Vec<StoredAccount>) -> bool,
-) -> rusqlite::Result<()> {
-    let mut q = c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM accounts WHERE gone_at IS NULL ORDER BY seen_sync DESC, seen_pos"
-    ))?;
-    let mut rows = q.query([])?;
-    let (mut want, mut part) = (first.max(1), Vec::new());
-    while let Some(row) = rows.next()? {
-        part.push(from_row(row)?);
-        if part.len() == want {
-            if !each(std::mem::take(&mut part)) {
-                return Ok(());
-            }
-            want = slice.max(1);
-            part.reserve(want.min(1 << 16));
-        }
-    }
-    if !part.is_empty() {
-        each(part);
-    }
-    Ok(())
-}
-
 /// Hands the listed accounts, newest block first, as list rows to `each` in slices (see
 /// [`Store::load_listed_in`]). An account without a list row this build reads (one stored
 /// before it had them, or damaged) is built from its columns instead.
@@ -433,14 +404,14 @@ impl Store {
 
     /// Every account listed now, newest block first.
     pub fn load_all(&self) -> Result<Vec<StoredAccount>, DbError> {
-        let mut all = Vec::new();
         self.read(|c| {
-            stream_listed(c, usize::MAX, usize::MAX, &mut |part| {
-                all = part;
-                true
-            })
-        })?;
-        Ok(all)
+            let mut q = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM accounts WHERE gone_at IS NULL \
+                 ORDER BY seen_sync DESC, seen_pos"
+            ))?;
+            let rows = q.query_map([], from_row)?;
+            rows.collect()
+        })
     }
 
     /// Every account listed now, newest block first, as the TUI's list keeps them: handed to

@@ -124,9 +124,9 @@ pub const MIGRATIONS: &[&str] = &[
     // 3: each account's list row (what the TUI's list keeps, packed in one value: see
     // `listed.rs`), carried in the order index with `first_seen`, so loading the list walks
     // that index alone, one value per account, and never the table (`gone_at`, always NULL
-    // there, is in it so that SQLite sees the index as covering the load). Filled for the accounts
-    // stored before it by `accounts::fill_list_rows`, in the same transaction (before the
-    // index is built).
+    // there, is in it so that SQLite sees the index as covering the load). `after_step` fills
+    // the list rows of the accounts stored before it, then builds the index, in the same
+    // transaction.
     r#"
     ALTER TABLE accounts ADD COLUMN list BLOB;
     DROP INDEX accounts_order;

@@ -94,13 +94,19 @@ fn each_migration_step_applies_on_the_one_before() {
     }
 }
 
+/// A profile folder under `dir` holding a database at schema `version`, and its connection.
+fn database_at(dir: &Path, version: i64) -> (std::path::PathBuf, Connection) {
+    let profile = dir.join("p");
+    std::fs::create_dir_all(&profile).unwrap();
+    let mut c = Connection::open(profile.join(FILE_NAME)).unwrap();
+    schema::migrate_to(&mut c, 0, version).unwrap();
+    (profile, c)
+}
+
 #[test]
 fn a_schema_1_database_keeps_its_accounts_and_loses_the_unused_indexes() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("p");
-    std::fs::create_dir_all(&profile).unwrap();
-    let mut c = Connection::open(profile.join(FILE_NAME)).unwrap();
-    schema::migrate_to(&mut c, 0, 1).unwrap();
+    let (profile, c) = database_at(dir.path(), 1);
     c.execute(
         "INSERT INTO accounts (id, json, username, username_lc, name, first_seen, last_seen, \
              first_sync, seen_sync, seen_pos) \
@@ -370,10 +376,7 @@ fn the_list_loads_from_the_order_index_alone_and_what_full_accounts_hold() {
 #[test]
 fn a_schema_2_database_gets_a_list_row_for_every_account() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("p");
-    std::fs::create_dir_all(&profile).unwrap();
-    let mut c = Connection::open(profile.join(FILE_NAME)).unwrap();
-    schema::migrate_to(&mut c, 0, 2).unwrap();
+    let (profile, c) = database_at(dir.path(), 2);
     let x = r#"{"id":"8","name":"Eight","username":"Eight8","pinned_tweet_id":"5",
         "url":"https://t.co/x","entities":{"url":{"urls":[{"expanded_url":"https://eight.example"}]}}}"#;
     c.execute(
