@@ -76,10 +76,7 @@ impl std::fmt::Display for SafeText {
 
 /// Keeps at most `max_chars` characters of `text` (an ellipsis marks the cut).
 pub fn cap(text: String, max_chars: usize) -> String {
-    match capped(std::borrow::Cow::Owned(text), max_chars) {
-        std::borrow::Cow::Owned(s) => s,
-        std::borrow::Cow::Borrowed(s) => s.to_string(),
-    }
+    capped(std::borrow::Cow::Owned(text), max_chars).into_owned()
 }
 
 /// [`cap`] without a copy when nothing is cut.

@@ -57,11 +57,11 @@ pub(super) fn before_page(state: &mut State, first: bool) -> Carry {
     if !first || state.snapshots.cached.is_none() {
         return Carry::default();
     }
-    let index = &state.index;
-    let seen: Vec<(u64, i64)> = (0..state.accounts.len() as u32)
-        .filter_map(|i| Some((state.accounts.numeric(i)?, index.first_seen(i)?)))
-        .collect();
-    state.snapshots.first_seen.extend(seen);
+    let (accounts, index) = (&state.accounts, &state.index);
+    state.snapshots.first_seen.extend(
+        (0..accounts.len() as u32)
+            .filter_map(|i| Some((accounts.numeric(i)?, index.first_seen(i)?))),
+    );
     Carry {
         marked: state.marks.iter().map(|&i| state.accounts.id(i)).collect(),
     }

@@ -11,6 +11,14 @@ const HANDLE_CHARS: usize = 32;
 const BIO_CHARS: usize = 200;
 /// Longest name, location or URL the TUI keeps.
 const SHORT_CHARS: usize = 80;
+/// Longest handle, name, bio, location and URL the TUI keeps, in that order.
+const CAPS: [usize; 5] = [
+    HANDLE_CHARS,
+    SHORT_CHARS,
+    BIO_CHARS,
+    SHORT_CHARS,
+    SHORT_CHARS,
+];
 
 /// The searchable fields and columns of one account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,15 +95,7 @@ impl<'a> CleanRow<'a> {
         first_seen: Option<i64>,
         own: OwnFlags,
     ) -> Self {
-        use crate::text::capped;
-        let [handle, name, bio, location, url] = text.map(Cow::Borrowed);
-        let text = [
-            capped(handle, HANDLE_CHARS),
-            capped(name, SHORT_CHARS),
-            capped(bio, BIO_CHARS),
-            capped(location, SHORT_CHARS),
-            capped(url, SHORT_CHARS),
-        ];
+        let text = std::array::from_fn(|i| crate::text::capped(Cow::Borrowed(text[i]), CAPS[i]));
         let flags = own_flags(own, text[2].is_empty());
         Self {
             text,
@@ -166,15 +166,15 @@ impl Row {
     /// The row with each text cut to what the TUI keeps of it (an ellipsis marks a cut): X's
     /// own limits are lower, so only hostile data is ever cut. The TUI searches what it shows.
     pub fn capped(mut self) -> Self {
-        use crate::text::cap;
-        for (field, max) in [
-            (&mut self.handle, HANDLE_CHARS),
-            (&mut self.name, SHORT_CHARS),
-            (&mut self.bio, BIO_CHARS),
-            (&mut self.location, SHORT_CHARS),
-            (&mut self.url, SHORT_CHARS),
-        ] {
-            *field = cap(std::mem::take(field), max);
+        let fields = [
+            &mut self.handle,
+            &mut self.name,
+            &mut self.bio,
+            &mut self.location,
+            &mut self.url,
+        ];
+        for (field, max) in fields.into_iter().zip(CAPS) {
+            *field = crate::text::cap(std::mem::take(field), max);
         }
         self
     }
